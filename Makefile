@@ -1,0 +1,93 @@
+# mxtally: one non-recursive GNU Makefile. CFLAGS stays the user's.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+PKGS       := libpcre2-8 libzstd zlib
+WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+              -Wpointer-arith -Wcast-qual -Wformat=2 -Wvla
+MXT_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -pthread -MMD -MP $(WARN) \
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
+
+ifeq ($(SAN),)
+LDLIBS     += $(shell pkg-config --libs jemalloc 2>/dev/null)
+MXT_CFLAGS += $(if $(shell pkg-config --exists jemalloc 2>/dev/null && echo y),-DHAVE_JEMALLOC)
+BUILD      := build/rel
+else
+MXT_CFLAGS += -O1 -g -fno-omit-frame-pointer -fsanitize=$(SAN) -fno-sanitize-recover=all
+LDFLAGS    += -fsanitize=$(SAN)
+BUILD      := build/san-$(subst $(comma),-,$(SAN))
+endif
+comma      := ,
+
+SRCS       := $(sort $(wildcard src/*.c src/*/*.c))
+OBJS       := $(SRCS:%.c=$(BUILD)/%.o)
+TOBJS      := $(filter-out $(BUILD)/t/src/main.o,$(SRCS:%.c=$(BUILD)/t/%.o))
+TESTS      := $(sort $(wildcard tests/test_*.c))
+TESTOBJS   := $(TESTS:%.c=$(BUILD)/t/%.o)
+BIN        := $(BUILD)/mxtally
+
+.PHONY: all demo check unit golden corpus san tsan bench install clean deps
+
+all: $(BIN) mxtally
+
+mxtally: $(BIN)
+	ln -sf $(BIN) $@
+
+$(BIN): $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(MXT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/t/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(MXT_CFLAGS) -DMXT_TESTING $(shell pkg-config --cflags criterion 2>/dev/null) -c -o $@ $<
+
+$(BUILD)/unit: $(TOBJS) $(TESTOBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs criterion 2>/dev/null)
+
+deps:
+	@sh .ci/deps
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	./$(BIN) samples/
+
+unit: $(BUILD)/unit
+	$(BUILD)/unit --jobs 2
+
+golden: $(BIN)
+	MXTALLY=$(BIN) sh tests/golden.sh
+
+corpus: $(BIN)
+	MXTALLY=$(BIN) sh tests/corpus.sh
+
+# check: the release build's tests, then the same under ASan+UBSan.
+check:
+	@$(MAKE) --no-print-directory unit golden corpus
+	@$(MAKE) --no-print-directory san
+
+san:
+	@$(MAKE) --no-print-directory SAN=address,undefined unit golden corpus
+
+tsan:
+	@$(MAKE) --no-print-directory SAN=thread $(BUILD:build/rel=build/san-thread)/mxtally
+	MXTALLY=build/san-thread/mxtally sh tests/tsan.sh
+
+bench: $(BIN)
+	MXTALLY=$(BIN) sh bench/run.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/mxtally
+	install -m 644 mxtally.1 $(DESTDIR)$(MANDIR)/man1/mxtally.1
+
+clean:
+	rm -rf build mxtally
+
+-include $(OBJS:.o=.d) $(TOBJS:.o=.d) $(TESTOBJS:.o=.d)

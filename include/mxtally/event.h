@@ -1,0 +1,78 @@
+/*
+ * An event is one failed reply (or a server-side failure that ends in
+ * one), as a family parser extracts it from a log line. All slices borrow
+ * from the line's chunk; agg_add copies what it keeps.
+ */
+#ifndef MXTALLY_EVENT_H
+#define MXTALLY_EVENT_H
+
+#include <stdint.h>
+
+#include "mxtally/slice.h"
+
+#define T_NONE	INT64_MIN	/* no parsable timestamp */
+
+enum proto {
+	PROTO_NONE,
+	PROTO_SMTP,
+	PROTO_LMTP,
+	PROTO_POP3,
+	PROTO_IMAP,
+	PROTO_COUNT
+};
+
+enum dir {
+	DIR_NONE,
+	DIR_TO_CLIENT,		/* we sent the failure to a client */
+	DIR_FROM_REMOTE		/* a remote server sent it to us */
+};
+
+/* policy_rejection detail, as causes.md lists it */
+enum policy {
+	POL_NONE,
+	POL_RELAY,
+	POL_BLOCKLIST,
+	POL_GREYLIST,
+	POL_HELO,
+	POL_SENDER,
+	POL_CLIENT,
+	POL_SPF,
+	POL_DMARC,
+	POL_CONTENT,
+	POL_COUNT
+};
+
+enum event_flags {
+	EV_AUTH_UNKNOWN = 1 << 0,	/* auth process: login is no user */
+	EV_JOIN = 1 << 1		/* login failure: cause decided by join */
+};
+
+struct event {
+	int64_t		 t;		/* wall-clock seconds as logged, or T_NONE */
+	struct slice	 host;		/* syslog host, may be empty */
+	struct slice	 program;	/* "postfix/smtpd", "dovecot", "popper" */
+	struct slice	 user;		/* mailbox/login/recipient, as logged */
+	struct slice	 client;	/* client IP, may be empty */
+	struct slice	 text;		/* the reply text the rules look at */
+	struct slice	 session;	/* join key (Dovecot session id) */
+	char		 code[4];	/* basic SMTP code "452", or "" */
+	char		 enh[12];	/* enhanced code "4.3.1", or "" */
+	char		 resp[24];	/* POP3/IMAP response code "IN-USE", or "" */
+	uint8_t		 proto;		/* enum proto */
+	uint8_t		 dir;		/* enum dir */
+	uint8_t		 detail;	/* enum policy, set by classify */
+	uint8_t		 flags;		/* enum event_flags */
+	int16_t		 cause;		/* set by the parser when certain, else CAUSE_NONE */
+	uint32_t	 count;		/* failed replies this line stands for */
+};
+
+static inline const char *
+proto_name(int proto)
+{
+	static const char *const names[PROTO_COUNT] = {
+		"none", "smtp", "lmtp", "pop3", "imap"
+	};
+	return proto >= 0 && proto < PROTO_COUNT ? names[proto] : "none";
+}
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * The merged, sorted result of a run, and the report writers that walk
+ * it. A result is built once by agg_result (agg.h); writers only format,
+ * never recompute. Every array is already in output order: by count
+ * descending, then by key ascending (timeline: by time ascending).
+ */
+#ifndef MXTALLY_REPORT_H
+#define MXTALLY_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mxtally/cause.h"
+
+struct user_count {
+	const char	*user;
+	uint64_t	 n;
+};
+
+struct cause_row {
+	int		 cause;		/* cause number, see cause.h */
+	uint64_t	 events;
+	uint64_t	 users;		/* distinct users with this cause */
+	struct user_count *top;		/* top users, at most result.top */
+	size_t		 ntop;
+};
+
+struct code_row {
+	int		 proto;		/* enum proto */
+	char		 code[4];	/* "452" or "" */
+	char		 enh[12];	/* "4.3.1" or "" */
+	char		 resp[24];	/* POP3/IMAP response code or "" */
+	int		 cause;
+	uint64_t	 events;
+};
+
+struct reply_row {			/* POP3 -ERR reply templates */
+	const char	*reply;
+	int		 cause;
+	uint64_t	 events;
+};
+
+struct entity_row {			/* a user, a host or an hour */
+	const char	*name;		/* user or host; NULL for hours */
+	int64_t		 start;		/* hour start (timeline only) */
+	uint64_t	 events;
+	uint64_t	*by_cause;	/* cause_count() entries */
+};
+
+struct tmpl_row {
+	const char	*tmpl;
+	const char	*example;	/* first in input order */
+	uint64_t	 events;
+};
+
+struct file_row {
+	const char	*path;
+	const char	*format;	/* "plain", "gzip", "zstd" */
+	uint64_t	 bytes;
+	uint64_t	 lines;
+};
+
+struct error_row {
+	const char	*path;
+	const char	*error;
+};
+
+struct result {
+	struct file_row	*files;
+	size_t		 nfiles;
+	struct error_row *errors;
+	size_t		 nerrors;
+	uint64_t	 bytes, lines, error_lines, unparsed_lines;
+	uint64_t	 overlong_lines;
+	int64_t		 first, last;	/* T_NONE when no timestamp */
+	uint64_t	 events, nusers, nhosts;
+
+	struct cause_row *causes;	/* causes with events, sorted */
+	size_t		 ncauses;
+	struct code_row	*codes;
+	size_t		 ncodes;
+	struct reply_row *pop3;
+	size_t		 npop3;
+	struct entity_row *users;	/* all, or --top N */
+	size_t		 nusers_shown;
+	struct entity_row *hosts;
+	size_t		 nhosts_shown;
+	struct entity_row *hours;	/* timeline, by start ascending */
+	size_t		 nhours;
+	struct tmpl_row	*unclassified;
+	size_t		 nunclassified;
+	uint64_t	 folded_users;	/* users folded into "(other)" (cap) */
+	size_t		 top;		/* --top N, 0 = all */
+};
+
+struct report_opts {
+	int		 color;		/* ANSI colour in text output */
+	size_t		 top;		/* rows per table in text; 0 = default */
+	const char	*version;
+};
+
+/* Each writer returns 0, or -1 when writing to out failed. */
+int report_text(FILE *out, const struct result *r, const struct report_opts *o);
+int report_json(FILE *out, const struct result *r, const struct report_opts *o);
+
+/* Formats t as "2026-11-21T14:00:00" into buf (at least 20 bytes). */
+char *report_time(int64_t t, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * A slice is a borrowed view into a mapped or buffered chunk of input. It
+ * is valid only while that chunk is; anything that must outlive the chunk
+ * is copied (see agg.h).
+ */
+#ifndef MXTALLY_SLICE_H
+#define MXTALLY_SLICE_H
+
+#include <stddef.h>
+#include <string.h>
+
+struct slice {
+	const char	*p;	/* first byte, not NUL-terminated */
+	size_t		 len;	/* bytes */
+};
+
+#define SLICE_NULL	((struct slice){ NULL, 0 })
+#define SLICE_LIT(s)	((struct slice){ (s), sizeof(s) - 1 })
+
+static inline struct slice
+slice_make(const char *p, const char *end)
+{
+	return (struct slice){ p, (size_t)(end - p) };
+}
+
+static inline int
+slice_eq(struct slice s, const char *lit, size_t n)
+{
+	return s.len == n && memcmp(s.p, lit, n) == 0;
+}
+
+static inline int
+slice_starts(struct slice s, const char *lit, size_t n)
+{
+	return s.len >= n && memcmp(s.p, lit, n) == 0;
+}
+
+/* Returns a pointer to the first occurrence of lit in s, or NULL. */
+static inline const char *
+slice_find(struct slice s, const char *lit, size_t n)
+{
+	return memmem(s.p, s.len, lit, n);
+}
+
+#define SLICE_EQ(s, lit)	slice_eq((s), (lit), sizeof(lit) - 1)
+#define SLICE_STARTS(s, lit)	slice_starts((s), (lit), sizeof(lit) - 1)
+#define SLICE_FIND(s, lit)	slice_find((s), (lit), sizeof(lit) - 1)
+
+#endif
