@@ -27,9 +27,11 @@ struct input_opts {
 
 /*
  * A run of whole lines [beg, end). The last line may lack its newline
- * only at end of input. Lines longer than INPUT_LINE_MAX are cut by the
- * source: their first INPUT_LINE_MAX bytes appear as a line, the rest is
- * skipped and counted in source's overlong counter.
+ * only at end of input. Lines may be of any length in a mapped file; a
+ * stream source that meets a line longer than its buffer delivers the
+ * line's first INPUT_LINE_MAX + 1 bytes followed by '\n' and skips the
+ * rest. Workers look at no more than INPUT_LINE_MAX bytes of any line and
+ * count longer ones as overlong, so both paths give the same result.
  */
 struct chunk {
 	const char	*beg;
@@ -68,7 +70,6 @@ void source_close(struct source *s);
 enum input_fmt source_format(const struct source *s);
 const char *input_fmt_name(enum input_fmt f);	/* "plain", "gzip", "zstd" */
 uint64_t source_bytes(const struct source *s);	/* bytes read from disk */
-uint64_t source_overlong(const struct source *s); /* lines cut at LINE_MAX */
 int64_t source_mtime(const struct source *s);	/* seconds, 0 for stdin */
 
 #endif

@@ -65,6 +65,19 @@ struct error_row {
 	const char	*error;
 };
 
+struct login_counts {
+	uint64_t	 ok, failed;
+};
+
+/* Traffic context, pflogsumm's definitions for Postfix (interface.md). */
+struct traffic {
+	uint64_t	 received, delivered, forwarded, deferred, bounced;
+	uint64_t	 rejected, held, discarded;
+	uint64_t	 bytes_received, bytes_delivered;
+	uint64_t	 senders, recipients;
+	struct login_counts pop3, imap, smtp_auth;
+};
+
 struct result {
 	struct file_row	*files;
 	size_t		 nfiles;
@@ -74,6 +87,7 @@ struct result {
 	uint64_t	 overlong_lines;
 	int64_t		 first, last;	/* T_NONE when no timestamp */
 	uint64_t	 events, nusers, nhosts;
+	struct traffic	 traffic;
 
 	struct cause_row *causes;	/* causes with events, sorted */
 	size_t		 ncauses;
