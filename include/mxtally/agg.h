@@ -1,0 +1,50 @@
+/*
+ * Aggregation: per-thread tables of counts keyed by (cause), (cause,
+ * user), (cause, host), (cause, hour), (code), (POP3 reply template) and
+ * (unclassified template), plus the Dovecot auth join. Each worker owns one
+ * agg; after all workers finish they are merged into one and turned into a
+ * sorted result (report.h) in a single place, so -j1 and -jN agree byte for
+ * byte. agg_add copies every string it keeps into the agg's arena.
+ */
+#ifndef MXTALLY_AGG_H
+#define MXTALLY_AGG_H
+
+#include <stdint.h>
+
+#include "mxtally/event.h"
+#include "mxtally/report.h"
+
+struct agg;
+
+struct agg *agg_new(void);
+void agg_free(struct agg *a);
+
+/*
+ * Counts ev (classified, cause set) at input position pos (file index in
+ * the high 24 bits, byte offset below; it picks each template's example
+ * deterministically). Login failures that wait for a Dovecot auth verdict
+ * (EV_JOIN) and the verdicts themselves (EV_AUTH_UNKNOWN) are kept aside
+ * and settled by agg_finish.
+ */
+void agg_add(struct agg *a, const struct event *ev, uint64_t pos);
+
+/* Adds everything of from into into; from is left empty but usable. */
+void agg_merge(struct agg *into, struct agg *from);
+
+/* Settles pending joins; call once, on the merged agg, before agg_result. */
+void agg_finish(struct agg *a);
+
+/*
+ * Builds the sorted result; its arrays point into a and into memory the
+ * result owns. top limits rows of top users per cause (0 = 10) and users
+ * and hosts listed (0 = all). Free with result_free before agg_free.
+ */
+struct result *agg_result(struct agg *a, size_t top);
+void result_free(struct result *r);
+
+/* Events counted so far (for progress and tests). */
+uint64_t agg_events(const struct agg *a);
+
+#define POS_MAKE(file, off)	(((uint64_t)(file) << 40) | (uint64_t)(off))
+
+#endif

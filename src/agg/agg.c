@@ -1,0 +1,248 @@
+/*
+ * Per-thread aggregation tables and their merge. One agg per worker, no
+ * locks: agg_add runs in the hot path of error lines only, and copies the
+ * key bytes it keeps (users lower-cased) into the agg's arena.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "mxtally/agg.h"
+#include "mxtally/cause.h"
+#include "mxtally/classify.h"
+#include "mxtally/log.h"
+#include "agg_int.h"
+
+#define TABS(a)	{ &(a)->users, &(a)->hosts, &(a)->hours, &(a)->codes, \
+		  &(a)->pop3, &(a)->uncl, &(a)->verdicts }
+
+struct agg *
+agg_new(void)
+{
+	struct agg	*a = xcalloc(1, sizeof(*a));
+	struct tab	*tabs[] = TABS(a);
+	size_t		 i;
+
+	arena_init(&a->ar);
+	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
+		tab_init(tabs[i], &a->ar);
+	a->first = INT64_MAX;
+	a->last = INT64_MIN;
+	return a;
+}
+
+void
+agg_free(struct agg *a)
+{
+	struct tab	*tabs[] = TABS(a);
+	size_t		 i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
+		tab_release(tabs[i]);
+	arena_release(&a->ar);
+	free(a);
+}
+
+uint64_t
+agg_events(const struct agg *a)
+{
+	return a->events;
+}
+
+/* key = cause byte + s (lower-cased when lower); returns its length. */
+static size_t
+key_cs(struct agg *a, int cause, struct slice s, int lower)
+{
+	size_t	 n = s.len < KEY_MAX ? s.len : KEY_MAX, i;
+
+	a->key[0] = (char)cause;
+	for (i = 0; i < n; i++)
+		a->key[1 + i] = lower ? (char)tolower((unsigned char)s.p[i])
+				      : s.p[i];
+	return 1 + n;
+}
+
+static void
+count(struct tab *t, const char *key, size_t klen, uint64_t n)
+{
+	tab_get(t, key, klen)->n += n;
+}
+
+static void
+count_example(struct tab *t, const char *key, size_t klen, uint64_t n,
+    struct slice ex, uint64_t pos)
+{
+	struct ent	*e = tab_get(t, key, klen);
+
+	e->n += n;
+	if (pos < e->pos) {
+		e->pos = pos;
+		e->ex = arena_strndup(t->ar, ex.p,
+		    ex.len < EXAMPLE_MAX ? ex.len : EXAMPLE_MAX);
+	}
+}
+
+static void
+add_codes(struct agg *a, const struct event *ev, uint64_t n)
+{
+	char	*k = a->key;
+
+	if (ev->code[0] == '\0' && ev->enh[0] == '\0' && ev->resp[0] == '\0')
+		return;
+	k[0] = (char)ev->cause;
+	k[1] = (char)ev->proto;
+	memcpy(k + 2, ev->code, sizeof(ev->code));
+	memcpy(k + 2 + sizeof(ev->code), ev->enh, sizeof(ev->enh));
+	memcpy(k + 2 + sizeof(ev->code) + sizeof(ev->enh), ev->resp,
+	    sizeof(ev->resp));
+	count(&a->codes, k, 2 + sizeof(ev->code) + sizeof(ev->enh) +
+	    sizeof(ev->resp), n);
+}
+
+static void
+add_templates(struct agg *a, const struct event *ev, uint64_t n,
+    uint64_t pos)
+{
+	char	 buf[KEY_MAX];
+	size_t	 len;
+
+	if (ev->proto == PROTO_POP3) {
+		int off = 0;
+		a->key[0] = (char)ev->cause;
+		off = 1 + snprintf(a->key + 1, 48, "-ERR %s%s%s",
+		    ev->resp[0] ? "[" : "", ev->resp, ev->resp[0] ? "] " : "");
+		len = classify_template(ev->text, a->key + off,
+		    sizeof(a->key) - (size_t)off);
+		count(&a->pop3, a->key, (size_t)off + len, n);
+	}
+	if (ev->cause == CAUSE_UNCLASSIFIED) {
+		len = classify_template(ev->text, buf, sizeof(buf));
+		count_example(&a->uncl, buf, len, n, ev->text, pos);
+	}
+}
+
+static void
+agg_count(struct agg *a, const struct event *ev, uint64_t pos)
+{
+	uint64_t	 n = ev->count;
+	int64_t		 hour;
+	size_t		 k;
+
+	a->cause_n[ev->cause] += n;
+	a->events += n;
+	if (ev->t != T_NONE) {
+		if (ev->t < a->first)
+			a->first = ev->t;
+		if (ev->t > a->last)
+			a->last = ev->t;
+		hour = ev->t - ((ev->t % 3600) + 3600) % 3600;
+		a->key[0] = (char)ev->cause;
+		memcpy(a->key + 1, &hour, sizeof(hour));
+		count(&a->hours, a->key, 1 + sizeof(hour), n);
+	}
+	k = key_cs(a, ev->cause, ev->user, 1);
+	count(&a->users, a->key, k, n);
+	k = key_cs(a, ev->cause, ev->host, 0);
+	count(&a->hosts, a->key, k, n);
+	add_codes(a, ev, n);
+	add_templates(a, ev, n, pos);
+}
+
+static struct slice
+keep(struct agg *a, struct slice s)
+{
+	return (struct slice){ arena_strndup(&a->ar, s.p, s.len), s.len };
+}
+
+void
+agg_add(struct agg *a, const struct event *ev, uint64_t pos)
+{
+	struct pending	*p;
+	struct event	 e;
+
+	if (ev->flags & EV_AUTH_UNKNOWN) {
+		tab_get(&a->verdicts, ev->session.p, ev->session.len)->n++;
+		return;
+	}
+	if (!(ev->flags & EV_JOIN) || ev->session.len == 0) {
+		agg_count(a, ev, pos);
+		return;
+	}
+	if (tab_find(&a->verdicts, ev->session.p, ev->session.len) != NULL) {
+		e = *ev;
+		e.cause = CAUSE_UNKNOWN_MAILBOX;
+		e.flags &= (uint8_t)~EV_JOIN;
+		agg_count(a, &e, pos);
+		return;
+	}
+	/* the verdict may be in another chunk, or later: settle at the end */
+	p = arena_alloc(&a->ar, sizeof(*p));
+	p->ev = *ev;
+	p->ev.host = keep(a, ev->host);
+	p->ev.program = keep(a, ev->program);
+	p->ev.user = keep(a, ev->user);
+	p->ev.client = keep(a, ev->client);
+	p->ev.text = keep(a, ev->text);
+	p->ev.session = keep(a, ev->session);
+	p->pos = pos;
+	p->next = a->pend;
+	a->pend = p;
+}
+
+static void
+merge_tab(struct tab *into, const struct tab *from)
+{
+	size_t		 i;
+	struct ent	*s, *d;
+
+	for (i = 0; i < from->cap; i++) {
+		if ((s = from->slot[i]) == NULL)
+			continue;
+		d = tab_get(into, s->key, s->klen);
+		d->n += s->n;
+		if (s->ex != NULL && s->pos < d->pos) {
+			d->pos = s->pos;
+			d->ex = arena_strndup(into->ar, s->ex, strlen(s->ex));
+		}
+	}
+}
+
+void
+agg_merge(struct agg *into, struct agg *from)
+{
+	struct tab	*dst[] = TABS(into), *src[] = TABS(from);
+	struct pending	*p, *next;
+	size_t		 i;
+
+	for (i = 0; i < CAUSE_MAX; i++)
+		into->cause_n[i] += from->cause_n[i];
+	into->events += from->events;
+	if (from->first < into->first)
+		into->first = from->first;
+	if (from->last > into->last)
+		into->last = from->last;
+	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++)
+		merge_tab(dst[i], src[i]);
+	/* pending entries stay in from's arena: re-add them by copy */
+	for (p = from->pend; p != NULL; p = next) {
+		next = p->next;
+		agg_add(into, &p->ev, p->pos);
+	}
+	from->pend = NULL;
+}
+
+void
+agg_finish(struct agg *a)
+{
+	struct pending	*p;
+
+	for (p = a->pend; p != NULL; p = p->next) {
+		if (tab_find(&a->verdicts, p->ev.session.p,
+		    p->ev.session.len) != NULL)
+			p->ev.cause = CAUSE_UNKNOWN_MAILBOX;
+		p->ev.flags &= (uint8_t)~EV_JOIN;
+		agg_count(a, &p->ev, p->pos);
+	}
+	a->pend = NULL;
+}

@@ -1,0 +1,253 @@
+/*
+ * From the merged agg to the sorted result the writers walk. This is the
+ * one place where output order is decided: by count descending, then by
+ * key ascending (bytes), timeline by time. Nothing here depends on how
+ * the input was split over threads.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mxtally/agg.h"
+#include "mxtally/cause.h"
+#include "mxtally/log.h"
+#include "agg_int.h"
+
+struct result_mem {
+	struct result	 r;
+	struct arena	 ar;
+};
+
+static int
+cmp_key(const struct ent *a, const struct ent *b)
+{
+	size_t	 n = a->klen < b->klen ? a->klen : b->klen;
+	int	 c = memcmp(a->key, b->key, n);
+
+	if (c != 0)
+		return c;
+	return (a->klen > b->klen) - (a->klen < b->klen);
+}
+
+/* by key, so that all causes of one user are adjacent (key minus cause) */
+static int
+cmp_name_ent(const void *x, const void *y)
+{
+	const struct ent *a = *(struct ent *const *)x;
+	const struct ent *b = *(struct ent *const *)y;
+	size_t	 n = (a->klen < b->klen ? a->klen : b->klen) - 1;
+	int	 c = memcmp(a->key + 1, b->key + 1, n);
+
+	if (c != 0)
+		return c;
+	if (a->klen != b->klen)
+		return (a->klen > b->klen) - (a->klen < b->klen);
+	return (unsigned char)a->key[0] - (unsigned char)b->key[0];
+}
+
+static int
+cmp_count_ent(const void *x, const void *y)
+{
+	const struct ent *a = *(struct ent *const *)x;
+	const struct ent *b = *(struct ent *const *)y;
+
+	if (a->n != b->n)
+		return a->n < b->n ? 1 : -1;
+	return cmp_key(a, b);
+}
+
+static struct ent **
+tab_list(const struct tab *t, size_t *n)
+{
+	struct ent	**v = xmalloc((t->len + 1) * sizeof(*v));
+	size_t		 i, k = 0;
+
+	for (i = 0; i < t->cap; i++)
+		if (t->slot[i] != NULL)
+			v[k++] = t->slot[i];
+	*n = k;
+	return v;
+}
+
+/*
+ * Groups a (cause byte + name) table into one row per name with counts
+ * per cause; rows with an empty name are skipped (events with no user).
+ */
+static struct entity_row *
+entities(struct arena *ar, const struct tab *t, size_t *nrows, int hours)
+{
+	size_t		 n, i, k = 0, nc = (size_t)cause_count();
+	struct ent	**v = tab_list(t, &n);
+	struct entity_row *rows = arena_alloc(ar, (n + 1) * sizeof(*rows));
+
+	qsort(v, n, sizeof(*v), cmp_name_ent);
+	for (i = 0; i < n; i++) {
+		struct ent *e = v[i];
+		if (e->klen <= 1)
+			continue;
+		if (k == 0 || e->klen != v[i - 1]->klen ||
+		    memcmp(e->key + 1, v[i - 1]->key + 1, e->klen - 1) != 0 ||
+		    v[i - 1]->klen <= 1) {
+			struct entity_row *r = &rows[k++];
+			r->by_cause = arena_alloc(ar, nc * sizeof(uint64_t));
+			if (hours)
+				memcpy(&r->start, e->key + 1, sizeof(r->start));
+			else
+				r->name = e->key + 1;
+		}
+		rows[k - 1].by_cause[(unsigned char)e->key[0]] += e->n;
+		rows[k - 1].events += e->n;
+	}
+	free(v);
+	*nrows = k;
+	return rows;
+}
+
+static int
+cmp_entity(const void *x, const void *y)
+{
+	const struct entity_row *a = x, *b = y;
+
+	if (a->events != b->events)
+		return a->events < b->events ? 1 : -1;
+	return strcmp(a->name, b->name);
+}
+
+static int
+cmp_hour(const void *x, const void *y)
+{
+	const struct entity_row *a = x, *b = y;
+
+	return (a->start > b->start) - (a->start < b->start);
+}
+
+static void
+build_causes(struct result_mem *m, struct agg *a, size_t top)
+{
+	struct result	*r = &m->r;
+	size_t		 n, i, c, nc = (size_t)cause_count();
+	struct ent	**v = tab_list(&a->users, &n);
+
+	qsort(v, n, sizeof(*v), cmp_count_ent);
+	r->causes = arena_alloc(&m->ar, nc * sizeof(*r->causes));
+	for (c = 0; c < nc; c++) {
+		struct cause_row *row;
+		if (a->cause_n[c] == 0)
+			continue;
+		row = &r->causes[r->ncauses++];
+		row->cause = (int)c;
+		row->events = a->cause_n[c];
+		row->top = arena_alloc(&m->ar, top * sizeof(*row->top));
+		for (i = 0; i < n; i++) {
+			if ((unsigned char)v[i]->key[0] != c || v[i]->klen <= 1)
+				continue;
+			if (row->ntop < top) {
+				row->top[row->ntop].user = v[i]->key + 1;
+				row->top[row->ntop++].n = v[i]->n;
+			}
+			row->users++;
+		}
+	}
+	free(v);
+}
+
+static int
+cmp_cause_row(const void *x, const void *y)
+{
+	const struct cause_row *a = x, *b = y;
+
+	if (a->events != b->events)
+		return a->events < b->events ? 1 : -1;
+	return strcmp(cause_get(a->cause)->id, cause_get(b->cause)->id);
+}
+
+static void
+build_codes(struct result_mem *m, struct agg *a)
+{
+	struct result	*r = &m->r;
+	size_t		 n, i;
+	struct ent	**v = tab_list(&a->codes, &n);
+
+	qsort(v, n, sizeof(*v), cmp_count_ent);
+	r->codes = arena_alloc(&m->ar, (n + 1) * sizeof(*r->codes));
+	for (i = 0; i < n; i++) {
+		struct code_row	*c = &r->codes[i];
+		const char	*k = v[i]->key;
+		c->cause = (unsigned char)k[0];
+		c->proto = (unsigned char)k[1];
+		memcpy(c->code, k + 2, sizeof(c->code));
+		memcpy(c->enh, k + 2 + sizeof(c->code), sizeof(c->enh));
+		memcpy(c->resp, k + 2 + sizeof(c->code) + sizeof(c->enh),
+		    sizeof(c->resp));
+		c->events = v[i]->n;
+	}
+	r->ncodes = n;
+	free(v);
+}
+
+static void
+build_templates(struct result_mem *m, struct agg *a)
+{
+	struct result	*r = &m->r;
+	size_t		 n, i;
+	struct ent	**v = tab_list(&a->pop3, &n);
+
+	qsort(v, n, sizeof(*v), cmp_count_ent);
+	r->pop3 = arena_alloc(&m->ar, (n + 1) * sizeof(*r->pop3));
+	for (i = 0; i < n; i++) {
+		r->pop3[i].cause = (unsigned char)v[i]->key[0];
+		r->pop3[i].reply = v[i]->key + 1;
+		r->pop3[i].events = v[i]->n;
+	}
+	r->npop3 = n;
+	free(v);
+	v = tab_list(&a->uncl, &n);
+	qsort(v, n, sizeof(*v), cmp_count_ent);
+	r->unclassified = arena_alloc(&m->ar, (n + 1) * sizeof(*r->unclassified));
+	for (i = 0; i < n; i++) {
+		r->unclassified[i].tmpl = v[i]->key;
+		r->unclassified[i].example = v[i]->ex;
+		r->unclassified[i].events = v[i]->n;
+	}
+	r->nunclassified = n;
+	free(v);
+}
+
+struct result *
+agg_result(struct agg *a, size_t top)
+{
+	struct result_mem	*m = xcalloc(1, sizeof(*m));
+	struct result		*r = &m->r;
+	size_t			 n;
+
+	arena_init(&m->ar);
+	r->top = top;
+	r->events = a->events;
+	r->first = a->first == INT64_MAX ? T_NONE : a->first;
+	r->last = a->last == INT64_MIN ? T_NONE : a->last;
+	build_causes(m, a, top ? top : 10);
+	qsort(r->causes, r->ncauses, sizeof(*r->causes), cmp_cause_row);
+	build_codes(m, a);
+	build_templates(m, a);
+	r->users = entities(&m->ar, &a->users, &n, 0);
+	qsort(r->users, n, sizeof(*r->users), cmp_entity);
+	r->nusers = n;
+	r->nusers_shown = top && top < n ? top : n;
+	r->hosts = entities(&m->ar, &a->hosts, &n, 0);
+	qsort(r->hosts, n, sizeof(*r->hosts), cmp_entity);
+	r->nhosts = n;
+	r->nhosts_shown = top && top < n ? top : n;
+	r->hours = entities(&m->ar, &a->hours, &r->nhours, 1);
+	qsort(r->hours, r->nhours, sizeof(*r->hours), cmp_hour);
+	return r;
+}
+
+void
+result_free(struct result *r)
+{
+	struct result_mem	*m = (struct result_mem *)r;
+
+	if (m == NULL)
+		return;
+	arena_release(&m->ar);
+	free(m);
+}

@@ -1,0 +1,234 @@
+/*
+ * The classifier: event to cause in the order causes.md gives. Built-in
+ * text rules are pairs of a lower-case literal (the prefilter, found with
+ * memmem in a lower-cased copy of the reply text) and an optional PCRE2
+ * pattern that confirms it; the pattern runs only when the literal is
+ * there. Patterns are compiled once with JIT and shared read-only; each
+ * worker brings its own match data.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mxtally/cause.h"
+#include "mxtally/classify.h"
+#include "mxtally/log.h"
+
+#define TEXT_MAX	1024	/* reply bytes the rules look at */
+
+struct rule_def {
+	int		 cause;
+	int		 detail;	/* enum policy */
+	const char	*lit;		/* lower case; must occur */
+	const char	*re;		/* confirms, or NULL */
+};
+
+/*
+ * First match wins, so specific texts come before general ones: storage
+ * and lock texts before auth, policy details (whose texts say "Service
+ * unavailable" or "Host not found") before the network and DNS rules.
+ */
+static const struct rule_def builtin[] = {
+	{ CAUSE_DELETED_NOT_REMOVED, 0, "deleted messages not removed", NULL },
+	{ CAUSE_SYSTEM_STORAGE, 0, "insufficient system storage", NULL },
+	{ CAUSE_SYSTEM_STORAGE, 0, "no space left on device", NULL },
+	{ CAUSE_SYSTEM_STORAGE, 0, "not enough free space", NULL },
+	{ CAUSE_SYSTEM_STORAGE, 0, "disk full", NULL },
+	{ CAUSE_QUOTA_EXCEEDED, 0, "quota", "quota (exceeded|exceed|full)|over ?quota|exceeded (the )?(storage|quota)" },
+	{ CAUSE_QUOTA_EXCEEDED, 0, "full", "mailbox (is )?full|mail ?box full|user.{0,20} is full" },
+	{ CAUSE_QUOTA_EXCEEDED, 0, "storage", "exceeded storage allocation|out of storage space" },
+	{ CAUSE_QUOTA_EXCEEDED, 0, "file too large", NULL },
+	{ CAUSE_LOCK_CONTENTION, 0, "lock", "lock busy|unable to (obtain )?lock|can'?t (get |obtain )?lock|couldn'?t lock|mailbox (is )?locked|waiting for lock|lock (timeout|timed out)" },
+	{ CAUSE_LOCK_CONTENTION, 0, "in use", "mailbox (is )?(already )?in use|maildrop (is )?(already )?in use" },
+	{ CAUSE_LOCK_CONTENTION, 0, "busy", "mailbox (is )?busy" },
+	{ CAUSE_NO_SUCH_MESSAGE, 0, "message", "no such message|there'?s no message|message \\d+ (does not|doesn'?t) exist|message (\\d+ )?(has been |already )deleted" },
+	{ CAUSE_AUTH_FAILURE, 0, "auth", "authentication (failed|failure)|auth failed|\\bauth(entication)? error" },
+	{ CAUSE_AUTH_FAILURE, 0, "password", "(invalid|bad|wrong|incorrect) password|password (supplied|mismatch|fail|incorrect|is incorrect)" },
+	{ CAUSE_AUTH_FAILURE, 0, "login", "login (failed|incorrect|denied)|invalid login|bad login" },
+	{ CAUSE_AUTH_FAILURE, 0, "credentials", NULL },
+	{ CAUSE_ACCOUNT_DISABLED, 0, "disabled", "(account|mailbox|user|login)( is)? disabled" },
+	{ CAUSE_ACCOUNT_DISABLED, 0, "suspended", NULL },
+	{ CAUSE_UNKNOWN_MAILBOX, 0, "unknown", "user unknown|unknown user|mailbox unknown|unknown (local )?(recipient|mailbox)" },
+	{ CAUSE_UNKNOWN_MAILBOX, 0, "no such", "no such (user|mailbox|recipient|account)" },
+	{ CAUSE_UNKNOWN_MAILBOX, 0, "unrouteable address", NULL },
+	{ CAUSE_UNKNOWN_MAILBOX, 0, "exist", "(user|mailbox|recipient|account|address)( \\S+)? (does not|doesn'?t) exist" },
+	{ CAUSE_UNKNOWN_MAILBOX, 0, "not found", "(user|mailbox|recipient) not found" },
+	{ CAUSE_UNKNOWN_MAILBOX, 0, "invalid recipient", NULL },
+	{ CAUSE_MESSAGE_TOO_LARGE, 0, "size", "size exceeds|exceeds (the )?(maximum |max )?(message )?size|size limit" },
+	{ CAUSE_MESSAGE_TOO_LARGE, 0, "too ", "(message|file|mail) (is )?too (large|big)" },
+	{ CAUSE_RATE_LIMITED, 0, "too many", "too many (connections|concurrent|messages|recipients|login|errors|sessions|auth)" },
+	{ CAUSE_RATE_LIMITED, 0, "rate", "rate[ -]?limit|rate exceeded|sending rate" },
+	{ CAUSE_RATE_LIMITED, 0, "login-delay", NULL },
+	{ CAUSE_POLICY_REJECTION, POL_GREYLIST, "greylist", NULL },
+	{ CAUSE_POLICY_REJECTION, POL_GREYLIST, "graylist", NULL },
+	{ CAUSE_POLICY_REJECTION, POL_RELAY, "relay", "relay(ing)? (access )?(denied|not permitted|prohibited)|not permitted to relay|unable to relay" },
+	{ CAUSE_POLICY_REJECTION, POL_BLOCKLIST, "blocked using", NULL },
+	{ CAUSE_POLICY_REJECTION, POL_BLOCKLIST, "list", "black ?listed|block ?listed|listed (at|in|on|by)|dnsbl|spamhaus|spamcop" },
+	{ CAUSE_POLICY_REJECTION, POL_HELO, "helo", "helo command rejected|invalid helo|helo.{0,40}rejected" },
+	{ CAUSE_POLICY_REJECTION, POL_SENDER, "sender address rejected", NULL },
+	{ CAUSE_POLICY_REJECTION, POL_CLIENT, "client host rejected", NULL },
+	{ CAUSE_POLICY_REJECTION, POL_SPF, "spf", "\\bspf\\b" },
+	{ CAUSE_POLICY_REJECTION, POL_DMARC, "dmarc", NULL },
+	{ CAUSE_POLICY_REJECTION, POL_CONTENT, "spam", NULL },
+	{ CAUSE_POLICY_REJECTION, POL_CONTENT, "virus", NULL },
+	{ CAUSE_POLICY_REJECTION, POL_CONTENT, "content rejected", NULL },
+	{ CAUSE_POLICY_REJECTION, 0, "rejected", "(access|recipient|message) (address )?rejected|administrative prohibition|policy" },
+	{ CAUSE_EXPIRED, 0, "expired", "message expired|(has )?expired|too long in (the )?queue" },
+	{ CAUSE_DNS_FAILURE, 0, "not found", "host not found|domain not found|host or domain name not found" },
+	{ CAUSE_DNS_FAILURE, 0, "name service error", NULL },
+	{ CAUSE_DNS_FAILURE, 0, "mx", "no mx|\\bmx\\b.{0,20}(lookup|not found|error)" },
+	{ CAUSE_SERVICE_UNAVAILABLE, 0, "connection", "connection (timed out|refused|reset|closed)|lost connection" },
+	{ CAUSE_SERVICE_UNAVAILABLE, 0, "time", "timed out|timeout" },
+	{ CAUSE_SERVICE_UNAVAILABLE, 0, "unreachable", NULL },
+	{ CAUSE_SERVICE_UNAVAILABLE, 0, "no route to host", NULL },
+	{ CAUSE_SERVICE_UNAVAILABLE, 0, "i/o error", NULL },
+	{ CAUSE_SERVICE_UNAVAILABLE, 0, "eof", "\\beof\\b" },
+	{ CAUSE_SERVICE_UNAVAILABLE, 0, "service", "service (not available|unavailable|temporarily unavailable)" },
+	{ CAUSE_SERVICE_UNAVAILABLE, 0, "try again later", NULL },
+	{ CAUSE_SERVER_ERROR, 0, "error", "local error|internal (server )?error|server error|i/o error|temporary (local )?(problem|failure)" },
+	{ CAUSE_PROTOCOL_ERROR, 0, "command", "(non-smtp|unknown|unrecognized|bad|invalid|improper) command|command (not recognized|unrecognized|not implemented)|pipelining" },
+	{ CAUSE_PROTOCOL_ERROR, 0, "syntax", NULL },
+	{ CAUSE_PROTOCOL_ERROR, 0, "bad sequence", NULL },
+	{ CAUSE_INVALID_ADDRESS, 0, "address", "(bad|invalid|malformed|illegal) (\\S+ )?address|address (syntax|not allowed)" },
+};
+
+#define NRULES	(sizeof(builtin) / sizeof(builtin[0]))
+
+struct rule {
+	int		 cause, detail;
+	const char	*lit;
+	size_t		 litlen;
+	pcre2_code	*re;
+};
+
+struct classifier {
+	struct rule	 rules[NRULES];
+	size_t		 nrules;
+	uint32_t	 ovec_max;
+};
+
+struct classify_scratch {
+	pcre2_match_data *md;
+	char		 low[TEXT_MAX];
+};
+
+struct classifier *
+classify_new(char *err, size_t errlen)
+{
+	struct classifier	*c = xcalloc(1, sizeof(*c));
+	size_t			 i;
+	int			 rc;
+	PCRE2_SIZE		 off;
+	PCRE2_UCHAR		 msg[256];
+
+	for (i = 0; i < NRULES; i++) {
+		struct rule *r = &c->rules[i];
+		r->cause = builtin[i].cause;
+		r->detail = builtin[i].detail;
+		r->lit = builtin[i].lit;
+		r->litlen = strlen(r->lit);
+		if (builtin[i].re == NULL)
+			continue;
+		r->re = pcre2_compile((PCRE2_SPTR)builtin[i].re,
+		    PCRE2_ZERO_TERMINATED, PCRE2_CASELESS, &rc, &off, NULL);
+		if (r->re == NULL) {
+			pcre2_get_error_message(rc, msg, sizeof(msg));
+			snprintf(err, errlen, "built-in rule %zu: %s at %zu",
+			    i, (char *)msg, (size_t)off);
+			c->nrules = i;
+			classify_free(c);
+			return NULL;
+		}
+		(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+	}
+	c->nrules = NRULES;
+	return c;
+}
+
+void
+classify_free(struct classifier *c)
+{
+	size_t	 i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nrules; i++)
+		pcre2_code_free(c->rules[i].re);
+	free(c);
+}
+
+struct classify_scratch *
+classify_scratch_new(const struct classifier *c)
+{
+	struct classify_scratch	*s = xcalloc(1, sizeof(*s));
+
+	(void)c;
+	s->md = pcre2_match_data_create(4, NULL);
+	if (s->md == NULL)
+		log_die("out of memory (pcre2 match data)");
+	return s;
+}
+
+void
+classify_scratch_free(struct classify_scratch *s)
+{
+	if (s == NULL)
+		return;
+	pcre2_match_data_free(s->md);
+	free(s);
+}
+
+static int
+match_rules(const struct classifier *c, struct classify_scratch *s,
+    struct event *ev)
+{
+	size_t	 i, n = ev->text.len < TEXT_MAX ? ev->text.len : TEXT_MAX;
+
+	for (i = 0; i < n; i++)
+		s->low[i] = (char)tolower((unsigned char)ev->text.p[i]);
+	for (i = 0; i < c->nrules; i++) {
+		const struct rule *r = &c->rules[i];
+		if (memmem(s->low, n, r->lit, r->litlen) == NULL)
+			continue;
+		if (r->re != NULL && pcre2_match(r->re,
+		    (PCRE2_SPTR)s->low, n, 0, 0, s->md, NULL) < 0)
+			continue;
+		ev->cause = (int16_t)r->cause;
+		ev->detail = (uint8_t)r->detail;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+enhanced_cause(const char *enh)
+{
+	int	 cls, sub, det;
+
+	if (enh[0] == '\0' || sscanf(enh, "%d.%d.%d", &cls, &sub, &det) != 3)
+		return CAUSE_NONE;
+	return code_cause_enhanced(cls, sub, det);
+}
+
+void
+classify_event(const struct classifier *c, struct classify_scratch *s,
+    struct event *ev)
+{
+	int	 cause;
+
+	if (ev->cause != CAUSE_NONE)
+		return;
+	if (match_rules(c, s, ev))
+		return;
+	if ((cause = enhanced_cause(ev->enh)) != CAUSE_NONE ||
+	    (ev->code[0] != '\0' &&
+	    (cause = code_cause_basic(atoi(ev->code))) != CAUSE_NONE) ||
+	    (ev->resp[0] != '\0' &&
+	    (cause = code_cause_resp(ev->resp, strlen(ev->resp))) != CAUSE_NONE)) {
+		ev->cause = (int16_t)cause;
+		return;
+	}
+	ev->cause = CAUSE_UNCLASSIFIED;
+}

@@ -1,0 +1,350 @@
+/*
+ * mxtally's command line: picks the command, parses options, runs the
+ * scan, builds the result and hands it to the chosen writer. The only
+ * file that decides exit status (interface.md: 0 ok, 1 alert fired,
+ * 2 usage, 3 an input could not be read).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mxtally/agg.h"
+#include "mxtally/cause.h"
+#include "mxtally/classify.h"
+#include "mxtally/explain.h"
+#include "mxtally/log.h"
+#include "mxtally/parse.h"
+#include "mxtally/report.h"
+#include "mxtally/scan.h"
+
+#define MXT_VERSION	"0.1.0"
+
+enum { EXIT_USAGE = 2, EXIT_INPUT = 3 };
+
+enum fmt { OUT_TEXT, OUT_JSON };
+
+struct cli {
+	struct scan_opts scan;
+	enum fmt	 fmt;
+	const char	*out;		/* -o FILE, NULL = stdout */
+	size_t		 top;
+	int		 color;		/* -1 auto */
+	int		 progress;	/* -1 auto */
+};
+
+static void
+usage(FILE *f)
+{
+	fputs(
+"usage: mxtally [report] [options] [FILE...]\n"
+"       mxtally explain CODE|TEXT\n"
+"\n"
+"Reads POP3, IMAP and SMTP server logs (plain, .gz, .zst; - or none for\n"
+"stdin), finds every error reply, classifies it by cause and reports per\n"
+"cause, user, code, host and hour.\n"
+"\n"
+"options:\n"
+"  -f, --format FMT   text (default) or json\n"
+"  -o, --output FILE  write the report to FILE atomically (temp + rename)\n"
+"  -j, --jobs N       worker threads (default: online CPUs)\n"
+"      --top N        rows per table; also limits users/hosts in JSON\n"
+"      --since TIME   only events at or after TIME (2026-11-21[THH:MM[:SS]])\n"
+"      --until TIME   only events before TIME\n"
+"      --year YYYY    year of RFC 3164 stamps (default: from file mtime)\n"
+"      --no-mmap      read regular files with read(2) instead of mmap\n"
+"      --color WHEN   auto (default), always or never\n"
+"      --progress     progress bar on stderr (default: on a terminal)\n"
+"      --no-progress  no progress bar\n"
+"  -q, --quiet        no warnings\n"
+"      --version      print the version\n"
+"  -h, --help         this help\n"
+"\n"
+"exit status: 0 ok, 2 usage error, 3 an input could not be read.\n"
+"See mxtally(1).\n", f);
+}
+
+static int
+parse_uint(const char *s, long max, long *v)
+{
+	char	*end;
+
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	return errno == 0 && end != s && *end == '\0' && *v >= 0 && *v <= max;
+}
+
+/* "2026-11-21", "2026-11-21T14:00", "2026-11-21 14:00:00" */
+static int
+parse_when(const char *s, int64_t *t)
+{
+	char		 buf[32];
+	struct timectx	 tc = { 0, 0, 1 };
+	size_t		 n = strlen(s);
+
+	if (n == 10)
+		snprintf(buf, sizeof(buf), "%sT00:00:00", s);
+	else if (n == 16)
+		snprintf(buf, sizeof(buf), "%s:00", s);
+	else if (n < sizeof(buf))
+		snprintf(buf, sizeof(buf), "%s", s);
+	else
+		return 0;
+	return time_parse((struct slice){ buf, strlen(buf) }, &tc, t) ==
+	    strlen(buf);
+}
+
+static int
+parse_args(int argc, char **argv, struct cli *c)
+{
+	enum { O_TOP = 256, O_SINCE, O_UNTIL, O_YEAR, O_NOMMAP, O_COLOR,
+	    O_PROGRESS, O_NOPROGRESS, O_VERSION };
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "top", required_argument, NULL, O_TOP },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "until", required_argument, NULL, O_UNTIL },
+		{ "year", required_argument, NULL, O_YEAR },
+		{ "no-mmap", no_argument, NULL, O_NOMMAP },
+		{ "color", required_argument, NULL, O_COLOR },
+		{ "progress", no_argument, NULL, O_PROGRESS },
+		{ "no-progress", no_argument, NULL, O_NOPROGRESS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	long	 v;
+	int	 ch;
+
+	while ((ch = getopt_long(argc, argv, "f:o:j:qh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				c->fmt = OUT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				c->fmt = OUT_JSON;
+			else
+				return log_error("unknown format '%s' (text, json)",
+				    optarg);
+			break;
+		case 'o':
+			c->out = optarg;
+			break;
+		case 'j':
+			if (!parse_uint(optarg, 1024, &v) || v < 1)
+				return log_error("bad --jobs '%s': a number "
+				    "from 1 to 1024", optarg);
+			c->scan.jobs = (int)v;
+			break;
+		case O_TOP:
+			if (!parse_uint(optarg, LONG_MAX, &v))
+				return log_error("bad --top '%s'", optarg);
+			c->top = (size_t)v;
+			break;
+		case O_SINCE:
+		case O_UNTIL:
+			if (!parse_when(optarg, ch == O_SINCE ? &c->scan.since :
+			    &c->scan.until))
+				return log_error("bad time '%s': use "
+				    "2026-11-21 or 2026-11-21T14:00:00", optarg);
+			break;
+		case O_YEAR:
+			if (!parse_uint(optarg, 9999, &v) || v < 1970)
+				return log_error("bad --year '%s'", optarg);
+			c->scan.year = (int)v;
+			break;
+		case O_NOMMAP:
+			c->scan.no_mmap = 1;
+			break;
+		case O_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				c->color = -1;
+			else if (strcmp(optarg, "always") == 0)
+				c->color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				c->color = 0;
+			else
+				return log_error("bad --color '%s' (auto, always, "
+				    "never)", optarg);
+			break;
+		case O_PROGRESS:
+			c->progress = 1;
+			break;
+		case O_NOPROGRESS:
+			c->progress = 0;
+			break;
+		case 'q':
+			log_quiet = 1;
+			break;
+		case O_VERSION:
+			printf("mxtally %s\n", MXT_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Opens the output: stdout, or a temp file beside -o FILE. */
+static FILE *
+out_open(const char *path, char *tmp, size_t len)
+{
+	int	 fd;
+	FILE	*f;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return stdout;
+	snprintf(tmp, len, "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		log_errno("cannot create '%s'", tmp);
+		return NULL;
+	}
+	fchmod(fd, 0644);
+	if ((f = fdopen(fd, "w")) == NULL) {
+		log_errno("cannot open '%s'", tmp);
+		close(fd);
+		unlink(tmp);
+	}
+	return f;
+}
+
+static int
+out_close(FILE *f, const char *path, const char *tmp, int failed)
+{
+	if (f == stdout)
+		return fflush(f) == 0 && !ferror(f) && !failed ? 0 :
+		    log_errno("cannot write the report");
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0 || failed) {
+		log_errno("cannot write '%s'", tmp);
+		fclose(f);
+		unlink(tmp);
+		return -1;
+	}
+	fclose(f);
+	if (rename(tmp, path) != 0) {
+		log_errno("cannot rename '%s' to '%s'", tmp, path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+fill_result(struct result *r, struct scan_file *files, size_t n,
+    const struct scan_stats *st)
+{
+	size_t	 i;
+
+	r->files = xcalloc(n + 1, sizeof(*r->files));
+	r->errors = xcalloc(n + 1, sizeof(*r->errors));
+	for (i = 0; i < n; i++) {
+		r->files[i] = (struct file_row){ files[i].path,
+		    files[i].format, files[i].bytes, files[i].lines };
+		r->bytes += files[i].bytes;
+		if (files[i].error[0] != '\0')
+			r->errors[r->nerrors++] = (struct error_row){
+			    files[i].path, files[i].error };
+	}
+	r->nfiles = n;
+	r->lines = st->lines;
+	r->error_lines = st->error_lines;
+	r->unparsed_lines = st->unparsed;
+	r->overlong_lines = st->overlong;
+}
+
+static int
+cmd_report(int argc, char **argv)
+{
+	struct cli		 c = { .color = -1, .progress = -1 };
+	struct scan_file	*files;
+	struct scan_stats	 st;
+	struct classifier	*cl;
+	struct agg		*agg;
+	struct result		*r;
+	struct report_opts	 ro = { .version = MXT_VERSION };
+	char			 err[256], tmp[PATH_MAX];
+	size_t			 n, i;
+	FILE			*out;
+	int			 rc, bad = 0;
+	long			 cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	static char		*stdin_only[] = { (char *)"-" };
+
+	c.scan.jobs = cpus > 0 ? (int)cpus : 1;
+	c.scan.since = c.scan.until = T_NONE;
+	if (parse_args(argc, argv, &c) == -1) {
+		fputs("try 'mxtally --help'\n", stderr);
+		return EXIT_USAGE;
+	}
+	argv += optind;
+	n = (size_t)(argc - optind);
+	if (n == 0) {
+		argv = stdin_only;
+		n = 1;
+	}
+	c.scan.progress = c.progress >= 0 ? c.progress : isatty(2);
+	if ((cl = classify_new(err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
+	files = xcalloc(n, sizeof(*files));
+	for (i = 0; i < n; i++)
+		files[i].path = argv[i];
+	agg = scan_run(&c.scan, cl, files, n, &st);
+	for (i = 0; i < n; i++)
+		if (files[i].error[0] != '\0') {
+			log_error("'%s': %s", files[i].path, files[i].error);
+			bad = 1;
+		}
+	r = agg_result(agg, c.top);
+	fill_result(r, files, n, &st);
+	ro.top = c.top;
+	if ((out = out_open(c.out, tmp, sizeof(tmp))) == NULL)
+		rc = -1;
+	else {
+		ro.color = c.color >= 0 ? c.color :
+		    (out == stdout && isatty(1) && getenv("NO_COLOR") == NULL);
+		rc = c.fmt == OUT_JSON ? report_json(out, r, &ro) :
+		    report_text(out, r, &ro);
+		rc = out_close(out, c.out, tmp, rc != 0);
+	}
+	free(r->files);
+	free(r->errors);
+	result_free(r);
+	agg_free(agg);
+	classify_free(cl);
+	free(files);
+	if (rc != 0)
+		return EXIT_INPUT;
+	return bad ? EXIT_INPUT : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_DFL);
+	if (argc > 1 && strcmp(argv[1], "explain") == 0)
+		return explain_main(argc - 1, argv + 1);
+	if (argc > 1 && (strcmp(argv[1], "alert") == 0 ||
+	    strcmp(argv[1], "watch") == 0 || strcmp(argv[1], "merge") == 0)) {
+		log_error("'%s' is not available in this version yet", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (argc > 1 && strcmp(argv[1], "report") == 0) {
+		argc--;
+		argv++;
+	}
+	return cmd_report(argc, argv);
+}

@@ -1,0 +1,230 @@
+/*
+ * The line header (time, host, program) and the dispatch to a family
+ * parser by program name; also the reply reader shared by every family
+ * and by `mxtally explain`.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "mxtally/cause.h"
+#include "parse_int.h"
+
+void
+event_reset(struct event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->t = T_NONE;
+	ev->cause = CAUSE_NONE;
+	ev->count = 1;
+}
+
+struct slice
+field_until(struct slice s, const char *key, size_t klen, char close)
+{
+	const char	*p = slice_find(s, key, klen), *end = s.p + s.len, *q;
+
+	if (p == NULL)
+		return SLICE_NULL;
+	p += klen;
+	q = memchr(p, close, (size_t)(end - p));
+	return slice_make(p, q ? q : end);
+}
+
+int
+is_basic_code(const char *p, const char *end)
+{
+	if (end - p < 3 || (p[0] != '4' && p[0] != '5' && p[0] != '2') ||
+	    (unsigned)(p[1] - '0') > 9 || (unsigned)(p[2] - '0') > 9)
+		return 0;
+	return end - p == 3 || p[3] == ' ' || p[3] == '-';
+}
+
+size_t
+enhanced_len(const char *p, const char *end)
+{
+	const char	*q = p;
+	int		 part, digits;
+
+	if (q >= end || (*q != '2' && *q != '4' && *q != '5'))
+		return 0;
+	q++;
+	for (part = 0; part < 2; part++) {
+		if (q >= end || *q != '.')
+			return 0;
+		for (q++, digits = 0; q < end && (unsigned)(*q - '0') <= 9;
+		    q++)
+			digits++;
+		if (digits < 1 || digits > 3)
+			return 0;
+	}
+	if (q < end && (isalnum((unsigned char)*q) || *q == '.'))
+		return 0;
+	return (size_t)(q - p);
+}
+
+size_t
+copy_code(char *dst, size_t n, const char *p, const char *end)
+{
+	size_t	 i = 0;
+
+	while (p + i < end && i + 1 < n &&
+	    ((unsigned)(p[i] - '0') <= 9 || p[i] == '.'))
+		i++;
+	memcpy(dst, p, i);
+	dst[i] = '\0';
+	return i;
+}
+
+int
+smtp_reply(struct slice s, struct event *ev)
+{
+	const char	*p = s.p, *end = s.p + s.len;
+	size_t		 n;
+
+	if (!is_basic_code(p, end) || p[0] == '2')
+		return 0;
+	memcpy(ev->code, p, 3);
+	ev->code[3] = '\0';
+	p += 3;
+	if (p < end && (*p == ' ' || *p == '-'))
+		p++;
+	if ((n = enhanced_len(p, end)) > 0) {
+		copy_code(ev->enh, sizeof(ev->enh), p, p + n);
+		p += n;
+		while (p < end && *p == ' ')
+			p++;
+	}
+	ev->text = slice_make(p, end);
+	return 1;
+}
+
+/* "[CODE] rest" at p: copies CODE into ev->resp, returns the rest. */
+static const char *
+resp_code(const char *p, const char *end, struct event *ev)
+{
+	const char	*q;
+	size_t		 n;
+
+	if (p >= end || *p != '[')
+		return p;
+	q = memchr(p, ']', (size_t)(end - p));
+	if (q == NULL || (n = (size_t)(q - p - 1)) == 0 ||
+	    n >= sizeof(ev->resp))
+		return p;
+	memcpy(ev->resp, p + 1, n);
+	ev->resp[n] = '\0';
+	for (q++; q < end && *q == ' '; q++)
+		;
+	return q;
+}
+
+int
+parse_reply(struct slice s, struct event *ev)
+{
+	const char	*p = s.p, *end = s.p + s.len;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (end - p >= 4 && memcmp(p, "-ERR", 4) == 0) {
+		ev->proto = PROTO_POP3;
+		for (p += 4; p < end && *p == ' '; p++)
+			;
+		p = resp_code(p, end, ev);
+		ev->text = slice_make(p, end);
+		return 1;
+	}
+	/* IMAP: optional tag, then NO or BAD */
+	if (end - p >= 2 && *p != 'N' && *p != 'B') {
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+		if (sp != NULL && sp + 3 <= end &&
+		    (memcmp(sp + 1, "NO ", 3) == 0 ||
+		    (sp + 4 <= end && memcmp(sp + 1, "BAD ", 4) == 0)))
+			p = sp + 1;
+	}
+	if ((end - p >= 3 && memcmp(p, "NO ", 3) == 0) ||
+	    (end - p >= 4 && memcmp(p, "BAD ", 4) == 0)) {
+		ev->proto = PROTO_IMAP;
+		p += *p == 'N' ? 3 : 4;
+		p = resp_code(p, end, ev);
+		ev->text = slice_make(p, end);
+		return 1;
+	}
+	if (smtp_reply(slice_make(p, end), ev)) {
+		ev->proto = PROTO_SMTP;
+		return 1;
+	}
+	if (enhanced_len(p, end) > 0 && *p != '2') {
+		size_t n = copy_code(ev->enh, sizeof(ev->enh), p, end);
+		for (p += n; p < end && *p == ' '; p++)
+			;
+		ev->proto = PROTO_SMTP;
+		ev->text = slice_make(p, end);
+		return 1;
+	}
+	return 0;
+}
+
+int
+parse_header(struct slice line, const struct timectx *tc, struct logline *ll)
+{
+	const char	*p, *end = line.p + line.len, *q;
+	size_t		 n;
+
+	ll->host = ll->program = SLICE_NULL;
+	if ((n = time_parse(line, tc, &ll->t)) == 0) {
+		ll->t = T_NONE;
+		ll->msg = line;
+		return -1;
+	}
+	p = line.p + n;
+	while (p < end && *p == ' ')
+		p++;
+	ll->msg = slice_make(p, end);
+	if (line.p[0] >= '0' && line.p[0] <= '9' && line.p[10] == ' ')
+		return 0;		/* Exim mainlog: no host, no program */
+	/* host */
+	q = memchr(p, ' ', (size_t)(end - p));
+	if (q == NULL)
+		return 0;
+	ll->host = slice_make(p, q);
+	p = q + 1;
+	/* program, up to '[' or ':' */
+	for (q = p; q < end && *q != '[' && *q != ':' && *q != ' '; q++)
+		;
+	if (q == end || *q == ' ') {
+		ll->msg = slice_make(p, end);
+		return 0;
+	}
+	ll->program = slice_make(p, q);
+	if (*q == '[' && (q = memchr(q, ']', (size_t)(end - q))) != NULL)
+		q++;
+	else if (q == NULL)
+		q = end;
+	if (q < end && *q == ':')
+		q++;
+	while (q < end && *q == ' ')
+		q++;
+	ll->msg = slice_make(q, end);
+	return 0;
+}
+
+static const struct parser *const families[] = {
+	&parser_postfix,
+	&parser_dovecot,
+	&parser_qpopper,
+};
+
+int
+parse_line(const struct logline *ll, struct event *ev)
+{
+	size_t	 i;
+
+	event_reset(ev);
+	ev->t = ll->t;
+	ev->host = ll->host;
+	ev->program = ll->program;
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (families[i]->owns(ll->program))
+			return families[i]->parse(ll, ev);
+	return parser_generic.parse(ll, ev);
+}

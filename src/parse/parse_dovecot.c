@@ -1,0 +1,138 @@
+/*
+ * Dovecot 2.x: login processes ("pop3-login: Disconnected (auth failed, 2
+ * attempts in 4 secs): user=<u>, ..., rip=ip, ..., session=<S>"), the auth
+ * processes' verdicts ("auth-worker(..): sql(u,ip,<S>): unknown user"),
+ * mail processes ("pop3(u)<pid><S>: ... Couldn't lock", "lmtp(u): ...
+ * Quota exceeded", "No space left on device").
+ *
+ * Counting: the login line is what the client was told, and counts N for
+ * "N attempts". The auth line says why; it is not counted, but when it
+ * says "unknown user" the login with the same session id becomes
+ * unknown_mailbox instead of auth_failure (see agg's join).
+ */
+#include <string.h>
+
+#include "mxtally/cause.h"
+#include "parse_int.h"
+
+static int
+dovecot_owns(struct slice prog)
+{
+	return SLICE_STARTS(prog, "dovecot");
+}
+
+/* "pop3-login: ..." or "imap(u)...": the service name at the start. */
+static int
+proto_of_service(struct slice msg)
+{
+	if (SLICE_STARTS(msg, "pop3"))
+		return PROTO_POP3;
+	if (SLICE_STARTS(msg, "imap"))
+		return PROTO_IMAP;
+	if (SLICE_STARTS(msg, "lmtp"))
+		return PROTO_LMTP;
+	if (SLICE_STARTS(msg, "submission"))
+		return PROTO_SMTP;
+	return PROTO_NONE;
+}
+
+static int
+dovecot_login(struct slice msg, const char *af, struct event *ev)
+{
+	const char	*p = af + 13, *end = msg.p + msg.len;
+	uint32_t	 n = 0;
+
+	while (p < end && (unsigned)(*p - '0') <= 9)
+		n = n * 10 + (uint32_t)(*p++ - '0');
+	ev->count = n > 0 ? n : 1;
+	ev->proto = (uint8_t)proto_of_service(msg);
+	ev->dir = DIR_TO_CLIENT;
+	ev->user = FIELD(msg, "user=<", '>');
+	ev->client = FIELD(msg, "rip=", ',');
+	ev->session = FIELD(msg, "session=<", '>');
+	ev->cause = CAUSE_AUTH_FAILURE;
+	ev->flags |= EV_JOIN;
+	ev->text = slice_make(af + 1, p);
+	if (ev->proto == PROTO_POP3)
+		memcpy(ev->resp, "AUTH", 5);
+	else if (ev->proto == PROTO_IMAP)
+		memcpy(ev->resp, "AUTHENTICATIONFAILED", 21);
+	return 1;
+}
+
+/* "...: sql(u,ip,<S>): unknown user" */
+static int
+dovecot_verdict(struct slice msg, const char *uu, struct event *ev)
+{
+	const char	*close = uu, *open, *lt, *comma;
+
+	/* uu points at "): unknown user"; walk back to the '(' */
+	for (open = close; open > msg.p && open[-1] != '('; open--)
+		;
+	if (open == msg.p)
+		return 0;
+	lt = memrchr(open, '<', (size_t)(close - open));
+	if (lt == NULL || close[-1] != '>')
+		return 0;
+	ev->session = slice_make(lt + 1, close - 1);
+	comma = memchr(open, ',', (size_t)(close - open));
+	ev->user = slice_make(open, comma ? comma : close);
+	ev->flags |= EV_AUTH_UNKNOWN;
+	return 1;
+}
+
+/* "pop3(u)<pid><S>: ..." : the user between the parentheses. */
+static struct slice
+mail_user(struct slice msg)
+{
+	const char	*b = memchr(msg.p, '(', msg.len < 16 ? msg.len : 16), *e;
+
+	if (b == NULL)
+		return SLICE_NULL;
+	e = memchr(b, ')', (size_t)(msg.p + msg.len - b));
+	return e ? slice_make(b + 1, e) : SLICE_NULL;
+}
+
+static int
+dovecot_mail(struct slice msg, int cause, const char *what, struct event *ev)
+{
+	ev->proto = (uint8_t)proto_of_service(msg);
+	ev->dir = DIR_TO_CLIENT;
+	ev->user = mail_user(msg);
+	ev->cause = (int16_t)cause;
+	ev->text = slice_from(msg, what);
+	if (cause == CAUSE_LOCK_CONTENTION && ev->proto == PROTO_POP3)
+		memcpy(ev->resp, "IN-USE", 7);
+	else if (cause == CAUSE_LOCK_CONTENTION && ev->proto == PROTO_IMAP)
+		memcpy(ev->resp, "INUSE", 6);
+	return 1;
+}
+
+#define UNKNOWN	"): unknown user"
+
+static int
+dovecot_parse(const struct logline *ll, struct event *ev)
+{
+	struct slice	 msg = ll->msg;
+	const char	*p;
+
+	if ((p = SLICE_FIND(msg, "(auth failed, ")) != NULL)
+		return dovecot_login(msg, p, ev);
+	if (msg.len > sizeof(UNKNOWN) && memcmp(msg.p + msg.len -
+	    (sizeof(UNKNOWN) - 1), UNKNOWN, sizeof(UNKNOWN) - 1) == 0)
+		return dovecot_verdict(msg, msg.p + msg.len -
+		    (sizeof(UNKNOWN) - 1), ev);
+	if ((p = SLICE_FIND(msg, "Couldn't lock")) != NULL)
+		return dovecot_mail(msg, CAUSE_LOCK_CONTENTION, p, ev);
+	if ((p = SLICE_FIND(msg, "Quota exceeded")) != NULL)
+		return dovecot_mail(msg, CAUSE_QUOTA_EXCEEDED, p, ev);
+	if ((p = SLICE_FIND(msg, "No space left on device")) != NULL)
+		return dovecot_mail(msg, CAUSE_SYSTEM_STORAGE, p, ev);
+	return 0;
+}
+
+const struct parser parser_dovecot = {
+	.name = "dovecot",
+	.owns = dovecot_owns,
+	.parse = dovecot_parse,
+};

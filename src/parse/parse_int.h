@@ -1,0 +1,51 @@
+/*
+ * Stage-private interface of the parsers: the family table and the small
+ * scanning helpers every family uses. Nothing here allocates; every slice
+ * borrows from the line.
+ */
+#ifndef MXTALLY_PARSE_INT_H
+#define MXTALLY_PARSE_INT_H
+
+#include "mxtally/parse.h"
+
+struct parser {
+	const char	*name;
+	/* 1 if this family owns lines of that program name */
+	int		(*owns)(struct slice program);
+	/* as parse_line */
+	int		(*parse)(const struct logline *ll, struct event *ev);
+};
+
+extern const struct parser parser_postfix;
+extern const struct parser parser_dovecot;
+extern const struct parser parser_qpopper;
+extern const struct parser parser_generic;
+
+/* After the literal key (e.g. "to=<"), the text up to the closing c. */
+struct slice field_until(struct slice s, const char *key, size_t klen,
+    char close);
+#define FIELD(s, key, close) field_until((s), (key), sizeof(key) - 1, (close))
+
+/* Slice from p to the end of s. */
+static inline struct slice
+slice_from(struct slice s, const char *p)
+{
+	return (struct slice){ p, (size_t)(s.p + s.len - p) };
+}
+
+/* Copies a code made of digits and dots into dst (cap n) if s starts with it. */
+size_t copy_code(char *dst, size_t n, const char *p, const char *end);
+
+/* True if p..end starts with a basic reply code "[245]dd" and a space or end. */
+int is_basic_code(const char *p, const char *end);
+
+/* Length of an enhanced code "[245].d{1,3}.d{1,3}" at p, else 0. */
+size_t enhanced_len(const char *p, const char *end);
+
+/*
+ * Reads "NNN X.Y.Z text" or "NNN-X.Y.Z text" at s into ev->code/enh and
+ * ev->text; returns 1 if s starts with a 4xx/5xx code, else 0.
+ */
+int smtp_reply(struct slice s, struct event *ev);
+
+#endif

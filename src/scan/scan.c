@@ -1,0 +1,301 @@
+/*
+ * The scan stage: producer, bounded chunk queue, workers, merge. The hot
+ * loop (scan_chunk) finds lines with memchr, splits the header and hands
+ * the message to the family parser; no malloc, lock or stdio per line.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mxtally/cause.h"
+#include "mxtally/input.h"
+#include "mxtally/log.h"
+#include "mxtally/parse.h"
+#include "mxtally/scan.h"
+
+struct qitem {
+	struct chunk	 c;
+	struct source	*src;
+};
+
+struct queue {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 nonempty, nonfull, released;
+	struct qitem	*ring;
+	size_t		 cap, head, len;
+	size_t		 outstanding;	/* chunks of the current source */
+	int		 closed;
+};
+
+struct worker {
+	pthread_t		 tid;
+	struct queue		*q;
+	const struct scan_opts	*o;
+	const struct classifier	*cl;
+	const struct timectx	*tc;	/* per file */
+	struct classify_scratch	*cs;
+	struct agg		*agg;
+	uint64_t		*lines;	/* per file */
+	struct scan_stats	 st;
+};
+
+static void
+scan_line(struct worker *w, struct slice line, const struct timectx *tc,
+    uint64_t pos)
+{
+	struct logline	 ll;
+	struct event	 ev;
+
+	if (parse_header(line, tc, &ll) == -1)
+		w->st.unparsed++;
+	if (!parse_line(&ll, &ev))
+		return;
+	if ((w->o->since != T_NONE && (ev.t == T_NONE || ev.t < w->o->since)) ||
+	    (w->o->until != T_NONE && (ev.t == T_NONE || ev.t >= w->o->until)))
+		return;
+	classify_event(w->cl, w->cs, &ev);
+	if (!(ev.flags & EV_AUTH_UNKNOWN))
+		w->st.error_lines++;
+	agg_add(w->agg, &ev, pos);
+}
+
+/* Every line in [beg, end) is whole; the last may lack its newline. */
+static void
+scan_chunk(struct worker *w, const struct chunk *c)
+{
+	const char		*p = c->beg, *end = c->end, *nl, *le;
+	const struct timectx	*tc = &w->tc[c->file];
+	uint64_t		 n = 0;
+	struct slice		 line;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		le = nl ? nl : end;
+		line = slice_make(p, le);
+		if (line.len > 0 && line.p[line.len - 1] == '\r')
+			line.len--;
+		if (line.len > INPUT_LINE_MAX) {
+			line.len = INPUT_LINE_MAX;
+			w->st.overlong++;
+		}
+		n++;
+		scan_line(w, line, tc,
+		    POS_MAKE(c->file, c->off + (uint64_t)(p - c->beg)));
+		p = nl ? nl + 1 : end;
+	}
+	w->lines[c->file] += n;
+	w->st.lines += n;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker	*w = arg;
+	struct queue	*q = w->q;
+	struct qitem	 it;
+
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (q->len == 0 && !q->closed)
+			pthread_cond_wait(&q->nonempty, &q->mu);
+		if (q->len == 0) {
+			pthread_mutex_unlock(&q->mu);
+			return NULL;
+		}
+		it = q->ring[q->head];
+		q->head = (q->head + 1) % q->cap;
+		q->len--;
+		pthread_cond_signal(&q->nonfull);
+		pthread_mutex_unlock(&q->mu);
+
+		scan_chunk(w, &it.c);
+		source_release(it.src, &it.c);
+
+		pthread_mutex_lock(&q->mu);
+		if (--q->outstanding == 0)
+			pthread_cond_broadcast(&q->released);
+		pthread_mutex_unlock(&q->mu);
+	}
+}
+
+static void
+queue_push(struct queue *q, const struct chunk *c, struct source *src)
+{
+	pthread_mutex_lock(&q->mu);
+	while (q->len == q->cap)
+		pthread_cond_wait(&q->nonfull, &q->mu);
+	q->ring[(q->head + q->len) % q->cap] = (struct qitem){ *c, src };
+	q->len++;
+	q->outstanding++;
+	pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* Waits until workers have released every chunk of the current source. */
+static void
+queue_drain(struct queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	while (q->outstanding > 0)
+		pthread_cond_wait(&q->released, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+}
+
+struct progress {
+	int		 on;
+	uint64_t	 total, done;	/* disk bytes */
+	struct timespec	 start, last;
+};
+
+static double
+since_s(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void
+progress_draw(struct progress *pg, uint64_t cur, int final)
+{
+	struct timespec	 now;
+	double		 frac, el;
+	int		 i, fill;
+	char		 bar[41];
+
+	if (!pg->on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!final && since_s(&pg->last, &now) < 0.2)
+		return;
+	pg->last = now;
+	if (final) {
+		fprintf(stderr, "\r%60s\r", "");
+		return;
+	}
+	frac = pg->total ? (double)(pg->done + cur) / (double)pg->total : 0;
+	if (frac > 1)
+		frac = 1;
+	fill = (int)(frac * 40);
+	for (i = 0; i < 40; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[40] = '\0';
+	el = since_s(&pg->start, &now);
+	fprintf(stderr, "\r[%s] %3d%% %6.0f MB/s", bar, (int)(frac * 100),
+	    el > 0 ? (double)(pg->done + cur) / el / 1e6 : 0.0);
+}
+
+static void
+read_one(struct queue *q, struct scan_file *f, size_t idx,
+    const struct input_opts *io, struct timectx *tc, int year,
+    struct progress *pg)
+{
+	struct source	*s;
+	struct chunk	 c;
+	int		 rc;
+
+	f->format = "plain";
+	s = source_open(f->path, (int)idx, io, f->error, sizeof(f->error));
+	if (s == NULL)
+		return;
+	f->format = input_fmt_name(source_format(s));
+	timectx_init(tc, source_mtime(s), year);
+	while ((rc = source_next(s, &c, f->error, sizeof(f->error))) == 1) {
+		queue_push(q, &c, s);
+		progress_draw(pg, source_bytes(s), 0);
+	}
+	if (rc == 0)
+		f->error[0] = '\0';
+	queue_drain(q);
+	f->bytes = source_bytes(s);
+	pg->done += f->bytes;
+	source_close(s);
+}
+
+static uint64_t
+total_size(const struct scan_file *files, size_t n)
+{
+	struct stat	 sb;
+	uint64_t	 t = 0;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(files[i].path, "-") != 0 &&
+		    stat(files[i].path, &sb) == 0 && S_ISREG(sb.st_mode))
+			t += (uint64_t)sb.st_size;
+	return t;
+}
+
+struct agg *
+scan_run(const struct scan_opts *o, const struct classifier *cl,
+    struct scan_file *files, size_t n, struct scan_stats *st)
+{
+	struct queue		 q;
+	struct worker		*w;
+	struct timectx		*tc = xcalloc(n, sizeof(*tc));
+	struct input_opts	 io = { .no_mmap = o->no_mmap };
+	struct progress		 pg = { .on = o->progress };
+	struct agg		*all;
+	size_t			 i, k;
+	int			 jobs = o->jobs > 0 ? o->jobs : 1;
+
+	memset(&q, 0, sizeof(q));
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_cond_init(&q.nonempty, NULL);
+	pthread_cond_init(&q.nonfull, NULL);
+	pthread_cond_init(&q.released, NULL);
+	q.cap = (size_t)jobs * 2 + 2;
+	q.ring = xcalloc(q.cap, sizeof(*q.ring));
+	/* chunks small enough that every worker gets several per file */
+	io.chunk_size = 4u << 20;
+	w = xcalloc((size_t)jobs, sizeof(*w));
+	for (k = 0; k < (size_t)jobs; k++) {
+		w[k].q = &q;
+		w[k].o = o;
+		w[k].cl = cl;
+		w[k].tc = tc;
+		w[k].cs = classify_scratch_new(cl);
+		w[k].agg = agg_new();
+		w[k].lines = xcalloc(n ? n : 1, sizeof(uint64_t));
+		if (pthread_create(&w[k].tid, NULL, worker_main, &w[k]) != 0)
+			log_die("cannot start worker thread");
+	}
+	pg.total = total_size(files, n);
+	clock_gettime(CLOCK_MONOTONIC, &pg.start);
+	for (i = 0; i < n; i++)
+		read_one(&q, &files[i], i, &io, &tc[i], o->year, &pg);
+	progress_draw(&pg, 0, 1);
+
+	pthread_mutex_lock(&q.mu);
+	q.closed = 1;
+	pthread_cond_broadcast(&q.nonempty);
+	pthread_mutex_unlock(&q.mu);
+	memset(st, 0, sizeof(*st));
+	all = w[0].agg;
+	for (k = 0; k < (size_t)jobs; k++) {
+		pthread_join(w[k].tid, NULL);
+		if (k > 0) {
+			agg_merge(all, w[k].agg);
+			agg_free(w[k].agg);
+		}
+		for (i = 0; i < n; i++)
+			files[i].lines += w[k].lines[i];
+		st->lines += w[k].st.lines;
+		st->error_lines += w[k].st.error_lines;
+		st->unparsed += w[k].st.unparsed;
+		st->overlong += w[k].st.overlong;
+		classify_scratch_free(w[k].cs);
+		free(w[k].lines);
+	}
+	agg_finish(all);
+	free(w);
+	free(q.ring);
+	free(tc);
+	pthread_mutex_destroy(&q.mu);
+	pthread_cond_destroy(&q.nonempty);
+	pthread_cond_destroy(&q.nonfull);
+	pthread_cond_destroy(&q.released);
+	return all;
+}
