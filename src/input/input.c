@@ -1,0 +1,209 @@
+/*
+ * Opening an input and choosing how to read it. source_open owns the
+ * decision: "-" is stdin; a directory is refused; the format comes from
+ * the first bytes (gzip 1f 8b, zstd 28 b5 2f fd), never from the name; a
+ * regular plain file is mapped unless --no-mmap, and everything else
+ * (stdin, pipes, compressed files) is streamed through the buffer pool.
+ * The public calls dispatch through the source's ops table.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mxtally/input.h"
+#include "mxtally/log.h"
+#include "input_int.h"
+
+#define MAGIC_MAX	4
+
+void
+input_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static enum input_fmt
+detect(const unsigned char *p, size_t n)
+{
+	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		return FMT_GZIP;
+	if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f &&
+	    p[3] == 0xfd)
+		return FMT_ZSTD;
+	return FMT_PLAIN;
+}
+
+/*
+ * A regular file is sniffed with pread so the file offset stays at 0 for
+ * the stream path; -1 with a message in err.
+ */
+static int
+sniff_file(struct source *s, enum input_fmt *fmt, char *err, size_t errlen)
+{
+	unsigned char	 magic[MAGIC_MAX];
+	ssize_t		 n;
+
+	do
+		n = pread(s->fd, magic, sizeof(magic), 0);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		input_seterr(err, errlen, "read error: %s", strerror(errno));
+		return -1;
+	}
+	*fmt = detect(magic, (size_t)n);
+	return 0;
+}
+
+static int
+open_fd(struct source *s, const char *path, struct stat *sb, char *err,
+    size_t errlen)
+{
+	if (strcmp(path, "-") == 0) {
+		s->fd = STDIN_FILENO;
+		s->own_fd = 0;
+	} else {
+		s->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (s->fd == -1) {
+			input_seterr(err, errlen, "cannot open: %s",
+			    strerror(errno));
+			return -1;
+		}
+		s->own_fd = 1;
+	}
+	if (fstat(s->fd, sb) == -1) {
+		input_seterr(err, errlen, "cannot stat: %s", strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(sb->st_mode)) {
+		input_seterr(err, errlen, "is a directory");
+		return -1;
+	}
+	s->mtime = s->own_fd ? (int64_t)sb->st_mtim.tv_sec : 0;
+	return 0;
+}
+
+static int
+open_stream(struct source *s, const struct input_opts *o, char *err,
+    size_t errlen)
+{
+	const struct decoder	*dec;
+
+	if (stream_open(s, o, MAGIC_MAX, err, errlen) == -1)
+		return -1;
+	s->fmt = detect(s->st.in, s->st.in_len);
+	switch (s->fmt) {
+	case FMT_GZIP:
+		dec = &decoder_gzip;
+		break;
+	case FMT_ZSTD:
+		dec = &decoder_zstd;
+		break;
+	default:
+		dec = &decoder_plain;
+		break;
+	}
+	return stream_start(s, dec, err, errlen);
+}
+
+struct source *
+source_open(const char *path, int file, const struct input_opts *o,
+    char *err, size_t errlen)
+{
+	struct source	*s;
+	struct stat	 sb;
+	enum input_fmt	 fmt;
+	int		 no_mmap = o != NULL && o->no_mmap;
+
+	s = xcalloc(1, sizeof(*s));
+	s->fd = -1;
+	s->file = file;
+	s->chunk_size = o != NULL && o->chunk_size ? o->chunk_size :
+	    INPUT_CHUNK_DEFAULT;
+	atomic_init(&s->bytes, 0);
+	if (open_fd(s, path, &sb, err, errlen) == -1)
+		goto fail;
+	if (S_ISREG(sb.st_mode) && s->own_fd && !no_mmap) {
+		if (sniff_file(s, &fmt, err, errlen) == -1)
+			goto fail;
+		if (fmt == FMT_PLAIN) {
+			s->fmt = FMT_PLAIN;
+			if (map_open(s, sb.st_size, err, errlen) == -1)
+				goto fail;
+			return s;
+		}
+	}
+	if (open_stream(s, o, err, errlen) == -1)
+		goto fail;
+	return s;
+fail:
+	if (s->ops != NULL)
+		s->ops->close(s);
+	else {
+		if (s->own_fd && s->fd != -1)
+			close(s->fd);
+		free(s);
+	}
+	return NULL;
+}
+
+int
+source_next(struct source *s, struct chunk *c, char *err, size_t errlen)
+{
+	return s->ops->next(s, c, err, errlen);
+}
+
+void
+source_release(struct source *s, struct chunk *c)
+{
+	s->ops->release(s, c);
+}
+
+void
+source_close(struct source *s)
+{
+	if (s != NULL)
+		s->ops->close(s);
+}
+
+enum input_fmt
+source_format(const struct source *s)
+{
+	return s->fmt;
+}
+
+const char *
+input_fmt_name(enum input_fmt f)
+{
+	switch (f) {
+	case FMT_PLAIN:
+		return "plain";
+	case FMT_GZIP:
+		return "gzip";
+	case FMT_ZSTD:
+		return "zstd";
+	}
+	return "unknown";
+}
+
+uint64_t
+source_bytes(const struct source *s)
+{
+	return atomic_load_explicit(&s->bytes, memory_order_relaxed);
+}
+
+int64_t
+source_mtime(const struct source *s)
+{
+	return s->mtime;
+}
