@@ -63,6 +63,7 @@ unit: $(BUILD)/unit
 
 golden: $(BIN)
 	MXTALLY=$(BIN) sh tests/golden.sh
+	MXTALLY=$(BIN) sh tests/consistency.sh
 
 corpus: $(BIN)
 	MXTALLY=$(BIN) sh tests/corpus.sh

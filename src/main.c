@@ -263,6 +263,8 @@ fill_result(struct result *r, struct scan_file *files, size_t n,
 	r->error_lines = st->error_lines;
 	r->unparsed_lines = st->unparsed;
 	r->overlong_lines = st->overlong;
+	r->first = st->first;
+	r->last = st->last;
 }
 
 static int

@@ -30,6 +30,7 @@ struct scan_file {
 
 struct scan_stats {
 	uint64_t	 lines, error_lines, unparsed, overlong;
+	int64_t		 first, last;	/* time range of the lines read */
 };
 
 /*

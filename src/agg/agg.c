@@ -25,8 +25,6 @@ agg_new(void)
 	arena_init(&a->ar);
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
 		tab_init(tabs[i], &a->ar);
-	a->first = INT64_MAX;
-	a->last = INT64_MIN;
 	return a;
 }
 
@@ -83,6 +81,11 @@ count_example(struct tab *t, const char *key, size_t klen, uint64_t n,
 	}
 }
 
+/* key: code, enhanced, response code, proto, cause: sorts by code */
+#define CODE_KEY_LEN	(sizeof(((struct event *)0)->code) + \
+			 sizeof(((struct event *)0)->enh) + \
+			 sizeof(((struct event *)0)->resp) + 2)
+
 static void
 add_codes(struct agg *a, const struct event *ev, uint64_t n)
 {
@@ -90,14 +93,15 @@ add_codes(struct agg *a, const struct event *ev, uint64_t n)
 
 	if (ev->code[0] == '\0' && ev->enh[0] == '\0' && ev->resp[0] == '\0')
 		return;
-	k[0] = (char)ev->cause;
-	k[1] = (char)ev->proto;
-	memcpy(k + 2, ev->code, sizeof(ev->code));
-	memcpy(k + 2 + sizeof(ev->code), ev->enh, sizeof(ev->enh));
-	memcpy(k + 2 + sizeof(ev->code) + sizeof(ev->enh), ev->resp,
-	    sizeof(ev->resp));
-	count(&a->codes, k, 2 + sizeof(ev->code) + sizeof(ev->enh) +
-	    sizeof(ev->resp), n);
+	memcpy(k, ev->code, sizeof(ev->code));
+	k += sizeof(ev->code);
+	memcpy(k, ev->enh, sizeof(ev->enh));
+	k += sizeof(ev->enh);
+	memcpy(k, ev->resp, sizeof(ev->resp));
+	k += sizeof(ev->resp);
+	k[0] = (char)ev->proto;
+	k[1] = (char)ev->cause;
+	count(&a->codes, a->key, CODE_KEY_LEN, n);
 }
 
 static void
@@ -107,14 +111,14 @@ add_templates(struct agg *a, const struct event *ev, uint64_t n,
 	char	 buf[KEY_MAX];
 	size_t	 len;
 
-	if (ev->proto == PROTO_POP3) {
-		int off = 0;
-		a->key[0] = (char)ev->cause;
-		off = 1 + snprintf(a->key + 1, 48, "-ERR %s%s%s",
+	if (ev->proto == PROTO_POP3 && (ev->flags & EV_WIRE)) {
+		/* key: "-ERR [RESP] template", NUL, cause byte */
+		int off = snprintf(a->key, 48, "-ERR %s%s%s",
 		    ev->resp[0] ? "[" : "", ev->resp, ev->resp[0] ? "] " : "");
-		len = classify_template(ev->text, a->key + off,
-		    sizeof(a->key) - (size_t)off);
-		count(&a->pop3, a->key, (size_t)off + len, n);
+		len = (size_t)off + classify_template(ev->text, a->key + off,
+		    sizeof(a->key) - (size_t)off - 2);
+		a->key[len + 1] = (char)ev->cause;
+		count(&a->pop3, a->key, len + 2, n);
 	}
 	if (ev->cause == CAUSE_UNCLASSIFIED) {
 		len = classify_template(ev->text, buf, sizeof(buf));
@@ -132,10 +136,6 @@ agg_count(struct agg *a, const struct event *ev, uint64_t pos)
 	a->cause_n[ev->cause] += n;
 	a->events += n;
 	if (ev->t != T_NONE) {
-		if (ev->t < a->first)
-			a->first = ev->t;
-		if (ev->t > a->last)
-			a->last = ev->t;
 		hour = ev->t - ((ev->t % 3600) + 3600) % 3600;
 		a->key[0] = (char)ev->cause;
 		memcpy(a->key + 1, &hour, sizeof(hour));
@@ -218,10 +218,6 @@ agg_merge(struct agg *into, struct agg *from)
 	for (i = 0; i < CAUSE_MAX; i++)
 		into->cause_n[i] += from->cause_n[i];
 	into->events += from->events;
-	if (from->first < into->first)
-		into->first = from->first;
-	if (from->last > into->last)
-		into->last = from->last;
 	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++)
 		merge_tab(dst[i], src[i]);
 	/* pending entries stay in from's arena: re-add them by copy */

@@ -66,12 +66,11 @@ struct agg {
 	struct arena	 ar;
 	uint64_t	 cause_n[CAUSE_MAX];
 	uint64_t	 events;
-	int64_t		 first, last;
 	struct tab	 users;		/* cause byte + user */
 	struct tab	 hosts;		/* cause byte + host */
 	struct tab	 hours;		/* cause byte + int64 hour start */
-	struct tab	 codes;		/* cause, proto, code, enh, resp */
-	struct tab	 pop3;		/* cause byte + reply template */
+	struct tab	 codes;		/* code, enh, resp, proto, cause */
+	struct tab	 pop3;		/* reply template, NUL, cause byte */
 	struct tab	 uncl;		/* template, with example */
 	struct tab	 verdicts;	/* session ids the auth said are unknown */
 	struct pending	*pend;

@@ -172,12 +172,14 @@ build_codes(struct result_mem *m, struct agg *a)
 	for (i = 0; i < n; i++) {
 		struct code_row	*c = &r->codes[i];
 		const char	*k = v[i]->key;
-		c->cause = (unsigned char)k[0];
-		c->proto = (unsigned char)k[1];
-		memcpy(c->code, k + 2, sizeof(c->code));
-		memcpy(c->enh, k + 2 + sizeof(c->code), sizeof(c->enh));
-		memcpy(c->resp, k + 2 + sizeof(c->code) + sizeof(c->enh),
-		    sizeof(c->resp));
+		memcpy(c->code, k, sizeof(c->code));
+		k += sizeof(c->code);
+		memcpy(c->enh, k, sizeof(c->enh));
+		k += sizeof(c->enh);
+		memcpy(c->resp, k, sizeof(c->resp));
+		k += sizeof(c->resp);
+		c->proto = (unsigned char)k[0];
+		c->cause = (unsigned char)k[1];
 		c->events = v[i]->n;
 	}
 	r->ncodes = n;
@@ -194,8 +196,8 @@ build_templates(struct result_mem *m, struct agg *a)
 	qsort(v, n, sizeof(*v), cmp_count_ent);
 	r->pop3 = arena_alloc(&m->ar, (n + 1) * sizeof(*r->pop3));
 	for (i = 0; i < n; i++) {
-		r->pop3[i].cause = (unsigned char)v[i]->key[0];
-		r->pop3[i].reply = v[i]->key + 1;
+		r->pop3[i].reply = v[i]->key;
+		r->pop3[i].cause = (unsigned char)v[i]->key[v[i]->klen - 1];
 		r->pop3[i].events = v[i]->n;
 	}
 	r->npop3 = n;
@@ -222,8 +224,7 @@ agg_result(struct agg *a, size_t top)
 	arena_init(&m->ar);
 	r->top = top;
 	r->events = a->events;
-	r->first = a->first == INT64_MAX ? T_NONE : a->first;
-	r->last = a->last == INT64_MIN ? T_NONE : a->last;
+	r->first = r->last = T_NONE;
 	build_causes(m, a, top ? top : 10);
 	qsort(r->causes, r->ncauses, sizeof(*r->causes), cmp_cause_row);
 	build_codes(m, a);

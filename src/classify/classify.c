@@ -88,10 +88,10 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_SERVICE_UNAVAILABLE, 0, "service", "service (not available|unavailable|temporarily unavailable)" },
 	{ CAUSE_SERVICE_UNAVAILABLE, 0, "try again later", NULL },
 	{ CAUSE_SERVER_ERROR, 0, "error", "local error|internal (server )?error|server error|i/o error|temporary (local )?(problem|failure)" },
+	{ CAUSE_INVALID_ADDRESS, 0, "address", "(bad|invalid|malformed|illegal) (\\S+ )?address|address (syntax|not allowed)" },
 	{ CAUSE_PROTOCOL_ERROR, 0, "command", "(non-smtp|unknown|unrecognized|bad|invalid|improper) command|command (not recognized|unrecognized|not implemented)|pipelining" },
 	{ CAUSE_PROTOCOL_ERROR, 0, "syntax", NULL },
 	{ CAUSE_PROTOCOL_ERROR, 0, "bad sequence", NULL },
-	{ CAUSE_INVALID_ADDRESS, 0, "address", "(bad|invalid|malformed|illegal) (\\S+ )?address|address (syntax|not allowed)" },
 };
 
 #define NRULES	(sizeof(builtin) / sizeof(builtin[0]))

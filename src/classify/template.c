@@ -34,12 +34,12 @@ mask_of(const char *t, size_t n)
 
 	if (n > 32)
 		return "<tok>";
+	if (t[0] == '/' || t[0] == '~' || (n > 1 && t[0] == '.' && t[1] == '/'))
+		return "<path>";
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)t[i];
 		if (c == '@')
 			return "<addr>";
-		if (c == '/')
-			return "<path>";
 		digits += isdigit(c) != 0;
 		dots += c == '.';
 		alpha += isalpha(c) != 0;
@@ -102,11 +102,11 @@ group_at(const char *p, const char *end, const char **next)
 	if (*p == '"')
 		return "\"<str>\"";
 	if (*p == '[') {
-		/* keep response codes such as [IN-USE], mask addresses */
+		/* mask addresses; keep response codes such as [IN-USE] */
 		for (const char *c = p + 1; c < q; c++)
-			if (isdigit((unsigned char)*c) || *c == '.' || *c == ':')
-				return "[<ip>]";
-		return NULL;
+			if (!isxdigit((unsigned char)*c) && *c != '.' && *c != ':')
+				return NULL;
+		return "[<ip>]";
 	}
 	for (const char *c = p + 1; c < q; c++)	/* "(123)" -> "(N)" */
 		if (!isdigit((unsigned char)*c))

@@ -127,6 +127,7 @@ parse_reply(struct slice s, struct event *ev)
 		p++;
 	if (end - p >= 4 && memcmp(p, "-ERR", 4) == 0) {
 		ev->proto = PROTO_POP3;
+		ev->flags |= EV_WIRE;
 		for (p += 4; p < end && *p == ' '; p++)
 			;
 		p = resp_code(p, end, ev);

@@ -36,10 +36,12 @@ proto_of_service(struct slice msg)
 	return PROTO_NONE;
 }
 
+#define AUTH_FAILED	"(auth failed, "
+
 static int
 dovecot_login(struct slice msg, const char *af, struct event *ev)
 {
-	const char	*p = af + 13, *end = msg.p + msg.len;
+	const char	*p = af + sizeof(AUTH_FAILED) - 1, *end = msg.p + msg.len;
 	uint32_t	 n = 0;
 
 	while (p < end && (unsigned)(*p - '0') <= 9)
@@ -116,7 +118,7 @@ dovecot_parse(const struct logline *ll, struct event *ev)
 	struct slice	 msg = ll->msg;
 	const char	*p;
 
-	if ((p = SLICE_FIND(msg, "(auth failed, ")) != NULL)
+	if ((p = SLICE_FIND(msg, AUTH_FAILED)) != NULL)
 		return dovecot_login(msg, p, ev);
 	if (msg.len > sizeof(UNKNOWN) && memcmp(msg.p + msg.len -
 	    (sizeof(UNKNOWN) - 1), UNKNOWN, sizeof(UNKNOWN) - 1) == 0)

@@ -51,6 +51,13 @@ scan_line(struct worker *w, struct slice line, const struct timectx *tc,
 
 	if (parse_header(line, tc, &ll) == -1)
 		w->st.unparsed++;
+	else if ((w->o->since == T_NONE || ll.t >= w->o->since) &&
+	    (w->o->until == T_NONE || ll.t < w->o->until)) {
+		if (ll.t < w->st.first)
+			w->st.first = ll.t;
+		if (ll.t > w->st.last)
+			w->st.last = ll.t;
+	}
 	if (!parse_line(&ll, &ev))
 		return;
 	if ((w->o->since != T_NONE && (ev.t == T_NONE || ev.t < w->o->since)) ||
@@ -259,6 +266,8 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 		w[k].cs = classify_scratch_new(cl);
 		w[k].agg = agg_new();
 		w[k].lines = xcalloc(n ? n : 1, sizeof(uint64_t));
+		w[k].st.first = INT64_MAX;
+		w[k].st.last = INT64_MIN;
 		if (pthread_create(&w[k].tid, NULL, worker_main, &w[k]) != 0)
 			log_die("cannot start worker thread");
 	}
@@ -273,6 +282,8 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	pthread_cond_broadcast(&q.nonempty);
 	pthread_mutex_unlock(&q.mu);
 	memset(st, 0, sizeof(*st));
+	st->first = INT64_MAX;
+	st->last = INT64_MIN;
 	all = w[0].agg;
 	for (k = 0; k < (size_t)jobs; k++) {
 		pthread_join(w[k].tid, NULL);
@@ -286,9 +297,15 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 		st->error_lines += w[k].st.error_lines;
 		st->unparsed += w[k].st.unparsed;
 		st->overlong += w[k].st.overlong;
+		if (w[k].st.first < st->first)
+			st->first = w[k].st.first;
+		if (w[k].st.last > st->last)
+			st->last = w[k].st.last;
 		classify_scratch_free(w[k].cs);
 		free(w[k].lines);
 	}
+	if (st->first == INT64_MAX)
+		st->first = st->last = T_NONE;
 	agg_finish(all);
 	free(w);
 	free(q.ring);

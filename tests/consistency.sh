@@ -1,0 +1,114 @@
+#!/bin/sh
+# End-to-end properties of the binary:
+#  - the report does not depend on -j, on mmap vs read(2), nor on whether
+#    the same bytes come plain, gzip, zstd or through stdin;
+#  - bad input (empty, no final newline, CRLF, NUL bytes, a 10 MB line,
+#    invalid UTF-8, truncated .gz/.zst, a missing file, a directory) gives
+#    a clear error naming the file, exit status 3 where an input failed,
+#    and every other input still counted.
+set -u
+MXTALLY=${MXTALLY:-./mxtally}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+# the report minus what names the input (paths, formats, sizes on disk)
+norm() { jq -S 'del(.input.files, .input.bytes)' "$1"; }
+run() { "$MXTALLY" -q --year 2026 -f json "$@"; }
+
+cat samples/*/*.log >"$tmp/all.log"
+if [ -f ../shared/tools/genmail/genmail.py ]; then
+	python3 ../shared/tools/genmail/genmail.py 6M -o "$tmp/gen.log" \
+	    --truth "$tmp/gen.truth.json" >/dev/null 2>&1
+	cat "$tmp/gen.log" >>"$tmp/all.log"
+fi
+
+# 1. thread count and read path
+run -j1 "$tmp/all.log" >"$tmp/j1.json" || bad "-j1 run"
+for j in 2 7; do
+	run -j$j "$tmp/all.log" >"$tmp/j$j.json"
+	cmp -s "$tmp/j1.json" "$tmp/j$j.json" && ok || bad "-j1 and -j$j differ"
+done
+run -j3 --no-mmap "$tmp/all.log" >"$tmp/nommap.json"
+cmp -s "$tmp/j1.json" "$tmp/nommap.json" && ok || bad "--no-mmap differs"
+"$MXTALLY" -q --year 2026 -j1 "$tmp/all.log" >"$tmp/t1.txt"
+"$MXTALLY" -q --year 2026 -j5 "$tmp/all.log" >"$tmp/t5.txt"
+cmp -s "$tmp/t1.txt" "$tmp/t5.txt" && ok || bad "text report -j1 and -j5 differ"
+
+# 2. compressed and piped input
+gzip -c "$tmp/all.log" >"$tmp/all.gz"
+zstd -q -c "$tmp/all.log" >"$tmp/all.zst"
+cp "$tmp/all.gz" "$tmp/named-plain.log"
+norm "$tmp/j1.json" >"$tmp/ref"
+for f in all.gz all.zst named-plain.log; do
+	run -j2 "$tmp/$f" >"$tmp/out.json"
+	norm "$tmp/out.json" | cmp -s "$tmp/ref" - && ok || bad "$f differs from plain"
+done
+run -j2 <"$tmp/all.log" >"$tmp/out.json"
+norm "$tmp/out.json" | cmp -s "$tmp/ref" - && ok || bad "stdin differs from plain"
+zstd -q -dc "$tmp/all.zst" | run -j2 - >"$tmp/out.json"
+norm "$tmp/out.json" | cmp -s "$tmp/ref" - && ok || bad "pipe differs from plain"
+# gzip members concatenated, as logrotate's delaycompress can leave them
+head -c 100000 "$tmp/all.log" | gzip -c >"$tmp/multi.gz"
+tail -c +100001 "$tmp/all.log" | gzip -c >>"$tmp/multi.gz"
+run -j2 "$tmp/multi.gz" >"$tmp/out.json"
+norm "$tmp/out.json" | cmp -s "$tmp/ref" - && ok || bad "multi-member gzip differs"
+
+# 3. bad input
+good=samples/qpopper/pop.log
+events() { jq .totals.events "$1"; }
+want=$(run "$good" | jq .totals.events)
+: >"$tmp/empty.log"
+printf 'Nov 21 07:02:00 h popper[1]: bob at x (192.0.2.1): -ERR [AUTH] bad password' >"$tmp/nonl.log"
+printf 'Nov 21 07:02:00 h popper[1]: bob at x (192.0.2.1): -ERR [AUTH] bad password\r\n' >"$tmp/crlf.log"
+printf 'Nov 21 07:02:00 h popper[1]: bob at x (192.0.2.1): -ERR [AUTH] bad\000password\n\000\000\000\n' >"$tmp/nul.log"
+printf 'Nov 21 07:02:00 h popper[1]: b\377\376b at x (192.0.2.1): -ERR [AUTH] bad \300password\n' >"$tmp/utf8.log"
+{ printf 'Nov 21 07:02:00 h popper[1]: '; head -c 10485760 /dev/zero | tr '\0' 'x'; printf '\n';
+  printf 'Nov 21 07:02:01 h popper[1]: bob at x (192.0.2.1): -ERR [AUTH] bad password\n'; } >"$tmp/long.log"
+head -c 2000 /dev/urandom >"$tmp/junk.log"
+for f in nonl crlf nul utf8 long; do
+	run -j2 "$good" "$tmp/$f.log" >"$tmp/out.json" 2>"$tmp/err"
+	rc=$?
+	n=$(events "$tmp/out.json")
+	[ $rc -eq 0 ] && [ "$n" -eq $((want + 1)) ] && ok ||
+	    bad "$f.log: exit $rc, $n events, want $((want + 1))"
+	jq -e . "$tmp/out.json" >/dev/null || bad "$f.log: invalid JSON"
+done
+run -j2 --no-mmap "$tmp/long.log" >"$tmp/out.json" && [ "$(events "$tmp/out.json")" -eq 1 ] &&
+    [ "$(jq .input.overlong_lines "$tmp/out.json")" -eq 1 ] && ok || bad "long line via read(2)"
+for f in empty junk; do
+	run -j2 "$good" "$tmp/$f.log" >"$tmp/out.json" 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 0 ] && [ "$(events "$tmp/out.json")" -eq "$want" ] && ok || bad "$f.log: exit $rc"
+done
+head -c 3000 "$tmp/all.gz" >"$tmp/trunc.gz"
+head -c 3000 "$tmp/all.zst" >"$tmp/trunc.zst"
+mkdir "$tmp/dir"
+for f in trunc.gz trunc.zst missing.log dir; do
+	run -j2 "$good" "$tmp/$f" >"$tmp/out.json" 2>"$tmp/err"
+	rc=$?
+	n=$(events "$tmp/out.json")
+	nerr=$(jq '.input.errors | length' "$tmp/out.json")
+	if [ $rc -eq 3 ] && [ "$n" -ge "$want" ] && [ "$nerr" -eq 1 ] &&
+	    grep -q "$tmp/$f" "$tmp/err"; then
+		ok
+	else
+		bad "$f: exit $rc, $n events, $nerr errors; stderr: $(cat "$tmp/err")"
+	fi
+done
+grep -h . "$tmp/err" >/dev/null
+run -j2 "$tmp/trunc.gz" 2>"$tmp/err" >/dev/null
+grep -q "truncated gzip" "$tmp/err" && ok || bad "truncated gzip message: $(cat "$tmp/err")"
+run -j2 "$tmp/trunc.zst" 2>"$tmp/err" >/dev/null
+grep -q "truncated zstd" "$tmp/err" && ok || bad "truncated zstd message: $(cat "$tmp/err")"
+
+# 4. usage errors exit 2; explain needs no log
+"$MXTALLY" --jobs 0 "$good" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--jobs 0 not a usage error"
+"$MXTALLY" -f nope "$good" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "-f nope not a usage error"
+# -o writes atomically and leaves no temp file behind
+"$MXTALLY" -q -f json -o "$tmp/rep.json" "$good" && jq -e . "$tmp/rep.json" >/dev/null &&
+    [ -z "$(ls "$tmp" | grep 'rep.json.tmp')" ] && ok || bad "-o FILE"
+
+echo "consistency: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

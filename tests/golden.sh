@@ -1,0 +1,40 @@
+#!/bin/sh
+# Golden tests: every samples/<family>/<name>.log with a hand-checked
+# <name>.expect.json. The report of the log (-j1 and -j3, which must be
+# byte-identical) must contain every field the expectation names with the
+# same value (tests/subset.jq), and must itself be valid JSON.
+set -u
+MXTALLY=${MXTALLY:-./mxtally}
+dir=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+for want in samples/*/*.expect.json; do
+	log=${want%.expect.json}.log
+	name=${log#samples/}
+	if ! "$MXTALLY" -q -j1 -f json --year 2026 "$log" >"$tmp/j1.json" ||
+	   ! "$MXTALLY" -q -j3 -f json --year 2026 "$log" >"$tmp/j3.json"; then
+		echo "FAIL $name: mxtally exited non-zero"; fail=$((fail + 1)); continue
+	fi
+	if ! cmp -s "$tmp/j1.json" "$tmp/j3.json"; then
+		echo "FAIL $name: -j1 and -j3 differ"; fail=$((fail + 1)); continue
+	fi
+	if ! jq -e . "$tmp/j1.json" >/dev/null; then
+		echo "FAIL $name: not valid JSON"; fail=$((fail + 1)); continue
+	fi
+	if jq -e -L "$dir" --slurpfile w "$want" \
+	    'include "subset"; subset($w[0])' "$tmp/j1.json" >/dev/null; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL $name: report differs from $want"
+		jq -L "$dir" --slurpfile w "$want" -r 'include "subset";
+		    . as $h | $w[0] | to_entries[] | . as $e
+		    | select(($h[$e.key] | subset($e.value)) | not)
+		    | "  field \($e.key): want \($e.value | tojson)\n         got  \($h[$e.key] | tojson)"' \
+		    "$tmp/j1.json" | cut -c1-600
+		fail=$((fail + 1))
+	fi
+done
+echo "golden: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,127 @@
+/*
+ * Unit tests of the agg stage: counting, the Dovecot auth join across
+ * per-thread tables, merge order independence and example choice.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "mxtally/agg.h"
+#include "mxtally/cause.h"
+#include "mxtally/parse.h"
+
+static struct event
+ev_make(int cause, const char *user, const char *host, int64_t t)
+{
+	struct event	 ev;
+
+	event_reset(&ev);
+	ev.cause = (int16_t)cause;
+	ev.user = (struct slice){ user, strlen(user) };
+	ev.host = (struct slice){ host, strlen(host) };
+	ev.t = t;
+	return ev;
+}
+
+static uint64_t
+cause_events(const struct result *r, int cause)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->ncauses; i++)
+		if (r->causes[i].cause == cause)
+			return r->causes[i].events;
+	return 0;
+}
+
+Test(agg, counts_users_hosts_hours, .timeout = 5)
+{
+	struct agg	*a = agg_new();
+	struct event	 e1 = ev_make(CAUSE_QUOTA_EXCEEDED, "Alice", "s1", 3600 * 10 + 5);
+	struct event	 e2 = ev_make(CAUSE_QUOTA_EXCEEDED, "alice", "s2", 3600 * 10 + 50);
+	struct event	 e3 = ev_make(CAUSE_LOCK_CONTENTION, "bob", "s1", 3600 * 11);
+	struct result	*r;
+
+	e3.count = 3;
+	agg_add(a, &e1, 1);
+	agg_add(a, &e2, 2);
+	agg_add(a, &e3, 3);
+	agg_finish(a);
+	r = agg_result(a, 0);
+	cr_assert_eq(r->events, 5);
+	cr_assert_eq(r->nusers, 2);
+	/* bob has 3 events, alice 2 (lower-cased into one row) */
+	cr_assert_str_eq(r->users[0].name, "bob");
+	cr_assert_str_eq(r->users[1].name, "alice");
+	cr_assert_eq(r->users[1].by_cause[CAUSE_QUOTA_EXCEEDED], 2);
+	cr_assert_eq(r->nhosts, 2);
+	cr_assert_str_eq(r->hosts[0].name, "s1");
+	cr_assert_eq(r->hosts[0].events, 4);
+	cr_assert_eq(r->nhours, 2);
+	cr_assert_eq(r->hours[0].start, 36000);
+	cr_assert_eq(r->hours[0].events, 2);
+	cr_assert_eq(r->first, 3600 * 10 + 5);
+	cr_assert_eq(r->last, 3600 * 11);
+	cr_assert_eq(r->causes[0].cause, CAUSE_LOCK_CONTENTION);
+	cr_assert_eq(r->causes[1].users, 1);
+	result_free(r);
+	agg_free(a);
+}
+
+/* The verdict and the login land in different per-thread aggs. */
+Test(agg, dovecot_join_across_aggs, .timeout = 5)
+{
+	struct agg	*a = agg_new(), *b = agg_new();
+	struct event	 login = ev_make(CAUSE_AUTH_FAILURE, "admin", "st", 100);
+	struct event	 other = ev_make(CAUSE_AUTH_FAILURE, "bob", "st", 101);
+	struct event	 verdict;
+	struct result	*r;
+
+	login.flags = EV_JOIN;
+	login.session = (struct slice){ "S1", 2 };
+	other.flags = EV_JOIN;
+	other.session = (struct slice){ "S2", 2 };
+	other.count = 2;
+	event_reset(&verdict);
+	verdict.flags = EV_AUTH_UNKNOWN;
+	verdict.session = (struct slice){ "S1", 2 };
+	agg_add(a, &login, 10);
+	agg_add(a, &other, 11);
+	agg_add(b, &verdict, 5);
+	agg_merge(a, b);
+	agg_finish(a);
+	r = agg_result(a, 0);
+	cr_assert_eq(cause_events(r, CAUSE_UNKNOWN_MAILBOX), 1);
+	cr_assert_eq(cause_events(r, CAUSE_AUTH_FAILURE), 2);
+	cr_assert_eq(r->events, 3);
+	result_free(r);
+	agg_free(a);
+	agg_free(b);
+}
+
+Test(agg, merge_order_and_examples, .timeout = 5)
+{
+	struct agg	*x = agg_new(), *y = agg_new(), *p = agg_new(), *q = agg_new();
+	struct event	 e = ev_make(CAUSE_UNCLASSIFIED, "u", "h", 1);
+	struct result	*r1, *r2;
+
+	e.text = (struct slice){ "frob 1 failed", 13 };
+	agg_add(x, &e, POS_MAKE(0, 500));
+	agg_add(q, &e, POS_MAKE(0, 500));
+	e.text = (struct slice){ "frob 2 failed", 13 };
+	agg_add(y, &e, POS_MAKE(0, 100));
+	agg_add(p, &e, POS_MAKE(0, 100));
+	agg_merge(x, y);	/* late one first */
+	agg_merge(p, q);	/* early one first */
+	agg_finish(x);
+	agg_finish(p);
+	r1 = agg_result(x, 0);
+	r2 = agg_result(p, 0);
+	cr_assert_eq(r1->nunclassified, 1);
+	cr_assert_str_eq(r1->unclassified[0].tmpl, "frob N failed");
+	cr_assert_eq(r1->unclassified[0].events, 2);
+	cr_assert_str_eq(r1->unclassified[0].example, "frob 2 failed");
+	cr_assert_str_eq(r2->unclassified[0].example, "frob 2 failed");
+	result_free(r1);
+	result_free(r2);
+	agg_free(x); agg_free(y); agg_free(p); agg_free(q);
+}

@@ -1,0 +1,152 @@
+/*
+ * Unit tests of the classifier: one case per cause the built-in text
+ * rules know, the order text > enhanced > basic > response code, and the
+ * unclassified template.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <string.h>
+
+#include "mxtally/cause.h"
+#include "mxtally/classify.h"
+#include "mxtally/parse.h"
+
+static struct classifier *cl;
+static struct classify_scratch *cs;
+
+static void
+setup(void)
+{
+	char	 err[256];
+
+	cl = classify_new(err, sizeof(err));
+	cr_assert_not_null(cl, "%s", err);
+	cs = classify_scratch_new(cl);
+}
+
+static void
+teardown(void)
+{
+	classify_scratch_free(cs);
+	classify_free(cl);
+}
+
+/* Classifies a reply as a client saw it; returns the cause id. */
+static const char *
+cause_of(const char *reply)
+{
+	struct event	 ev;
+
+	event_reset(&ev);
+	if (!parse_reply((struct slice){ reply, strlen(reply) }, &ev))
+		ev.text = (struct slice){ reply, strlen(reply) };
+	classify_event(cl, cs, &ev);
+	return cause_get(ev.cause)->id;
+}
+
+struct tcase {
+	char	 reply[128];
+	char	 cause[32];
+};
+
+ParameterizedTestParameters(classify, replies)
+{
+	static struct tcase cases[] = {
+		{ "-ERR [IN-USE] Mailbox Locked", "lock_contention" },
+		{ "-ERR unable to lock mailbox", "lock_contention" },
+		{ "-ERR /var/spool/mail/.a.pop lock busy!  Is another session active?", "lock_contention" },
+		{ "450 4.2.1 Mailbox busy, try later", "lock_contention" },
+		{ "-ERR invalid password", "auth_failure" },
+		{ "-ERR [AUTH] Authentication failed.", "auth_failure" },
+		{ "535 5.7.8 Error: authentication failed: UGFzc3dvcmQ6", "auth_failure" },
+		{ "-ERR mailbox unknown", "unknown_mailbox" },
+		{ "550 5.1.1 <x@y>: Recipient address rejected: User unknown", "unknown_mailbox" },
+		{ "550 No Such User Here", "unknown_mailbox" },
+		{ "552 5.2.2 Mailbox full", "quota_exceeded" },
+		{ "NO [OVERQUOTA] Quota exceeded (mailbox for user is full)", "quota_exceeded" },
+		{ "452 4.3.1 Insufficient system storage", "system_storage" },
+		{ "write failed: No space left on device", "system_storage" },
+		{ "-ERR some deleted messages not removed", "deleted_not_removed" },
+		{ "-ERR no such message", "no_such_message" },
+		{ "-ERR There's no message 7.", "no_such_message" },
+		{ "552 5.3.4 Message size exceeds fixed limit", "message_too_large" },
+		{ "554 5.7.1 <a@b>: Relay access denied", "policy_rejection" },
+		{ "554 5.7.1 Service unavailable; Client host [1.2.3.4] blocked using zen.spamhaus.org", "policy_rejection" },
+		{ "450 4.2.0 <a@b>: Recipient address rejected: Greylisted", "policy_rejection" },
+		{ "504 5.5.2 <x>: Helo command rejected: need fully-qualified hostname", "policy_rejection" },
+		{ "-ERR [LOGIN-DELAY] wait 5 minutes", "rate_limited" },
+		{ "421 4.7.0 Too many connections from your host", "rate_limited" },
+		{ "421 4.4.2 Service not available, closing channel", "service_unavailable" },
+		{ "connect to mx[1.2.3.4]:25: Connection timed out", "service_unavailable" },
+		{ "451 4.3.0 Local Error", "server_error" },
+		{ "-ERR [SYS/TEMP] something happened", "server_error" },
+		{ "500 5.5.1 Command unrecognized", "protocol_error" },
+		{ "553 5.1.3 Bad recipient address syntax", "invalid_address" },
+		{ "501 5.5.4 Syntax: MAIL FROM:<address>", "protocol_error" },
+		{ "551 5.1.6 User not local; please try <a@b>", "not_local" },
+		{ "Host or domain name not found. Name service error", "dns_failure" },
+		{ "550 5.2.1 Account disabled", "account_disabled" },
+		{ "message expired after 5 days in queue", "expired" },
+		{ "554 Transaction failed", "transaction_failed" },
+		{ "-ERR frobnicator out of phase", "unclassified" },
+	};
+	return cr_make_param_array(struct tcase, cases,
+	    sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct tcase *c, classify, replies, .init = setup,
+    .fini = teardown, .timeout = 5)
+{
+	cr_assert_str_eq(cause_of(c->reply), c->cause, "reply '%s'", c->reply);
+}
+
+Test(classify, parser_cause_is_kept, .init = setup, .fini = teardown,
+    .timeout = 5)
+{
+	struct event	 ev;
+
+	event_reset(&ev);
+	ev.cause = CAUSE_LOCK_CONTENTION;
+	ev.text = (struct slice){ "Quota exceeded", 14 };
+	classify_event(cl, cs, &ev);
+	cr_assert_eq(ev.cause, CAUSE_LOCK_CONTENTION);
+}
+
+Test(classify, text_beats_codes, .init = setup, .fini = teardown,
+    .timeout = 5)
+{
+	/* 550 alone says unknown_mailbox; the text says policy */
+	cr_assert_str_eq(cause_of("550 5.7.1 Sender address rejected: Domain not found"),
+	    "policy_rejection");
+	/* enhanced beats basic: 550 with 5.2.2 is a full mailbox */
+	cr_assert_str_eq(cause_of("550 5.2.2 sorry"), "quota_exceeded");
+}
+
+Test(classify, policy_detail, .init = setup, .fini = teardown, .timeout = 5)
+{
+	struct event	 ev;
+	const char	*r = "554 5.7.1 <a@b>: Relay access denied";
+
+	event_reset(&ev);
+	parse_reply((struct slice){ r, strlen(r) }, &ev);
+	classify_event(cl, cs, &ev);
+	cr_assert_eq(ev.detail, POL_RELAY);
+}
+
+Test(template, masks_variable_parts, .timeout = 5)
+{
+	char		 buf[256];
+	const char	*t = "550 5.1.1 <bob@example.net>: lost at mx.example.org [192.0.2.1] id 3F2A11C0A1 after 42 secs \"Bob\" /var/mail/bob (11)";
+
+	classify_template((struct slice){ t, strlen(t) }, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "550 5.1.1 <addr>: lost at <host> [<ip>] id <id> after N secs \"<str>\" <path> (N)");
+}
+
+Test(template, keeps_response_codes_and_truncates, .timeout = 5)
+{
+	char		 buf[12];
+	const char	*t = "[IN-USE] Mailbox Locked";
+
+	classify_template((struct slice){ t, strlen(t) }, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "[IN-USE] Ma");
+}

@@ -1,0 +1,23 @@
+#!/bin/sh
+# ThreadSanitizer run of the binary over samples/ and a generated log with
+# -j 4 (Criterion cannot run under TSan here, see STYLE.md).
+set -u
+MXTALLY=${MXTALLY:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cat samples/*/*.log >"$tmp/all.log"
+[ -f ../shared/tools/genmail/genmail.py ] &&
+	python3 ../shared/tools/genmail/genmail.py 4M -o "$tmp/all.log.g" >/dev/null 2>&1 &&
+	cat "$tmp/all.log.g" >>"$tmp/all.log"
+fail=0
+for args in "-j4" "-j4 --no-mmap"; do
+	# shellcheck disable=SC2086
+	if ! TSAN_OPTIONS=halt_on_error=1:exitcode=66 "$MXTALLY" -q $args -f json \
+	    "$tmp/all.log" >/dev/null; then
+		echo "FAIL tsan $args"; fail=$((fail + 1))
+	fi
+	gzip -c "$tmp/all.log" | TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+	    "$MXTALLY" -q $args >/dev/null || { echo "FAIL tsan stdin $args"; fail=$((fail + 1)); }
+done
+echo "tsan: $((4 - fail)) passed, $fail failed"
+[ "$fail" -eq 0 ]
