@@ -67,6 +67,7 @@ golden: $(BIN)
 
 corpus: $(BIN)
 	MXTALLY=$(BIN) sh tests/corpus.sh
+	MXTALLY=$(BIN) sh tests/genmail.sh
 
 # check: the release build's tests, then the same under ASan+UBSan.
 check:
