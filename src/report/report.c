@@ -1,0 +1,282 @@
+/*
+ * What the report writers share: timestamps, escaping of log data for
+ * JSON and for terminals, number formatting and the composed meaning of a
+ * reply-code row. Log data is hostile until proven otherwise: every string
+ * that came from a log line goes through rep_json_str or rep_text_str.
+ */
+#include <string.h>
+
+#include "mxtally/event.h"
+#include "mxtally/report.h"
+#include "report_int.h"
+
+/*
+ * Timestamps are wall-clock seconds as logged (parse_time.c), so this is
+ * plain calendar arithmetic on a day count: no zone, no leap seconds.
+ */
+char *
+report_time(int64_t t, char *buf, size_t len)
+{
+	int64_t	 days, secs, era, doe, yoe, doy, mp, y, m, d;
+
+	if (len == 0)
+		return buf;
+	if (t == T_NONE) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	days = t / 86400;
+	secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	/* count from 0000-03-01 so that a leap day ends its year */
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;			/* [0, 146096] */
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);	/* [0, 365] */
+	mp = (5 * doy + 2) / 153;			/* March = 0 */
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld",
+	    (long long)y, (long long)m, (long long)d, (long long)(secs / 3600),
+	    (long long)(secs / 60 % 60), (long long)(secs % 60));
+	return buf;
+}
+
+static int
+is_cont(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+size_t
+rep_utf8_len(const unsigned char *s)
+{
+	unsigned char	 c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return is_cont(s[1]) ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		/* E0 needs A0..BF (no overlong), ED needs 80..9F (no surrogate) */
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0;
+		if (c == 0xed && s[1] > 0x9f)
+			return 0;
+		return is_cont(s[1]) && is_cont(s[2]) ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		/* F0 needs 90..BF (no overlong), F4 needs 80..8F (<= U+10FFFF) */
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;
+		if (c == 0xf4 && s[1] > 0x8f)
+			return 0;
+		return is_cont(s[1]) && is_cont(s[2]) && is_cont(s[3]) ? 4 : 0;
+	}
+	return 0;			/* 80..C1 and F5..FF never start one */
+}
+
+void
+rep_json_str(FILE *out, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s, *run;
+	size_t			 n;
+
+	if (s == NULL) {
+		fputs("null", out);
+		return;
+	}
+	putc('"', out);
+	while (*p != '\0') {
+		/* copy the longest run that needs no escape in one call */
+		for (run = p; *p != '\0'; p += n) {
+			if (*p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7f)
+				break;
+			if ((n = rep_utf8_len(p)) == 0)
+				break;
+		}
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), out);
+		if (*p == '\0')
+			break;
+		switch (*p) {
+		case '"':	fputs("\\\"", out); break;
+		case '\\':	fputs("\\\\", out); break;
+		case '\n':	fputs("\\n", out); break;
+		case '\t':	fputs("\\t", out); break;
+		case '\r':	fputs("\\r", out); break;
+		case '\b':	fputs("\\b", out); break;
+		case '\f':	fputs("\\f", out); break;
+		default:	fprintf(out, "\\u%04x", (unsigned)*p); break;
+		}
+		p++;
+	}
+	putc('"', out);
+}
+
+/*
+ * Code points a terminal must not receive from log data even when they
+ * are valid UTF-8: C1 controls (U+0080..U+009F; 8-bit CSI is U+009B) and
+ * the bidi embedding, override and isolate marks that reorder a line.
+ */
+static int
+text_unsafe_seq(const unsigned char *p, size_t n)
+{
+	if (n == 2)
+		return p[0] == 0xc2 && p[1] <= 0x9f;
+	if (n == 3 && p[0] == 0xe2 && p[1] == 0x80)
+		return p[2] >= 0xaa && p[2] <= 0xae;	/* U+202A..U+202E */
+	if (n == 3 && p[0] == 0xe2 && p[1] == 0x81)
+		return p[2] >= 0xa6 && p[2] <= 0xa9;	/* U+2066..U+2069 */
+	return 0;
+}
+
+size_t
+rep_text_mem(FILE *out, const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s, *end = p + len;
+	size_t			 n, i, cols = 0;
+
+	while (p < end && *p != '\0') {
+		n = rep_utf8_len(p);
+		if (n == 1 && *p >= 0x20 && *p != 0x7f) {
+			if (out != NULL)
+				putc(*p, out);
+			cols++;
+		} else if (n > 1 && !text_unsafe_seq(p, n)) {
+			if (out != NULL)
+				fwrite(p, 1, n, out);
+			cols++;
+		} else {
+			if (n == 0)
+				n = 1;		/* escape the invalid byte alone */
+			for (i = 0; i < n; i++) {
+				if (out != NULL)
+					fprintf(out, "\\x%02x", (unsigned)p[i]);
+				cols += 4;
+			}
+		}
+		p += n;
+	}
+	return cols;
+}
+
+size_t
+rep_text_str(FILE *out, const char *s)
+{
+	if (s == NULL)
+		s = "-";
+	return rep_text_mem(out, s, strlen(s));
+}
+
+void
+rep_pad(FILE *out, size_t n)
+{
+	static const char	 spaces[] = "                                ";
+
+	while (n > 0) {
+		size_t	 k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		fwrite(spaces, 1, k, out);
+		n -= k;
+	}
+}
+
+char *
+rep_num(uint64_t n, char *buf, size_t len)
+{
+	char	 tmp[32];
+	size_t	 digits, i, k = 0;
+
+	if (len == 0)
+		return buf;
+	digits = (size_t)snprintf(tmp, sizeof(tmp), "%llu",
+	    (unsigned long long)n);
+	for (i = 0; i < digits; i++) {
+		if (i > 0 && (digits - i) % 3 == 0 && k + 1 < len)
+			buf[k++] = ',';
+		if (k + 1 < len)
+			buf[k++] = tmp[i];
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+const struct cause_info *
+rep_cause(int cause)
+{
+	if (cause < 0 || cause >= cause_count())
+		return NULL;
+	return cause_get(cause);
+}
+
+int
+rep_cause_in(int cause, const char *group)
+{
+	const struct cause_info *ci = rep_cause(cause);
+
+	return ci != NULL && ci->group != NULL && strcmp(ci->group, group) == 0;
+}
+
+/* "4.3.1" into its three numbers; -1 unless it has that shape. */
+static int
+parse_enh(const char *s, int v[3])
+{
+	int	 i;
+
+	for (i = 0; i < 3; i++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		for (v[i] = 0; *s >= '0' && *s <= '9' && v[i] < 1000; s++)
+			v[i] = v[i] * 10 + (*s - '0');
+		if (*s != (i < 2 ? '.' : '\0'))
+			return -1;
+		s++;
+	}
+	return 0;
+}
+
+static void
+append(char *buf, size_t len, size_t *k, const char *part)
+{
+	int	 w;
+
+	if (part == NULL || *part == '\0' || *k >= len)
+		return;
+	w = snprintf(buf + *k, len - *k, "%s%s", *k > 0 ? "; " : "", part);
+	if (w > 0)
+		*k += (size_t)w < len - *k ? (size_t)w : len - *k - 1;
+}
+
+char *
+rep_code_meaning(const struct code_row *c, char *buf, size_t len)
+{
+	char			 part[256];
+	const struct cause_info	*ci;
+	size_t			 k = 0;
+	int			 v[3];
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (strnlen(c->code, sizeof(c->code)) == 3 &&
+	    strspn(c->code, "0123456789") == 3 && c->code[0] != '0')
+		append(buf, len, &k, code_meaning_basic(
+		    (c->code[0] - '0') * 100 + (c->code[1] - '0') * 10 +
+		    (c->code[2] - '0'), part, sizeof(part)));
+	if (strnlen(c->enh, sizeof(c->enh)) < sizeof(c->enh) &&
+	    parse_enh(c->enh, v) == 0)
+		append(buf, len, &k, code_meaning_enhanced(v[0], v[1], v[2],
+		    part, sizeof(part)));
+	if (c->resp[0] != '\0')
+		append(buf, len, &k, code_meaning_resp(c->resp,
+		    strnlen(c->resp, sizeof(c->resp))));
+	if (k == 0 && (ci = rep_cause(c->cause)) != NULL)
+		append(buf, len, &k, ci->meaning);
+	return buf;
+}

@@ -1,0 +1,65 @@
+/*
+ * Helpers shared by the report writers: safe string output (JSON strings
+ * per RFC 8259, terminal-safe text), numbers with thousands separators,
+ * the composed meaning of a reply-code row and a bounds-checked cause
+ * lookup. Nothing here allocates or keeps state.
+ */
+#ifndef MXTALLY_REPORT_INT_H
+#define MXTALLY_REPORT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mxtally/cause.h"
+#include "mxtally/report.h"
+
+/*
+ * Length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF) that starts at s, which must be
+ * NUL-terminated; 0 when the byte at s does not start one. ASCII is 1.
+ */
+size_t rep_utf8_len(const unsigned char *s);
+
+/*
+ * Writes s as a JSON string with its quotes, or null when s is NULL.
+ * Control characters are escaped, as is each byte of invalid UTF-8
+ * (as \u00XX, its Latin-1 reading), so any input gives valid JSON.
+ * Borrows s.
+ */
+void rep_json_str(FILE *out, const char *s);
+
+/*
+ * Writes s for a terminal when out is not NULL: C0 controls, DEL, C1
+ * controls, bidi overrides and invalid UTF-8 become \xNN per byte, so log
+ * data cannot drive the terminal. NULL prints as "-". Returns the columns
+ * used (one per character; wide characters are not measured). Borrows s.
+ */
+size_t rep_text_str(FILE *out, const char *s);
+
+/*
+ * Same for the first len bytes of s; s must still be NUL-terminated (a
+ * character that starts before len is written whole).
+ */
+size_t rep_text_mem(FILE *out, const char *s, size_t len);
+
+/* Writes n spaces. */
+void rep_pad(FILE *out, size_t n);
+
+/* Formats n with thousands separators ("1,234,567") into buf; returns buf. */
+char *rep_num(uint64_t n, char *buf, size_t len);
+
+/*
+ * The meaning of a codes row: basic and enhanced code meanings joined by
+ * "; ", then the response code's meaning when known; the cause's meaning
+ * when none of them is known. Written into buf, truncated; returns buf.
+ */
+char *rep_code_meaning(const struct code_row *c, char *buf, size_t len);
+
+/* The cause's info, or NULL when cause is out of range. */
+const struct cause_info *rep_cause(int cause);
+
+/* 1 when the cause belongs to that group ("storage", "auth", "lock"). */
+int rep_cause_in(int cause, const char *group);
+
+#endif

@@ -1,0 +1,363 @@
+/*
+ * The JSON report, schema mxtally/1 (shared/spec/interface.md). The
+ * layout is fixed so that output diffs and greps well: one top-level key
+ * or section member per line, and each row of a table (a file, a cause, a
+ * code, a user, an hour) on a line of its own. The small writer below owns
+ * commas and indentation so the sections cannot get them wrong.
+ */
+#include <string.h>
+
+#include "mxtally/event.h"
+#include "mxtally/log.h"
+#include "mxtally/report.h"
+#include "report_int.h"
+
+#define JW_DEPTH	8
+
+struct jw {
+	FILE		*out;
+	int		 depth;			/* open containers */
+	int		 flat;			/* first depth kept on one line, 0 = none */
+	unsigned char	 used[JW_DEPTH];	/* container at depth has a member */
+};
+
+/* Before a member or an element: comma, then a new line or a space. */
+static void
+jw_sep(struct jw *w)
+{
+	int	 used = w->used[w->depth];
+
+	if (used)
+		putc(',', w->out);
+	w->used[w->depth] = 1;
+	if (w->flat != 0 && w->depth >= w->flat) {
+		if (used)
+			putc(' ', w->out);
+		return;
+	}
+	if (w->depth > 0) {
+		putc('\n', w->out);
+		rep_pad(w->out, 2 * (size_t)w->depth);
+	}
+}
+
+/* Starts a member of an object (key) or an element of an array (NULL). */
+static void
+jw_item(struct jw *w, const char *key)
+{
+	jw_sep(w);
+	if (key != NULL) {
+		rep_json_str(w->out, key);
+		fputs(": ", w->out);
+	}
+}
+
+static void
+jw_open(struct jw *w, const char *key, int ch, int flat)
+{
+	if (w->depth > 0)
+		jw_item(w, key);
+	if (w->depth + 1 >= JW_DEPTH)
+		BUG("json nesting too deep");
+	putc(ch, w->out);
+	w->used[++w->depth] = 0;
+	if (flat && w->flat == 0)
+		w->flat = w->depth;
+}
+
+static void
+jw_close(struct jw *w, int ch)
+{
+	int	 flat = w->flat != 0 && w->depth >= w->flat;
+
+	if (w->used[w->depth] && !flat) {
+		putc('\n', w->out);
+		rep_pad(w->out, 2 * (size_t)(w->depth - 1));
+	}
+	if (w->flat == w->depth)
+		w->flat = 0;
+	w->depth--;
+	putc(ch, w->out);
+}
+
+static void
+jw_u64(struct jw *w, const char *key, uint64_t v)
+{
+	jw_item(w, key);
+	fprintf(w->out, "%llu", (unsigned long long)v);
+}
+
+static void
+jw_str(struct jw *w, const char *key, const char *s)
+{
+	jw_item(w, key);
+	rep_json_str(w->out, s);
+}
+
+/* A timestamp, or null for T_NONE. */
+static void
+jw_time(struct jw *w, const char *key, int64_t t)
+{
+	char	 buf[32];
+
+	jw_str(w, key, t == T_NONE ? NULL : report_time(t, buf, sizeof(buf)));
+}
+
+/* A cause id, or null for a number outside the table. */
+static void
+jw_cause(struct jw *w, const char *key, int cause)
+{
+	const struct cause_info *ci = rep_cause(cause);
+
+	jw_str(w, key, ci != NULL ? ci->id : NULL);
+}
+
+/* "causes": {"<id>": n, ...}, nonzero entries in cause-number order. */
+static void
+jw_by_cause(struct jw *w, const uint64_t *by_cause)
+{
+	int	 c, nc = cause_count();
+
+	jw_open(w, "causes", '{', 1);
+	for (c = 0; by_cause != NULL && c < nc; c++)
+		if (by_cause[c] != 0)
+			jw_u64(w, cause_get(c)->id, by_cause[c]);
+	jw_close(w, '}');
+}
+
+static void
+json_input(struct jw *w, const struct result *r)
+{
+	size_t	 i;
+
+	jw_open(w, "input", '{', 0);
+	jw_open(w, "files", '[', 0);
+	for (i = 0; i < r->nfiles; i++) {
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "path", r->files[i].path);
+		jw_u64(w, "bytes", r->files[i].bytes);
+		jw_u64(w, "lines", r->files[i].lines);
+		jw_str(w, "format", r->files[i].format);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	jw_u64(w, "bytes", r->bytes);
+	jw_u64(w, "lines", r->lines);
+	jw_u64(w, "error_lines", r->error_lines);
+	jw_u64(w, "unparsed_lines", r->unparsed_lines);
+	jw_u64(w, "overlong_lines", r->overlong_lines);
+	jw_open(w, "errors", '[', 0);
+	for (i = 0; i < r->nerrors; i++) {
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "path", r->errors[i].path);
+		jw_str(w, "error", r->errors[i].error);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	jw_close(w, '}');
+}
+
+static void
+jw_logins(struct jw *w, const char *key, const struct login_counts *l)
+{
+	jw_open(w, key, '{', 1);
+	jw_u64(w, "ok", l->ok);
+	jw_u64(w, "failed", l->failed);
+	jw_close(w, '}');
+}
+
+static void
+json_traffic(struct jw *w, const struct traffic *t)
+{
+	jw_open(w, "traffic", '{', 0);
+	jw_u64(w, "received", t->received);
+	jw_u64(w, "delivered", t->delivered);
+	jw_u64(w, "forwarded", t->forwarded);
+	jw_u64(w, "deferred", t->deferred);
+	jw_u64(w, "bounced", t->bounced);
+	jw_u64(w, "rejected", t->rejected);
+	jw_u64(w, "held", t->held);
+	jw_u64(w, "discarded", t->discarded);
+	jw_u64(w, "bytes_received", t->bytes_received);
+	jw_u64(w, "bytes_delivered", t->bytes_delivered);
+	jw_u64(w, "senders", t->senders);
+	jw_u64(w, "recipients", t->recipients);
+	jw_open(w, "logins", '{', 0);
+	jw_logins(w, "pop3", &t->pop3);
+	jw_logins(w, "imap", &t->imap);
+	jw_logins(w, "smtp_auth", &t->smtp_auth);
+	jw_close(w, '}');
+	jw_close(w, '}');
+}
+
+static void
+json_causes(struct jw *w, const struct result *r)
+{
+	const struct cause_row	*row;
+	const struct cause_info	*ci;
+	size_t			 i, j;
+
+	jw_open(w, "causes", '{', 0);
+	for (i = 0; i < r->ncauses; i++) {
+		row = &r->causes[i];
+		if ((ci = rep_cause(row->cause)) == NULL)
+			continue;	/* no id to key it by */
+		jw_open(w, ci->id, '{', 1);
+		jw_u64(w, "events", row->events);
+		jw_u64(w, "users", row->users);
+		jw_str(w, "group", ci->group != NULL ? ci->group : "");
+		jw_str(w, "meaning", ci->meaning);
+		jw_str(w, "advice", ci->advice);
+		jw_open(w, "top_users", '[', 1);
+		for (j = 0; j < row->ntop; j++) {
+			jw_open(w, NULL, '[', 1);
+			jw_str(w, NULL, row->top[j].user);
+			jw_u64(w, NULL, row->top[j].n);
+			jw_close(w, ']');
+		}
+		jw_close(w, ']');
+		jw_close(w, '}');
+	}
+	jw_close(w, '}');
+}
+
+/* A fixed-size code field, null when empty. */
+static void
+jw_code(struct jw *w, const char *key, const char *s, size_t size)
+{
+	char	 buf[32];
+	size_t	 n = strnlen(s, size);
+
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	jw_str(w, key, n > 0 ? buf : NULL);
+}
+
+static void
+json_codes(struct jw *w, const struct result *r)
+{
+	const struct code_row	*c;
+	char			 meaning[512];
+	size_t			 i;
+
+	jw_open(w, "codes", '[', 0);
+	for (i = 0; i < r->ncodes; i++) {
+		c = &r->codes[i];
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "protocol", proto_name(c->proto));
+		jw_code(w, "code", c->code, sizeof(c->code));
+		jw_code(w, "enhanced", c->enh, sizeof(c->enh));
+		if (c->resp[0] != '\0')
+			jw_code(w, "response", c->resp, sizeof(c->resp));
+		jw_u64(w, "events", c->events);
+		jw_cause(w, "cause", c->cause);
+		jw_str(w, "meaning", rep_code_meaning(c, meaning,
+		    sizeof(meaning)));
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
+static void
+json_pop3(struct jw *w, const struct result *r)
+{
+	size_t	 i;
+
+	jw_open(w, "pop3", '[', 0);
+	for (i = 0; i < r->npop3; i++) {
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "reply", r->pop3[i].reply);
+		jw_u64(w, "events", r->pop3[i].events);
+		jw_cause(w, "cause", r->pop3[i].cause);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
+/* users, hosts: [{"<label>": name, "events": n, "causes": {...}}] */
+static void
+json_entities(struct jw *w, const char *key, const char *label,
+    const struct entity_row *rows, size_t n)
+{
+	size_t	 i;
+
+	jw_open(w, key, '[', 0);
+	for (i = 0; i < n; i++) {
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, label, rows[i].name);
+		jw_u64(w, "events", rows[i].events);
+		jw_by_cause(w, rows[i].by_cause);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
+static void
+json_timeline(struct jw *w, const struct result *r)
+{
+	size_t	 i;
+
+	jw_open(w, "timeline", '[', 0);
+	for (i = 0; i < r->nhours; i++) {
+		jw_open(w, NULL, '{', 1);
+		jw_time(w, "start", r->hours[i].start);
+		jw_u64(w, "events", r->hours[i].events);
+		jw_by_cause(w, r->hours[i].by_cause);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
+static void
+json_unclassified(struct jw *w, const struct result *r)
+{
+	size_t	 i;
+
+	jw_open(w, "unclassified", '[', 0);
+	for (i = 0; i < r->nunclassified; i++) {
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "template", r->unclassified[i].tmpl);
+		jw_u64(w, "events", r->unclassified[i].events);
+		jw_str(w, "example", r->unclassified[i].example);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
+int
+report_json(FILE *out, const struct result *r, const struct report_opts *o)
+{
+	struct jw	 w = { .out = out };
+
+	jw_open(&w, NULL, '{', 0);
+	jw_str(&w, "schema", "mxtally/1");
+	jw_str(&w, "version", o->version != NULL ? o->version : "");
+	json_input(&w, r);
+	jw_open(&w, "period", '{', 1);
+	jw_time(&w, "first", r->first);
+	jw_time(&w, "last", r->last);
+	jw_close(&w, '}');
+	jw_open(&w, "totals", '{', 1);
+	jw_u64(&w, "events", r->events);
+	jw_u64(&w, "users", r->nusers);
+	jw_u64(&w, "hosts", r->nhosts);
+	jw_u64(&w, "folded_users", r->folded_users);
+	jw_close(&w, '}');
+	json_traffic(&w, &r->traffic);
+	json_causes(&w, r);
+	json_codes(&w, r);
+	json_pop3(&w, r);
+	json_entities(&w, "users", "user", r->users, r->nusers_shown);
+	json_entities(&w, "hosts", "host", r->hosts, r->nhosts_shown);
+	json_timeline(&w, r);
+	json_unclassified(&w, r);
+	jw_open(&w, "alerts", '[', 0);	/* NEEDSWORK: filled by alert.c */
+	jw_close(&w, ']');
+	jw_close(&w, '}');
+	putc('\n', out);
+	if (fflush(out) == EOF || ferror(out))
+		return -1;
+	return 0;
+}

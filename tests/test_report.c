@@ -1,0 +1,406 @@
+/*
+ * Report writers: the exact JSON of a tiny hand-built result, escaping of
+ * hostile log data (JSON and terminal), timestamps and numbers. Results are static arrays; output
+ * goes to an open_memstream buffer.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mxtally/cause.h"
+#include "mxtally/event.h"
+#include "mxtally/report.h"
+#include "../src/report/report_int.h"
+
+/* 2026-11-21T14:00:00 as wall-clock seconds */
+#define T_1400	INT64_C(1795269600)
+
+static uint64_t alice_by[CAUSE_MAX] = { [CAUSE_QUOTA_EXCEEDED] = 2 };
+static uint64_t host_by[CAUSE_MAX] = { [CAUSE_QUOTA_EXCEEDED] = 2 };
+static uint64_t hour_by[CAUSE_MAX] = { [CAUSE_QUOTA_EXCEEDED] = 2 };
+static struct user_count quota_top[] = { { "alice", 2 } };
+static struct cause_row tiny_causes[] = {
+	{ CAUSE_QUOTA_EXCEEDED, 2, 1, quota_top, 1 },
+};
+static struct code_row tiny_codes[] = {
+	{ PROTO_SMTP, "552", "5.2.2", "", CAUSE_QUOTA_EXCEEDED, 2 },
+};
+static struct entity_row tiny_users[] = { { "alice", 0, 2, alice_by } };
+static struct entity_row tiny_hosts[] = { { "mx1", 0, 2, host_by } };
+static struct entity_row tiny_hours[] = { { NULL, T_1400, 2, hour_by } };
+static struct file_row tiny_files[] = { { "maillog", "plain", 100, 3 } };
+
+static struct result
+tiny_result(void)
+{
+	struct result	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.files = tiny_files;
+	r.nfiles = 1;
+	r.bytes = 100;
+	r.lines = 3;
+	r.error_lines = 2;
+	r.unparsed_lines = 1;
+	r.first = T_1400 + 3;
+	r.last = T_1400 + 59 * 60 + 58;
+	r.events = 2;
+	r.nusers = 1;
+	r.nhosts = 1;
+	r.traffic.received = 7;
+	r.traffic.pop3.ok = 5;
+	r.traffic.pop3.failed = 1;
+	r.causes = tiny_causes;
+	r.ncauses = 1;
+	r.codes = tiny_codes;
+	r.ncodes = 1;
+	r.users = tiny_users;
+	r.nusers_shown = 1;
+	r.hosts = tiny_hosts;
+	r.nhosts_shown = 1;
+	r.hours = tiny_hours;
+	r.nhours = 1;
+	return r;
+}
+
+typedef int (*writer_fn)(FILE *, const struct result *,
+    const struct report_opts *);
+
+/* Runs a writer into memory; the caller frees the result. */
+static char *
+render(writer_fn fn, const struct result *r, int color)
+{
+	struct report_opts	 o = { .color = color, .version = "0.1.0" };
+	char			*buf = NULL;
+	size_t			 len = 0;
+	FILE			*f = open_memstream(&buf, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fn(f, r, &o), 0);
+	cr_assert_eq(fclose(f), 0);
+	return buf;
+}
+
+static char *
+json_of(const char *s)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*f = open_memstream(&buf, &len);
+
+	cr_assert_not_null(f);
+	rep_json_str(f, s);
+	cr_assert_eq(fclose(f), 0);
+	return buf;
+}
+
+static char *
+text_of(const char *s)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*f = open_memstream(&buf, &len);
+
+	cr_assert_not_null(f);
+	rep_text_str(f, s);
+	cr_assert_eq(fclose(f), 0);
+	return buf;
+}
+
+/* The expected JSON is built from the cause table's own texts. */
+static void
+assert_plain(const char *s)
+{
+	const unsigned char *p;
+
+	cr_assert_not_null(s);
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		cr_assert(*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\',
+		    "table text needs escaping, test cannot inline it: %s", s);
+}
+
+Test(report_json, tiny_exact, .timeout = 5)
+{
+	const struct cause_info	*ci = cause_get(CAUSE_QUOTA_EXCEEDED);
+	struct result		 r = tiny_result();
+	char			 basic[256], enh[256], want[4096];
+	char			*got;
+
+	code_meaning_basic(552, basic, sizeof(basic));
+	code_meaning_enhanced(5, 2, 2, enh, sizeof(enh));
+	assert_plain(ci->meaning);
+	assert_plain(ci->advice);
+	assert_plain(basic);
+	assert_plain(enh);
+	cr_assert_str_eq(ci->id, "quota_exceeded");
+	cr_assert_str_eq(ci->group, "storage");
+	snprintf(want, sizeof(want),
+	    "{\n"
+	    "  \"schema\": \"mxtally/1\",\n"
+	    "  \"version\": \"0.1.0\",\n"
+	    "  \"input\": {\n"
+	    "    \"files\": [\n"
+	    "      {\"path\": \"maillog\", \"bytes\": 100, \"lines\": 3, "
+	    "\"format\": \"plain\"}\n"
+	    "    ],\n"
+	    "    \"bytes\": 100,\n"
+	    "    \"lines\": 3,\n"
+	    "    \"error_lines\": 2,\n"
+	    "    \"unparsed_lines\": 1,\n"
+	    "    \"overlong_lines\": 0,\n"
+	    "    \"errors\": []\n"
+	    "  },\n"
+	    "  \"period\": {\"first\": \"2026-11-21T14:00:03\", "
+	    "\"last\": \"2026-11-21T14:59:58\"},\n"
+	    "  \"totals\": {\"events\": 2, \"users\": 1, \"hosts\": 1, "
+	    "\"folded_users\": 0},\n"
+	    "  \"traffic\": {\n"
+	    "    \"received\": 7,\n"
+	    "    \"delivered\": 0,\n"
+	    "    \"forwarded\": 0,\n"
+	    "    \"deferred\": 0,\n"
+	    "    \"bounced\": 0,\n"
+	    "    \"rejected\": 0,\n"
+	    "    \"held\": 0,\n"
+	    "    \"discarded\": 0,\n"
+	    "    \"bytes_received\": 0,\n"
+	    "    \"bytes_delivered\": 0,\n"
+	    "    \"senders\": 0,\n"
+	    "    \"recipients\": 0,\n"
+	    "    \"logins\": {\n"
+	    "      \"pop3\": {\"ok\": 5, \"failed\": 1},\n"
+	    "      \"imap\": {\"ok\": 0, \"failed\": 0},\n"
+	    "      \"smtp_auth\": {\"ok\": 0, \"failed\": 0}\n"
+	    "    }\n"
+	    "  },\n"
+	    "  \"causes\": {\n"
+	    "    \"quota_exceeded\": {\"events\": 2, \"users\": 1, "
+	    "\"group\": \"storage\", \"meaning\": \"%s\", \"advice\": \"%s\", "
+	    "\"top_users\": [[\"alice\", 2]]}\n"
+	    "  },\n"
+	    "  \"codes\": [\n"
+	    "    {\"protocol\": \"smtp\", \"code\": \"552\", "
+	    "\"enhanced\": \"5.2.2\", \"events\": 2, "
+	    "\"cause\": \"quota_exceeded\", \"meaning\": \"%s; %s\"}\n"
+	    "  ],\n"
+	    "  \"pop3\": [],\n"
+	    "  \"users\": [\n"
+	    "    {\"user\": \"alice\", \"events\": 2, "
+	    "\"causes\": {\"quota_exceeded\": 2}}\n"
+	    "  ],\n"
+	    "  \"hosts\": [\n"
+	    "    {\"host\": \"mx1\", \"events\": 2, "
+	    "\"causes\": {\"quota_exceeded\": 2}}\n"
+	    "  ],\n"
+	    "  \"timeline\": [\n"
+	    "    {\"start\": \"2026-11-21T14:00:00\", \"events\": 2, "
+	    "\"causes\": {\"quota_exceeded\": 2}}\n"
+	    "  ],\n"
+	    "  \"unclassified\": [],\n"
+	    "  \"alerts\": []\n"
+	    "}\n", ci->meaning, ci->advice, basic, enh);
+	got = render(report_json, &r, 0);
+	cr_assert_str_eq(got, want);
+	free(got);
+}
+
+Test(report_json, null_period_and_empty, .timeout = 5)
+{
+	struct result	 r;
+	char		*got;
+
+	memset(&r, 0, sizeof(r));
+	r.first = T_NONE;
+	r.last = T_NONE;
+	got = render(report_json, &r, 0);
+	cr_assert_not_null(strstr(got,
+	    "\"period\": {\"first\": null, \"last\": null},"), "%s", got);
+	cr_assert_not_null(strstr(got, "\"causes\": {},"), "%s", got);
+	cr_assert_not_null(strstr(got, "\"files\": [],"), "%s", got);
+	free(got);
+}
+
+Test(report_json, escape_specials, .timeout = 5)
+{
+	char	*s;
+
+	s = json_of("say \"hi\" \\ now");
+	cr_assert_str_eq(s, "\"say \\\"hi\\\" \\\\ now\"");
+	free(s);
+	s = json_of("a\nb\tc\rd\be\ff\x01g\x1fh\x7f");
+	cr_assert_str_eq(s,
+	    "\"a\\nb\\tc\\rd\\be\\ff\\u0001g\\u001fh\\u007f\"");
+	free(s);
+	s = json_of(NULL);
+	cr_assert_str_eq(s, "null");
+	free(s);
+}
+
+Test(report_json, escape_invalid_utf8, .timeout = 5)
+{
+	static const struct {
+		const char	*in, *want;
+	} cases[] = {
+		{ "a\xff" "b", "\"a\\u00ffb\"" },
+		{ "\xc0\xaf", "\"\\u00c0\\u00af\"" },		/* overlong '/' */
+		{ "\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"" },	/* surrogate */
+		{ "\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"" },
+		{ "x\xe2\x82", "\"x\\u00e2\\u0082\"" },		/* cut short */
+		{ "\xe9t\xe9", "\"\\u00e9t\\u00e9\"" },		/* Latin-1 */
+	};
+	size_t	 i;
+	char	*s;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		s = json_of(cases[i].in);
+		cr_assert_str_eq(s, cases[i].want, "case %zu", i);
+		free(s);
+	}
+}
+
+Test(report_json, utf8_kept, .timeout = 5)
+{
+	char	*s = json_of("J\xc3\xbcrgen \xe2\x82\xac \xf0\x9f\x93\xab");
+
+	cr_assert_str_eq(s, "\"J\xc3\xbcrgen \xe2\x82\xac \xf0\x9f\x93\xab\"");
+	free(s);
+}
+
+Test(report_json, hostile_user_in_document, .timeout = 5)
+{
+	static uint64_t by[CAUSE_MAX] = { [CAUSE_AUTH_FAILURE] = 1 };
+	static struct entity_row users[] = { { "ev\"il\x1b[31m\xff", 0, 1, by } };
+	struct result	 r = tiny_result();
+	char		*got;
+
+	r.users = users;
+	got = render(report_json, &r, 0);
+	cr_assert_not_null(strstr(got,
+	    "{\"user\": \"ev\\\"il\\u001b[31m\\u00ff\", \"events\": 1, "
+	    "\"causes\": {\"auth_failure\": 1}}"), "%s", got);
+	cr_assert_null(strchr(got, '\x1b'));
+	free(got);
+}
+
+Test(report_json, passes_jq, .timeout = 5)
+{
+	static uint64_t by[CAUSE_MAX] = { [CAUSE_AUTH_FAILURE] = 1 };
+	static struct entity_row users[] = {
+		{ "a\"\\\x01\xff\xc3\xa9\xe2\x82", 0, 1, by },
+	};
+	static struct error_row errors[] = { { "x\n.log", "cannot \"open\"" } };
+	struct result	 r = tiny_result();
+	char		 path[] = "/tmp/test_report_XXXXXX", cmd[128];
+	FILE		*f;
+	int		 fd;
+	struct report_opts o = { .version = "0.1.0" };
+
+	if (system("command -v jq >/dev/null 2>&1") != 0)
+		cr_skip_test("jq is not on PATH");
+	r.users = users;
+	r.errors = errors;
+	r.nerrors = 1;
+	r.last = T_NONE;
+	cr_assert_neq(fd = mkstemp(path), -1);
+	cr_assert_not_null(f = fdopen(fd, "w"));
+	cr_assert_eq(report_json(f, &r, &o), 0);
+	cr_assert_eq(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd),
+	    "jq -e '.users[0].events == 1 and .period.last == null' "
+	    "<%s >/dev/null", path);
+	cr_assert_eq(system(cmd), 0, "jq rejected %s", path);
+	unlink(path);
+}
+
+Test(report_json, write_error, .timeout = 5)
+{
+	struct result		 r = tiny_result();
+	struct report_opts	 o = { .version = "0.1.0" };
+	FILE			*f = fopen("/dev/full", "w");
+
+	if (f == NULL)
+		cr_skip_test("no /dev/full");
+	cr_assert_eq(report_json(f, &r, &o), -1);
+	fclose(f);
+}
+
+Test(report_time, formats, .timeout = 5)
+{
+	char	 buf[32];
+
+	cr_assert_str_eq(report_time(0, buf, sizeof(buf)),
+	    "1970-01-01T00:00:00");
+	cr_assert_str_eq(report_time(T_1400, buf, sizeof(buf)),
+	    "2026-11-21T14:00:00");
+	/* 2024-02-29T23:59:59, a leap day */
+	cr_assert_str_eq(report_time(INT64_C(1709251199), buf, sizeof(buf)),
+	    "2024-02-29T23:59:59");
+	cr_assert_str_eq(report_time(INT64_C(951868800), buf, sizeof(buf)),
+	    "2000-03-01T00:00:00");
+	cr_assert_str_eq(report_time(-1, buf, sizeof(buf)),
+	    "1969-12-31T23:59:59");
+	cr_assert_str_eq(report_time(T_NONE, buf, sizeof(buf)), "-");
+}
+
+Test(report_time, matches_gmtime, .timeout = 5)
+{
+	char		 buf[32], want[32];
+	struct tm	 tm;
+	time_t		 t;
+	int64_t		 i;
+
+	/* every 7 hours 13 minutes over 1900..2100 */
+	for (i = INT64_C(-2208988800); i < INT64_C(4102444800); i += 26003) {
+		t = (time_t)i;
+		cr_assert_not_null(gmtime_r(&t, &tm));
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &tm);
+		cr_assert_str_eq(report_time(i, buf, sizeof(buf)), want,
+		    "t=%lld", (long long)i);
+	}
+}
+
+Test(report, num_separators, .timeout = 5)
+{
+	char	 buf[32], small[4];
+
+	cr_assert_str_eq(rep_num(0, buf, sizeof(buf)), "0");
+	cr_assert_str_eq(rep_num(999, buf, sizeof(buf)), "999");
+	cr_assert_str_eq(rep_num(1000, buf, sizeof(buf)), "1,000");
+	cr_assert_str_eq(rep_num(1234567, buf, sizeof(buf)), "1,234,567");
+	cr_assert_str_eq(rep_num(UINT64_MAX, buf, sizeof(buf)),
+	    "18,446,744,073,709,551,615");
+	cr_assert_str_eq(rep_num(123456, small, sizeof(small)), "123");
+}
+
+Test(report, code_meaning_response, .timeout = 5)
+{
+	struct code_row	 c = { PROTO_POP3, "", "", "IN-USE",
+	    CAUSE_LOCK_CONTENTION, 4 };
+	const char	*want = code_meaning_resp("IN-USE", 6);
+	char		 buf[256];
+
+	cr_assert_not_null(want);
+	cr_assert_str_eq(rep_code_meaning(&c, buf, sizeof(buf)), want);
+	/* nothing known: the cause's meaning */
+	memcpy(c.resp, "NO-SUCH-CODE", 13);
+	cr_assert_str_eq(rep_code_meaning(&c, buf, sizeof(buf)),
+	    cause_get(CAUSE_LOCK_CONTENTION)->meaning);
+}
+
+Test(report_text, terminal_escapes, .timeout = 5)
+{
+	char	*s;
+
+	s = text_of("a\x1b[31mb\x07\x7f\xff\xc2\x9b" "c\xe2\x80\xae" "d");
+	cr_assert_str_eq(s, "a\\x1b[31mb\\x07\\x7f\\xff\\xc2\\x9bc"
+	    "\\xe2\\x80\\xaed");
+	free(s);
+	s = text_of("J\xc3\xbcrgen");
+	cr_assert_str_eq(s, "J\xc3\xbcrgen");
+	free(s);
+	cr_assert_eq(rep_text_str(NULL, "J\xc3\xbcrgen"), 6);
+	cr_assert_eq(rep_text_str(NULL, "\x1b"), 4);
+}
