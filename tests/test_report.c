@@ -1,6 +1,7 @@
 /*
  * Report writers: the exact JSON of a tiny hand-built result, escaping of
- * hostile log data (JSON and terminal), timestamps and numbers. Results are static arrays; output
+ * hostile log data (JSON and terminal), timestamps, and the text report's
+ * sections, numbers and colour switch. Results are static arrays; output
  * goes to an open_memstream buffer.
  */
 #include <criterion/criterion.h>
@@ -324,6 +325,7 @@ Test(report_json, write_error, .timeout = 5)
 	if (f == NULL)
 		cr_skip_test("no /dev/full");
 	cr_assert_eq(report_json(f, &r, &o), -1);
+	cr_assert_eq(report_text(f, &r, &o), -1);
 	fclose(f);
 }
 
@@ -403,4 +405,181 @@ Test(report_text, terminal_escapes, .timeout = 5)
 	free(s);
 	cr_assert_eq(rep_text_str(NULL, "J\xc3\xbcrgen"), 6);
 	cr_assert_eq(rep_text_str(NULL, "\x1b"), 4);
+}
+
+static struct user_count evil_top[] = { { "ev\x1b[31mil", 1234 } };
+static uint64_t evil_by[CAUSE_MAX] = { [CAUSE_SYSTEM_STORAGE] = 1234 };
+static struct cause_row evil_causes[] = {
+	{ CAUSE_SYSTEM_STORAGE, 1234, 1, evil_top, 1 },
+};
+static struct entity_row evil_users[] = {
+	{ "ev\x1b[31mil", 0, 1234, evil_by },
+};
+static struct entity_row evil_hosts[] = { { "mx1", 0, 1234, evil_by } };
+static struct entity_row evil_hours[] = { { NULL, T_1400, 1234, evil_by } };
+static struct code_row evil_codes[] = {
+	{ PROTO_SMTP, "452", "4.3.1", "", CAUSE_SYSTEM_STORAGE, 1234 },
+};
+static struct reply_row evil_pop3[] = {
+	{ "-ERR [SYS/TEMP] \x1b]0;owned\x07", CAUSE_SYSTEM_STORAGE, 3 },
+};
+static struct tmpl_row evil_tmpl[] = {
+	{ "weird <*> thing", "weird 42 thing", 5 },
+};
+
+static struct result
+evil_result(void)
+{
+	struct result	 r = tiny_result();
+
+	r.events = 1234;
+	r.causes = evil_causes;
+	r.codes = evil_codes;
+	r.users = evil_users;
+	r.hosts = evil_hosts;
+	r.hours = evil_hours;
+	r.pop3 = evil_pop3;
+	r.npop3 = 1;
+	r.unclassified = evil_tmpl;
+	r.nunclassified = 1;
+	return r;
+}
+
+Test(report_text, sections_and_numbers, .timeout = 5)
+{
+	struct result	 r = evil_result();
+	char		*got = render(report_text, &r, 0);
+	static const char *const want[] = {
+		"mxtally 0.1.0", "Period    2026-11-21T14:00:03 to "
+		"2026-11-21T14:59:58", "1,234 events", "\nCauses\n",
+		"system_storage", "100.0%", "first step:", "\nStorage\n",
+		"busiest hours", "2026-11-21 14:00",
+		"\nTop users by cause\n", "ev\\x1b[31mil", "\nCodes\n", "452", "4.3.1",
+		"\nPOP3 replies\n", "\nTimeline (error events per hour)\n",
+		"2026-11-21 14:00   1,234 " "########################################\n",
+		"weird <*> thing", "e.g. weird 42 thing",
+	};
+	const char	*at = got;
+	size_t		 i;
+
+	/* in this order */
+	for (i = 0; i < sizeof(want) / sizeof(*want); i++) {
+		at = strstr(at, want[i]);
+		cr_assert_not_null(at, "missing or out of order: %s\n%s",
+		    want[i], got);
+	}
+	free(got);
+}
+
+Test(report_text, hostile_name_escaped, .timeout = 5)
+{
+	struct result	 r = evil_result();
+	char		*got = render(report_text, &r, 0);
+
+	cr_assert_not_null(strstr(got, "ev\\x1b[31mil"), "%s", got);
+	cr_assert_not_null(strstr(got, "\\x1b]0;owned\\x07"), "%s", got);
+	cr_assert_null(strchr(got, '\x1b'), "raw ESC in:\n%s", got);
+	cr_assert_null(strchr(got, '\x07'), "raw BEL in:\n%s", got);
+	free(got);
+}
+
+Test(report_text, color_only_when_asked, .timeout = 5)
+{
+	struct result	 r = evil_result();
+	char		*plain = render(report_text, &r, 0);
+	char		*color = render(report_text, &r, 1);
+
+	cr_assert_null(strchr(plain, '\x1b'));
+	cr_assert_not_null(strstr(color, "\x1b[1mCauses\x1b[0m"), "%s", color);
+	cr_assert_not_null(strstr(color, "\x1b[31m1,234\x1b[0m"), "%s", color);
+	free(plain);
+	free(color);
+}
+
+Test(report_text, no_events, .timeout = 5)
+{
+	static struct error_row errors[] = { { "gone.log", "no such file" } };
+	struct result	 r;
+	char		*got;
+
+	memset(&r, 0, sizeof(r));
+	r.first = T_NONE;
+	r.last = T_NONE;
+	r.errors = errors;
+	r.nerrors = 1;
+	got = render(report_text, &r, 0);
+	cr_assert_not_null(strstr(got, "no error events found"), "%s", got);
+	cr_assert_not_null(strstr(got, "!! input not read: gone.log: "
+	    "no such file"), "%s", got);
+	cr_assert_not_null(strstr(got, "Period    - to -"), "%s", got);
+	cr_assert_null(strstr(got, "Causes"), "%s", got);
+	cr_assert_null(strstr(got, "Timeline"), "%s", got);
+	free(got);
+}
+
+Test(report_text, timeline_gaps_and_scale, .timeout = 5)
+{
+	static uint64_t by[CAUSE_MAX] = { [CAUSE_AUTH_FAILURE] = 1 };
+	static struct entity_row hours[] = {
+		{ NULL, T_1400, 40, by },
+		{ NULL, T_1400 + 2 * 3600, 1, by },
+		{ NULL, T_1400 + 100 * 3600, 20, by },
+	};
+	static struct cause_row causes[] = {
+		{ CAUSE_AUTH_FAILURE, 61, 0, NULL, 0 },
+	};
+	struct result	 r = tiny_result();
+	char		*got;
+
+	r.events = 61;
+	r.causes = causes;
+	r.codes = NULL;
+	r.ncodes = 0;
+	r.hours = hours;
+	r.nhours = 3;
+	got = render(report_text, &r, 0);
+	cr_assert_not_null(strstr(got,
+	    "  2026-11-21 14:00      40 "
+	    "########################################\n"
+	    "  2026-11-21 15:00       0\n"
+	    "  2026-11-21 16:00       1 #\n"
+	    "  ...\n"
+	    "  2026-11-25 18:00      20 ####################\n"), "%s", got);
+	cr_assert_null(strstr(got, "\nStorage\n"), "%s", got);
+	cr_assert_null(strstr(got, "\nCodes\n"), "%s", got);
+	free(got);
+}
+
+Test(report_text, prose_wraps, .timeout = 5)
+{
+	static uint64_t by[CAUSE_MAX];
+	static struct entity_row hours[] = { { NULL, T_1400, 3, by } };
+	static struct cause_row causes[1];
+	struct result	 r = tiny_result();
+	char		*got, *line, *save = NULL;
+	int		 c;
+
+	c = cause_add("long_cause", "", "Alpha beta gamma delta epsilon zeta "
+	    "eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau "
+	    "upsilon phi chi psi omega.", "Do one thing, then another thing, "
+	    "then a third thing, and finally check that everything worked "
+	    "as expected.");
+	cr_assert_geq(c, 0);
+	by[c] = 3;
+	causes[0] = (struct cause_row){ c, 3, 0, NULL, 0 };
+	r.events = 3;
+	r.causes = causes;
+	r.ncodes = 0;
+	r.nusers_shown = 0;
+	r.nhosts_shown = 0;
+	r.hours = hours;
+	got = render(report_text, &r, 0);
+	cr_assert_not_null(strstr(got, "      Alpha beta"), "%s", got);
+	cr_assert_not_null(strstr(got, "omega.\n      first step: Do one"),
+	    "%s", got);
+	cr_assert_not_null(strstr(got, "\n                  "), "%s", got);
+	for (line = strtok_r(got, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		cr_assert_leq(strlen(line), 78, "too long: %s", line);
+	free(got);
 }

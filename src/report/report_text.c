@@ -1,0 +1,779 @@
+/*
+ * The text report: what a postmaster reads over coffee. It answers, in
+ * order, "did the run see everything?" (summary, input errors first),
+ * "what went wrong?" (causes with a first step), "is storage running
+ * out?" (the storage section), "who and when?" (top users, codes, POP3
+ * replies, the hourly timeline) and "what do we not understand yet?"
+ * (unclassified templates). Empty sections are left out. Every string
+ * from a log goes through rep_text_str, so a log line cannot send
+ * control sequences to the reader's terminal.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mxtally/event.h"
+#include "mxtally/log.h"
+#include "mxtally/report.h"
+#include "report_int.h"
+
+#define ROWS_DEFAULT	10	/* table rows when --top is not given */
+#define BAR_WIDTH	40	/* timeline bar of the busiest hour */
+#define NAME_MAX_COLS	40	/* a longer name overflows its column */
+#define MEANING_COLS	60	/* short meaning in the codes table */
+#define GAP_HOURS	24	/* longer timeline gaps print as "..." */
+#define WRAP_COLS	78	/* prose (meanings, advice) wraps here */
+
+#define SGR_BOLD	"\033[1m"
+#define SGR_RED		"\033[31m"
+#define SGR_YELLOW	"\033[33m"
+#define SGR_OFF		"\033[0m"
+
+struct tx {
+	FILE			*out;
+	const struct result	*r;
+	int			 color;	/* ANSI colour wanted */
+	size_t			 rows;	/* rows per table */
+};
+
+/* An SGR sequence, or "" without colour. */
+static const char *
+sgr(const struct tx *t, const char *seq)
+{
+	return t->color && seq != NULL ? seq : "";
+}
+
+/* Colour for the counts of a cause: red for auth and storage. */
+static const char *
+cause_sgr(int cause)
+{
+	if (rep_cause_in(cause, "auth") || rep_cause_in(cause, "storage"))
+		return SGR_RED;
+	if (rep_cause_in(cause, "lock"))
+		return SGR_YELLOW;
+	return NULL;
+}
+
+static void
+heading(const struct tx *t, const char *title)
+{
+	fprintf(t->out, "\n%s%s%s\n", sgr(t, SGR_BOLD), title,
+	    sgr(t, SGR_OFF));
+}
+
+/* s (log data or not), escaped, left-aligned in width columns. */
+static void
+cell(const struct tx *t, const char *s, size_t width)
+{
+	size_t	 cols = rep_text_str(t->out, s);
+
+	if (cols < width)
+		rep_pad(t->out, width - cols);
+}
+
+/* n with separators, right-aligned in width columns, in colour seq. */
+static void
+count(const struct tx *t, uint64_t n, size_t width, const char *seq)
+{
+	char	 buf[32];
+	size_t	 len;
+
+	rep_num(n, buf, sizeof(buf));
+	len = strlen(buf);
+	if (len < width)
+		rep_pad(t->out, width - len);
+	fprintf(t->out, "%s%s%s", sgr(t, seq), buf,
+	    t->color && seq != NULL ? SGR_OFF : "");
+}
+
+static size_t
+num_width(uint64_t n)
+{
+	char	 buf[32];
+
+	return strlen(rep_num(n, buf, sizeof(buf)));
+}
+
+/* Columns for a name column: widest shown name, at least min. */
+static size_t
+name_width(const char *name, size_t w)
+{
+	size_t	 cols = rep_text_str(NULL, name);
+
+	if (cols > NAME_MAX_COLS)
+		cols = NAME_MAX_COLS;
+	return cols > w ? cols : w;
+}
+
+static const char *
+cause_id(int cause)
+{
+	const struct cause_info *ci = rep_cause(cause);
+
+	return ci != NULL ? ci->id : "-";
+}
+
+static char *
+human_bytes(uint64_t n, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double	 v = (double)n;
+	size_t	 u = 0;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+		return buf;
+	}
+	for (v /= 1024; v >= 1024 && u + 1 < sizeof(units) / sizeof(*units);
+	    u++)
+		v /= 1024;
+	snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+static void
+more(const struct tx *t, size_t shown, uint64_t total, const char *what)
+{
+	char	 buf[32];
+
+	if (total > shown)
+		fprintf(t->out, "    ... %s more %s\n",
+		    rep_num(total - shown, buf, sizeof(buf)), what);
+}
+
+/* "1 user", "2,345 users" */
+static void
+nouns(const struct tx *t, uint64_t n, const char *one, const char *many)
+{
+	char	 buf[32];
+
+	fprintf(t->out, "%s %s", rep_num(n, buf, sizeof(buf)),
+	    n == 1 ? one : many);
+}
+
+/* "2026-11-21 14:00" */
+static char *
+hour_label(int64_t start, char *buf, size_t len)
+{
+	report_time(start, buf, len);
+	if (strlen(buf) >= 16) {
+		buf[10] = ' ';
+		buf[16] = '\0';
+	}
+	return buf;
+}
+
+/*
+ * Writes s word-wrapped at WRAP_COLS; the cursor is at column col, and
+ * continuation lines are indented to column indent.
+ */
+static void
+wrap(const struct tx *t, const char *s, size_t col, size_t indent)
+{
+	const char	*p = s != NULL ? s : "-";
+	size_t		 n, w;
+	int		 bol = 1;	/* no word on this line yet */
+
+	for (;;) {
+		p += strspn(p, " ");
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " ");
+		w = rep_text_mem(NULL, p, n);
+		if (!bol && col + 1 + w > WRAP_COLS) {
+			putc('\n', t->out);
+			rep_pad(t->out, indent);
+			col = indent;
+			bol = 1;
+		}
+		if (!bol) {
+			putc(' ', t->out);
+			col++;
+		}
+		col += rep_text_mem(t->out, p, n);
+		p += n;
+		bol = 0;
+	}
+	putc('\n', t->out);
+}
+
+/* --- summary ------------------------------------------------------- */
+
+static void
+text_files(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	char			 a[32], b[32];
+	size_t			 i, w = 0, wn = 0;
+
+	if (r->nfiles == 1) {
+		fputs("  Input     ", t->out);
+		rep_text_str(t->out, r->files[0].path);
+		fprintf(t->out, " (%s), ", r->files[0].format != NULL ?
+		    r->files[0].format : "plain");
+	} else {
+		fprintf(t->out, "  Input     %s files, ",
+		    rep_num(r->nfiles, a, sizeof(a)));
+	}
+	fprintf(t->out, "%s lines, %s\n", rep_num(r->lines, a, sizeof(a)),
+	    human_bytes(r->bytes, b, sizeof(b)));
+	if (r->nfiles < 2)
+		return;
+	for (i = 0; i < r->nfiles; i++) {
+		w = name_width(r->files[i].path, w);
+		if (num_width(r->files[i].lines) > wn)
+			wn = num_width(r->files[i].lines);
+	}
+	for (i = 0; i < r->nfiles; i++) {
+		fputs("              ", t->out);
+		cell(t, r->files[i].path, w);
+		fprintf(t->out, "  %-5s ", r->files[i].format != NULL ?
+		    r->files[i].format : "plain");
+		count(t, r->files[i].lines, wn, NULL);
+		fprintf(t->out, " lines, %s\n",
+		    human_bytes(r->files[i].bytes, b, sizeof(b)));
+	}
+}
+
+static void
+text_lines(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	char			 a[32], b[32], c[32];
+
+	fprintf(t->out, "  Lines     %s with errors, %s unparsed",
+	    rep_num(r->error_lines, a, sizeof(a)),
+	    rep_num(r->unparsed_lines, b, sizeof(b)));
+	if (r->overlong_lines != 0)
+		fprintf(t->out, ", %s overlong (cut at 64 KiB)",
+		    rep_num(r->overlong_lines, c, sizeof(c)));
+	putc('\n', t->out);
+}
+
+static void
+text_traffic(const struct tx *t)
+{
+	const struct traffic	*tr = &t->r->traffic;
+	const struct login_counts *l[3] = { &tr->pop3, &tr->imap,
+	    &tr->smtp_auth };
+	static const char *const names[3] = { "pop3", "imap", "smtp auth" };
+	char			 a[32], b[32], c[32], d[32], e[32];
+	int			 i, any = 0;
+
+	if (tr->received + tr->delivered + tr->deferred + tr->bounced +
+	    tr->rejected != 0)
+		fprintf(t->out, "  Traffic   %s received, %s delivered, "
+		    "%s deferred, %s bounced, %s rejected\n",
+		    rep_num(tr->received, a, sizeof(a)),
+		    rep_num(tr->delivered, b, sizeof(b)),
+		    rep_num(tr->deferred, c, sizeof(c)),
+		    rep_num(tr->bounced, d, sizeof(d)),
+		    rep_num(tr->rejected, e, sizeof(e)));
+	for (i = 0; i < 3; i++) {
+		if (l[i]->ok + l[i]->failed == 0)
+			continue;
+		fprintf(t->out, "%s%s %s ok, %s failed", any ? "; " :
+		    "  Logins    ", names[i], rep_num(l[i]->ok, a, sizeof(a)),
+		    rep_num(l[i]->failed, b, sizeof(b)));
+		any = 1;
+	}
+	if (any)
+		putc('\n', t->out);
+}
+
+static void
+text_summary(const struct tx *t, const char *version)
+{
+	const struct result	*r = t->r;
+	char			 a[32], b[32];
+	size_t			 i;
+
+	fprintf(t->out, "%smxtally %s: mail error report%s\n",
+	    sgr(t, SGR_BOLD), version != NULL ? version : "",
+	    sgr(t, SGR_OFF));
+	for (i = 0; i < r->nerrors; i++) {
+		fprintf(t->out, "%s!! input not read:%s ",
+		    sgr(t, SGR_BOLD SGR_RED), sgr(t, SGR_OFF));
+		rep_text_str(t->out, r->errors[i].path);
+		fputs(": ", t->out);
+		rep_text_str(t->out, r->errors[i].error);
+		putc('\n', t->out);
+	}
+	putc('\n', t->out);
+	text_files(t);
+	fprintf(t->out, "  Period    %s to %s\n",
+	    report_time(r->first, a, sizeof(a)),
+	    report_time(r->last, b, sizeof(b)));
+	fprintf(t->out, "  Errors    %s%s events%s, ", sgr(t, SGR_BOLD),
+	    rep_num(r->events, a, sizeof(a)), sgr(t, SGR_OFF));
+	nouns(t, r->nusers, "user", "users");
+	fputs(", ", t->out);
+	nouns(t, r->nhosts, "host", "hosts");
+	putc('\n', t->out);
+	text_lines(t);
+	text_traffic(t);
+}
+
+/* --- causes -------------------------------------------------------- */
+
+static void
+text_causes(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	const struct cause_row	*row;
+	const struct cause_info	*ci;
+	size_t			 i, wid = 5, wev = 6;
+
+	for (i = 0; i < r->ncauses; i++) {
+		wid = name_width(cause_id(r->causes[i].cause), wid);
+		if (num_width(r->causes[i].events) > wev)
+			wev = num_width(r->causes[i].events);
+	}
+	heading(t, "Causes");
+	fputs("  ", t->out);
+	cell(t, "cause", wid);
+	fprintf(t->out, "  %*s   share    users  group\n", (int)wev, "events");
+	for (i = 0; i < r->ncauses; i++) {
+		row = &r->causes[i];
+		ci = rep_cause(row->cause);
+		fputs("  ", t->out);
+		cell(t, cause_id(row->cause), wid);
+		fputs("  ", t->out);
+		count(t, row->events, wev, cause_sgr(row->cause));
+		fprintf(t->out, "  %5.1f%%  ", r->events != 0 ?
+		    100.0 * (double)row->events / (double)r->events : 0.0);
+		count(t, row->users, 7, NULL);
+		fputs("  ", t->out);
+		rep_text_str(t->out, ci != NULL && ci->group != NULL &&
+		    ci->group[0] != '\0' ? ci->group : "-");
+		putc('\n', t->out);
+		if (ci == NULL)
+			continue;
+		fputs("      ", t->out);
+		wrap(t, ci->meaning, 6, 6);
+		fprintf(t->out, "      %sfirst step:%s ", sgr(t, SGR_BOLD),
+		    sgr(t, SGR_OFF));
+		wrap(t, ci->advice, 18, 18);
+	}
+}
+
+/* --- storage ------------------------------------------------------- */
+
+struct pick {
+	const struct entity_row	*e;
+	uint64_t		 n;	/* storage events */
+};
+
+struct picks {
+	struct pick		*p;
+	size_t			 n;	/* rows shown */
+	size_t			 all;	/* rows with storage events */
+};
+
+static int
+cmp_pick_n(const void *x, const void *y)
+{
+	const struct pick *a = x, *b = y;
+
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	if (a->e->name == NULL || b->e->name == NULL)
+		return (a->e->start > b->e->start) - (a->e->start < b->e->start);
+	return strcmp(a->e->name, b->e->name);
+}
+
+static int
+cmp_pick_start(const void *x, const void *y)
+{
+	const struct pick *a = x, *b = y;
+
+	return (a->e->start > b->e->start) - (a->e->start < b->e->start);
+}
+
+static uint64_t
+storage_sum(const uint64_t *by_cause)
+{
+	uint64_t	 n = 0;
+	int		 c, nc = cause_count();
+
+	for (c = 0; by_cause != NULL && c < nc; c++)
+		if (by_cause[c] != 0 && rep_cause_in(c, "storage"))
+			n += by_cause[c];
+	return n;
+}
+
+/*
+ * The rows (users, hosts or hours) with storage events, busiest first,
+ * at most t->rows of them; hours are then put back in time order.
+ */
+static struct picks
+storage_pick(const struct tx *t, const struct entity_row *rows, size_t n,
+    int hours)
+{
+	struct picks	 s = { xcalloc(n ? n : 1, sizeof(*s.p)), 0, 0 };
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		if ((s.p[s.all].n = storage_sum(rows[i].by_cause)) != 0)
+			s.p[s.all++].e = &rows[i];
+	qsort(s.p, s.all, sizeof(*s.p), cmp_pick_n);
+	s.n = s.all < t->rows ? s.all : t->rows;
+	if (hours)
+		qsort(s.p, s.n, sizeof(*s.p), cmp_pick_start);
+	return s;
+}
+
+/* "quota_exceeded 3, system_storage 1" for one row's storage causes */
+static void
+storage_detail(const struct tx *t, const uint64_t *by_cause)
+{
+	char	 buf[32];
+	int	 c, nc = cause_count(), any = 0;
+
+	for (c = 0; c < nc; c++) {
+		if (by_cause[c] == 0 || !rep_cause_in(c, "storage"))
+			continue;
+		fputs(any ? ", " : "  ", t->out);
+		rep_text_str(t->out, cause_id(c));
+		fprintf(t->out, " %s", rep_num(by_cause[c], buf, sizeof(buf)));
+		any = 1;
+	}
+}
+
+static void
+storage_print(const struct tx *t, const char *title, const char *noun,
+    const struct picks *s, size_t w, size_t wn)
+{
+	char	 buf[32];
+	size_t	 i;
+
+	if (s->n == 0)
+		return;
+	fprintf(t->out, "  %s\n", title);
+	for (i = 0; i < s->n; i++) {
+		fputs("    ", t->out);
+		cell(t, s->p[i].e->name == NULL ? hour_label(s->p[i].e->start, buf, sizeof(buf)) :
+		    s->p[i].e->name, w);
+		fputs("  ", t->out);
+		count(t, s->p[i].n, wn, SGR_RED);
+		storage_detail(t, s->p[i].e->by_cause);
+		putc('\n', t->out);
+	}
+	more(t, s->n, s->all, noun);
+}
+
+/* One cause line per storage cause, then who and when. */
+static void
+text_storage(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	struct picks		 s[3];
+	size_t			 i, j, w = 16, wn = 6;
+
+	for (i = 0, j = 0; i < r->ncauses; i++)
+		if (rep_cause_in(r->causes[i].cause, "storage")) {
+			w = name_width(cause_id(r->causes[i].cause), w);
+			j++;
+		}
+	if (j == 0)
+		return;
+	s[0] = storage_pick(t, r->users, r->nusers_shown, 0);
+	s[1] = storage_pick(t, r->hosts, r->nhosts_shown, 0);
+	s[2] = storage_pick(t, r->hours, r->nhours, 1);
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < s[i].n; j++) {
+			if (i < 2)
+				w = name_width(s[i].p[j].e->name, w);
+			wn = num_width(s[i].p[j].n) > wn ?
+			    num_width(s[i].p[j].n) : wn;
+		}
+	heading(t, "Storage");
+	for (i = 0; i < r->ncauses; i++) {
+		if (!rep_cause_in(r->causes[i].cause, "storage"))
+			continue;
+		fputs("  ", t->out);
+		cell(t, cause_id(r->causes[i].cause), w + 2);
+		count(t, r->causes[i].events, wn, SGR_RED);
+		fputs(" events, ", t->out);
+		nouns(t, r->causes[i].users, "user", "users");
+		putc('\n', t->out);
+	}
+	storage_print(t, "top users", "users", &s[0], w, wn);
+	storage_print(t, "top hosts", "hosts", &s[1], w, wn);
+	storage_print(t, "busiest hours", "hours", &s[2], w, wn);
+	for (i = 0; i < 3; i++)
+		free(s[i].p);
+}
+
+/* --- top users ----------------------------------------------------- */
+
+static void
+text_top_users(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	const struct cause_row	*row;
+	size_t			 i, j, n, w = 16, wn = 6, any = 0;
+
+	/* one width for all causes, so the lists line up */
+	for (i = 0; i < r->ncauses; i++) {
+		row = &r->causes[i];
+		for (j = 0; j < row->ntop && j < t->rows; j++, any++) {
+			w = name_width(row->top[j].user, w);
+			if (num_width(row->top[j].n) > wn)
+				wn = num_width(row->top[j].n);
+		}
+	}
+	if (any == 0)
+		return;
+	heading(t, "Top users by cause");
+	for (i = 0; i < r->ncauses; i++) {
+		row = &r->causes[i];
+		if (row->ntop == 0)
+			continue;
+		n = row->ntop < t->rows ? row->ntop : t->rows;
+		fputs("  ", t->out);
+		rep_text_str(t->out, cause_id(row->cause));
+		fputs(" (", t->out);
+		nouns(t, row->users, "user", "users");
+		fputs(")\n", t->out);
+		for (j = 0; j < n; j++) {
+			fputs("    ", t->out);
+			cell(t, row->top[j].user, w);
+			fputs("  ", t->out);
+			count(t, row->top[j].n, wn, cause_sgr(row->cause));
+			putc('\n', t->out);
+		}
+		more(t, n, row->users, "users");
+	}
+}
+
+/* --- codes, pop3 --------------------------------------------------- */
+
+/* "452", "[IN-USE]", "550 [X]" or "-" for the code column. */
+static char *
+code_label(const struct code_row *c, char *buf, size_t len)
+{
+	int	 nc = (int)strnlen(c->code, sizeof(c->code));
+	int	 nr = (int)strnlen(c->resp, sizeof(c->resp));
+
+	if (nc == 0 && nr == 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.*s%s%s%.*s%s", nc, c->code,
+		    nc && nr ? " " : "", nr ? "[" : "", nr, c->resp,
+		    nr ? "]" : "");
+	return buf;
+}
+
+static char *
+enh_label(const struct code_row *c, char *buf, size_t len)
+{
+	int	 n = (int)strnlen(c->enh, sizeof(c->enh));
+
+	if (n == 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.*s", n, c->enh);
+	return buf;
+}
+
+/*
+ * The short form of a composed meaning: up to its first ": " or "; "
+ * (the code's name before the explanation), and at most cols bytes, cut
+ * on a character boundary with "...".
+ */
+static char *
+shorten(char *s, size_t cols)
+{
+	char	*cut;
+	size_t	 n;
+
+	if ((cut = strstr(s, ": ")) != NULL)
+		*cut = '\0';
+	if ((cut = strstr(s, "; ")) != NULL)
+		*cut = '\0';
+	n = strlen(s);
+
+	if (n <= cols)
+		return s;
+	n = cols - 3;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(s + n, "...", 4);
+	return s;
+}
+
+static void
+text_codes(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	const struct code_row	*c;
+	char			 lab[64], enh[16], mean[512];
+	size_t			 i, wc = 4, we = 8, wn = 6, wid = 5;
+
+	if (r->ncodes == 0)
+		return;
+	for (i = 0; i < r->ncodes; i++) {
+		c = &r->codes[i];
+		wc = name_width(code_label(c, lab, sizeof(lab)), wc);
+		we = name_width(enh_label(c, enh, sizeof(enh)), we);
+		wid = name_width(cause_id(c->cause), wid);
+		if (num_width(c->events) > wn)
+			wn = num_width(c->events);
+	}
+	heading(t, "Codes");
+	fprintf(t->out, "  proto  %-*s  %-*s  %*s  %-*s  meaning\n", (int)wc,
+	    "code", (int)we, "enhanced", (int)wn, "events", (int)wid, "cause");
+	for (i = 0; i < r->ncodes; i++) {
+		c = &r->codes[i];
+		fprintf(t->out, "  %-5s  ", proto_name(c->proto));
+		cell(t, code_label(c, lab, sizeof(lab)), wc);
+		fputs("  ", t->out);
+		cell(t, enh_label(c, enh, sizeof(enh)), we);
+		fputs("  ", t->out);
+		count(t, c->events, wn, cause_sgr(c->cause));
+		fputs("  ", t->out);
+		cell(t, cause_id(c->cause), wid);
+		fputs("  ", t->out);
+		rep_text_str(t->out, shorten(rep_code_meaning(c, mean,
+		    sizeof(mean)), MEANING_COLS));
+		putc('\n', t->out);
+	}
+}
+
+static void
+text_pop3(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	size_t			 i, n, wn = 6, wid = 5;
+
+	if (r->npop3 == 0)
+		return;
+	n = r->npop3 < t->rows ? r->npop3 : t->rows;
+	for (i = 0; i < n; i++) {
+		wid = name_width(cause_id(r->pop3[i].cause), wid);
+		if (num_width(r->pop3[i].events) > wn)
+			wn = num_width(r->pop3[i].events);
+	}
+	heading(t, "POP3 replies");
+	fprintf(t->out, "  %*s  %-*s  reply\n", (int)wn, "events", (int)wid,
+	    "cause");
+	for (i = 0; i < n; i++) {
+		fputs("  ", t->out);
+		count(t, r->pop3[i].events, wn, cause_sgr(r->pop3[i].cause));
+		fputs("  ", t->out);
+		cell(t, cause_id(r->pop3[i].cause), wid);
+		fputs("  ", t->out);
+		rep_text_str(t->out, r->pop3[i].reply);
+		putc('\n', t->out);
+	}
+	more(t, n, r->npop3, "replies");
+}
+
+/* --- timeline, unclassified ----------------------------------------- */
+
+static void
+timeline_row(const struct tx *t, int64_t start, uint64_t n, uint64_t max,
+    size_t wn)
+{
+	char	 buf[32];
+	size_t	 bar;
+
+	fprintf(t->out, "  %s  ", hour_label(start, buf, sizeof(buf)));
+	count(t, n, wn, NULL);
+	/* round up, so that any hour with events shows a mark */
+	bar = n == 0 ? 0 : (size_t)(((double)n * BAR_WIDTH + (double)max - 1) /
+	    (double)max);
+	if (bar > BAR_WIDTH)
+		bar = BAR_WIDTH;
+	if (bar > 0) {
+		putc(' ', t->out);
+		while (bar-- > 0)
+			putc('#', t->out);
+	}
+	putc('\n', t->out);
+}
+
+static void
+text_timeline(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	const struct entity_row	*h;
+	uint64_t		 max = 0;
+	int64_t			 at;
+	size_t			 i, wn = 6;
+
+	for (i = 0; i < r->nhours; i++)
+		if (r->hours[i].events > max)
+			max = r->hours[i].events;
+	if (max == 0)
+		return;
+	wn = num_width(max) > wn ? num_width(max) : wn;
+	heading(t, "Timeline (error events per hour)");
+	for (i = 0; i < r->nhours; i++) {
+		h = &r->hours[i];
+		if (h->start == T_NONE)
+			continue;
+		/* show quiet hours in short gaps, so the bars keep scale */
+		if (i > 0 && r->hours[i - 1].start != T_NONE) {
+			at = r->hours[i - 1].start + 3600;
+			if (h->start - at > (int64_t)GAP_HOURS * 3600)
+				fputs("  ...\n", t->out);
+			else
+				for (; at < h->start; at += 3600)
+					timeline_row(t, at, 0, max, wn);
+		}
+		timeline_row(t, h->start, h->events, max, wn);
+	}
+}
+
+static void
+text_unclassified(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	const struct tmpl_row	*u;
+	size_t			 i, n, wn = 6;
+
+	if (r->nunclassified == 0)
+		return;
+	n = r->nunclassified < t->rows ? r->nunclassified : t->rows;
+	for (i = 0; i < n; i++)
+		if (num_width(r->unclassified[i].events) > wn)
+			wn = num_width(r->unclassified[i].events);
+	heading(t, "Unclassified (candidates for a rule)");
+	fprintf(t->out, "  %*s  template\n", (int)wn, "events");
+	for (i = 0; i < n; i++) {
+		u = &r->unclassified[i];
+		fputs("  ", t->out);
+		count(t, u->events, wn, NULL);
+		fputs("  ", t->out);
+		rep_text_str(t->out, u->tmpl);
+		fputs("\n  ", t->out);
+		rep_pad(t->out, wn);
+		fputs("  e.g. ", t->out);
+		rep_text_str(t->out, u->example);
+		putc('\n', t->out);
+	}
+	more(t, n, r->nunclassified, "templates");
+}
+
+int
+report_text(FILE *out, const struct result *r, const struct report_opts *o)
+{
+	struct tx	 t = { out, r, o->color, o->top ? o->top : ROWS_DEFAULT };
+
+	text_summary(&t, o->version);
+	if (r->events == 0 || r->ncauses == 0) {
+		fputs("\nno error events found\n", out);
+	} else {
+		text_causes(&t);
+		text_storage(&t);
+		text_top_users(&t);
+		text_codes(&t);
+		text_pop3(&t);
+		text_timeline(&t);
+		text_unclassified(&t);
+	}
+	if (fflush(out) == EOF || ferror(out))
+		return -1;
+	return 0;
+}
