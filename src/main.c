@@ -198,15 +198,27 @@ parse_args(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
-/* Opens the output: stdout, or a temp file beside -o FILE. */
+/*
+ * Opens the output: stdout; a temp file beside -o FILE, renamed over it
+ * when complete; or, when FILE exists and is not a regular file (a
+ * device such as /dev/null, a FIFO), FILE itself. tmp is "" unless a
+ * temp file was made.
+ */
 static FILE *
 out_open(const char *path, char *tmp, size_t len)
 {
-	int	 fd;
-	FILE	*f;
+	struct stat	 sb;
+	int		 fd;
+	FILE		*f;
 
+	tmp[0] = '\0';
 	if (path == NULL || strcmp(path, "-") == 0)
 		return stdout;
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if ((f = fopen(path, "w")) == NULL)
+			log_errno("cannot open '%s'", path);
+		return f;
+	}
 	snprintf(tmp, len, "%s.tmp.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) == -1) {
 		log_errno("cannot create '%s'", tmp);
@@ -224,9 +236,12 @@ out_open(const char *path, char *tmp, size_t len)
 static int
 out_close(FILE *f, const char *path, const char *tmp, int failed)
 {
-	if (f == stdout)
-		return fflush(f) == 0 && !ferror(f) && !failed ? 0 :
-		    log_errno("cannot write the report");
+	if (f == stdout || tmp[0] == '\0') {
+		int bad = fflush(f) != 0 || ferror(f) || failed;
+		if (f != stdout && fclose(f) != 0)
+			bad = 1;
+		return bad ? log_errno("cannot write the report") : 0;
+	}
 	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0 || failed) {
 		log_errno("cannot write '%s'", tmp);
 		fclose(f);
