@@ -550,6 +550,31 @@ Test(report_text, timeline_gaps_and_scale, .timeout = 5)
 	free(got);
 }
 
+Test(report_text, short_code_meaning, .timeout = 5)
+{
+	static struct code_row codes[] = {
+		{ PROTO_SMTP, "", "", "XYZ", CAUSE_SERVER_ERROR, 1 },
+	};
+	static struct cause_row causes[] = {
+		{ CAUSE_SERVER_ERROR, 1, 0, NULL, 0 },
+	};
+	struct result	 r = tiny_result();
+	char		*got;
+	int		 c;
+
+	/* an unknown response code falls back to the cause's meaning */
+	c = cause_add("server_error", "", "Short name (with a long aside): "
+	    "and an explanation", "Do it.");
+	cr_assert_eq(c, CAUSE_SERVER_ERROR);
+	r.events = 1;
+	r.causes = causes;
+	r.codes = codes;
+	got = render(report_text, &r, 0);
+	cr_assert_not_null(strstr(got, "server_error  Short name\n"), "%s",
+	    got);
+	free(got);
+}
+
 Test(report_text, prose_wraps, .timeout = 5)
 {
 	static uint64_t by[CAUSE_MAX];

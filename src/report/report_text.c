@@ -577,20 +577,20 @@ enh_label(const struct code_row *c, char *buf, size_t len)
 }
 
 /*
- * The short form of a composed meaning: up to its first ": " or "; "
- * (the code's name before the explanation), and at most cols bytes, cut
- * on a character boundary with "...".
+ * The short form of a composed meaning: up to its first ": ", "; " or
+ * " (" (the code's name before any explanation), and at most cols bytes,
+ * cut on a character boundary with "...".
  */
 static char *
 shorten(char *s, size_t cols)
 {
+	static const char *const stops[] = { ": ", "; ", " (" };
 	char	*cut;
-	size_t	 n;
+	size_t	 n, i;
 
-	if ((cut = strstr(s, ": ")) != NULL)
-		*cut = '\0';
-	if ((cut = strstr(s, "; ")) != NULL)
-		*cut = '\0';
+	for (i = 0; i < sizeof(stops) / sizeof(*stops); i++)
+		if ((cut = strstr(s, stops[i])) != NULL && cut > s)
+			*cut = '\0';
 	n = strlen(s);
 
 	if (n <= cols)
