@@ -1,0 +1,67 @@
+/*
+ * rss: run a command and report its wall time and peak resident set.
+ *
+ *	rss CMD [ARGS...]
+ *
+ * The command inherits stdin, stdout and stderr.  When it ends, one line
+ * goes to stderr, last:
+ *
+ *	wall=<seconds> maxrss_kb=<n>
+ *
+ * maxrss is ru_maxrss from wait4(2): the largest RSS of the child (not of
+ * its own children), in KiB on Linux.  The exit status is the command's,
+ * or 128 + signal if it was killed, or 127 if it could not be run.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double
+now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rusage	 ru;
+	double		 t0, t1;
+	pid_t		 pid;
+	int		 status;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: rss CMD [ARGS...]\n");
+		return 2;
+	}
+	fflush(NULL);
+	t0 = now();
+	if ((pid = fork()) == -1) {
+		fprintf(stderr, "rss: cannot fork: %s\n", strerror(errno));
+		return 127;
+	}
+	if (pid == 0) {
+		execvp(argv[1], argv + 1);
+		fprintf(stderr, "rss: cannot run '%s': %s\n", argv[1],
+		    strerror(errno));
+		_exit(127);
+	}
+	while (wait4(pid, &status, 0, &ru) == -1)
+		if (errno != EINTR) {
+			fprintf(stderr, "rss: wait4: %s\n", strerror(errno));
+			return 127;
+		}
+	t1 = now();
+	fprintf(stderr, "wall=%.3f maxrss_kb=%ld\n", t1 - t0, ru.ru_maxrss);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
