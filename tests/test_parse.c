@@ -28,7 +28,7 @@ line(const char *l, struct event *ev)
 	struct logline	 ll;
 
 	timectx_init(&tc, 0, 2026);
-	parse_header(S(l), &tc, &ll);
+	parse_header(S(l), &tc, NULL, &ll);
 	return parse_line(&ll, ev);
 }
 
@@ -81,14 +81,14 @@ Test(parse_header, syslog, .timeout = 5)
 	struct logline	 ll;
 
 	timectx_init(&tc, 0, 2026);
-	cr_assert_eq(parse_header(S("Nov 21 03:14:15 mx1 postfix/smtpd[42]: hello world"), &tc, &ll), 0);
+	cr_assert_eq(parse_header(S("Nov 21 03:14:15 mx1 postfix/smtpd[42]: hello world"), &tc, NULL, &ll), 0);
 	cr_assert(eq(ll.host, "mx1"));
 	cr_assert(eq(ll.program, "postfix/smtpd"));
 	cr_assert(eq(ll.msg, "hello world"));
-	cr_assert_eq(parse_header(S("Nov 21 03:14:15 st1 dovecot: imap-login: x"), &tc, &ll), 0);
+	cr_assert_eq(parse_header(S("Nov 21 03:14:15 st1 dovecot: imap-login: x"), &tc, NULL, &ll), 0);
 	cr_assert(eq(ll.program, "dovecot"));
 	cr_assert(eq(ll.msg, "imap-login: x"));
-	cr_assert_eq(parse_header(S("garbage without time"), &tc, &ll), -1);
+	cr_assert_eq(parse_header(S("garbage without time"), &tc, NULL, &ll), -1);
 	cr_assert_eq(ll.t, T_NONE);
 	cr_assert(eq(ll.msg, "garbage without time"));
 }

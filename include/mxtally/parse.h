@@ -38,9 +38,20 @@ size_t time_parse(struct slice s, const struct timectx *tc, int64_t *t);
 /* Days since 1970-01-01 for a civil date (proleptic Gregorian). */
 int64_t time_days(int y, int m, int d);
 
-/* Splits a line into header and message. Returns 0, or -1 if unparsable. */
+/* The last RFC 3164 stamp a thread parsed: most lines repeat it. */
+struct timecache {
+	const struct timectx *tc;
+	char		 key[15];
+	int64_t		 t;
+};
+
+/*
+ * Splits a line into header and message. Returns 0, or -1 if the line
+ * has no parsable time (ll->msg is then the whole line). cache may be
+ * NULL; it is the caller's, one per thread.
+ */
 int parse_header(struct slice line, const struct timectx *tc,
-    struct logline *ll);
+    struct timecache *cache, struct logline *ll);
 
 /*
  * Family parsers. parse_line fills ev and returns 1 when the line is an

@@ -100,6 +100,7 @@ struct rule {
 	int		 cause, detail;
 	const char	*lit;
 	size_t		 litlen;
+	uint64_t	 bytes;		/* byte_mask(lit) */
 	pcre2_code	*re;
 };
 
@@ -113,6 +114,22 @@ struct classify_scratch {
 	pcre2_match_data *md;
 	char		 low[TEXT_MAX];
 };
+
+/*
+ * A 64-bit set of the bytes in s (folded mod 64). A rule whose literal
+ * has a byte the text lacks cannot match, so most rules are passed over
+ * without a search.
+ */
+static uint64_t
+byte_mask(const char *s, size_t n)
+{
+	uint64_t	 m = 0;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		m |= 1ULL << ((unsigned char)s[i] & 63);
+	return m;
+}
 
 struct classifier *
 classify_new(char *err, size_t errlen)
@@ -129,6 +146,7 @@ classify_new(char *err, size_t errlen)
 		r->detail = builtin[i].detail;
 		r->lit = builtin[i].lit;
 		r->litlen = strlen(r->lit);
+		r->bytes = byte_mask(r->lit, r->litlen);
 		if (builtin[i].re == NULL)
 			continue;
 		r->re = pcre2_compile((PCRE2_SPTR)builtin[i].re,
@@ -184,13 +202,16 @@ static int
 match_rules(const struct classifier *c, struct classify_scratch *s,
     struct event *ev)
 {
-	size_t	 i, n = ev->text.len < TEXT_MAX ? ev->text.len : TEXT_MAX;
+	size_t		 i, n = ev->text.len < TEXT_MAX ? ev->text.len : TEXT_MAX;
+	uint64_t	 have;
 
 	for (i = 0; i < n; i++)
 		s->low[i] = (char)tolower((unsigned char)ev->text.p[i]);
+	have = byte_mask(s->low, n);
 	for (i = 0; i < c->nrules; i++) {
 		const struct rule *r = &c->rules[i];
-		if (memmem(s->low, n, r->lit, r->litlen) == NULL)
+		if ((r->bytes & ~have) != 0 ||
+		    memmem(s->low, n, r->lit, r->litlen) == NULL)
 			continue;
 		if (r->re != NULL && pcre2_match(r->re,
 		    (PCRE2_SPTR)s->low, n, 0, 0, s->md, NULL) < 0)

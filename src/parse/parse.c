@@ -166,13 +166,23 @@ parse_reply(struct slice s, struct event *ev)
 }
 
 int
-parse_header(struct slice line, const struct timectx *tc, struct logline *ll)
+parse_header(struct slice line, const struct timectx *tc,
+    struct timecache *cache, struct logline *ll)
 {
 	const char	*p, *end = line.p + line.len, *q;
 	size_t		 n;
 
 	ll->host = ll->program = SLICE_NULL;
-	if ((n = time_parse(line, tc, &ll->t)) == 0) {
+	if (cache != NULL && line.len >= 15 && cache->tc == tc &&
+	    memcmp(line.p, cache->key, 15) == 0) {
+		ll->t = cache->t;
+		n = 15;
+	} else if ((n = time_parse(line, tc, &ll->t)) == 15 && cache != NULL) {
+		cache->tc = tc;
+		memcpy(cache->key, line.p, 15);
+		cache->t = ll->t;
+	}
+	if (n == 0) {
 		ll->t = T_NONE;
 		ll->msg = line;
 		return -1;
@@ -225,7 +235,8 @@ parse_line(const struct logline *ll, struct event *ev)
 	ev->host = ll->host;
 	ev->program = ll->program;
 	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
-		if (families[i]->owns(ll->program))
+		if (ll->program.len > 0 && ll->program.p[0] == families[i]->first &&
+		    families[i]->owns(ll->program))
 			return families[i]->parse(ll, ev);
 	return parser_generic.parse(ll, ev);
 }

@@ -113,21 +113,41 @@ dovecot_mail(struct slice msg, int cause, const char *what, struct event *ev)
 #define UNKNOWN	"): unknown user"
 
 static int
+has_suffix(struct slice s, const char *lit, size_t n)
+{
+	return s.len >= n && memcmp(s.p + s.len - n, lit, n) == 0;
+}
+
+/*
+ * The service name at the start of the message picks the test: login
+ * processes log auth failures, auth processes their verdicts, mail
+ * processes ("pop3(user)...") locks and storage; anything else is looked
+ * at only for a full disk.
+ */
+static int
 dovecot_parse(const struct logline *ll, struct event *ev)
 {
 	struct slice	 msg = ll->msg;
-	const char	*p;
+	const char	*p, *sp, *par;
+	size_t		 head = msg.len < 24 ? msg.len : 24;
 
-	if ((p = SLICE_FIND(msg, AUTH_FAILED)) != NULL)
-		return dovecot_login(msg, p, ev);
-	if (msg.len > sizeof(UNKNOWN) && memcmp(msg.p + msg.len -
-	    (sizeof(UNKNOWN) - 1), UNKNOWN, sizeof(UNKNOWN) - 1) == 0)
-		return dovecot_verdict(msg, msg.p + msg.len -
-		    (sizeof(UNKNOWN) - 1), ev);
-	if ((p = SLICE_FIND(msg, "Couldn't lock")) != NULL)
-		return dovecot_mail(msg, CAUSE_LOCK_CONTENTION, p, ev);
-	if ((p = SLICE_FIND(msg, "Quota exceeded")) != NULL)
-		return dovecot_mail(msg, CAUSE_QUOTA_EXCEEDED, p, ev);
+	sp = memchr(msg.p, ' ', head);
+	par = memchr(msg.p, '(', sp ? (size_t)(sp - msg.p) : head);
+	if (sp != NULL && par == NULL && sp - msg.p > 7 &&
+	    memcmp(sp - 7, "-login:", 7) == 0) {
+		p = SLICE_FIND(msg, AUTH_FAILED);
+		return p ? dovecot_login(msg, p, ev) : 0;
+	}
+	if (SLICE_STARTS(msg, "auth"))
+		return has_suffix(msg, UNKNOWN, sizeof(UNKNOWN) - 1) ?
+		    dovecot_verdict(msg, msg.p + msg.len -
+		    (sizeof(UNKNOWN) - 1), ev) : 0;
+	if (par != NULL) {
+		if ((p = SLICE_FIND(msg, "Couldn't lock")) != NULL)
+			return dovecot_mail(msg, CAUSE_LOCK_CONTENTION, p, ev);
+		if ((p = SLICE_FIND(msg, "Quota exceeded")) != NULL)
+			return dovecot_mail(msg, CAUSE_QUOTA_EXCEEDED, p, ev);
+	}
 	if ((p = SLICE_FIND(msg, "No space left on device")) != NULL)
 		return dovecot_mail(msg, CAUSE_SYSTEM_STORAGE, p, ev);
 	return 0;
@@ -135,6 +155,7 @@ dovecot_parse(const struct logline *ll, struct event *ev)
 
 const struct parser parser_dovecot = {
 	.name = "dovecot",
+	.first = 'd',
 	.owns = dovecot_owns,
 	.parse = dovecot_parse,
 };

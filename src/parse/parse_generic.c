@@ -72,6 +72,7 @@ generic_parse(const struct logline *ll, struct event *ev)
 
 const struct parser parser_generic = {
 	.name = "generic",
+	.first = 0,
 	.owns = generic_owns,
 	.parse = generic_parse,
 };

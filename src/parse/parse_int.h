@@ -10,6 +10,7 @@
 
 struct parser {
 	const char	*name;
+	char		 first;		/* first byte of the programs it owns */
 	/* 1 if this family owns lines of that program name */
 	int		(*owns)(struct slice program);
 	/* as parse_line */

@@ -133,32 +133,53 @@ postfix_sasl(struct slice msg, struct event *ev)
 	return 1;
 }
 
+/*
+ * Most Postfix lines are ordinary traffic, so every test here is cheap
+ * and anchored: a reject follows the first token ("NOQUEUE: reject: ",
+ * "QID: milter-reject: "), a delivery status is looked for only in the
+ * delivery agents' lines, SASL failures are warnings.
+ */
 static int
 postfix_parse(const struct logline *ll, struct event *ev)
 {
-	struct slice	 msg = ll->msg;
-	const char	*p;
+	struct slice	 msg = ll->msg, agent = ll->program, rest;
+	const char	*p, *end = msg.p + msg.len;
 
-	if ((p = SLICE_FIND(msg, "reject: ")) != NULL &&
-	    (size_t)(p - msg.p) < 32)
-		return postfix_reject(msg, p + 8, ev);
-	if ((p = SLICE_FIND(msg, " status=")) != NULL) {
-		struct slice st = slice_from(msg, p + 8);
-		if (SLICE_STARTS(st, "deferred") ||
-		    SLICE_STARTS(st, "bounced") ||
-		    SLICE_STARTS(st, "expired"))
-			return postfix_delivery(ll, st.p, ev);
+	if (SLICE_STARTS(msg, "warning: "))
+		return SLICE_FIND(msg, " authentication failed") != NULL &&
+		    SLICE_FIND(msg, ": SASL ") != NULL ? postfix_sasl(msg, ev) : 0;
+	/* the first token: a queue id or NOQUEUE */
+	p = memchr(msg.p, ' ', msg.len < 24 ? msg.len : 24);
+	if (p == NULL || p[-1] != ':')
 		return 0;
+	rest = slice_from(msg, p + 1);
+	if (SLICE_STARTS(rest, "reject: "))
+		return postfix_reject(msg, rest.p + 8, ev);
+	if (SLICE_STARTS(rest, "milter-reject: "))
+		return postfix_reject(msg, rest.p + 15, ev);
+	if ((p = memrchr(agent.p, '/', agent.len)) != NULL)
+		agent = slice_make(p + 1, agent.p + agent.len);
+	if (SLICE_EQ(agent, "qmgr")) {
+		p = SLICE_FIND(rest, ", status=expired");
+		return p ? postfix_delivery(ll, p + 9, ev) : 0;
 	}
-	if (SLICE_STARTS(msg, "warning: ") &&
-	    SLICE_FIND(msg, " authentication failed") != NULL &&
-	    SLICE_FIND(msg, ": SASL ") != NULL)
-		return postfix_sasl(msg, ev);
+	if (!SLICE_EQ(agent, "smtp") && !SLICE_EQ(agent, "lmtp") &&
+	    !SLICE_EQ(agent, "local") && !SLICE_EQ(agent, "virtual") &&
+	    !SLICE_EQ(agent, "pipe") && !SLICE_EQ(agent, "error") &&
+	    !SLICE_EQ(agent, "retry"))
+		return 0;
+	if ((p = SLICE_FIND(rest, ", status=")) == NULL)
+		return 0;
+	rest = slice_make(p + 9, end);
+	if (SLICE_STARTS(rest, "deferred") || SLICE_STARTS(rest, "bounced") ||
+	    SLICE_STARTS(rest, "expired"))
+		return postfix_delivery(ll, rest.p, ev);
 	return 0;
 }
 
 const struct parser parser_postfix = {
 	.name = "postfix",
+	.first = 'p',
 	.owns = postfix_owns,
 	.parse = postfix_parse,
 };

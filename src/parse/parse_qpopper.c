@@ -10,7 +10,7 @@
 static int
 qpopper_owns(struct slice prog)
 {
-	return SLICE_EQ(prog, "popper") || SLICE_EQ(prog, "qpopper");
+	return SLICE_EQ(prog, "popper");
 }
 
 static int
@@ -39,6 +39,7 @@ qpopper_parse(const struct logline *ll, struct event *ev)
 
 const struct parser parser_qpopper = {
 	.name = "qpopper",
+	.first = 'p',
 	.owns = qpopper_owns,
 	.parse = qpopper_parse,
 };

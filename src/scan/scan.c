@@ -38,6 +38,7 @@ struct worker {
 	const struct timectx	*tc;	/* per file */
 	struct classify_scratch	*cs;
 	struct agg		*agg;
+	struct timecache	 tcache;
 	uint64_t		*lines;	/* per file */
 	struct scan_stats	 st;
 };
@@ -49,7 +50,7 @@ scan_line(struct worker *w, struct slice line, const struct timectx *tc,
 	struct logline	 ll;
 	struct event	 ev;
 
-	if (parse_header(line, tc, &ll) == -1)
+	if (parse_header(line, tc, &w->tcache, &ll) == -1)
 		w->st.unparsed++;
 	else if ((w->o->since == T_NONE || ll.t >= w->o->since) &&
 	    (w->o->until == T_NONE || ll.t < w->o->until)) {
