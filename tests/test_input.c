@@ -759,6 +759,17 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+Test(input, pseudo_file, .timeout = 10)
+{
+	struct drained	 d;
+
+	/* Size 0 in fstat, content when read: must not look empty. */
+	d = drain_path("/proc/self/status", &opt_mmap, FMT_PLAIN);
+	cr_assert_eq(d.rc, 0, "%s", d.err);
+	cr_assert_gt(d.out.len, 0);
+	cr_assert_not_null(memmem(d.out.p, d.out.len, "Name:", 5));
+}
+
 /* Puts a pipe on fd 0 and forks a child that writes p to it. */
 static pid_t
 stdin_from(const void *p, size_t n)

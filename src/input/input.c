@@ -133,7 +133,8 @@ source_open(const char *path, int file, const struct input_opts *o,
 	atomic_init(&s->bytes, 0);
 	if (open_fd(s, path, &sb, err, errlen) == -1)
 		goto fail;
-	if (S_ISREG(sb.st_mode) && s->own_fd && !no_mmap) {
+	/* Size 0 may be a pseudo-file (/proc) that reads as a stream. */
+	if (S_ISREG(sb.st_mode) && sb.st_size > 0 && s->own_fd && !no_mmap) {
 		if (sniff_file(s, &fmt, err, errlen) == -1)
 			goto fail;
 		if (fmt == FMT_PLAIN) {

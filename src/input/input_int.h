@@ -47,7 +47,7 @@ extern const struct decoder decoder_gzip;
 extern const struct decoder decoder_zstd;
 
 struct mapping {
-	const char	*base;		/* whole file, NULL when empty */
+	const char	*base;		/* whole file */
 	size_t		 size;		/* bytes mapped, from fstat at open */
 	size_t		 pos;		/* start of the next chunk */
 };
@@ -97,7 +97,7 @@ struct source {
 void	input_seterr(char *, size_t, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 
-/* input_mmap.c: maps s->fd (size bytes); -1 with a message in err. */
+/* input_mmap.c: maps s->fd (size > 0 bytes); -1 with a message in err. */
 int	map_open(struct source *s, off_t size, char *err, size_t errlen);
 
 /*

@@ -60,8 +60,7 @@ map_release(struct source *s, struct chunk *c)
 static void
 map_close(struct source *s)
 {
-	if (s->map.base != NULL)
-		munmap((void *)(uintptr_t)s->map.base, s->map.size);
+	munmap((void *)(uintptr_t)s->map.base, s->map.size);
 	if (s->own_fd && s->fd != -1)
 		close(s->fd);
 	free(s);
@@ -76,21 +75,18 @@ map_open(struct source *s, off_t size, char *err, size_t errlen)
 {
 	void	*p;
 
-	if (size < 0 || (uint64_t)size > SIZE_MAX) {
+	if ((uint64_t)size > SIZE_MAX) {
 		input_seterr(err, errlen, "cannot map: file too large");
 		return -1;
 	}
-	if (size > 0) {
-		p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, s->fd, 0);
-		if (p == MAP_FAILED) {
-			input_seterr(err, errlen, "cannot map: %s",
-			    strerror(errno));
-			return -1;
-		}
-		/* Advice only: a failure costs read-ahead, not correctness. */
-		(void)madvise(p, (size_t)size, MADV_SEQUENTIAL);
-		s->map.base = p;
+	p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, s->fd, 0);
+	if (p == MAP_FAILED) {
+		input_seterr(err, errlen, "cannot map: %s", strerror(errno));
+		return -1;
 	}
+	/* Advice only: a failure costs read-ahead, not correctness. */
+	(void)madvise(p, (size_t)size, MADV_SEQUENTIAL);
+	s->map.base = p;
 	s->map.size = (size_t)size;
 	s->map.pos = 0;
 	/* The mapping keeps the file; the descriptor is not needed. */

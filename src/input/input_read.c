@@ -68,7 +68,7 @@ stream_refill(struct source *s)
 		st->in_pos = 0;
 	}
 	if (st->in_len == INPUT_INBUF)
-		return stream_fail(s, "read error: input buffer full");
+		BUG("refill with a full input buffer");
 	n = stream_read(s, st->in + st->in_len, INPUT_INBUF - st->in_len);
 	if (n > 0)
 		st->in_len += (size_t)n;
