@@ -179,7 +179,7 @@ Test(cause, add_override_added, .timeout = 5)
 
 Test(cause, add_until_full, .timeout = 5)
 {
-	static char	 ids[CAUSE_MAX + 1][16];
+	static char	 ids[CAUSE_MAX + 1][24];
 	int		 i, n;
 
 	for (i = CAUSE_BUILTIN_COUNT; i < CAUSE_MAX; i++) {
