@@ -174,7 +174,7 @@ ParameterizedTestParameters(code, enhanced)
 		{ 4, 0, CAUSE_SERVICE_UNAVAILABLE, "network" },
 		{ 4, 1, CAUSE_SERVICE_UNAVAILABLE, "no answer" },
 		{ 4, 2, CAUSE_SERVICE_UNAVAILABLE, "connection" },
-		{ 4, 3, CAUSE_SERVICE_UNAVAILABLE, "directory server" },
+		{ 4, 3, CAUSE_DNS_FAILURE, "directory server" },
 		{ 4, 5, CAUSE_SERVICE_UNAVAILABLE, "congested" },
 		{ 4, 6, CAUSE_SERVICE_UNAVAILABLE, "loop" },
 		{ 5, 0, CAUSE_PROTOCOL_ERROR, "protocol" },

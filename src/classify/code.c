@@ -319,7 +319,7 @@ static const struct enh_subject enh[8] = {
 		[2] = { "the connection went bad",
 		    CAUSE_SERVICE_UNAVAILABLE },
 		[3] = { "a directory server (such as DNS) failed",
-		    CAUSE_SERVICE_UNAVAILABLE },
+		    CAUSE_DNS_FAILURE },
 		[4] = { "unable to route: no usable mail host for the "
 		    "destination", CAUSE_DNS_FAILURE },
 		[5] = { "the mail system is congested",
