@@ -225,6 +225,8 @@ static const struct parser *const families[] = {
 	&parser_qpopper,
 };
 
+#define NFAMILIES	(sizeof(families) / sizeof(families[0]))
+
 int
 parse_line(const struct logline *ll, struct event *ev)
 {
@@ -234,9 +236,13 @@ parse_line(const struct logline *ll, struct event *ev)
 	ev->t = ll->t;
 	ev->host = ll->host;
 	ev->program = ll->program;
-	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+	for (i = 0; i < NFAMILIES; i++)
 		if (ll->program.len > 0 && ll->program.p[0] == families[i]->first &&
 		    families[i]->owns(ll->program))
 			return families[i]->parse(ll, ev);
+	if (ll->program.len == 0)
+		for (i = 0; i < NFAMILIES; i++)
+			if (families[i]->sniff != NULL && families[i]->sniff(ll))
+				return families[i]->parse(ll, ev);
 	return parser_generic.parse(ll, ev);
 }

@@ -13,6 +13,12 @@ struct parser {
 	char		 first;		/* first byte of the programs it owns */
 	/* 1 if this family owns lines of that program name */
 	int		(*owns)(struct slice program);
+	/*
+	 * For layouts with no syslog program name (Exim's mainlog, CSV
+	 * protocol logs): 1 if the line is of this family. NULL if the
+	 * family always logs through syslog.
+	 */
+	int		(*sniff)(const struct logline *ll);
 	/* as parse_line */
 	int		(*parse)(const struct logline *ll, struct event *ev);
 };
