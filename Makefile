@@ -56,7 +56,7 @@ deps:
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	./$(BIN) samples/
+	./$(BIN) --year 2026 samples/*/*.log
 
 unit: $(BUILD)/unit
 	$(BUILD)/unit --jobs 2
