@@ -30,8 +30,9 @@ struct queue {
 	int		 closed;
 };
 
+/* Each worker's own cache lines: its hot fields must not share one. */
 struct worker {
-	pthread_t		 tid;
+	_Alignas(64) pthread_t	 tid;
 	struct queue		*q;
 	const struct scan_opts	*o;
 	const struct classifier	*cl;
@@ -41,6 +42,7 @@ struct worker {
 	struct timecache	 tcache;
 	uint64_t		*lines;	/* per file */
 	struct scan_stats	 st;
+	char			 pad[64];	/* keep the next worker off our line */
 };
 
 static void
