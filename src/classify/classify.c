@@ -116,8 +116,9 @@ struct classify_scratch {
 };
 
 /*
- * A 64-bit set of the bytes in s (folded mod 64). A rule whose literal
- * has a byte the text lacks cannot match, so most rules are passed over
+ * A 64-bit set of the bytes in s: one bit per lower-case letter, the
+ * other bytes folded onto the remaining 38. A rule whose literal has a
+ * byte the text lacks cannot match, so most rules are passed over
  * without a search.
  */
 static uint64_t
@@ -125,9 +126,12 @@ byte_mask(const char *s, size_t n)
 {
 	uint64_t	 m = 0;
 	size_t		 i;
+	unsigned char	 c;
 
-	for (i = 0; i < n; i++)
-		m |= 1ULL << ((unsigned char)s[i] & 63);
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		m |= 1ULL << (c >= 'a' && c <= 'z' ? c - 'a' : 26 + c % 38);
+	}
 	return m;
 }
 
@@ -210,8 +214,8 @@ match_rules(const struct classifier *c, struct classify_scratch *s,
 	have = byte_mask(s->low, n);
 	for (i = 0; i < c->nrules; i++) {
 		const struct rule *r = &c->rules[i];
-		if ((r->bytes & ~have) != 0 ||
-		    memmem(s->low, n, r->lit, r->litlen) == NULL)
+		if ((r->bytes & ~have) != 0 || slice_find((struct slice){
+		    s->low, n }, r->lit, r->litlen) == NULL)
 			continue;
 		if (r->re != NULL && pcre2_match(r->re,
 		    (PCRE2_SPTR)s->low, n, 0, 0, s->md, NULL) < 0)
