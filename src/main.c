@@ -311,7 +311,7 @@ cmd_report(int argc, char **argv)
 		argv = stdin_only;
 		n = 1;
 	}
-	c.scan.progress = c.progress >= 0 ? c.progress : isatty(2);
+	c.scan.progress = c.progress >= 0 ? c.progress : isatty(2) ? -1 : 0;
 	if ((cl = classify_new(err, sizeof(err))) == NULL) {
 		log_error("%s", err);
 		return EXIT_USAGE;

@@ -16,7 +16,7 @@ struct scan_opts {
 	int		 jobs;		/* worker threads, >= 1 */
 	int		 no_mmap;
 	int		 year;		/* --year, 0 = infer */
-	int		 progress;	/* draw a progress bar on stderr */
+	int		 progress;	/* progress bar on stderr: 1, 0, -1 = if large */
 	int64_t		 since, until;	/* event time filter, T_NONE = open */
 };
 

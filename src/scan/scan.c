@@ -154,6 +154,8 @@ queue_drain(struct queue *q)
 	pthread_mutex_unlock(&q->mu);
 }
 
+#define PROGRESS_MIN	(64u << 20)	/* bytes of input for an automatic bar */
+
 struct progress {
 	int		 on;
 	uint64_t	 total, done;	/* disk bytes */
@@ -275,7 +277,11 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 			log_die("cannot start worker thread");
 	}
 	pg.total = total_size(files, n);
+	/* by default only when there is enough input to wait for */
+	if (o->progress < 0)
+		pg.on = pg.total >= PROGRESS_MIN;
 	clock_gettime(CLOCK_MONOTONIC, &pg.start);
+	pg.last = pg.start;
 	for (i = 0; i < n; i++)
 		read_one(&q, &files[i], i, &io, &tc[i], o->year, &pg);
 	progress_draw(&pg, 0, 1);
