@@ -602,6 +602,30 @@ shorten(char *s, size_t cols)
 	return s;
 }
 
+/*
+ * The short meaning of a codes row: an enhanced code's detail says more
+ * than the basic code ("550 5.7.1" is a refusal, not a missing mailbox),
+ * so when the row has one with a specific detail (not x.y.0, "other"),
+ * that detail after "class; subject: " is used.
+ */
+static char *
+code_short(const struct code_row *c, char *buf, size_t len)
+{
+	char	*p;
+	int	 v[3];
+
+	if (sscanf(c->enh, "%d.%d.%d", &v[0], &v[1], &v[2]) == 3 &&
+	    v[2] != 0) {
+		code_meaning_enhanced(v[0], v[1], v[2], buf, len);
+		if ((p = strstr(buf, "; ")) != NULL &&
+		    (p = strstr(p + 2, ": ")) != NULL) {
+			memmove(buf, p + 2, strlen(p + 2) + 1);
+			return shorten(buf, MEANING_COLS);
+		}
+	}
+	return shorten(rep_code_meaning(c, buf, len), MEANING_COLS);
+}
+
 static void
 text_codes(const struct tx *t)
 {
@@ -634,8 +658,7 @@ text_codes(const struct tx *t)
 		fputs("  ", t->out);
 		cell(t, cause_id(c->cause), wid);
 		fputs("  ", t->out);
-		rep_text_str(t->out, shorten(rep_code_meaning(c, mean,
-		    sizeof(mean)), MEANING_COLS));
+		rep_text_str(t->out, code_short(c, mean, sizeof(mean)));
 		putc('\n', t->out);
 	}
 }
