@@ -20,6 +20,15 @@ struct agg *agg_new(void);
 void agg_free(struct agg *a);
 
 /*
+ * Caps each report table (users, hosts, hours, codes, POP3 and
+ * unclassified templates) at max distinct keys, 0 = no cap; set it to the
+ * same value on every agg of a run. Over the cap a table keeps a subset
+ * of its keys chosen by key hash alone and counts the events of the rest
+ * exactly into an "(other)" total, so results still do not depend on -j.
+ */
+void agg_set_max_keys(struct agg *a, size_t max);
+
+/*
  * Counts ev (classified, cause set) at input position pos (file index in
  * the high 24 bits, byte offset below; it picks each template's example
  * deterministically). Login failures that wait for a Dovecot auth verdict

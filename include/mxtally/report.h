@@ -103,7 +103,15 @@ struct result {
 	size_t		 nhours;
 	struct tmpl_row	*unclassified;
 	size_t		 nunclassified;
-	uint64_t	 folded_users;	/* users folded into "(other)" (cap) */
+	/*
+	 * Events whose key was folded by --max-keys: users and hosts into an
+	 * "(other)" row, unclassified templates into an "(other)" template;
+	 * hours, codes and POP3 replies are only counted here. 0 = no fold.
+	 */
+	uint64_t	 folded_users;
+	uint64_t	 folded_hosts, folded_hours, folded_codes;
+	uint64_t	 folded_pop3, folded_unclassified;
+	size_t		 max_keys;	/* the cap, 0 = none */
 	size_t		 top;		/* --top N, 0 = all */
 };
 

@@ -18,6 +18,7 @@ struct scan_opts {
 	int		 year;		/* --year, 0 = infer */
 	int		 progress;	/* progress bar on stderr: 1, 0, -1 = if large */
 	int64_t		 since, until;	/* event time filter, T_NONE = open */
+	size_t		 max_keys;	/* per agg table, 0 = no cap */
 };
 
 struct scan_file {

@@ -24,8 +24,20 @@ agg_new(void)
 
 	arena_init(&a->ar);
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
-		tab_init(tabs[i], &a->ar);
+		tab_init(tabs[i]);
 	return a;
+}
+
+void
+agg_set_max_keys(struct agg *a, size_t max)
+{
+	struct tab	*tabs[] = TABS(a);
+	size_t		 i;
+
+	/* the verdicts are a join set, not a report table: never folded */
+	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
+		if (tabs[i] != &a->verdicts)
+			tabs[i]->max = max;
 }
 
 void
@@ -64,19 +76,18 @@ key_cs(struct agg *a, int cause, struct slice s, int lower)
 static void
 count(struct tab *t, const char *key, size_t klen, uint64_t n)
 {
-	tab_get(t, key, klen)->n += n;
+	tab_count(t, key, klen, n);
 }
 
 static void
 count_example(struct tab *t, const char *key, size_t klen, uint64_t n,
     struct slice ex, uint64_t pos)
 {
-	struct ent	*e = tab_get(t, key, klen);
+	struct ent	*e = tab_count(t, key, klen, n);
 
-	e->n += n;
-	if (pos < e->pos) {
+	if (e != NULL && pos < e->pos) {
 		e->pos = pos;
-		e->ex = arena_strndup(t->ar, ex.p,
+		e->ex = arena_strndup(&t->ar, ex.p,
 		    ex.len < EXAMPLE_MAX ? ex.len : EXAMPLE_MAX);
 	}
 }
@@ -196,14 +207,18 @@ merge_tab(struct tab *into, const struct tab *from)
 	size_t		 i;
 	struct ent	*s, *d;
 
+	/* start from the lower threshold: see tab.c for why this is exact */
+	tab_fold_to(into, from->hmax);
+	into->other_n += from->other_n;
+	for (i = 0; i < 256; i++)
+		into->other_by[i] += from->other_by[i];
 	for (i = 0; i < from->cap; i++) {
 		if ((s = from->slot[i]) == NULL)
 			continue;
-		d = tab_get(into, s->key, s->klen);
-		d->n += s->n;
-		if (s->ex != NULL && s->pos < d->pos) {
+		d = tab_count(into, s->key, s->klen, s->n);
+		if (d != NULL && s->ex != NULL && s->pos < d->pos) {
 			d->pos = s->pos;
-			d->ex = arena_strndup(into->ar, s->ex, strlen(s->ex));
+			d->ex = arena_strndup(&into->ar, s->ex, strlen(s->ex));
 		}
 	}
 }

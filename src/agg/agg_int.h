@@ -31,15 +31,39 @@ struct ent {
 	char		 key[];		/* klen bytes, then a NUL */
 };
 
+/*
+ * A table may be capped at max keys. Over the cap it keeps only the keys
+ * whose hash is at most hmax (UINT64_MAX >> k, k lowered one step at a
+ * time) and counts the rest into other_n, exactly. Which keys survive
+ * then depends only on the set of keys seen, never on how the input was
+ * split over threads or in what order it came: for any split, the merged
+ * table ends at the smallest k whose kept set fits in max (see tab.c).
+ * Keys of length 0 or 1 (a cause byte with no name) are never folded.
+ */
 struct tab {
 	struct ent	**slot;
 	size_t		 cap;		/* power of two */
 	size_t		 len;
-	struct arena	*ar;
+	size_t		 max;		/* keys kept before folding; 0 = all */
+	uint64_t	 hmax;		/* keep keys whose hash <= hmax */
+	uint64_t	 other_n;	/* events of folded keys */
+	uint64_t	 other_by[256];	/* the same, by the key's first byte */
+	struct arena	 ar;		/* entries and examples; the table's own */
 };
 
-void tab_init(struct tab *t, struct arena *ar);
+void tab_init(struct tab *t);
 void tab_release(struct tab *t);
+
+/*
+ * Adds n to key's count (copying key when new) and returns its entry; or,
+ * when the cap folds key, adds n to other_n and returns NULL. The entry
+ * is valid until the next tab_count or tab_fold_to on t.
+ */
+struct ent *tab_count(struct tab *t, const void *key, size_t klen,
+    uint64_t n);
+
+/* Lowers t's threshold to hmax (when lower), folding what falls out. */
+void tab_fold_to(struct tab *t, uint64_t hmax);
 
 /* Finds key, adding a zero entry when absent. Copies key. */
 struct ent *tab_get(struct tab *t, const void *key, size_t klen);

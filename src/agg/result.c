@@ -17,6 +17,9 @@ struct result_mem {
 	struct arena	 ar;
 };
 
+/* the name of folded keys' row; compared by address, sorted last on ties */
+static const char other_name[] = "(other)";
+
 static int
 cmp_key(const struct ent *a, const struct ent *b)
 {
@@ -77,7 +80,7 @@ entities(struct arena *ar, const struct tab *t, size_t *nrows, int hours)
 {
 	size_t		 n, i, k = 0, nc = (size_t)cause_count();
 	struct ent	**v = tab_list(t, &n);
-	struct entity_row *rows = arena_alloc(ar, (n + 1) * sizeof(*rows));
+	struct entity_row *rows = arena_alloc(ar, (n + 2) * sizeof(*rows));
 
 	qsort(v, n, sizeof(*v), cmp_name_ent);
 	for (i = 0; i < n; i++) {
@@ -98,6 +101,13 @@ entities(struct arena *ar, const struct tab *t, size_t *nrows, int hours)
 		rows[k - 1].events += e->n;
 	}
 	free(v);
+	if (t->other_n > 0 && !hours) {
+		struct entity_row *r = &rows[k++];
+		r->name = other_name;
+		r->by_cause = arena_alloc(ar, nc * sizeof(uint64_t));
+		for (i = 0; i < nc; i++)
+			r->events += r->by_cause[i] = t->other_by[i];
+	}
 	*nrows = k;
 	return rows;
 }
@@ -107,9 +117,13 @@ cmp_entity(const void *x, const void *y)
 {
 	const struct entity_row *a = x, *b = y;
 
+	int	 c;
+
 	if (a->events != b->events)
 		return a->events < b->events ? 1 : -1;
-	return strcmp(a->name, b->name);
+	if ((c = strcmp(a->name, b->name)) != 0)
+		return c;
+	return (a->name == other_name) - (b->name == other_name);
 }
 
 static int
@@ -204,14 +218,32 @@ build_templates(struct result_mem *m, struct agg *a)
 	free(v);
 	v = tab_list(&a->uncl, &n);
 	qsort(v, n, sizeof(*v), cmp_count_ent);
-	r->unclassified = arena_alloc(&m->ar, (n + 1) * sizeof(*r->unclassified));
+	r->unclassified = arena_alloc(&m->ar, (n + 2) * sizeof(*r->unclassified));
 	for (i = 0; i < n; i++) {
 		r->unclassified[i].tmpl = v[i]->key;
 		r->unclassified[i].example = v[i]->ex;
 		r->unclassified[i].events = v[i]->n;
 	}
-	r->nunclassified = n;
 	free(v);
+	if (a->uncl.other_n > 0) {
+		/* after every kept template: they are all counted exactly */
+		r->unclassified[n].tmpl = other_name;
+		r->unclassified[n].example = "";
+		r->unclassified[n++].events = a->uncl.other_n;
+	}
+	r->nunclassified = n;
+}
+
+static void
+build_folds(struct result *r, const struct agg *a)
+{
+	r->folded_users = a->users.other_n;
+	r->folded_hosts = a->hosts.other_n;
+	r->folded_hours = a->hours.other_n;
+	r->folded_codes = a->codes.other_n;
+	r->folded_pop3 = a->pop3.other_n;
+	r->folded_unclassified = a->uncl.other_n;
+	r->max_keys = a->users.max;
 }
 
 struct result *
@@ -229,13 +261,14 @@ agg_result(struct agg *a, size_t top)
 	qsort(r->causes, r->ncauses, sizeof(*r->causes), cmp_cause_row);
 	build_codes(m, a);
 	build_templates(m, a);
+	build_folds(r, a);
 	r->users = entities(&m->ar, &a->users, &n, 0);
 	qsort(r->users, n, sizeof(*r->users), cmp_entity);
-	r->nusers = n;
+	r->nusers = n - (a->users.other_n > 0);	/* distinct names kept */
 	r->nusers_shown = top && top < n ? top : n;
 	r->hosts = entities(&m->ar, &a->hosts, &n, 0);
 	qsort(r->hosts, n, sizeof(*r->hosts), cmp_entity);
-	r->nhosts = n;
+	r->nhosts = n - (a->hosts.other_n > 0);
 	r->nhosts_shown = top && top < n ? top : n;
 	r->hours = entities(&m->ar, &a->hours, &r->nhours, 1);
 	qsort(r->hours, r->nhours, sizeof(*r->hours), cmp_hour);

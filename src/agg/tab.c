@@ -1,7 +1,20 @@
 /*
  * The arena and the hash table of the agg stage. Linear probing over a
  * power-of-two array of entry pointers, grown at 50% load; the hash is
- * kept in the entry so growth never rehashes keys.
+ * kept in the entry so growth never rehashes keys. Each table has its own
+ * arena, so folding (the key cap) can rebuild it and give memory back.
+ *
+ * Why folding is the same for any split of the input: let K(h) be the
+ * keys of a set D that a threshold h keeps. The thresholds form one
+ * sequence UINT64_MAX >> k, and |D & K(h)| only grows with D and with h.
+ * tab_count lowers h one step only while the table holds more than max
+ * keys, so after any sequence of additions h is the highest threshold,
+ * at or below the one it started from, that keeps at most max of the keys
+ * seen. A thread sees a subset of D, so its h is at or above the final h
+ * for all of D; merging starts from the lowest thread threshold and lowers
+ * further while needed, ending at the same h as a single thread would.
+ * Every key kept at the end was kept everywhere, so its count is exact,
+ * and other_n holds exactly the rest.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -84,18 +97,20 @@ tab_hash(const void *key, size_t len)
 }
 
 void
-tab_init(struct tab *t, struct arena *ar)
+tab_init(struct tab *t)
 {
+	memset(t, 0, sizeof(*t));
 	t->cap = 64;
-	t->len = 0;
+	t->hmax = UINT64_MAX;
 	t->slot = xcalloc(t->cap, sizeof(*t->slot));
-	t->ar = ar;
+	arena_init(&t->ar);
 }
 
 void
 tab_release(struct tab *t)
 {
 	free(t->slot);
+	arena_release(&t->ar);
 	t->slot = NULL;
 	t->cap = t->len = 0;
 }
@@ -139,16 +154,13 @@ tab_find(const struct tab *t, const void *key, size_t klen)
 	return t->slot[tab_probe(t, key, klen, tab_hash(key, klen))];
 }
 
-struct ent *
-tab_get(struct tab *t, const void *key, size_t klen)
+static struct ent *
+tab_insert(struct tab *t, size_t j, const void *key, size_t klen,
+    uint64_t h)
 {
-	uint64_t	 h = tab_hash(key, klen);
-	size_t		 j = tab_probe(t, key, klen, h);
 	struct ent	*e;
 
-	if (t->slot[j] != NULL)
-		return t->slot[j];
-	e = arena_alloc(t->ar, sizeof(*e) + klen + 1);
+	e = arena_alloc(&t->ar, sizeof(*e) + klen + 1);
 	e->hash = h;
 	e->klen = (uint32_t)klen;
 	e->pos = UINT64_MAX;
@@ -157,4 +169,89 @@ tab_get(struct tab *t, const void *key, size_t klen)
 	if (++t->len * 2 > t->cap)
 		tab_grow(t);
 	return e;
+}
+
+struct ent *
+tab_get(struct tab *t, const void *key, size_t klen)
+{
+	uint64_t	 h = tab_hash(key, klen);
+	size_t		 j = tab_probe(t, key, klen, h);
+
+	if (t->slot[j] != NULL)
+		return t->slot[j];
+	return tab_insert(t, j, key, klen, h);
+}
+
+static int
+tab_keeps(const struct tab *t, uint64_t h, size_t klen)
+{
+	return h <= t->hmax || klen <= 1;
+}
+
+static void
+tab_fold_ent(struct tab *t, const char *key, size_t klen, uint64_t n)
+{
+	t->other_n += n;
+	t->other_by[klen > 0 ? (unsigned char)key[0] : 0] += n;
+}
+
+/* Rebuilds t in a fresh arena with the keys hmax keeps. */
+void
+tab_fold_to(struct tab *t, uint64_t hmax)
+{
+	struct ent	**old = t->slot, *e, *d;
+	struct arena	 oldar = t->ar;
+	size_t		 i, j;
+
+	if (hmax >= t->hmax)
+		return;
+	t->hmax = hmax;
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
+	t->len = 0;
+	arena_init(&t->ar);
+	for (i = 0; i < t->cap; i++) {
+		if ((e = old[i]) == NULL)
+			continue;
+		if (!tab_keeps(t, e->hash, e->klen)) {
+			tab_fold_ent(t, e->key, e->klen, e->n);
+			continue;
+		}
+		d = arena_alloc(&t->ar, sizeof(*d) + e->klen + 1);
+		memcpy(d, e, sizeof(*d) + e->klen + 1);
+		if (e->ex != NULL)
+			d->ex = arena_strndup(&t->ar, e->ex, strlen(e->ex));
+		for (j = d->hash & (t->cap - 1); t->slot[j] != NULL;
+		    j = (j + 1) & (t->cap - 1))
+			;
+		t->slot[j] = d;
+		t->len++;
+	}
+	free(old);
+	arena_release(&oldar);
+}
+
+struct ent *
+tab_count(struct tab *t, const void *key, size_t klen, uint64_t n)
+{
+	uint64_t	 h = tab_hash(key, klen);
+	struct ent	*e;
+
+	if (!tab_keeps(t, h, klen))
+		goto fold;
+	if ((e = t->slot[tab_probe(t, key, klen, h)]) == NULL) {
+		/* insertion may grow the table: j is stale afterwards */
+		e = tab_insert(t, tab_probe(t, key, klen, h), key, klen, h);
+		if (t->max != 0 && t->len > t->max) {
+			while (t->len > t->max && t->hmax > 0)
+				tab_fold_to(t, t->hmax >> 1);
+			if (!tab_keeps(t, h, klen))
+				goto fold;
+			e = t->slot[tab_probe(t, key, klen, h)];
+		}
+	}
+	e->n += n;
+	return e;
+fold:
+	tab_fold_ent(t, key, klen, n);
+	return NULL;
 }

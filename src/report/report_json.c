@@ -344,6 +344,12 @@ report_json(FILE *out, const struct result *r, const struct report_opts *o)
 	jw_u64(&w, "users", r->nusers);
 	jw_u64(&w, "hosts", r->nhosts);
 	jw_u64(&w, "folded_users", r->folded_users);
+	jw_u64(&w, "folded_hosts", r->folded_hosts);
+	jw_u64(&w, "folded_hours", r->folded_hours);
+	jw_u64(&w, "folded_codes", r->folded_codes);
+	jw_u64(&w, "folded_pop3", r->folded_pop3);
+	jw_u64(&w, "folded_unclassified", r->folded_unclassified);
+	jw_u64(&w, "max_keys", r->max_keys);
 	jw_close(&w, '}');
 	json_traffic(&w, &r->traffic);
 	json_causes(&w, r);

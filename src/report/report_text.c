@@ -249,6 +249,34 @@ text_lines(const struct tx *t)
 	putc('\n', t->out);
 }
 
+/* Says when --max-keys folded keys into "(other)"; nothing otherwise. */
+static void
+text_folded(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	const uint64_t		 n[6] = { r->folded_users, r->folded_hosts,
+	    r->folded_unclassified, r->folded_pop3, r->folded_codes,
+	    r->folded_hours };
+	static const char *const what[6] = { "users", "hosts",
+	    "unclassified templates", "POP3 replies", "codes", "hours" };
+	char			 a[32], b[32];
+	int			 i, any = 0;
+
+	for (i = 0; i < 6; i++) {
+		if (n[i] == 0)
+			continue;
+		if (!any)
+			fprintf(t->out, "  Folded    over --max-keys %s, "
+			    "into (other): ",
+			    rep_num(r->max_keys, b, sizeof(b)));
+		fprintf(t->out, "%s%s events of %s", any ? "; " : "",
+		    rep_num(n[i], a, sizeof(a)), what[i]);
+		any = 1;
+	}
+	if (any)
+		putc('\n', t->out);
+}
+
 static void
 text_traffic(const struct tx *t)
 {
@@ -310,6 +338,7 @@ text_summary(const struct tx *t, const char *version)
 	nouns(t, r->nhosts, "host", "hosts");
 	putc('\n', t->out);
 	text_lines(t);
+	text_folded(t);
 	text_traffic(t);
 }
 

@@ -270,6 +270,7 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 		w[k].tc = tc;
 		w[k].cs = classify_scratch_new(cl);
 		w[k].agg = agg_new();
+		agg_set_max_keys(w[k].agg, o->max_keys);
 		w[k].lines = xcalloc(n ? n : 1, sizeof(uint64_t));
 		w[k].st.first = INT64_MAX;
 		w[k].st.last = INT64_MIN;

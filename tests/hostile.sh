@@ -1,0 +1,66 @@
+#!/bin/sh
+# Adversarial cardinality at small scale: a log with 200,000 distinct
+# user names (and 20,000 distinct unclassified texts), read with
+# --max-keys 1000. Checks, against counts known from how bench/hostile.c
+# writes the log (see its header), that:
+#  - totals stay exact: every event is in a kept row or in (other);
+#  - the users table holds at most 1000 names plus an (other) row whose
+#    count is totals.folded_users, and the text report says it folded;
+#  - the JSON and text reports are byte-identical for -j1, -j2, -j4 and
+#    with --no-mmap;
+#  - --max-keys 0 turns folding off and counts every name.
+set -u
+MXTALLY=${MXTALLY:-./mxtally}
+CC=${CC:-cc}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+
+$CC -O2 -std=c11 -o "$tmp/hostile" bench/hostile.c || { echo "FAIL build"; exit 1; }
+# 200000 users, 20000 texts, a line for "heavy" after every 100th:
+# events = 200000 + 2000, distinct users = 200001 (hostile.c header)
+"$tmp/hostile" 200000 20000 100 >"$tmp/h.log"
+events=202000
+
+run() { "$MXTALLY" -q --year 2026 --max-keys 1000 "$@" "$tmp/h.log"; }
+run -j1 -f json >"$tmp/j1.json" || bad "-j1 exit $?"
+for a in -j2 -j4 "-j3 --no-mmap"; do
+	# shellcheck disable=SC2086
+	run $a -f json >"$tmp/o.json"
+	cmp -s "$tmp/j1.json" "$tmp/o.json" && ok || bad "json $a differs from -j1"
+done
+run -j1 >"$tmp/t1.txt"
+run -j4 >"$tmp/t4.txt"
+cmp -s "$tmp/t1.txt" "$tmp/t4.txt" && ok || bad "text -j4 differs from -j1"
+
+q() { jq -r "$1" "$tmp/j1.json"; }
+[ "$(q .totals.events)" -eq $events ] && ok || bad "events $(q .totals.events), want $events"
+[ "$(q '[.users[].events] | add')" -eq $events ] && ok || bad "user rows do not add up to $events"
+[ "$(q '[.unclassified[].events] | add')" -eq $events ] && ok ||
+    bad "unclassified rows do not add up to $events"
+[ "$(q '.users | length')" -le 1001 ] && ok || bad "$(q '.users | length') user rows > 1001"
+[ "$(q .totals.users)" -le 1000 ] && [ "$(q .totals.users)" -gt 0 ] && ok ||
+    bad "totals.users $(q .totals.users)"
+other=$(q '[.users[] | select(.user == "(other)") | .events] | add // 0')
+[ "$other" -gt 0 ] && [ "$other" -eq "$(q .totals.folded_users)" ] && ok ||
+    bad "(other) row $other, folded_users $(q .totals.folded_users)"
+# the kept names are exact: every one but heavy has 1 event, heavy 2000
+[ "$(q '[.users[] | select(.user != "(other)" and .user != "heavy" and .events != 1)] | length')" -eq 0 ] &&
+    ok || bad "a kept user with a wrong count"
+[ "$(q '[.users[] | select(.user == "heavy") | .events] | add // 2000')" -eq 2000 ] &&
+    ok || bad "heavy kept with a wrong count"
+[ "$(q .totals.folded_unclassified)" -gt 0 ] && [ "$(q .totals.max_keys)" -eq 1000 ] &&
+    ok || bad "folded_unclassified / max_keys"
+grep -q '^  Folded    over --max-keys 1,000' "$tmp/t1.txt" && ok || bad "text report does not say it folded"
+
+"$MXTALLY" -q --max-keys 0 -j2 -f json "$tmp/h.log" >"$tmp/all.json"
+[ "$(jq .totals.users "$tmp/all.json")" -eq 200001 ] &&
+    [ "$(jq .totals.folded_users "$tmp/all.json")" -eq 0 ] && ok ||
+    bad "--max-keys 0: $(jq -c .totals "$tmp/all.json")"
+"$MXTALLY" -q --max-keys x "$tmp/h.log" >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--max-keys x not a usage error"
+
+echo "hostile: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
