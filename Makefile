@@ -64,6 +64,7 @@ unit: $(BUILD)/unit
 golden: $(BIN)
 	MXTALLY=$(BIN) sh tests/golden.sh
 	MXTALLY=$(BIN) sh tests/consistency.sh
+	MXTALLY=$(BIN) sh tests/state.sh
 	MXTALLY=$(BIN) sh tests/hostile.sh
 
 corpus: $(BIN)

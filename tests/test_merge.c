@@ -1,0 +1,287 @@
+/*
+ * Unit tests of the state stage's JSON reader and of merge_reports. The
+ * two reports below are written by hand; every expected number in the
+ * merge cases is added up by hand from them (see the comments).
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mxtally/cause.h"
+#include "mxtally/state.h"
+#include "../src/state/state_int.h"
+
+static struct json *
+parse(const char *s, char *err, size_t len)
+{
+	return json_parse(s, strlen(s), err, len);
+}
+
+Test(json, nested_values, .timeout = 5)
+{
+	char		 err[128];
+	struct json	*j = parse(" {\"a\": [1, 2.5, -3, true, null],"
+	    " \"b\": {\"c\": \"x\\\"y\\u00e9\\ud83d\\ude00\"}} ", err,
+	    sizeof(err));
+	const struct json *a, *c;
+
+	cr_assert_not_null(j, "%s", err);
+	a = json_get(j, "a");
+	cr_assert_eq(a->type, JSON_ARRAY);
+	cr_assert_eq(a->n, 5);
+	cr_assert(a->kids[0]->is_uint && a->kids[0]->u == 1);
+	cr_assert(!a->kids[1]->is_uint && a->kids[1]->num == 2.5);
+	cr_assert(!a->kids[2]->is_uint && a->kids[2]->num == -3);
+	cr_assert_eq(a->kids[3]->type, JSON_TRUE);
+	cr_assert_eq(a->kids[4]->type, JSON_NULL);
+	c = json_get(json_get(j, "b"), "c");
+	/* x " y, e-acute (C3 A9), U+1F600 (F0 9F 98 80) */
+	cr_assert_str_eq(c->str, "x\"y\xc3\xa9\xf0\x9f\x98\x80");
+	cr_assert_eq(c->len, 9);
+	json_free(j);
+}
+
+struct bad_case {
+	char	 text[48];
+	char	 msg[40];
+};
+
+ParameterizedTestParameters(json, rejects)
+{
+	static struct bad_case cases[] = {
+		{ "[1,]", "bad value" },
+		{ "{\"a\":1,}", "expected a member name" },
+		{ "[01]", "leading zero" },
+		{ "{\"a\":1,\"a\":2}", "duplicate member 'a'" },
+		{ "\"\\ud800\"", "bad escape" },
+		{ "\"a\tb\"", "control character" },
+		{ "[1] [2]", "trailing data" },
+		{ "[1.]", "bad number" },
+		{ "tru", "bad value" },
+		{ "\"abc", "unterminated string" },
+		{ "{\"a\" 1}", "expected ':'" },
+		{ "", "unexpected end" },
+	};
+
+	return cr_make_param_array(struct bad_case, cases,
+	    sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct bad_case *bc, json, rejects, .timeout = 5)
+{
+	char		 err[128];
+	struct json	*j = parse(bc->text, err, sizeof(err));
+
+	cr_assert_null(j, "accepted '%s'", bc->text);
+	cr_assert(strstr(err, bc->msg) != NULL, "'%s': got '%s'", bc->text,
+	    err);
+}
+
+Test(json, depth_limit, .timeout = 5)
+{
+	char	 buf[2 * JSON_DEPTH + 8], err[128];
+	size_t	 i;
+	struct json *j;
+
+	for (i = 0; i < JSON_DEPTH; i++)
+		buf[i] = '[';
+	for (i = 0; i < JSON_DEPTH; i++)
+		buf[JSON_DEPTH + i] = ']';
+	buf[2 * JSON_DEPTH] = '\0';
+	j = parse(buf, err, sizeof(err));	/* 64 levels: fine */
+	cr_assert_not_null(j, "%s", err);
+	json_free(j);
+	memmove(buf + 1, buf, 2 * JSON_DEPTH + 1);
+	buf[0] = '[';
+	strcat(buf, "]");
+	cr_assert_null(parse(buf, err, sizeof(err)));
+	cr_assert(strstr(err, "nested too deeply") != NULL);
+}
+
+/* Server A, night 1: alice quota 2 + auth 1, bob auth 1, host mx1. */
+static const char report_a[] =
+"{\"schema\": \"mxtally/1\", \"version\": \"0.1.0\",\n"
+" \"input\": {\"files\": [{\"path\": \"a.log\", \"bytes\": 100, \"lines\": 10,"
+" \"format\": \"plain\"}], \"bytes\": 100, \"lines\": 10, \"error_lines\": 4,"
+" \"unparsed_lines\": 1, \"overlong_lines\": 0, \"errors\": []},\n"
+" \"period\": {\"first\": \"2026-11-21T06:00:00\","
+" \"last\": \"2026-11-21T09:30:00\"},\n"
+" \"totals\": {\"events\": 4, \"users\": 2, \"hosts\": 1, \"folded_users\": 0},\n"
+" \"traffic\": {\"received\": 5, \"logins\": {\"pop3\": {\"ok\": 3, \"failed\": 2},"
+" \"imap\": {\"ok\": 0, \"failed\": 0}, \"smtp_auth\": {\"ok\": 0, \"failed\": 0}}},\n"
+" \"causes\": {\"quota_exceeded\": {\"events\": 2, \"users\": 1,"
+" \"top_users\": [[\"alice\", 2]]}, \"auth_failure\": {\"events\": 2,"
+" \"users\": 2, \"top_users\": [[\"alice\", 1], [\"bob\", 1]]}},\n"
+" \"codes\": [{\"protocol\": \"smtp\", \"code\": \"452\", \"enhanced\": \"4.2.2\","
+" \"events\": 2, \"cause\": \"quota_exceeded\", \"meaning\": \"x\"}],\n"
+" \"pop3\": [{\"reply\": \"-ERR [AUTH] bad\", \"events\": 2,"
+" \"cause\": \"auth_failure\"}],\n"
+" \"users\": [{\"user\": \"alice\", \"events\": 3, \"causes\":"
+" {\"quota_exceeded\": 2, \"auth_failure\": 1}},"
+" {\"user\": \"bob\", \"events\": 1, \"causes\": {\"auth_failure\": 1}}],\n"
+" \"hosts\": [{\"host\": \"mx1\", \"events\": 4, \"causes\":"
+" {\"quota_exceeded\": 2, \"auth_failure\": 2}}],\n"
+" \"timeline\": [{\"start\": \"2026-11-21T06:00:00\", \"events\": 4,"
+" \"causes\": {\"quota_exceeded\": 2, \"auth_failure\": 2}}],\n"
+" \"unclassified\": [], \"alerts\": []}\n";
+
+/* Server B: alice quota 3, carol quota 1, one custom cause, host mx2. */
+static const char report_b[] =
+"{\"schema\": \"mxtally/1\", \"version\": \"0.1.0\",\n"
+" \"input\": {\"files\": [{\"path\": \"b.log.gz\", \"bytes\": 50, \"lines\": 7,"
+" \"format\": \"gzip\"}], \"bytes\": 50, \"lines\": 7, \"error_lines\": 5,"
+" \"unparsed_lines\": 0, \"overlong_lines\": 0,"
+" \"errors\": [{\"path\": \"c.log\", \"error\": \"cannot open\"}]},\n"
+" \"period\": {\"first\": \"2026-11-20T23:59:00\","
+" \"last\": \"2026-11-21T07:00:00\"},\n"
+" \"totals\": {\"events\": 5, \"users\": 2, \"hosts\": 1, \"folded_users\": 0},\n"
+" \"traffic\": {\"received\": 7, \"logins\": {\"pop3\": {\"ok\": 1, \"failed\": 0}}},\n"
+" \"causes\": {\"quota_exceeded\": {\"events\": 4, \"users\": 2,"
+" \"top_users\": [[\"alice\", 3], [\"carol\", 1]]},"
+" \"merge_test_cause\": {\"events\": 1, \"users\": 0, \"group\": \"storage\","
+" \"meaning\": \"m\", \"advice\": \"a\", \"top_users\": []}},\n"
+" \"codes\": [{\"protocol\": \"smtp\", \"code\": \"452\", \"enhanced\": \"4.2.2\","
+" \"events\": 4, \"cause\": \"quota_exceeded\"},"
+" {\"protocol\": \"lmtp\", \"code\": \"452\", \"enhanced\": \"4.2.2\","
+" \"events\": 1, \"cause\": \"merge_test_cause\"}],\n"
+" \"pop3\": [],\n"
+" \"users\": [{\"user\": \"alice\", \"events\": 3, \"causes\":"
+" {\"quota_exceeded\": 3}},"
+" {\"user\": \"carol\", \"events\": 1, \"causes\": {\"quota_exceeded\": 1}}],\n"
+" \"hosts\": [{\"host\": \"mx2\", \"events\": 5, \"causes\":"
+" {\"quota_exceeded\": 4, \"merge_test_cause\": 1}}],\n"
+" \"timeline\": [{\"start\": \"2026-11-21T06:00:00\", \"events\": 5,"
+" \"causes\": {\"quota_exceeded\": 4, \"merge_test_cause\": 1}}],\n"
+" \"unclassified\": [{\"template\": \"frob N\", \"events\": 1,"
+" \"example\": \"frob 7\"}], \"alerts\": []}\n";
+
+static void
+write_file(char *path, const char *text)
+{
+	int	 fd = mkstemp(path);
+	FILE	*f;
+
+	cr_assert(fd != -1);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static const struct cause_row *
+find_cause(const struct result *r, const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->ncauses; i++)
+		if (strcmp(cause_get(r->causes[i].cause)->id, id) == 0)
+			return &r->causes[i];
+	return NULL;
+}
+
+Test(merge, two_servers, .timeout = 5)
+{
+	char		 a[] = "/tmp/mxt-merge-a.XXXXXX";
+	char		 b[] = "/tmp/mxt-merge-b.XXXXXX";
+	char		*paths[] = { a, b };
+	char		 err[256];
+	struct result	*r;
+	const struct cause_row *q;
+
+	write_file(a, report_a);
+	write_file(b, report_b);
+	r = merge_reports(paths, 2, 0, err, sizeof(err));
+	unlink(a);
+	unlink(b);
+	cr_assert_not_null(r, "%s", err);
+	cr_assert_eq(r->events, 9);		/* 4 + 5 */
+	cr_assert_eq(r->lines, 17);		/* 10 + 7 */
+	cr_assert_eq(r->bytes, 150);
+	cr_assert_eq(r->error_lines, 9);
+	cr_assert_eq(r->unparsed_lines, 1);
+	cr_assert_eq(r->nfiles, 2);
+	cr_assert_str_eq(r->files[1].format, "gzip");
+	cr_assert_eq(r->nerrors, 1);
+	cr_assert_str_eq(r->errors[0].path, "c.log");
+	/* period: B's first (Nov 20 23:59) and A's last (Nov 21 09:30) */
+	cr_assert_eq(r->first, 1795219140);	/* 2026-11-20T23:59:00 */
+	cr_assert_eq(r->last, 1795253400);	/* 2026-11-21T09:30:00 */
+	cr_assert_eq(r->traffic.received, 12);
+	cr_assert_eq(r->traffic.pop3.ok, 4);
+	cr_assert_eq(r->traffic.pop3.failed, 2);
+	/* users: alice 3 + 3 = 6, carol 1, bob 1; union of 2 + 2 is 3 */
+	cr_assert_eq(r->nusers, 3);
+	cr_assert_eq(r->nusers_shown, 3);
+	cr_assert_str_eq(r->users[0].name, "alice");
+	cr_assert_eq(r->users[0].events, 6);
+	cr_assert_str_eq(r->users[1].name, "bob");	/* 1, by name */
+	cr_assert_str_eq(r->users[2].name, "carol");
+	cr_assert_eq(r->nhosts, 2);
+	cr_assert_str_eq(r->hosts[0].name, "mx2");	/* 5 before 4 */
+	/* causes: quota 2 + 4 = 6 (alice 5, carol 1), auth 2, custom 1 */
+	cr_assert_eq(r->ncauses, 3);
+	q = &r->causes[0];
+	cr_assert_str_eq(cause_get(q->cause)->id, "quota_exceeded");
+	cr_assert_eq(q->events, 6);
+	cr_assert_eq(q->users, 2);
+	cr_assert_eq(q->ntop, 2);
+	cr_assert_str_eq(q->top[0].user, "alice");
+	cr_assert_eq(q->top[0].n, 5);
+	q = find_cause(r, "merge_test_cause");
+	cr_assert_not_null(q);
+	cr_assert_str_eq(cause_get(q->cause)->group, "storage");
+	/* codes: smtp 452 4.2.2 quota 2 + 4, lmtp one apart */
+	cr_assert_eq(r->ncodes, 2);
+	cr_assert_eq(r->codes[0].events, 6);
+	cr_assert_eq(r->codes[1].events, 1);
+	/* one hour, 4 + 5 */
+	cr_assert_eq(r->nhours, 1);
+	cr_assert_eq(r->hours[0].events, 9);
+	cr_assert_eq(r->npop3, 1);
+	cr_assert_eq(r->nunclassified, 1);
+	cr_assert_str_eq(r->unclassified[0].example, "frob 7");
+	merge_free(r);
+}
+
+Test(merge, partial_user_lists_sum, .timeout = 5)
+{
+	char		 a[] = "/tmp/mxt-merge-a.XXXXXX";
+	char		 b[] = "/tmp/mxt-merge-b.XXXXXX";
+	char		*paths[] = { a, b };
+	char		 err[256], *text;
+	struct result	*r;
+
+	/* A claims 5 users but lists 2 (as with --top 2): 3 unlisted */
+	text = strdup(report_a);
+	memcpy(strstr(text, "\"users\": 2"), "\"users\": 5", 10);
+	write_file(a, text);
+	write_file(b, report_b);
+	r = merge_reports(paths, 2, 0, err, sizeof(err));
+	unlink(a);
+	unlink(b);
+	free(text);
+	cr_assert_not_null(r, "%s", err);
+	cr_assert_eq(r->nusers, 6);		/* union 3 + 3 unlisted */
+	/* quota users from the reports' own counts: 1 + 2 */
+	cr_assert_eq(find_cause(r, "quota_exceeded")->users, 3);
+	merge_free(r);
+}
+
+Test(merge, refuses_other_json, .timeout = 5)
+{
+	char		 a[] = "/tmp/mxt-merge-a.XXXXXX";
+	char		 b[] = "/tmp/mxt-merge-b.XXXXXX";
+	char		*paths[] = { a, b };
+	char		 err[256];
+
+	write_file(a, "{\"schema\": \"other/2\"}");
+	write_file(b, "{\"schema\": ");
+	cr_assert_null(merge_reports(paths, 1, 0, err, sizeof(err)));
+	cr_assert(strstr(err, "not an mxtally/1 report") != NULL, "%s", err);
+	cr_assert_null(merge_reports(paths + 1, 1, 0, err, sizeof(err)));
+	cr_assert(strstr(err, "line 1: unexpected end") != NULL, "%s", err);
+	unlink(a);
+	unlink(b);
+}
