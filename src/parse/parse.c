@@ -165,6 +165,23 @@ parse_reply(struct slice s, struct event *ev)
 	return 0;
 }
 
+struct slice
+user_normal(struct slice s)
+{
+	const char	*p = s.p, *end = s.p + s.len;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end - p >= 5 && memcmp(p, "user=", 5) == 0)
+		p += 5;
+	while (end - p >= 2 && ((*p == '<' && end[-1] == '>') ||
+	    (*p == '"' && end[-1] == '"') || (*p == '\'' && end[-1] == '\'')))
+		p++, end--;
+	return slice_make(p, end);
+}
+
 int
 parse_header(struct slice line, const struct timectx *tc,
     struct timecache *cache, struct logline *ll)
@@ -191,6 +208,8 @@ parse_header(struct slice line, const struct timectx *tc,
 	while (p < end && *p == ' ')
 		p++;
 	ll->msg = slice_make(p, end);
+	if (p < end && *p == ',')
+		return 0;		/* CSV protocol log: msg keeps the ',' */
 	if (line.p[0] >= '0' && line.p[0] <= '9' && line.p[10] == ' ')
 		return 0;		/* Exim mainlog: no host, no program */
 	/* host */
@@ -227,6 +246,15 @@ static const struct parser *const families[] = {
 
 #define NFAMILIES	(sizeof(families) / sizeof(families[0]))
 
+/* Every family's user is normalised here, so that one login is one row. */
+static inline int
+parsed(int rc, struct event *ev)
+{
+	if (rc == 1 && ev->user.len > 0)
+		ev->user = user_normal(ev->user);
+	return rc;
+}
+
 int
 parse_line(const struct logline *ll, struct event *ev)
 {
@@ -239,10 +267,10 @@ parse_line(const struct logline *ll, struct event *ev)
 	for (i = 0; i < NFAMILIES; i++)
 		if (ll->program.len > 0 && ll->program.p[0] == families[i]->first &&
 		    families[i]->owns(ll->program))
-			return families[i]->parse(ll, ev);
+			return parsed(families[i]->parse(ll, ev), ev);
 	if (ll->program.len == 0)
 		for (i = 0; i < NFAMILIES; i++)
 			if (families[i]->sniff != NULL && families[i]->sniff(ll))
-				return families[i]->parse(ll, ev);
-	return parser_generic.parse(ll, ev);
+				return parsed(families[i]->parse(ll, ev), ev);
+	return parsed(parser_generic.parse(ll, ev), ev);
 }

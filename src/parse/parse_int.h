@@ -28,6 +28,15 @@ extern const struct parser parser_dovecot;
 extern const struct parser parser_qpopper;
 extern const struct parser parser_generic;
 
+/*
+ * The user as every family hands it on: surrounding blanks, a "user="
+ * prefix, and enclosing <>, "" or '' removed; the domain kept as logged.
+ * parse_line applies it to every event, so that one login is one row
+ * whichever daemon logged it. Lower-casing needs a copy and is left to
+ * agg, which copies the key anyway. Borrows s.
+ */
+struct slice user_normal(struct slice s);
+
 /* After the literal key (e.g. "to=<"), the text up to the closing c. */
 struct slice field_until(struct slice s, const char *key, size_t klen,
     char close);
