@@ -23,6 +23,7 @@
 #include "mxtally/parse.h"
 #include "mxtally/report.h"
 #include "mxtally/scan.h"
+#include "mxtally/state.h"
 
 #define MXT_VERSION	"0.1.0"
 
@@ -54,6 +55,7 @@ usage(FILE *f)
 	fputs(
 "usage: mxtally [report] [options] [FILE...]\n"
 "       mxtally explain CODE|TEXT\n"
+"       mxtally merge [options] REPORT.json...\n"
 "\n"
 "Reads POP3, IMAP and SMTP server logs (plain, .gz, .zst; - or none for\n"
 "stdin), finds every error reply, classifies it by cause and reports per\n"
@@ -367,14 +369,55 @@ cmd_report(int argc, char **argv)
 	return bad ? EXIT_INPUT : 0;
 }
 
+/*
+ * mxtally merge [options] REPORT.json...: one report from many saved JSON
+ * reports (several servers or nights), written like a scan's report.
+ */
+static int
+cmd_merge(int argc, char **argv)
+{
+	struct cli		 c = { .color = -1, .progress = -1 };
+	struct report_opts	 ro = { .version = MXT_VERSION };
+	struct result		*r;
+	char			 err[512], tmp[PATH_MAX];
+	FILE			*out;
+	int			 rc;
+
+	if (parse_args(argc, argv, &c) == -1 || optind >= argc) {
+		if (optind >= argc)
+			log_error("merge: no reports given");
+		fputs("usage: mxtally merge [options] REPORT.json...\n", stderr);
+		return EXIT_USAGE;
+	}
+	if ((r = merge_reports(argv + optind, (size_t)(argc - optind), c.top,
+	    err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return EXIT_INPUT;
+	}
+	ro.top = c.top;
+	if ((out = out_open(c.out, tmp, sizeof(tmp))) == NULL)
+		rc = -1;
+	else {
+		ro.color = c.color >= 0 ? c.color :
+		    (out == stdout && isatty(1) && getenv("NO_COLOR") == NULL);
+		rc = c.fmt == OUT_JSON ? report_json(out, r, &ro) :
+		    report_text(out, r, &ro);
+		rc = out_close(out, c.out, tmp, rc != 0);
+	}
+	merge_free(r);
+	return rc != 0 ? EXIT_INPUT : 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_DFL);
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
 		return explain_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "merge") == 0)
+		return cmd_merge(argc - 1, argv + 1);
 	if (argc > 1 && (strcmp(argv[1], "alert") == 0 ||
-	    strcmp(argv[1], "watch") == 0 || strcmp(argv[1], "merge") == 0)) {
+	    strcmp(argv[1], "watch") == 0)) {
 		log_error("'%s' is not available in this version yet", argv[1]);
 		return EXIT_USAGE;
 	}
