@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "mxtally/agg.h"
+#include "mxtally/alert.h"
 #include "mxtally/cause.h"
 #include "mxtally/classify.h"
 #include "mxtally/explain.h"
@@ -416,11 +417,10 @@ main(int argc, char **argv)
 		return explain_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "merge") == 0)
 		return cmd_merge(argc - 1, argv + 1);
-	if (argc > 1 && (strcmp(argv[1], "alert") == 0 ||
-	    strcmp(argv[1], "watch") == 0)) {
-		log_error("'%s' is not available in this version yet", argv[1]);
-		return EXIT_USAGE;
-	}
+	if (argc > 1 && strcmp(argv[1], "alert") == 0)
+		return alert_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "watch") == 0)
+		return watch_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "report") == 0) {
 		argc--;
 		argv++;

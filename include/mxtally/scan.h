@@ -12,12 +12,15 @@
 #include "mxtally/agg.h"
 #include "mxtally/classify.h"
 
+struct alert_set;
+
 struct scan_opts {
 	int		 jobs;		/* worker threads, >= 1 */
 	int		 no_mmap;
 	int		 year;		/* --year, 0 = infer */
 	int		 progress;	/* progress bar on stderr: 1, 0, -1 = if large */
 	int64_t		 since, until;	/* event time filter, T_NONE = open */
+	struct alert_set *alerts;	/* collects alert records, or NULL */
 	size_t		 max_keys;	/* per agg table, 0 = no cap */
 };
 

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mxtally/alert.h"
 #include "mxtally/cause.h"
 #include "mxtally/input.h"
 #include "mxtally/log.h"
@@ -39,6 +40,7 @@ struct worker {
 	const struct timectx	*tc;	/* per file */
 	struct classify_scratch	*cs;
 	struct agg		*agg;
+	struct alert_buf	*ab;	/* alert records, or NULL */
 	struct timecache	 tcache;
 	uint64_t		*lines;	/* per file */
 	struct scan_stats	 st;
@@ -69,6 +71,8 @@ scan_line(struct worker *w, struct slice line, const struct timectx *tc,
 	classify_event(w->cl, w->cs, &ev);
 	if (!(ev.flags & EV_AUTH_UNKNOWN))
 		w->st.error_lines++;
+	if (w->ab != NULL)
+		alert_buf_add(w->ab, w->o->alerts, &ev, pos);
 	agg_add(w->agg, &ev, pos);
 }
 
@@ -270,6 +274,7 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 		w[k].tc = tc;
 		w[k].cs = classify_scratch_new(cl);
 		w[k].agg = agg_new();
+		w[k].ab = o->alerts != NULL ? alert_buf_new() : NULL;
 		agg_set_max_keys(w[k].agg, o->max_keys);
 		w[k].lines = xcalloc(n ? n : 1, sizeof(uint64_t));
 		w[k].st.first = INT64_MAX;
@@ -312,6 +317,8 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 		if (w[k].st.last > st->last)
 			st->last = w[k].st.last;
 		classify_scratch_free(w[k].cs);
+		if (w[k].ab != NULL)
+			alert_set_merge(o->alerts, w[k].ab);
 		free(w[k].lines);
 	}
 	if (st->first == INT64_MAX)

@@ -1,0 +1,162 @@
+/*
+ * Alerts: rules read from INI files (interface.md), the compact event
+ * records the scan collects for them, and the sliding-window evaluator
+ * shared by `mxtally alert` (once, over whole logs) and `mxtally watch`
+ * (incrementally, over growing logs). Windows run on event time as
+ * logged, never on the wall clock, so a replayed log fires the same
+ * alerts as the live one did.
+ */
+#ifndef MXTALLY_ALERT_H
+#define MXTALLY_ALERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mxtally/event.h"
+
+enum alert_sel {
+	SEL_CAUSE,		/* cause = system_storage */
+	SEL_GROUP,		/* group = storage */
+	SEL_CODE		/* code = 452, 4.3.1 or IN-USE */
+};
+
+enum alert_by {
+	BY_NONE,
+	BY_HOST,
+	BY_USER,
+	BY_CLIENT
+};
+
+enum alert_sev {
+	SEV_WARNING = 1,	/* the Nagios exit status it maps to */
+	SEV_CRITICAL = 2
+};
+
+struct alert_rule {
+	char		*name;		/* section name */
+	char		*file;		/* where it was defined */
+	int		 line;		/* line of its first key */
+	int		 sel;		/* enum alert_sel, -1 = not yet given */
+	char		*what;		/* cause id, group or code as written */
+	int		 cause;		/* SEL_CAUSE: cause number */
+	int		 by;		/* enum alert_by */
+	uint64_t	 threshold;	/* events within window to fire */
+	int64_t		 window;	/* seconds */
+	int		 severity;	/* enum alert_sev */
+};
+
+/* One fired alert: an episode of a (rule, key) above its threshold. */
+struct alert {
+	const struct alert_rule *rule;
+	char		*key;		/* "" for by = none */
+	uint64_t	 value;		/* peak events within one window */
+	uint64_t	 events;	/* evidence: events while it was firing */
+	int64_t		 first;		/* first event of the window that fired */
+	int64_t		 last;		/* last event while firing */
+	int		 firing;	/* still above threshold at the end */
+};
+
+struct alert_buf;
+struct alert_eval;
+
+struct alert_set {
+	struct alert_rule *rules;
+	size_t		 n;
+	struct alert_buf *all;		/* records merged from the workers */
+};
+
+/*
+ * Reads the rules of the INI file path into s (appending; sections named
+ * "cause.*" belong to the classifier and are skipped). Returns 0, or -1
+ * after a "FILE:LINE: ..." message. Call after user causes are added.
+ */
+int alert_set_load(struct alert_set *s, const char *path);
+
+/* Same, from a string; name is used in messages. For tests. */
+int alert_set_load_string(struct alert_set *s, const char *text,
+    const char *name);
+
+void alert_set_release(struct alert_set *s);
+
+/* 1 when rule r selects the classified event ev. Borrows both. */
+int alert_rule_match(const struct alert_rule *r, const struct event *ev);
+
+/*
+ * Per-worker record buffers, filled in the scan's hot path for events
+ * some rule selects (and for the Dovecot auth join facts). add copies the
+ * key strings it keeps; merge takes from (it is freed).
+ */
+struct alert_buf *alert_buf_new(void);
+void alert_buf_add(struct alert_buf *b, const struct alert_set *s,
+    const struct event *ev, uint64_t pos);
+void alert_set_merge(struct alert_set *s, struct alert_buf *from);
+void alert_buf_free(struct alert_buf *b);
+
+/*
+ * Evaluates the merged records in (time, input position) order, so the
+ * result is the same for any -j, then advances the event clock to end
+ * (the newest line read; T_NONE = the newest event) so that an alert
+ * whose window emptied before the log ended is not "firing". Returns the
+ * fired alerts ordered by first event time, rule order and key; *n gets
+ * their count. Free with alert_list_free.
+ */
+struct alert *alert_set_eval(struct alert_set *s, int64_t end, size_t *n);
+void alert_list_free(struct alert *v, size_t n);
+
+/*
+ * The incremental evaluator (watch mode, and alert_set_eval under the
+ * hood). feed counts n events of rule ri for key at event time t; it
+ * returns 1 when that (rule, key) started firing. tick advances the
+ * event clock to now and resolves alerts whose window fell below the
+ * threshold; it calls done for each alert that stopped firing (feed also
+ * calls it for episodes it ends). Times never go backwards: an event
+ * older than the newest seen counts at the newest time.
+ */
+typedef void alert_done_fn(const struct alert *a, void *arg);
+
+struct alert_eval *alert_eval_new(const struct alert_set *s,
+    alert_done_fn *done, void *arg);
+void alert_eval_free(struct alert_eval *e);
+int alert_eval_feed(struct alert_eval *e, size_t ri, const char *key,
+    size_t klen, int64_t t, uint64_t n);
+void alert_eval_tick(struct alert_eval *e, int64_t now);
+
+/* Calls fn for every alert firing now, in rule order then key order. */
+void alert_eval_firing(struct alert_eval *e, alert_done_fn *fn, void *arg);
+
+/* Key of ev for rule r (host, lower-cased user, client, or ""). */
+size_t alert_key(const struct alert_rule *r, const struct event *ev,
+    char *buf, size_t len);
+
+/* Parses "10m", "30s", "2h", "1d" or plain seconds; -1 when bad. */
+int64_t alert_parse_window(const char *s);
+
+/* Formats a window back as "10m" (largest exact unit). */
+void alert_fmt_window(int64_t w, char *buf, size_t len);
+
+/*
+ * Writers. jsonl: one object per alert. nagios: one status line with
+ * perfdata per cause (cause_events[i] for every cause number); returns
+ * the plugin exit status. prometheus: exposition text format. lines is
+ * the number of log lines read. Each returns -1 when writing failed,
+ * except alert_write_nagios (see above; 3 when writing failed).
+ */
+int alert_write_jsonl(FILE *f, const struct alert *v, size_t n);
+int alert_write_nagios(FILE *f, const struct alert *v, size_t n,
+    const uint64_t *cause_events, int unreadable);
+int alert_write_prometheus(FILE *f, const struct alert_set *s,
+    const struct alert *v, size_t n, const uint64_t *cause_events,
+    uint64_t lines);
+
+/* Appends s to f as a Prometheus label value (escapes \ " and newline). */
+void alert_prom_label(FILE *f, const char *s);
+
+/* Appends s to f as a JSON string, quotes included. */
+void alert_json_str(FILE *f, const char *s);
+
+/* `mxtally alert` and `mxtally watch`; return the exit status. */
+int alert_main(int argc, char **argv);
+int watch_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * Stage-private: helpers the alert files share (selector matching on
+ * parts of an event, the process-wide stop/reload flags of watch).
+ */
+#ifndef MXTALLY_ALERT_INT_H
+#define MXTALLY_ALERT_INT_H
+
+#include <stddef.h>
+
+#include "mxtally/alert.h"
+
+/* Rule selector against a cause and an event's codes ("" when none). */
+int alert_match_parts(const struct alert_rule *r, int cause,
+    const char *code, const char *enh, const char *resp);
+
+/*
+ * Writes buf to path atomically: a temp file beside it, fsync, rename.
+ * Returns 0, or -1 after a message.
+ */
+int alert_write_file(const char *path, const char *buf, size_t len);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * Writers for fired alerts: JSON lines (fields as the JSON report's
+ * "alerts" array, interface.md), the monitoring-plugin status line with
+ * perfdata per cause, and the Prometheus text exposition format. Keys
+ * come from log lines and are escaped for each format.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mxtally/alert.h"
+#include "mxtally/cause.h"
+#include "mxtally/log.h"
+#include "mxtally/report.h"
+
+static const char *const sev_names[] = { "ok", "warning", "critical" };
+static const char *const by_names[] = { "none", "host", "user", "client" };
+
+void
+alert_json_str(FILE *f, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	putc('"', f);
+	for (; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			putc(*p, f);
+	}
+	putc('"', f);
+}
+
+void
+alert_prom_label(FILE *f, const char *s)
+{
+	putc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			putc(*s, f);
+	}
+	putc('"', f);
+}
+
+int
+alert_write_jsonl(FILE *f, const struct alert *v, size_t n)
+{
+	char	 first[32], last[32], win[32];
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		alert_fmt_window(v[i].rule->window, win, sizeof(win));
+		fputs("{\"rule\":", f);
+		alert_json_str(f, v[i].rule->name);
+		fprintf(f, ",\"severity\":\"%s\",\"by\":\"%s\",\"key\":",
+		    sev_names[v[i].rule->severity], by_names[v[i].rule->by]);
+		alert_json_str(f, v[i].key);
+		fprintf(f, ",\"value\":%llu,\"threshold\":%llu,"
+		    "\"window\":\"%s\",\"first\":\"%s\",\"last\":\"%s\","
+		    "\"events\":%llu,\"firing\":%s}\n",
+		    (unsigned long long)v[i].value,
+		    (unsigned long long)v[i].rule->threshold, win,
+		    report_time(v[i].first, first, sizeof(first)),
+		    report_time(v[i].last, last, sizeof(last)),
+		    (unsigned long long)v[i].events,
+		    v[i].firing ? "true" : "false");
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+/* "rule key (5 in 10m)": the key is log data, printable bytes only. */
+static void
+nagios_alert(FILE *f, const struct alert *a)
+{
+	char		 win[32];
+	const char	*p;
+
+	alert_fmt_window(a->rule->window, win, sizeof(win));
+	fputs(a->rule->name, f);
+	if (a->key[0] != '\0') {
+		putc(' ', f);
+		for (p = a->key; *p != '\0'; p++)
+			putc(*p == '|' || (unsigned char)*p < 0x20 ? '_' : *p,
+			    f);
+	}
+	fprintf(f, " (%llu in %s)", (unsigned long long)a->value, win);
+}
+
+int
+alert_write_nagios(FILE *f, const struct alert *v, size_t n,
+    const uint64_t *cause_events, int unreadable)
+{
+	static const char *const status[] = { "OK", "WARNING", "CRITICAL",
+	    "UNKNOWN" };
+	size_t		 i;
+	int		 rc = 0, nc = cause_count();
+
+	for (i = 0; i < n; i++)
+		if (v[i].rule->severity > rc)
+			rc = v[i].rule->severity;
+	if (unreadable)
+		rc = 3;
+	fprintf(f, "MXTALLY %s - ", status[rc]);
+	if (unreadable)
+		fputs("an input could not be read; ", f);
+	if (n == 0)
+		fputs("no alert fired", f);
+	else
+		fprintf(f, "%zu alert%s fired: ", n, n == 1 ? "" : "s");
+	for (i = 0; i < n && i < 5; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		nagios_alert(f, &v[i]);
+	}
+	if (n > 5)
+		fprintf(f, ", and %zu more", n - 5);
+	fputs(" |", f);
+	for (i = 0; i < (size_t)nc; i++)
+		fprintf(f, " %s=%llu;;;0", cause_get((int)i)->id,
+		    (unsigned long long)cause_events[i]);
+	putc('\n', f);
+	return ferror(f) ? 3 : rc;
+}
+
+static int
+alert_key_cmp(const void *a, const void *b)
+{
+	const struct alert	*x = *(const struct alert *const *)a;
+	const struct alert	*y = *(const struct alert *const *)b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* mxtally_alert_value: one series per (rule, key), its highest peak. */
+static void
+prom_alert_values(FILE *f, const struct alert *v, size_t n)
+{
+	const struct alert	**p = xcalloc(n + 1, sizeof(*p));
+	uint64_t		 peak;
+	size_t			 i, k;
+
+	for (i = 0; i < n; i++)
+		p[i] = &v[i];
+	qsort(p, n, sizeof(*p), alert_key_cmp);
+	fputs("# HELP mxtally_alert_value Highest count of events within one "
+	    "window of a fired alert.\n# TYPE mxtally_alert_value gauge\n", f);
+	for (i = 0; i < n; i = k) {
+		peak = p[i]->value;
+		for (k = i + 1; k < n && alert_key_cmp(&p[i], &p[k]) == 0; k++)
+			if (p[k]->value > peak)
+				peak = p[k]->value;
+		fputs("mxtally_alert_value{rule=", f);
+		alert_prom_label(f, p[i]->rule->name);
+		fputs(",key=", f);
+		alert_prom_label(f, p[i]->key);
+		fprintf(f, ",severity=\"%s\"} %llu\n",
+		    sev_names[p[i]->rule->severity], (unsigned long long)peak);
+	}
+	free(p);
+}
+
+int
+alert_write_prometheus(FILE *f, const struct alert_set *s,
+    const struct alert *v, size_t n, const uint64_t *cause_events,
+    uint64_t lines)
+{
+	const struct cause_info	*ci;
+	size_t			 i, k, fired;
+	int			 nc = cause_count();
+
+	fprintf(f, "# HELP mxtally_lines_total Log lines read.\n"
+	    "# TYPE mxtally_lines_total counter\n"
+	    "mxtally_lines_total %llu\n", (unsigned long long)lines);
+	fputs("# HELP mxtally_events_total Error events by cause.\n"
+	    "# TYPE mxtally_events_total counter\n", f);
+	for (i = 0; i < (size_t)nc; i++) {
+		ci = cause_get((int)i);
+		fprintf(f, "mxtally_events_total{cause=\"%s\",group=", ci->id);
+		alert_prom_label(f, ci->group);
+		fprintf(f, "} %llu\n", (unsigned long long)cause_events[i]);
+	}
+	fputs("# HELP mxtally_alerts_fired Alert episodes fired, by rule.\n"
+	    "# TYPE mxtally_alerts_fired gauge\n", f);
+	for (i = 0; i < s->n; i++) {
+		for (k = fired = 0; k < n; k++)
+			fired += v[k].rule == &s->rules[i];
+		fputs("mxtally_alerts_fired{rule=", f);
+		alert_prom_label(f, s->rules[i].name);
+		fprintf(f, ",severity=\"%s\"} %zu\n",
+		    sev_names[s->rules[i].severity], fired);
+	}
+	prom_alert_values(f, v, n);
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,123 @@
+#!/bin/sh
+# End-to-end tests of `mxtally alert`: rules over small logs written here
+# (expectations counted by hand from the lines below), the shipped
+# samples/alerts.ini over the samples, the three formats, exit status and
+# the atomic --prom-file write.
+set -u
+MXTALLY=${MXTALLY:-./mxtally}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+# check NAME WANT GOT
+check() { if [ "$2" = "$3" ]; then ok; else bad "$1: want '$2', got '$3'"; fi; }
+
+# mx1 is out of disk at 10:00 and 10:05 (one 10m window), again at 10:20
+# (15 minutes after the last one: the window has emptied). 198.51.100.9
+# fails SASL 3 times within 9 seconds; 198.51.100.10 once.
+S='postfix/smtpd[1]: NOQUEUE: reject: MAIL from a.example[192.0.2.10]: 452 4.3.1 Insufficient system storage; from=<s@a.example> proto=ESMTP helo=<a.example>'
+A='postfix/submission/smtpd[2]: warning: unknown[198.51.100.9]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=dave@example.net'
+B='postfix/submission/smtpd[2]: warning: unknown[198.51.100.10]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=erin@example.net'
+cat >"$tmp/mail.log" <<EOF
+Nov 21 10:00:00 mx1 $S
+Nov 21 10:01:00 mx1 $A
+Nov 21 10:01:04 mx1 $B
+Nov 21 10:01:05 mx1 $A
+Nov 21 10:01:09 mx1 $A
+Nov 21 10:05:00 mx1 $S
+Nov 21 10:20:00 mx1 $S
+EOF
+cat >"$tmp/rules.ini" <<'EOF'
+[disk]
+cause     = system_storage
+by        = host
+threshold = 2
+window    = 10m
+severity  = critical
+
+[cause.ignored]
+; a classification section: alert rules skip it
+
+[guess]
+cause     = auth_failure
+by        = client
+threshold = 3
+window    = 1m
+EOF
+
+"$MXTALLY" alert -q --year 2026 -j1 --rules "$tmp/rules.ini" "$tmp/mail.log" \
+    >"$tmp/j1.jsonl"
+check "fired exit" 1 $?
+"$MXTALLY" alert -q --year 2026 -j2 --rules "$tmp/rules.ini" "$tmp/mail.log" \
+    >"$tmp/j2.jsonl"
+cmp -s "$tmp/j1.jsonl" "$tmp/j2.jsonl" && ok || bad "-j1 and -j2 differ"
+check "alert count" 2 "$(wc -l <"$tmp/j1.jsonl" | tr -d ' ')"
+check "disk alert" 'disk mx1 2 2 2026-11-21T10:00:00 2026-11-21T10:05:00 false' \
+    "$(jq -r 'select(.rule=="disk") | "\(.rule) \(.key) \(.value) \(.events) \(.first) \(.last) \(.firing)"' "$tmp/j1.jsonl")"
+check "guess alert" 'guess 198.51.100.9 3 3 2026-11-21T10:01:00 2026-11-21T10:01:09 warning 1m' \
+    "$(jq -r 'select(.rule=="guess") | "\(.rule) \(.key) \(.value) \(.threshold) \(.first) \(.last) \(.severity) \(.window)"' "$tmp/j1.jsonl")"
+
+# nagios: the critical rule decides the status; alerts by first event time
+"$MXTALLY" alert -q --year 2026 -f nagios --rules "$tmp/rules.ini" \
+    "$tmp/mail.log" >"$tmp/nagios"
+check "nagios exit" 2 $?
+check "nagios lines" 1 "$(wc -l <"$tmp/nagios" | tr -d ' ')"
+case $(cat "$tmp/nagios") in
+"MXTALLY CRITICAL - 2 alerts fired: disk mx1 (2 in 10m), guess 198.51.100.9 (3 in 1m) | "*" auth_failure=4;;;0 "*" system_storage=3;;;0 "*) ok ;;
+*) bad "nagios line: $(cat "$tmp/nagios")" ;;
+esac
+
+# no alert: thresholds out of reach; exit 0, nothing printed, nagios OK
+sed 's/threshold = ./threshold = 99/' "$tmp/rules.ini" >"$tmp/high.ini"
+out=$("$MXTALLY" alert -q --year 2026 --rules "$tmp/high.ini" "$tmp/mail.log")
+check "quiet exit" 0 $?
+check "quiet output" "" "$out"
+out=$("$MXTALLY" alert -q --year 2026 -f nagios --rules "$tmp/high.ini" "$tmp/mail.log")
+check "nagios ok exit" 0 $?
+case $out in "MXTALLY OK - no alert fired | "*) ok ;; *) bad "nagios ok: $out" ;; esac
+
+# prometheus, and --prom-file replaced by rename (a hard link to the old
+# file keeps the old content), no temp file left behind
+echo old >"$tmp/mxtally.prom"
+ln "$tmp/mxtally.prom" "$tmp/old.prom"
+"$MXTALLY" alert -q --year 2026 -f prometheus --prom-file "$tmp/mxtally.prom" \
+    --rules "$tmp/rules.ini" "$tmp/mail.log" >"$tmp/stdout.prom"
+check "prom exit" 1 $?
+check "old file untouched" old "$(cat "$tmp/old.prom")"
+cmp -s "$tmp/stdout.prom" "$tmp/mxtally.prom" && ok || bad "prom file != stdout"
+check "no temp left" "" "$(ls "$tmp" | grep '\.tmp\.' || true)"
+grep -qx 'mxtally_alerts_fired{rule="disk",severity="critical"} 1' \
+    "$tmp/mxtally.prom" && ok || bad "prom: disk fired"
+grep -qx 'mxtally_events_total{cause="system_storage",group="storage"} 3' \
+    "$tmp/mxtally.prom" && ok || bad "prom: system_storage events"
+grep -qx 'mxtally_lines_total 7' "$tmp/mxtally.prom" && ok || bad "prom: lines"
+grep -qx 'mxtally_alert_value{rule="guess",key="198.51.100.9",severity="warning"} 3' \
+    "$tmp/mxtally.prom" && ok || bad "prom: guess value"
+
+# exit status: 2 usage (no rules, bad rules), 3 unreadable input
+"$MXTALLY" alert -q "$tmp/mail.log" >/dev/null 2>&1
+check "no rules" 2 $?
+printf '[x]\ncause = nosuch\n' >"$tmp/bad.ini"
+err=$("$MXTALLY" alert --rules "$tmp/bad.ini" "$tmp/mail.log" 2>&1 >/dev/null)
+check "bad rules" 2 $?
+case $err in *"bad.ini:2: rule 'x': unknown cause 'nosuch'"*) ok ;; *) bad "bad rules message: $err" ;; esac
+"$MXTALLY" alert -q --rules "$tmp/rules.ini" "$tmp/missing.log" >/dev/null 2>&1
+check "unreadable" 3 $?
+"$MXTALLY" alert -q -f nagios --rules "$tmp/rules.ini" "$tmp/missing.log" >/dev/null 2>&1
+check "unreadable nagios" 3 $?
+
+# the shipped rules over the samples: the two "452 4.3.1 Insufficient
+# system storage" lines on mx2 (10:02, 10:03, one window) and the full
+# disk on store2 at 09:45 are the only rule hits (lock: erin 2, alice 2,
+# carol 2 < 5; auth: at most 2 per client < 10; quota: 1 per user < 3).
+"$MXTALLY" alert -q --year 2026 --rules samples/alerts.ini samples/*/*.log \
+    >"$tmp/samples.jsonl"
+check "samples exit" 1 $?
+check "samples alerts" 'storage_incident store2 1 2026-11-21T09:45:00
+storage_incident mx2 2 2026-11-21T10:02:00' \
+    "$(jq -r '"\(.rule) \(.key) \(.value) \(.first)"' "$tmp/samples.jsonl")"
+
+echo "alert: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
