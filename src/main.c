@@ -48,6 +48,8 @@ struct cli {
 	size_t		 top;
 	int		 color;		/* -1 auto */
 	int		 progress;	/* -1 auto */
+	const char	**rules;	/* --rules FILE, in order */
+	size_t		 nrules;
 };
 
 static void
@@ -56,6 +58,7 @@ usage(FILE *f)
 	fputs(
 "usage: mxtally [report] [options] [FILE...]\n"
 "       mxtally explain CODE|TEXT\n"
+"       mxtally rules --check FILE... | --dump\n"
 "       mxtally merge [options] REPORT.json...\n"
 "\n"
 "Reads POP3, IMAP and SMTP server logs (plain, .gz, .zst; - or none for\n"
@@ -70,6 +73,8 @@ usage(FILE *f)
 "      --since TIME   only events at or after TIME (2026-11-21[THH:MM[:SS]])\n"
 "      --until TIME   only events before TIME\n"
 "      --year YYYY    year of RFC 3164 stamps (default: from file mtime)\n"
+"      --rules FILE   classification rules ([cause.NAME] sections, INI);\n"
+"                     repeatable, run in order before the built-in ones\n"
 "      --no-mmap      read regular files with read(2) instead of mmap\n"
 "      --max-keys N   distinct users, hosts, templates... kept per table\n"
 "                     before the rest fold into (other) (default 1000000,\n"
@@ -119,7 +124,7 @@ static int
 parse_args(int argc, char **argv, struct cli *c)
 {
 	enum { O_TOP = 256, O_SINCE, O_UNTIL, O_YEAR, O_NOMMAP, O_COLOR,
-	    O_PROGRESS, O_NOPROGRESS, O_VERSION, O_MAXKEYS };
+	    O_PROGRESS, O_NOPROGRESS, O_VERSION, O_RULES, O_MAXKEYS };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -128,6 +133,7 @@ parse_args(int argc, char **argv, struct cli *c)
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "until", required_argument, NULL, O_UNTIL },
 		{ "year", required_argument, NULL, O_YEAR },
+		{ "rules", required_argument, NULL, O_RULES },
 		{ "no-mmap", no_argument, NULL, O_NOMMAP },
 		{ "max-keys", required_argument, NULL, O_MAXKEYS },
 		{ "color", required_argument, NULL, O_COLOR },
@@ -180,6 +186,11 @@ parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case O_NOMMAP:
 			c->scan.no_mmap = 1;
+			break;
+		case O_RULES:
+			c->rules = xrealloc(c->rules,
+			    (c->nrules + 1) * sizeof(*c->rules));
+			c->rules[c->nrules++] = optarg;
 			break;
 		case O_MAXKEYS:
 			if (!parse_uint(optarg, LONG_MAX, &v))
@@ -338,6 +349,13 @@ cmd_report(int argc, char **argv)
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
+	for (i = 0; i < c.nrules; i++)
+		if (classify_load_rules(cl, c.rules[i], err, sizeof(err)) == -1) {
+			log_error("%s", err);
+			classify_free(cl);
+			return EXIT_USAGE;
+		}
+	free(c.rules);
 	files = xcalloc(n, sizeof(*files));
 	for (i = 0; i < n; i++)
 		files[i].path = argv[i];
@@ -409,12 +427,46 @@ cmd_merge(int argc, char **argv)
 	return rc != 0 ? EXIT_INPUT : 0;
 }
 
+/* mxtally rules --check FILE... | --dump: exit 0, or 2 on a bad file. */
+static int
+cmd_rules(int argc, char **argv)
+{
+	struct classifier	*cl;
+	char			 err[512];
+	size_t			 nr, nc;
+	int			 i, bad = 0;
+
+	if (argc == 2 && strcmp(argv[1], "--dump") == 0)
+		return classify_dump_rules(stdout) == 0 ? 0 :
+		    (log_errno("cannot write the rules"), EXIT_USAGE);
+	if (argc < 3 || strcmp(argv[1], "--check") != 0) {
+		fputs("usage: mxtally rules --check FILE... | --dump\n",
+		    stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 2; i < argc; i++) {
+		if ((cl = classify_new(err, sizeof(err))) == NULL ||
+		    classify_load_rules(cl, argv[i], err, sizeof(err)) == -1) {
+			log_error("%s", err);
+			bad = 1;
+		} else {
+			classify_rules_count(cl, &nr, &nc);
+			printf("%s: %zu rules, %zu causes, ok\n", argv[i], nr,
+			    nc);
+		}
+		classify_free(cl);
+	}
+	return bad ? EXIT_USAGE : 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_DFL);
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
 		return explain_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "rules") == 0)
+		return cmd_rules(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "merge") == 0)
 		return cmd_merge(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "alert") == 0)

@@ -9,6 +9,7 @@
 #define MXTALLY_CLASSIFY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "mxtally/event.h"
 
@@ -25,6 +26,29 @@ void classify_scratch_free(struct classify_scratch *s);
 /* Sets ev->cause (and ev->detail) unless the parser already set cause. */
 void classify_event(const struct classifier *c, struct classify_scratch *s,
     struct event *ev);
+
+/*
+ * Loads the [cause.NAME] sections of the INI file path as user rules
+ * (mxtally(1), RULES): they run before the built-in text rules, in file
+ * order, and a later call appends after the rules already loaded. Other
+ * sections belong to the alert rules and are skipped. Call before any
+ * scratch is made. New causes and text overrides go to the cause table
+ * (cause_add) and stay there even when loading fails. Returns the number
+ * of patterns loaded, or -1 with "path:line: message" in err.
+ */
+int classify_load_rules(struct classifier *c, const char *path, char *err,
+    size_t errlen);
+
+/* Patterns and distinct [cause.NAME] causes loaded so far. */
+void classify_rules_count(const struct classifier *c, size_t *rules,
+    size_t *causes);
+
+/*
+ * Writes every built-in text rule, in the order they run, and every
+ * built-in cause's texts to f in the --rules format; loading the output
+ * classifies as the built-in rules do. Returns 0, or -1 when f failed.
+ */
+int classify_dump_rules(FILE *f);
 
 /*
  * Writes the unclassified template of text into buf (NUL-terminated,

@@ -12,18 +12,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "classify_int.h"
 #include "mxtally/cause.h"
 #include "mxtally/classify.h"
 #include "mxtally/log.h"
 
-#define TEXT_MAX	1024	/* reply bytes the rules look at */
-
-struct rule_def {
-	int		 cause;
-	int		 detail;	/* enum policy */
-	const char	*lit;		/* lower case; must occur */
-	const char	*re;		/* confirms, or NULL */
-};
+#define TEXT_MAX	CLASSIFY_TEXT_MAX
 
 /*
  * First match wins, so specific texts come before general ones: storage
@@ -108,6 +102,7 @@ struct classifier {
 	struct rule	 rules[NRULES];
 	size_t		 nrules;
 	uint32_t	 ovec_max;
+	struct urules	*user;		/* --rules (rules.c), or NULL */
 };
 
 struct classify_scratch {
@@ -178,16 +173,36 @@ classify_free(struct classifier *c)
 		return;
 	for (i = 0; i < c->nrules; i++)
 		pcre2_code_free(c->rules[i].re);
+	urules_free(c->user);
 	free(c);
+}
+
+const struct rule_def *
+classify_builtin(size_t *n)
+{
+	*n = NRULES;
+	return builtin;
+}
+
+struct urules *
+classify_get_urules(const struct classifier *c)
+{
+	return c->user;
+}
+
+void
+classify_set_urules(struct classifier *c, struct urules *u)
+{
+	c->user = u;
 }
 
 struct classify_scratch *
 classify_scratch_new(const struct classifier *c)
 {
 	struct classify_scratch	*s = xcalloc(1, sizeof(*s));
+	uint32_t		 pairs = urules_ovec(c->user);
 
-	(void)c;
-	s->md = pcre2_match_data_create(4, NULL);
+	s->md = pcre2_match_data_create(pairs > 4 ? pairs : 4, NULL);
 	if (s->md == NULL)
 		log_die("out of memory (pcre2 match data)");
 	return s;
@@ -245,6 +260,11 @@ classify_event(const struct classifier *c, struct classify_scratch *s,
 
 	if (ev->cause != CAUSE_NONE)
 		return;
+	if (c->user != NULL &&
+	    (cause = urules_match(c->user, s->md, ev)) != CAUSE_NONE) {
+		ev->cause = (int16_t)cause;
+		return;
+	}
 	if (match_rules(c, s, ev))
 		return;
 	if ((cause = enhanced_cause(ev->enh)) != CAUSE_NONE ||
