@@ -48,6 +48,10 @@ $(BUILD)/t/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(MXT_CFLAGS) -DMXT_TESTING $(shell pkg-config --cflags criterion 2>/dev/null) -c -o $@ $<
 
+# the binary with -DMXT_TESTING hooks (tests/faults.sh), never installed
+$(BUILD)/mxtally-t: $(TOBJS) $(BUILD)/t/src/main.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/unit: $(TOBJS) $(TESTOBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs criterion 2>/dev/null)
 
@@ -61,11 +65,12 @@ demo: deps
 unit: $(BUILD)/unit
 	$(BUILD)/unit --jobs 2
 
-golden: $(BIN)
+golden: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) sh tests/golden.sh
 	MXTALLY=$(BIN) sh tests/consistency.sh
 	MXTALLY=$(BIN) sh tests/state.sh
 	MXTALLY=$(BIN) sh tests/hostile.sh
+	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/faults.sh
 
 corpus: $(BIN)
 	MXTALLY=$(BIN) sh tests/corpus.sh

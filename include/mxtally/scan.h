@@ -7,6 +7,7 @@
 #ifndef MXTALLY_SCAN_H
 #define MXTALLY_SCAN_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "mxtally/agg.h"
@@ -22,6 +23,7 @@ struct scan_opts {
 	int64_t		 since, until;	/* event time filter, T_NONE = open */
 	struct alert_set *alerts;	/* collects alert records, or NULL */
 	size_t		 max_keys;	/* per agg table, 0 = no cap */
+	const volatile sig_atomic_t *stop; /* nonzero: stop early, or NULL */
 };
 
 struct scan_file {
