@@ -5,7 +5,7 @@ BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 CC         ?= cc
 CFLAGS     ?= -O2 -g
-PKGS       := libpcre2-8 libzstd zlib inih nettle
+PKGS       := libpcre2-8 libzstd zlib inih
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -Wpointer-arith -Wcast-qual -Wformat=2 -Wvla
 MXT_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -pthread -MMD -MP $(WARN) \
@@ -30,7 +30,7 @@ TESTS      := $(sort $(wildcard tests/test_*.c))
 TESTOBJS   := $(TESTS:%.c=$(BUILD)/t/%.o)
 BIN        := $(BUILD)/mxtally
 
-.PHONY: all demo check unit golden corpus integration san tsan bench install clean deps
+.PHONY: all demo check unit golden corpus corpus-report integration san tsan bench install clean deps
 
 all: $(BIN) mxtally
 
@@ -73,13 +73,17 @@ golden: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/faults.sh
 
 corpus: $(BIN)
-	MXTALLY=$(BIN) sh tests/corpus.sh
+	MXTALLY=$(BIN) CORPUS_REPORT=$(BUILD)/corpus-report.md sh tests/corpus.sh
 	MXTALLY=$(BIN) sh tests/genmail.sh
 
 # integration: alerts, the log follower and real Prometheus and
 # Alertmanager; release build only (they start servers and wait).
 integration: $(BIN)
 	MXTALLY=$(BIN) sh tests/alert.sh
+
+# corpus-report: rewrite the committed tests/corpus-report.md (commit it).
+corpus-report: $(BIN)
+	MXTALLY=$(BIN) sh tests/corpus-report.sh tests/corpus-report.md
 
 # check: the release build's tests, then the same under ASan+UBSan.
 check:
