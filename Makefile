@@ -30,7 +30,7 @@ TESTS      := $(sort $(wildcard tests/test_*.c))
 TESTOBJS   := $(TESTS:%.c=$(BUILD)/t/%.o)
 BIN        := $(BUILD)/mxtally
 
-.PHONY: all demo check unit golden corpus corpus-report integration san tsan bench install clean deps
+.PHONY: all demo check unit golden corpus integration san tsan bench install clean deps
 
 all: $(BIN) mxtally
 
@@ -48,10 +48,6 @@ $(BUILD)/t/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(MXT_CFLAGS) -DMXT_TESTING $(shell pkg-config --cflags criterion 2>/dev/null) -c -o $@ $<
 
-# the binary with -DMXT_TESTING hooks (tests/faults.sh), never installed
-$(BUILD)/mxtally-t: $(TOBJS) $(BUILD)/t/src/main.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
 $(BUILD)/unit: $(TOBJS) $(TESTOBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs criterion 2>/dev/null)
 
@@ -65,25 +61,20 @@ demo: deps
 unit: $(BUILD)/unit
 	$(BUILD)/unit --jobs 2
 
-golden: $(BIN) $(BUILD)/mxtally-t
+golden: $(BIN)
 	MXTALLY=$(BIN) sh tests/golden.sh
 	MXTALLY=$(BIN) sh tests/consistency.sh
 	MXTALLY=$(BIN) sh tests/state.sh
 	MXTALLY=$(BIN) sh tests/hostile.sh
-	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/faults.sh
 
 corpus: $(BIN)
-	MXTALLY=$(BIN) CORPUS_REPORT=$(BUILD)/corpus-report.md sh tests/corpus.sh
+	MXTALLY=$(BIN) sh tests/corpus.sh
 	MXTALLY=$(BIN) sh tests/genmail.sh
 
 # integration: alerts, the log follower and real Prometheus and
 # Alertmanager; release build only (they start servers and wait).
 integration: $(BIN)
 	MXTALLY=$(BIN) sh tests/alert.sh
-
-# corpus-report: rewrite the committed tests/corpus-report.md (commit it).
-corpus-report: $(BIN)
-	MXTALLY=$(BIN) sh tests/corpus-report.sh tests/corpus-report.md
 
 # check: the release build's tests, then the same under ASan+UBSan.
 check:

@@ -48,8 +48,6 @@ struct cli {
 	size_t		 top;
 	int		 color;		/* -1 auto */
 	int		 progress;	/* -1 auto */
-	int		 anon;		/* --anonymize: enum anon_flags */
-	const char	*anon_key;	/* --anonymize-key FILE */
 	const char	**rules;	/* --rules FILE, in order */
 	size_t		 nrules;
 };
@@ -78,9 +76,6 @@ usage(FILE *f)
 "      --rules FILE   classification rules ([cause.NAME] sections, INI);\n"
 "                     repeatable, run in order before the built-in ones\n"
 "      --no-mmap      read regular files with read(2) instead of mmap\n"
-"      --anonymize WHAT  users, ips or users,ips: keyed pseudonyms\n"
-"                     (u-..., ip-...) in every output; needs:\n"
-"      --anonymize-key FILE  HMAC key, made (mode 0600) when missing\n"
 "      --max-keys N   distinct users, hosts, templates... kept per table\n"
 "                     before the rest fold into (other) (default 1000000,\n"
 "                     0 = no cap)\n"
@@ -130,7 +125,6 @@ parse_args(int argc, char **argv, struct cli *c)
 {
 	enum { O_TOP = 256, O_SINCE, O_UNTIL, O_YEAR, O_NOMMAP, O_COLOR,
 	    O_PROGRESS, O_NOPROGRESS, O_VERSION, O_RULES, O_MAXKEYS };
-	enum { O_ANON = 400, O_ANONKEY };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -141,8 +135,6 @@ parse_args(int argc, char **argv, struct cli *c)
 		{ "year", required_argument, NULL, O_YEAR },
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "no-mmap", no_argument, NULL, O_NOMMAP },
-		{ "anonymize", required_argument, NULL, O_ANON },
-		{ "anonymize-key", required_argument, NULL, O_ANONKEY },
 		{ "max-keys", required_argument, NULL, O_MAXKEYS },
 		{ "color", required_argument, NULL, O_COLOR },
 		{ "progress", no_argument, NULL, O_PROGRESS },
@@ -191,14 +183,6 @@ parse_args(int argc, char **argv, struct cli *c)
 			if (!parse_uint(optarg, 9999, &v) || v < 1970)
 				return log_error("bad --year '%s'", optarg);
 			c->scan.year = (int)v;
-			break;
-		case O_ANON:
-			if (anon_parse_what(optarg, &c->anon) == -1)
-				return log_error("bad --anonymize '%s' (users, ips "
-				    "or users,ips)", optarg);
-			break;
-		case O_ANONKEY:
-			c->anon_key = optarg;
 			break;
 		case O_NOMMAP:
 			c->scan.no_mmap = 1;
@@ -281,50 +265,9 @@ out_open(const char *path, char *tmp, size_t len)
 	return f;
 }
 
-/* SIGINT or SIGTERM seen: the scan stops, no report is written */
-static volatile sig_atomic_t got_signal;
-
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-/*
- * The first SIGINT or SIGTERM asks the scan to stop; the handler is then
- * reset, so a second one (say, while stdin blocks) ends the process.
- */
-static void
-catch_signals(void)
-{
-	struct sigaction	 sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESETHAND;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-/* "mxtally: interrupted", and the shell's status for the signal */
-static int
-interrupted(void)
-{
-	fputs("mxtally: interrupted\n", stderr);
-	return 128 + got_signal;
-}
-
 static int
 out_close(FILE *f, const char *path, const char *tmp, int failed)
 {
-	if (got_signal != 0) {	/* never leave a partial report behind */
-		if (f != stdout)
-			fclose(f);
-		if (tmp[0] != '\0')
-			unlink(tmp);
-		return -1;
-	}
 	if (f == stdout || tmp[0] == '\0') {
 		int bad = fflush(f) != 0 || ferror(f) || failed;
 		if (f != stdout && fclose(f) != 0)
@@ -402,15 +345,6 @@ cmd_report(int argc, char **argv)
 		n = 1;
 	}
 	c.scan.progress = c.progress >= 0 ? c.progress : isatty(2) ? -1 : 0;
-	if (c.anon != 0 && c.anon_key == NULL) {
-		log_error("--anonymize needs --anonymize-key FILE");
-		return EXIT_USAGE;
-	}
-	if (c.anon != 0 && (c.scan.anon = anon_new(c.anon, c.anon_key, err,
-	    sizeof(err))) == NULL) {
-		log_error("%s", err);
-		return EXIT_USAGE;
-	}
 	if ((cl = classify_new(err, sizeof(err))) == NULL) {
 		log_error("%s", err);
 		return EXIT_USAGE;
@@ -425,22 +359,13 @@ cmd_report(int argc, char **argv)
 	files = xcalloc(n, sizeof(*files));
 	for (i = 0; i < n; i++)
 		files[i].path = argv[i];
-	c.scan.stop = &got_signal;
-	catch_signals();
 	agg = scan_run(&c.scan, cl, files, n, &st);
-	if (got_signal != 0) {
-		agg_free(agg);
-		classify_free(cl);
-		free(files);
-		return interrupted();
-	}
 	for (i = 0; i < n; i++)
 		if (files[i].error[0] != '\0') {
 			log_error("'%s': %s", files[i].path, files[i].error);
 			bad = 1;
 		}
 	r = agg_result(agg, c.top);
-	anon_result(c.scan.anon, r);
 	fill_result(r, files, n, &st);
 	ro.top = c.top;
 	if ((out = out_open(c.out, tmp, sizeof(tmp))) == NULL)
@@ -456,7 +381,6 @@ cmd_report(int argc, char **argv)
 	free(r->errors);
 	result_free(r);
 	agg_free(agg);
-	anon_free(c.scan.anon);
 	classify_free(cl);
 	free(files);
 	if (rc != 0)

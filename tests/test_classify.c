@@ -76,6 +76,7 @@ ParameterizedTestParameters(classify, replies)
 		{ "restricted characters in address", "invalid_address" },
 		{ "Invalid host name", "invalid_address" },
 		{ "554 5.7.1 Service unavailable; Client host [1.2.3.4] blocked using zen.spamhaus.org", "policy_rejection" },
+		{ "421 badiprbl: ip 198.51.100.54 rbl: zen.example.net", "policy_rejection" },
 		{ "450 4.2.0 <a@b>: Recipient address rejected: Greylisted", "policy_rejection" },
 		{ "504 5.5.2 <x>: Helo command rejected: need fully-qualified hostname", "policy_rejection" },
 		{ "-ERR [LOGIN-DELAY] wait 5 minutes", "rate_limited" },

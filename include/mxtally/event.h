@@ -45,7 +45,8 @@ enum policy {
 enum event_flags {
 	EV_AUTH_UNKNOWN = 1 << 0,	/* auth process: login is no user */
 	EV_JOIN = 1 << 1,		/* login failure: cause decided by join */
-	EV_WIRE = 1 << 2		/* text is the reply as sent ("-ERR ...") */
+	EV_WIRE = 1 << 2,		/* text is the reply as sent ("-ERR ...") */
+	EV_UNDERSCORE = 1 << 3		/* '_' in text stands for ' ' (qmail-send) */
 };
 
 struct event {

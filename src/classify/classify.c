@@ -59,6 +59,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_POLICY_REJECTION, POL_GREYLIST, "graylist", NULL },
 	{ CAUSE_POLICY_REJECTION, POL_RELAY, "relay", "relay(ing)? (access )?(denied|not permitted|prohibited)|not permitted to relay|unable to relay" },
 	{ CAUSE_POLICY_REJECTION, POL_BLOCKLIST, "blocked using", NULL },
+	{ CAUSE_POLICY_REJECTION, POL_BLOCKLIST, "rbl", "\\brbl\\b|badiprbl" },
 	{ CAUSE_POLICY_REJECTION, POL_BLOCKLIST, "list", "black ?listed|block ?listed|listed (at|in|on|by)|dnsbl|spamhaus|spamcop" },
 	{ CAUSE_POLICY_REJECTION, POL_HELO, "helo", "helo command rejected|invalid helo|helo.{0,40}rejected" },
 	{ CAUSE_POLICY_REJECTION, POL_SENDER, "sender address rejected", NULL },
@@ -228,6 +229,10 @@ match_rules(const struct classifier *c, struct classify_scratch *s,
 
 	for (i = 0; i < n; i++)
 		s->low[i] = (char)tolower((unsigned char)ev->text.p[i]);
+	if (ev->flags & EV_UNDERSCORE)
+		for (i = 0; i < n; i++)
+			if (s->low[i] == '_')
+				s->low[i] = ' ';
 	have = byte_mask(s->low, n);
 	for (i = 0; i < c->nrules; i++) {
 		const struct rule *r = &c->rules[i];

@@ -242,6 +242,8 @@ static const struct parser *const families[] = {
 	&parser_postfix,
 	&parser_dovecot,
 	&parser_qpopper,
+	&parser_qmail,
+	&parser_vpopmail,
 };
 
 #define NFAMILIES	(sizeof(families) / sizeof(families[0]))
