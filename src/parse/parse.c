@@ -242,8 +242,11 @@ static const struct parser *const families[] = {
 	&parser_postfix,
 	&parser_dovecot,
 	&parser_qpopper,
-	&parser_qmail,
-	&parser_vpopmail,
+	&parser_sendmail,
+	&parser_courier,
+	&parser_cyrus,
+	&parser_uw,
+	&parser_exim,		/* its sniff takes any stamp-only line: last */
 };
 
 #define NFAMILIES	(sizeof(families) / sizeof(families[0]))
@@ -267,7 +270,8 @@ parse_line(const struct logline *ll, struct event *ev)
 	ev->host = ll->host;
 	ev->program = ll->program;
 	for (i = 0; i < NFAMILIES; i++)
-		if (ll->program.len > 0 && ll->program.p[0] == families[i]->first &&
+		if (ll->program.len > 0 && (ll->program.p[0] == families[i]->first ||
+		    families[i]->first == 0) &&
 		    families[i]->owns(ll->program))
 			return parsed(families[i]->parse(ll, ev), ev);
 	if (ll->program.len == 0)

@@ -10,7 +10,7 @@
 
 struct parser {
 	const char	*name;
-	char		 first;		/* first byte of the programs it owns */
+	char		 first;		/* first byte of the programs it owns, 0 = several */
 	/* 1 if this family owns lines of that program name */
 	int		(*owns)(struct slice program);
 	/*
@@ -26,8 +26,11 @@ struct parser {
 extern const struct parser parser_postfix;
 extern const struct parser parser_dovecot;
 extern const struct parser parser_qpopper;
-extern const struct parser parser_qmail;
-extern const struct parser parser_vpopmail;
+extern const struct parser parser_sendmail;
+extern const struct parser parser_courier;
+extern const struct parser parser_cyrus;
+extern const struct parser parser_uw;
+extern const struct parser parser_exim;
 extern const struct parser parser_generic;
 
 /*

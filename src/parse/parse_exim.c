@@ -1,0 +1,384 @@
+/*
+ * Exim: the mainlog layout ("2026-11-21 09:00:00 [+0100] [pid] [id] ...",
+ * no host, no program: found by sniff) and the same text through syslog
+ * ("exim[pid]: ..."). The rejectlog repeats the mainlog's reject lines
+ * with the headers after them; give Exim's mainlog or its rejectlog, not
+ * both, or each reject counts twice.
+ *
+ * Counted, one event per line:
+ *  - "id ** addr ...: reason": a delivery failed for good. When a remote
+ *    server said so ("SMTP error from remote mail server after RCPT
+ *    TO:<x>: 550 5.1.1 ...", "LMTP error after DATA: 452 ...") its reply
+ *    is the event, received from a remote server; "retry timeout
+ *    exceeded" is expired.
+ *  - "id == addr ... defer (n): reason": a delivery attempt failed for
+ *    now, as above. "retry time not (yet) reached" is no attempt, only
+ *    the wait after an earlier failure, and is not counted; nor are
+ *    "SMTP delivery explicitly queued" and "first-pass only routing"
+ *    (queueing asked for by -odqs or queue_smtp_domains). Without a
+ *    reply a defer counts only for an errno ("defer (111): Connection
+ *    refused") or a full mailbox; see defer_told.
+ *  - "H=... F=<s> rejected RCPT <r>: text", "rejected MAIL <s>", "rejected
+ *    after DATA", "rejected EHLO or HELO", "rejected connection", "rejected
+ *    by local_scan()", and "temporarily" before any of them: the reply
+ *    Exim sent. The log does not say the code, so none is made up; the
+ *    text is the ACL's message. An ACL that gives no message is local
+ *    policy: policy_rejection.
+ *  - "<driver> authenticator failed for host [ip]: 535 ... (set_id=u)".
+ *  - "SMTP protocol synchronization error", "SMTP protocol error in",
+ *    "SMTP call from ... dropped: too many ...": protocol errors.
+ *  - "H=... dropped by '<acl>' ACL: text".
+ * Not counted: "sender verify fail for <x>: ..." (the "rejected RCPT
+ * ...: Sender verify failed" line after it is the reply), "SMTP connection
+ * from ... closed by DROP in ACL" (the reject before it), the bare "id
+ * H=host [ip] Connection timed out" that precedes an "==" line, and
+ * "-ERR" lines of POP3 front ends (left to the generic parser).
+ */
+#include <string.h>
+
+#include "mxtally/cause.h"
+#include "parse_int.h"
+
+static int
+exim_owns(struct slice prog)
+{
+	return SLICE_EQ(prog, "exim") || SLICE_EQ(prog, "exim4");
+}
+
+/*
+ * Mainlog lines carry no program; parse_header leaves host and program
+ * empty only for the "YYYY-MM-DD HH:MM:SS " stamp, which is Exim's. A
+ * family whose lines look the same (a CSV protocol log) must come before
+ * this one in families[].
+ */
+static int
+exim_sniff(const struct logline *ll)
+{
+	return ll->t != T_NONE && ll->host.len == 0 && ll->msg.len > 0;
+}
+
+static int
+is_digit(char c)
+{
+	return (unsigned)(c - '0') <= 9;
+}
+
+/* An embedded "YYYY-MM-DD HH:MM:SS " stamp at p. */
+static int
+is_stamp(const char *p, const char *end)
+{
+	return end - p > 20 && is_digit(p[0]) && p[4] == '-' &&
+	    p[7] == '-' && p[10] == ' ' && p[13] == ':' && p[19] == ' ';
+}
+
+/*
+ * Skips what may precede the text: "host exim[pid]: " (a syslog header
+ * after the mainlog stamp), a repeated stamp (syslog_timestamp), a zone
+ * "+0100 ", a "[pid] " (log_selector +pid). Sets *host to the syslog
+ * host when one was found.
+ */
+static struct slice
+exim_body(struct slice msg, struct slice *host)
+{
+	const char	*p = msg.p, *end = msg.p + msg.len, *sp, *q;
+
+	if (p < end && !is_digit(*p) && *p != '[' && *p != '+' && *p != '-' &&
+	    (sp = memchr(p, ' ', (size_t)(end - p))) != NULL &&
+	    end - sp > 6 && memcmp(sp + 1, "exim", 4) == 0 &&
+	    (q = memchr(sp, ':', (size_t)(end - sp))) != NULL &&
+	    q + 1 < end && q[1] == ' ') {
+		*host = slice_make(p, sp);
+		p = q + 2;
+	}
+	if (is_stamp(p, end))
+		p += 20;
+	if (end - p > 6 && (*p == '+' || *p == '-') && is_digit(p[1]) &&
+	    is_digit(p[4]) && p[5] == ' ')
+		p += 6;
+	if (p < end && *p == '[' && end - p > 2 && is_digit(p[1])) {
+		for (q = p + 1; q < end && is_digit(*q); q++)
+			;
+		if (end - q > 1 && *q == ']' && q[1] == ' ')
+			p = q + 2;
+	}
+	return slice_make(p, end);
+}
+
+/* Length of a message id ("1jmFYj-00039V-QX", "10HmaX-000000005vi-0000") and space, else 0. */
+static size_t
+msgid_len(struct slice s)
+{
+	if (s.len < 17 || s.p[6] != '-')
+		return 0;
+	if (s.p[13] == '-' && s.p[16] == ' ')
+		return 17;
+	if (s.len >= 24 && s.p[18] == '-' && s.p[23] == ' ')
+		return 24;
+	return 0;
+}
+
+/* "H=name (helo) [ip]:port": the ip of the H= field in s, if any. */
+static struct slice
+exim_client(struct slice s)
+{
+	const char	*p = SLICE_FIND(s, "H="), *end = s.p + s.len, *q;
+	int		 tok;
+
+	if (p == NULL)
+		return SLICE_NULL;
+	for (p += 2, tok = 0; p < end && tok < 4; tok++) {
+		if (*p == '[') {
+			q = memchr(p, ']', (size_t)(end - p));
+			return q ? slice_make(p + 1, q) : SLICE_NULL;
+		}
+		if (*p == '(')
+			q = memchr(p, ')', (size_t)(end - p));
+		else
+			q = memchr(p, ' ', (size_t)(end - p));
+		if (q == NULL)
+			return SLICE_NULL;
+		for (p = q + 1; p < end && *p == ' '; p++)
+			;
+	}
+	return SLICE_NULL;
+}
+
+/* The first ": " in s followed by a 4xx/5xx reply, read into ev. */
+static int
+exim_reply_after(struct slice s, struct event *ev)
+{
+	const char	*p = s.p, *end = s.p + s.len;
+
+	while ((p = slice_find(slice_make(p, end), ": ", 2)) != NULL) {
+		p += 2;
+		if (smtp_reply(slice_make(p, end), ev))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A defer without a remote reply counts when something outside Exim
+ * refused: an errno of the system ("defer (111): Connection refused") or
+ * a full mailbox. Exim's own negative codes without a reply ("forced
+ * defer", "Failed to expand ...", TLS and DANE set-up) are its
+ * bookkeeping: the message waits and nobody was told anything yet.
+ */
+static int
+defer_told(struct slice head, struct slice why)
+{
+	const char	*d = SLICE_FIND(head, " defer (");
+
+	if (d != NULL && is_digit(d[8]))
+		return 1;
+	return SLICE_FIND(why, "quota") != NULL ||
+	    SLICE_FIND(why, "mailbox is full") != NULL;
+}
+
+/* "** addr <orig> R=r T=t H=h [ip]: reason" and "== addr ... defer (n): reason" */
+static int
+exim_delivery(struct slice rest, int defer, struct event *ev)
+{
+	const char	*p = rest.p + 3, *end = rest.p + rest.len, *q, *c;
+	struct slice	 why;
+
+	for (q = p; q < end && *q != ' ' && *q != ':'; q++)
+		;
+	ev->user = slice_make(p, q);
+	if (ev->user.len > 1 && ev->user.p[0] == '<' && q[-1] == '>')
+		ev->user = slice_make(p + 1, q - 1);
+	c = slice_find(slice_make(q, end), ": ", 2);
+	why = c ? slice_make(c + 2, end) : slice_make(q, end);
+	while (why.len > 0 && why.p[0] == ' ')
+		why = slice_make(why.p + 1, end);
+	if (defer && (SLICE_STARTS(why, "retry time not") ||
+	    SLICE_STARTS(why, "Retry time not") ||
+	    SLICE_STARTS(why, "SMTP delivery explicitly queued") ||
+	    SLICE_STARTS(why, "first-pass only routing")))
+		return 0;
+	ev->text = why;
+	if (SLICE_STARTS(why, "SMTP error from remote mail server after ") &&
+	    exim_reply_after(slice_make(why.p + 41, end), ev)) {
+		ev->proto = PROTO_SMTP;
+		ev->dir = DIR_FROM_REMOTE;
+	} else if (SLICE_STARTS(why, "LMTP error after ") &&
+	    exim_reply_after(slice_make(why.p + 17, end), ev)) {
+		ev->proto = PROTO_LMTP;
+		ev->dir = DIR_FROM_REMOTE;
+	} else if (SLICE_STARTS(why, "retry timeout exceeded"))
+		ev->cause = CAUSE_EXPIRED;
+	else if (defer && !defer_told(slice_make(q, c ? c : end), why))
+		return 0;
+	return 1;
+}
+
+/* "... rejected RCPT <r>: text" at r (just after "rejected ") */
+static int
+exim_reject(struct slice body, const char *r, struct event *ev)
+{
+	const char	*end = body.p + body.len, *p, *q, *verb = r;
+	struct slice	 text;
+
+	ev->proto = PROTO_SMTP;
+	ev->dir = DIR_TO_CLIENT;
+	ev->client = exim_client(slice_make(body.p, r));
+	if (ev->client.len == 0)
+		ev->client = exim_client(slice_make(r, end));
+	if ((end - r > 5 && memcmp(r, "RCPT ", 5) == 0) ||
+	    (end - r > 5 && memcmp(r, "MAIL ", 5) == 0)) {
+		p = r + 5;
+		if (p < end && *p == '<')
+			p++;
+		for (q = p; q < end && *q != '>' && *q != ':' && *q != ' '; q++)
+			;
+		ev->user = slice_make(p, q);
+		r = q;
+	}
+	if ((p = slice_find(slice_make(r, end), ": ", 2)) == NULL) {
+		/* an ACL that denies without a message: local policy */
+		ev->text = slice_make(verb, end);
+		ev->cause = CAUSE_POLICY_REJECTION;
+		return 1;
+	}
+	text = slice_make(p + 2, end);
+	if (!smtp_reply(text, ev))
+		ev->text = text;
+	/* local_scan() and "dropped by ... ACL" are site policy by definition */
+	if (SLICE_STARTS(slice_make(verb, end), "by local_scan()") ||
+	    memcmp(verb - 3, "by ", 3) == 0)
+		ev->cause = CAUSE_POLICY_REJECTION;
+	return 1;
+}
+
+/* "<driver> authenticator failed for h (helo) [ip]:port I=..: 535 ... (set_id=u)" */
+static int
+exim_auth(struct slice body, const char *af, struct event *ev)
+{
+	const char	*end = body.p + body.len, *p;
+	struct slice	 rest = slice_make(af, end), id;
+
+	ev->proto = PROTO_SMTP;
+	ev->dir = DIR_TO_CLIENT;
+	id = FIELD(rest, "(set_id=", ')');
+	ev->user = id;
+	if (!exim_reply_after(rest, ev))
+		return 0;
+	/* the client's [ip]: the first " [" (a helo "([ip])" has none) */
+	if ((p = SLICE_FIND(slice_make(af, ev->text.p), " [")) != NULL) {
+		const char *e = memchr(p, ']', (size_t)(ev->text.p - p));
+		if (e != NULL)
+			ev->client = slice_make(p + 2, e);
+	}
+	if (id.len > 0 && id.p - 8 >= ev->text.p) {
+		ev->text.len = (size_t)(id.p - 8 - ev->text.p);
+		while (ev->text.len > 0 && ev->text.p[ev->text.len - 1] == ' ')
+			ev->text.len--;
+	}
+	if ((p = SLICE_FIND(ev->text, ": ")) != NULL && p + 2 < end &&
+	    is_digit(p[2]))
+		ev->text.len = (size_t)(p - ev->text.p);	/* ": 1 Time(s)" */
+	return 1;
+}
+
+/* "SMTP protocol ..." and "SMTP call from ... dropped: ..." lines */
+static int
+exim_smtp_line(struct slice body, struct event *ev)
+{
+	const char	*p, *end = body.p + body.len;
+
+	ev->proto = PROTO_SMTP;
+	ev->dir = DIR_TO_CLIENT;
+	ev->cause = CAUSE_PROTOCOL_ERROR;
+	ev->client = exim_client(body);
+	if (SLICE_STARTS(body, "SMTP protocol synchronization error")) {
+		/* Exim answers 554 "SMTP synchronization error" */
+		memcpy(ev->code, "554", 4);
+		p = SLICE_FIND(body, "): ");
+		ev->text = slice_make(body.p, p ? p + 1 : end);
+		return 1;
+	}
+	if (SLICE_STARTS(body, "SMTP protocol error in ")) {
+		ev->text = body;
+		return 1;
+	}
+	if (SLICE_STARTS(body, "SMTP call from ") &&
+	    (p = SLICE_FIND(body, " dropped: too many ")) != NULL) {
+		ev->text = slice_make(p + 10, end);
+		if (ev->client.len == 0) {
+			const char *b = memchr(body.p, '[', (size_t)(p - body.p));
+			const char *e = b ? memchr(b, ']', (size_t)(p - b)) : NULL;
+			if (e != NULL)
+				ev->client = slice_make(b + 1, e);
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* " rejected " of Exim's own, before the first ": " (so not in a reply). */
+static const char *
+own_reject(struct slice s)
+{
+	const char	*colon = SLICE_FIND(s, ": "), *r;
+	struct slice	 head = colon ? slice_make(s.p, colon) : s;
+
+	if ((r = SLICE_FIND(head, " rejected ")) != NULL)
+		return r + 10;
+	if ((r = SLICE_FIND(head, " dropped by ")) != NULL &&
+	    SLICE_FIND(slice_make(r, head.p + head.len), " ACL") != NULL)
+		return r + 12;
+	return NULL;
+}
+
+/*
+ * Most mainlog lines are "id <= ", "id => ", "id -> " or "id Completed":
+ * with a message id, only the two bytes after it are looked at unless
+ * the line is "id H=..." or "id F=...". Lines without an id are looked
+ * at by their first bytes: "H=", "SMTP ", or a second word
+ * "authenticator".
+ */
+static int
+exim_parse(const struct logline *ll, struct event *ev)
+{
+	struct slice	 body = exim_body(ll->msg, &ev->host), rest;
+	const char	*p, *sp;
+	size_t		 n;
+
+	if (body.len < 4)
+		return 0;
+	if ((n = msgid_len(body)) > 0) {
+		rest = slice_make(body.p + n, body.p + body.len);
+		if (rest.len < 4)
+			return 0;
+		if (rest.p[0] == '*' && rest.p[1] == '*' && rest.p[2] == ' ')
+			return exim_delivery(rest, 0, ev);
+		if (rest.p[0] == '=' && rest.p[1] == '=' && rest.p[2] == ' ')
+			return exim_delivery(rest, 1, ev);
+		if ((rest.p[0] != 'H' && rest.p[0] != 'F') || rest.p[1] != '=')
+			return 0;
+		p = own_reject(rest);
+		return p ? exim_reject(body, p, ev) : 0;
+	}
+	switch (body.p[0]) {
+	case 'H':
+		if (body.p[1] != '=')
+			return 0;
+		p = own_reject(body);
+		return p ? exim_reject(body, p, ev) : 0;
+	case 'S':
+		return SLICE_STARTS(body, "SMTP ") ? exim_smtp_line(body, ev) : 0;
+	}
+	sp = memchr(body.p, ' ', body.len < 32 ? body.len : 32);
+	if (sp != NULL && SLICE_STARTS(slice_make(sp + 1, body.p + body.len),
+	    "authenticator failed for "))
+		return exim_auth(body, sp + 1, ev);
+	return 0;
+}
+
+const struct parser parser_exim = {
+	.name = "exim",
+	.first = 'e',
+	.owns = exim_owns,
+	.sniff = exim_sniff,
+	.parse = exim_parse,
+};

@@ -1,0 +1,233 @@
+/*
+ * Sendmail ("sendmail", "sm-mta", "sm-msp-queue" and other "sm-" names
+ * set with -L): delivery results, rejects of the SMTP server, SASL
+ * failures.
+ *
+ * Counted, one event per line:
+ *  - "QID: to=<r>, ..., mailer=m, ..., dsn=4.x.x, stat=Deferred: 452 4.3.1
+ *    ...": a delivery attempt that failed (dsn 4.x.x or 5.x.x, or a stat
+ *    of "Deferred"); the reply after "Deferred: " or the stat text.
+ *  - "QID: ruleset=check_rcpt, arg1=<r>, relay=h [ip], reject=550 5.7.1
+ *    <r>... text": a reply sent to a client; the user is arg1 for
+ *    check_rcpt and check_mail, none for check_relay (arg1 is a host).
+ *  - "QID: <r>... User unknown": the RCPT reply sendmail sent.
+ *  - "QID: AUTH failure (MECH): ..., user=u, relay=h [ip]": the 535 sent.
+ *  - "QID: message size (n) exceeds maximum (m)": the 552 5.2.3 sent.
+ *  - "QID: rejecting commands from h [ip] due to pre-greeting traffic".
+ * Not counted: the notices that follow a failure ("QID: QID2: DSN: ...",
+ * "postmaster notify: ...", "return to sender: ...", "sender notify:
+ * ..."), "possible SMTP attack: command=AUTH, count=N" (each AUTH failure
+ * was logged already), "did not issue MAIL", "lost input channel".
+ */
+#include <string.h>
+
+#include "mxtally/cause.h"
+#include "parse_int.h"
+
+static int
+sendmail_owns(struct slice prog)
+{
+	return SLICE_EQ(prog, "sendmail") || SLICE_STARTS(prog, "sm-");
+}
+
+/* "relay=host [ip]" or "relay=[ip]": the ip. */
+static struct slice
+relay_ip(struct slice s)
+{
+	struct slice	 r = FIELD(s, "relay=", ',');
+	const char	*b, *e;
+
+	if (r.len == 0 || (b = memchr(r.p, '[', r.len)) == NULL ||
+	    (e = memchr(b, ']', (size_t)(r.p + r.len - b))) == NULL)
+		return SLICE_NULL;
+	if (e - b > 6 && memcmp(b + 1, "IPv6:", 5) == 0)
+		b += 5;
+	return slice_make(b + 1, e);
+}
+
+/* "<a@b>" -> "a@b" */
+static struct slice
+unbracket(struct slice s)
+{
+	if (s.len >= 2 && s.p[0] == '<' && s.p[s.len - 1] == '>')
+		return slice_make(s.p + 1, s.p + s.len - 1);
+	return s;
+}
+
+/* Reply text after "<addr>... ", as sendmail words its RCPT replies. */
+static struct slice
+after_dots(struct slice text)
+{
+	const char	*p = SLICE_FIND(text, "... ");
+
+	if (p != NULL && text.p[0] == '<')
+		return slice_make(p + 4, text.p + text.len);
+	return text;
+}
+
+static int
+mailer_proto(struct slice m)
+{
+	if (SLICE_EQ(m, "esmtp") || SLICE_EQ(m, "smtp") ||
+	    SLICE_EQ(m, "relay") || SLICE_EQ(m, "dsmtp") ||
+	    SLICE_EQ(m, "smtp8"))
+		return PROTO_SMTP;
+	if (SLICE_EQ(m, "lmtp") || SLICE_STARTS(m, "cyrus"))
+		return PROTO_LMTP;
+	return PROTO_NONE;
+}
+
+/* "to=<r>,<r2>, ..., dsn=5.1.1, stat=User unknown" */
+static int
+sendmail_delivery(struct slice rest, struct event *ev)
+{
+	const char	*end = rest.p + rest.len, *p;
+	struct slice	 dsn = FIELD(rest, ", dsn=", ','), stat, to;
+	struct event	 r;
+
+	if (dsn.len > 0 && dsn.p[0] == '2')
+		return 0;
+	if ((p = SLICE_FIND(rest, ", stat=")) == NULL)
+		return 0;
+	stat = slice_make(p + 7, end);
+	if (dsn.len == 0 && !SLICE_STARTS(stat, "Deferred"))
+		return 0;
+	to = slice_make(rest.p + 3, end);
+	if ((p = memchr(to.p, ',', to.len)) != NULL)
+		to.len = (size_t)(p - to.p);
+	ev->user = unbracket(to);
+	ev->proto = (uint8_t)mailer_proto(FIELD(rest, ", mailer=", ','));
+	if (dsn.len > 0 && enhanced_len(dsn.p, dsn.p + dsn.len) == dsn.len)
+		copy_code(ev->enh, sizeof(ev->enh), dsn.p, dsn.p + dsn.len);
+	if (SLICE_STARTS(stat, "Deferred: "))
+		stat = slice_make(stat.p + 10, end);
+	event_reset(&r);
+	ev->text = stat;
+	if (smtp_reply(stat, &r)) {
+		/* the reply's code and text; dsn= stays the enhanced code */
+		ev->dir = DIR_FROM_REMOTE;
+		memcpy(ev->code, r.code, sizeof(ev->code));
+		if (ev->enh[0] == '\0')
+			memcpy(ev->enh, r.enh, sizeof(ev->enh));
+		ev->text = r.text;
+	}
+	return 1;
+}
+
+/* "ruleset=check_rcpt, arg1=<r>, relay=h [ip], reject=550 5.7.1 <r>... text" */
+static int
+sendmail_ruleset(struct slice rest, struct event *ev)
+{
+	const char	*p = SLICE_FIND(rest, ", reject=");
+	struct slice	 reply;
+
+	if (p == NULL)
+		return 0;
+	reply = slice_make(p + 9, rest.p + rest.len);
+	if (!smtp_reply(reply, ev))
+		return 0;
+	ev->text = after_dots(ev->text);
+	ev->proto = PROTO_SMTP;
+	ev->dir = DIR_TO_CLIENT;
+	ev->client = relay_ip(rest);
+	if (SLICE_STARTS(rest, "ruleset=check_rcpt,") ||
+	    SLICE_STARTS(rest, "ruleset=check_mail,"))
+		ev->user = unbracket(FIELD(rest, "arg1=", ','));
+	return 1;
+}
+
+/* "AUTH failure (LOGIN): authentication failure (-13) ..., user=u, relay=h [ip]" */
+static int
+sendmail_auth(struct slice rest, struct event *ev)
+{
+	const char	*p = memchr(rest.p, ':', rest.len), *end = rest.p + rest.len;
+	const char	*u = SLICE_FIND(rest, ", user=");
+	const char	*r = SLICE_FIND(rest, ", relay=");
+
+	ev->proto = PROTO_SMTP;
+	ev->dir = DIR_TO_CLIENT;
+	ev->cause = CAUSE_AUTH_FAILURE;
+	memcpy(ev->code, "535", 4);
+	ev->user = FIELD(rest, ", user=", ',');
+	ev->client = relay_ip(rest);
+	p = p ? p + 2 : rest.p;
+	if (p > end)
+		p = end;
+	ev->text = slice_make(p, u ? u : r ? r : end);
+	return 1;
+}
+
+/* "<r>... User unknown" */
+static int
+sendmail_rcpt(struct slice rest, struct event *ev)
+{
+	const char	*p = SLICE_FIND(rest, ">... ");
+
+	if (p == NULL)
+		return 0;
+	ev->proto = PROTO_SMTP;
+	ev->dir = DIR_TO_CLIENT;
+	ev->user = slice_make(rest.p + 1, p);
+	ev->text = slice_make(p + 5, rest.p + rest.len);
+	return 1;
+}
+
+/*
+ * The line starts with "ruleset=" or a queue id and ": "; the word after
+ * it picks the case, so "from=" lines and "to=" lines with dsn=2.x.x are
+ * passed over after a few compares (and one search for the dsn).
+ */
+static int
+sendmail_parse(const struct logline *ll, struct event *ev)
+{
+	struct slice	 msg = ll->msg, rest;
+	const char	*p;
+
+	if (SLICE_STARTS(msg, "ruleset="))
+		return sendmail_ruleset(msg, ev);
+	p = memchr(msg.p, ' ', msg.len < 24 ? msg.len : 24);
+	if (p == NULL || p[-1] != ':')
+		return 0;
+	rest = slice_from(msg, p + 1);
+	if (rest.len < 4)
+		return 0;
+	switch (rest.p[0]) {
+	case 't':
+		return SLICE_STARTS(rest, "to=") ? sendmail_delivery(rest, ev) : 0;
+	case 'r':
+		if (SLICE_STARTS(rest, "ruleset="))
+			return sendmail_ruleset(rest, ev);
+		if (SLICE_STARTS(rest, "rejecting commands from ") &&
+		    SLICE_FIND(rest, "pre-greeting traffic") != NULL) {
+			ev->proto = PROTO_SMTP;
+			ev->dir = DIR_TO_CLIENT;
+			ev->cause = CAUSE_PROTOCOL_ERROR;
+			ev->client = FIELD(rest, "[", ']');
+			ev->text = rest;
+			return 1;
+		}
+		return 0;
+	case '<':
+		return sendmail_rcpt(rest, ev);
+	case 'A':
+		return SLICE_STARTS(rest, "AUTH failure (") ?
+		    sendmail_auth(rest, ev) : 0;
+	case 'm':
+		if (!SLICE_STARTS(rest, "message size ("))
+			return 0;
+		ev->proto = PROTO_SMTP;
+		ev->dir = DIR_TO_CLIENT;
+		memcpy(ev->code, "552", 4);
+		memcpy(ev->enh, "5.2.3", 6);
+		ev->text = rest;
+		return 1;
+	}
+	return 0;
+}
+
+const struct parser parser_sendmail = {
+	.name = "sendmail",
+	.first = 's',
+	.owns = sendmail_owns,
+	.parse = sendmail_parse,
+};

@@ -1,0 +1,82 @@
+/*
+ * Unit tests of the Courier parser, and of its hand-over of the shared
+ * names "imapd"/"pop3d" to Cyrus, UW and the generic parser. Expectations
+ * are read off the lines by hand.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "mxtally/cause.h"
+#include "mxtally/parse.h"
+
+static struct slice
+S(const char *s)
+{
+	return (struct slice){ s, strlen(s) };
+}
+
+static int
+eq(struct slice s, const char *want)
+{
+	return s.len == strlen(want) && memcmp(s.p, want, s.len) == 0;
+}
+
+static int
+line(const char *l, struct event *ev)
+{
+	struct timectx	 tc;
+	struct logline	 ll;
+
+	timectx_init(&tc, 0, 2026);
+	parse_header(S(l), &tc, NULL, &ll);
+	return parse_line(&ll, ev);
+}
+
+Test(parse_courier, login_failed, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Nov 21 10:00:00 dns2 imapd: LOGIN FAILED, user=sales@example.com, ip=[::ffff:192.0.2.4]", &ev), 1);
+	cr_assert(eq(ev.user, "sales@example.com"));
+	cr_assert(eq(ev.client, "192.0.2.4"));
+	cr_assert_eq(ev.proto, PROTO_IMAP);
+	cr_assert_eq(ev.cause, CAUSE_AUTH_FAILURE);
+	cr_assert_eq(line("Nov 21 10:00:00 srv courierpop3login: LOGIN FAILED, user=USER@EXAMPLE.org, ip=[::ffff:192.0.2.5]", &ev), 1);
+	cr_assert_eq(ev.proto, PROTO_POP3);
+	cr_assert_eq(line("Nov 21 10:00:00 srv imapd-ssl[20815]: LOGIN FAILED, method=PLAIN, ip=[2001:db8::1]", &ev), 1);
+	cr_assert_eq(ev.user.len, 0);
+	cr_assert(eq(ev.client, "2001:db8::1"));
+	/* the reason lines are not counted again */
+	cr_assert_eq(line("Nov 21 10:00:00 srv imapd: authentication error: No such file or directory", &ev), 0);
+	cr_assert_eq(line("Nov 21 10:00:00 srv imapd: LOGIN, user=rodrigo, ip=[::ffff:127.0.0.1], port=[50338], protocol=IMAP", &ev), 0);
+}
+
+Test(parse_courier, esmtpd, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Nov 21 10:00:00 web courieresmtpd: error,relay=::ffff:192.0.2.4,ident=tmf,from=<tmf@example.com>,to=<list@example.com>: 550 User unknown.", &ev), 1);
+	cr_assert(eq(ev.user, "list@example.com"));
+	cr_assert(eq(ev.client, "192.0.2.4"));
+	cr_assert_str_eq(ev.code, "550");
+	cr_assert(eq(ev.text, "User unknown."));
+	cr_assert_eq(line("Nov 21 10:00:00 mail courieresmtpd[26762]: error,relay=::ffff:192.0.2.3,port=43632,msg=\"535 Authentication failed.\",cmd: AUTH LOGIN x@example.com", &ev), 1);
+	cr_assert_str_eq(ev.code, "535");
+	cr_assert(eq(ev.text, "Authentication failed."));
+}
+
+Test(parse_courier, shared_names_handed_over, .timeout = 5)
+{
+	struct event	 ev;
+
+	/* Cyrus under "imapd" */
+	cr_assert_eq(line("Nov 21 10:00:00 h imapd[18454]: badlogin: example.com [192.0.2.57] CRAM-MD5 [SASL(-13): authentication failure: incorrect digest response]", &ev), 1);
+	cr_assert(eq(ev.client, "192.0.2.57"));
+	/* UW under "imapd" */
+	cr_assert_eq(line("Nov 21 10:00:00 h imapd[666]: Login failed user=lizdy auth=lizdy host=h.example [192.0.2.112]", &ev), 1);
+	cr_assert(eq(ev.user, "lizdy"));
+	/* another POP3 daemon under "pop3d": the generic parser */
+	cr_assert_eq(line("Nov 21 10:00:00 mail1 pop3d[100]: client 192.0.2.41 user erin: -ERR unable to lock mailbox", &ev), 1);
+	cr_assert(eq(ev.user, "erin"));
+	cr_assert_eq(ev.proto, PROTO_POP3);
+}

@@ -1,0 +1,66 @@
+/*
+ * Unit tests of the Cyrus parser on lines shaped like fail2ban's
+ * cyrus-imap samples and Cyrus lmtpd's messages; expectations are read
+ * off the lines by hand.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "mxtally/cause.h"
+#include "mxtally/parse.h"
+
+static struct slice
+S(const char *s)
+{
+	return (struct slice){ s, strlen(s) };
+}
+
+static int
+eq(struct slice s, const char *want)
+{
+	return s.len == strlen(want) && memcmp(s.p, want, s.len) == 0;
+}
+
+static int
+line(const char *l, struct event *ev)
+{
+	struct timectx	 tc;
+	struct logline	 ll;
+
+	timectx_init(&tc, 0, 2026);
+	parse_header(S(l), &tc, NULL, &ll);
+	return parse_line(&ll, ev);
+}
+
+Test(parse_cyrus, badlogin, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Nov 21 10:00:00 h cyrus/imap[5355]: badlogin: localhost.localdomain [127.0.0.1] plaintext cyrus@localdomain SASL(-13): authentication failure: checkpass failed", &ev), 1);
+	cr_assert(eq(ev.user, "cyrus@localdomain"));
+	cr_assert(eq(ev.client, "127.0.0.1"));
+	cr_assert(eq(ev.text, "SASL(-13): authentication failure: checkpass failed"));
+	cr_assert_eq(ev.proto, PROTO_IMAP);
+	cr_assert_eq(line("Nov 21 10:00:00 h cyrus/pop3[4297]: badlogin: example.com [192.0.2.4] plaintext mail0001 SASL(-13): authentication failure: checkpass failed", &ev), 1);
+	cr_assert_eq(ev.proto, PROTO_POP3);
+	cr_assert(eq(ev.user, "mail0001"));
+	cr_assert_eq(line("Nov 21 10:00:00 h imap[22130]: badlogin: [192.0.2.4] plain [SASL(-13): authentication failure: Password verification failed]", &ev), 1);
+	cr_assert_eq(ev.user.len, 0);
+	cr_assert(eq(ev.text, "SASL(-13): authentication failure: Password verification failed"));
+	cr_assert_eq(line("Nov 21 10:00:00 h cyrus/imap[5355]: login: h.example [192.0.2.9] bob plaintext User logged in", &ev), 0);
+}
+
+Test(parse_cyrus, quota_and_ioerror, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Nov 21 10:00:00 st cyrus/lmtpunix[900]: verify_user(user.bob) failed: Over quota", &ev), 1);
+	cr_assert(eq(ev.user, "bob"));
+	cr_assert(eq(ev.text, "Over quota"));
+	cr_assert_eq(ev.proto, PROTO_LMTP);
+	cr_assert_eq(line("Nov 21 10:00:00 st cyrus/imap[901]: IOERROR: opening /var/spool/imap/user/carol/cyrus.header: No such file or directory", &ev), 1);
+	cr_assert(eq(ev.user, "carol"));
+	cr_assert_str_eq(ev.resp, "SERVERBUG");
+	cr_assert(eq(ev.text, "opening /var/spool/imap/user/carol/cyrus.header: No such file or directory"));
+	cr_assert_eq(line("Nov 21 10:00:00 st cyrus/master[1]: process 77 exited, status 0", &ev), 0);
+}
