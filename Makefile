@@ -30,7 +30,7 @@ TESTS      := $(sort $(wildcard tests/test_*.c))
 TESTOBJS   := $(TESTS:%.c=$(BUILD)/t/%.o)
 BIN        := $(BUILD)/mxtally
 
-.PHONY: all demo check unit golden corpus integration san tsan bench install clean deps
+.PHONY: all demo check unit golden corpus corpus-report integration san tsan bench install clean deps
 
 all: $(BIN) mxtally
 
@@ -68,13 +68,17 @@ golden: $(BIN)
 	MXTALLY=$(BIN) sh tests/hostile.sh
 
 corpus: $(BIN)
-	MXTALLY=$(BIN) sh tests/corpus.sh
+	MXTALLY=$(BIN) CORPUS_REPORT=$(BUILD)/corpus-report.md sh tests/corpus.sh
 	MXTALLY=$(BIN) sh tests/genmail.sh
 
 # integration: alerts, the log follower and real Prometheus and
 # Alertmanager; release build only (they start servers and wait).
 integration: $(BIN)
 	MXTALLY=$(BIN) sh tests/alert.sh
+
+# corpus-report: rewrite the committed tests/corpus-report.md (commit it).
+corpus-report: $(BIN)
+	MXTALLY=$(BIN) sh tests/corpus-report.sh tests/corpus-report.md
 
 # check: the release build's tests, then the same under ASan+UBSan.
 check:
