@@ -5,7 +5,7 @@ BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 CC         ?= cc
 CFLAGS     ?= -O2 -g
-PKGS       := libpcre2-8 libzstd zlib inih
+PKGS       := libpcre2-8 libzstd zlib inih libmicrohttpd libcurl
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -Wpointer-arith -Wcast-qual -Wformat=2 -Wvla
 MXT_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -pthread -MMD -MP $(WARN) \
@@ -75,6 +75,8 @@ corpus: $(BIN)
 # Alertmanager; release build only (they start servers and wait).
 integration: $(BIN)
 	MXTALLY=$(BIN) sh tests/alert.sh
+	MXTALLY=$(BIN) sh tests/watch.sh
+	MXTALLY=$(BIN) sh tests/monitoring.sh
 
 # corpus-report: rewrite the committed tests/corpus-report.md (commit it).
 corpus-report: $(BIN)

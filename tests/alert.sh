@@ -108,12 +108,13 @@ check "unreadable" 3 $?
 "$MXTALLY" alert -q -f nagios --rules "$tmp/rules.ini" "$tmp/missing.log" >/dev/null 2>&1
 check "unreadable nagios" 3 $?
 
-# the shipped rules over the samples: the two "452 4.3.1 Insufficient
+# the shipped rules over four samples: the two "452 4.3.1 Insufficient
 # system storage" lines on mx2 (10:02, 10:03, one window) and the full
 # disk on store2 at 09:45 are the only rule hits (lock: erin 2, alice 2,
 # carol 2 < 5; auth: at most 2 per client < 10; quota: 1 per user < 3).
-"$MXTALLY" alert -q --year 2026 --rules samples/alerts.ini samples/*/*.log \
-    >"$tmp/samples.jsonl"
+"$MXTALLY" alert -q --year 2026 --rules samples/alerts.ini \
+    samples/postfix/mx.log samples/dovecot/store.log \
+    samples/generic/pop3.log samples/qpopper/pop.log >"$tmp/samples.jsonl"
 check "samples exit" 1 $?
 check "samples alerts" 'storage_incident store2 1 2026-11-21T09:45:00
 storage_incident mx2 2 2026-11-21T10:02:00' \

@@ -1,16 +1,642 @@
 /*
- * `mxtally watch` (being written).
+ * `mxtally watch`: follows growing logs in one thread, counts every line
+ * into the /metrics counters (served by libmicrohttpd's own thread under
+ * a mutex), feeds the alert windows and pushes fired and resolved alerts
+ * to Alertmanager. Each file is read with read(2) from its saved offset;
+ * the partial last line waits for its newline. Rotation: when the path
+ * names a new inode (rename), the old file is read to its end first and
+ * the new one from 0; when the file got shorter than the offset
+ * (copytruncate), reading restarts at 0. inotify on the files'
+ * directories wakes the loop; it also polls every second, which is the
+ * whole mechanism where inotify is missing. SIGHUP reloads the rules,
+ * SIGTERM and SIGINT end the loop.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "mxtally/alert.h"
+#include "mxtally/cause.h"
+#include "mxtally/classify.h"
+#include "mxtally/input.h"
 #include "mxtally/log.h"
+#include "mxtally/parse.h"
+#include "alert_int.h"
+#include "metrics.h"
+#include "push.h"
+
+#define READ_SIZE	(1u << 20)
+#define PUSH_EVERY	60		/* seconds between re-sends */
+
+static volatile sig_atomic_t	 got_term, got_hup;
+
+struct follow {
+	const char	*path;		/* borrowed from argv */
+	int		 fd;		/* -1 while the path is missing */
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 off;		/* next byte to read */
+	char		*buf;		/* partial line, then new bytes */
+	size_t		 len;
+	struct timectx	 tc;
+	int		 year;
+};
+
+struct watch {
+	const char	**rules;
+	size_t		 nrules;
+	struct alert_set set;
+	struct alert_eval *eval;
+	struct classifier *cl;
+	struct classify_scratch *cs;
+	struct timecache tcache;
+	struct follow	*f;
+	size_t		 nf;
+	pthread_mutex_t	 mu;		/* guards m and eval */
+	struct metrics	 m;
+	const char	*listen;
+	const char	*am;		/* Alertmanager URL, or NULL */
+	char		 instance[256];
+	struct alert	*resolved;	/* to push once */
+	size_t		 nresolved, capresolved;
+	int		 dirty;		/* an alert started firing */
+	time_t		 pushed;	/* last push, wall clock */
+	int64_t		 clock;		/* newest event time */
+	int		 from_start;
+	int		 year;
+	size_t		 cap;
+};
+
+static void watch_push_now(struct watch *w);
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+static void
+on_resolved(const struct alert *a, void *arg)
+{
+	struct watch	*w = arg;
+
+	if (w->am == NULL)
+		return;
+	if (w->nresolved == w->capresolved) {
+		w->capresolved = w->capresolved ? w->capresolved * 2 : 16;
+		w->resolved = xrealloc(w->resolved, w->capresolved *
+		    sizeof(*w->resolved));
+	}
+	w->resolved[w->nresolved] = *a;
+	w->resolved[w->nresolved].key = xstrdup(a->key);
+	w->nresolved++;
+}
+
+static void
+watch_line(struct watch *w, struct follow *f, struct slice line)
+{
+	struct logline	 ll;
+	struct event	 ev;
+	char		 key[256];
+	size_t		 i, klen;
+
+	w->m.lines++;
+	parse_header(line, &f->tc, &w->tcache, &ll);
+	if (!parse_line(&ll, &ev))
+		return;
+	classify_event(w->cl, w->cs, &ev);
+	/*
+	 * NEEDSWORK: the Dovecot auth join (verdict -> unknown_mailbox) is
+	 * settled only by the batch commands; here a login failure counts
+	 * as auth_failure.
+	 */
+	if (ev.flags & EV_AUTH_UNKNOWN)
+		return;
+	metrics_event(&w->m, &ev);
+	if (ev.t == T_NONE)
+		return;
+	if (ev.t > w->clock)
+		w->clock = ev.t;
+	for (i = 0; i < w->set.n; i++) {
+		if (!alert_rule_match(&w->set.rules[i], &ev))
+			continue;
+		klen = alert_key(&w->set.rules[i], &ev, key, sizeof(key));
+		if (w->set.rules[i].by != BY_NONE && klen == 0)
+			continue;
+		if (alert_eval_feed(w->eval, i, key, klen, ev.t,
+		    ev.count ? ev.count : 1))
+			w->dirty = 1;
+	}
+}
+
+/* Handles the whole lines of f->buf; keeps the partial one. */
+static void
+watch_lines(struct watch *w, struct follow *f, int flush)
+{
+	char	*p = f->buf, *end = f->buf + f->len, *nl;
+	size_t	 n;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n = (size_t)(nl - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		watch_line(w, f, (struct slice){ p, n < INPUT_LINE_MAX ? n :
+		    INPUT_LINE_MAX });
+		p = nl + 1;
+	}
+	if (p < end && (flush || end - p >= INPUT_LINE_MAX)) {
+		n = (size_t)(end - p);
+		watch_line(w, f, (struct slice){ p, n < INPUT_LINE_MAX ? n :
+		    INPUT_LINE_MAX });
+		p = end;
+	}
+	f->len = (size_t)(end - p);
+	memmove(f->buf, p, f->len);
+}
+
+/* Reads f from its offset to the end. */
+static void
+follow_drain(struct watch *w, struct follow *f)
+{
+	ssize_t	 r;
+
+	if (f->fd == -1)
+		return;
+	for (;;) {
+		r = pread(f->fd, f->buf + f->len, READ_SIZE, f->off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		f->off += r;
+		f->len += (size_t)r;
+		pthread_mutex_lock(&w->mu);
+		watch_lines(w, f, 0);
+		pthread_mutex_unlock(&w->mu);
+	}
+}
+
+static void
+follow_open(struct follow *f, int at_end)
+{
+	struct stat	 sb;
+
+	if ((f->fd = open(f->path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	if (fstat(f->fd, &sb) == -1) {
+		close(f->fd);
+		f->fd = -1;
+		return;
+	}
+	f->dev = sb.st_dev;
+	f->ino = sb.st_ino;
+	f->off = at_end ? sb.st_size : 0;
+	timectx_init(&f->tc, (int64_t)sb.st_mtime, f->year);
+}
+
+static void
+follow_flush(struct watch *w, struct follow *f)
+{
+	pthread_mutex_lock(&w->mu);
+	watch_lines(w, f, 1);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* One look at f: new bytes, then rotation by rename or copytruncate. */
+static void
+follow_poll(struct watch *w, struct follow *f)
+{
+	struct stat	 sb;
+
+	if (f->fd == -1) {
+		follow_open(f, 0);
+		follow_drain(w, f);
+		return;
+	}
+	follow_drain(w, f);
+	if (stat(f->path, &sb) == -1)
+		return;			/* renamed away, new one not yet there */
+	if (sb.st_dev != f->dev || sb.st_ino != f->ino) {
+		follow_drain(w, f);	/* the writer may have added more */
+		follow_flush(w, f);
+		close(f->fd);
+		follow_open(f, 0);
+		follow_drain(w, f);
+	} else if (sb.st_size < f->off) {
+		follow_flush(w, f);
+		f->off = 0;
+		follow_drain(w, f);
+	}
+}
+
+static int
+watch_load(struct watch *w, struct alert_set *s)
+{
+	size_t	 i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < w->nrules; i++)
+		if (alert_set_load(s, w->rules[i]) == -1) {
+			alert_set_release(s);
+			return -1;
+		}
+	return 0;
+}
+
+/* SIGHUP: new rules replace the old; their firing alerts resolve. */
+static void
+watch_reload(struct watch *w)
+{
+	struct alert_set	 s;
+	struct alert_eval	*old;
+
+	if (watch_load(w, &s) == -1) {
+		log_warn("keeping the old rules");
+		return;
+	}
+	pthread_mutex_lock(&w->mu);
+	alert_eval_firing(w->eval, on_resolved, w);
+	old = w->eval;
+	w->eval = NULL;
+	pthread_mutex_unlock(&w->mu);
+	/* resolved copies still point at the old rules: push them first */
+	if (w->am != NULL)
+		watch_push_now(w);
+	pthread_mutex_lock(&w->mu);
+	alert_eval_free(old);
+	alert_set_release(&w->set);
+	w->set = s;
+	w->eval = alert_eval_new(&w->set, on_resolved, w);
+	pthread_mutex_unlock(&w->mu);
+	log_warn("reloaded %zu rule%s", s.n, s.n == 1 ? "" : "s");
+}
+
+struct push_ctx {
+	FILE		*f;
+	struct watch	*w;
+	int		 n;
+};
+
+static void
+push_one(const struct alert *a, void *arg)
+{
+	struct push_ctx	*c = arg;
+
+	if (c->n++ > 0)
+		putc(',', c->f);
+	push_alert_json(c->f, a, 0, c->w->instance);
+}
+
+/* Sends every firing alert and the resolved ones not sent yet. */
+static void
+watch_push_now(struct watch *w)
+{
+	struct push_ctx	 c = { NULL, w, 0 };
+	char		*body = NULL;
+	size_t		 len = 0, i;
+
+	if ((c.f = open_memstream(&body, &len)) == NULL)
+		log_die("out of memory");
+	putc('[', c.f);
+	pthread_mutex_lock(&w->mu);
+	if (w->eval != NULL)
+		alert_eval_firing(w->eval, push_one, &c);
+	pthread_mutex_unlock(&w->mu);
+	for (i = 0; i < w->nresolved; i++) {
+		if (c.n++ > 0)
+			putc(',', c.f);
+		push_alert_json(c.f, &w->resolved[i], 1, w->instance);
+		free(w->resolved[i].key);
+	}
+	w->nresolved = 0;
+	putc(']', c.f);
+	fclose(c.f);
+	if (c.n > 0)
+		push_send(w->am, body, len);
+	free(body);
+	w->dirty = 0;
+	w->pushed = time(NULL);
+}
+
+static enum MHD_Result
+serve(void *arg, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_len, void **con_cls)
+{
+	struct watch		*w = arg;
+	struct MHD_Response	*resp;
+	char			*body = NULL;
+	size_t			 len = 0;
+	FILE			*f;
+	enum MHD_Result		 rc;
+	static const char	 nf[] = "not found: try /metrics\n";
+
+	(void)version;
+	(void)upload;
+	(void)upload_len;
+	(void)con_cls;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return MHD_NO;
+	if (strcmp(url, "/metrics") != 0) {
+		resp = MHD_create_response_from_buffer(sizeof(nf) - 1,
+		    (void *)(uintptr_t)nf, MHD_RESPMEM_PERSISTENT);
+		rc = MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, resp);
+		MHD_destroy_response(resp);
+		return rc;
+	}
+	if ((f = open_memstream(&body, &len)) == NULL)
+		return MHD_NO;
+	pthread_mutex_lock(&w->mu);
+	metrics_write(f, &w->m, w->eval);
+	pthread_mutex_unlock(&w->mu);
+	fclose(f);
+	resp = MHD_create_response_from_buffer(len, body,
+	    MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type",
+	    "text/plain; version=0.0.4; charset=utf-8");
+	rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static struct MHD_Daemon *
+serve_start(struct watch *w)
+{
+	struct sockaddr_in	 sa = { .sin_family = AF_INET };
+	const char		*colon = strrchr(w->listen, ':');
+	char			 host[64];
+	long			 port;
+	struct MHD_Daemon	*d;
+
+	if (colon == NULL || (size_t)(colon - w->listen) >= sizeof(host))
+		return log_error("bad --listen '%s' (ADDR:PORT)", w->listen),
+		    NULL;
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - w->listen),
+	    w->listen);
+	port = strtol(colon + 1, NULL, 10);
+	if (port < 1 || port > 65535 || inet_pton(AF_INET, host[0] ? host :
+	    "0.0.0.0", &sa.sin_addr) != 1)
+		return log_error("bad --listen '%s' (IPv4 ADDR:PORT)",
+		    w->listen), NULL;
+	sa.sin_port = htons((uint16_t)port);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, serve, w,
+	    MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
+	if (d == NULL)
+		log_error("cannot listen on '%s'", w->listen);
+	return d;
+}
+
+static void
+watch_usage(FILE *f)
+{
+	fputs(
+"usage: mxtally watch [--rules FILE] [options] FILE...\n"
+"\n"
+"Follows growing logs (surviving rotation by rename and by copytruncate),\n"
+"serves counters on /metrics and pushes alerts to Alertmanager.\n"
+"\n"
+"options:\n"
+"      --rules FILE        INI alert rules (repeatable; SIGHUP reloads)\n"
+"      --listen ADDR:PORT  serve /metrics (e.g. 127.0.0.1:9772)\n"
+"      --alertmanager URL  push alerts to URL/api/v2/alerts\n"
+"      --from-start        read what the files hold now, not only new lines\n"
+"      --max-labels N      label sets per metric before \"other\" (1000)\n"
+"      --year YYYY         year of RFC 3164 stamps\n"
+"  -q, --quiet             no warnings\n", f);
+}
+
+static int
+watch_args(int argc, char **argv, struct watch *w)
+{
+	enum { O_RULES = 256, O_LISTEN, O_AM, O_START, O_YEAR, O_MAXL };
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, O_RULES },
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "alertmanager", required_argument, NULL, O_AM },
+		{ "from-start", no_argument, NULL, O_START },
+		{ "max-labels", required_argument, NULL, O_MAXL },
+		{ "year", required_argument, NULL, O_YEAR },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char	*end;
+	long	 v;
+	int	 ch;
+
+	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_RULES:
+			w->rules = xrealloc(w->rules, (w->nrules + 1) *
+			    sizeof(*w->rules));
+			w->rules[w->nrules++] = optarg;
+			break;
+		case O_LISTEN:
+			w->listen = optarg;
+			break;
+		case O_AM:
+			w->am = optarg;
+			break;
+		case O_START:
+			w->from_start = 1;
+			break;
+		case O_MAXL:
+		case O_YEAR:
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 ||
+			    (ch == O_YEAR && (v < 1970 || v > 9999)))
+				return log_error("bad %s '%s'", ch == O_YEAR ?
+				    "--year" : "--max-labels", optarg);
+			if (ch == O_YEAR)
+				w->year = (int)v;
+			else
+				w->cap = (size_t)v;
+			break;
+		case 'q':
+			log_quiet = 1;
+			break;
+		case 'h':
+			watch_usage(stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	if (optind == argc)
+		return log_error("watch needs at least one log FILE");
+	return 0;
+}
+
+/* Watches each file's directory: renames and creations show there. */
+static int
+watch_inotify(const struct watch *w)
+{
+	char	 dir[PATH_MAX];
+	size_t	 i;
+	int	 fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd == -1) {
+		log_warn("no inotify (%s): polling every second",
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < w->nf; i++) {
+		snprintf(dir, sizeof(dir), "%s", w->f[i].path);
+		if (inotify_add_watch(fd, dirname(dir), IN_MODIFY | IN_CREATE |
+		    IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB |
+		    IN_CLOSE_WRITE) == -1)
+			log_warn("cannot watch '%s' (%s): polling it",
+			    dir, strerror(errno));
+	}
+	return fd;
+}
+
+/* The event clock for resolving: log time, or the wall clock (as local
+ * time is logged) when the logs are quiet. */
+static int64_t
+watch_now(const struct watch *w)
+{
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+	int64_t		 local;
+
+	localtime_r(&now, &tm);
+	local = (int64_t)now + tm.tm_gmtoff;
+	return local > w->clock ? local : w->clock;
+}
+
+static void
+watch_loop(struct watch *w, int ifd)
+{
+	struct pollfd	 pfd = { .fd = ifd, .events = POLLIN };
+	char		 ev[4096];
+	size_t		 i;
+
+	while (!got_term) {
+		if (got_hup) {
+			got_hup = 0;
+			watch_reload(w);
+		}
+		for (i = 0; i < w->nf; i++)
+			follow_poll(w, &w->f[i]);
+		pthread_mutex_lock(&w->mu);
+		alert_eval_tick(w->eval, watch_now(w));
+		pthread_mutex_unlock(&w->mu);
+		if (w->am != NULL && (w->dirty || w->nresolved > 0 ||
+		    time(NULL) - w->pushed >= PUSH_EVERY))
+			watch_push_now(w);
+		if (poll(ifd >= 0 ? &pfd : NULL, ifd >= 0 ? 1 : 0, 1000) > 0)
+			while (read(ifd, ev, sizeof(ev)) > 0)
+				;
+	}
+}
+
+static void
+watch_free(struct watch *w)
+{
+	size_t	 i;
+
+	for (i = 0; i < w->nf; i++) {
+		if (w->f[i].fd != -1)
+			close(w->f[i].fd);
+		free(w->f[i].buf);
+	}
+	for (i = 0; i < w->nresolved; i++)
+		free(w->resolved[i].key);
+	free(w->resolved);
+	free(w->f);
+	alert_eval_free(w->eval);
+	alert_set_release(&w->set);
+	metrics_release(&w->m);
+	if (w->cs != NULL)
+		classify_scratch_free(w->cs);
+	classify_free(w->cl);
+	free(w->rules);
+	pthread_mutex_destroy(&w->mu);
+}
 
 int
 watch_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	log_error("'watch' is not available in this version yet");
-	return 2;
+	struct watch		 w = { .cap = 1000, .clock = INT64_MIN };
+	struct sigaction	 sa = { .sa_handler = on_signal };
+	struct MHD_Daemon	*d = NULL;
+	char			 err[256];
+	size_t			 i;
+	int			 ifd;
+
+	pthread_mutex_init(&w.mu, NULL);
+	if (watch_args(argc, argv, &w) == -1) {
+		fputs("try 'mxtally watch --help'\n", stderr);
+		watch_free(&w);
+		return 2;
+	}
+	if ((w.cl = classify_new(err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		watch_free(&w);
+		return 2;
+	}
+	if (watch_load(&w, &w.set) == -1) {
+		watch_free(&w);
+		return 2;
+	}
+	w.cs = classify_scratch_new(w.cl);
+	w.eval = alert_eval_new(&w.set, on_resolved, &w);
+	metrics_init(&w.m, w.cap);
+	if (gethostname(w.instance, sizeof(w.instance) - 1) == -1)
+		snprintf(w.instance, sizeof(w.instance), "mxtally");
+	w.nf = (size_t)(argc - optind);
+	w.f = xcalloc(w.nf, sizeof(*w.f));
+	for (i = 0; i < w.nf; i++) {
+		w.f[i].path = argv[optind + (int)i];
+		w.f[i].buf = xmalloc(READ_SIZE + INPUT_LINE_MAX + 1);
+		w.f[i].year = w.year;
+		follow_open(&w.f[i], !w.from_start);
+		if (w.f[i].fd == -1)
+			log_warn("'%s' is not there yet (%s): waiting for it",
+			    w.f[i].path, strerror(errno));
+	}
+	/* MHD's thread inherits the mask: the signals come to this one */
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGHUP);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaddset(&sa.sa_mask, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sa.sa_mask, NULL);
+	if (w.listen != NULL && (d = serve_start(&w)) == NULL) {
+		watch_free(&w);
+		return 2;
+	}
+	if (w.am != NULL)
+		push_init();
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	pthread_sigmask(SIG_UNBLOCK, &sa.sa_mask, NULL);
+	ifd = watch_inotify(&w);
+	watch_loop(&w, ifd);
+	if (ifd != -1)
+		close(ifd);
+	if (d != NULL)
+		MHD_stop_daemon(d);
+	watch_free(&w);
+	return 0;
 }

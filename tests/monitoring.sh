@@ -1,0 +1,139 @@
+#!/bin/sh
+# mxtally watch against real servers: starts Prometheus (scraping watch's
+# /metrics every second) and Alertmanager (receiving watch's pushes) on
+# 127.0.0.1, free ports, temporary config and data directories; appends
+# 3 storage errors from mx7 (rule: 2 within 10m, by host) and 2 other
+# lines; then asks Prometheus' query API for the counters and
+# Alertmanager's /api/v2/alerts for the alert. Every server is started
+# here and stopped here, by its pid. Waits are bounded.
+set -u
+MXTALLY=${MXTALLY:-./mxtally}
+PROM=${PROMETHEUS:-prometheus}
+AM=${ALERTMANAGER:-prometheus-alertmanager}
+
+have() { command -v "$PROM" >/dev/null && command -v "$AM" >/dev/null &&
+    command -v curl >/dev/null && command -v jq >/dev/null; }
+if ! have && [ "$(id -u)" = 0 ] && [ -f .ci/deps ]; then
+	sh .ci/deps >/dev/null 2>&1
+fi
+if ! have; then
+	echo "skipped: prometheus, prometheus-alertmanager, curl or jq missing and not installable"
+	exit 0
+fi
+
+tmp=$(mktemp -d)
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	for p in $pids; do wait "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+
+set -- $(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(3)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))')
+wport=$1 pport=$2 aport=$3
+
+cat >"$tmp/am.yml" <<'EOF'
+route:
+  receiver: "null"
+  group_wait: 1s
+receivers:
+  - name: "null"
+EOF
+cat >"$tmp/prom.yml" <<EOF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: mxtally
+    static_configs:
+      - targets: ["127.0.0.1:$wport"]
+EOF
+cat >"$tmp/rules.ini" <<'EOF'
+[disk]
+cause     = system_storage
+by        = host
+threshold = 2
+window    = 10m
+severity  = critical
+EOF
+
+"$AM" --config.file="$tmp/am.yml" --storage.path="$tmp/am" \
+    --web.listen-address="127.0.0.1:$aport" --cluster.listen-address= \
+    >"$tmp/am.log" 2>&1 &
+pids="$pids $!"
+"$PROM" --config.file="$tmp/prom.yml" --storage.tsdb.path="$tmp/prom" \
+    --web.listen-address="127.0.0.1:$pport" >"$tmp/prom.log" 2>&1 &
+pids="$pids $!"
+: >"$tmp/mail.log"
+"$MXTALLY" watch -q --rules "$tmp/rules.ini" --listen "127.0.0.1:$wport" \
+    --alertmanager "http://127.0.0.1:$aport" "$tmp/mail.log" &
+wpid=$!
+pids="$pids $wpid"
+
+# until CMD succeeds, at most $1 tenths of a second
+until_ok() {
+	n=0 max=$1
+	shift
+	while [ $n -lt "$max" ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n + 1))
+	done
+	return 1
+}
+ready() { curl -sf "$1" >/dev/null; }
+until_ok 300 ready "http://127.0.0.1:$aport/-/ready" || bad "alertmanager not ready: $(tail -3 "$tmp/am.log")"
+until_ok 300 ready "http://127.0.0.1:$pport/-/ready" || bad "prometheus not ready: $(tail -3 "$tmp/prom.log")"
+until_ok 100 ready "http://127.0.0.1:$wport/metrics" || bad "watch not serving"
+
+now=$(date '+%b %e %H:%M:%S')
+S='postfix/smtpd[1]: NOQUEUE: reject: MAIL from a.example[192.0.2.10]: 452 4.3.1 Insufficient system storage; from=<s@a.example> proto=ESMTP helo=<a.example>'
+{
+	echo "$now mx7 $S"
+	echo "$now mx7 postfix/qmgr[9]: 3F2A11C0A1: removed"
+	echo "$now mx7 $S"
+	echo "$now mx7 $S"
+	echo "$now mx8 postfix/qmgr[9]: 3F2A11C0A1: removed"
+} >>"$tmp/mail.log"
+
+# query EXPR: the value of the first series Prometheus returns
+query() {
+	curl -sG "http://127.0.0.1:$pport/api/v1/query" --data-urlencode "query=$1" |
+	    jq -r '.data.result[0].value[1] // empty'
+}
+prom_is() { [ "$(query "$1")" = "$2" ]; }
+for q in 'mxtally_lines_total 5' \
+    'mxtally_events_total{cause="system_storage"} 3' \
+    'mxtally_events_by_host_total{host="mx7",cause="system_storage"} 3' \
+    'mxtally_events_by_code_total{protocol="smtp",code="452",enhanced="4.3.1"} 3' \
+    'mxtally_alerts_firing{rule="disk",key="mx7"} 1'; do
+	expr=${q% *} want=${q##* }
+	if until_ok 200 prom_is "$expr" "$want"; then ok; else
+		bad "prometheus: $expr is '$(query "$expr")', want $want"
+	fi
+done
+
+am_alert() {
+	curl -s "http://127.0.0.1:$aport/api/v2/alerts" |
+	    jq -e '.[] | select(.labels.alertname == "disk" and
+		.labels.key == "mx7" and .labels.severity == "critical" and
+		.status.state == "active" and
+		(.annotations.advice | length) > 0)' >/dev/null
+}
+if until_ok 200 am_alert; then ok; else
+	bad "alertmanager has no disk/mx7 alert: $(curl -s "http://127.0.0.1:$aport/api/v2/alerts")"
+fi
+
+kill -TERM "$wpid"
+if until_ok 50 sh -c "! kill -0 $wpid 2>/dev/null"; then ok; else bad "watch did not exit"; fi
+
+echo "monitoring: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
