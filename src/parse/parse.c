@@ -242,6 +242,8 @@ static const struct parser *const families[] = {
 	&parser_postfix,
 	&parser_dovecot,
 	&parser_qpopper,
+	&parser_qmail,
+	&parser_vpopmail,
 	&parser_sendmail,
 	&parser_courier,
 	&parser_cyrus,

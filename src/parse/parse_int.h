@@ -26,6 +26,8 @@ struct parser {
 extern const struct parser parser_postfix;
 extern const struct parser parser_dovecot;
 extern const struct parser parser_qpopper;
+extern const struct parser parser_qmail;
+extern const struct parser parser_vpopmail;
 extern const struct parser parser_sendmail;
 extern const struct parser parser_courier;
 extern const struct parser parser_cyrus;
