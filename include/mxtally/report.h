@@ -119,11 +119,17 @@ struct report_opts {
 	int		 color;		/* ANSI colour in text output */
 	size_t		 top;		/* rows per table in text; 0 = default */
 	const char	*version;
+	const char	*table;		/* CSV table (report_csv); NULL = causes */
 };
 
 /* Each writer returns 0, or -1 when writing to out failed. */
 int report_text(FILE *out, const struct result *r, const struct report_opts *o);
 int report_json(FILE *out, const struct result *r, const struct report_opts *o);
+int report_html(FILE *out, const struct result *r, const struct report_opts *o);
+int report_csv(FILE *out, const struct result *r, const struct report_opts *o);
+
+/* 1 when name is a table report_csv writes (users, causes, codes, ...). */
+int report_csv_table(const char *name);
 
 /* Formats t as "2026-11-21T14:00:00" into buf (at least 20 bytes). */
 char *report_time(int64_t t, char *buf, size_t len);

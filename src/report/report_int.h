@@ -43,6 +43,23 @@ size_t rep_text_str(FILE *out, const char *s);
  */
 size_t rep_text_mem(FILE *out, const char *s, size_t len);
 
+/*
+ * Writes s as HTML text, safe in element content and in a quoted
+ * attribute: & < > " ' become references; C0 and C1 controls, DEL, bidi
+ * overrides, noncharacters and invalid UTF-8 become a visible \xNN per
+ * byte. NULL prints as "-". Borrows s.
+ */
+void rep_html_str(FILE *out, const char *s);
+
+/*
+ * Writes s as one CSV field (RFC 4180): quoted, with quotes doubled,
+ * when it holds a comma, quote, CR or LF. When from_log, a field that a
+ * spreadsheet would run as a formula (first byte = + - @ TAB CR) gets a
+ * leading apostrophe. Controls other than TAB, CR, LF and invalid UTF-8
+ * become \xNN. NULL is an empty field. Borrows s.
+ */
+void rep_csv_field(FILE *out, const char *s, int from_log);
+
 /* Writes n spaces. */
 void rep_pad(FILE *out, size_t n);
 

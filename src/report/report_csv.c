@@ -1,0 +1,229 @@
+/*
+ * The CSV report: one table per run (--table users|causes|codes|hosts|
+ * hours, default causes), for spreadsheets and for scripts that would
+ * rather not parse JSON. Fields follow RFC 4180: a header row, CRLF
+ * line ends, a field quoted when it holds a comma, quote, CR or LF, and
+ * quotes inside doubled. Counts are plain integers, times are
+ * 2026-11-21T14:00:00 as in the JSON report.
+ *
+ * A spreadsheet runs a cell that starts with = + - @ (and, in some, TAB
+ * or CR) as a formula, so a user name such as "=HYPERLINK(...)" in a log
+ * could act when the file is opened. Every field that came from a log
+ * (user, host, code, response code) and starts with one of those bytes
+ * is written with a leading apostrophe, which spreadsheets read as "text
+ * follows" and hide. Fields of our own (cause ids, meanings, numbers)
+ * are written as they are. Control characters other than TAB, CR and
+ * LF, and bytes that are not UTF-8, are written as \xNN so that the file
+ * is always valid UTF-8.
+ */
+#include <string.h>
+
+#include "mxtally/event.h"
+#include "mxtally/log.h"
+#include "mxtally/report.h"
+#include "report_int.h"
+
+enum csv_table { CSV_USERS, CSV_CAUSES, CSV_CODES, CSV_HOSTS, CSV_HOURS };
+
+static const char *const table_names[] = {
+	"users", "causes", "codes", "hosts", "hours", NULL
+};
+
+static int
+table_find(const char *name)
+{
+	int	 i;
+
+	for (i = 0; name != NULL && table_names[i] != NULL; i++)
+		if (strcmp(name, table_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
+report_csv_table(const char *name)
+{
+	return table_find(name) != -1;
+}
+
+/* 1 when the field must be quoted: it holds , " CR or LF. */
+static int
+csv_needs_quotes(const char *s)
+{
+	return s[strcspn(s, ",\"\r\n")] != '\0';
+}
+
+void
+rep_csv_field(FILE *out, const char *s, int from_log)
+{
+	const unsigned char	*p;
+	size_t			 n;
+	int			 quote;
+
+	if (s == NULL)
+		return;
+	quote = csv_needs_quotes(s);
+	if (quote)
+		putc('"', out);
+	if (from_log && *s != '\0' && strchr("=+-@\t\r", *s) != NULL)
+		putc('\'', out);
+	for (p = (const unsigned char *)s; *p != '\0'; p += n) {
+		n = rep_utf8_len(p);
+		if (n > 1) {
+			fwrite(p, 1, n, out);
+		} else if (n == 1 && (*p >= 0x20 || *p == '\t' || *p == '\r' ||
+		    *p == '\n') && *p != 0x7f) {
+			if (*p == '"')
+				putc('"', out);
+			putc(*p, out);
+		} else {
+			fprintf(out, "\\x%02x", (unsigned)*p);
+			n = 1;
+		}
+	}
+	if (quote)
+		putc('"', out);
+}
+
+static void
+csv_u64(FILE *out, uint64_t n)
+{
+	fprintf(out, ",%llu", (unsigned long long)n);
+}
+
+static void
+csv_eol(FILE *out)
+{
+	fputs("\r\n", out);
+}
+
+static const char *
+cause_id(int cause)
+{
+	const struct cause_info *ci = rep_cause(cause);
+
+	return ci != NULL ? ci->id : "";
+}
+
+/* A fixed-size code field (not NUL-terminated when full), from a log. */
+static void
+csv_code(FILE *out, const char *s, size_t size)
+{
+	char	 buf[32];
+	size_t	 n = strnlen(s, size);
+
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	putc(',', out);
+	rep_csv_field(out, buf, 1);
+}
+
+static void
+csv_causes(FILE *out, const struct result *r)
+{
+	const struct cause_info	*ci;
+	size_t			 i;
+
+	fputs("cause,group,events,users,meaning", out);
+	csv_eol(out);
+	for (i = 0; i < r->ncauses; i++) {
+		ci = rep_cause(r->causes[i].cause);
+		rep_csv_field(out, ci != NULL ? ci->id : "", 0);
+		putc(',', out);
+		rep_csv_field(out, ci != NULL ? ci->group : "", 0);
+		csv_u64(out, r->causes[i].events);
+		csv_u64(out, r->causes[i].users);
+		putc(',', out);
+		rep_csv_field(out, ci != NULL ? ci->meaning : "", 0);
+		csv_eol(out);
+	}
+}
+
+static void
+csv_codes(FILE *out, const struct result *r)
+{
+	const struct code_row	*c;
+	char			 meaning[512];
+	size_t			 i;
+
+	fputs("protocol,code,enhanced,response,cause,events,meaning", out);
+	csv_eol(out);
+	for (i = 0; i < r->ncodes; i++) {
+		c = &r->codes[i];
+		rep_csv_field(out, proto_name(c->proto), 0);
+		csv_code(out, c->code, sizeof(c->code));
+		csv_code(out, c->enh, sizeof(c->enh));
+		csv_code(out, c->resp, sizeof(c->resp));
+		putc(',', out);
+		rep_csv_field(out, cause_id(c->cause), 0);
+		csv_u64(out, c->events);
+		putc(',', out);
+		rep_csv_field(out, rep_code_meaning(c, meaning,
+		    sizeof(meaning)), 0);
+		csv_eol(out);
+	}
+}
+
+/*
+ * users, hosts, hours: the key, its events, then one column per cause
+ * present in the result, in the result's cause order (busiest first).
+ */
+static void
+csv_entities(FILE *out, const struct result *r, const char *key,
+    const struct entity_row *rows, size_t n)
+{
+	char	 when[32];
+	size_t	 i, j;
+	int	 c;
+
+	fputs(key, out);
+	fputs(",events", out);
+	for (j = 0; j < r->ncauses; j++) {
+		putc(',', out);
+		rep_csv_field(out, cause_id(r->causes[j].cause), 0);
+	}
+	csv_eol(out);
+	for (i = 0; i < n; i++) {
+		if (rows[i].name != NULL)
+			rep_csv_field(out, rows[i].name, 1);
+		else if (rows[i].start != T_NONE)
+			fputs(report_time(rows[i].start, when, sizeof(when)),
+			    out);
+		csv_u64(out, rows[i].events);
+		for (j = 0; j < r->ncauses; j++) {
+			c = r->causes[j].cause;
+			csv_u64(out, rows[i].by_cause != NULL && c >= 0 &&
+			    c < cause_count() ? rows[i].by_cause[c] : 0);
+		}
+		csv_eol(out);
+	}
+}
+
+int
+report_csv(FILE *out, const struct result *r, const struct report_opts *o)
+{
+	switch (table_find(o->table != NULL ? o->table : "causes")) {
+	case CSV_USERS:
+		csv_entities(out, r, "user", r->users, r->nusers_shown);
+		break;
+	case CSV_CAUSES:
+		csv_causes(out, r);
+		break;
+	case CSV_CODES:
+		csv_codes(out, r);
+		break;
+	case CSV_HOSTS:
+		csv_entities(out, r, "host", r->hosts, r->nhosts_shown);
+		break;
+	case CSV_HOURS:
+		csv_entities(out, r, "start", r->hours, r->nhours);
+		break;
+	default:
+		return log_error("unknown csv table '%s'", o->table);
+	}
+	if (fflush(out) == EOF || ferror(out))
+		return -1;
+	return 0;
+}

@@ -1,0 +1,1118 @@
+/*
+ * The HTML report: one self-contained file that a postmaster opens on a
+ * phone or prints. It holds no script, no font and no reference to any
+ * other file; a Content-Security-Policy forbids them anyway, so even a
+ * string that slipped past escaping could neither run nor call out. It
+ * answers the text report's questions in the same order: summary tiles,
+ * errors per hour by cause (an inline SVG stacked bar chart), causes
+ * with their meaning, the storage section, top users per cause with a
+ * first step, reply codes with meanings, then the long tables (POP3
+ * replies, users, hosts, hours, unclassified templates, input files)
+ * folded in <details>, which the print stylesheet unfolds.
+ *
+ * Each cause keeps one colour everywhere: the lock, auth and storage
+ * groups in strong colours (storage in reds), the rest muted. Elements
+ * carry stable ids and data-* attributes (id="total-events",
+ * data-cause="quota_exceeded", data-events="3") for tests and scrapers.
+ * Every string that came from a log goes through rep_html_str.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mxtally/event.h"
+#include "mxtally/log.h"
+#include "mxtally/report.h"
+#include "report_int.h"
+
+#define ROWS_DEFAULT	10	/* rows shown before a table folds */
+#define ROWS_MAX	1000	/* users or hosts written; more go to CSV */
+#define CODES_OPEN	30	/* a longer codes table folds */
+#define CHART_DAYS	14	/* longer periods chart days, not hours */
+#define CHART_SLOTS	800	/* more slots: chart only those with events */
+
+/* Chart geometry, in SVG user units. */
+#define CH_LEFT		44	/* y axis labels */
+#define CH_TOP		10
+#define CH_PLOT		180	/* plot height */
+#define CH_BOTTOM	38	/* x axis labels: hour, then date */
+#define CH_RIGHT	10
+
+struct hw {
+	FILE			*out;
+	const struct result	*r;
+	size_t			 rows;	/* rows before a table folds */
+	int			 nc;	/* cause_count() */
+};
+
+static const char css[] =
+":root{--fg:#1b1f24;--mute:#59636e;--line:#d5dbe1;--tile:#f3f5f7}\n"
+"*{box-sizing:border-box}\n"
+"html{-webkit-text-size-adjust:100%;text-size-adjust:100%}\n"
+"body{margin:0 auto;max-width:72rem;padding:.8rem;color:var(--fg);"
+"background:#fff;font:15px/1.45 system-ui,-apple-system,\"Segoe UI\","
+"Roboto,\"Helvetica Neue\",Arial,\"Noto Sans\",\"Liberation Sans\","
+"sans-serif}\n"
+"h1{font-size:1.35rem;margin:.2rem 0}\n"
+"h2{font-size:1.1rem;margin:1.6rem 0 .5rem;padding-bottom:.2rem;"
+"border-bottom:1px solid var(--line)}\n"
+"h3{font-size:1rem;margin:.2rem 0}\n"
+"p{margin:.3rem 0}\n"
+".sub,.note{color:var(--mute)}\n"
+".note{font-size:.85rem}\n"
+".tiles{display:grid;grid-template-columns:repeat(auto-fill,"
+"minmax(9rem,1fr));gap:.5rem;margin:.8rem 0}\n"
+".tile{background:var(--tile);border-left:.3rem solid #9aa0a6;"
+"border-radius:.4rem;padding:.5rem .7rem}\n"
+".tile b{display:block;font-size:1.5rem;line-height:1.2;"
+"font-variant-numeric:tabular-nums}\n"
+".tile span{color:var(--mute);font-size:.85rem}\n"
+".tile.storage{border-left-color:#c62828}\n"
+".tile.auth{border-left-color:#6a3fb5}\n"
+".tile.lock{border-left-color:#d99400}\n"
+".scroll{overflow-x:auto}\n"
+"table{border-collapse:collapse;width:100%;font-size:.9rem}\n"
+"th,td{padding:.3rem .45rem;border-bottom:1px solid var(--line);"
+"text-align:left;vertical-align:top}\n"
+"th{font-weight:600;color:var(--mute);white-space:nowrap}\n"
+".n{text-align:right;font-variant-numeric:tabular-nums;"
+"white-space:nowrap}\n"
+".sw{display:inline-block;width:0;height:.8em;border-left:.8em solid;"
+"margin-right:.35em;vertical-align:-.05em}\n"
+".bc{white-space:nowrap}\n"
+".grp{font-size:.72rem;border:1px solid var(--line);border-radius:.3em;"
+"padding:0 .3em;margin-left:.3em;color:var(--mute);white-space:nowrap}\n"
+".grp.storage{color:#b71c1c;border-color:#e0a0a0}\n"
+".grp.auth{color:#5b33a0;border-color:#c3b0e3}\n"
+".grp.lock{color:#8a5d00;border-color:#e6c87a}\n"
+".mean{color:var(--mute);font-size:.85rem;margin-top:.1rem}\n"
+"code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"
+"\"Liberation Mono\",monospace;font-size:.85em}\n"
+"td,.card li{overflow-wrap:anywhere}\n"
+".cards{display:grid;grid-template-columns:repeat(auto-fill,"
+"minmax(17rem,1fr));gap:.6rem}\n"
+".card{border:1px solid var(--line);border-radius:.4rem;"
+"padding:.5rem .7rem}\n"
+".card ol{margin:.3rem 0 0;padding-left:1.6rem}\n"
+".card li span{float:right;font-variant-numeric:tabular-nums;"
+"padding-left:.5rem}\n"
+".step{font-size:.85rem}\n"
+"details{margin:.5rem 0}\n"
+"summary{cursor:pointer;font-weight:600;padding:.2rem 0}\n"
+".chart{overflow-x:auto}\n"
+".chart svg{display:block;height:auto;font-size:12px}\n"
+".chart text{fill:#444}\n"
+".legend{list-style:none;padding:0;margin:.4rem 0;display:flex;"
+"flex-wrap:wrap;gap:.15rem 1rem;font-size:.85rem}\n"
+".two{display:grid;grid-template-columns:repeat(auto-fit,"
+"minmax(20rem,1fr));gap:0 1.5rem}\n"
+".alert{border:2px solid #b00020;border-radius:.4rem;"
+"padding:.4rem .7rem;margin:.6rem 0}\n"
+"footer{margin-top:2rem;font-size:.8rem;color:var(--mute)}\n"
+"@media (max-width:30rem){body{font-size:14px;padding:.5rem}"
+".tile b{font-size:1.3rem}th,td{padding:.25rem .3rem}}\n"
+"@media print{\n"
+"body{max-width:none;padding:0;font-size:10pt;color:#000}\n"
+".tile{background:none;border:1px solid #888}\n"
+".tile b{font-size:14pt}\n"
+".grp{color:#000;border-color:#888}\n"
+".scroll,.chart{overflow:visible}\n"
+"details::details-content{content-visibility:visible;display:block}\n"
+"summary{list-style:none}\n"
+"h2,h3,summary{break-after:avoid}\n"
+"tr,.card,.tile,.chart{break-inside:avoid}\n"
+"footer{color:#000}\n"
+"}\n";
+
+/* --- escaping, numbers, colours ----------------------------------- */
+
+/*
+ * Sequences that are valid UTF-8 but must not reach the page as they
+ * are: C1 controls, the bidi embedding, override and isolate marks that
+ * reorder text, and the noncharacters U+FDD0..U+FDEF and U+FFFE/U+FFFF
+ * (HTML parse errors).
+ */
+static int
+html_unsafe_seq(const unsigned char *p, size_t n)
+{
+	if (n == 1)
+		return *p < 0x20 || *p == 0x7f || strchr("&<>\"'", *p) != NULL;
+	if (n == 2)
+		return p[0] == 0xc2 && p[1] <= 0x9f;
+	if (n != 3)
+		return 0;
+	if (p[0] == 0xe2 && p[1] == 0x80)
+		return p[2] >= 0xaa && p[2] <= 0xae;	/* U+202A..U+202E */
+	if (p[0] == 0xe2 && p[1] == 0x81)
+		return p[2] >= 0xa6 && p[2] <= 0xa9;	/* U+2066..U+2069 */
+	if (p[0] == 0xef && p[1] == 0xb7)
+		return p[2] >= 0x90 && p[2] <= 0xaf;	/* U+FDD0..U+FDEF */
+	return p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe;
+}
+
+void
+rep_html_str(FILE *out, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s, *run;
+	size_t			 n = 0, i;
+
+	if (s == NULL) {
+		putc('-', out);
+		return;
+	}
+	while (*p != '\0') {
+		/* copy the longest run that needs no escape in one call */
+		for (run = p; *p != '\0'; p += n)
+			if ((n = rep_utf8_len(p)) == 0 || html_unsafe_seq(p, n))
+				break;
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), out);
+		if (*p == '\0')
+			break;
+		switch (n == 1 ? *p : 0) {
+		case '&':	fputs("&amp;", out); break;
+		case '<':	fputs("&lt;", out); break;
+		case '>':	fputs("&gt;", out); break;
+		case '"':	fputs("&quot;", out); break;
+		case '\'':	fputs("&#39;", out); break;
+		default:
+			if (n == 0)
+				n = 1;		/* an invalid byte alone */
+			for (i = 0; i < n; i++)
+				fprintf(out, "\\x%02x", (unsigned)p[i]);
+		}
+		p += n;
+	}
+}
+
+static void
+num(const struct hw *h, uint64_t n)
+{
+	char	 buf[32];
+
+	fputs(rep_num(n, buf, sizeof(buf)), h->out);
+}
+
+static const char *
+cause_id(int cause)
+{
+	const struct cause_info *ci = rep_cause(cause);
+
+	return ci != NULL ? ci->id : "-";
+}
+
+static const char *
+cause_group(int cause)
+{
+	const struct cause_info *ci = rep_cause(cause);
+
+	return ci != NULL && ci->group != NULL ? ci->group : "";
+}
+
+/*
+ * One colour per cause, the same in the chart, the legend and the
+ * tables. Built-in causes have their own; causes added by rules take
+ * their group's colour family, else a muted one by number.
+ */
+static const char *
+cause_color(int cause)
+{
+	static const char *const builtin[CAUSE_BUILTIN_COUNT] = {
+		[CAUSE_LOCK_CONTENTION] = "#e0a000",
+		[CAUSE_AUTH_FAILURE] = "#6a3fb5",
+		[CAUSE_UNKNOWN_MAILBOX] = "#8fa9c9",
+		[CAUSE_QUOTA_EXCEEDED] = "#e53935",
+		[CAUSE_SYSTEM_STORAGE] = "#8e0000",
+		[CAUSE_DELETED_NOT_REMOVED] = "#ff7a45",
+		[CAUSE_NO_SUCH_MESSAGE] = "#b5cca1",
+		[CAUSE_MESSAGE_TOO_LARGE] = "#d2c19f",
+		[CAUSE_POLICY_REJECTION] = "#7fb0a8",
+		[CAUSE_RATE_LIMITED] = "#b3a6cf",
+		[CAUSE_SERVICE_UNAVAILABLE] = "#a3a9b0",
+		[CAUSE_SERVER_ERROR] = "#c29b9b",
+		[CAUSE_PROTOCOL_ERROR] = "#cfcf9e",
+		[CAUSE_INVALID_ADDRESS] = "#a1c3cf",
+		[CAUSE_NOT_LOCAL] = "#cdb1d3",
+		[CAUSE_DNS_FAILURE] = "#6d93b0",
+		[CAUSE_ACCOUNT_DISABLED] = "#b39f78",
+		[CAUSE_EXPIRED] = "#98b377",
+		[CAUSE_TRANSACTION_FAILED] = "#bdbdbd",
+		[CAUSE_UNCLASSIFIED] = "#e2e2e2",
+	};
+	static const char *const muted[] = {
+		"#9fb7a0", "#a7a0c4", "#c4b09f", "#9fc0c4", "#c49fb4",
+	};
+
+	if (cause >= 0 && cause < CAUSE_BUILTIN_COUNT)
+		return builtin[cause];
+	if (rep_cause_in(cause, "storage"))
+		return "#c2185b";
+	if (rep_cause_in(cause, "auth"))
+		return "#8e5cd9";
+	if (rep_cause_in(cause, "lock"))
+		return "#b07800";
+	return muted[(cause < 0 ? 0 : cause) % 5];
+}
+
+/* The colour swatch, id and group badge of a cause. */
+static void
+cause_label(const struct hw *h, int cause)
+{
+	const char	*g = cause_group(cause);
+
+	fprintf(h->out, "<span class=\"sw\" style=\"color:%s\"></span>",
+	    cause_color(cause));
+	rep_html_str(h->out, cause_id(cause));
+	if (*g != '\0') {
+		fputs("<span class=\"grp ", h->out);
+		rep_html_str(h->out, g);
+		fputs("\">", h->out);
+		rep_html_str(h->out, g);
+		fputs("</span>", h->out);
+	}
+}
+
+/* ' data-NAME="value"' with the value escaped. */
+static void
+attr(const struct hw *h, const char *name, const char *value)
+{
+	fprintf(h->out, " data-%s=\"", name);
+	rep_html_str(h->out, value);
+	putc('"', h->out);
+}
+
+/* "2026-11-21 14:00:00", or "-" for T_NONE */
+static char *
+when(int64_t t, char *buf, size_t len)
+{
+	report_time(t, buf, len);
+	if (strlen(buf) >= 19)
+		buf[10] = ' ';
+	return buf;
+}
+
+/* Events of the causes in a group, for the summary tiles. */
+static uint64_t
+group_events(const struct result *r, const char *group)
+{
+	uint64_t	 n = 0;
+	size_t		 i;
+
+	for (i = 0; i < r->ncauses; i++)
+		if (rep_cause_in(r->causes[i].cause, group))
+			n += r->causes[i].events;
+	return n;
+}
+
+/* --- head, summary ------------------------------------------------ */
+
+static void
+html_head(const struct hw *h, const char *version)
+{
+	char	 a[32];
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n"
+	    "<meta http-equiv=\"Content-Security-Policy\" "
+	    "content=\"default-src 'none'; style-src 'unsafe-inline'; "
+	    "img-src data:\">\n"
+	    "<meta name=\"generator\" content=\"mxtally ", h->out);
+	rep_html_str(h->out, version);
+	fputs("\">\n<title>Mail error report", h->out);
+	if (h->r->first != T_NONE)
+		fprintf(h->out, " %s", when(h->r->first, a, sizeof(a)));
+	fprintf(h->out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n",
+	    css);
+}
+
+static void
+tile(const struct hw *h, const char *id, const char *cls, uint64_t n,
+    const char *label)
+{
+	fprintf(h->out, "<div class=\"tile%s%s\"><b id=\"%s\" "
+	    "data-value=\"%llu\">", cls != NULL ? " " : "",
+	    cls != NULL ? cls : "", id, (unsigned long long)n);
+	num(h, n);
+	fprintf(h->out, "</b><span>%s</span></div>\n", label);
+}
+
+static void
+html_summary(const struct hw *h, const char *version)
+{
+	const struct result	*r = h->r;
+	char			 a[32], b[32], c[32], d[32];
+	size_t			 i;
+
+	fputs("<header>\n<h1>Mail error report</h1>\n<p class=\"sub\" "
+	    "id=\"period\">", h->out);
+	if (r->first != T_NONE)
+		fprintf(h->out, "<time datetime=\"%s\">%s</time> to "
+		    "<time datetime=\"%s\">%s</time>",
+		    report_time(r->first, a, sizeof(a)),
+		    when(r->first, b, sizeof(b)),
+		    report_time(r->last, c, sizeof(c)),
+		    when(r->last, d, sizeof(d)));
+	else
+		fputs("no timestamps", h->out);
+	fputs(" &middot; mxtally ", h->out);
+	rep_html_str(h->out, version);
+	fputs("</p>\n</header>\n", h->out);
+	if (r->nerrors > 0) {
+		fputs("<section class=\"alert\" id=\"input-errors\">"
+		    "<b>Inputs not read:</b>\n<ul>\n", h->out);
+		for (i = 0; i < r->nerrors; i++) {
+			fputs("<li><code>", h->out);
+			rep_html_str(h->out, r->errors[i].path);
+			fputs("</code>: ", h->out);
+			rep_html_str(h->out, r->errors[i].error);
+			fputs("</li>\n", h->out);
+		}
+		fputs("</ul>\n</section>\n", h->out);
+	}
+	fputs("<section class=\"tiles\" id=\"summary\">\n", h->out);
+	tile(h, "total-events", NULL, r->events, "error events");
+	tile(h, "total-users", NULL, r->nusers, "users");
+	tile(h, "total-hosts", NULL, r->nhosts, "hosts");
+	tile(h, "group-storage", "storage", group_events(r, "storage"),
+	    "storage events");
+	tile(h, "group-auth", "auth", group_events(r, "auth"), "auth events");
+	tile(h, "group-lock", "lock", group_events(r, "lock"), "lock events");
+	tile(h, "total-lines", NULL, r->lines, "lines read");
+	if (r->unparsed_lines != 0)
+		tile(h, "unparsed-lines", NULL, r->unparsed_lines,
+		    "lines not understood");
+	fputs("</section>\n", h->out);
+}
+
+/* --- chart -------------------------------------------------------- */
+
+struct chart {
+	int64_t		 bucket;	/* seconds per slot: an hour or a day */
+	size_t		 n;		/* slots */
+	int		 sparse;	/* slots only where there are events */
+	int64_t		*start;		/* slot starts */
+	uint64_t	*events;	/* slot totals */
+	uint64_t	*by;		/* n * nc counts by cause */
+	uint64_t	 max;		/* busiest slot */
+};
+
+static int64_t
+floor_to(int64_t t, int64_t b)
+{
+	int64_t	 q = t / b;
+
+	if (t % b < 0)
+		q--;
+	return q * b;
+}
+
+/*
+ * Lays the hours with a timestamp out as chart slots: every hour from
+ * the first to the last (quiet ones empty), days for periods of
+ * CHART_DAYS or longer, and only the non-empty ones when that would
+ * still be more than CHART_SLOTS. Returns 0 when nothing has a time.
+ */
+static int
+chart_build(const struct hw *h, struct chart *ch)
+{
+	const struct result	*r = h->r;
+	size_t			 i, k = 0, lo = r->nhours;
+	int64_t			 b, first, last, prev = T_NONE;
+	int			 c;
+
+	memset(ch, 0, sizeof(*ch));
+	for (i = 0; i < r->nhours; i++)
+		if (r->hours[i].start != T_NONE && lo == r->nhours)
+			lo = i;
+	if (lo == r->nhours)
+		return 0;
+	first = r->hours[lo].start;
+	last = r->hours[r->nhours - 1].start;
+	b = ch->bucket = last - first >= (int64_t)CHART_DAYS * 86400 ?
+	    86400 : 3600;
+	first = floor_to(first, b);
+	last = floor_to(last, b);
+	if ((last - first) / b < CHART_SLOTS) {
+		ch->n = (size_t)((last - first) / b + 1);
+	} else {
+		ch->sparse = 1;
+		for (i = lo; i < r->nhours; i++, prev = b) {
+			b = floor_to(r->hours[i].start, ch->bucket);
+			ch->n += b != prev;
+		}
+		b = ch->bucket;
+	}
+	ch->start = xcalloc(ch->n, sizeof(*ch->start));
+	ch->events = xcalloc(ch->n, sizeof(*ch->events));
+	ch->by = xcalloc(ch->n * (size_t)h->nc, sizeof(*ch->by));
+	for (i = 0; i < ch->n && !ch->sparse; i++)
+		ch->start[i] = first + (int64_t)i * b;
+	for (i = lo; i < r->nhours; i++) {
+		int64_t	 s = floor_to(r->hours[i].start, b);
+
+		if (!ch->sparse)
+			k = (size_t)((s - first) / b);
+		else if (i > lo && s != ch->start[k])
+			k++;
+		ch->start[k] = s;
+		ch->events[k] += r->hours[i].events;
+		for (c = 0; c < h->nc && r->hours[i].by_cause != NULL; c++)
+			ch->by[k * (size_t)h->nc + (size_t)c] +=
+			    r->hours[i].by_cause[c];
+		if (ch->events[k] > ch->max)
+			ch->max = ch->events[k];
+	}
+	return 1;
+}
+
+static void
+chart_free(struct chart *ch)
+{
+	free(ch->start);
+	free(ch->events);
+	free(ch->by);
+}
+
+/* A step of 1, 2 or 5 times a power of ten giving at most 4 gridlines. */
+static uint64_t
+nice_step(uint64_t max)
+{
+	uint64_t	 p = 1;
+
+	for (;;) {
+		if (max <= 4 * p)
+			return p;
+		if (max <= 8 * p)
+			return 2 * p;
+		if (max <= 20 * p)
+			return 5 * p;
+		p *= 10;
+	}
+}
+
+/* Every how many slots an x label fits (hours: on clock multiples). */
+static size_t
+label_every(const struct chart *ch, double slotw)
+{
+	static const size_t hours[] = { 1, 2, 3, 6, 12, 24 };
+	static const size_t days[] = { 1, 2, 7, 14, 28, 56, 112, 364 };
+	const size_t	*steps = ch->bucket == 3600 ? hours : days;
+	size_t		 i, n = ch->bucket == 3600 ? 6 : 8;
+	double		 need = ch->bucket == 3600 ? 22 : 40;
+
+	for (i = 0; i < n; i++)
+		if ((double)steps[i] * slotw >= need)
+			return steps[i];
+	return steps[n - 1];
+}
+
+static void
+chart_axes(const struct hw *h, double w, uint64_t ymax, uint64_t step)
+{
+	uint64_t	 v;
+	double		 y;
+
+	for (v = 0; v <= ymax; v += step) {
+		y = CH_TOP + CH_PLOT - (double)v * CH_PLOT / (double)ymax;
+		fprintf(h->out, "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" "
+		    "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1\"/>"
+		    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%llu"
+		    "</text>\n", CH_LEFT, w - CH_RIGHT, y, y,
+		    v == 0 ? "#888" : "#e3e6ea", CH_LEFT - 6, y + 4,
+		    (unsigned long long)v);
+	}
+}
+
+/* The x label of slot i: hour and, when the day changes, the date. */
+static void
+chart_xlabel(const struct hw *h, const struct chart *ch, size_t i,
+    double x, size_t every, char *lastday)
+{
+	char	 t[32];
+
+	report_time(ch->start[i], t, sizeof(t));
+	if (ch->bucket == 3600) {
+		if (!ch->sparse && (size_t)(ch->start[i] % 86400 / 3600) %
+		    every != 0)
+			return;
+		fprintf(h->out, "<text x=\"%.1f\" y=\"%d\" "
+		    "text-anchor=\"middle\">%.2s</text>", x,
+		    CH_TOP + CH_PLOT + 15, t + 11);
+		if (strncmp(lastday, t, 10) != 0)
+			fprintf(h->out, "<text x=\"%.1f\" y=\"%d\" "
+			    "text-anchor=\"middle\">%.5s</text>", x,
+			    CH_TOP + CH_PLOT + 31, t + 5);
+		memcpy(lastday, t, 10);
+	} else if (i % every == 0) {
+		fprintf(h->out, "<text x=\"%.1f\" y=\"%d\" "
+		    "text-anchor=\"middle\">%.5s</text>", x,
+		    CH_TOP + CH_PLOT + 15, t + 5);
+	}
+}
+
+/* One stacked bar: the busiest cause at the bottom, as in the legend. */
+static void
+chart_bar(const struct hw *h, const struct chart *ch, size_t i, double x,
+    double bw, uint64_t ymax)
+{
+	const struct result	*r = h->r;
+	char			 t[32], day[32], lab[32];
+	double			 y = CH_TOP + CH_PLOT, ht;
+	uint64_t		 v;
+	size_t			 j;
+	int			 c;
+
+	report_time(ch->start[i], t, sizeof(t));
+	snprintf(lab, sizeof(lab), "%.*s", ch->bucket == 3600 ? 16 : 10,
+	    when(ch->start[i], day, sizeof(day)));
+	fprintf(h->out, "<g data-start=\"%s\" data-events=\"%llu\"><title>"
+	    "%s: ", t, (unsigned long long)ch->events[i], lab);
+	num(h, ch->events[i]);
+	fputs(ch->events[i] == 1 ? " event</title>\n" : " events</title>\n",
+	    h->out);
+	for (j = 0; j < r->ncauses; j++) {
+		c = r->causes[j].cause;
+		if (c < 0 || c >= h->nc ||
+		    (v = ch->by[i * (size_t)h->nc + (size_t)c]) == 0)
+			continue;
+		ht = (double)v * CH_PLOT / (double)ymax;
+		y -= ht;
+		fprintf(h->out, "<rect x=\"%.1f\" y=\"%.2f\" width=\"%.1f\" "
+		    "height=\"%.2f\" fill=\"%s\"", x, y, bw, ht,
+		    cause_color(c));
+		attr(h, "cause", cause_id(c));
+		fprintf(h->out, " data-events=\"%llu\"><title>%s: ",
+		    (unsigned long long)v, lab);
+		rep_html_str(h->out, cause_id(c));
+		fprintf(h->out, " %llu</title></rect>\n",
+		    (unsigned long long)v);
+	}
+	fputs("</g>\n", h->out);
+}
+
+static void
+chart_svg(const struct hw *h, const struct chart *ch)
+{
+	const char	*unit = ch->bucket == 3600 ? "hour" : "day";
+	double		 slotw, w;
+	uint64_t	 step = nice_step(ch->max), ymax;
+	size_t		 i, every;
+	char		 lastday[16] = "", a[32], b[32];
+
+	ymax = (ch->max + step - 1) / step * step;
+	slotw = ch->n <= 8 ? 56 : ch->n <= 24 ? 30 : ch->n <= 72 ? 18 : 10;
+	w = CH_LEFT + (double)ch->n * slotw + CH_RIGHT;
+	every = label_every(ch, slotw);
+	fprintf(h->out, "<div class=\"chart\"><svg id=\"chart\" "
+	    "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %d\" "
+	    "width=\"%.0f\" style=\"width:100%%;max-width:%.0fpx;"
+	    "min-width:%.0fpx\" role=\"img\" aria-labelledby=\"chart-title "
+	    "chart-desc\">\n<title id=\"chart-title\">Error events per %s "
+	    "by cause</title>\n<desc id=\"chart-desc\">%zu %ss from %s to "
+	    "%s, busiest with %llu events.</desc>\n", w,
+	    CH_TOP + CH_PLOT + CH_BOTTOM, w, w * 1.4, w < 320 ? w : 320,
+	    unit, ch->n, unit, when(ch->start[0], a, sizeof(a)),
+	    when(ch->start[ch->n - 1], b, sizeof(b)),
+	    (unsigned long long)ch->max);
+	chart_axes(h, w, ymax, step);
+	for (i = 0; i < ch->n; i++) {
+		double	 x = CH_LEFT + (double)i * slotw;
+
+		if (ch->events[i] != 0)
+			chart_bar(h, ch, i, x + slotw * 0.15, slotw * 0.7,
+			    ymax);
+		chart_xlabel(h, ch, i, x + slotw / 2, every, lastday);
+	}
+	fputs("</svg></div>\n", h->out);
+}
+
+static void
+chart_legend(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	size_t			 i;
+
+	fputs("<ul class=\"legend\" id=\"legend\">\n", h->out);
+	for (i = 0; i < r->ncauses; i++) {
+		fputs("<li", h->out);
+		attr(h, "cause", cause_id(r->causes[i].cause));
+		fputs(">", h->out);
+		cause_label(h, r->causes[i].cause);
+		fputs(" ", h->out);
+		num(h, r->causes[i].events);
+		fputs("</li>\n", h->out);
+	}
+	fputs("</ul>\n", h->out);
+}
+
+/* "quota_exceeded 2, system_storage 1" in cause-number order. */
+static void
+by_cause_cell(const struct hw *h, const uint64_t *by, const char *group)
+{
+	int	 c, any = 0;
+
+	for (c = 0; by != NULL && c < h->nc; c++) {
+		if (by[c] == 0 || (group != NULL && !rep_cause_in(c, group)))
+			continue;
+		if (any++)
+			fputs(", ", h->out);
+		fprintf(h->out, "<span class=\"bc\"><span class=\"sw\" "
+		    "style=\"color:%s\"></span>", cause_color(c));
+		rep_html_str(h->out, cause_id(c));
+		fputs(" ", h->out);
+		num(h, by[c]);
+		fputs("</span>", h->out);
+	}
+}
+
+static void
+html_timeline(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	struct chart		 ch;
+	char			 a[32], t[32];
+	size_t			 i;
+
+	if (r->nhours == 0)
+		return;
+	fputs("<section id=\"timeline\">\n<h2>Errors over time</h2>\n",
+	    h->out);
+	if (chart_build(h, &ch)) {
+		chart_svg(h, &ch);
+		chart_free(&ch);
+	}
+	chart_legend(h);
+	fprintf(h->out, "<details id=\"hours\"><summary>%zu hours with "
+	    "errors</summary>\n<div class=\"scroll\"><table>\n<thead><tr>"
+	    "<th>hour</th><th class=\"n\">events</th><th>causes</th></tr>"
+	    "</thead>\n<tbody>\n", r->nhours);
+	for (i = 0; i < r->nhours; i++) {
+		fprintf(h->out, "<tr data-start=\"%s\" data-events=\"%llu\">"
+		    "<td>%s</td><td class=\"n\">", report_time(r->hours[i].start,
+		    t, sizeof(t)), (unsigned long long)r->hours[i].events,
+		    r->hours[i].start == T_NONE ? "no time" :
+		    when(r->hours[i].start, a, sizeof(a)));
+		num(h, r->hours[i].events);
+		fputs("</td><td>", h->out);
+		by_cause_cell(h, r->hours[i].by_cause, NULL);
+		fputs("</td></tr>\n", h->out);
+	}
+	fputs("</tbody></table></div>\n</details>\n</section>\n", h->out);
+}
+
+/* --- causes ------------------------------------------------------- */
+
+static void
+html_causes(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	const struct cause_row	*row;
+	const struct cause_info	*ci;
+	size_t			 i;
+
+	fputs("<section id=\"causes\">\n<h2>Causes</h2>\n<div class=\"scroll\">"
+	    "<table>\n<thead><tr><th>cause</th><th class=\"n\">events</th>"
+	    "<th class=\"n\">share</th><th class=\"n\">users</th></tr>"
+	    "</thead>\n<tbody>\n", h->out);
+	for (i = 0; i < r->ncauses; i++) {
+		row = &r->causes[i];
+		ci = rep_cause(row->cause);
+		fputs("<tr", h->out);
+		attr(h, "cause", cause_id(row->cause));
+		fprintf(h->out, " data-events=\"%llu\" data-users=\"%llu\">"
+		    "<td>", (unsigned long long)row->events,
+		    (unsigned long long)row->users);
+		cause_label(h, row->cause);
+		if (ci != NULL) {
+			fputs("<div class=\"mean\">", h->out);
+			rep_html_str(h->out, ci->meaning);
+			fputs("</div>", h->out);
+		}
+		fputs("</td><td class=\"n\">", h->out);
+		num(h, row->events);
+		fprintf(h->out, "</td><td class=\"n\">%.1f%%</td>"
+		    "<td class=\"n\">", r->events != 0 ? 100.0 *
+		    (double)row->events / (double)r->events : 0.0);
+		num(h, row->users);
+		fputs("</td></tr>\n", h->out);
+	}
+	fputs("</tbody></table></div>\n</section>\n", h->out);
+}
+
+/* --- storage ------------------------------------------------------ */
+
+struct pick {
+	const struct entity_row	*e;
+	uint64_t		 n;	/* storage events */
+};
+
+static int
+cmp_pick(const void *x, const void *y)
+{
+	const struct pick *a = x, *b = y;
+
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	return strcmp(a->e->name, b->e->name);
+}
+
+static uint64_t
+storage_sum(const struct hw *h, const uint64_t *by)
+{
+	uint64_t	 n = 0;
+	int		 c;
+
+	for (c = 0; by != NULL && c < h->nc; c++)
+		if (by[c] != 0 && rep_cause_in(c, "storage"))
+			n += by[c];
+	return n;
+}
+
+/* Users or hosts with storage events, busiest first. */
+static void
+storage_table(const struct hw *h, const char *id, const char *key,
+    const struct entity_row *rows, size_t n)
+{
+	struct pick	*p = xcalloc(n ? n : 1, sizeof(*p));
+	size_t		 i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].name != NULL &&
+		    (p[k].n = storage_sum(h, rows[i].by_cause)) != 0)
+			p[k++].e = &rows[i];
+	qsort(p, k, sizeof(*p), cmp_pick);
+	if (k > 0) {
+		fprintf(h->out, "<h3>By %s</h3>\n<div class=\"scroll\">"
+		    "<table id=\"%s\">\n<thead><tr><th>%s</th>"
+		    "<th class=\"n\">events</th><th>storage causes</th></tr>"
+		    "</thead>\n<tbody>\n", key, id, key);
+		for (i = 0; i < k && i < h->rows; i++) {
+			fputs("<tr", h->out);
+			attr(h, key, p[i].e->name);
+			fprintf(h->out, " data-events=\"%llu\"><td>",
+			    (unsigned long long)p[i].n);
+			rep_html_str(h->out, p[i].e->name);
+			fputs("</td><td class=\"n\">", h->out);
+			num(h, p[i].n);
+			fputs("</td><td>", h->out);
+			by_cause_cell(h, p[i].e->by_cause, "storage");
+			fputs("</td></tr>\n", h->out);
+		}
+		fputs("</tbody></table></div>\n", h->out);
+		if (k > h->rows)
+			fprintf(h->out, "<p class=\"note\">%zu more %ss with "
+			    "storage events.</p>\n", k - h->rows, key);
+	}
+	free(p);
+}
+
+static void
+html_storage(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	size_t			 i;
+
+	if (group_events(r, "storage") == 0)
+		return;
+	fputs("<section id=\"storage\">\n<h2>Storage</h2>\n<p class=\"note\">"
+	    "A user's quota is full (quota_exceeded), or the server itself is "
+	    "short of disk (system_storage, deleted_not_removed).</p>\n"
+	    "<ul class=\"legend\">\n", h->out);
+	for (i = 0; i < r->ncauses; i++) {
+		if (!rep_cause_in(r->causes[i].cause, "storage"))
+			continue;
+		fputs("<li", h->out);
+		attr(h, "cause", cause_id(r->causes[i].cause));
+		fprintf(h->out, " data-events=\"%llu\">",
+		    (unsigned long long)r->causes[i].events);
+		cause_label(h, r->causes[i].cause);
+		fputs(": <b>", h->out);
+		num(h, r->causes[i].events);
+		fputs("</b> events, ", h->out);
+		num(h, r->causes[i].users);
+		fputs(r->causes[i].users == 1 ? " user</li>\n" : " users</li>\n",
+		    h->out);
+	}
+	fputs("</ul>\n<div class=\"two\">\n<div>\n", h->out);
+	storage_table(h, "storage-hosts", "host", r->hosts, r->nhosts_shown);
+	fputs("</div>\n<div>\n", h->out);
+	storage_table(h, "storage-users", "user", r->users, r->nusers_shown);
+	fputs("</div>\n</div>\n</section>\n", h->out);
+}
+
+/* --- top users ---------------------------------------------------- */
+
+static void
+html_top_users(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	const struct cause_row	*row;
+	const struct cause_info	*ci;
+	size_t			 i, j;
+
+	fputs("<section id=\"top-users\">\n<h2>Top users by cause</h2>\n"
+	    "<div class=\"cards\">\n", h->out);
+	for (i = 0; i < r->ncauses; i++) {
+		row = &r->causes[i];
+		ci = rep_cause(row->cause);
+		fputs("<div class=\"card\"", h->out);
+		attr(h, "cause", cause_id(row->cause));
+		fputs("><h3>", h->out);
+		cause_label(h, row->cause);
+		fputs("</h3>\n", h->out);
+		if (ci != NULL && ci->advice != NULL) {
+			fputs("<p class=\"step\"><b>First step:</b> ", h->out);
+			rep_html_str(h->out, ci->advice);
+			fputs("</p>\n", h->out);
+		}
+		if (row->ntop > 0)
+			fputs("<ol>\n", h->out);
+		for (j = 0; j < row->ntop && j < h->rows; j++) {
+			fputs("<li", h->out);
+			attr(h, "user", row->top[j].user);
+			fprintf(h->out, " data-events=\"%llu\">",
+			    (unsigned long long)row->top[j].n);
+			rep_html_str(h->out, row->top[j].user);
+			fputs("<span>", h->out);
+			num(h, row->top[j].n);
+			fputs("</span></li>\n", h->out);
+		}
+		if (row->ntop > 0)
+			fputs("</ol>\n", h->out);
+		if (row->users > j) {
+			fputs("<p class=\"note\">", h->out);
+			num(h, row->users - j);
+			fputs(j > 0 ? " more users</p>\n" : " users</p>\n",
+			    h->out);
+		} else if (row->users == 0) {
+			fputs("<p class=\"note\">no user named</p>\n", h->out);
+		}
+		fputs("</div>\n", h->out);
+	}
+	fputs("</div>\n</section>\n", h->out);
+}
+
+/* --- codes, POP3 replies ------------------------------------------ */
+
+/* A fixed-size code field in a cell, escaped; "" shows as a dash. */
+static void
+code_cell(const struct hw *h, const char *s, size_t size)
+{
+	char	 buf[32];
+	size_t	 n = strnlen(s, size);
+
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	fputs("<td><code>", h->out);
+	rep_html_str(h->out, n > 0 ? buf : NULL);
+	fputs("</code></td>", h->out);
+}
+
+static void
+html_codes(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	const struct code_row	*c;
+	char			 mean[512];
+	size_t			 i;
+	int			 folded;
+
+	if (r->ncodes == 0)
+		return;
+	fputs("<section id=\"codes\">\n<h2>Reply codes</h2>\n", h->out);
+	folded = r->ncodes > CODES_OPEN;
+	if (folded)
+		fprintf(h->out, "<details><summary>%zu codes</summary>\n",
+		    r->ncodes);
+	fputs("<div class=\"scroll\"><table>\n<thead><tr><th>proto</th>"
+	    "<th>code</th><th>enhanced</th><th>response</th>"
+	    "<th class=\"n\">events</th><th>cause</th><th>meaning</th></tr>"
+	    "</thead>\n<tbody>\n", h->out);
+	for (i = 0; i < r->ncodes; i++) {
+		c = &r->codes[i];
+		fprintf(h->out, "<tr data-protocol=\"%s\"", proto_name(c->proto));
+		fprintf(h->out, " data-events=\"%llu\">",
+		    (unsigned long long)c->events);
+		fprintf(h->out, "<td>%s</td>", proto_name(c->proto));
+		code_cell(h, c->code, sizeof(c->code));
+		code_cell(h, c->enh, sizeof(c->enh));
+		code_cell(h, c->resp, sizeof(c->resp));
+		fputs("<td class=\"n\">", h->out);
+		num(h, c->events);
+		fputs("</td><td>", h->out);
+		cause_label(h, c->cause);
+		fputs("</td><td>", h->out);
+		rep_html_str(h->out, rep_code_meaning(c, mean, sizeof(mean)));
+		fputs("</td></tr>\n", h->out);
+	}
+	fputs("</tbody></table></div>\n", h->out);
+	if (folded)
+		fputs("</details>\n", h->out);
+	fputs("</section>\n", h->out);
+}
+
+static void
+html_pop3(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	size_t			 i;
+
+	if (r->npop3 == 0)
+		return;
+	fprintf(h->out, "<section id=\"pop3\">\n<h2>POP3 replies</h2>\n"
+	    "<details><summary>%zu reply templates</summary>\n"
+	    "<div class=\"scroll\"><table>\n<thead><tr>"
+	    "<th class=\"n\">events</th><th>cause</th><th>reply</th></tr>"
+	    "</thead>\n<tbody>\n", r->npop3);
+	for (i = 0; i < r->npop3; i++) {
+		fprintf(h->out, "<tr data-events=\"%llu\"><td class=\"n\">",
+		    (unsigned long long)r->pop3[i].events);
+		num(h, r->pop3[i].events);
+		fputs("</td><td>", h->out);
+		cause_label(h, r->pop3[i].cause);
+		fputs("</td><td><code>", h->out);
+		rep_html_str(h->out, r->pop3[i].reply);
+		fputs("</code></td></tr>\n", h->out);
+	}
+	fputs("</tbody></table></div>\n</details>\n</section>\n", h->out);
+}
+
+/* --- users, hosts, unclassified, input ----------------------------- */
+
+static void
+html_entities(const struct hw *h, const char *id, const char *title,
+    const char *key, const struct entity_row *rows, size_t n, uint64_t all)
+{
+	size_t	 i, shown = n < ROWS_MAX ? n : ROWS_MAX;
+
+	if (n == 0)
+		return;
+	fprintf(h->out, "<section id=\"%s\">\n<h2>%s</h2>\n<details>"
+	    "<summary>%zu %ss</summary>\n<div class=\"scroll\"><table>\n"
+	    "<thead><tr><th>%s</th><th class=\"n\">events</th>"
+	    "<th>causes</th></tr></thead>\n<tbody>\n", id, title, n, key, key);
+	for (i = 0; i < shown; i++) {
+		fputs("<tr", h->out);
+		attr(h, key, rows[i].name);
+		fprintf(h->out, " data-events=\"%llu\"><td>",
+		    (unsigned long long)rows[i].events);
+		rep_html_str(h->out, rows[i].name);
+		fputs("</td><td class=\"n\">", h->out);
+		num(h, rows[i].events);
+		fputs("</td><td>", h->out);
+		by_cause_cell(h, rows[i].by_cause, NULL);
+		fputs("</td></tr>\n", h->out);
+	}
+	fputs("</tbody></table></div>\n", h->out);
+	if (all > shown) {
+		fputs("<p class=\"note\">", h->out);
+		num(h, all - shown);
+		fprintf(h->out, " more %ss: see <code>--format csv --table "
+		    "%ss</code>.</p>\n", key, key);
+	}
+	fputs("</details>\n</section>\n", h->out);
+}
+
+static void
+html_unclassified(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	const struct tmpl_row	*u;
+	size_t			 i;
+
+	if (r->nunclassified == 0)
+		return;
+	fprintf(h->out, "<section id=\"unclassified\">\n<h2>Unclassified "
+	    "replies</h2>\n<p class=\"note\">Candidates for a rule "
+	    "(<code>--rules</code>).</p>\n<details><summary>%zu templates"
+	    "</summary>\n<div class=\"scroll\"><table>\n<thead><tr>"
+	    "<th class=\"n\">events</th><th>template and example</th></tr>"
+	    "</thead>\n<tbody>\n", r->nunclassified);
+	for (i = 0; i < r->nunclassified; i++) {
+		u = &r->unclassified[i];
+		fprintf(h->out, "<tr data-events=\"%llu\"><td class=\"n\">",
+		    (unsigned long long)u->events);
+		num(h, u->events);
+		fputs("</td><td><code>", h->out);
+		rep_html_str(h->out, u->tmpl);
+		fputs("</code><div class=\"mean\">e.g. <code>", h->out);
+		rep_html_str(h->out, u->example);
+		fputs("</code></div></td></tr>\n", h->out);
+	}
+	fputs("</tbody></table></div>\n</details>\n</section>\n", h->out);
+}
+
+static void
+html_input(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	size_t			 i;
+
+	fprintf(h->out, "<section id=\"input\">\n<h2>Input</h2>\n<details>"
+	    "<summary>%zu files, ", r->nfiles);
+	num(h, r->lines);
+	fputs(" lines, ", h->out);
+	num(h, r->error_lines);
+	fputs(" with errors, ", h->out);
+	num(h, r->unparsed_lines);
+	fputs(" unparsed</summary>\n<div class=\"scroll\"><table>\n<thead><tr>"
+	    "<th>file</th><th>format</th><th class=\"n\">lines</th>"
+	    "<th class=\"n\">bytes</th></tr></thead>\n<tbody>\n", h->out);
+	for (i = 0; i < r->nfiles; i++) {
+		fputs("<tr><td><code>", h->out);
+		rep_html_str(h->out, r->files[i].path);
+		fputs("</code></td><td>", h->out);
+		rep_html_str(h->out, r->files[i].format != NULL ?
+		    r->files[i].format : "plain");
+		fputs("</td><td class=\"n\">", h->out);
+		num(h, r->files[i].lines);
+		fputs("</td><td class=\"n\">", h->out);
+		num(h, r->files[i].bytes);
+		fputs("</td></tr>\n", h->out);
+	}
+	fputs("</tbody></table></div>\n", h->out);
+	if (r->overlong_lines != 0) {
+		fputs("<p class=\"note\">", h->out);
+		num(h, r->overlong_lines);
+		fputs(" overlong lines were cut at 64 KiB.</p>\n", h->out);
+	}
+	fputs("</details>\n</section>\n", h->out);
+}
+
+int
+report_html(FILE *out, const struct result *r, const struct report_opts *o)
+{
+	struct hw	 h = { out, r, o->top ? o->top : ROWS_DEFAULT,
+	    cause_count() };
+	const char	*version = o->version != NULL ? o->version : "";
+
+	html_head(&h, version);
+	html_summary(&h, version);
+	fputs("<main>\n", out);
+	if (r->events == 0 || r->ncauses == 0) {
+		fputs("<p id=\"no-events\">No error events found.</p>\n", out);
+	} else {
+		html_timeline(&h);
+		html_causes(&h);
+		html_storage(&h);
+		html_top_users(&h);
+		html_codes(&h);
+		html_pop3(&h);
+		html_entities(&h, "users", "Users", "user", r->users,
+		    r->nusers_shown, r->nusers);
+		html_entities(&h, "hosts", "Hosts", "host", r->hosts,
+		    r->nhosts_shown, r->nhosts);
+		html_unclassified(&h);
+	}
+	html_input(&h);
+	fputs("</main>\n<footer>Generated by mxtally ", out);
+	rep_html_str(out, version);
+	fputs(". Counts are error replies; a user is the mailbox or login the "
+	    "failure is about.</footer>\n</body>\n</html>\n", out);
+	if (fflush(out) == EOF || ferror(out))
+		return -1;
+	return 0;
+}
