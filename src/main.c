@@ -39,12 +39,13 @@ enum { EXIT_USAGE = 2, EXIT_INPUT = 3 };
  */
 #define MAX_KEYS_DEFAULT	1000000
 
-enum fmt { OUT_TEXT, OUT_JSON };
+enum fmt { OUT_TEXT, OUT_JSON, OUT_HTML, OUT_CSV };
 
 struct cli {
 	struct scan_opts scan;
 	enum fmt	 fmt;
 	const char	*out;		/* -o FILE, NULL = stdout */
+	const char	*table;		/* --table for csv, NULL = causes */
 	size_t		 top;
 	int		 color;		/* -1 auto */
 	int		 progress;	/* -1 auto */
@@ -66,7 +67,8 @@ usage(FILE *f)
 "cause, user, code, host and hour.\n"
 "\n"
 "options:\n"
-"  -f, --format FMT   text (default) or json\n"
+"  -f, --format FMT   text (default), json, html or csv\n"
+"      --table NAME   csv table: causes (default), users, hosts, codes, hours\n"
 "  -o, --output FILE  write the report to FILE atomically (temp + rename)\n"
 "  -j, --jobs N       worker threads (default: online CPUs)\n"
 "      --top N        rows per table; also limits users/hosts in JSON\n"
@@ -124,9 +126,10 @@ static int
 parse_args(int argc, char **argv, struct cli *c)
 {
 	enum { O_TOP = 256, O_SINCE, O_UNTIL, O_YEAR, O_NOMMAP, O_COLOR,
-	    O_PROGRESS, O_NOPROGRESS, O_VERSION, O_RULES, O_MAXKEYS };
+	    O_PROGRESS, O_NOPROGRESS, O_VERSION, O_RULES, O_MAXKEYS, O_TABLE };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "table", required_argument, NULL, O_TABLE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "top", required_argument, NULL, O_TOP },
@@ -154,9 +157,19 @@ parse_args(int argc, char **argv, struct cli *c)
 				c->fmt = OUT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				c->fmt = OUT_JSON;
+			else if (strcmp(optarg, "html") == 0)
+				c->fmt = OUT_HTML;
+			else if (strcmp(optarg, "csv") == 0)
+				c->fmt = OUT_CSV;
 			else
-				return log_error("unknown format '%s' (text, json)",
-				    optarg);
+				return log_error("unknown format '%s' (text, json, "
+				    "html, csv)", optarg);
+			break;
+		case O_TABLE:
+			if (!report_csv_table(optarg))
+				return log_error("unknown table '%s' (causes, "
+				    "users, hosts, codes, hours)", optarg);
+			c->table = optarg;
 			break;
 		case 'o':
 			c->out = optarg;
@@ -227,7 +240,27 @@ parse_args(int argc, char **argv, struct cli *c)
 			return -1;
 		}
 	}
+	if (c->table != NULL && c->fmt != OUT_CSV)
+		return log_error("--table needs --format csv");
 	return 0;
+}
+
+/* Writes r in the format asked for; 0, or -1 when writing failed. */
+static int
+write_report(const struct cli *c, FILE *out, const struct result *r,
+    struct report_opts *ro)
+{
+	ro->table = c->table;
+	switch (c->fmt) {
+	case OUT_JSON:
+		return report_json(out, r, ro);
+	case OUT_HTML:
+		return report_html(out, r, ro);
+	case OUT_CSV:
+		return report_csv(out, r, ro);
+	default:
+		return report_text(out, r, ro);
+	}
 }
 
 /*
@@ -373,8 +406,7 @@ cmd_report(int argc, char **argv)
 	else {
 		ro.color = c.color >= 0 ? c.color :
 		    (out == stdout && isatty(1) && getenv("NO_COLOR") == NULL);
-		rc = c.fmt == OUT_JSON ? report_json(out, r, &ro) :
-		    report_text(out, r, &ro);
+		rc = write_report(&c, out, r, &ro);
 		rc = out_close(out, c.out, tmp, rc != 0);
 	}
 	free(r->files);
@@ -419,8 +451,7 @@ cmd_merge(int argc, char **argv)
 	else {
 		ro.color = c.color >= 0 ? c.color :
 		    (out == stdout && isatty(1) && getenv("NO_COLOR") == NULL);
-		rc = c.fmt == OUT_JSON ? report_json(out, r, &ro) :
-		    report_text(out, r, &ro);
+		rc = write_report(&c, out, r, &ro);
 		rc = out_close(out, c.out, tmp, rc != 0);
 	}
 	merge_free(r);
