@@ -30,7 +30,7 @@ TESTS      := $(sort $(wildcard tests/test_*.c))
 TESTOBJS   := $(TESTS:%.c=$(BUILD)/t/%.o)
 BIN        := $(BUILD)/mxtally
 
-.PHONY: all demo check unit golden corpus corpus-report integration san tsan bench install clean deps
+.PHONY: all demo check unit golden corpus corpus-report integration san tsan bench install clean deps html
 
 all: $(BIN) mxtally
 
@@ -82,9 +82,14 @@ integration: $(BIN)
 corpus-report: $(BIN)
 	MXTALLY=$(BIN) sh tests/corpus-report.sh tests/corpus-report.md
 
+# html: the HTML report in headless Chromium (tests/html.sh); release
+# build only: it checks the page, not the binary's memory.
+html: $(BIN)
+	MXTALLY=$(BIN) sh tests/html.sh
+
 # check: the release build's tests, then the same under ASan+UBSan.
 check:
-	@$(MAKE) --no-print-directory unit golden corpus integration
+	@$(MAKE) --no-print-directory unit golden corpus integration html
 	@$(MAKE) --no-print-directory san
 
 san:
