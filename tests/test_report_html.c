@@ -406,6 +406,14 @@ Test(report_html, chart_gaps_and_days, .timeout = 5)
 	HAS(doc, "<g data-start=\"2026-11-21T00:00:00\" data-events=\"2\">");
 	HAS(doc, "<g data-start=\"2026-12-11T00:00:00\" data-events=\"1\">");
 	free(doc);
+	/* 1000 days apart: 1001 daily slots are too many, only busy days */
+	long_run[2].start = T_1400 + INT64_C(1000) * 86400;
+	doc = html(&r);
+	HAS(doc, "<desc id=\"chart-desc\">2 days from 2026-11-21 00:00:00 "
+	    "to 2029-08-17 00:00:00, busiest with 2 events.</desc>");
+	cr_assert_eq(count(doc, "<g data-start="), 2);
+	free(doc);
+	long_run[2].start = T_1400 + 20 * 86400;
 	/* only hours without a timestamp: the table, no chart */
 	r.hours = gap;
 	r.nhours = 1;
