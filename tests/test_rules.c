@@ -197,6 +197,27 @@ Test(rules, user_rules_win_in_file_order, .init = setup, .fini = teardown,
 	cr_assert_str_eq(cause_of("x", "nearly insufficient"), "spool_full");
 }
 
+/* qmail-send logs a space as '_': user rules read it as the built-ins do */
+Test(rules, underscore_text, .init = setup, .fini = teardown, .timeout = 5)
+{
+	const char	*t = "Sorry,_mailbox_is_being_migrated._(#4.2.1)";
+	struct event	 ev;
+
+	cr_assert_eq(load("[cause.migration]\n"
+	    "pattern = mailbox is being migrated\n"), 1, "%s", err);
+	cs = classify_scratch_new(cl);
+	event_reset(&ev);
+	ev.text = (struct slice){ t, strlen(t) };
+	ev.flags = EV_UNDERSCORE;
+	classify_event(cl, cs, &ev);
+	cr_assert_str_eq(cause_get(ev.cause)->id, "migration");
+	/* without the flag the underscores stay and the pattern misses */
+	event_reset(&ev);
+	ev.text = (struct slice){ t, strlen(t) };
+	classify_event(cl, cs, &ev);
+	cr_assert_str_eq(cause_get(ev.cause)->id, "unclassified");
+}
+
 Test(rules, other_sections_are_for_alerts, .init = setup, .fini = teardown,
     .timeout = 5)
 {

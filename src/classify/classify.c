@@ -226,6 +226,7 @@ match_rules(const struct classifier *c, struct classify_scratch *s,
 {
 	size_t		 i, n = ev->text.len < TEXT_MAX ? ev->text.len : TEXT_MAX;
 	uint64_t	 have;
+	int		 cause;
 
 	for (i = 0; i < n; i++)
 		s->low[i] = (char)tolower((unsigned char)ev->text.p[i]);
@@ -234,6 +235,11 @@ match_rules(const struct classifier *c, struct classify_scratch *s,
 			if (s->low[i] == '_')
 				s->low[i] = ' ';
 	have = byte_mask(s->low, n);
+	if (c->user != NULL && (cause = urules_match(c->user, s->md, s->low,
+	    n, ev)) != CAUSE_NONE) {
+		ev->cause = (int16_t)cause;
+		return 1;
+	}
 	for (i = 0; i < c->nrules; i++) {
 		const struct rule *r = &c->rules[i];
 		if ((r->bytes & ~have) != 0 || slice_find((struct slice){
@@ -267,11 +273,6 @@ classify_event(const struct classifier *c, struct classify_scratch *s,
 
 	if (ev->cause != CAUSE_NONE)
 		return;
-	if (c->user != NULL &&
-	    (cause = urules_match(c->user, s->md, ev)) != CAUSE_NONE) {
-		ev->cause = (int16_t)cause;
-		return;
-	}
 	if (match_rules(c, s, ev))
 		return;
 	if ((cause = enhanced_cause(ev->enh)) != CAUSE_NONE ||

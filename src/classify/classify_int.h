@@ -36,12 +36,13 @@ void classify_set_urules(struct classifier *c, struct urules *u);
 
 /*
  * Runs the user rules on ev in load order: program prefix, code filter,
- * then the pattern on the first CLASSIFY_TEXT_MAX bytes of the reply.
- * Returns the first matching rule's cause, or CAUSE_NONE. md is the
- * worker's; nothing is allocated.
+ * then the pattern on text (n bytes), the reply as the built-in rules see
+ * it: lower-cased, at most CLASSIFY_TEXT_MAX bytes, '_' read as ' ' for
+ * EV_UNDERSCORE. Returns the first matching rule's cause, or CAUSE_NONE.
+ * md is the worker's; nothing is allocated.
  */
 int urules_match(const struct urules *u, pcre2_match_data *md,
-    const struct event *ev);
+    const char *text, size_t n, const struct event *ev);
 
 /* Ovector pairs the largest user pattern needs (0 for NULL). */
 uint32_t urules_ovec(const struct urules *u);

@@ -4,7 +4,9 @@
  * [cause.NAME] section names a cause (a built-in id overrides its texts
  * and adds patterns, a new id adds a cause) and holds PCRE2 patterns,
  * matched case-insensitively against the reply text, with an optional
- * program prefix and reply-code filter. Every other section is an alert
+ * program prefix and reply-code filter; they see the reply as the
+ * built-in rules do (lower-cased, qmail's '_' read as ' '), so a dump of
+ * the built-ins loads as an exact copy. Every other section is an alert
  * rule and is left to src/alert/. Rules are compiled with JIT once,
  * before the workers start, and then only read; matching allocates
  * nothing.
@@ -456,14 +458,11 @@ code_ok(const struct urule *r, const struct event *ev)
 }
 
 int
-urules_match(const struct urules *u, pcre2_match_data *md,
-    const struct event *ev)
+urules_match(const struct urules *u, pcre2_match_data *md, const char *text,
+    size_t n, const struct event *ev)
 {
-	const char	*p = ev->text.p != NULL ? ev->text.p : "";
-	size_t		 n = ev->text.len, i;
+	size_t	 i;
 
-	if (n > CLASSIFY_TEXT_MAX)
-		n = CLASSIFY_TEXT_MAX;
 	for (i = 0; i < u->n; i++) {
 		const struct urule *r = &u->v[i];
 		if (r->proglen > 0 && (ev->program.len < r->proglen ||
@@ -471,7 +470,7 @@ urules_match(const struct urules *u, pcre2_match_data *md,
 			continue;
 		if (r->kind != CODE_ANY && !code_ok(r, ev))
 			continue;
-		if (pcre2_match(r->re, (PCRE2_SPTR)p, n, 0, 0, md, NULL) < 0)
+		if (pcre2_match(r->re, (PCRE2_SPTR)text, n, 0, 0, md, NULL) < 0)
 			continue;
 		return r->cause;
 	}
