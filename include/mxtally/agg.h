@@ -37,6 +37,18 @@ void agg_set_max_keys(struct agg *a, size_t max);
  */
 void agg_add(struct agg *a, const struct event *ev, uint64_t pos);
 
+/*
+ * Counts ev's traffic fact (ev->tkind, see event.h) at pos; error is 1
+ * when ev is also an error event, classified, and then counts login
+ * failures and the cause of a deferral, bounce or reject. Queue-id joins
+ * (sizes for bytes) are settled inside a chunk, or after the merge.
+ */
+void agg_traffic(struct agg *a, const struct event *ev, uint64_t pos,
+    int error);
+
+/* Ends a chunk of contiguous input; call after each chunk's last line. */
+void agg_chunk_end(struct agg *a);
+
 /* Adds everything of from into into; from is left empty but usable. */
 void agg_merge(struct agg *into, struct agg *from);
 

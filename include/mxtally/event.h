@@ -49,6 +49,29 @@ enum event_flags {
 	EV_UNDERSCORE = 1 << 3		/* '_' in text stands for ' ' (qmail-send) */
 };
 
+/*
+ * Traffic facts (pflogsumm's counting for Postfix, logins elsewhere). A
+ * line that is only traffic makes parse_line return 2; an error event
+ * (return 1) may carry one too (a reject, a deferral, a bounce).
+ */
+enum traffic_kind {
+	TR_NONE,
+	TR_RECEIVED,		/* smtpd client= or pickup sender=/uid= */
+	TR_PICKUP,		/* received through pickup (local submission) */
+	TR_SIZE,		/* qmgr from=<s>, size=N */
+	TR_SENT,		/* status=sent to a recipient */
+	TR_FORWARDED,		/* status=sent "forwarded as" */
+	TR_DEFERRED,		/* status=deferred */
+	TR_BOUNCED,		/* status=bounced */
+	TR_REJECTED,		/* smtpd/postscreen/cleanup reject */
+	TR_REJECT_WARNING,	/* reject_warning, cleanup warning: header */
+	TR_HELD,		/* hold: */
+	TR_DISCARDED,		/* discard: */
+	TR_REMOVED,		/* qmgr removed: the queue id is free again */
+	TR_LOGIN_OK,		/* a successful POP3/IMAP/SMTP AUTH login */
+	TR_COUNT
+};
+
 struct event {
 	int64_t		 t;		/* wall-clock seconds as logged, or T_NONE */
 	struct slice	 host;		/* syslog host, may be empty */
@@ -66,6 +89,12 @@ struct event {
 	uint8_t		 flags;		/* enum event_flags */
 	int16_t		 cause;		/* set by the parser when certain, else CAUSE_NONE */
 	uint32_t	 count;		/* failed replies this line stands for */
+	/* a traffic fact the line also carries (any line, see parse.h) */
+	uint8_t		 tkind;		/* enum traffic_kind, TR_NONE */
+	uint64_t	 size;		/* TR_SIZE: message size in bytes */
+	struct slice	 qid;		/* Postfix queue id, may be empty */
+	struct slice	 addr;		/* TR_SIZE sender, TR_SENT recipient;
+					   TR_RECEIVED: the client= value */
 };
 
 static inline const char *

@@ -69,13 +69,43 @@ struct login_counts {
 	uint64_t	 ok, failed;
 };
 
-/* Traffic context, pflogsumm's definitions for Postfix (interface.md). */
+struct traffic_row {			/* a sender or recipient */
+	const char	*name;		/* address, domain part lower-cased */
+	uint64_t	 n;		/* messages (senders), deliveries */
+	uint64_t	 bytes;
+};
+
+struct traffic_hour {
+	int64_t		 start;		/* hour start */
+	uint64_t	 received, delivered, deferred, bounced, rejected;
+};
+
+struct reason_row {			/* deferrals, bounces, rejects */
+	int		 cause;
+	uint64_t	 n;
+};
+
+/*
+ * Traffic context, pflogsumm's definitions for Postfix (interface.md,
+ * tests/pflogsumm-diff.md): deferred counts messages, deferrals lines;
+ * senders and recipients are distinct addresses.
+ */
 struct traffic {
 	uint64_t	 received, delivered, forwarded, deferred, bounced;
 	uint64_t	 rejected, held, discarded;
 	uint64_t	 bytes_received, bytes_delivered;
 	uint64_t	 senders, recipients;
 	struct login_counts pop3, imap, smtp_auth;
+	uint64_t	 deferrals, reject_warnings;
+	uint64_t	 sender_domains, recipient_domains;
+	struct traffic_row *top_senders, *top_senders_size;
+	struct traffic_row *top_recipients, *top_recipients_size;
+	size_t		 ntop_senders, ntop_senders_size;
+	size_t		 ntop_recipients, ntop_recipients_size;
+	struct reason_row *defer_reasons, *bounce_reasons, *reject_reasons;
+	size_t		 ndefer_reasons, nbounce_reasons, nreject_reasons;
+	struct traffic_hour *hours;	/* by start ascending */
+	size_t		 nhours;
 };
 
 struct result {

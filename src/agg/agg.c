@@ -25,6 +25,7 @@ agg_new(void)
 	arena_init(&a->ar);
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
 		tab_init(tabs[i]);
+	a->traffic = traffic_new();
 	return a;
 }
 
@@ -50,6 +51,7 @@ agg_free(struct agg *a)
 		return;
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
 		tab_release(tabs[i]);
+	traffic_free(a->traffic);
 	arena_release(&a->ar);
 	free(a);
 }
@@ -241,6 +243,21 @@ agg_merge(struct agg *into, struct agg *from)
 		agg_add(into, &p->ev, p->pos);
 	}
 	from->pend = NULL;
+	traffic_merge(into->traffic, from->traffic);
+	traffic_free(from->traffic);
+	from->traffic = traffic_new();
+}
+
+void
+agg_traffic(struct agg *a, const struct event *ev, uint64_t pos, int error)
+{
+	traffic_add(a->traffic, ev, pos, error);
+}
+
+void
+agg_chunk_end(struct agg *a)
+{
+	traffic_chunk_end(a->traffic);
 }
 
 void
@@ -256,4 +273,5 @@ agg_finish(struct agg *a)
 		agg_count(a, &p->ev, p->pos);
 	}
 	a->pend = NULL;
+	traffic_finish(a->traffic);
 }

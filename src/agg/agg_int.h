@@ -98,7 +98,20 @@ struct agg {
 	struct tab	 uncl;		/* template, with example */
 	struct tab	 verdicts;	/* session ids the auth said are unknown */
 	struct pending	*pend;
+	struct traffic_agg *traffic;	/* traffic.c */
 	char		 key[KEY_MAX + 64];
 };
+
+/* traffic.c: the traffic context of one agg (see agg.h) */
+struct traffic;
+struct traffic_agg *traffic_new(void);
+void traffic_free(struct traffic_agg *t);
+void traffic_add(struct traffic_agg *t, const struct event *ev, uint64_t pos,
+    int error);
+void traffic_chunk_end(struct traffic_agg *t);
+void traffic_merge(struct traffic_agg *into, struct traffic_agg *from);
+void traffic_finish(struct traffic_agg *t);
+void traffic_result(const struct traffic_agg *t, struct traffic *out,
+    struct arena *ar, size_t top);
 
 #endif

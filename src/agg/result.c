@@ -261,6 +261,7 @@ agg_result(struct agg *a, size_t top)
 	qsort(r->causes, r->ncauses, sizeof(*r->causes), cmp_cause_row);
 	build_codes(m, a);
 	build_templates(m, a);
+	traffic_result(a->traffic, &r->traffic, &m->ar, top);
 	build_folds(r, a);
 	r->users = entities(&m->ar, &a->users, &n, 0);
 	qsort(r->users, n, sizeof(*r->users), cmp_entity);

@@ -135,6 +135,11 @@ dovecot_parse(const struct logline *ll, struct event *ev)
 	par = memchr(msg.p, '(', sp ? (size_t)(sp - msg.p) : head);
 	if (sp != NULL && par == NULL && sp - msg.p > 7 &&
 	    memcmp(sp - 7, "-login:", 7) == 0) {
+		if (SLICE_STARTS(slice_from(msg, sp + 1), "Login: ")) {
+			ev->proto = (uint8_t)proto_of_service(msg);
+			ev->tkind = TR_LOGIN_OK;	/* traffic, no event */
+			return 0;
+		}
 		p = SLICE_FIND(msg, AUTH_FAILED);
 		return p ? dovecot_login(msg, p, ev) : 0;
 	}

@@ -133,17 +133,134 @@ postfix_sasl(struct slice msg, struct event *ev)
 	return 1;
 }
 
+/* "header ", "body " or "END-OF-MESSAGE ": what cleanup inspected */
+static int
+cleanup_stage(struct slice s)
+{
+	return SLICE_STARTS(s, "header ") || SLICE_STARTS(s, "body ") ||
+	    SLICE_STARTS(s, "END-OF-MESSAGE ");
+}
+
+/*
+ * pflogsumm counts smtpd/postscreen "reject:" and cleanup "reject:" or
+ * "milter-reject:" of a header, body or END-OF-MESSAGE; smtpd's own
+ * "milter-reject:" lines are not counted (tests/pflogsumm-diff.md).
+ */
+static int
+postfix_verdict(struct slice rest, struct slice agent, struct event *ev)
+{
+	int	 cleanup = SLICE_EQ(agent, "cleanup");
+	int	 smtpd = SLICE_EQ(agent, "smtpd") || SLICE_EQ(agent, "postscreen");
+	size_t	 n;
+
+	if (SLICE_STARTS(rest, "reject: "))
+		n = 8, ev->tkind = TR_REJECTED;
+	else if (SLICE_STARTS(rest, "milter-reject: ") && cleanup)
+		n = 15, ev->tkind = TR_REJECTED;
+	else if (SLICE_STARTS(rest, "reject_warning: ") && smtpd)
+		return ev->tkind = TR_REJECT_WARNING, 0;
+	else if (SLICE_STARTS(rest, "warning: ") && cleanup)
+		n = 9, ev->tkind = TR_REJECT_WARNING;
+	else if (SLICE_STARTS(rest, "hold: "))
+		n = 6, ev->tkind = TR_HELD;
+	else if (SLICE_STARTS(rest, "discard: "))
+		n = 9, ev->tkind = TR_DISCARDED;
+	else
+		return 0;
+	if (cleanup ? !cleanup_stage(slice_from(rest, rest.p + n)) : !smtpd)
+		ev->tkind = TR_NONE;
+	return 0;
+}
+
+/* smtpd "QID: client=host[ip]" (with sasl_username= on an AUTH login) */
+static int
+postfix_client(struct slice rest, struct event *ev)
+{
+	const char	*comma;
+
+	ev->tkind = TR_RECEIVED;
+	ev->addr = slice_from(rest, rest.p + 7);
+	if ((comma = memchr(ev->addr.p, ',', ev->addr.len)) != NULL) {
+		ev->addr.len = (size_t)(comma - ev->addr.p);
+		ev->user = FIELD(slice_from(rest, comma), "sasl_username=", ',');
+		if (ev->user.len > 0)
+			ev->proto = PROTO_SMTP;
+	}
+	return 0;
+}
+
+/* qmgr "QID: from=<s>, size=N, nrcpt=M (queue active)": 1 if it is one */
+static int
+postfix_size(struct slice rest, struct event *ev)
+{
+	const char	*p, *end = rest.p + rest.len;
+	uint64_t	 n = 0;
+
+	p = memchr(rest.p + 6, '>', rest.len - 6);
+	if (p == NULL || end - p < 9 || memcmp(p, ">, size=", 8) != 0 ||
+	    (unsigned)(p[8] - '0') > 9)
+		return 0;
+	ev->addr = slice_make(rest.p + 6, p);
+	for (p += 8; p < end && (unsigned)(*p - '0') <= 9; p++)
+		n = n * 10 + (uint64_t)(*p - '0');
+	ev->size = n;
+	ev->tkind = TR_SIZE;
+	return 1;
+}
+
+/* "to=<r>, ..., status=sent (...)" by a delivery agent */
+static int
+postfix_sent(struct slice rest, const char *st, struct event *ev)
+{
+	ev->addr = FIELD(rest, "to=<", '>');
+	ev->tkind = SLICE_FIND(slice_from(rest, st), "forwarded as ") ?
+	    TR_FORWARDED : TR_SENT;
+	return 0;
+}
+
+/*
+ * pflogsumm's command: the program after "postfix/" and an optional
+ * "smtps/" or "submission/"; other instances ("postfix/amavisd/smtpd",
+ * "postfix-out/...") are no smtpd, cleanup or pickup to it.
+ */
+static struct slice
+traffic_cmd(struct slice prog)
+{
+	if (!SLICE_STARTS(prog, "postfix/"))
+		return SLICE_NULL;
+	prog = slice_from(prog, prog.p + 8);
+	if (SLICE_STARTS(prog, "smtps/"))
+		return slice_from(prog, prog.p + 6);
+	if (SLICE_STARTS(prog, "submission/"))
+		return slice_from(prog, prog.p + 11);
+	return prog;
+}
+
+static int
+delivery_agent(struct slice agent)
+{
+	return SLICE_EQ(agent, "smtp") || SLICE_EQ(agent, "lmtp") ||
+	    SLICE_EQ(agent, "local") || SLICE_EQ(agent, "virtual") ||
+	    SLICE_EQ(agent, "pipe") || SLICE_EQ(agent, "error") ||
+	    SLICE_EQ(agent, "retry") || SLICE_EQ(agent, "discard");
+}
+
 /*
  * Most Postfix lines are ordinary traffic, so every test here is cheap
  * and anchored: a reject follows the first token ("NOQUEUE: reject: ",
  * "QID: milter-reject: "), a delivery status is looked for only in the
- * delivery agents' lines, SASL failures are warnings.
+ * delivery agents' lines, SASL failures are warnings. Traffic facts
+ * (ev->tkind, on a return of 0 or on a reject, deferral or
+ * bounce event) follow
+ * pflogsumm: smtpd/pickup receive, qmgr sizes, agents' status=.
  */
 static int
-postfix_parse(const struct logline *ll, struct event *ev)
+postfix_lines(const struct logline *ll, struct event *ev)
 {
 	struct slice	 msg = ll->msg, agent = ll->program, rest;
+	struct slice	 cmd = traffic_cmd(ll->program);
 	const char	*p, *end = msg.p + msg.len;
+	int		 rc;
 
 	if (SLICE_STARTS(msg, "warning: "))
 		return SLICE_FIND(msg, " authentication failed") != NULL &&
@@ -153,28 +270,66 @@ postfix_parse(const struct logline *ll, struct event *ev)
 	if (p == NULL || p[-1] != ':')
 		return 0;
 	rest = slice_from(msg, p + 1);
-	if (SLICE_STARTS(rest, "reject: "))
-		return postfix_reject(msg, rest.p + 8, ev);
-	if (SLICE_STARTS(rest, "milter-reject: "))
-		return postfix_reject(msg, rest.p + 15, ev);
+	ev->qid = slice_make(msg.p, p - 1);
 	if ((p = memrchr(agent.p, '/', agent.len)) != NULL)
 		agent = slice_make(p + 1, agent.p + agent.len);
+	if (SLICE_STARTS(rest, "reject: ")) {
+		rc = postfix_reject(msg, rest.p + 8, ev);
+		postfix_verdict(rest, cmd, ev);
+		return rc;
+	}
+	if (SLICE_STARTS(rest, "milter-reject: ")) {
+		rc = postfix_reject(msg, rest.p + 15, ev);
+		postfix_verdict(rest, cmd, ev);
+		return rc;
+	}
 	if (SLICE_EQ(agent, "qmgr")) {
+		if (SLICE_STARTS(rest, "from=<") && postfix_size(rest, ev))
+			return 0;
+		if (SLICE_EQ(rest, "removed"))
+			return ev->tkind = TR_REMOVED, 0;
 		p = SLICE_FIND(rest, ", status=expired");
 		return p ? postfix_delivery(ll, p + 9, ev) : 0;
 	}
-	if (!SLICE_EQ(agent, "smtp") && !SLICE_EQ(agent, "lmtp") &&
-	    !SLICE_EQ(agent, "local") && !SLICE_EQ(agent, "virtual") &&
-	    !SLICE_EQ(agent, "pipe") && !SLICE_EQ(agent, "error") &&
-	    !SLICE_EQ(agent, "retry"))
+	if (SLICE_EQ(cmd, "smtpd") || SLICE_EQ(cmd, "postscreen")) {
+		if (SLICE_STARTS(rest, "client="))
+			return postfix_client(rest, ev);
+		return postfix_verdict(rest, cmd, ev);
+	}
+	if (SLICE_EQ(cmd, "cleanup"))
+		return postfix_verdict(rest, cmd, ev);
+	if (SLICE_EQ(cmd, "pickup"))
+		return SLICE_STARTS(rest, "uid=") ||
+		    SLICE_STARTS(rest, "sender=") ?
+		    (ev->tkind = TR_PICKUP, 0) : 0;
+	if (!delivery_agent(agent) || (p = SLICE_FIND(rest, ", status=")) == NULL)
 		return 0;
-	if ((p = SLICE_FIND(rest, ", status=")) == NULL)
-		return 0;
+	if (SLICE_STARTS(slice_make(p + 9, end), "sent ") &&
+	    SLICE_STARTS(rest, "to=<"))
+		return postfix_sent(rest, p + 9, ev);
 	rest = slice_make(p + 9, end);
-	if (SLICE_STARTS(rest, "deferred") || SLICE_STARTS(rest, "bounced") ||
-	    SLICE_STARTS(rest, "expired"))
+	if (SLICE_STARTS(rest, "deferred")) {
+		ev->tkind = TR_DEFERRED;
+		return postfix_delivery(ll, rest.p, ev);
+	}
+	if (SLICE_STARTS(rest, "bounced")) {
+		ev->tkind = TR_BOUNCED;
+		return postfix_delivery(ll, rest.p, ev);
+	}
+	if (SLICE_STARTS(rest, "expired"))
 		return postfix_delivery(ll, rest.p, ev);
 	return 0;
+}
+
+/* pflogsumm reads only "postfix/..." programs: others carry no traffic */
+static int
+postfix_parse(const struct logline *ll, struct event *ev)
+{
+	int	 rc = postfix_lines(ll, ev);
+
+	if (ev->tkind != TR_NONE && !SLICE_STARTS(ll->program, "postfix/"))
+		ev->tkind = TR_NONE;
+	return rc;
 }
 
 const struct parser parser_postfix = {

@@ -166,6 +166,58 @@ jw_logins(struct jw *w, const char *key, const struct login_counts *l)
 	jw_close(w, '}');
 }
 
+/* [{"address", "<what>": n, "bytes": b}, ...] in result order */
+static void
+jw_traffic_rows(struct jw *w, const char *key, const char *what,
+    const struct traffic_row *rows, size_t n)
+{
+	size_t	 i;
+
+	jw_open(w, key, '[', 0);
+	for (i = 0; i < n; i++) {
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "address", rows[i].name);
+		jw_u64(w, what, rows[i].n);
+		jw_u64(w, "bytes", rows[i].bytes);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
+/* {"<cause id>": n, ...} by count descending */
+static void
+jw_reasons(struct jw *w, const char *key, const struct reason_row *rows,
+    size_t n)
+{
+	const struct cause_info *ci;
+	size_t	 i;
+
+	jw_open(w, key, '{', 1);
+	for (i = 0; i < n; i++)
+		if ((ci = rep_cause(rows[i].cause)) != NULL)
+			jw_u64(w, ci->id, rows[i].n);
+	jw_close(w, '}');
+}
+
+static void
+jw_traffic_hours(struct jw *w, const struct traffic *t)
+{
+	size_t	 i;
+
+	jw_open(w, "hours", '[', 0);
+	for (i = 0; i < t->nhours; i++) {
+		jw_open(w, NULL, '{', 1);
+		jw_time(w, "start", t->hours[i].start);
+		jw_u64(w, "received", t->hours[i].received);
+		jw_u64(w, "delivered", t->hours[i].delivered);
+		jw_u64(w, "deferred", t->hours[i].deferred);
+		jw_u64(w, "bounced", t->hours[i].bounced);
+		jw_u64(w, "rejected", t->hours[i].rejected);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
 static void
 json_traffic(struct jw *w, const struct traffic *t)
 {
@@ -187,6 +239,22 @@ json_traffic(struct jw *w, const struct traffic *t)
 	jw_logins(w, "imap", &t->imap);
 	jw_logins(w, "smtp_auth", &t->smtp_auth);
 	jw_close(w, '}');
+	jw_u64(w, "deferrals", t->deferrals);
+	jw_u64(w, "reject_warnings", t->reject_warnings);
+	jw_u64(w, "sender_domains", t->sender_domains);
+	jw_u64(w, "recipient_domains", t->recipient_domains);
+	jw_traffic_rows(w, "top_senders", "messages", t->top_senders,
+	    t->ntop_senders);
+	jw_traffic_rows(w, "top_senders_by_size", "messages",
+	    t->top_senders_size, t->ntop_senders_size);
+	jw_traffic_rows(w, "top_recipients", "deliveries", t->top_recipients,
+	    t->ntop_recipients);
+	jw_traffic_rows(w, "top_recipients_by_size", "deliveries",
+	    t->top_recipients_size, t->ntop_recipients_size);
+	jw_reasons(w, "defer_reasons", t->defer_reasons, t->ndefer_reasons);
+	jw_reasons(w, "bounce_reasons", t->bounce_reasons, t->nbounce_reasons);
+	jw_reasons(w, "reject_reasons", t->reject_reasons, t->nreject_reasons);
+	jw_traffic_hours(w, t);
 	jw_close(w, '}');
 }
 

@@ -277,6 +277,19 @@ text_folded(const struct tx *t)
 		putc('\n', t->out);
 }
 
+/* "12.3 %" of part in whole, into buf */
+static const char *
+pct(uint64_t part, uint64_t whole, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.1f %%", whole ? 100.0 * (double)part /
+	    (double)whole : 0.0);
+	return buf;
+}
+
+/*
+ * Traffic context, so that error counts read as rates. The reject rate
+ * is pflogsumm's: of delivered + rejected + discarded recipients.
+ */
 static void
 text_traffic(const struct tx *t)
 {
@@ -285,23 +298,38 @@ text_traffic(const struct tx *t)
 	    &tr->smtp_auth };
 	static const char *const names[3] = { "pop3", "imap", "smtp auth" };
 	char			 a[32], b[32], c[32], d[32], e[32];
+	uint64_t		 att = tr->delivered + tr->rejected + tr->discarded;
 	int			 i, any = 0;
 
 	if (tr->received + tr->delivered + tr->deferred + tr->bounced +
-	    tr->rejected != 0)
+	    tr->rejected != 0) {
 		fprintf(t->out, "  Traffic   %s received, %s delivered, "
-		    "%s deferred, %s bounced, %s rejected\n",
+		    "%s deferred (%s deferrals), %s bounced\n",
 		    rep_num(tr->received, a, sizeof(a)),
 		    rep_num(tr->delivered, b, sizeof(b)),
 		    rep_num(tr->deferred, c, sizeof(c)),
-		    rep_num(tr->bounced, d, sizeof(d)),
-		    rep_num(tr->rejected, e, sizeof(e)));
+		    rep_num(tr->deferrals, d, sizeof(d)),
+		    rep_num(tr->bounced, e, sizeof(e)));
+		fprintf(t->out, "            rejected %s of %s attempts (%s)",
+		    pct(tr->rejected, att, a, sizeof(a)),
+		    rep_num(att, b, sizeof(b)),
+		    rep_num(tr->rejected, c, sizeof(c)));
+		fprintf(t->out, ", bounced %s of sent + bounced\n",
+		    pct(tr->bounced, tr->delivered + tr->bounced, d, sizeof(d)));
+		fprintf(t->out, "            %s bytes received, %s delivered, "
+		    "%s senders, %s recipients\n",
+		    rep_num(tr->bytes_received, a, sizeof(a)),
+		    rep_num(tr->bytes_delivered, b, sizeof(b)),
+		    rep_num(tr->senders, c, sizeof(c)),
+		    rep_num(tr->recipients, d, sizeof(d)));
+	}
 	for (i = 0; i < 3; i++) {
 		if (l[i]->ok + l[i]->failed == 0)
 			continue;
-		fprintf(t->out, "%s%s %s ok, %s failed", any ? "; " :
+		fprintf(t->out, "%s%s %s ok, %s failed (%s)", any ? "; " :
 		    "  Logins    ", names[i], rep_num(l[i]->ok, a, sizeof(a)),
-		    rep_num(l[i]->failed, b, sizeof(b)));
+		    rep_num(l[i]->failed, b, sizeof(b)),
+		    pct(l[i]->failed, l[i]->ok + l[i]->failed, c, sizeof(c)));
 		any = 1;
 	}
 	if (any)

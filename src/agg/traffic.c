@@ -1,0 +1,808 @@
+/*
+ * Traffic context: how much mail went through, so that error counts read
+ * as rates. The counting follows pflogsumm for Postfix (received =
+ * smtpd client= and pickup lines; delivered = status=sent minus
+ * "forwarded as"; deferred = distinct queue ids with a deferral; bytes
+ * received = the first qmgr size of a message received in the log;
+ * bytes delivered = that size once per delivered recipient) and adds
+ * logins for the POP3/IMAP/SMTP AUTH servers.
+ *
+ * Bytes need a join on the queue id across lines, and lines of one
+ * message may fall in different chunks, read by different workers. Each
+ * worker settles what it can inside the current chunk (a small table,
+ * emptied at every chunk end); what depends on another chunk becomes a
+ * record (a client= still waiting for its size, a size or delivery whose
+ * message began elsewhere, a size still live at the chunk's end). After
+ * the merge the records are replayed in input order, so the totals do
+ * not depend on -j. Memory: the chunk table is bounded by a chunk's
+ * lines; records by the messages that cross a chunk edge; the sender,
+ * recipient and deferred-queue-id sets are exact, one entry per distinct
+ * key.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mxtally/agg.h"
+#include "mxtally/cause.h"
+#include "mxtally/log.h"
+#include "agg_int.h"
+
+#define ADDR_MAX	320	/* bytes of an address kept */
+
+struct tent {			/* one key of a traffic table */
+	uint64_t	 hash;
+	uint64_t	 n;		/* count */
+	uint64_t	 bytes;		/* bytes; chunk table: message size */
+	uint64_t	 pos;		/* chunk table: line of the state */
+	const char	*aux;		/* chunk table: client domain */
+	uint8_t		 flags;		/* chunk table: enum msg_flags */
+	uint32_t	 klen;
+	char		 key[];
+};
+
+enum msg_flags {
+	M_RCVD = 1 << 0,	/* received in this chunk, size not yet seen */
+	M_SIZE = 1 << 1,	/* size known (bytes) */
+	M_HEAD = 1 << 2,	/* began before this chunk: records made */
+};
+
+struct tset {
+	struct tent	**slot;
+	size_t		 cap, len;	/* cap: power of two */
+	struct arena	*ar;
+};
+
+enum rec_kind { R_RCVD, R_SIZE, R_SIZE_TAIL, R_DLV, R_REMOVED };
+
+struct trec {			/* a fact that needs another chunk */
+	uint64_t	 pos;
+	uint64_t	 size;
+	const char	*qid;
+	const char	*str;		/* sender, recipient or client domain */
+	uint8_t		 kind;		/* enum rec_kind */
+};
+
+struct traffic_agg {
+	struct arena	 ar;
+	uint64_t	 n[TR_COUNT];	/* lines of each kind */
+	uint64_t	 bytes_in, bytes_out;
+	uint64_t	 ok[PROTO_COUNT], failed[PROTO_COUNT];
+	uint64_t	 why_defer[CAUSE_MAX], why_bounce[CAUSE_MAX];
+	uint64_t	 why_reject[CAUSE_MAX];
+	struct tset	 deferred;	/* queue ids with a deferral */
+	struct tset	 senders, sdomains, rcpts, rdomains;
+	struct tset	 hours;		/* kind byte + int64 hour start */
+	struct trec	*rec;
+	size_t		 nrec, caprec;
+	struct arena	 car;		/* the current chunk's */
+	struct tset	 msgs;		/* the current chunk's queue ids */
+};
+
+/* --- a small hash set -------------------------------------------------- */
+
+static void
+tset_init(struct tset *t, struct arena *ar)
+{
+	t->cap = 64;
+	t->len = 0;
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
+	t->ar = ar;
+}
+
+static void
+tset_release(struct tset *t)
+{
+	free(t->slot);
+	t->slot = NULL;
+	t->cap = t->len = 0;
+}
+
+static struct tent *
+tset_find(const struct tset *t, const char *key, size_t klen, uint64_t h)
+{
+	size_t		 j;
+	struct tent	*e;
+
+	for (j = h & (t->cap - 1); (e = t->slot[j]) != NULL;
+	    j = (j + 1) & (t->cap - 1))
+		if (e->hash == h && e->klen == klen &&
+		    memcmp(e->key, key, klen) == 0)
+			return e;
+	return NULL;
+}
+
+static void
+tset_grow(struct tset *t)
+{
+	struct tent	**old = t->slot;
+	size_t		 oldcap = t->cap, i, j;
+
+	t->cap *= 2;
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
+	for (i = 0; i < oldcap; i++) {
+		if (old[i] == NULL)
+			continue;
+		for (j = old[i]->hash & (t->cap - 1); t->slot[j] != NULL;
+		    j = (j + 1) & (t->cap - 1))
+			;
+		t->slot[j] = old[i];
+	}
+	free(old);
+}
+
+/* Finds key, adding a zero entry (copying key) when absent. */
+static struct tent *
+tset_get(struct tset *t, const char *key, size_t klen)
+{
+	uint64_t	 h = tab_hash(key, klen);
+	struct tent	*e = tset_find(t, key, klen, h);
+	size_t		 j;
+
+	if (e != NULL)
+		return e;
+	e = arena_alloc(t->ar, sizeof(*e) + klen + 1);
+	e->hash = h;
+	e->klen = (uint32_t)klen;
+	memcpy(e->key, key, klen);
+	for (j = h & (t->cap - 1); t->slot[j] != NULL; j = (j + 1) & (t->cap - 1))
+		;
+	t->slot[j] = e;
+	if (++t->len * 2 > t->cap)
+		tset_grow(t);
+	return e;
+}
+
+static void
+tset_merge(struct tset *into, const struct tset *from)
+{
+	size_t		 i;
+	struct tent	*s, *d;
+
+	for (i = 0; i < from->cap; i++) {
+		if ((s = from->slot[i]) == NULL)
+			continue;
+		d = tset_get(into, s->key, s->klen);
+		d->n += s->n;
+		d->bytes += s->bytes;
+	}
+}
+
+/* --- lifecycle ---------------------------------------------------------- */
+
+#define TSETS(t)	{ &(t)->deferred, &(t)->senders, &(t)->sdomains, \
+			  &(t)->rcpts, &(t)->rdomains, &(t)->hours }
+
+struct traffic_agg *
+traffic_new(void)
+{
+	struct traffic_agg	*t = xcalloc(1, sizeof(*t));
+	struct tset		*s[] = TSETS(t);
+	size_t			 i;
+
+	arena_init(&t->ar);
+	arena_init(&t->car);
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		tset_init(s[i], &t->ar);
+	tset_init(&t->msgs, &t->car);
+	return t;
+}
+
+void
+traffic_free(struct traffic_agg *t)
+{
+	struct tset	*s[] = TSETS(t);
+	size_t		 i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		tset_release(s[i]);
+	tset_release(&t->msgs);
+	arena_release(&t->car);
+	arena_release(&t->ar);
+	free(t->rec);
+	free(t);
+}
+
+/* --- addresses and domains, as pflogsumm names them --------------------- */
+
+/* The address with its domain part lower-cased; "from=<>" when empty. */
+static size_t
+addr_norm(struct slice a, char *buf, int sender)
+{
+	size_t	 n = a.len < ADDR_MAX ? a.len : ADDR_MAX, i;
+	int	 dom = 0;
+
+	if (n == 0 && sender) {
+		memcpy(buf, "from=<>", 7);
+		return 7;
+	}
+	for (i = 0; i < n; i++) {
+		if (a.p[i] == '@')
+			dom = 1;
+		buf[i] = dom ? (char)tolower((unsigned char)a.p[i]) : a.p[i];
+	}
+	return n;
+}
+
+/* After the first '@' when the local part is not empty; else NULL. */
+static const char *
+addr_domain(const char *a, size_t n)
+{
+	const char	*at = memchr(a, '@', n);
+
+	return at != NULL && at > a ? at + 1 : NULL;
+}
+
+static size_t
+label_len(const char *b, const char *e)
+{
+	const char	*d = memrchr(b, '.', (size_t)(e - b));
+
+	return (size_t)(e - (d ? d + 1 : b));
+}
+
+/*
+ * pflogsumm's domain of a client "host[ip]": the ip when the host is
+ * unknown, else the last two labels when the last has three letters
+ * ("mail.example.com" -> "example.com"), the last three when it is
+ * "xx(x).yy" ("a.b.co.uk" -> "b.co.uk"), lower-cased; otherwise the
+ * host as logged.
+ */
+MXT_STATIC size_t
+client_domain(struct slice c, char *buf, size_t len)
+{
+	const char	*b = memchr(c.p, '[', c.len), *e, *cut, *s;
+	size_t		 n, l1, l2, dots = 0, i;
+
+	if (b == NULL)
+		b = c.p + c.len;
+	e = memchr(b, ']', (size_t)(c.p + c.len - b));
+	if (b == c.p || (b - c.p == 7 && memcmp(c.p, "unknown", 7) == 0)) {
+		s = b < c.p + c.len ? b + 1 : b;
+		n = (size_t)((e ? e : c.p + c.len) - s);
+		n = n < len ? n : len;
+		memcpy(buf, s, n);
+		return n;
+	}
+	for (s = c.p; s < b; s++)
+		dots += *s == '.';
+	l1 = label_len(c.p, b);
+	cut = NULL;
+	if (dots >= 2 && l1 == 3)
+		cut = b - l1 - 1;		/* at the dot before the last */
+	else if (dots >= 3 && l1 == 2) {
+		l2 = label_len(c.p, b - l1 - 1);
+		if (l2 == 2 || l2 == 3)
+			cut = b - l1 - 1 - l2 - 1;
+	}
+	if (cut != NULL) {
+		while (cut > c.p && cut[-1] != '.')
+			cut--;			/* the label before */
+		if (cut == c.p || cut[-1] != '.' || cut == b)
+			cut = NULL;
+	}
+	s = cut != NULL ? cut : c.p;
+	n = (size_t)(b - s) < len ? (size_t)(b - s) : len;
+	for (i = 0; i < n; i++)
+		buf[i] = cut ? (char)tolower((unsigned char)s[i]) : s[i];
+	return n;
+}
+
+/* --- counting ----------------------------------------------------------- */
+
+static void
+count_hour(struct traffic_agg *t, int kind, int64_t tm)
+{
+	char	 key[1 + sizeof(int64_t)];
+	int64_t	 hour;
+
+	if (tm == T_NONE)
+		return;
+	hour = tm - ((tm % 3600) + 3600) % 3600;
+	key[0] = (char)kind;
+	memcpy(key + 1, &hour, sizeof(hour));
+	tset_get(&t->hours, key, sizeof(key))->n++;
+}
+
+/* A received message's first size: one sender, its domain, its bytes. */
+static void
+count_sender(struct traffic_agg *t, const char *addr, size_t n,
+    const char *client, uint64_t size)
+{
+	const char	*d = addr_domain(addr, n);
+	struct tent	*e;
+
+	if (d == NULL || d == addr + n)
+		d = NULL;
+	e = tset_get(&t->senders, addr, n);
+	e->n++;
+	e->bytes += size;
+	if (d != NULL)
+		e = tset_get(&t->sdomains, d, (size_t)(addr + n - d));
+	else if (strcmp(client, "pickup") == 0)
+		e = tset_get(&t->sdomains, addr, n);
+	else
+		e = tset_get(&t->sdomains, client, strlen(client));
+	e->n++;
+	e->bytes += size;
+	t->bytes_in += size;
+}
+
+static void
+count_rcpt_bytes(struct traffic_agg *t, const char *addr, size_t n,
+    uint64_t size)
+{
+	const char	*d = addr_domain(addr, n);
+
+	tset_get(&t->rcpts, addr, n)->bytes += size;
+	if (d != NULL)
+		tset_get(&t->rdomains, d, (size_t)(addr + n - d))->bytes += size;
+	else
+		tset_get(&t->rdomains, addr, n)->bytes += size;
+	t->bytes_out += size;
+}
+
+static void
+count_rcpt(struct traffic_agg *t, const char *addr, size_t n)
+{
+	const char	*d = addr_domain(addr, n);
+
+	tset_get(&t->rcpts, addr, n)->n++;
+	if (d != NULL)
+		tset_get(&t->rdomains, d, (size_t)(addr + n - d))->n++;
+	else
+		tset_get(&t->rdomains, addr, n)->n++;
+}
+
+static void
+record(struct traffic_agg *t, int kind, uint64_t pos, struct slice qid,
+    uint64_t size, const char *str, size_t slen)
+{
+	struct trec	*r;
+
+	if (t->nrec == t->caprec) {
+		t->caprec = t->caprec ? t->caprec * 2 : 256;
+		t->rec = xrealloc(t->rec, t->caprec * sizeof(*t->rec));
+	}
+	r = &t->rec[t->nrec++];
+	r->pos = pos;
+	r->size = size;
+	r->kind = (uint8_t)kind;
+	r->qid = arena_strndup(&t->ar, qid.p, qid.len);
+	r->str = str != NULL ? arena_strndup(&t->ar, str, slen) : NULL;
+}
+
+static struct tent *
+msg_get(struct traffic_agg *t, struct slice qid)
+{
+	return tset_get(&t->msgs, qid.p, qid.len);
+}
+
+static struct tent *
+msg_find(struct traffic_agg *t, struct slice qid)
+{
+	return tset_find(&t->msgs, qid.p, qid.len, tab_hash(qid.p, qid.len));
+}
+
+static void
+on_received(struct traffic_agg *t, const struct event *ev, uint64_t pos)
+{
+	struct tent	*m;
+	char		 dom[ADDR_MAX];
+	size_t		 n;
+
+	t->n[TR_RECEIVED]++;
+	count_hour(t, TR_RECEIVED, ev->t);
+	if (ev->tkind == TR_RECEIVED && ev->user.len > 0)
+		t->ok[PROTO_SMTP]++;
+	if (ev->qid.len == 0)
+		return;
+	m = msg_get(t, ev->qid);
+	m->flags |= M_RCVD;
+	m->pos = pos;
+	if (ev->tkind == TR_PICKUP)
+		m->aux = "pickup";
+	else {
+		n = client_domain(ev->addr, dom, sizeof(dom));
+		m->aux = arena_strndup(&t->car, dom, n);
+	}
+}
+
+static void
+on_size(struct traffic_agg *t, const struct event *ev, uint64_t pos)
+{
+	struct tent	*m = msg_find(t, ev->qid);
+	char		 a[ADDR_MAX];
+	size_t		 n = addr_norm(ev->addr, a, 1);
+
+	if (m != NULL && (m->flags & M_SIZE))
+		return;			/* a later queue run: counted once */
+	if (m != NULL && (m->flags & M_RCVD)) {
+		count_sender(t, a, n, m->aux, ev->size);
+		m->flags = (uint8_t)((m->flags & ~M_RCVD) | M_SIZE);
+		m->bytes = ev->size;
+		m->pos = pos;
+		return;
+	}
+	/* the message began before this chunk */
+	record(t, R_SIZE, pos, ev->qid, ev->size, a, n);
+	m = msg_get(t, ev->qid);
+	m->flags |= M_SIZE | M_HEAD;
+	m->bytes = ev->size;
+}
+
+static void
+on_sent(struct traffic_agg *t, const struct event *ev, uint64_t pos)
+{
+	struct tent	*m = msg_find(t, ev->qid);
+	char		 a[ADDR_MAX];
+	size_t		 n = addr_norm(ev->addr, a, 0);
+
+	t->n[TR_SENT]++;
+	count_hour(t, TR_SENT, ev->t);
+	count_rcpt(t, a, n);
+	if (m != NULL && (m->flags & M_SIZE)) {
+		count_rcpt_bytes(t, a, n, m->bytes);
+		return;
+	}
+	record(t, R_DLV, pos, ev->qid, 0, a, n);
+	msg_get(t, ev->qid)->flags |= M_HEAD;
+}
+
+static void
+on_removed(struct traffic_agg *t, const struct event *ev, uint64_t pos)
+{
+	struct tent	*m = msg_find(t, ev->qid);
+
+	if (m == NULL || (m->flags & M_HEAD))
+		record(t, R_REMOVED, pos, ev->qid, 0, NULL, 0);
+	if (m != NULL)
+		m->flags = 0;		/* the queue id may be used again */
+}
+
+static void
+on_failure(struct traffic_agg *t, const struct event *ev)
+{
+	if (ev->flags & EV_AUTH_UNKNOWN)
+		return;
+	if ((ev->cause == CAUSE_AUTH_FAILURE || (ev->flags & EV_JOIN)) &&
+	    ev->proto < PROTO_COUNT)
+		t->failed[ev->proto] += ev->count;
+}
+
+/*
+ * Counts ev's traffic fact (ev->tkind) at input position pos; error is 1
+ * when ev is also an error event (classified), so that login failures and
+ * the causes of deferrals, bounces and rejects are counted. Copies what it
+ * keeps.
+ */
+void
+traffic_add(struct traffic_agg *t, const struct event *ev, uint64_t pos,
+    int error)
+{
+	int	 c = ev->cause >= 0 && ev->cause < CAUSE_MAX ? ev->cause :
+		    CAUSE_UNCLASSIFIED;
+
+	if (error)
+		on_failure(t, ev);
+	switch (ev->tkind) {
+	case TR_RECEIVED:
+	case TR_PICKUP:
+		on_received(t, ev, pos);
+		break;
+	case TR_SIZE:
+		if (ev->qid.len > 0)
+			on_size(t, ev, pos);
+		break;
+	case TR_SENT:
+		on_sent(t, ev, pos);
+		break;
+	case TR_DEFERRED:
+		t->n[TR_DEFERRED]++;
+		count_hour(t, TR_DEFERRED, ev->t);
+		tset_get(&t->deferred, ev->qid.p, ev->qid.len)->n++;
+		t->why_defer[c] += error;
+		break;
+	case TR_BOUNCED:
+		t->n[TR_BOUNCED]++;
+		count_hour(t, TR_BOUNCED, ev->t);
+		t->why_bounce[c] += error;
+		break;
+	case TR_REJECTED:
+		t->n[TR_REJECTED]++;
+		count_hour(t, TR_REJECTED, ev->t);
+		t->why_reject[c] += error;
+		break;
+	case TR_REMOVED:
+		on_removed(t, ev, pos);
+		break;
+	case TR_LOGIN_OK:
+		if (ev->proto < PROTO_COUNT)
+			t->ok[ev->proto]++;
+		break;
+	case TR_NONE:
+		break;
+	default:
+		if (ev->tkind < TR_COUNT)
+			t->n[ev->tkind]++;
+		break;
+	}
+}
+
+/*
+ * Ends the current chunk: what is still open (a client= waiting for its
+ * size, a size later chunks may deliver) becomes a record; the chunk
+ * table is emptied.
+ */
+void
+traffic_chunk_end(struct traffic_agg *t)
+{
+	struct tent	*m;
+	size_t		 i;
+
+	if (t->msgs.len == 0)
+		return;
+	for (i = 0; i < t->msgs.cap; i++) {
+		if ((m = t->msgs.slot[i]) == NULL)
+			continue;
+		struct slice q = { m->key, m->klen };
+		if (m->flags & M_RCVD)
+			record(t, R_RCVD, m->pos, q, 0, m->aux, strlen(m->aux));
+		else if ((m->flags & (M_SIZE | M_HEAD)) == M_SIZE)
+			record(t, R_SIZE_TAIL, m->pos, q, m->bytes, NULL, 0);
+	}
+	tset_release(&t->msgs);
+	arena_release(&t->car);
+	tset_init(&t->msgs, &t->car);
+}
+
+void
+traffic_merge(struct traffic_agg *into, struct traffic_agg *from)
+{
+	struct tset	*d[] = TSETS(into), *s[] = TSETS(from);
+	size_t		 i;
+
+	traffic_chunk_end(into);
+	traffic_chunk_end(from);
+	for (i = 0; i < TR_COUNT; i++)
+		into->n[i] += from->n[i];
+	into->bytes_in += from->bytes_in;
+	into->bytes_out += from->bytes_out;
+	for (i = 0; i < PROTO_COUNT; i++) {
+		into->ok[i] += from->ok[i];
+		into->failed[i] += from->failed[i];
+	}
+	for (i = 0; i < CAUSE_MAX; i++) {
+		into->why_defer[i] += from->why_defer[i];
+		into->why_bounce[i] += from->why_bounce[i];
+		into->why_reject[i] += from->why_reject[i];
+	}
+	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+		tset_merge(d[i], s[i]);
+	for (i = 0; i < from->nrec; i++) {
+		struct trec *r = &from->rec[i];
+		struct slice q = { r->qid, strlen(r->qid) };
+		record(into, r->kind, r->pos, q, r->size, r->str,
+		    r->str ? strlen(r->str) : 0);
+	}
+	from->nrec = 0;
+}
+
+static int
+cmp_rec(const void *x, const void *y)
+{
+	const struct trec *a = x, *b = y;
+
+	return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* Replays the records in input order against one queue-id table. */
+void
+traffic_finish(struct traffic_agg *t)
+{
+	struct tset	 q;
+	struct arena	 ar;
+	struct tent	*m;
+	size_t		 i;
+
+	traffic_chunk_end(t);
+	qsort(t->rec, t->nrec, sizeof(*t->rec), cmp_rec);
+	arena_init(&ar);
+	tset_init(&q, &ar);
+	for (i = 0; i < t->nrec; i++) {
+		struct trec *r = &t->rec[i];
+		m = tset_get(&q, r->qid, strlen(r->qid));
+		switch (r->kind) {
+		case R_RCVD:
+			m->flags |= M_RCVD;
+			m->aux = r->str;
+			break;
+		case R_SIZE:
+		case R_SIZE_TAIL:
+			if (m->flags & M_SIZE)
+				break;
+			m->flags |= M_SIZE;
+			m->bytes = r->size;
+			if (r->kind == R_SIZE && (m->flags & M_RCVD)) {
+				count_sender(t, r->str, strlen(r->str), m->aux,
+				    r->size);
+				m->flags &= (uint8_t)~M_RCVD;
+			}
+			break;
+		case R_DLV:
+			if (m->flags & M_SIZE)
+				count_rcpt_bytes(t, r->str, strlen(r->str),
+				    m->bytes);
+			break;
+		case R_REMOVED:
+			m->flags = 0;
+			break;
+		}
+	}
+	tset_release(&q);
+	arena_release(&ar);
+	t->nrec = 0;
+}
+
+/* --- the result ----------------------------------------------------------- */
+
+static int
+cmp_tent_n(const void *x, const void *y)
+{
+	const struct tent *a = *(struct tent *const *)x;
+	const struct tent *b = *(struct tent *const *)y;
+	size_t	 n = a->klen < b->klen ? a->klen : b->klen;
+	int	 c;
+
+	if (a->n != b->n)
+		return a->n < b->n ? 1 : -1;
+	if ((c = memcmp(a->key, b->key, n)) != 0)
+		return c;
+	return (a->klen > b->klen) - (a->klen < b->klen);
+}
+
+static int
+cmp_tent_bytes(const void *x, const void *y)
+{
+	const struct tent *a = *(struct tent *const *)x;
+	const struct tent *b = *(struct tent *const *)y;
+
+	if (a->bytes != b->bytes)
+		return a->bytes < b->bytes ? 1 : -1;
+	return cmp_tent_n(x, y);
+}
+
+static struct tent **
+tset_list(const struct tset *t)
+{
+	struct tent	**v = xmalloc((t->len + 1) * sizeof(*v));
+	size_t		 i, k = 0;
+
+	for (i = 0; i < t->cap; i++)
+		if (t->slot[i] != NULL)
+			v[k++] = t->slot[i];
+	return v;
+}
+
+/* The top rows of t by count (or by bytes), copied into ar. */
+static struct traffic_row *
+top_rows(const struct tset *t, struct arena *ar, size_t top, int bybytes,
+    size_t *nrows)
+{
+	struct tent	**v = tset_list(t);
+	struct traffic_row *rows;
+	size_t		 i, n = t->len < top ? t->len : top;
+
+	qsort(v, t->len, sizeof(*v), bybytes ? cmp_tent_bytes : cmp_tent_n);
+	rows = arena_alloc(ar, (n + 1) * sizeof(*rows));
+	for (i = 0; i < n; i++) {
+		rows[i].name = arena_strndup(ar, v[i]->key, v[i]->klen);
+		rows[i].n = v[i]->n;
+		rows[i].bytes = v[i]->bytes;
+	}
+	free(v);
+	*nrows = n;
+	return rows;
+}
+
+static struct reason_row *
+reasons(const uint64_t *by, struct arena *ar, size_t *nrows)
+{
+	struct reason_row *rows = arena_alloc(ar, CAUSE_MAX * sizeof(*rows));
+	size_t		 i, j, k = 0;
+
+	for (i = 0; i < CAUSE_MAX; i++) {
+		if (by[i] == 0)
+			continue;
+		/* insertion by count descending, then cause number */
+		for (j = k; j > 0 && rows[j - 1].n < by[i]; j--)
+			rows[j] = rows[j - 1];
+		rows[j].cause = (int)i;
+		rows[j].n = by[i];
+		k++;
+	}
+	*nrows = k;
+	return rows;
+}
+
+static int
+cmp_hour_key(const void *x, const void *y)
+{
+	const struct tent *a = *(struct tent *const *)x;
+	const struct tent *b = *(struct tent *const *)y;
+	int64_t		 sa, sb;
+
+	memcpy(&sa, a->key + 1, sizeof(sa));
+	memcpy(&sb, b->key + 1, sizeof(sb));
+	return (sa > sb) - (sa < sb);
+}
+
+static void
+hour_rows(const struct tset *t, struct arena *ar, struct traffic *out)
+{
+	struct tent	**v = tset_list(t);
+	struct traffic_hour *h = arena_alloc(ar, (t->len + 1) * sizeof(*h));
+	size_t		 i, k = 0;
+	int64_t		 start;
+
+	qsort(v, t->len, sizeof(*v), cmp_hour_key);
+	for (i = 0; i < t->len; i++) {
+		memcpy(&start, v[i]->key + 1, sizeof(start));
+		if (k == 0 || h[k - 1].start != start)
+			h[k++].start = start;
+		switch (v[i]->key[0]) {
+		case TR_RECEIVED: h[k - 1].received += v[i]->n; break;
+		case TR_SENT: h[k - 1].delivered += v[i]->n; break;
+		case TR_DEFERRED: h[k - 1].deferred += v[i]->n; break;
+		case TR_BOUNCED: h[k - 1].bounced += v[i]->n; break;
+		case TR_REJECTED: h[k - 1].rejected += v[i]->n; break;
+		}
+	}
+	free(v);
+	out->hours = h;
+	out->nhours = k;
+}
+
+/*
+ * Fills out from the finished t; rows are copied into ar. top: rows of
+ * the top sender and recipient lists (0 = 10).
+ */
+void
+traffic_result(const struct traffic_agg *t, struct traffic *out,
+    struct arena *ar, size_t top)
+{
+	top = top ? top : 10;
+	out->received = t->n[TR_RECEIVED];
+	out->delivered = t->n[TR_SENT];
+	out->forwarded = t->n[TR_FORWARDED];
+	out->deferred = t->deferred.len;
+	out->deferrals = t->n[TR_DEFERRED];
+	out->bounced = t->n[TR_BOUNCED];
+	out->rejected = t->n[TR_REJECTED];
+	out->reject_warnings = t->n[TR_REJECT_WARNING];
+	out->held = t->n[TR_HELD];
+	out->discarded = t->n[TR_DISCARDED];
+	out->bytes_received = t->bytes_in;
+	out->bytes_delivered = t->bytes_out;
+	out->senders = t->senders.len;
+	out->sender_domains = t->sdomains.len;
+	out->recipients = t->rcpts.len;
+	out->recipient_domains = t->rdomains.len;
+	out->pop3 = (struct login_counts){ t->ok[PROTO_POP3], t->failed[PROTO_POP3] };
+	out->imap = (struct login_counts){ t->ok[PROTO_IMAP], t->failed[PROTO_IMAP] };
+	out->smtp_auth = (struct login_counts){ t->ok[PROTO_SMTP],
+	    t->failed[PROTO_SMTP] };
+	out->top_senders = top_rows(&t->senders, ar, top, 0, &out->ntop_senders);
+	out->top_senders_size = top_rows(&t->senders, ar, top, 1,
+	    &out->ntop_senders_size);
+	out->top_recipients = top_rows(&t->rcpts, ar, top, 0,
+	    &out->ntop_recipients);
+	out->top_recipients_size = top_rows(&t->rcpts, ar, top, 1,
+	    &out->ntop_recipients_size);
+	out->defer_reasons = reasons(t->why_defer, ar, &out->ndefer_reasons);
+	out->bounce_reasons = reasons(t->why_bounce, ar, &out->nbounce_reasons);
+	out->reject_reasons = reasons(t->why_reject, ar, &out->nreject_reasons);
+	hour_rows(&t->hours, ar, out);
+}
