@@ -49,6 +49,8 @@ struct cli {
 	size_t		 top;
 	int		 color;		/* -1 auto */
 	int		 progress;	/* -1 auto */
+	int		 anon;		/* --anonymize: enum anon_flags */
+	const char	*anon_key;	/* --anonymize-key FILE */
 	const char	**rules;	/* --rules FILE, in order */
 	size_t		 nrules;
 };
@@ -78,6 +80,9 @@ usage(FILE *f)
 "      --rules FILE   classification rules ([cause.NAME] sections, INI);\n"
 "                     repeatable, run in order before the built-in ones\n"
 "      --no-mmap      read regular files with read(2) instead of mmap\n"
+"      --anonymize WHAT  users, ips or users,ips: keyed pseudonyms\n"
+"                     (u-..., ip-...) in every output; needs:\n"
+"      --anonymize-key FILE  HMAC key, made (mode 0600) when missing\n"
 "      --max-keys N   distinct users, hosts, templates... kept per table\n"
 "                     before the rest fold into (other) (default 1000000,\n"
 "                     0 = no cap)\n"
@@ -127,6 +132,7 @@ parse_args(int argc, char **argv, struct cli *c)
 {
 	enum { O_TOP = 256, O_SINCE, O_UNTIL, O_YEAR, O_NOMMAP, O_COLOR,
 	    O_PROGRESS, O_NOPROGRESS, O_VERSION, O_RULES, O_MAXKEYS, O_TABLE };
+	enum { O_ANON = 400, O_ANONKEY };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "table", required_argument, NULL, O_TABLE },
@@ -138,6 +144,8 @@ parse_args(int argc, char **argv, struct cli *c)
 		{ "year", required_argument, NULL, O_YEAR },
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "no-mmap", no_argument, NULL, O_NOMMAP },
+		{ "anonymize", required_argument, NULL, O_ANON },
+		{ "anonymize-key", required_argument, NULL, O_ANONKEY },
 		{ "max-keys", required_argument, NULL, O_MAXKEYS },
 		{ "color", required_argument, NULL, O_COLOR },
 		{ "progress", no_argument, NULL, O_PROGRESS },
@@ -196,6 +204,14 @@ parse_args(int argc, char **argv, struct cli *c)
 			if (!parse_uint(optarg, 9999, &v) || v < 1970)
 				return log_error("bad --year '%s'", optarg);
 			c->scan.year = (int)v;
+			break;
+		case O_ANON:
+			if (anon_parse_what(optarg, &c->anon) == -1)
+				return log_error("bad --anonymize '%s' (users, ips "
+				    "or users,ips)", optarg);
+			break;
+		case O_ANONKEY:
+			c->anon_key = optarg;
 			break;
 		case O_NOMMAP:
 			c->scan.no_mmap = 1;
@@ -378,6 +394,15 @@ cmd_report(int argc, char **argv)
 		n = 1;
 	}
 	c.scan.progress = c.progress >= 0 ? c.progress : isatty(2) ? -1 : 0;
+	if (c.anon != 0 && c.anon_key == NULL) {
+		log_error("--anonymize needs --anonymize-key FILE");
+		return EXIT_USAGE;
+	}
+	if (c.anon != 0 && (c.scan.anon = anon_new(c.anon, c.anon_key, err,
+	    sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
 	if ((cl = classify_new(err, sizeof(err))) == NULL) {
 		log_error("%s", err);
 		return EXIT_USAGE;
@@ -399,6 +424,7 @@ cmd_report(int argc, char **argv)
 			bad = 1;
 		}
 	r = agg_result(agg, c.top);
+	anon_result(c.scan.anon, r);
 	fill_result(r, files, n, &st);
 	ro.top = c.top;
 	if ((out = out_open(c.out, tmp, sizeof(tmp))) == NULL)
@@ -413,6 +439,7 @@ cmd_report(int argc, char **argv)
 	free(r->errors);
 	result_free(r);
 	agg_free(agg);
+	anon_free(c.scan.anon);
 	classify_free(cl);
 	free(files);
 	if (rc != 0)

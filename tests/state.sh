@@ -5,7 +5,12 @@
 #    reports of the sample files merged give what one run over all of them
 #    gives (the expectation is mxtally's own all-files report: both sides
 #    are computed independently, by the scan and by the merge); bad
-#    arguments fail with exit 2 or 3 and name the file.
+#    arguments fail with exit 2 or 3 and name the file;
+#  - anonymize: no user name of the input is left in any output, the
+#    key file is made once (0600) and the same user gets the same token
+#    run after run; alice@example.net's token (computed apart with
+#    Python's hmac, see tests/test_anon.c) carries her 2 quota events
+#    (lines 1 and 2 of anon.log below, one spelt Alice@Example.NET).
 set -u
 MXTALLY=${MXTALLY:-./mxtally}
 case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
@@ -20,13 +25,14 @@ norm() { jq -S 'del(.totals.max_keys)' "$1"; }
 
 # 1. merge
 for f in samples/*/*.log; do
-	run -f json "$f" >"$tmp/$(basename "$f" .log).json"
+	b=$(echo "$f" | sed 's|^samples/||; s|/|_|; s|\.log$||')
+	run -f json "$f" >"$tmp/$b.json"
+	echo "$b.json" >>"$tmp/order"
 done
 run -f json samples/*/*.log >"$tmp/all.json"
-ls samples/*/*.log | sed 's|.*/||; s|\.log$|.json|' >"$tmp/order"
-"$MXTALLY" merge -f json "$tmp/pop3.json" >"$tmp/one.json" || bad "merge one"
+"$MXTALLY" merge -f json "$tmp/generic_pop3.json" >"$tmp/one.json" || bad "merge one"
 norm "$tmp/one.json" >"$tmp/one.n"
-norm "$tmp/pop3.json" >"$tmp/pop3.n"
+norm "$tmp/generic_pop3.json" >"$tmp/pop3.n"
 cmp -s "$tmp/one.n" "$tmp/pop3.n" && ok ||
     bad "merging one report changes it"
 (cd "$tmp" && "$MXTALLY" merge -f json $(cat order)) >"$tmp/m.json" ||
@@ -37,15 +43,15 @@ norm "$tmp/all.json" >"$tmp/all.n"
 cmp -s "$tmp/m.n" "$tmp/all.n" && ok ||
     { bad "merge of per-file reports differs from one run"; diff "$tmp/m.n" "$tmp/all.n" | head; }
 # text output of a merge is the text report of the combined result
-"$MXTALLY" merge "$tmp/mx.json" "$tmp/store.json" >"$tmp/m.txt" && ok ||
+"$MXTALLY" merge "$tmp/postfix_mx.json" "$tmp/dovecot_store.json" >"$tmp/m.txt" && ok ||
     bad "merge text"
 grep -q "^" "$tmp/m.txt" && ok || bad "merge text empty"
 # --top 1 while merging: one user listed, the total still counts all
-"$MXTALLY" merge --top 1 -f json "$tmp/mx.json" "$tmp/store.json" \
+"$MXTALLY" merge --top 1 -f json "$tmp/postfix_mx.json" "$tmp/dovecot_store.json" \
     >"$tmp/top.json"
 [ "$(jq '.users | length' "$tmp/top.json")" = 1 ] && ok || bad "merge --top 1"
 [ "$(jq .totals.users "$tmp/top.json")" = \
-  "$(jq -s '[.[].users[].user] | unique | length' "$tmp/mx.json" "$tmp/store.json")" ] &&
+  "$(jq -s '[.[].users[].user] | unique | length' "$tmp/postfix_mx.json" "$tmp/dovecot_store.json")" ] &&
     ok || bad "merge --top 1 total users"
 # errors
 "$MXTALLY" merge 2>"$tmp/err"; [ $? = 2 ] && ok || bad "merge without reports: not 2"
@@ -56,6 +62,48 @@ printf '{"schema": "mxtally/1", "totals": {' >"$tmp/cut.json"
 "$MXTALLY" merge "$tmp/cut.json" 2>"$tmp/err"
 [ $? = 3 ] && grep -q "cut.json': line 1: " "$tmp/err" && ok ||
     bad "merge of a truncated report"
+
+# one Postfix LMTP quota deferral: $1 second digit, $2 the user
+qline() {
+	echo "Nov 21 11:20:0$1 mx1 postfix/lmtp[4200]: 8B1C21C0B$1:" \
+	    "to=<$2>, relay=store1.example.net[10.0.0.11]:24, delay=0.9," \
+	    "delays=0.8/0/0/0.1, dsn=4.2.2, status=deferred (host" \
+	    "store1.example.net[10.0.0.11] said: 452 4.2.2 <$2> Quota" \
+	    "exceeded (mailbox for user is full) (in reply to end of DATA" \
+	    "command))"
+}
+
+# 2. anonymize
+{ qline 1 alice@example.net; qline 2 Alice@Example.NET
+  qline 3 bob@example.net; } >"$tmp/anon.log"
+printf '0123456789abcdef0123456789abcdef\n' >"$tmp/key"
+for fmt in json text; do
+	run -f $fmt --anonymize users,ips --anonymize-key "$tmp/key" \
+	    "$tmp/anon.log" >"$tmp/anon.$fmt" || bad "anonymize -f $fmt"
+	if grep -Eqiw 'alice|bob' \
+	    "$tmp/anon.$fmt"; then
+		bad "a user name is left in the anonymized $fmt report"
+	else
+		ok
+	fi
+done
+[ "$(jq -c '[.users[] | select(.user == "u-6c295d5f50ae") | .causes]' \
+    "$tmp/anon.json")" = '[{"quota_exceeded":2}]' ] && ok ||
+    bad "alice@example.net's token or its counts"
+[ "$(jq .totals.users "$tmp/anon.json")" = 2 ] &&
+    ok || bad "anonymizing changed the number of users"
+run -f json --anonymize users --anonymize-key "$tmp/new.key" \
+    "$tmp/anon.log" >"$tmp/k1.json" || bad "anonymize with a new key"
+[ "$(stat -c %a "$tmp/new.key")" = 600 ] && ok || bad "new key file not 0600"
+run -f json --anonymize users --anonymize-key "$tmp/new.key" \
+    "$tmp/anon.log" >"$tmp/k2.json"
+cmp -s "$tmp/k1.json" "$tmp/k2.json" && ok || bad "tokens differ between runs"
+cmp -s "$tmp/k1.json" "$tmp/anon.json" && bad "another key, same tokens" || ok
+run --anonymize users samples/postfix/mx.log >/dev/null 2>&1
+[ $? = 2 ] && ok || bad "--anonymize without a key: not 2"
+run --anonymize names --anonymize-key "$tmp/key" samples/postfix/mx.log \
+    >/dev/null 2>&1
+[ $? = 2 ] && ok || bad "--anonymize names: not 2"
 
 echo "state: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -14,12 +14,15 @@
 
 struct alert_set;
 
+struct anon;
+
 struct scan_opts {
 	int		 jobs;		/* worker threads, >= 1 */
 	int		 no_mmap;
 	int		 year;		/* --year, 0 = infer */
 	int		 progress;	/* progress bar on stderr: 1, 0, -1 = if large */
 	int64_t		 since, until;	/* event time filter, T_NONE = open */
+	struct anon	*anon;		/* --anonymize pseudonyms, or NULL */
 	struct alert_set *alerts;	/* collects alert records, or NULL */
 	size_t		 max_keys;	/* per agg table, 0 = no cap */
 };

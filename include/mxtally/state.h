@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mxtally/event.h"
 #include "mxtally/report.h"
 
 /*
@@ -28,5 +29,47 @@
 struct result *merge_reports(char *const *paths, size_t n, size_t top,
     char *err, size_t errlen);
 void merge_free(struct result *r);
+
+/*
+ * Anonymisation (anon.c). Tokens are "u-" or "ip-" and 12 hex digits of
+ * HMAC-SHA256 over the lower-cased value, keyed by a key file.
+ */
+enum anon_flags {
+	ANON_USERS = 1 << 0,
+	ANON_IPS = 1 << 1
+};
+
+#define ANON_TOKEN_MAX	24
+
+struct anon;
+
+/* Parses "users", "ips" or "users,ips" into flags; -1 when bad. */
+int anon_parse_what(const char *s, int *flags);
+
+/*
+ * Reads the key from keyfile, creating it (32 random bytes as hex, mode
+ * 0600) when it does not exist. NULL with the message in err.
+ */
+struct anon *anon_new(int flags, const char *keyfile, char *err,
+    size_t errlen);
+void anon_free(struct anon *a);
+int anon_flags(const struct anon *a);
+
+/*
+ * Writes the token of s[0..len) for kind (ANON_USERS or ANON_IPS) into
+ * buf, NUL-terminated; returns its length. Thread-safe: a is only read.
+ */
+size_t anon_token(const struct anon *a, int kind, const char *s, size_t len,
+    char *buf, size_t buflen);
+
+/*
+ * Points ev's user and client (as a's flags say) at their tokens, which
+ * are written into buf: ev borrows buf until the next call.
+ */
+void anon_event(const struct anon *a, struct event *ev,
+    char buf[2][ANON_TOKEN_MAX]);
+
+/* Replaces raw examples in r by their masked templates; a may be NULL. */
+void anon_result(const struct anon *a, struct result *r);
 
 #endif

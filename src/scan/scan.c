@@ -16,6 +16,7 @@
 #include "mxtally/log.h"
 #include "mxtally/parse.h"
 #include "mxtally/scan.h"
+#include "mxtally/state.h"
 
 struct qitem {
 	struct chunk	 c;
@@ -42,6 +43,7 @@ struct worker {
 	struct agg		*agg;
 	struct alert_buf	*ab;	/* alert records, or NULL */
 	struct timecache	 tcache;
+	char			 anonbuf[2][ANON_TOKEN_MAX];
 	uint64_t		*lines;	/* per file */
 	struct scan_stats	 st;
 	char			 pad[64];	/* keep the next worker off our line */
@@ -69,6 +71,8 @@ scan_line(struct worker *w, struct slice line, const struct timectx *tc,
 	    (w->o->until != T_NONE && (ev.t == T_NONE || ev.t >= w->o->until)))
 		return;
 	classify_event(w->cl, w->cs, &ev);
+	if (w->o->anon != NULL)		/* before agg and alerts see them */
+		anon_event(w->o->anon, &ev, w->anonbuf);
 	if (!(ev.flags & EV_AUTH_UNKNOWN))
 		w->st.error_lines++;
 	if (w->ab != NULL)
