@@ -51,6 +51,7 @@ struct cli {
 	int		 progress;	/* -1 auto */
 	int		 anon;		/* --anonymize: enum anon_flags */
 	const char	*anon_key;	/* --anonymize-key FILE */
+	const char	*state;		/* --state FILE */
 	const char	**rules;	/* --rules FILE, in order */
 	size_t		 nrules;
 };
@@ -80,6 +81,8 @@ usage(FILE *f)
 "      --rules FILE   classification rules ([cause.NAME] sections, INI);\n"
 "                     repeatable, run in order before the built-in ones\n"
 "      --no-mmap      read regular files with read(2) instead of mmap\n"
+"      --state FILE   incremental: read only what earlier runs with the\n"
+"                     same FILE did not, across rotation (maillog.1, .gz)\n"
 "      --anonymize WHAT  users, ips or users,ips: keyed pseudonyms\n"
 "                     (u-..., ip-...) in every output; needs:\n"
 "      --anonymize-key FILE  HMAC key, made (mode 0600) when missing\n"
@@ -132,7 +135,7 @@ parse_args(int argc, char **argv, struct cli *c)
 {
 	enum { O_TOP = 256, O_SINCE, O_UNTIL, O_YEAR, O_NOMMAP, O_COLOR,
 	    O_PROGRESS, O_NOPROGRESS, O_VERSION, O_RULES, O_MAXKEYS, O_TABLE };
-	enum { O_ANON = 400, O_ANONKEY };
+	enum { O_ANON = 400, O_ANONKEY, O_STATE };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "table", required_argument, NULL, O_TABLE },
@@ -146,6 +149,7 @@ parse_args(int argc, char **argv, struct cli *c)
 		{ "no-mmap", no_argument, NULL, O_NOMMAP },
 		{ "anonymize", required_argument, NULL, O_ANON },
 		{ "anonymize-key", required_argument, NULL, O_ANONKEY },
+		{ "state", required_argument, NULL, O_STATE },
 		{ "max-keys", required_argument, NULL, O_MAXKEYS },
 		{ "color", required_argument, NULL, O_COLOR },
 		{ "progress", no_argument, NULL, O_PROGRESS },
@@ -212,6 +216,9 @@ parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case O_ANONKEY:
 			c->anon_key = optarg;
+			break;
+		case O_STATE:
+			c->state = optarg;
 			break;
 		case O_NOMMAP:
 			c->scan.no_mmap = 1;
@@ -394,6 +401,11 @@ cmd_report(int argc, char **argv)
 		n = 1;
 	}
 	c.scan.progress = c.progress >= 0 ? c.progress : isatty(2) ? -1 : 0;
+	if (c.state != NULL && (c.scan.state = state_load(c.state, err,
+	    sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
 	if (c.anon != 0 && c.anon_key == NULL) {
 		log_error("--anonymize needs --anonymize-key FILE");
 		return EXIT_USAGE;
@@ -435,6 +447,11 @@ cmd_report(int argc, char **argv)
 		rc = write_report(&c, out, r, &ro);
 		rc = out_close(out, c.out, tmp, rc != 0);
 	}
+	/* only once the report is out, so a failed run is read again */
+	if (rc == 0 && c.scan.state != NULL &&
+	    state_save(c.scan.state, c.state, err, sizeof(err)) == -1)
+		rc = log_error("%s", err);
+	state_free(c.scan.state);
 	free(r->files);
 	free(r->errors);
 	result_free(r);

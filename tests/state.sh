@@ -10,7 +10,11 @@
 #    key file is made once (0600) and the same user gets the same token
 #    run after run; alice@example.net's token (computed apart with
 #    Python's hmac, see tests/test_anon.c) carries her 2 quota events
-#    (lines 1 and 2 of anon.log below, one spelt Alice@Example.NET).
+#    (lines 1 and 2 of anon.log below, one spelt Alice@Example.NET);
+#  - state: a log written, appended to and rotated (maillog -> .1 ->
+#    .2.gz, copytruncate, a rotation straight to .gz) is read run after
+#    run; each line is one event, so the expected events per run are
+#    the lines added since the last run, counted by hand below.
 set -u
 MXTALLY=${MXTALLY:-./mxtally}
 case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
@@ -104,6 +108,42 @@ run --anonymize users samples/postfix/mx.log >/dev/null 2>&1
 run --anonymize names --anonymize-key "$tmp/key" samples/postfix/mx.log \
     >/dev/null 2>&1
 [ $? = 2 ] && ok || bad "--anonymize names: not 2"
+
+# 3. state: events of one run over the given logs
+srun() {
+	(cd "$tmp/rot" && "$MXTALLY" -q --year 2026 -f json --state st "$@") |
+	    jq .totals.events
+}
+expect() { [ "$1" = "$2" ] && ok || bad "state $3: $1 events, want $2"; }
+mkdir "$tmp/rot"
+m=$tmp/rot/maillog
+{ qline 1 u1@x; qline 2 u2@x; qline 3 u3@x; } >"$m"
+printf 'Nov 21 11:20:04 mx1 postfix/lmtp[4200]: 8B1C21C0B4:' >>"$m"
+expect "$(srun maillog)" 3 "first run (3 lines, 1 partial)"
+head -1 "$tmp/rot/st" | grep -qx 'mxtally-state 1' && ok || bad "state header"
+qline 4 u4@x | sed 's/^.*8B1C21C0B4://' >>"$m"	# the partial line ends
+qline 5 u5@x >>"$m"
+expect "$(srun maillog)" 2 "after appending (line 4 finished, 5)"
+expect "$(srun maillog)" 0 "nothing new"
+mv "$m" "$m.1"; { qline 6 v1@x; qline 7 v2@x; } >"$m"
+qline 6 u6@x >>"$m.1"		# written just before the rotation
+expect "$(srun maillog maillog.1)" 3 "rotated (.1: 1, new: 2)"
+qline 8 v3@x >>"$m"
+gzip "$m.1"; mv "$tmp/rot/maillog.1.gz" "$tmp/rot/maillog.2.gz"
+mv "$m" "$m.1"; qline 9 w1@x >"$m"
+expect "$(srun maillog.2.gz maillog.1 maillog)" 2 "rotated twice (.2.gz: 0, .1: 1, new: 1)"
+expect "$(srun maillog maillog.1 maillog.2.gz)" 0 "any order, nothing new"
+# copytruncate: the same first line, but shorter than what was read
+qline 8 w3@x >>"$m"
+expect "$(srun maillog)" 1 "appended before copytruncate"
+qline 9 w1@x >"$m"
+expect "$(srun maillog)" 1 "copytruncate"
+# straight to .gz (no delaycompress): the unread tail is in the .gz
+qline 5 w2@x >>"$m"; gzip -c "$m" >"$m.1.gz"; qline 1 z1@x >"$m"
+expect "$(srun maillog maillog.1.gz)" 2 "rotated to .gz (.1.gz: 1, new: 1)"
+printf 'garbage\n' >"$tmp/rot/bad"
+(cd "$tmp/rot" && "$MXTALLY" -q --state bad maillog >/dev/null 2>&1)
+[ $? = 2 ] && ok || bad "a bad state file: not 2"
 
 echo "state: $pass passed, $fail failed"
 [ "$fail" = 0 ]

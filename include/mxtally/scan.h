@@ -15,6 +15,7 @@
 struct alert_set;
 
 struct anon;
+struct state;
 
 struct scan_opts {
 	int		 jobs;		/* worker threads, >= 1 */
@@ -23,6 +24,7 @@ struct scan_opts {
 	int		 progress;	/* progress bar on stderr: 1, 0, -1 = if large */
 	int64_t		 since, until;	/* event time filter, T_NONE = open */
 	struct anon	*anon;		/* --anonymize pseudonyms, or NULL */
+	struct state	*state;		/* --state: resume inputs, or NULL */
 	struct alert_set *alerts;	/* collects alert records, or NULL */
 	size_t		 max_keys;	/* per agg table, 0 = no cap */
 };

@@ -31,6 +31,47 @@ struct result *merge_reports(char *const *paths, size_t n, size_t top,
 void merge_free(struct result *r);
 
 /*
+ * Incremental runs (state.c): what was read of each input, found again
+ * by the hash of its first line after rotation. Single-threaded: the
+ * scan's producer calls these.
+ */
+#define STATE_KEY_MAX	4096	/* bytes of the first line hashed */
+
+struct state;
+struct state_file;
+struct chunk;
+
+/* FNV-1a of p's first line (at most STATE_KEY_MAX bytes); *complete is
+ * 0 when p holds no newline within that many bytes. */
+uint64_t state_key(const char *p, size_t len, int *complete);
+
+/* Loads path; a missing file is an empty state. NULL with err on a bad
+ * or unreadable file. */
+struct state *state_load(const char *path, char *err, size_t errlen);
+
+/* Writes s to a temp file beside path, fsyncs and renames it over path. */
+int state_save(const struct state *s, const char *path, char *err,
+    size_t errlen);
+void state_free(struct state *s);
+
+/*
+ * A cursor over one input path (borrowed until close); NULL when s is
+ * NULL or path is not a regular file (stdin, a pipe): read it all.
+ */
+struct state_file *state_file_open(struct state *s, const char *path,
+    int compressed);
+
+/*
+ * Given the input's chunks in order, trims c to what was not read
+ * before; returns 0 when nothing of c is left (release it unread).
+ */
+int state_file_chunk(struct state_file *sf, struct chunk *c);
+
+/* Records how far the input was read (whole: to its end, no error) and
+ * frees sf; sf may be NULL. */
+void state_file_close(struct state_file *sf, int whole);
+
+/*
  * Anonymisation (anon.c). Tokens are "u-" or "ip-" and 12 hex digits of
  * HMAC-SHA256 over the lower-cased value, keyed by a key file.
  */

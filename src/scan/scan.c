@@ -65,15 +65,8 @@ scan_line(struct worker *w, struct slice line, const struct timectx *tc,
 		if (ll.t > w->st.last)
 			w->st.last = ll.t;
 	}
-	if (!parse_line(&ll, &ev)) {
-		if (ev.tkind == TR_NONE)
-			return;
-		if ((w->o->since == T_NONE || (ev.t != T_NONE &&
-		    ev.t >= w->o->since)) && (w->o->until == T_NONE ||
-		    (ev.t != T_NONE && ev.t < w->o->until)))
-			agg_traffic(w->agg, &ev, pos, 0);	/* no event */
+	if (!parse_line(&ll, &ev))
 		return;
-	}
 	if ((w->o->since != T_NONE && (ev.t == T_NONE || ev.t < w->o->since)) ||
 	    (w->o->until != T_NONE && (ev.t == T_NONE || ev.t >= w->o->until)))
 		return;
@@ -84,7 +77,6 @@ scan_line(struct worker *w, struct slice line, const struct timectx *tc,
 		w->st.error_lines++;
 	if (w->ab != NULL)
 		alert_buf_add(w->ab, w->o->alerts, &ev, pos);
-	agg_traffic(w->agg, &ev, pos, 1);
 	agg_add(w->agg, &ev, pos);
 }
 
@@ -112,7 +104,6 @@ scan_chunk(struct worker *w, const struct chunk *c)
 		    POS_MAKE(c->file, c->off + (uint64_t)(p - c->beg)));
 		p = nl ? nl + 1 : end;
 	}
-	agg_chunk_end(w->agg);	/* queue-id joins end with the chunk */
 	w->lines[c->file] += n;
 	w->st.lines += n;
 }
@@ -218,11 +209,12 @@ progress_draw(struct progress *pg, uint64_t cur, int final)
 
 static void
 read_one(struct queue *q, struct scan_file *f, size_t idx,
-    const struct input_opts *io, struct timectx *tc, int year,
-    struct progress *pg)
+    const struct input_opts *io, struct timectx *tc,
+    const struct scan_opts *o, struct progress *pg)
 {
 	struct source	*s;
 	struct chunk	 c;
+	struct state_file *sf;
 	int		 rc;
 
 	f->format = "plain";
@@ -230,13 +222,19 @@ read_one(struct queue *q, struct scan_file *f, size_t idx,
 	if (s == NULL)
 		return;
 	f->format = input_fmt_name(source_format(s));
-	timectx_init(tc, source_mtime(s), year);
+	timectx_init(tc, source_mtime(s), o->year);
+	sf = state_file_open(o->state, f->path, source_format(s) != FMT_PLAIN);
 	while ((rc = source_next(s, &c, f->error, sizeof(f->error))) == 1) {
+		if (sf != NULL && state_file_chunk(sf, &c) == 0) {
+			source_release(s, &c);	/* read by an earlier run */
+			continue;
+		}
 		queue_push(q, &c, s);
 		progress_draw(pg, source_bytes(s), 0);
 	}
 	if (rc == 0)
 		f->error[0] = '\0';
+	state_file_close(sf, rc == 0);
 	queue_drain(q);
 	f->bytes = source_bytes(s);
 	pg->done += f->bytes;
@@ -302,7 +300,7 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	clock_gettime(CLOCK_MONOTONIC, &pg.start);
 	pg.last = pg.start;
 	for (i = 0; i < n; i++)
-		read_one(&q, &files[i], i, &io, &tc[i], o->year, &pg);
+		read_one(&q, &files[i], i, &io, &tc[i], o, &pg);
 	progress_draw(&pg, 0, 1);
 
 	pthread_mutex_lock(&q.mu);

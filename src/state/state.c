@@ -1,0 +1,303 @@
+/*
+ * --state FILE: incremental runs. For every input it read, the state file
+ * remembers the device, inode, size, how far it was read (offset in the
+ * decompressed content, always just after a newline), whether the file
+ * can still grow, and a key: FNV-1a over the file's first line (at most
+ * STATE_KEY_MAX bytes). An input is recognised by its key, whatever its
+ * name, so after rotation (maillog -> maillog.1 -> maillog.2.gz) the
+ * next run resumes each file where the last one stopped: never a line
+ * twice, never one skipped.
+ *
+ *  - a key never seen: read from the start;
+ *  - a known key: resume at the recorded offset (chunks before it are
+ *    released unread, the one that straddles it is cut there); a plain
+ *    file now shorter than the offset was truncated in place
+ *    (copytruncate) and is read from the start;
+ *  - a compressed file whose key was read to its end is skipped: it
+ *    cannot have grown.
+ *
+ * A trailing line without its newline in a plain file is still being
+ * written: it is left for the next run. Files read without a complete
+ * first line (empty, or a partial line only) are not recorded.
+ *
+ * The file is text, one input per line, written to a temp file beside it
+ * and renamed over it, so a crash leaves the old state or the new one.
+ * Entries not seen for STATE_KEEP days are dropped.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mxtally/input.h"
+#include "mxtally/log.h"
+#include "mxtally/state.h"
+
+#define STATE_MAGIC	"mxtally-state 1"
+#define STATE_KEEP	(90 * 86400)
+
+struct state_ent {
+	uint64_t	 key;
+	uint64_t	 dev, ino, size;
+	uint64_t	 off;		/* read up to here */
+	int		 final;		/* compressed: cannot grow */
+	int64_t		 seen;		/* last run that saw it */
+	char		*path;		/* as last given, for people */
+};
+
+struct state {
+	struct state_ent *v;
+	size_t		 n, cap;
+	int64_t		 now;
+};
+
+struct state_file {
+	struct state	*s;
+	const char	*path;
+	struct stat	 sb;
+	int		 plain;
+	int		 started;	/* first chunk seen */
+	int		 complete;	/* key covers a whole first line */
+	uint64_t	 key;
+	uint64_t	 start;		/* resume offset */
+	uint64_t	 end;		/* end of what was handed on */
+};
+
+uint64_t
+state_key(const char *p, size_t len, int *complete)
+{
+	const char	*nl;
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+	size_t		 i, n = len < STATE_KEY_MAX ? len : STATE_KEY_MAX;
+
+	nl = memchr(p, '\n', n);
+	*complete = nl != NULL || n == STATE_KEY_MAX;
+	if (nl != NULL)
+		n = (size_t)(nl - p) + 1;
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static struct state_ent *
+state_find(struct state *s, uint64_t key)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].key == key)
+			return &s->v[i];
+	return NULL;
+}
+
+static struct state_ent *
+state_add(struct state *s, uint64_t key)
+{
+	struct state_ent *e = state_find(s, key);
+
+	if (e != NULL)
+		return e;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+	}
+	e = &s->v[s->n++];
+	memset(e, 0, sizeof(*e));
+	e->key = key;
+	return e;
+}
+
+struct state *
+state_load(const char *path, char *err, size_t errlen)
+{
+	struct state	*s = xcalloc(1, sizeof(*s));
+	struct state_ent e;
+	char		 line[PATH_MAX + 256], p[PATH_MAX + 1];
+	unsigned	 ln = 1;
+	FILE		*f;
+
+	s->now = (int64_t)time(NULL);
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return s;	/* the first run */
+		snprintf(err, errlen, "cannot open '%s': %s", path,
+		    strerror(errno));
+		free(s);
+		return NULL;
+	}
+	if (fgets(line, sizeof(line), f) == NULL ||
+	    strcmp(line, STATE_MAGIC "\n") != 0)
+		goto bad;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		ln++;
+		memset(&e, 0, sizeof(e));
+		p[0] = '\0';
+		if (sscanf(line, "%16" SCNx64 " %" SCNu64 " %" SCNu64 " %"
+		    SCNu64 " %" SCNu64 " %d %" SCNd64 " %4096[^\n]", &e.key,
+		    &e.dev, &e.ino, &e.size, &e.off, &e.final, &e.seen,
+		    p) < 7)
+			goto bad;
+		e.path = xstrdup(p);
+		*state_add(s, e.key) = e;
+	}
+	fclose(f);
+	return s;
+bad:
+	snprintf(err, errlen, "'%s' line %u: not an mxtally state file", path,
+	    ln);
+	fclose(f);
+	state_free(s);
+	return NULL;
+}
+
+void
+state_free(struct state *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].path);
+	free(s->v);
+	free(s);
+}
+
+int
+state_save(const struct state *s, const char *path, char *err,
+    size_t errlen)
+{
+	char	 tmp[PATH_MAX];
+	size_t	 i;
+	FILE	*f;
+	int	 fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		snprintf(err, errlen, "cannot create '%s': %s", tmp,
+		    strerror(errno));
+		if (fd != -1) {
+			close(fd);
+			unlink(tmp);
+		}
+		return -1;
+	}
+	fprintf(f, "%s\n", STATE_MAGIC);
+	for (i = 0; i < s->n; i++) {
+		const struct state_ent *e = &s->v[i];
+		if (e->seen + STATE_KEEP < s->now)
+			continue;
+		fprintf(f, "%016" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+		    " %" PRIu64 " %d %" PRId64 " %s\n", e->key, e->dev, e->ino,
+		    e->size, e->off, e->final, e->seen,
+		    e->path != NULL ? e->path : "");
+	}
+	if (fflush(f) != 0 || ferror(f) || fsync(fd) != 0) {
+		snprintf(err, errlen, "cannot write '%s': %s", tmp,
+		    strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		return -1;
+	}
+	fclose(f);
+	if (rename(tmp, path) != 0) {
+		snprintf(err, errlen, "cannot rename '%s' to '%s': %s", tmp,
+		    path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+struct state_file *
+state_file_open(struct state *s, const char *path, int compressed)
+{
+	struct state_file *sf;
+
+	if (s == NULL || strcmp(path, "-") == 0)
+		return NULL;
+	sf = xcalloc(1, sizeof(*sf));
+	if (stat(path, &sf->sb) != 0 || !S_ISREG(sf->sb.st_mode)) {
+		free(sf);
+		return NULL;		/* a pipe or device: read as it comes */
+	}
+	sf->s = s;
+	sf->path = path;
+	sf->plain = !compressed;
+	return sf;
+}
+
+/* On the first chunk: find the key and where to start. */
+static void
+state_file_first(struct state_file *sf, const struct chunk *c)
+{
+	struct state_ent *e;
+
+	sf->started = 1;
+	sf->key = state_key(c->beg, (size_t)(c->end - c->beg), &sf->complete);
+	if (!sf->complete || (e = state_find(sf->s, sf->key)) == NULL)
+		return;
+	if (sf->plain && (uint64_t)sf->sb.st_size < e->off)
+		return;			/* truncated in place: start over */
+	sf->start = e->off;
+	if (!sf->plain && e->final)
+		sf->start = UINT64_MAX;	/* read whole before: skip */
+}
+
+int
+state_file_chunk(struct state_file *sf, struct chunk *c)
+{
+	uint64_t	 cut;
+	const char	*nl;
+
+	if (!sf->started)
+		state_file_first(sf, c);
+	if (sf->start == UINT64_MAX ||
+	    c->off + (uint64_t)(c->end - c->beg) <= sf->start)
+		return 0;
+	if (c->off < sf->start) {
+		cut = sf->start - c->off;
+		c->beg += cut;
+		c->off += cut;
+	}
+	if (sf->plain && c->end > c->beg && c->end[-1] != '\n') {
+		/* the writer is mid-line: leave it for the next run */
+		nl = memrchr(c->beg, '\n', (size_t)(c->end - c->beg));
+		c->end = nl != NULL ? nl + 1 : c->beg;
+		if (c->end == c->beg) {
+			sf->end = c->off;
+			return 0;
+		}
+	}
+	sf->end = c->off + (uint64_t)(c->end - c->beg);
+	return 1;
+}
+
+void
+state_file_close(struct state_file *sf, int whole)
+{
+	struct state_ent *e;
+	uint64_t	 off;
+
+	if (sf == NULL)
+		return;
+	if (sf->started && sf->complete) {
+		e = state_add(sf->s, sf->key);
+		off = sf->start == UINT64_MAX ? e->off :
+		    sf->end > sf->start ? sf->end : sf->start;
+		e->off = off;
+		e->final = !sf->plain && (whole || e->final);
+		e->dev = (uint64_t)sf->sb.st_dev;
+		e->ino = (uint64_t)sf->sb.st_ino;
+		e->size = (uint64_t)sf->sb.st_size;
+		e->seen = sf->s->now;
+		free(e->path);
+		e->path = xstrdup(sf->path);
+	}
+	free(sf);
+}
