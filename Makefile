@@ -30,7 +30,7 @@ TESTS      := $(sort $(wildcard tests/test_*.c))
 TESTOBJS   := $(TESTS:%.c=$(BUILD)/t/%.o)
 BIN        := $(BUILD)/mxtally
 
-.PHONY: all demo check unit golden corpus corpus-report integration san tsan bench install clean deps html
+.PHONY: all demo check unit golden corpus corpus-report integration pflogsumm san tsan bench install clean deps html
 
 all: $(BIN) mxtally
 
@@ -78,6 +78,10 @@ integration: $(BIN)
 	MXTALLY=$(BIN) sh tests/watch.sh
 	MXTALLY=$(BIN) sh tests/monitoring.sh
 
+# pflogsumm: traffic totals agree with pflogsumm's (release build only).
+pflogsumm: $(BIN)
+	MXTALLY=$(BIN) sh tests/pflogsumm.sh
+
 # corpus-report: rewrite the committed tests/corpus-report.md (commit it).
 corpus-report: $(BIN)
 	MXTALLY=$(BIN) sh tests/corpus-report.sh tests/corpus-report.md
@@ -89,7 +93,7 @@ html: $(BIN)
 
 # check: the release build's tests, then the same under ASan+UBSan.
 check:
-	@$(MAKE) --no-print-directory unit golden corpus integration html
+	@$(MAKE) --no-print-directory unit golden corpus integration pflogsumm html
 	@$(MAKE) --no-print-directory san
 
 san:

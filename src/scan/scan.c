@@ -65,8 +65,15 @@ scan_line(struct worker *w, struct slice line, const struct timectx *tc,
 		if (ll.t > w->st.last)
 			w->st.last = ll.t;
 	}
-	if (!parse_line(&ll, &ev))
+	if (!parse_line(&ll, &ev)) {
+		if (ev.tkind == TR_NONE)
+			return;
+		if ((w->o->since == T_NONE || (ev.t != T_NONE &&
+		    ev.t >= w->o->since)) && (w->o->until == T_NONE ||
+		    (ev.t != T_NONE && ev.t < w->o->until)))
+			agg_traffic(w->agg, &ev, pos, 0);	/* no event */
 		return;
+	}
 	if ((w->o->since != T_NONE && (ev.t == T_NONE || ev.t < w->o->since)) ||
 	    (w->o->until != T_NONE && (ev.t == T_NONE || ev.t >= w->o->until)))
 		return;
@@ -77,6 +84,7 @@ scan_line(struct worker *w, struct slice line, const struct timectx *tc,
 		w->st.error_lines++;
 	if (w->ab != NULL)
 		alert_buf_add(w->ab, w->o->alerts, &ev, pos);
+	agg_traffic(w->agg, &ev, pos, 1);
 	agg_add(w->agg, &ev, pos);
 }
 
@@ -104,6 +112,7 @@ scan_chunk(struct worker *w, const struct chunk *c)
 		    POS_MAKE(c->file, c->off + (uint64_t)(p - c->beg)));
 		p = nl ? nl + 1 : end;
 	}
+	agg_chunk_end(w->agg);	/* queue-id joins end with the chunk */
 	w->lines[c->file] += n;
 	w->st.lines += n;
 }
