@@ -42,6 +42,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_AUTH_FAILURE, 0, "password", "(invalid|bad|wrong|incorrect) password|password (supplied|mismatch|fail|incorrect|is incorrect)" },
 	{ CAUSE_AUTH_FAILURE, 0, "login", "login (failed|incorrect|denied)|invalid login|bad login" },
 	{ CAUSE_AUTH_FAILURE, 0, "credentials", NULL },
+	{ CAUSE_AUTH_FAILURE, 0, "authentication unsuccessful", NULL },
 	{ CAUSE_ACCOUNT_DISABLED, 0, "disabled", "(account|mailbox|user|login)( is)? disabled" },
 	{ CAUSE_ACCOUNT_DISABLED, 0, "suspended", NULL },
 	{ CAUSE_UNKNOWN_MAILBOX, 0, "unknown", "user unknown|unknown user|mailbox unknown|unknown (local )?(recipient|mailbox)" },
@@ -50,6 +51,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_UNKNOWN_MAILBOX, 0, "exist", "(user|mailbox|recipient|account|address)( \\S+)? (does not|doesn'?t) exist" },
 	{ CAUSE_UNKNOWN_MAILBOX, 0, "not found", "(user|mailbox|recipient) not found" },
 	{ CAUSE_UNKNOWN_MAILBOX, 0, "invalid recipient", NULL },
+	{ CAUSE_UNKNOWN_MAILBOX, 0, "recipientnotfound", NULL },
 	{ CAUSE_MESSAGE_TOO_LARGE, 0, "size", "size exceeds|exceeds (the )?(maximum |max )?(message )?size|size limit" },
 	{ CAUSE_MESSAGE_TOO_LARGE, 0, "too ", "(message|file|mail) (is )?too (large|big)" },
 	{ CAUSE_RATE_LIMITED, 0, "too many", "too many (connections|concurrent|messages|recipients|login|errors|sessions|auth)" },
@@ -83,12 +85,14 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_SERVICE_UNAVAILABLE, 0, "eof", "\\beof\\b" },
 	{ CAUSE_SERVICE_UNAVAILABLE, 0, "service", "service (not available|unavailable|temporarily unavailable)" },
 	{ CAUSE_SERVICE_UNAVAILABLE, 0, "try again later", NULL },
+	{ CAUSE_SERVICE_UNAVAILABLE, 0, "server unavailable", NULL },
 	{ CAUSE_SERVER_ERROR, 0, "error", "local error|internal (server )?error|server error|i/o error|temporary (local )?(problem|failure)" },
 	{ CAUSE_INVALID_ADDRESS, 0, "address", "(bad|invalid|malformed|illegal) (\\S+ )?address|address (syntax|not allowed)|restricted characters in address" },
 	{ CAUSE_INVALID_ADDRESS, 0, "invalid host name", NULL },
 	{ CAUSE_PROTOCOL_ERROR, 0, "command", "(non-smtp|unknown|unrecognized|bad|invalid|improper) command|command (not recognized|unrecognized|not implemented)|pipelining" },
 	{ CAUSE_PROTOCOL_ERROR, 0, "syntax", NULL },
 	{ CAUSE_PROTOCOL_ERROR, 0, "bad sequence", NULL },
+	{ CAUSE_PROTOCOL_ERROR, 0, "not valid in this state", NULL },
 };
 
 #define NRULES	(sizeof(builtin) / sizeof(builtin[0]))

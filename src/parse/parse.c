@@ -244,6 +244,7 @@ static const struct parser *const families[] = {
 	&parser_qpopper,
 	&parser_qmail,
 	&parser_vpopmail,
+	&parser_exchange,
 	&parser_sendmail,
 	&parser_courier,
 	&parser_cyrus,

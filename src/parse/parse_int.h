@@ -28,6 +28,7 @@ extern const struct parser parser_dovecot;
 extern const struct parser parser_qpopper;
 extern const struct parser parser_qmail;
 extern const struct parser parser_vpopmail;
+extern const struct parser parser_exchange;
 extern const struct parser parser_sendmail;
 extern const struct parser parser_courier;
 extern const struct parser parser_cyrus;

@@ -1,0 +1,166 @@
+/*
+ * Unit tests of the Exchange protocol-log parser: the SMTP Receive/Send
+ * and POP3/IMAP4 event layout and the command layout with R="...".
+ * Expectations are read off each line by hand.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "mxtally/cause.h"
+#include "mxtally/classify.h"
+#include "mxtally/parse.h"
+
+static struct slice
+S(const char *s)
+{
+	return (struct slice){ s, strlen(s) };
+}
+
+static int
+eq(struct slice s, const char *want)
+{
+	return s.len == strlen(want) && memcmp(s.p, want, s.len) == 0;
+}
+
+static int
+line(const char *l, struct event *ev)
+{
+	struct timectx	 tc;
+	struct logline	 ll;
+
+	timectx_init(&tc, 0, 2026);
+	parse_header(S(l), &tc, NULL, &ll);
+	return parse_line(&ll, ev);
+}
+
+static const char *
+cause_of(struct event *ev)
+{
+	struct classifier	*cl;
+	struct classify_scratch	*cs;
+	char			 err[256];
+	const char		*id;
+
+	cl = classify_new(err, sizeof(err));
+	cr_assert_not_null(cl, "%s", err);
+	cs = classify_scratch_new(cl);
+	classify_event(cl, cs, ev);
+	id = cause_get(ev->cause)->id;
+	classify_scratch_free(cs);
+	classify_free(cl);
+	return id;
+}
+
+Test(parse_exchange, smtp_receive_535, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("2026-11-21T10:00:04.512Z,EX01\\Client Frontend "
+	    "EX01,08DE2A1B3C4D5E6F,9,10.0.0.5:587,203.0.113.7:53211,>,"
+	    "535 5.7.3 Authentication unsuccessful,", &ev), 1);
+	cr_assert_eq(ev.t, time_days(2026, 11, 21) * 86400 + 10 * 3600 + 4);
+	cr_assert_eq(ev.proto, PROTO_SMTP);
+	cr_assert_eq(ev.dir, DIR_TO_CLIENT);
+	cr_assert_str_eq(ev.code, "535");
+	cr_assert_str_eq(ev.enh, "5.7.3");
+	cr_assert(eq(ev.client, "203.0.113.7"));
+	cr_assert(eq(ev.text, "Authentication unsuccessful"));
+	cr_assert_eq(ev.user.len, 0);
+	cr_assert_eq(ev.program.len, 0);
+	/* 5.7.3 alone would be policy; the text says auth */
+	cr_assert_str_eq(cause_of(&ev), "auth_failure");
+}
+
+Test(parse_exchange, smtp_recipient_not_found, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("2026-11-21T10:00:05.001Z,EX01\\Default Frontend "
+	    "EX01,08DE2A1B3C4D5E70,7,10.0.0.5:25,198.51.100.8:40022,>,"
+	    "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient "
+	    "Nobody@Example.net not found by SMTP address lookup,", &ev), 1);
+	cr_assert_str_eq(ev.enh, "5.1.10");
+	cr_assert(eq(ev.user, "Nobody@Example.net"));
+	cr_assert_str_eq(cause_of(&ev), "unknown_mailbox");
+}
+
+Test(parse_exchange, smtp_send_remote_reply, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("2026-11-21T10:00:06.000Z,Internet Send,"
+	    "08DE2A1B3C4D5E71,6,10.0.0.5:41000,192.0.2.25:25,<,"
+	    "452 4.2.2 Mailbox full,", &ev), 1);
+	cr_assert_eq(ev.dir, DIR_FROM_REMOTE);
+	cr_assert(eq(ev.client, "192.0.2.25"));
+	cr_assert_str_eq(cause_of(&ev), "quota_exceeded");
+	/* a command received, a success sent */
+	cr_assert_eq(line("2026-11-21T10:00:06.000Z,EX01\\Default Frontend "
+	    "EX01,08DE2A1B3C4D5E72,3,10.0.0.5:25,198.51.100.8:40022,<,"
+	    "RCPT TO:<bob@example.net>,", &ev), 0);
+	cr_assert_eq(line("2026-11-21T10:00:06.000Z,EX01\\Default Frontend "
+	    "EX01,08DE2A1B3C4D5E72,4,10.0.0.5:25,198.51.100.8:40022,>,"
+	    "250 2.1.5 Recipient OK,", &ev), 0);
+}
+
+Test(parse_exchange, pop3_imap_event_layout, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("2026-11-21T10:01:00.100Z,00000000000000E0,5,"
+	    "10.0.0.5:995,203.0.113.9:2519,>,-ERR Logon failure: unknown "
+	    "user name or bad password.,", &ev), 1);
+	cr_assert_eq(ev.proto, PROTO_POP3);
+	cr_assert(eq(ev.client, "203.0.113.9"));
+	cr_assert_str_eq(cause_of(&ev), "auth_failure");
+	cr_assert_eq(line("2026-11-21T10:01:01.100Z,00000000000000E1,7,"
+	    "10.0.0.5:993,203.0.113.9:2520,>,a2 NO [OVERQUOTA] APPEND "
+	    "failed.,", &ev), 1);
+	cr_assert_eq(ev.proto, PROTO_IMAP);
+	cr_assert_str_eq(cause_of(&ev), "quota_exceeded");
+	/* untagged NO: a warning */
+	cr_assert_eq(line("2026-11-21T10:01:01.200Z,00000000000000E1,8,"
+	    "10.0.0.5:993,203.0.113.9:2520,>,* NO Mailbox almost full,",
+	    &ev), 0);
+	cr_assert_eq(line("2026-11-21T10:01:01.300Z,00000000000000E1,9,"
+	    "10.0.0.5:993,203.0.113.9:2520,>,+OK,", &ev), 0);
+}
+
+Test(parse_exchange, quoted_data, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("2026-11-21T10:01:02.000Z,00000000000000E2,3,"
+	    "10.0.0.5:110,203.0.113.9:2521,>,\"-ERR Server Unavailable, "
+	    "try later. 21\",", &ev), 1);
+	cr_assert(eq(ev.text, "Server Unavailable, try later. 21"));
+	cr_assert_str_eq(cause_of(&ev), "service_unavailable");
+}
+
+Test(parse_exchange, command_layout, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("2026-11-21T10:02:00.000Z,0000000000A1B2C3,4,"
+	    "10.0.0.5:995,203.0.113.20:50001,carol@example.net,46,6,49,pass,"
+	    "****,\"R=\"\"-ERR Logon failure: unknown user name or bad "
+	    "password.\"\";Msg=User:carol@example.net\"", &ev), 1);
+	cr_assert(eq(ev.user, "carol@example.net"));
+	cr_assert(eq(ev.client, "203.0.113.20"));
+	cr_assert(eq(ev.text, "Logon failure: unknown user name or bad "
+	    "password."));
+	cr_assert_str_eq(cause_of(&ev), "auth_failure");
+	cr_assert_eq(line("2026-11-21T10:02:01.000Z,0000000000A1B2C3,5,"
+	    "10.0.0.5:995,203.0.113.20:50001,carol@example.net,1,6,4,stat,,"
+	    "R=+OK", &ev), 0);
+}
+
+Test(parse_exchange, header_lines, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("#Software: Microsoft Exchange Server", &ev), 0);
+	cr_assert_eq(line("#Fields: date-time,connector-id,session-id,"
+	    "sequence-number,local-endpoint,remote-endpoint,event,data,"
+	    "context", &ev), 0);
+}
