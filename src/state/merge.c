@@ -356,6 +356,15 @@ add_traffic(struct traffic *t, const struct json *o)
 	t->bytes_delivered += json_u64(o, "bytes_delivered");
 	t->senders += json_u64(o, "senders");
 	t->recipients += json_u64(o, "recipients");
+	t->deferrals += json_u64(o, "deferrals");
+	t->reject_warnings += json_u64(o, "reject_warnings");
+	t->sender_domains += json_u64(o, "sender_domains");
+	t->recipient_domains += json_u64(o, "recipient_domains");
+	/*
+	 * NEEDSWORK: the traffic lists (top senders and recipients, defer,
+	 * bounce and reject reasons, traffic hours) are not merged yet and
+	 * come out empty.
+	 */
 	add_logins(&t->pop3, json_get(lg, "pop3"));
 	add_logins(&t->imap, json_get(lg, "imap"));
 	add_logins(&t->smtp_auth, json_get(lg, "smtp_auth"));
