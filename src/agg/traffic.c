@@ -107,7 +107,7 @@ tset_find(const struct tset *t, const char *key, size_t klen, uint64_t h)
 	for (j = h & (t->cap - 1); (e = t->slot[j]) != NULL;
 	    j = (j + 1) & (t->cap - 1))
 		if (e->hash == h && e->klen == klen &&
-		    memcmp(e->key, key, klen) == 0)
+		    (klen == 0 || memcmp(e->key, key, klen) == 0))
 			return e;
 	return NULL;
 }
@@ -144,7 +144,8 @@ tset_get(struct tset *t, const char *key, size_t klen)
 	e = arena_alloc(t->ar, sizeof(*e) + klen + 1);
 	e->hash = h;
 	e->klen = (uint32_t)klen;
-	memcpy(e->key, key, klen);
+	if (klen > 0)
+		memcpy(e->key, key, klen);
 	for (j = h & (t->cap - 1); t->slot[j] != NULL; j = (j + 1) & (t->cap - 1))
 		;
 	t->slot[j] = e;
@@ -608,6 +609,8 @@ traffic_finish(struct traffic_agg *t)
 	size_t		 i;
 
 	traffic_chunk_end(t);
+	if (t->nrec == 0)
+		return;
 	qsort(t->rec, t->nrec, sizeof(*t->rec), cmp_rec);
 	arena_init(&ar);
 	tset_init(&q, &ar);
