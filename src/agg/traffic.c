@@ -251,6 +251,10 @@ label_len(const char *b, const char *e)
  * "xx(x).yy" ("a.b.co.uk" -> "b.co.uk"), lower-cased; otherwise the
  * host as logged.
  */
+#ifdef MXT_TESTING
+size_t client_domain(struct slice c, char *buf, size_t len);	/* tests */
+#endif
+
 MXT_STATIC size_t
 client_domain(struct slice c, char *buf, size_t len)
 {
