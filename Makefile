@@ -30,7 +30,7 @@ TESTS      := $(sort $(wildcard tests/test_*.c))
 TESTOBJS   := $(TESTS:%.c=$(BUILD)/t/%.o)
 BIN        := $(BUILD)/mxtally
 
-.PHONY: all demo check unit golden corpus corpus-report integration pflogsumm san tsan bench install clean deps html
+.PHONY: fuzz all demo check unit golden corpus corpus-report integration pflogsumm san tsan bench install clean deps html
 
 all: $(BIN) mxtally
 
@@ -48,6 +48,10 @@ $(BUILD)/t/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(MXT_CFLAGS) -DMXT_TESTING $(shell pkg-config --cflags criterion 2>/dev/null) -c -o $@ $<
 
+# the binary with -DMXT_TESTING hooks (tests/faults.sh), never installed
+$(BUILD)/mxtally-t: $(TOBJS) $(BUILD)/t/src/main.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/unit: $(TOBJS) $(TESTOBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs criterion 2>/dev/null)
 
@@ -61,11 +65,12 @@ demo: deps
 unit: $(BUILD)/unit
 	$(BUILD)/unit --jobs 2
 
-golden: $(BIN)
+golden: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) sh tests/golden.sh
 	MXTALLY=$(BIN) sh tests/consistency.sh
 	MXTALLY=$(BIN) sh tests/state.sh
 	MXTALLY=$(BIN) sh tests/hostile.sh
+	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/faults.sh
 
 corpus: $(BIN)
 	MXTALLY=$(BIN) CORPUS_REPORT=$(BUILD)/corpus-report.md sh tests/corpus.sh
@@ -99,12 +104,36 @@ check:
 san:
 	@$(MAKE) --no-print-directory SAN=address,undefined unit golden corpus
 
+# the sub-make knows its own $(BIN) (build/san-thread...); do not guess it
 tsan:
-	@$(MAKE) --no-print-directory SAN=thread $(BUILD:build/rel=build/san-thread)/mxtally
-	MXTALLY=build/san-thread/mxtally sh tests/tsan.sh
+	@$(MAKE) --no-print-directory SAN=thread tsan-run
+
+tsan-run: $(BIN)
+	MXTALLY=$(BIN) sh tests/tsan.sh
 
 bench: $(BIN)
 	MXTALLY=$(BIN) sh bench/run.sh
+
+# fuzz: libFuzzer targets (fuzz/fuzz_*.c) built with clang, ASan and
+# UBSan, each run for FUZZ_SECONDS on a seed corpus (fuzz/run.sh).
+FUZZ_SECONDS ?= 20
+FUZZ_CC    ?= clang
+FUZZ_BUILD := build/fuzz
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -DMXT_TESTING \
+              -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_OBJS  := $(filter-out $(FUZZ_BUILD)/src/main.o,$(SRCS:%.c=$(FUZZ_BUILD)/%.o))
+FUZZERS    := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard fuzz/fuzz_*.c))
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(filter-out -DHAVE_JEMALLOC,$(MXT_CFLAGS)) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/fuzz/fuzz_%.o $(FUZZ_OBJS)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ \
+	    $(filter-out -ljemalloc,$(LDLIBS))
+
+fuzz: $(FUZZERS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh $(FUZZERS)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

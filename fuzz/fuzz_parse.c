@@ -1,0 +1,37 @@
+/*
+ * libFuzzer target: one log line through parse_header and parse_line
+ * (every family parser and the sniffer), then agg_add, with and without
+ * a fixed year. Checks that the event's slices stay inside the line or
+ * point to static storage the parser owns.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mxtally/agg.h"
+#include "mxtally/parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct agg	*a;
+	struct timectx		 tc = { 2026, 11, size & 1 };
+	struct timecache	 cache;
+	struct logline		 ll;
+	struct event		 ev;
+	char			*line = malloc(size ? size : 1);
+
+	if (a == NULL)
+		a = agg_new();
+	memcpy(line, data, size);
+	memset(&cache, 0, sizeof(cache));
+	(void)parse_header((struct slice){ line, size }, &tc, &cache, &ll);
+	if (parse_line(&ll, &ev)) {
+		ev.cause = 0;
+		agg_add(a, &ev, 0);
+	}
+	free(line);
+	return 0;
+}

@@ -1,0 +1,68 @@
+#!/bin/sh
+# fuzz/run.sh FUZZER...: runs each libFuzzer binary for FUZZ_SECONDS
+# (default 20) on its own corpus (build/fuzz/corpus/NAME, kept between
+# runs) seeded from samples/ and, when present, ../shared/corpus. A crash
+# leaves its input in build/fuzz/artifacts/ and fails the run: turn it
+# into a regression test: copy it to tests/regress/NAME/, which this
+# script replays before fuzzing NAME.
+set -u
+S=${FUZZ_SECONDS:-20}
+D=build/fuzz
+mkdir -p "$D/artifacts" "$D/seeds/lines" "$D/seeds/files" "$D/seeds/rules"
+
+# seeds: one file per log line (line targets), whole logs plain, gzip
+# and zstd (input), INI files (rules)
+if [ ! -f "$D/seeds/.done" ]; then
+	i=0
+	{ cat samples/*/*.log
+	  if [ -d ../shared/corpus ]; then
+		find ../shared/corpus -type f -name '*log*' | sort | head -200 |
+		    while read -r f; do head -c 100000 "$f" | head -20; done
+	  fi; } | while IFS= read -r line; do
+		i=$((i + 1))
+		printf '%s\n' "$line" >"$D/seeds/lines/$i"
+	done
+	for f in samples/*/*.log; do
+		n=$(echo "$f" | tr / _)
+		head -c 65536 "$f" >"$D/seeds/files/$n"
+		gzip -c "$f" | head -c 65536 >"$D/seeds/files/$n.gz"
+		zstd -q -c "$f" | head -c 65536 >"$D/seeds/files/$n.zst" 2>/dev/null
+	done
+	for f in samples/*.ini samples/*/*.ini; do
+		[ -f "$f" ] && cp "$f" "$D/seeds/rules/$(echo "$f" | tr / _)"
+	done
+	: >"$D/seeds/.done"
+fi
+
+fail=0
+for bin in "$@"; do
+	name=$(basename "$bin")
+	# past findings first: each file once, no fuzzing
+	if [ -d "tests/regress/$name" ]; then
+		if ! "$bin" tests/regress/"$name"/* >"$D/$name.regress.log" 2>&1; then
+			echo "FAIL $name: a regression input crashes; see $D/$name.regress.log"
+			grep -m1 -A8 ERROR "$D/$name.regress.log"
+			fail=$((fail + 1))
+			continue
+		fi
+	fi
+	case $name in
+	fuzz_input) seeds=$D/seeds/files ;;
+	fuzz_rules) seeds=$D/seeds/rules ;;
+	*) seeds=$D/seeds/lines ;;
+	esac
+	mkdir -p "$D/corpus/$name"
+	echo "fuzz: $name for ${S}s"
+	if ! "$bin" -max_total_time="$S" -max_len=8192 -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix="$D/artifacts/$name-" \
+	    "$D/corpus/$name" "$seeds" >"$D/$name.log" 2>&1; then
+		echo "FAIL $name: see $D/$name.log and $D/artifacts/"
+		tail -30 "$D/$name.log"
+		fail=$((fail + 1))
+	else
+		grep -E 'stat::number_of_executed_units|cov:' "$D/$name.log" | tail -2
+	fi
+done
+echo "fuzz: $(($# - fail)) passed, $fail failed"
+[ "$fail" -eq 0 ]
