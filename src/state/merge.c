@@ -435,6 +435,15 @@ add_doc(struct merged *m, const struct json *doc)
 	add_entities(doc, arr(doc, "timeline"), NULL, &m->hours);
 }
 
+/* qsort, but never with a NULL base (empty arrays are NULL here). */
+static void
+sort_rows(void *v, size_t n, size_t size, int (*cmp)(const void *,
+    const void *))
+{
+	if (n > 1)
+		qsort(v, n, size, cmp);
+}
+
 static int
 cmp_mrow(const void *x, const void *y)
 {
@@ -521,7 +530,7 @@ entity_rows(struct rows *rs, int hours)
 	struct entity_row	*v = xcalloc(rs->n + 1, sizeof(*v));
 	size_t			 i;
 
-	qsort(rs->v, rs->n, sizeof(*rs->v), hours ? cmp_hour : cmp_mrow);
+	sort_rows(rs->v, rs->n, sizeof(*rs->v), hours ? cmp_hour : cmp_mrow);
 	for (i = 0; i < rs->n; i++) {
 		v[i].name = hours ? NULL : rs->v[i].name;
 		v[i].start = hours ? rs->v[i].start : 0;
@@ -542,7 +551,7 @@ cause_users(struct merged *m, int c, struct cause_row *row, size_t top)
 	size_t		 i;
 
 	if (m->partial) {
-		qsort(mc->top, mc->ntop, sizeof(*mc->top), cmp_top);
+		sort_rows(mc->top, mc->ntop, sizeof(*mc->top), cmp_top);
 		row->users = mc->users;
 		row->top = mc->top;
 		row->ntop = mc->ntop < top ? mc->ntop : top;
@@ -554,7 +563,7 @@ cause_users(struct merged *m, int c, struct cause_row *row, size_t top)
 		if (m->users.v[i].by[c] != 0)
 			mc->top[mc->ntop++] = (struct user_count){
 			    m->users.v[i].name, m->users.v[i].by[c] };
-	qsort(mc->top, mc->ntop, sizeof(*mc->top), cmp_top);
+	sort_rows(mc->top, mc->ntop, sizeof(*mc->top), cmp_top);
 	row->users = mc->ntop;
 	row->top = mc->top;
 	row->ntop = mc->ntop < top ? mc->ntop : top;
@@ -585,10 +594,10 @@ build(struct merged *m, size_t top)
 		row->events = m->causes[c].events;
 		cause_users(m, c, row, top ? top : 10);
 	}
-	qsort(r->causes, r->ncauses, sizeof(*r->causes), cmp_cause_row);
-	qsort(r->codes, r->ncodes, sizeof(*r->codes), cmp_code);
-	qsort(r->pop3, r->npop3, sizeof(*r->pop3), cmp_reply);
-	qsort(r->unclassified, r->nunclassified, sizeof(*r->unclassified),
+	sort_rows(r->causes, r->ncauses, sizeof(*r->causes), cmp_cause_row);
+	sort_rows(r->codes, r->ncodes, sizeof(*r->codes), cmp_code);
+	sort_rows(r->pop3, r->npop3, sizeof(*r->pop3), cmp_reply);
+	sort_rows(r->unclassified, r->nunclassified, sizeof(*r->unclassified),
 	    cmp_tmpl);
 }
 
