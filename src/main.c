@@ -321,9 +321,50 @@ out_open(const char *path, char *tmp, size_t len)
 	return f;
 }
 
+/* SIGINT or SIGTERM seen: the scan stops, no report is written */
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/*
+ * The first SIGINT or SIGTERM asks the scan to stop; the handler is then
+ * reset, so a second one (say, while stdin blocks) ends the process.
+ */
+static void
+catch_signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* "mxtally: interrupted", and the shell's status for the signal */
+static int
+interrupted(void)
+{
+	fputs("mxtally: interrupted\n", stderr);
+	return 128 + got_signal;
+}
+
 static int
 out_close(FILE *f, const char *path, const char *tmp, int failed)
 {
+	if (got_signal != 0) {	/* never leave a partial report behind */
+		if (f != stdout)
+			fclose(f);
+		if (tmp[0] != '\0')
+			unlink(tmp);
+		return -1;
+	}
 	if (f == stdout || tmp[0] == '\0') {
 		int bad = fflush(f) != 0 || ferror(f) || failed;
 		if (f != stdout && fclose(f) != 0)
@@ -429,7 +470,15 @@ cmd_report(int argc, char **argv)
 	files = xcalloc(n, sizeof(*files));
 	for (i = 0; i < n; i++)
 		files[i].path = argv[i];
+	c.scan.stop = &got_signal;
+	catch_signals();
 	agg = scan_run(&c.scan, cl, files, n, &st);
+	if (got_signal != 0) {
+		agg_free(agg);
+		classify_free(cl);
+		free(files);
+		return interrupted();
+	}
 	for (i = 0; i < n; i++)
 		if (files[i].error[0] != '\0') {
 			log_error("'%s': %s", files[i].path, files[i].error);

@@ -7,6 +7,7 @@
 #ifndef MXTALLY_SCAN_H
 #define MXTALLY_SCAN_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "mxtally/agg.h"
@@ -27,6 +28,7 @@ struct scan_opts {
 	struct state	*state;		/* --state: resume inputs, or NULL */
 	struct alert_set *alerts;	/* collects alert records, or NULL */
 	size_t		 max_keys;	/* per agg table, 0 = no cap */
+	const volatile sig_atomic_t *stop; /* nonzero: stop early, or NULL */
 };
 
 struct scan_file {

@@ -2,9 +2,18 @@
  * The scan stage: producer, bounded chunk queue, workers, merge. The hot
  * loop (scan_chunk) finds lines with memchr, splits the header and hands
  * the message to the family parser; no malloc, lock or stdio per line.
+ *
+ * A mapped file truncated under us raises SIGBUS in whichever thread
+ * touches a lost page (the producer finding chunk ends, or a worker). The
+ * handler jumps back to the chunk boundary of that thread; the file is
+ * marked failed ("file shrank while being read") and the other inputs
+ * are still read. Lines counted before the fault stay counted.
  */
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -45,9 +54,30 @@ struct worker {
 	struct timecache	 tcache;
 	char			 anonbuf[2][ANON_TOKEN_MAX];
 	uint64_t		*lines;	/* per file */
+	unsigned char		*shrank; /* per file: SIGBUS while reading */
 	struct scan_stats	 st;
 	char			 pad[64];	/* keep the next worker off our line */
 };
+
+#define SHRANK_MSG	"file shrank while being read (use --no-mmap)"
+
+/* where this thread's SIGBUS goes; NULL outside a guarded read */
+static _Thread_local sigjmp_buf *bus_jump;
+
+static void
+on_sigbus(int sig)
+{
+	if (bus_jump != NULL)
+		siglongjmp(*bus_jump, 1);
+	signal(sig, SIG_DFL);	/* not ours: die as we would have */
+	raise(sig);
+}
+
+static int
+stopped(const struct scan_opts *o)
+{
+	return o->stop != NULL && *o->stop != 0;
+}
 
 static void
 scan_line(struct worker *w, struct slice line, const struct timectx *tc,
@@ -117,6 +147,22 @@ scan_chunk(struct worker *w, const struct chunk *c)
 	w->st.lines += n;
 }
 
+/* scan_chunk, or -1 when the mapped chunk vanished under us (SIGBUS) */
+static int
+scan_chunk_guarded(struct worker *w, const struct chunk *c)
+{
+	sigjmp_buf	 jb;
+
+	if (sigsetjmp(jb, 1) != 0) {
+		bus_jump = NULL;
+		return -1;
+	}
+	bus_jump = &jb;
+	scan_chunk(w, c);
+	bus_jump = NULL;
+	return 0;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -138,7 +184,8 @@ worker_main(void *arg)
 		pthread_cond_signal(&q->nonfull);
 		pthread_mutex_unlock(&q->mu);
 
-		scan_chunk(w, &it.c);
+		if (!stopped(w->o) && scan_chunk_guarded(w, &it.c) == -1)
+			w->shrank[it.c.file] = 1;
 		source_release(it.src, &it.c);
 
 		pthread_mutex_lock(&q->mu);
@@ -216,6 +263,42 @@ progress_draw(struct progress *pg, uint64_t cur, int final)
 	    el > 0 ? (double)(pg->done + cur) / el / 1e6 : 0.0);
 }
 
+/* source_next, with a SIGBUS while finding the chunk end as an error */
+static int
+next_guarded(struct source *s, struct chunk *c, struct scan_file *f)
+{
+	sigjmp_buf	 jb;
+	int		 rc;
+
+	if (sigsetjmp(jb, 1) != 0) {
+		bus_jump = NULL;
+		snprintf(f->error, sizeof(f->error), "%s", SHRANK_MSG);
+		return -1;
+	}
+	bus_jump = &jb;
+	rc = source_next(s, c, f->error, sizeof(f->error));
+	bus_jump = NULL;
+	return rc;
+}
+
+#ifdef MXT_TESTING
+/*
+ * Test hook (tests/sigbus.sh): MXT_TEST_TRUNCATE=PATH truncates PATH to
+ * 0 bytes right after its first chunk is queued, so the pages of every
+ * chunk, queued or not, are gone when touched.
+ */
+static void
+test_truncate(const char *path)
+{
+	const char	*p = getenv("MXT_TEST_TRUNCATE");
+
+	if (p != NULL && strcmp(p, path) == 0 && truncate(path, 0) == -1)
+		log_errno("test hook: cannot truncate '%s'", path);
+}
+#else
+#define test_truncate(path)	((void)0)
+#endif
+
 static void
 read_one(struct queue *q, struct scan_file *f, size_t idx,
     const struct input_opts *io, struct timectx *tc,
@@ -224,7 +307,7 @@ read_one(struct queue *q, struct scan_file *f, size_t idx,
 	struct source	*s;
 	struct chunk	 c;
 	struct state_file *sf;
-	int		 rc;
+	int		 rc = 0;
 
 	f->format = "plain";
 	s = source_open(f->path, (int)idx, io, f->error, sizeof(f->error));
@@ -233,12 +316,14 @@ read_one(struct queue *q, struct scan_file *f, size_t idx,
 	f->format = input_fmt_name(source_format(s));
 	timectx_init(tc, source_mtime(s), o->year);
 	sf = state_file_open(o->state, f->path, source_format(s) != FMT_PLAIN);
-	while ((rc = source_next(s, &c, f->error, sizeof(f->error))) == 1) {
+	while (!stopped(o) && (rc = next_guarded(s, &c, f)) == 1) {
 		if (sf != NULL && state_file_chunk(sf, &c) == 0) {
 			source_release(s, &c);	/* read by an earlier run */
 			continue;
 		}
 		queue_push(q, &c, s);
+		if (c.off == 0)
+			test_truncate(f->path);
 		progress_draw(pg, source_bytes(s), 0);
 	}
 	if (rc == 0)
@@ -274,6 +359,7 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	struct input_opts	 io = { .no_mmap = o->no_mmap };
 	struct progress		 pg = { .on = o->progress };
 	struct agg		*all;
+	struct sigaction	 sa, oldsa;
 	size_t			 i, k;
 	int			 jobs = o->jobs > 0 ? o->jobs : 1;
 
@@ -297,11 +383,16 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 		w[k].ab = o->alerts != NULL ? alert_buf_new() : NULL;
 		agg_set_max_keys(w[k].agg, o->max_keys);
 		w[k].lines = xcalloc(n ? n : 1, sizeof(uint64_t));
+		w[k].shrank = xcalloc(n ? n : 1, 1);
 		w[k].st.first = INT64_MAX;
 		w[k].st.last = INT64_MIN;
 		if (pthread_create(&w[k].tid, NULL, worker_main, &w[k]) != 0)
 			log_die("cannot start worker thread");
 	}
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_sigbus;
+	sa.sa_flags = 0;
+	sigaction(SIGBUS, &sa, &oldsa);
 	pg.total = total_size(files, n);
 	/* by default only when there is enough input to wait for */
 	if (o->progress < 0)
@@ -326,8 +417,12 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 			agg_merge(all, w[k].agg);
 			agg_free(w[k].agg);
 		}
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			files[i].lines += w[k].lines[i];
+			if (w[k].shrank[i] && files[i].error[0] == '\0')
+				snprintf(files[i].error, sizeof(files[i].error),
+				    "%s", SHRANK_MSG);
+		}
 		st->lines += w[k].st.lines;
 		st->error_lines += w[k].st.error_lines;
 		st->unparsed += w[k].st.unparsed;
@@ -340,9 +435,11 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 		if (w[k].ab != NULL)
 			alert_set_merge(o->alerts, w[k].ab);
 		free(w[k].lines);
+		free(w[k].shrank);
 	}
 	if (st->first == INT64_MAX)
 		st->first = st->last = T_NONE;
+	sigaction(SIGBUS, &oldsa, NULL);
 	agg_finish(all);
 	free(w);
 	free(q.ring);

@@ -1,0 +1,83 @@
+#!/bin/sh
+# Faults around a run, made deterministic:
+#  - a mapped file truncated while being read (SIGBUS): MXTALLY_T, the
+#    binary built with -DMXT_TESTING, truncates the file named by
+#    MXT_TEST_TRUNCATE to 0 bytes right after queueing its first chunk,
+#    so every page of it is gone before or while it is read; the file
+#    must be named as failed, the run must exit 3 and the other input
+#    must still be counted. With --no-mmap the same truncation just ends
+#    the file early (read(2) sees end of file).
+#  - SIGPIPE: mxtally ... | head -1 ends quietly (status 141, no message).
+#  - SIGINT during a scan: "mxtally: interrupted", status 130, and no -o
+#    file nor temp file left behind.
+set -u
+MXTALLY=${MXTALLY:-./mxtally}
+MXTALLY_T=${MXTALLY_T:-}
+CC=${CC:-cc}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+
+good=samples/qpopper/pop.log
+want=$("$MXTALLY" -q -f json "$good" | jq .totals.events)
+$CC -O2 -std=c11 -o "$tmp/hostile" bench/hostile.c || { echo "FAIL build"; exit 1; }
+# 150,000 lines of about 80 bytes: 12 MB, three 4 MiB chunks
+"$tmp/hostile" 150000 100 >"$tmp/src.log"
+
+# 1. SIGBUS
+if [ -n "$MXTALLY_T" ] && [ -x "$MXTALLY_T" ]; then
+	for j in 1 2; do
+		cp "$tmp/src.log" "$tmp/big.log"
+		MXT_TEST_TRUNCATE="$tmp/big.log" "$MXTALLY_T" -q -j$j -f json \
+		    "$good" "$tmp/big.log" >"$tmp/out.json" 2>"$tmp/err"
+		rc=$?
+		n=$(jq .totals.events "$tmp/out.json" 2>/dev/null || echo -1)
+		e=$(jq -r '.input.errors[0].error' "$tmp/out.json" 2>/dev/null)
+		if [ $rc -eq 3 ] && [ "$n" -ge "$want" ] &&
+		    [ "$e" = "file shrank while being read (use --no-mmap)" ] &&
+		    grep -q "big.log': file shrank" "$tmp/err"; then
+			ok
+		else
+			bad "sigbus -j$j: exit $rc, $n events, error '$e'; $(cat "$tmp/err")"
+		fi
+	done
+	cp "$tmp/src.log" "$tmp/big.log"
+	MXT_TEST_TRUNCATE="$tmp/big.log" "$MXTALLY_T" -q -j2 --no-mmap -f json \
+	    "$good" "$tmp/big.log" >"$tmp/out.json" 2>"$tmp/err"
+	rc=$?
+	n=$(jq .totals.events "$tmp/out.json" 2>/dev/null || echo -1)
+	[ $rc -eq 0 ] && [ "$n" -ge "$want" ] && [ "$n" -lt $((want + 150000)) ] &&
+	    ok || bad "truncated under --no-mmap: exit $rc, $n events"
+else
+	echo "faults: skipped sigbus: no MXTALLY_T (build/rel/mxtally-t)"
+fi
+
+# 2. SIGPIPE: quiet, status 141 (killed by SIGPIPE, the default action)
+"$MXTALLY" -j2 "$tmp/src.log" "$good" 2>"$tmp/err" | head -1 >/dev/null
+[ ! -s "$tmp/err" ] && ok || bad "| head -1 printed: $(cat "$tmp/err")"
+# the JSON lists all 150,000 users: megabytes, far over a pipe buffer,
+# so the write certainly meets the closed pipe
+sh -c '"$1" -j2 -f json "$2" 2>"$3"; echo $? >"$4"' sh "$MXTALLY" \
+    "$tmp/src.log" "$tmp/err" "$tmp/rc" | head -c 10 >/dev/null
+rc=$(cat "$tmp/rc")
+[ "$rc" -eq 141 ] && [ ! -s "$tmp/err" ] && ok || bad "SIGPIPE: status $rc, $(cat "$tmp/err")"
+
+# 3. SIGINT while scanning: an endless input on a FIFO, so the scan is
+# certainly still running when the signal comes
+mkfifo "$tmp/fifo"
+yes "$(head -1 "$tmp/src.log")" >"$tmp/fifo" & holder=$!
+"$MXTALLY" -q -j2 -o "$tmp/rep.txt" "$tmp/fifo" 2>"$tmp/err" & pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+[ $rc -eq 130 ] && ok || bad "SIGINT: status $rc"
+grep -qx 'mxtally: interrupted' "$tmp/err" && ok || bad "SIGINT message: $(cat "$tmp/err")"
+[ -z "$(ls "$tmp" | grep '^rep.txt')" ] && ok || bad "SIGINT left $(ls "$tmp" | grep rep.txt)"
+
+echo "faults: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
