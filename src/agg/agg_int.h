@@ -20,6 +20,7 @@ struct arena {
 void arena_init(struct arena *ar);
 void arena_release(struct arena *ar);
 void *arena_alloc(struct arena *ar, size_t n);	/* 8-byte aligned, zeroed */
+void arena_reset(struct arena *ar);	/* forget all, keep one block to reuse */
 char *arena_strndup(struct arena *ar, const char *s, size_t n);
 
 struct ent {

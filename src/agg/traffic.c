@@ -47,8 +47,13 @@ enum msg_flags {
 	M_HEAD = 1 << 2,	/* began before this chunk: records made */
 };
 
+struct tslot {				/* the hash beside the pointer: probes */
+	uint64_t	 hash;		/* stay in the slot array */
+	struct tent	*e;
+};
+
 struct tset {
-	struct tent	**slot;
+	struct tslot	*slot;
 	size_t		 cap, len;	/* cap: power of two */
 	struct arena	*ar;
 };
@@ -98,32 +103,39 @@ tset_release(struct tset *t)
 	t->cap = t->len = 0;
 }
 
+/* The slot of key, or of the empty place where it would go. */
+static size_t
+tset_probe(const struct tset *t, const char *key, size_t klen, uint64_t h)
+{
+	const struct tslot	*s;
+	size_t			 j;
+
+	for (j = h & (t->cap - 1); (s = &t->slot[j])->e != NULL;
+	    j = (j + 1) & (t->cap - 1))
+		if (s->hash == h && s->e->klen == klen &&
+		    (klen == 0 || memcmp(s->e->key, key, klen) == 0))
+			break;
+	return j;
+}
+
 static struct tent *
 tset_find(const struct tset *t, const char *key, size_t klen, uint64_t h)
 {
-	size_t		 j;
-	struct tent	*e;
-
-	for (j = h & (t->cap - 1); (e = t->slot[j]) != NULL;
-	    j = (j + 1) & (t->cap - 1))
-		if (e->hash == h && e->klen == klen &&
-		    (klen == 0 || memcmp(e->key, key, klen) == 0))
-			return e;
-	return NULL;
+	return t->slot[tset_probe(t, key, klen, h)].e;
 }
 
 static void
 tset_grow(struct tset *t)
 {
-	struct tent	**old = t->slot;
+	struct tslot	*old = t->slot;
 	size_t		 oldcap = t->cap, i, j;
 
 	t->cap *= 2;
 	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 	for (i = 0; i < oldcap; i++) {
-		if (old[i] == NULL)
+		if (old[i].e == NULL)
 			continue;
-		for (j = old[i]->hash & (t->cap - 1); t->slot[j] != NULL;
+		for (j = old[i].hash & (t->cap - 1); t->slot[j].e != NULL;
 		    j = (j + 1) & (t->cap - 1))
 			;
 		t->slot[j] = old[i];
@@ -136,8 +148,8 @@ static struct tent *
 tset_get(struct tset *t, const char *key, size_t klen)
 {
 	uint64_t	 h = tab_hash(key, klen);
-	struct tent	*e = tset_find(t, key, klen, h);
-	size_t		 j;
+	size_t		 j = tset_probe(t, key, klen, h);
+	struct tent	*e = t->slot[j].e;
 
 	if (e != NULL)
 		return e;
@@ -146,9 +158,7 @@ tset_get(struct tset *t, const char *key, size_t klen)
 	e->klen = (uint32_t)klen;
 	if (klen > 0)
 		memcpy(e->key, key, klen);
-	for (j = h & (t->cap - 1); t->slot[j] != NULL; j = (j + 1) & (t->cap - 1))
-		;
-	t->slot[j] = e;
+	t->slot[j] = (struct tslot){ h, e };
 	if (++t->len * 2 > t->cap)
 		tset_grow(t);
 	return e;
@@ -161,7 +171,7 @@ tset_merge(struct tset *into, const struct tset *from)
 	struct tent	*s, *d;
 
 	for (i = 0; i < from->cap; i++) {
-		if ((s = from->slot[i]) == NULL)
+		if ((s = from->slot[i].e) == NULL)
 			continue;
 		d = tset_get(into, s->key, s->klen);
 		d->n += s->n;
@@ -550,7 +560,7 @@ traffic_chunk_end(struct traffic_agg *t)
 	if (t->msgs.len == 0)
 		return;
 	for (i = 0; i < t->msgs.cap; i++) {
-		if ((m = t->msgs.slot[i]) == NULL)
+		if ((m = t->msgs.slot[i].e) == NULL)
 			continue;
 		struct slice q = { m->key, m->klen };
 		if (m->flags & M_RCVD)
@@ -558,9 +568,10 @@ traffic_chunk_end(struct traffic_agg *t)
 		else if ((m->flags & (M_SIZE | M_HEAD)) == M_SIZE)
 			record(t, R_SIZE_TAIL, m->pos, q, m->bytes, NULL, 0);
 	}
-	tset_release(&t->msgs);
-	arena_release(&t->car);
-	tset_init(&t->msgs, &t->car);
+	/* keep the slot array and one arena block for the next chunk */
+	memset(t->msgs.slot, 0, t->msgs.cap * sizeof(*t->msgs.slot));
+	t->msgs.len = 0;
+	arena_reset(&t->car);
 }
 
 void
@@ -688,8 +699,8 @@ tset_list(const struct tset *t)
 	size_t		 i, k = 0;
 
 	for (i = 0; i < t->cap; i++)
-		if (t->slot[i] != NULL)
-			v[k++] = t->slot[i];
+		if (t->slot[i].e != NULL)
+			v[k++] = t->slot[i].e;
 	return v;
 }
 
