@@ -160,7 +160,8 @@ alert_set_merge(struct alert_set *s, struct alert_buf *from)
 		to->cap = to->n + from->n;
 		to->v = xrealloc(to->v, to->cap * sizeof(*to->v));
 	}
-	memcpy(to->v + to->n, from->v, from->n * sizeof(*from->v));
+	if (from->n > 0)
+		memcpy(to->v + to->n, from->v, from->n * sizeof(*from->v));
 	to->n += from->n;
 	while ((k = from->blocks) != NULL) {
 		from->blocks = k->next;
