@@ -98,6 +98,16 @@ for fmt in json text; do
 		ok
 	fi
 done
+# the traffic lists (top senders and recipients) are covered too
+for fmt in json text html; do
+	run -f $fmt --anonymize users,ips --anonymize-key "$tmp/key" \
+	    samples/postfix/mx.log >"$tmp/anon2.$fmt" || bad "anonymize -f $fmt"
+	if grep -Eqi 'alice|news@|erin@|192\.0\.2\.10' "$tmp/anon2.$fmt"; then
+		bad "a sender, recipient or client is left in the $fmt report"
+	else
+		ok
+	fi
+done
 [ "$(jq -c '[.users[] | select(.user == "u-6c295d5f50ae") | .causes]' \
     "$tmp/anon.json")" = '[{"quota_exceeded":2}]' ] && ok ||
     bad "alice@example.net's token or its counts"

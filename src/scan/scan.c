@@ -52,7 +52,7 @@ struct worker {
 	struct agg		*agg;
 	struct alert_buf	*ab;	/* alert records, or NULL */
 	struct timecache	 tcache;
-	char			 anonbuf[2][ANON_TOKEN_MAX];
+	char			 anonbuf[3][ANON_TOKEN_MAX];
 	uint64_t		*lines;	/* per file */
 	unsigned char		*shrank; /* per file: SIGBUS while reading */
 	struct scan_stats	 st;
@@ -98,6 +98,8 @@ scan_line(struct worker *w, struct slice line, const struct timectx *tc,
 	if (!parse_line(&ll, &ev)) {
 		if (ev.tkind == TR_NONE)
 			return;
+		if (w->o->anon != NULL)
+			anon_event(w->o->anon, &ev, w->anonbuf);
 		if ((w->o->since == T_NONE || (ev.t != T_NONE &&
 		    ev.t >= w->o->since)) && (w->o->until == T_NONE ||
 		    (ev.t != T_NONE && ev.t < w->o->until)))
