@@ -108,7 +108,7 @@ size_t anon_token(const struct anon *a, int kind, const char *s, size_t len,
  * are written into buf: ev borrows buf until the next call.
  */
 void anon_event(const struct anon *a, struct event *ev,
-    char buf[2][ANON_TOKEN_MAX]);
+    char buf[3][ANON_TOKEN_MAX]);
 
 /* Replaces raw examples in r by their masked templates; a may be NULL. */
 void anon_result(const struct anon *a, struct result *r);

@@ -194,9 +194,10 @@ anon_token(const struct anon *a, int kind, const char *s, size_t len,
 
 void
 anon_event(const struct anon *a, struct event *ev,
-    char buf[2][ANON_TOKEN_MAX])
+    char buf[3][ANON_TOKEN_MAX])
 {
 	size_t	 n;
+	int	 kind;
 
 	if ((a->flags & ANON_USERS) && ev->user.len > 0) {
 		n = anon_token(a, ANON_USERS, ev->user.p, ev->user.len, buf[0],
@@ -207,6 +208,13 @@ anon_event(const struct anon *a, struct event *ev,
 		n = anon_token(a, ANON_IPS, ev->client.p, ev->client.len,
 		    buf[1], ANON_TOKEN_MAX);
 		ev->client = (struct slice){ buf[1], n };
+	}
+	/* traffic facts: senders and recipients are users, client= an IP */
+	kind = ev->tkind == TR_RECEIVED ? ANON_IPS : ANON_USERS;
+	if ((a->flags & kind) && ev->addr.len > 0) {
+		n = anon_token(a, kind, ev->addr.p, ev->addr.len, buf[2],
+		    ANON_TOKEN_MAX);
+		ev->addr = (struct slice){ buf[2], n };
 	}
 }
 
