@@ -120,5 +120,26 @@ check "samples alerts" 'storage_incident store2 1 2026-11-21T09:45:00
 storage_incident mx2 2 2026-11-21T10:02:00' \
     "$(jq -r '"\(.rule) \(.key) \(.value) \(.first)"' "$tmp/samples.jsonl")"
 
+# [cause.NAME] sections in the same file classify first, and an alert
+# rule may name the cause they add: 2 "Spool partition full" rejects
+# from mx4 within a minute, threshold 2
+P='postfix/smtpd[1]: NOQUEUE: reject: MAIL from a.example[192.0.2.10]: 452 4.3.1 Spool partition full; from=<s@a.example> proto=ESMTP helo=<a.example>'
+printf 'Nov 21 11:00:00 mx4 %s\nNov 21 11:00:30 mx4 %s\n' "$P" "$P" >"$tmp/spool.log"
+cat >"$tmp/both.ini" <<'EOF'
+[cause.spool_full]
+pattern = spool partition full
+group   = storage
+meaning = The mail spool partition is full.
+advice  = Free space on the spool partition.
+
+[spool]
+cause     = spool_full
+by        = host
+threshold = 2
+EOF
+check "user cause alert" 'spool mx4 2 2' \
+    "$("$MXTALLY" alert -q --year 2026 --rules "$tmp/both.ini" "$tmp/spool.log" |
+    jq -r '"\(.rule) \(.key) \(.value) \(.events)"')"
+
 echo "alert: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -264,6 +264,15 @@ alert_main(int argc, char **argv)
 		free(c.rules);
 		return 2;
 	}
+	/* [cause.NAME] first: alert rules may name the causes they add */
+	for (i = 0; i < c.nrules; i++)
+		if (classify_load_rules(cl, c.rules[i], err, sizeof(err)) ==
+		    -1) {
+			log_error("%s", err);
+			classify_free(cl);
+			free(c.rules);
+			return 2;
+		}
 	for (i = 0; i < c.nrules; i++)
 		if (alert_set_load(&set, c.rules[i]) == -1) {
 			alert_set_release(&set);

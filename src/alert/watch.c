@@ -247,15 +247,30 @@ follow_poll(struct watch *w, struct follow *f)
 	}
 }
 
+/*
+ * Compiles the classifier with the files' [cause.NAME] rules into *cl,
+ * then their alert rules into s. Returns 0, or -1 (nothing to free).
+ */
 static int
-watch_load(struct watch *w, struct alert_set *s)
+watch_load(struct watch *w, struct classifier **cl, struct alert_set *s)
 {
+	char	 err[256];
 	size_t	 i;
 
 	memset(s, 0, sizeof(*s));
+	if ((*cl = classify_new(err, sizeof(err))) == NULL)
+		return log_error("%s", err);
+	for (i = 0; i < w->nrules; i++)
+		if (classify_load_rules(*cl, w->rules[i], err, sizeof(err)) ==
+		    -1) {
+			log_error("%s", err);
+			classify_free(*cl);
+			return -1;
+		}
 	for (i = 0; i < w->nrules; i++)
 		if (alert_set_load(s, w->rules[i]) == -1) {
 			alert_set_release(s);
+			classify_free(*cl);
 			return -1;
 		}
 	return 0;
@@ -267,8 +282,9 @@ watch_reload(struct watch *w)
 {
 	struct alert_set	 s;
 	struct alert_eval	*old;
+	struct classifier	*cl;
 
-	if (watch_load(w, &s) == -1) {
+	if (watch_load(w, &cl, &s) == -1) {
 		log_warn("keeping the old rules");
 		return;
 	}
@@ -286,6 +302,11 @@ watch_reload(struct watch *w)
 	w->set = s;
 	w->eval = alert_eval_new(&w->set, on_resolved, w);
 	pthread_mutex_unlock(&w->mu);
+	/* only this thread classifies */
+	classify_scratch_free(w->cs);
+	classify_free(w->cl);
+	w->cl = cl;
+	w->cs = classify_scratch_new(cl);
 	log_warn("reloaded %zu rule%s", s.n, s.n == 1 ? "" : "s");
 }
 
@@ -580,7 +601,6 @@ watch_main(int argc, char **argv)
 	struct watch		 w = { .cap = 1000, .clock = INT64_MIN };
 	struct sigaction	 sa = { .sa_handler = on_signal };
 	struct MHD_Daemon	*d = NULL;
-	char			 err[256];
 	size_t			 i;
 	int			 ifd;
 
@@ -590,12 +610,7 @@ watch_main(int argc, char **argv)
 		watch_free(&w);
 		return 2;
 	}
-	if ((w.cl = classify_new(err, sizeof(err))) == NULL) {
-		log_error("%s", err);
-		watch_free(&w);
-		return 2;
-	}
-	if (watch_load(&w, &w.set) == -1) {
+	if (watch_load(&w, &w.cl, &w.set) == -1) {
 		watch_free(&w);
 		return 2;
 	}
