@@ -244,6 +244,8 @@ static const struct parser *const families[] = {
 	&parser_qpopper,
 	&parser_qmail,
 	&parser_vpopmail,
+	&parser_opensmtpd,	/* "smtpd": Postfix's is "postfix/smtpd" */
+	&parser_zimbra,		/* sniff: before exim's, which takes any stamp */
 	&parser_exchange,
 	&parser_sendmail,
 	&parser_courier,

@@ -29,6 +29,8 @@ extern const struct parser parser_qpopper;
 extern const struct parser parser_qmail;
 extern const struct parser parser_vpopmail;
 extern const struct parser parser_exchange;
+extern const struct parser parser_opensmtpd;
+extern const struct parser parser_zimbra;
 extern const struct parser parser_sendmail;
 extern const struct parser parser_courier;
 extern const struct parser parser_cyrus;
