@@ -87,6 +87,7 @@ ParameterizedTestParameters(classify, replies)
 		{ "421 4.7.0 Too many connections from your host", "rate_limited" },
 		{ "421 4.4.2 Service not available, closing channel", "service_unavailable" },
 		{ "connect to mx[1.2.3.4]:25: Connection timed out", "service_unavailable" },
+		{ "Network error on destination MXs", "service_unavailable" },
 		{ "451 4.3.0 Local Error", "server_error" },
 		{ "-ERR [SYS/TEMP] something happened", "server_error" },
 		{ "500 5.5.1 Command unrecognized", "protocol_error" },

@@ -92,6 +92,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_SERVICE_UNAVAILABLE, 0, "service", "service (not available|unavailable|temporarily unavailable)" },
 	{ CAUSE_SERVICE_UNAVAILABLE, 0, "try again later", NULL },
 	{ CAUSE_SERVICE_UNAVAILABLE, 0, "server unavailable", NULL },
+	{ CAUSE_SERVICE_UNAVAILABLE, 0, "network error", NULL },	/* OpenSMTPD mta */
 	{ CAUSE_SERVER_ERROR, 0, "error", "local error|internal (server )?error|server error|i/o error" },
 	{ CAUSE_SERVER_ERROR, 0, "temporary", "temporary (local )?(problem|failure)" },
 	{ CAUSE_INVALID_ADDRESS, 0, "address", "(bad|invalid|malformed|illegal) (\\S+ )?address|address (syntax|not allowed)|restricted characters in address" },
