@@ -3,6 +3,7 @@
  * reader and each family parser on real-shaped lines.
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mxtally/cause.h"
@@ -114,6 +115,21 @@ Test(parse_reply, pop3_imap_smtp, .timeout = 5)
 	event_reset(&ev);
 	cr_assert_eq(parse_reply(S("250 2.0.0 Ok"), &ev), 0);
 	cr_assert_eq(parse_reply(S("+OK ready"), &ev), 0);
+}
+
+/* "tag NO" at the very end of the line: no byte past it is read (ASan) */
+Test(parse_reply, tag_at_end_of_buffer, .timeout = 5)
+{
+	struct event	 ev;
+	char		*b = malloc(4), *c = malloc(5);
+
+	memcpy(b, "a NO", 4);
+	memcpy(c, "a BAD", 5);
+	event_reset(&ev);
+	cr_assert_eq(parse_reply((struct slice){ b, 4 }, &ev), 0);
+	cr_assert_eq(parse_reply((struct slice){ c, 5 }, &ev), 0);
+	free(b);
+	free(c);
 }
 
 Test(parse_postfix, noqueue_rcpt_reject, .timeout = 5)

@@ -137,9 +137,9 @@ parse_reply(struct slice s, struct event *ev)
 	/* IMAP: optional tag, then NO or BAD */
 	if (end - p >= 2 && *p != 'N' && *p != 'B') {
 		const char *sp = memchr(p, ' ', (size_t)(end - p));
-		if (sp != NULL && sp + 3 <= end &&
+		if (sp != NULL && sp + 4 <= end &&
 		    (memcmp(sp + 1, "NO ", 3) == 0 ||
-		    (sp + 4 <= end && memcmp(sp + 1, "BAD ", 4) == 0)))
+		    (sp + 5 <= end && memcmp(sp + 1, "BAD ", 4) == 0)))
 			p = sp + 1;
 	}
 	if ((end - p >= 3 && memcmp(p, "NO ", 3) == 0) ||
