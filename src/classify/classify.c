@@ -43,6 +43,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_AUTH_FAILURE, 0, "login", "login (failed|incorrect|denied)|invalid login|bad login" },
 	{ CAUSE_AUTH_FAILURE, 0, "credentials", NULL },
 	{ CAUSE_AUTH_FAILURE, 0, "authentication unsuccessful", NULL },
+	{ CAUSE_AUTH_FAILURE, 0, "authenticate failed", NULL },	/* Exchange IMAP4 */
 	{ CAUSE_ACCOUNT_DISABLED, 0, "disabled", "(account|mailbox|user|login)( is)? disabled" },
 	{ CAUSE_ACCOUNT_DISABLED, 0, "suspended", NULL },
 	{ CAUSE_UNKNOWN_MAILBOX, 0, "unknown", "user unknown|unknown user|mailbox unknown|unknown (local )?(recipient|mailbox)" },
@@ -102,6 +103,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_PROTOCOL_ERROR, 0, "syntax", NULL },
 	{ CAUSE_PROTOCOL_ERROR, 0, "bad sequence", NULL },
 	{ CAUSE_PROTOCOL_ERROR, 0, "not valid in this state", NULL },
+	{ CAUSE_PROTOCOL_ERROR, 0, "command argument error", NULL },	/* Exchange IMAP4 */
 };
 
 #define NRULES	(sizeof(builtin) / sizeof(builtin[0]))
