@@ -63,7 +63,7 @@ demo: deps
 	./$(BIN) --year 2026 samples/*/*.log
 
 unit: $(BUILD)/unit
-	$(BUILD)/unit --jobs 2
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(BUILD)/unit --jobs 2
 
 golden: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) sh tests/golden.sh
