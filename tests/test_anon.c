@@ -70,7 +70,7 @@ Test(anon, known_tokens, .timeout = 5)
 Test(anon, event_fields, .timeout = 5)
 {
 	char		 path[] = "/tmp/mxt-anon-key.XXXXXX", err[256];
-	char		 buf[2][ANON_TOKEN_MAX];
+	char		 buf[3][ANON_TOKEN_MAX];
 	struct anon	*a = anon_with_key(test_key, ANON_USERS, path, err,
 	    sizeof(err));
 	struct event	 ev;
