@@ -8,29 +8,7 @@
 
 #include "mxtally/cause.h"
 #include "mxtally/parse.h"
-
-static struct slice
-S(const char *s)
-{
-	return (struct slice){ s, strlen(s) };
-}
-
-static int
-eq(struct slice s, const char *want)
-{
-	return s.len == strlen(want) && memcmp(s.p, want, s.len) == 0;
-}
-
-static int
-line(const char *l, struct event *ev)
-{
-	struct timectx	 tc;
-	struct logline	 ll;
-
-	timectx_init(&tc, 0, 2026);
-	parse_header(S(l), &tc, NULL, &ll);
-	return parse_line(&ll, ev);
-}
+#include "parse_util.h"
 
 Test(parse_exim, bounce_remote_reply, .timeout = 5)
 {

@@ -11,29 +11,7 @@
 #include "mxtally/classify.h"
 #include "mxtally/parse.h"
 #include "../src/parse/parse_int.h"
-
-static struct slice
-S(const char *s)
-{
-	return (struct slice){ s, strlen(s) };
-}
-
-static int
-eq(struct slice s, const char *want)
-{
-	return s.len == strlen(want) && memcmp(s.p, want, s.len) == 0;
-}
-
-static int
-line(const char *l, struct event *ev)
-{
-	struct timectx	 tc;
-	struct logline	 ll;
-
-	timectx_init(&tc, 0, 2026);
-	parse_header(S(l), &tc, NULL, &ll);
-	return parse_line(&ll, ev);
-}
+#include "parse_util.h"
 
 /* The cause the classifier gives a parsed line, or "" for no event. */
 static const char *

@@ -9,47 +9,7 @@
 #include "mxtally/cause.h"
 #include "mxtally/classify.h"
 #include "mxtally/parse.h"
-
-static struct slice
-S(const char *s)
-{
-	return (struct slice){ s, strlen(s) };
-}
-
-static int
-eq(struct slice s, const char *want)
-{
-	return s.len == strlen(want) && memcmp(s.p, want, s.len) == 0;
-}
-
-static int
-line(const char *l, struct event *ev)
-{
-	struct timectx	 tc;
-	struct logline	 ll;
-
-	timectx_init(&tc, 0, 2026);
-	parse_header(S(l), &tc, NULL, &ll);
-	return parse_line(&ll, ev);
-}
-
-static const char *
-cause_of(struct event *ev)
-{
-	struct classifier	*cl;
-	struct classify_scratch	*cs;
-	char			 err[256];
-	const char		*id;
-
-	cl = classify_new(err, sizeof(err));
-	cr_assert_not_null(cl, "%s", err);
-	cs = classify_scratch_new(cl);
-	classify_event(cl, cs, ev);
-	id = cause_get(ev->cause)->id;
-	classify_scratch_free(cs);
-	classify_free(cl);
-	return id;
-}
+#include "parse_util.h"
 
 Test(parse_qmail, remote_failure, .timeout = 5)
 {
