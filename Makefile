@@ -6,6 +6,7 @@ MANDIR     ?= $(PREFIX)/share/man
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 PKGS       := libpcre2-8 libzstd zlib inih libmicrohttpd libcurl nettle
+PKGS       += sqlite3
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -Wpointer-arith -Wcast-qual -Wformat=2 -Wvla
 MXT_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -pthread -MMD -MP $(WARN) \

@@ -52,6 +52,7 @@ struct cli {
 	int		 anon;		/* --anonymize: enum anon_flags */
 	const char	*anon_key;	/* --anonymize-key FILE */
 	const char	*state;		/* --state FILE */
+	const char	*history;	/* --history DB */
 	const char	**rules;	/* --rules FILE, in order */
 	size_t		 nrules;
 };
@@ -64,6 +65,7 @@ usage(FILE *f)
 "       mxtally explain CODE|TEXT\n"
 "       mxtally rules --check FILE... | --dump\n"
 "       mxtally merge [options] REPORT.json...\n"
+"       mxtally trend --history DB [--days N] [--cause ID|--group G]\n"
 "\n"
 "Reads POP3, IMAP and SMTP server logs (plain, .gz, .zst; - or none for\n"
 "stdin), finds every error reply, classifies it by cause and reports per\n"
@@ -83,6 +85,8 @@ usage(FILE *f)
 "      --no-mmap      read regular files with read(2) instead of mmap\n"
 "      --state FILE   incremental: read only what earlier runs with the\n"
 "                     same FILE did not, across rotation (maillog.1, .gz)\n"
+"      --history DB   append per-day counts to DB (SQLite file or\n"
+"                     postgresql:// URL) for 'mxtally trend'\n"
 "      --anonymize WHAT  users, ips or users,ips: keyed pseudonyms\n"
 "                     (u-..., ip-...) in every output; needs:\n"
 "      --anonymize-key FILE  HMAC key, made (mode 0600) when missing\n"
@@ -135,7 +139,7 @@ parse_args(int argc, char **argv, struct cli *c)
 {
 	enum { O_TOP = 256, O_SINCE, O_UNTIL, O_YEAR, O_NOMMAP, O_COLOR,
 	    O_PROGRESS, O_NOPROGRESS, O_VERSION, O_RULES, O_MAXKEYS, O_TABLE };
-	enum { O_ANON = 400, O_ANONKEY, O_STATE };
+	enum { O_ANON = 400, O_ANONKEY, O_STATE, O_HISTORY };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "table", required_argument, NULL, O_TABLE },
@@ -150,6 +154,7 @@ parse_args(int argc, char **argv, struct cli *c)
 		{ "anonymize", required_argument, NULL, O_ANON },
 		{ "anonymize-key", required_argument, NULL, O_ANONKEY },
 		{ "state", required_argument, NULL, O_STATE },
+		{ "history", required_argument, NULL, O_HISTORY },
 		{ "max-keys", required_argument, NULL, O_MAXKEYS },
 		{ "color", required_argument, NULL, O_COLOR },
 		{ "progress", no_argument, NULL, O_PROGRESS },
@@ -219,6 +224,9 @@ parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case O_STATE:
 			c->state = optarg;
+			break;
+		case O_HISTORY:
+			c->history = optarg;
 			break;
 		case O_NOMMAP:
 			c->scan.no_mmap = 1;
@@ -421,7 +429,8 @@ cmd_report(int argc, char **argv)
 	struct agg		*agg;
 	struct result		*r;
 	struct report_opts	 ro = { .version = MXT_VERSION };
-	char			 err[256], tmp[PATH_MAX];
+	struct history		*hist = NULL;
+	char			 err[512], tmp[PATH_MAX];
 	size_t			 n, i;
 	FILE			*out;
 	int			 rc, bad = 0;
@@ -443,6 +452,11 @@ cmd_report(int argc, char **argv)
 	}
 	c.scan.progress = c.progress >= 0 ? c.progress : isatty(2) ? -1 : 0;
 	if (c.state != NULL && (c.scan.state = state_load(c.state, err,
+	    sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
+	if (c.history != NULL && (hist = history_open(c.history, err,
 	    sizeof(err))) == NULL) {
 		log_error("%s", err);
 		return EXIT_USAGE;
@@ -496,6 +510,10 @@ cmd_report(int argc, char **argv)
 		rc = write_report(&c, out, r, &ro);
 		rc = out_close(out, c.out, tmp, rc != 0);
 	}
+	if (rc == 0 && hist != NULL &&
+	    history_record(hist, r, err, sizeof(err)) == -1)
+		rc = log_error("%s", err);
+	history_close(hist);
 	/* only once the report is out, so a failed run is read again */
 	if (rc == 0 && c.scan.state != NULL &&
 	    state_save(c.scan.state, c.state, err, sizeof(err)) == -1)
@@ -531,6 +549,10 @@ cmd_merge(int argc, char **argv)
 		if (optind >= argc)
 			log_error("merge: no reports given");
 		fputs("usage: mxtally merge [options] REPORT.json...\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (c.history != NULL) {
+		log_error("--history records report runs, not merges");
 		return EXIT_USAGE;
 	}
 	if ((r = merge_reports(argv + optind, (size_t)(argc - optind), c.top,
@@ -593,6 +615,8 @@ main(int argc, char **argv)
 		return cmd_rules(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "merge") == 0)
 		return cmd_merge(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "trend") == 0)
+		return trend_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "alert") == 0)
 		return alert_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "watch") == 0)

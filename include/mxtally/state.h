@@ -113,4 +113,53 @@ void anon_event(const struct anon *a, struct event *ev,
 /* Replaces raw examples in r by their masked templates; a may be NULL. */
 void anon_result(const struct anon *a, struct result *r);
 
+/*
+ * Daily history (history.c): target is an SQLite file, created when
+ * missing, or a postgresql:// URL. Opening applies the schema
+ * migrations the database lacks. NULL with "'target': what" in err.
+ */
+struct history;
+
+struct history *history_open(const char *target, char *err, size_t errlen);
+void history_close(struct history *h);
+
+/* The schema version this build creates (the newest migration). */
+int history_schema_version(void);
+
+/*
+ * Appends r per day, in one transaction; a run over the same inputs
+ * (same first-line keys, same first timestamp) replaces its earlier
+ * rows instead of adding to them. A result without timestamps records
+ * nothing. Borrows r; opens r's input files again to key them.
+ */
+int history_record(struct history *h, const struct result *r, char *err,
+    size_t errlen);
+
+/*
+ * Runs sql (a static string; parameters $1..$n as text) and calls fn per
+ * row with the columns as strings (NULL for SQL NULL); fn returns -1 to
+ * stop with its message in err.
+ */
+typedef int history_row_fn(void *arg, int ncol, const char *const *col,
+    char *err, size_t errlen);
+int history_query(struct history *h, const char *sql, int n,
+    const char *const *params, history_row_fn *fn, void *arg, char *err,
+    size_t errlen);
+const char *history_name(const struct history *h);
+
+/*
+ * Trend math (trend.c). trend_fit: least-squares line y = icpt + slope*x
+ * through n points; -1 when there are fewer than two distinct x.
+ * trend_days_to: whole days after xlast until that line reaches
+ * threshold: 0 when it is there already at xlast, -1 when it never does
+ * (slope <= 0).
+ */
+int trend_fit(const double *x, const double *y, size_t n, double *slope,
+    double *icpt);
+long trend_days_to(double slope, double icpt, double xlast,
+    double threshold);
+
+/* mxtally trend [options]: returns the exit status (0, 2 usage, 3 db). */
+int trend_main(int argc, char **argv);
+
 #endif

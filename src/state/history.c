@@ -1,0 +1,710 @@
+/*
+ * --history DB: the daily history behind `mxtally trend`. Each report
+ * run appends its aggregates per day to a database: an SQLite file
+ * (WAL mode, so `trend` can read while a run writes) or, for a URL
+ * starting postgresql:// or postgres://, a shared PostgreSQL database
+ * that many servers write into. Both get the same schema, created and
+ * upgraded by the migrations below; schema_version holds the newest
+ * migration applied.
+ *
+ * Days come from the result, which keeps time per hour only for cause
+ * totals: day_cause is split by hour (a run over two days puts each
+ * hour's events on its own day), while users, hosts and codes, which
+ * have no time in the result, are put on the day of the run's last line
+ * (day_last). A nightly run over one day's log is exact; a run over a
+ * week at once puts the week's users and hosts on its last day.
+ *
+ * Re-running the same input must not count it twice. A run is known by
+ * its input key: FNV-1a over the first-line keys of its inputs (as
+ * --state computes them, so a rotated or copied file keeps its key),
+ * sorted, and the time of the run's first line. Recording a run whose
+ * key is already present replaces that run's rows: the same log read
+ * again, or read again after it grew, is counted once, with what the
+ * latest run saw; another server's log, another night's log, or the
+ * next incremental (--state) run over the same file start elsewhere
+ * and are added. Every row carries its run's id.
+ *
+ * Nothing here is in a per-line path: it runs once, after the report.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+#ifdef HAVE_LIBPQ
+#include <libpq-fe.h>
+#endif
+
+#include "mxtally/cause.h"
+#include "mxtally/event.h"
+#include "mxtally/input.h"
+#include "mxtally/log.h"
+#include "mxtally/state.h"
+
+#define HIST_BUSY_MS	30000	/* wait this long for another writer */
+#define HIST_CACHE	32	/* prepared SQLite statements kept */
+
+struct history {
+	char		*name;		/* path or URL, for messages */
+	sqlite3		*sq;
+	sqlite3_stmt	*stmt[HIST_CACHE];
+	const char	*sql[HIST_CACHE];	/* static strings, by address */
+#ifdef HAVE_LIBPQ
+	PGconn		*pg;
+#endif
+};
+
+/*
+ * The schema, one entry per version. Only the id column of runs differs
+ * between the two databases. "user" is quoted: PostgreSQL reserves it.
+ * Never edit a released migration: add the next one.
+ */
+#define HIST_V1(ID)							\
+	"CREATE TABLE runs ("						\
+	" id " ID ","							\
+	" input_key TEXT NOT NULL UNIQUE,"				\
+	" host TEXT NOT NULL,"						\
+	" started BIGINT NOT NULL,"					\
+	" period_first TEXT, period_last TEXT,"			\
+	" day_first TEXT, day_last TEXT,"				\
+	" files TEXT NOT NULL,"						\
+	" events BIGINT NOT NULL);"					\
+	"CREATE TABLE day_cause (run_id BIGINT NOT NULL, day TEXT NOT NULL,"\
+	" cause TEXT NOT NULL, events BIGINT NOT NULL,"			\
+	" PRIMARY KEY (run_id, day, cause));"				\
+	"CREATE TABLE day_user (run_id BIGINT NOT NULL, day TEXT NOT NULL,"\
+	" \"user\" TEXT NOT NULL, cause TEXT NOT NULL,"			\
+	" events BIGINT NOT NULL,"					\
+	" PRIMARY KEY (run_id, day, \"user\", cause));"			\
+	"CREATE TABLE day_host (run_id BIGINT NOT NULL, day TEXT NOT NULL,"\
+	" host TEXT NOT NULL, cause TEXT NOT NULL,"			\
+	" events BIGINT NOT NULL,"					\
+	" PRIMARY KEY (run_id, day, host, cause));"			\
+	"CREATE TABLE day_code (run_id BIGINT NOT NULL, day TEXT NOT NULL,"\
+	" protocol TEXT NOT NULL, code TEXT NOT NULL,"			\
+	" enhanced TEXT NOT NULL, response TEXT NOT NULL,"		\
+	" cause TEXT NOT NULL, events BIGINT NOT NULL,"			\
+	" PRIMARY KEY (run_id, day, protocol, code, enhanced, response,"\
+	" cause));"							\
+	"CREATE INDEX day_cause_day ON day_cause (day);"		\
+	"CREATE INDEX day_user_day ON day_user (day);"			\
+	"CREATE INDEX day_host_day ON day_host (day);"			\
+	"CREATE INDEX day_code_day ON day_code (day);"
+
+static const struct {
+	const char	*sqlite, *pg;
+} migrations[] = {
+	{ HIST_V1("INTEGER PRIMARY KEY"), HIST_V1("BIGSERIAL PRIMARY KEY") },
+};
+
+#define HIST_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+history_schema_version(void)
+{
+	return HIST_VERSION;
+}
+
+/* --- the two databases behind one small interface -------------------- */
+
+static int
+hist_err(const struct history *h, char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "'%s': %s", h->name, what);
+	return -1;
+}
+
+static int
+is_pg(const struct history *h)
+{
+#ifdef HAVE_LIBPQ
+	return h->pg != NULL;
+#else
+	(void)h;
+	return 0;
+#endif
+}
+
+/* Runs sql (one or more statements, no parameters). */
+static int
+db_exec(struct history *h, const char *sql, char *err, size_t errlen)
+{
+	char	*msg = NULL;
+	int	 rc;
+
+#ifdef HAVE_LIBPQ
+	if (h->pg != NULL) {
+		PGresult *res = PQexec(h->pg, sql);
+		ExecStatusType st = PQresultStatus(res);
+
+		rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 :
+		    hist_err(h, err, errlen, PQresultErrorMessage(res));
+		PQclear(res);
+		return rc;
+	}
+#endif
+	if (sqlite3_exec(h->sq, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	rc = hist_err(h, err, errlen, msg != NULL ? msg :
+	    sqlite3_errmsg(h->sq));
+	sqlite3_free(msg);
+	return rc;
+}
+
+/*
+ * The prepared statement for sql, kept by address; *temp is set when the
+ * cache is full and the caller must finalize it.
+ */
+static sqlite3_stmt *
+sq_prepare(struct history *h, const char *sql, int *temp)
+{
+	sqlite3_stmt	*st;
+	size_t		 i;
+
+	*temp = 1;
+	for (i = 0; i < HIST_CACHE; i++)
+		if (h->sql[i] == sql) {
+			*temp = 0;
+			return h->stmt[i];
+		}
+	if (sqlite3_prepare_v3(h->sq, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK)
+		return NULL;
+	for (i = 0; i < HIST_CACHE; i++)
+		if (h->sql[i] == NULL) {
+			h->sql[i] = sql;
+			h->stmt[i] = st;
+			*temp = 0;
+			break;
+		}
+	return st;
+}
+
+/*
+ * Runs sql with text parameters $1..$n (sql must be a static string: it
+ * is cached by address) and calls fn for each result row, columns as
+ * strings (NULL for SQL NULL). fn returns 0, or -1 to stop with an error
+ * it wrote into err.
+ */
+
+static int
+sq_rows(struct history *h, sqlite3_stmt *st, history_row_fn *fn, void *arg,
+    char *err, size_t errlen)
+{
+	const char	*col[16];
+	int		 rc, i, n;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = sqlite3_column_count(st);
+		if (n > 16)
+			n = 16;
+		for (i = 0; i < n; i++)
+			col[i] = (const char *)sqlite3_column_text(st, i);
+		if (fn != NULL && fn(arg, n, col, err, errlen) == -1)
+			return -1;
+	}
+	if (rc != SQLITE_DONE)
+		return hist_err(h, err, errlen, sqlite3_errmsg(h->sq));
+	return 0;
+}
+
+static int
+db_query(struct history *h, const char *sql, int n, const char *const *p,
+    history_row_fn *fn, void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	char		 name[16];
+	int		 i, rc, temp;
+
+#ifdef HAVE_LIBPQ
+	if (h->pg != NULL) {
+		PGresult	*res;
+		const char	*col[16];
+		int		 r, c, nc;
+
+		res = PQexecParams(h->pg, sql, n, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+		    PQresultStatus(res) != PGRES_COMMAND_OK) {
+			rc = hist_err(h, err, errlen, PQresultErrorMessage(res));
+			PQclear(res);
+			return rc;
+		}
+		nc = PQnfields(res) < 16 ? PQnfields(res) : 16;
+		rc = 0;
+		for (r = 0; r < PQntuples(res) && rc == 0; r++) {
+			for (c = 0; c < nc; c++)
+				col[c] = PQgetisnull(res, r, c) ? NULL :
+				    PQgetvalue(res, r, c);
+			if (fn != NULL)
+				rc = fn(arg, nc, col, err, errlen);
+		}
+		PQclear(res);
+		return rc;
+	}
+#endif
+	if ((st = sq_prepare(h, sql, &temp)) == NULL)
+		return hist_err(h, err, errlen, sqlite3_errmsg(h->sq));
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		snprintf(name, sizeof(name), "$%d", i + 1);
+		if (sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name),
+		    p[i], -1, SQLITE_TRANSIENT) != SQLITE_OK)
+			rc = hist_err(h, err, errlen, sqlite3_errmsg(h->sq));
+	}
+	if (rc == 0)
+		rc = sq_rows(h, st, fn, arg, err, errlen);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (temp)
+		sqlite3_finalize(st);
+	return rc;
+}
+
+/* BEGIN a write transaction: SQLite takes the write lock at once. */
+static int
+db_begin(struct history *h, char *err, size_t errlen)
+{
+	return db_exec(h, is_pg(h) ? "BEGIN" : "BEGIN IMMEDIATE", err, errlen);
+}
+
+static void
+db_rollback(struct history *h)
+{
+	char	 err[8];
+
+	db_exec(h, "ROLLBACK", err, sizeof(err));
+}
+
+/* --- open and migrate ------------------------------------------------ */
+
+static int
+row_int(void *arg, int ncol, const char *const *col, char *err,
+    size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	if (ncol > 0 && col[0] != NULL)
+		*(long long *)arg = strtoll(col[0], NULL, 10);
+	return 0;
+}
+
+/*
+ * Applies the migrations the database lacks, each in the same
+ * transaction as its schema_version row, under a lock so that two runs
+ * starting together do not both migrate.
+ */
+static int
+hist_migrate(struct history *h, char *err, size_t errlen)
+{
+	long long	 v = 0;
+	char		 ver[24], msg[128];
+	const char	*p[1] = { ver };
+	int		 i;
+
+	if (db_exec(h, "CREATE TABLE IF NOT EXISTS schema_version ("
+	    "version INTEGER NOT NULL)", err, errlen) == -1 ||
+	    db_begin(h, err, errlen) == -1)
+		return -1;
+	if ((is_pg(h) && db_exec(h, "LOCK TABLE schema_version IN SHARE ROW "
+	    "EXCLUSIVE MODE", err, errlen) == -1) ||
+	    db_query(h, "SELECT MAX(version) FROM schema_version", 0, NULL,
+	    row_int, &v, err, errlen) == -1)
+		goto fail;
+	if (v > HIST_VERSION) {
+		snprintf(msg, sizeof(msg), "schema version %lld is newer than "
+		    "this mxtally knows (%d)", v, HIST_VERSION);
+		hist_err(h, err, errlen, msg);
+		goto fail;
+	}
+	for (i = (int)v; i < HIST_VERSION; i++) {
+		snprintf(ver, sizeof(ver), "%d", i + 1);
+		if (db_exec(h, is_pg(h) ? migrations[i].pg :
+		    migrations[i].sqlite, err, errlen) == -1 ||
+		    db_query(h, "INSERT INTO schema_version (version) "
+		    "VALUES ($1)", 1, p, NULL, NULL, err, errlen) == -1)
+			goto fail;
+	}
+	return db_exec(h, "COMMIT", err, errlen);
+fail:
+	db_rollback(h);
+	return -1;
+}
+
+static int
+hist_open_sqlite(struct history *h, const char *path, char *err,
+    size_t errlen)
+{
+	if (sqlite3_open_v2(path, &h->sq, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		return hist_err(h, err, errlen, h->sq != NULL ?
+		    sqlite3_errmsg(h->sq) : "cannot open");
+	sqlite3_busy_timeout(h->sq, HIST_BUSY_MS);
+	return db_exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+	    err, errlen);
+}
+
+static int
+is_pg_url(const char *s)
+{
+	return strncmp(s, "postgresql://", 13) == 0 ||
+	    strncmp(s, "postgres://", 11) == 0;
+}
+
+static int
+hist_open_pg(struct history *h, const char *url, char *err, size_t errlen)
+{
+#ifdef HAVE_LIBPQ
+	h->pg = PQconnectdb(url);
+	if (h->pg == NULL || PQstatus(h->pg) != CONNECTION_OK)
+		return hist_err(h, err, errlen, h->pg != NULL ?
+		    PQerrorMessage(h->pg) : "cannot connect");
+	return db_exec(h, "SET client_min_messages = warning", err, errlen);
+#else
+	(void)url;
+	return hist_err(h, err, errlen, "built without PostgreSQL (libpq)");
+#endif
+}
+
+struct history *
+history_open(const char *target, char *err, size_t errlen)
+{
+	struct history	*h = xcalloc(1, sizeof(*h));
+	int		 rc;
+
+	h->name = xstrdup(target);
+	if (is_pg_url(target)) {
+		/* never echo a password given in the URL */
+		char *user = strstr(h->name, "://") + 3;
+		char *at = strchr(user, '@'), *colon;
+
+		colon = at != NULL ? memchr(user, ':', (size_t)(at - user)) :
+		    NULL;
+		if (colon != NULL)
+			memmove(colon, at, strlen(at) + 1);
+		rc = hist_open_pg(h, target, err, errlen);
+	} else
+		rc = hist_open_sqlite(h, target, err, errlen);
+	if (rc == -1 || hist_migrate(h, err, errlen) == -1) {
+		history_close(h);
+		return NULL;
+	}
+	return h;
+}
+
+void
+history_close(struct history *h)
+{
+	size_t	 i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < HIST_CACHE; i++)
+		sqlite3_finalize(h->stmt[i]);
+	if (h->sq != NULL)
+		sqlite3_close(h->sq);
+#ifdef HAVE_LIBPQ
+	if (h->pg != NULL)
+		PQfinish(h->pg);
+#endif
+	free(h->name);
+	free(h);
+}
+
+/* --- recording a run ------------------------------------------------- */
+
+/* "2026-11-21" of t into buf (at least 11 bytes). */
+static char *
+day_of(int64_t t, char *buf, size_t len)
+{
+	char	 full[32];
+
+	report_time(t, full, sizeof(full));
+	snprintf(buf, len, "%.10s", full);
+	return buf;
+}
+
+/*
+ * The first-line key of path, as --state computes it; 0 for stdin or an
+ * input that cannot be read (its path and the period still tell runs
+ * apart).
+ */
+static uint64_t
+first_line_key(const char *path)
+{
+	struct input_opts	 o = { 0 };
+	struct source		*s;
+	struct chunk		 c;
+	char			 err[256];
+	uint64_t		 key = 0;
+	int			 complete;
+
+	if (strcmp(path, "-") == 0 ||
+	    (s = source_open(path, 0, &o, err, sizeof(err))) == NULL)
+		return 0;
+	if (source_next(s, &c, err, sizeof(err)) == 1) {
+		key = state_key(c.beg, (size_t)(c.end - c.beg), &complete);
+		source_release(s, &c);
+	}
+	source_close(s);
+	return key;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char	*s = p;
+
+	while (n-- > 0) {
+		h ^= *s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/*
+ * The run's input key into key (17 bytes) and a description of its
+ * inputs ("path<TAB>bytes<TAB>first-line key" per line) into *files
+ * (malloc'd).
+ */
+static void
+input_key(const struct result *r, char *key, size_t keylen, char **files)
+{
+	uint64_t	*k = xcalloc(r->nfiles + 1, sizeof(*k)), h;
+	char		 first[32], line[64];
+	size_t		 i, len = 1;
+
+	*files = xstrdup("");
+	for (i = 0; i < r->nfiles; i++) {
+		k[i] = first_line_key(r->files[i].path);
+		snprintf(line, sizeof(line), "\t%" PRIu64 "\t%016" PRIx64 "\n",
+		    r->files[i].bytes, k[i]);
+		len += strlen(r->files[i].path) + strlen(line);
+		*files = xrealloc(*files, len);
+		strcat(strcat(*files, r->files[i].path), line);
+	}
+	qsort(k, r->nfiles, sizeof(*k), cmp_u64);
+	h = fnv(0xcbf29ce484222325ULL, k, r->nfiles * sizeof(*k));
+	report_time(r->first, first, sizeof(first));
+	h = fnv(h, first, strlen(first));
+	snprintf(key, keylen, "%016" PRIx64, h);
+	free(k);
+}
+
+static const char sql_find_run[] = "SELECT id FROM runs WHERE input_key = $1";
+static const char sql_del_cause[] = "DELETE FROM day_cause WHERE run_id = $1";
+static const char sql_del_user[] = "DELETE FROM day_user WHERE run_id = $1";
+static const char sql_del_host[] = "DELETE FROM day_host WHERE run_id = $1";
+static const char sql_del_code[] = "DELETE FROM day_code WHERE run_id = $1";
+static const char sql_del_run[] = "DELETE FROM runs WHERE id = $1";
+static const char sql_add_run[] = "INSERT INTO runs (input_key, host, "
+    "started, period_first, period_last, day_first, day_last, files, "
+    "events) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+static const char sql_add_cause[] = "INSERT INTO day_cause (run_id, day, "
+    "cause, events) VALUES ($1, $2, $3, $4)";
+static const char sql_add_user[] = "INSERT INTO day_user (run_id, day, "
+    "\"user\", cause, events) VALUES ($1, $2, $3, $4, $5)";
+static const char sql_add_host[] = "INSERT INTO day_host (run_id, day, "
+    "host, cause, events) VALUES ($1, $2, $3, $4, $5)";
+static const char sql_add_code[] = "INSERT INTO day_code (run_id, day, "
+    "protocol, code, enhanced, response, cause, events) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/* Deletes the run with input key key and its rows, when there is one. */
+static int
+drop_run(struct history *h, const char *key, char *err, size_t errlen)
+{
+	static const char *const del[] = { sql_del_cause, sql_del_user,
+	    sql_del_host, sql_del_code, sql_del_run };
+	long long	 id = -1;
+	char		 ids[24];
+	const char	*p[1] = { key };
+	size_t		 i;
+
+	if (db_query(h, sql_find_run, 1, p, row_int, &id, err, errlen) == -1)
+		return -1;
+	if (id == -1)
+		return 0;
+	snprintf(ids, sizeof(ids), "%lld", id);
+	p[0] = ids;
+	for (i = 0; i < sizeof(del) / sizeof(del[0]); i++)
+		if (db_query(h, del[i], 1, p, NULL, NULL, err, errlen) == -1)
+			return -1;
+	return 0;
+}
+
+/* One row per cause with events in by (cause_count() entries). */
+static int
+add_by_cause(struct history *h, const char *sql, const char *run,
+    const char *day, const char *name, const uint64_t *by, char *err,
+    size_t errlen)
+{
+	char		 n[24];
+	const char	*p[5];
+	int		 c, np;
+
+	for (c = 0; c < cause_count(); c++) {
+		if (by[c] == 0)
+			continue;
+		snprintf(n, sizeof(n), "%" PRIu64, by[c]);
+		np = 0;
+		p[np++] = run;
+		p[np++] = day;
+		if (name != NULL)
+			p[np++] = name;
+		p[np++] = cause_get(c)->id;
+		p[np++] = n;
+		if (db_query(h, sql, np, p, NULL, NULL, err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* day_cause: the hours' counts summed per day (hours are ascending). */
+static int
+add_days(struct history *h, const struct result *r, const char *run,
+    char *err, size_t errlen)
+{
+	uint64_t	*sum = xcalloc((size_t)cause_count(), sizeof(*sum));
+	char		 day[16], cur[16] = "";
+	size_t		 i;
+	int		 rc = 0;
+
+	for (i = 0; i <= r->nhours && rc == 0; i++) {
+		if (i < r->nhours)
+			day_of(r->hours[i].start, day, sizeof(day));
+		if (cur[0] != '\0' && (i == r->nhours || strcmp(day, cur) != 0)) {
+			rc = add_by_cause(h, sql_add_cause, run, cur, NULL, sum,
+			    err, errlen);
+			memset(sum, 0, (size_t)cause_count() * sizeof(*sum));
+		}
+		if (i == r->nhours)
+			break;
+		memcpy(cur, day, sizeof(cur));
+		for (int c = 0; c < cause_count(); c++)
+			sum[c] += r->hours[i].by_cause[c];
+	}
+	free(sum);
+	return rc;
+}
+
+static int
+add_codes(struct history *h, const struct result *r, const char *run,
+    const char *day, char *err, size_t errlen)
+{
+	char		 n[24];
+	const char	*p[8];
+	size_t		 i;
+
+	for (i = 0; i < r->ncodes; i++) {
+		const struct code_row *c = &r->codes[i];
+
+		snprintf(n, sizeof(n), "%" PRIu64, c->events);
+		p[0] = run;
+		p[1] = day;
+		p[2] = proto_name(c->proto);
+		p[3] = c->code;
+		p[4] = c->enh;
+		p[5] = c->resp;
+		p[6] = c->cause >= 0 && c->cause < cause_count() ?
+		    cause_get(c->cause)->id : "unclassified";
+		p[7] = n;
+		if (db_query(h, sql_add_code, 8, p, NULL, NULL, err,
+		    errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Inserts the runs row and everything under it; *id gets its id. */
+static int
+add_run(struct history *h, const struct result *r, const char *key,
+    const char *files, char *err, size_t errlen)
+{
+	char		 host[256], started[24], events[24], id[24] = "";
+	char		 pf[32], pl[32], df[16], dl[16];
+	const char	*p[9];
+	long long	 runid = -1;
+	size_t		 i;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(started, sizeof(started), "%lld", (long long)time(NULL));
+	snprintf(events, sizeof(events), "%" PRIu64, r->events);
+	p[0] = key;
+	p[1] = host;
+	p[2] = started;
+	p[3] = report_time(r->first, pf, sizeof(pf));
+	p[4] = report_time(r->last, pl, sizeof(pl));
+	p[5] = day_of(r->first, df, sizeof(df));
+	p[6] = day_of(r->last, dl, sizeof(dl));
+	p[7] = files;
+	p[8] = events;
+	if (db_query(h, sql_add_run, 9, p, row_int, &runid, err, errlen) == -1)
+		return -1;
+	snprintf(id, sizeof(id), "%lld", runid);
+	if (add_days(h, r, id, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < r->nusers_shown; i++)
+		if (add_by_cause(h, sql_add_user, id, dl, r->users[i].name,
+		    r->users[i].by_cause, err, errlen) == -1)
+			return -1;
+	for (i = 0; i < r->nhosts_shown; i++)
+		if (add_by_cause(h, sql_add_host, id, dl, r->hosts[i].name,
+		    r->hosts[i].by_cause, err, errlen) == -1)
+			return -1;
+	return add_codes(h, r, id, dl, err, errlen);
+}
+
+int
+history_record(struct history *h, const struct result *r, char *err,
+    size_t errlen)
+{
+	char	 key[24], *files;
+	int	 rc;
+
+	if (r->first == T_NONE || r->last == T_NONE)
+		return 0;	/* no timestamps: no day to put it on */
+	input_key(r, key, sizeof(key), &files);
+	if (db_begin(h, err, errlen) == -1) {
+		free(files);
+		return -1;
+	}
+	rc = drop_run(h, key, err, errlen);
+	if (rc == 0)
+		rc = add_run(h, r, key, files, err, errlen);
+	if (rc == 0)
+		rc = db_exec(h, "COMMIT", err, errlen);
+	else
+		db_rollback(h);
+	free(files);
+	return rc;
+}
+
+/* --- reading, for trend.c -------------------------------------------- */
+
+int
+history_query(struct history *h, const char *sql, int n,
+    const char *const *params, history_row_fn *fn, void *arg, char *err,
+    size_t errlen)
+{
+	return db_query(h, sql, n, params, fn, arg, err, errlen);
+}
+
+const char *
+history_name(const struct history *h)
+{
+	return h->name;
+}
