@@ -70,6 +70,7 @@ golden: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) sh tests/golden.sh
 	MXTALLY=$(BIN) sh tests/consistency.sh
 	MXTALLY=$(BIN) sh tests/state.sh
+	MXTALLY=$(BIN) sh tests/history.sh
 	MXTALLY=$(BIN) sh tests/hostile.sh
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/faults.sh
 

@@ -1,0 +1,145 @@
+#!/bin/sh
+# End-to-end test of --history and `mxtally trend` over three nightly
+# runs of samples/history/day{1,2,3}.log (2026-11-21 .. 23). Expected
+# numbers, counted by hand from the logs (storage = quota_exceeded +
+# system_storage + deleted_not_removed):
+#   store1 quota lines: day1 alice 1 + bob 1 = 2, day2 alice 2 + bob 1
+#     = 3, day3 alice 4 + bob 1 = 5
+#   mx2 "452 4.3.1" lines: 2, 1, 0; store2 "No space left": 0, 0, 1
+#   smtp1 SASL failures (auth, not storage): 1, 1, 1
+#   per day storage: 2 + 2 = 4, 3 + 1 = 4, 5 + 1 = 6
+# Least squares at x = 0, 1, 2 (mean 1, Sxx = 2):
+#   store1 2,3,5: Sxy = -(2 - 10/3) + (5 - 10/3) = 3, slope 1.5,
+#     intercept 10/3 - 1.5 = 1.8333, now 1.8333 + 3 = 4.8333,
+#     days to 10/day: (10 - 4.8333) / 1.5 = 3.44 -> 4
+#   store2 0,0,1: slope 0.5, intercept 1/3 - 0.5, now 0.8333,
+#     (10 - 0.8333) / 0.5 = 18.3 -> 19
+#   mx2 2,1,0: slope -1, now 0, never (null), ranked last
+#   alice 1,2,4: slope 1.5; carol 0,0,1: slope 0.5; bob 1,1,1: slope 0
+#     and news@example.org (mx2's sender) 2,1,0 are not growing
+# --days 2 (day2, day3 only, x = 0, 1): store1 3,5: slope 2, now 5,
+#   (10 - 5) / 2 = 2.5 -> 3 days
+set -u
+MXTALLY=${MXTALLY:-./mxtally}
+case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+db=$tmp/h.db
+S=samples/history
+
+for d in 1 2 3; do
+	"$MXTALLY" -q --year 2026 -j1 --history "$db" "$S/day$d.log" \
+	    >/dev/null || bad "run day$d"
+done
+"$MXTALLY" trend --history "$db" >"$tmp/t.txt" || bad "trend text exit"
+"$MXTALLY" trend --history "$db" -f json >"$tmp/t.json" ||
+	bad "trend json exit"
+
+# the answer is in the first lines
+sed -n 2p "$tmp/t.txt" | grep -q "^Next to run out: store1, reaches 10 events a day in 4 days (2026-11-27)" &&
+	ok || { bad "headline"; head -3 "$tmp/t.txt"; }
+grep -q "3 of 14 days recorded" "$tmp/t.txt" && ok || bad "days recorded"
+grep -Eq "^  store1 +4 +4\.83 +\+1\.50 +10  2 3 5$" "$tmp/t.txt" && ok ||
+	bad "store1 row"
+grep -Eq "^  mx2 +- +0\.00 +-1\.00 +3  2 1 0$" "$tmp/t.txt" && ok ||
+	bad "mx2 row"
+grep -q "least-squares" "$tmp/t.txt" && grep -q "not the date a disk" \
+    "$tmp/t.txt" && ok || bad "method not stated"
+
+check() {	# jq expression that must be true
+	jq -e "$1" "$tmp/t.json" >/dev/null && ok || bad "json: $1"
+}
+check '.days == ["2026-11-21", "2026-11-22", "2026-11-23"]'
+check '[.daily[].events] == [4, 4, 6]'
+check '[.daily[].causes.system_storage] == [2, 1, 1]'
+check '[.hosts[].host] == ["store1", "store2", "mx2"]'
+check '.hosts[0].events == [2, 3, 5] and .hosts[0].slope == 1.5 and
+    .hosts[0].days_to_threshold == 4 and .hosts[0].now == 4.8333'
+check '.hosts[1].events == [0, 0, 1] and .hosts[1].slope == 0.5 and
+    .hosts[1].days_to_threshold == 19'
+check '.hosts[2].slope == -1 and .hosts[2].days_to_threshold == null'
+check '[.users[].user] == ["alice@example.net", "carol@example.net"]'
+check '.users[0].events == [1, 2, 4] and .users[0].slope == 1.5'
+check '[.hosts[].host] | index("smtp1") == null'
+
+# the same night read again (and from stdin) does not count twice
+"$MXTALLY" -q --year 2026 --history "$db" "$S/day3.log" >/dev/null ||
+	bad "rerun"
+"$MXTALLY" trend --history "$db" -f json >"$tmp/t2.json"
+cmp -s "$tmp/t.json" "$tmp/t2.json" && ok || bad "rerun changed the trend"
+[ "$(sqlite3 "$db" 'select count(*) from runs')" = 3 ] && ok ||
+	bad "rerun added a run"
+
+# --days 2: the window is day2 .. day3
+"$MXTALLY" trend --history "$db" --days 2 -f json >"$tmp/t3.json"
+jq -e '.days == ["2026-11-22", "2026-11-23"] and .hosts[0].host == "store1"
+    and .hosts[0].slope == 2 and .hosts[0].days_to_threshold == 3' \
+    "$tmp/t3.json" >/dev/null && ok || bad "--days 2"
+
+# --cause auth_failure: smtp1 is flat at 1 a day, never reaching 10
+"$MXTALLY" trend --history "$db" --cause auth_failure -f json >"$tmp/t4.json"
+jq -e '.causes == ["auth_failure"] and [.hosts[].host] == ["smtp1"] and
+    .hosts[0].events == [1, 1, 1] and .hosts[0].slope == 0 and
+    .hosts[0].days_to_threshold == null' "$tmp/t4.json" >/dev/null &&
+	ok || bad "--cause auth_failure"
+
+# errors: usage 2; a file that is not a database 3, named
+"$MXTALLY" trend >/dev/null 2>&1
+[ $? = 2 ] && ok || bad "trend without --history: not 2"
+"$MXTALLY" trend --history "$db" --days 0 >/dev/null 2>&1
+[ $? = 2 ] && ok || bad "--days 0: not 2"
+printf 'not a database\n%0500d\n' 0 >"$tmp/junk.db"
+"$MXTALLY" trend --history "$tmp/junk.db" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -q "junk.db" "$tmp/err" && ok ||
+	bad "junk db: $(cat "$tmp/err")"
+"$MXTALLY" -q --history "$tmp/no/such/dir/h.db" "$S/day1.log" \
+    >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "no/such/dir/h.db" "$tmp/err" && ok ||
+	bad "unopenable db: $(cat "$tmp/err")"
+"$MXTALLY" merge --history "$db" "$tmp/t.json" >/dev/null 2>&1
+[ $? = 2 ] && ok || bad "merge --history accepted"
+
+# empty history: says so, exit 0
+"$MXTALLY" trend --history "$tmp/empty.db" >"$tmp/e.txt" &&
+    grep -q "No runs recorded yet" "$tmp/e.txt" && ok || bad "empty history"
+
+# html: one page, the answer up front, one bar per day and cause with
+# events (4 + 4 + 6 days x causes: 2 + 2 + 2 non-zero), host names
+# escaped; balanced tags checked by python's parser
+"$MXTALLY" trend --history "$db" -f html >"$tmp/t.html" || bad "html exit"
+grep -q 'id="headline">Next to run out: store1' "$tmp/t.html" && ok ||
+	bad "html headline"
+python3 - "$tmp/t.html" <<'EOF' && ok || bad "html not well formed"
+import sys
+from html.parser import HTMLParser
+void = {"meta", "br", "img", "input", "link", "hr"}
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack = []
+        self.rects = 0
+    def handle_starttag(self, tag, a):
+        if tag == "rect" and self.stack and "daily" in self.path():
+            self.rects += 1
+        if tag not in void:
+            self.stack.append((tag, dict(a).get("id", "")))
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1][0] != tag:
+            sys.exit("unbalanced </%s> after %s" % (tag, self.stack[-3:]))
+        self.stack.pop()
+    def path(self):
+        return [i for _, i in self.stack]
+p = P()
+p.feed(open(sys.argv[1]).read())
+p.close()
+if p.stack:
+    sys.exit("unclosed %s" % p.stack)
+if p.rects != 6:
+    sys.exit("daily chart has %d bars, want 6" % p.rects)
+EOF
+
+echo "history: $pass passed, $fail failed"
+[ "$fail" = 0 ]
