@@ -6,11 +6,12 @@ MANDIR     ?= $(PREFIX)/share/man
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 PKGS       := libpcre2-8 libzstd zlib inih libmicrohttpd libcurl nettle
-PKGS       += sqlite3
+PKGS       += sqlite3 libpq
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -Wpointer-arith -Wcast-qual -Wformat=2 -Wvla
 MXT_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -pthread -MMD -MP $(WARN) \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+MXT_CFLAGS += -DHAVE_LIBPQ
 LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
 
 ifeq ($(SAN),)
@@ -84,6 +85,7 @@ integration: $(BIN)
 	MXTALLY=$(BIN) sh tests/alert.sh
 	MXTALLY=$(BIN) sh tests/watch.sh
 	MXTALLY=$(BIN) sh tests/monitoring.sh
+	MXTALLY=$(BIN) sh tests/history_pg.sh
 
 # pflogsumm: traffic totals agree with pflogsumm's (release build only).
 pflogsumm: $(BIN)
