@@ -109,6 +109,19 @@ Test(parse_reply, tag_at_end_of_buffer, .timeout = 5)
 	free(c);
 }
 
+/* a missing field arrives as SLICE_NULL (found by fuzz_parse) */
+Test(parse_reply, null_slice, .timeout = 5)
+{
+	struct event	 ev;
+
+	event_reset(&ev);
+	cr_assert_eq(parse_reply(SLICE_NULL, &ev), 0);
+	/* OpenSMTPD line whose result= is misspelt: no reply to read */
+	cr_assert_eq(line("Nov 21 10:00:03 mx smtpd[811]: 38dd06274cde1fd7 "
+	    "smtp failed-command command=\"DATA\" resuly=\"503 5.5.1 "
+	    "Invalid command: No recipient specified\"", &ev), 0);
+}
+
 Test(parse_postfix, noqueue_rcpt_reject, .timeout = 5)
 {
 	struct event	 ev;

@@ -78,9 +78,12 @@ copy_code(char *dst, size_t n, const char *p, const char *end)
 int
 smtp_reply(struct slice s, struct event *ev)
 {
-	const char	*p = s.p, *end = s.p + s.len;
+	const char	*p = s.p, *end;
 	size_t		 n;
 
+	if (s.len == 0)		/* also a NULL slice: no arithmetic on it */
+		return 0;
+	end = s.p + s.len;
 	if (!is_basic_code(p, end) || p[0] == '2')
 		return 0;
 	memcpy(ev->code, p, 3);
@@ -121,7 +124,11 @@ resp_code(const char *p, const char *end, struct event *ev)
 int
 parse_reply(struct slice s, struct event *ev)
 {
-	const char	*p = s.p, *end = s.p + s.len;
+	const char	*p = s.p, *end;
+
+	if (s.len == 0)
+		return 0;
+	end = s.p + s.len;
 
 	while (p < end && *p == ' ')
 		p++;
