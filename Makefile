@@ -137,7 +137,7 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/fuzz/fuzz_%.o $(FUZZ_OBJS)
 	    $(filter-out -ljemalloc,$(LDLIBS))
 
 fuzz: $(FUZZERS)
-	FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh $(FUZZERS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) sh fuzz/run.sh $(FUZZERS)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

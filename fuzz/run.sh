@@ -1,12 +1,20 @@
 #!/bin/sh
 # fuzz/run.sh FUZZER...: runs each libFuzzer binary for FUZZ_SECONDS
 # (default 20) on its own corpus (build/fuzz/corpus/NAME, kept between
-# runs) seeded from samples/ and, when present, ../shared/corpus. A crash
+# runs) seeded from samples/ and, when present, ../shared/corpus, or for
+# FUZZ_RUNS inputs from a fixed seed (see below). A crash
 # leaves its input in build/fuzz/artifacts/ and fails the run: turn it
 # into a regression test: copy it to tests/regress/NAME/, which this
 # script replays before fuzzing NAME.
 set -u
 S=${FUZZ_SECONDS:-20}
+# FUZZ_RUNS=N: a fixed number of inputs from a fixed seed instead of a
+# time budget, so that a run (CI's) finds the same things every time
+if [ -n "${FUZZ_RUNS:-}" ]; then
+	budget="-runs=$FUZZ_RUNS -seed=${FUZZ_SEED:-1}"
+else
+	budget="-max_total_time=$S"
+fi
 D=build/fuzz
 mkdir -p "$D/artifacts" "$D/seeds/lines" "$D/seeds/files" "$D/seeds/rules"
 
@@ -52,8 +60,9 @@ for bin in "$@"; do
 	*) seeds=$D/seeds/lines ;;
 	esac
 	mkdir -p "$D/corpus/$name"
-	echo "fuzz: $name for ${S}s"
-	if ! "$bin" -max_total_time="$S" -max_len=8192 -timeout=10 \
+	echo "fuzz: $name (${FUZZ_RUNS:+$FUZZ_RUNS runs}${FUZZ_RUNS:-${S}s})"
+	# shellcheck disable=SC2086
+	if ! "$bin" $budget -max_len=8192 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$D/artifacts/$name-" \
 	    "$D/corpus/$name" "$seeds" >"$D/$name.log" 2>&1; then
