@@ -252,7 +252,7 @@ status_of(const struct event *ev, int failure)
 	if (ev->proto == PROTO_POP3 || ev->proto == PROTO_IMAP)
 		return "a failure; POP3 and IMAP replies do not say whether "
 		    "it is temporary";
-	if (ev->proto == PROTO_NONE && ev->text.p != NULL)
+	if (ev->proto == PROTO_NONE && ev->text.len > 0)
 		return "not stated by the text";
 	return NULL;
 }

@@ -14,7 +14,11 @@ struct slice {
 	size_t		 len;	/* bytes */
 };
 
-#define SLICE_NULL	((struct slice){ NULL, 0 })
+/*
+ * The empty slice points at "" rather than NULL, so that s.p + s.len and
+ * memchr(s.p, c, 0) are defined for every slice a parser hands on.
+ */
+#define SLICE_NULL	((struct slice){ "", 0 })
 #define SLICE_LIT(s)	((struct slice){ (s), sizeof(s) - 1 })
 
 static inline struct slice

@@ -12,10 +12,17 @@
 void
 event_reset(struct event *ev)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->t = T_NONE;
-	ev->cause = CAUSE_NONE;
-	ev->count = 1;
+	/* every slice of struct event is listed: none may stay NULL */
+	static const struct event empty = {
+		.t = T_NONE,
+		.host = SLICE_NULL, .program = SLICE_NULL, .user = SLICE_NULL,
+		.client = SLICE_NULL, .text = SLICE_NULL, .session = SLICE_NULL,
+		.qid = SLICE_NULL, .addr = SLICE_NULL,
+		.cause = CAUSE_NONE,
+		.count = 1,
+	};
+
+	*ev = empty;
 }
 
 struct slice
