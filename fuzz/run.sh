@@ -12,8 +12,10 @@ S=${FUZZ_SECONDS:-20}
 # time budget, so that a run (CI's) finds the same things every time
 if [ -n "${FUZZ_RUNS:-}" ]; then
 	budget="-runs=$FUZZ_RUNS -seed=${FUZZ_SEED:-1}"
+	what="$FUZZ_RUNS runs from seed ${FUZZ_SEED:-1}"
 else
 	budget="-max_total_time=$S"
+	what="${S}s"
 fi
 D=build/fuzz
 mkdir -p "$D/artifacts" "$D/seeds/lines" "$D/seeds/files" "$D/seeds/rules"
@@ -60,7 +62,7 @@ for bin in "$@"; do
 	*) seeds=$D/seeds/lines ;;
 	esac
 	mkdir -p "$D/corpus/$name"
-	echo "fuzz: $name (${FUZZ_RUNS:+$FUZZ_RUNS runs}${FUZZ_RUNS:-${S}s})"
+	echo "fuzz: $name, $what"
 	# shellcheck disable=SC2086
 	if ! "$bin" $budget -max_len=8192 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
