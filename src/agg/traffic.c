@@ -345,30 +345,28 @@ count_sender(struct traffic_agg *t, const char *addr, size_t n,
 	t->bytes_in += size;
 }
 
+/*
+ * A recipient's deliveries and bytes, with its domain's: one probe of
+ * each set (a delivery whose size is in another chunk adds its bytes
+ * later, with deliveries 0).
+ */
 static void
-count_rcpt_bytes(struct traffic_agg *t, const char *addr, size_t n,
-    uint64_t size)
+count_rcpt(struct traffic_agg *t, const char *addr, size_t n,
+    uint64_t deliveries, uint64_t size)
 {
 	const char	*d = addr_domain(addr, n);
+	struct tent	*e;
 
-	tset_get(&t->rcpts, addr, n)->bytes += size;
+	e = tset_get(&t->rcpts, addr, n);
+	e->n += deliveries;
+	e->bytes += size;
 	if (d != NULL)
-		tset_get(&t->rdomains, d, (size_t)(addr + n - d))->bytes += size;
+		e = tset_get(&t->rdomains, d, (size_t)(addr + n - d));
 	else
-		tset_get(&t->rdomains, addr, n)->bytes += size;
+		e = tset_get(&t->rdomains, addr, n);
+	e->n += deliveries;
+	e->bytes += size;
 	t->bytes_out += size;
-}
-
-static void
-count_rcpt(struct traffic_agg *t, const char *addr, size_t n)
-{
-	const char	*d = addr_domain(addr, n);
-
-	tset_get(&t->rcpts, addr, n)->n++;
-	if (d != NULL)
-		tset_get(&t->rdomains, d, (size_t)(addr + n - d))->n++;
-	else
-		tset_get(&t->rdomains, addr, n)->n++;
 }
 
 static void
@@ -457,11 +455,11 @@ on_sent(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 
 	t->n[TR_SENT]++;
 	count_hour(t, TR_SENT, ev->t);
-	count_rcpt(t, a, n);
 	if (m != NULL && (m->flags & M_SIZE)) {
-		count_rcpt_bytes(t, a, n, m->bytes);
+		count_rcpt(t, a, n, 1, m->bytes);
 		return;
 	}
+	count_rcpt(t, a, n, 1, 0);
 	record(t, R_DLV, pos, ev->qid, 0, a, n);
 	msg_get(t, ev->qid)->flags |= M_HEAD;
 }
@@ -651,7 +649,7 @@ traffic_finish(struct traffic_agg *t)
 			break;
 		case R_DLV:
 			if (m->flags & M_SIZE)
-				count_rcpt_bytes(t, r->str, strlen(r->str),
+				count_rcpt(t, r->str, strlen(r->str), 0,
 				    m->bytes);
 			break;
 		case R_REMOVED:
