@@ -198,6 +198,8 @@ wrap(const struct tx *t, const char *s, size_t col, size_t indent)
 
 /* --- summary ------------------------------------------------------- */
 
+#define FILES_LISTED	8	/* more inputs than this: totals only */
+
 static void
 text_files(const struct tx *t)
 {
@@ -216,8 +218,8 @@ text_files(const struct tx *t)
 	}
 	fprintf(t->out, "%s lines, %s\n", rep_num(r->lines, a, sizeof(a)),
 	    human_bytes(r->bytes, b, sizeof(b)));
-	if (r->nfiles < 2)
-		return;
+	if (r->nfiles < 2 || r->nfiles > FILES_LISTED)
+		return;		/* a long list is in the JSON's input.files */
 	for (i = 0; i < r->nfiles; i++) {
 		w = name_width(r->files[i].path, w);
 		if (num_width(r->files[i].lines) > wn)
