@@ -98,6 +98,8 @@ ParameterizedTestParameters(classify, replies)
 		{ "551 5.1.6 User not local; please try <a@b>", "not_local" },
 		{ "Host or domain name not found. Name service error", "dns_failure" },
 		{ "550 5.2.1 Account disabled", "account_disabled" },
+		{ "Domain example.com does not accept mail (nullMX)", "dns_failure" },
+		{ "DANE error: tlsa lookup FAIL", "dns_failure" },
 		{ "554 5.7.1 Service unavailable; listed in zen.spamhaus.org", "policy_rejection" },
 		{ "550 Mail refused, see spamcop", "policy_rejection" },
 		{ "550 5.7.0 Administrative prohibition", "policy_rejection" },

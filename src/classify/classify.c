@@ -83,6 +83,8 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_EXPIRED, 0, "too long in", "too long in (the )?queue" },
 	{ CAUSE_DNS_FAILURE, 0, "not found", "host not found|domain not found|host or domain name not found" },
 	{ CAUSE_DNS_FAILURE, 0, "name service error", NULL },
+	{ CAUSE_DNS_FAILURE, 0, "does not accept mail", NULL },	/* null MX, RFC 7505 */
+	{ CAUSE_DNS_FAILURE, 0, "tlsa", "tlsa (lookup|record)" },	/* DANE's DNS */
 	{ CAUSE_DNS_FAILURE, 0, "mx", "no mx|\\bmx\\b.{0,20}(lookup|not found|error)" },
 	{ CAUSE_SERVICE_UNAVAILABLE, 0, "connection", "connection (timed out|refused|reset|closed)|lost connection" },
 	{ CAUSE_SERVICE_UNAVAILABLE, 0, "time", "timed out|timeout" },
