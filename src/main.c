@@ -394,6 +394,31 @@ out_close(FILE *f, const char *path, const char *tmp, int failed)
 	return 0;
 }
 
+/*
+ * The fired alerts v[0..n) as report rows, in their order; the window
+ * strings live after the rows, so one free releases all. Borrows v.
+ */
+static struct alert_row *
+alert_rows(const struct alert *v, size_t n)
+{
+	static const char *const sev[] = { "ok", "warning", "critical" };
+	static const char *const by[] = { "none", "host", "user", "client" };
+	struct alert_row	*rows;
+	char			*win;
+	size_t			 i;
+
+	rows = xcalloc(n + 1, sizeof(*rows) + 16);
+	win = (char *)(rows + n + 1);
+	for (i = 0; i < n; i++, win += 16) {
+		alert_fmt_window(v[i].rule->window, win, 16);
+		rows[i] = (struct alert_row){ v[i].rule->name,
+		    sev[v[i].rule->severity], by[v[i].rule->by], v[i].key,
+		    win, v[i].value, v[i].rule->threshold, v[i].events,
+		    v[i].first, v[i].last, v[i].firing };
+	}
+	return rows;
+}
+
 static void
 fill_result(struct result *r, struct scan_file *files, size_t n,
     const struct scan_stats *st)
@@ -430,6 +455,9 @@ cmd_report(int argc, char **argv)
 	struct result		*r;
 	struct report_opts	 ro = { .version = MXT_VERSION };
 	struct history		*hist = NULL;
+	struct alert_set	 set = { 0 };
+	struct alert		*fired = NULL;
+	size_t			 nfired = 0;
 	char			 err[512], tmp[PATH_MAX];
 	size_t			 n, i;
 	FILE			*out;
@@ -480,7 +508,16 @@ cmd_report(int argc, char **argv)
 			classify_free(cl);
 			return EXIT_USAGE;
 		}
+	/* after the causes, which alert rules may name */
+	for (i = 0; i < c.nrules; i++)
+		if (alert_set_load(&set, c.rules[i]) == -1) {
+			alert_set_release(&set);
+			classify_free(cl);
+			return EXIT_USAGE;
+		}
 	free(c.rules);
+	if (set.n > 0)
+		c.scan.alerts = &set;
 	files = xcalloc(n, sizeof(*files));
 	for (i = 0; i < n; i++)
 		files[i].path = argv[i];
@@ -489,6 +526,7 @@ cmd_report(int argc, char **argv)
 	agg = scan_run(&c.scan, cl, files, n, &st);
 	if (got_signal != 0) {
 		agg_free(agg);
+		alert_set_release(&set);
 		classify_free(cl);
 		free(files);
 		return interrupted();
@@ -501,6 +539,11 @@ cmd_report(int argc, char **argv)
 	r = agg_result(agg, c.top);
 	anon_result(c.scan.anon, r);
 	fill_result(r, files, n, &st);
+	if (set.n > 0) {
+		fired = alert_set_eval(&set, st.last, &nfired);
+		r->alerts = alert_rows(fired, nfired);
+		r->nalerts = nfired;
+	}
 	ro.top = c.top;
 	if ((out = out_open(c.out, tmp, sizeof(tmp))) == NULL)
 		rc = -1;
@@ -521,7 +564,10 @@ cmd_report(int argc, char **argv)
 	state_free(c.scan.state);
 	free(r->files);
 	free(r->errors);
+	free(r->alerts);
 	result_free(r);
+	alert_list_free(fired, nfired);
+	alert_set_release(&set);
 	agg_free(agg);
 	anon_free(c.scan.anon);
 	classify_free(cl);

@@ -141,5 +141,20 @@ check "user cause alert" 'spool mx4 2 2' \
     "$("$MXTALLY" alert -q --year 2026 --rules "$tmp/both.ini" "$tmp/spool.log" |
     jq -r '"\(.rule) \(.key) \(.value) \(.events)"')"
 
+# The report's "alerts" array holds what `mxtally alert` fires for the
+# same rules and logs (storage_incident fires on the samples), and merge
+# appends the alerts of each report it reads.
+"$MXTALLY" alert -q --year 2026 --rules samples/alerts.ini samples/*/*.log \
+    >"$tmp/fired.jsonl"
+"$MXTALLY" -q -f json --year 2026 --rules samples/alerts.ini \
+    samples/*/*.log >"$tmp/report.json"
+n=$(grep -c . "$tmp/fired.jsonl")
+check "report alerts fire" yes "$([ "$n" -gt 0 ] && echo yes)"
+check "report alerts = alert jsonl" "$(jq -c . "$tmp/fired.jsonl")" \
+    "$(jq -c '.alerts[]' "$tmp/report.json")"
+check "merge appends alerts" $((2 * n)) \
+    "$("$MXTALLY" merge -f json "$tmp/report.json" "$tmp/report.json" |
+    jq '.alerts | length')"
+
 echo "alert: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

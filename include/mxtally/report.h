@@ -108,6 +108,23 @@ struct traffic {
 	size_t		 nhours;
 };
 
+/*
+ * A fired alert (alert.h), flattened to strings so that a report read
+ * back by merge can hold it too. Strings are borrowed.
+ */
+struct alert_row {
+	const char	*rule;
+	const char	*severity;	/* "warning" or "critical" */
+	const char	*by;		/* "host", "user", "client", "none" */
+	const char	*key;		/* "" for by = none */
+	const char	*window;	/* "10m" */
+	uint64_t	 value;		/* peak events within one window */
+	uint64_t	 threshold;
+	uint64_t	 events;	/* events while it was firing */
+	int64_t		 first, last;
+	int		 firing;	/* still above threshold at the end */
+};
+
 struct result {
 	struct file_row	*files;
 	size_t		 nfiles;
@@ -143,6 +160,8 @@ struct result {
 	uint64_t	 folded_pop3, folded_unclassified;
 	size_t		 max_keys;	/* the cap, 0 = none */
 	size_t		 top;		/* --top N, 0 = all */
+	struct alert_row *alerts;	/* fired, as alert_set_eval orders */
+	size_t		 nalerts;	/* them; owned by who fills them */
 };
 
 struct report_opts {

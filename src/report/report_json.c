@@ -394,6 +394,35 @@ json_unclassified(struct jw *w, const struct result *r)
 	jw_close(w, ']');
 }
 
+/* Fired alerts, fields in the order `mxtally alert -f jsonl` writes. */
+static void
+json_alerts(struct jw *w, const struct result *r)
+{
+	const struct alert_row	*a;
+	size_t			 i;
+
+	jw_open(w, "alerts", '[', 0);
+	for (i = 0; i < r->nalerts; i++) {
+		a = &r->alerts[i];
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "rule", a->rule);
+		jw_str(w, "severity", a->severity);
+		if (a->by != NULL)
+			jw_str(w, "by", a->by);
+		jw_str(w, "key", a->key);
+		jw_u64(w, "value", a->value);
+		jw_u64(w, "threshold", a->threshold);
+		jw_str(w, "window", a->window);
+		jw_time(w, "first", a->first);
+		jw_time(w, "last", a->last);
+		jw_u64(w, "events", a->events);
+		jw_item(w, "firing");
+		fputs(a->firing ? "true" : "false", w->out);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
 int
 report_json(FILE *out, const struct result *r, const struct report_opts *o)
 {
@@ -427,8 +456,7 @@ report_json(FILE *out, const struct result *r, const struct report_opts *o)
 	json_entities(&w, "hosts", "host", r->hosts, r->nhosts_shown);
 	json_timeline(&w, r);
 	json_unclassified(&w, r);
-	jw_open(&w, "alerts", '[', 0);	/* NEEDSWORK: filled by alert.c */
-	jw_close(&w, ']');
+	json_alerts(&w, r);
 	jw_close(&w, '}');
 	putc('\n', out);
 	if (fflush(out) == EOF || ferror(out))

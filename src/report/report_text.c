@@ -372,6 +372,48 @@ text_summary(const struct tx *t, const char *version)
 	text_traffic(t);
 }
 
+/* --- alerts -------------------------------------------------------- */
+
+/*
+ * "  critical  storage_incident  mx2  2 in 10m  FIRST .. LAST", the
+ * alerts --rules fired, in their order; nothing when none fired.
+ */
+static void
+text_alerts(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	const struct alert_row	*a;
+	char			 f[32], l[32];
+	size_t			 i, n, wr = 4, wk = 3, wv = 1;
+
+	if (r->nalerts == 0)
+		return;
+	n = r->nalerts < t->rows ? r->nalerts : t->rows;
+	for (i = 0; i < n; i++) {
+		wr = name_width(r->alerts[i].rule, wr);
+		wk = name_width(r->alerts[i].key, wk);
+		if (num_width(r->alerts[i].value) > wv)
+			wv = num_width(r->alerts[i].value);
+	}
+	heading(t, "Alerts");
+	for (i = 0; i < n; i++) {
+		a = &r->alerts[i];
+		fprintf(t->out, "  %s%-8s%s  ", sgr(t, strcmp(a->severity,
+		    "critical") == 0 ? SGR_RED : SGR_YELLOW), a->severity,
+		    sgr(t, SGR_OFF));
+		cell(t, a->rule, wr);
+		fputs("  ", t->out);
+		cell(t, a->key[0] != '\0' ? a->key : "-", wk);
+		fputs("  ", t->out);
+		count(t, a->value, wv, NULL);
+		fprintf(t->out, " in %-4s  %s .. %s%s\n", a->window,
+		    report_time(a->first, f, sizeof(f)),
+		    report_time(a->last, l, sizeof(l)),
+		    a->firing ? "  (firing)" : "");
+	}
+	more(t, n, r->nalerts, "alerts");
+}
+
 /* --- causes -------------------------------------------------------- */
 
 static void
@@ -844,6 +886,7 @@ report_text(FILE *out, const struct result *r, const struct report_opts *o)
 	struct tx	 t = { out, r, o->color, o->top ? o->top : ROWS_DEFAULT };
 
 	text_summary(&t, o->version);
+	text_alerts(&t);
 	if (r->events == 0 || r->ncauses == 0) {
 		fputs("\nno error events found\n", out);
 	} else {

@@ -398,6 +398,32 @@ add_input(struct merged *m, const struct json *in)
 	r->overlong_lines += json_u64(in, "overlong_lines");
 }
 
+/* Fired alerts are episodes, not counts: each report's are appended. */
+static void
+add_alerts(struct merged *m, const struct json *a)
+{
+	struct result		*r = &m->r;
+	const struct json	*o, *f;
+	size_t			 i;
+
+	r->alerts = xrealloc(r->alerts, (r->nalerts + (a ? a->n : 0) + 1) *
+	    sizeof(*r->alerts));
+	EACH(i, a) {
+		o = a->kids[i];
+		f = json_get(o, "firing");
+		r->alerts[r->nalerts++] = (struct alert_row){
+		    json_str(o, "rule") ? json_str(o, "rule") : "",
+		    json_str(o, "severity") ? json_str(o, "severity") : "",
+		    json_str(o, "by"),
+		    json_str(o, "key") ? json_str(o, "key") : "",
+		    json_str(o, "window") ? json_str(o, "window") : "",
+		    json_u64(o, "value"), json_u64(o, "threshold"),
+		    json_u64(o, "events"), parse_stamp(json_str(o, "first")),
+		    parse_stamp(json_str(o, "last")),
+		    f != NULL && f->type == JSON_TRUE };
+	}
+}
+
 static void
 add_doc(struct merged *m, const struct json *doc)
 {
@@ -433,6 +459,7 @@ add_doc(struct merged *m, const struct json *doc)
 	add_entities(doc, users, "user", &m->users);
 	add_entities(doc, hosts, "host", &m->hosts);
 	add_entities(doc, arr(doc, "timeline"), NULL, &m->hours);
+	add_alerts(m, arr(doc, "alerts"));
 }
 
 /* qsort, but never with a NULL base (empty arrays are NULL here). */
@@ -671,6 +698,7 @@ merge_free(struct result *r)
 	free(r->users);
 	free(r->hosts);
 	free(r->hours);
+	free(r->alerts);
 	for (i = 0; i < m->ndocs; i++)
 		json_free(m->docs[i]);
 	free(m->docs);
