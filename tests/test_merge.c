@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,4 +285,143 @@ Test(merge, refuses_other_json, .timeout = 5)
 	cr_assert(strstr(err, "line 1: unexpected end") != NULL, "%s", err);
 	unlink(a);
 	unlink(b);
+}
+
+/*
+ * Traffic lists of two servers, hand-written. C lists all 3 of its
+ * senders; D lists its 2 senders but only 2 of the 3 recipients it
+ * counts, so the recipient lists of the merge are partial.
+ */
+static const char report_c[] =
+"{\"schema\": \"mxtally/1\",\n"
+" \"totals\": {\"events\": 0, \"folded_hosts\": 2, \"max_keys\": 100},\n"
+" \"traffic\": {\"senders\": 3, \"recipients\": 1, \"sender_domains\": 2,"
+" \"recipient_domains\": 1,\n"
+" \"top_senders\": [{\"address\": \"a@x\", \"messages\": 3, \"bytes\": 300},"
+" {\"address\": \"b@x\", \"messages\": 2, \"bytes\": 900},"
+" {\"address\": \"c@y\", \"messages\": 1, \"bytes\": 50}],\n"
+" \"top_senders_by_size\": [{\"address\": \"b@x\", \"messages\": 2,"
+" \"bytes\": 900}, {\"address\": \"a@x\", \"messages\": 3, \"bytes\": 300},"
+" {\"address\": \"c@y\", \"messages\": 1, \"bytes\": 50}],\n"
+" \"top_recipients\": [{\"address\": \"r@z\", \"deliveries\": 4,"
+" \"bytes\": 1000}],\n"
+" \"top_recipients_by_size\": [{\"address\": \"r@z\", \"deliveries\": 4,"
+" \"bytes\": 1000}],\n"
+" \"defer_reasons\": {\"quota_exceeded\": 2, \"auth_failure\": 1},\n"
+" \"bounce_reasons\": {\"quota_exceeded\": 1}, \"reject_reasons\": {},\n"
+" \"hours\": [{\"start\": \"2026-11-21T06:00:00\", \"received\": 3,"
+" \"delivered\": 2, \"deferred\": 1, \"bounced\": 0, \"rejected\": 0},"
+" {\"start\": \"2026-11-21T07:00:00\", \"received\": 1, \"delivered\": 0,"
+" \"deferred\": 0, \"bounced\": 0, \"rejected\": 0}]}}\n";
+
+static const char report_d[] =
+"{\"schema\": \"mxtally/1\",\n"
+" \"totals\": {\"events\": 0, \"folded_hosts\": 1, \"folded_codes\": 3,"
+" \"max_keys\": 50},\n"
+" \"traffic\": {\"senders\": 2, \"recipients\": 3, \"sender_domains\": 2,"
+" \"recipient_domains\": 1,\n"
+" \"top_senders\": [{\"address\": \"c@y\", \"messages\": 5, \"bytes\": 10},"
+" {\"address\": \"b@x\", \"messages\": 1, \"bytes\": 100}],\n"
+" \"top_senders_by_size\": [{\"address\": \"b@x\", \"messages\": 1,"
+" \"bytes\": 100}, {\"address\": \"c@y\", \"messages\": 5, \"bytes\": 10}],\n"
+" \"top_recipients\": [{\"address\": \"r@z\", \"deliveries\": 1,"
+" \"bytes\": 50}, {\"address\": \"s@z\", \"deliveries\": 1, \"bytes\": 60}],\n"
+" \"top_recipients_by_size\": [{\"address\": \"s@z\", \"deliveries\": 1,"
+" \"bytes\": 60}, {\"address\": \"r@z\", \"deliveries\": 1, \"bytes\": 50}],\n"
+" \"defer_reasons\": {\"auth_failure\": 2}, \"bounce_reasons\": {},\n"
+" \"reject_reasons\": {\"quota_exceeded\": 4},\n"
+" \"hours\": [{\"start\": \"2026-11-21T07:00:00\", \"received\": 2,"
+" \"delivered\": 0, \"deferred\": 0, \"bounced\": 0, \"rejected\": 4},"
+" {\"start\": \"2026-11-21T05:00:00\", \"received\": 1, \"delivered\": 0,"
+" \"deferred\": 0, \"bounced\": 0, \"rejected\": 0}]}}\n";
+
+static void
+assert_row(const struct traffic_row *row, const char *name, uint64_t n,
+    uint64_t bytes)
+{
+	cr_assert_str_eq(row->name, name);
+	cr_assert_eq(row->n, n, "%s: %ju", name, (uintmax_t)row->n);
+	cr_assert_eq(row->bytes, bytes, "%s: %ju", name, (uintmax_t)row->bytes);
+}
+
+static const char *
+cause_id(int c)
+{
+	return cause_get(c)->id;
+}
+
+Test(merge, traffic_lists, .timeout = 5)
+{
+	char		 c[] = "/tmp/mxt-merge-c.XXXXXX";
+	char		 d[] = "/tmp/mxt-merge-d.XXXXXX";
+	char		*paths[] = { c, d };
+	char		 err[256];
+	struct result	*r;
+	const struct traffic *t;
+
+	write_file(c, report_c);
+	write_file(d, report_d);
+	r = merge_reports(paths, 2, 2, err, sizeof(err));	/* --top 2 */
+	unlink(c);
+	unlink(d);
+	cr_assert_not_null(r, "%s", err);
+	t = &r->traffic;
+	/*
+	 * senders: a@x 3 msgs 300 B; b@x 2 + 1 = 3, 900 + 100 = 1000 B;
+	 * c@y 1 + 5 = 6, 50 + 10 = 60 B. By count c@y 6, then a@x and b@x
+	 * tie at 3 (by address): top 2 is c@y, a@x. By size b@x, a@x.
+	 */
+	cr_assert_eq(t->ntop_senders, 2);
+	assert_row(&t->top_senders[0], "c@y", 6, 60);
+	assert_row(&t->top_senders[1], "a@x", 3, 300);
+	cr_assert_eq(t->ntop_senders_size, 2);
+	assert_row(&t->top_senders_size[0], "b@x", 3, 1000);
+	assert_row(&t->top_senders_size[1], "a@x", 3, 300);
+	/* both reports listed all their senders: union of 3, not 3 + 2 */
+	cr_assert_eq(t->senders, 3);
+	/* recipients: r@z 4 + 1 = 5, 1000 + 50 B; s@z 1, 60 B */
+	cr_assert_eq(t->ntop_recipients, 2);
+	assert_row(&t->top_recipients[0], "r@z", 5, 1050);
+	assert_row(&t->top_recipients[1], "s@z", 1, 60);
+	cr_assert_eq(t->ntop_recipients_size, 2);
+	assert_row(&t->top_recipients_size[0], "r@z", 5, 1050);
+	assert_row(&t->top_recipients_size[1], "s@z", 1, 60);
+	/* D lists 2 of its 3 recipients: the sum 1 + 3, an upper bound */
+	cr_assert_eq(t->recipients, 4);
+	/* domains are always summed: 2 + 2, 1 + 1 */
+	cr_assert_eq(t->sender_domains, 4);
+	cr_assert_eq(t->recipient_domains, 2);
+	/* defer: auth 1 + 2 = 3, quota 2; bounce: quota 1; reject: quota 4 */
+	cr_assert_eq(t->ndefer_reasons, 2);
+	cr_assert_str_eq(cause_id(t->defer_reasons[0].cause), "auth_failure");
+	cr_assert_eq(t->defer_reasons[0].n, 3);
+	cr_assert_str_eq(cause_id(t->defer_reasons[1].cause),
+	    "quota_exceeded");
+	cr_assert_eq(t->defer_reasons[1].n, 2);
+	cr_assert_eq(t->nbounce_reasons, 1);
+	cr_assert_str_eq(cause_id(t->bounce_reasons[0].cause),
+	    "quota_exceeded");
+	cr_assert_eq(t->bounce_reasons[0].n, 1);
+	cr_assert_eq(t->nreject_reasons, 1);
+	cr_assert_eq(t->reject_reasons[0].n, 4);
+	/*
+	 * hours by start: 05:00 (D: received 1), 06:00 (C only), 07:00
+	 * (received 1 + 2 = 3, rejected 0 + 4). 2026-11-21T00:00:00 is
+	 * 1795219200 (two_servers: 09:30 is 1795253400, less 34200 s).
+	 */
+	cr_assert_eq(t->nhours, 3);
+	cr_assert_eq(t->hours[0].start, 1795219200 + 5 * 3600);
+	cr_assert_eq(t->hours[0].received, 1);
+	cr_assert_eq(t->hours[1].start, 1795219200 + 6 * 3600);
+	cr_assert_eq(t->hours[1].received, 3);
+	cr_assert_eq(t->hours[1].delivered, 2);
+	cr_assert_eq(t->hours[1].deferred, 1);
+	cr_assert_eq(t->hours[2].start, 1795219200 + 7 * 3600);
+	cr_assert_eq(t->hours[2].received, 3);
+	cr_assert_eq(t->hours[2].rejected, 4);
+	/* folded counts add (hosts 2 + 1, codes 0 + 3); max_keys: largest */
+	cr_assert_eq(r->folded_hosts, 3);
+	cr_assert_eq(r->folded_codes, 3);
+	cr_assert_eq(r->max_keys, 100);
+	merge_free(r);
 }

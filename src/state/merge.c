@@ -6,8 +6,14 @@
  * added; the sort at the end is the one agg_result uses (count
  * descending, then key), so merging a single report gives it back
  * unchanged and merging reports of disjoint inputs gives what one run
- * over all the inputs gives (distinct sender and recipient counts
- * excepted: those are summed).
+ * over all the inputs gives. Traffic lists are joined the same way
+ * (hours by start, reasons by cause, senders and recipients by address,
+ * then cut to the top N); a merged top list is exact only when each
+ * report's list was complete, since a report lists its top N only. The
+ * distinct senders and recipients are counted from the lists when every
+ * report listed all of its own, else summed; sender and recipient
+ * domains and deferred messages (distinct queue ids) are always summed:
+ * these sums are upper bounds.
  *
  * Owns the parsed documents: every string in the result points into them
  * or into the merge's own allocations, all freed by merge_free.
@@ -50,6 +56,17 @@ struct mcause {
 	struct smap	 tidx;
 };
 
+/*
+ * Senders or recipients summed over the reports' top lists (by count
+ * and by size, an address in both counted once per report).
+ */
+struct tlist {
+	struct traffic_row *v, *bysize;
+	size_t		 n, cap;
+	struct smap	 idx;
+	int		 partial;	/* a report does not list them all */
+};
+
 struct merged {
 	struct result	 r;		/* first: merge_free casts back */
 	struct json	**docs;
@@ -62,6 +79,13 @@ struct merged {
 	size_t		 nowned;
 	int		 partial;	/* a report lists only some users */
 	uint64_t	 extra_users, extra_hosts;
+	struct tlist	 senders, rcpts;
+	uint64_t	 why_defer[CAUSE_MAX], why_bounce[CAUSE_MAX];
+	uint64_t	 why_reject[CAUSE_MAX];
+	struct traffic_hour *thours;
+	size_t		 capthours;
+	struct smap	 thouridx;
+	struct reason_row *reasons;	/* the three lists, one allocation */
 };
 
 static uint64_t
@@ -360,14 +384,100 @@ add_traffic(struct traffic *t, const struct json *o)
 	t->reject_warnings += json_u64(o, "reject_warnings");
 	t->sender_domains += json_u64(o, "sender_domains");
 	t->recipient_domains += json_u64(o, "recipient_domains");
-	/*
-	 * NEEDSWORK: the traffic lists (top senders and recipients, defer,
-	 * bounce and reject reasons, traffic hours) are not merged yet and
-	 * come out empty.
-	 */
+	/* the lists: add_traffic_lists */
 	add_logins(&t->pop3, json_get(lg, "pop3"));
 	add_logins(&t->imap, json_get(lg, "imap"));
 	add_logins(&t->smtp_auth, json_get(lg, "smtp_auth"));
+}
+
+/*
+ * Adds one report's top senders (or recipients) to tl: lists a (by
+ * count) and b (by size) of that report, each address once. The sum is
+ * exact only for addresses every report listed: a report lists its top
+ * N only, so an address just outside one server's top N is missing
+ * from the sum (as users are with --top). distinct: the report's count
+ * of distinct addresses; when its lists hold fewer, tl is partial.
+ */
+static void
+add_tlist(struct tlist *tl, const struct json *a, const struct json *b,
+    const char *what, uint64_t distinct)
+{
+	const struct json	*lists[2] = { a, b }, *e;
+	struct smap		 seen = { 0 };
+	size_t			 i, k, ix;
+	int			 isnew;
+
+	for (k = 0; k < 2; k++)
+		EACH(i, lists[k]) {
+			e = lists[k]->kids[i];
+			if (json_str(e, "address") == NULL)
+				continue;
+			smap_get(&seen, json_str(e, "address"), 0, &isnew);
+			if (!isnew)
+				continue;
+			tl->v = grow(tl->v, &tl->cap, tl->n, sizeof(*tl->v));
+			ix = smap_get(&tl->idx, json_str(e, "address"), tl->n,
+			    &isnew);
+			if (isnew)
+				tl->v[tl->n++].name = json_str(e, "address");
+			tl->v[ix].n += json_u64(e, what);
+			tl->v[ix].bytes += json_u64(e, "bytes");
+		}
+	if (seen.len < distinct)
+		tl->partial = 1;
+	smap_release(&seen);
+}
+
+static void
+add_reasons(const struct json *doc, uint64_t *by, const struct json *o)
+{
+	size_t	 i;
+	int	 c;
+
+	if (o == NULL || o->type != JSON_OBJECT)
+		return;
+	EACH(i, o)
+		if ((c = cause_of(doc, o->keys[i])) != CAUSE_NONE &&
+		    o->kids[i]->is_uint)
+			by[c] += o->kids[i]->u;
+}
+
+/* The traffic lists of doc: top senders and recipients, reasons, hours. */
+static void
+add_traffic_lists(struct merged *m, const struct json *doc)
+{
+	const struct json	*o = json_get(doc, "traffic");
+	const struct json	*a = arr(o, "hours"), *e;
+	struct traffic_hour	*h;
+	const char		*start;
+	size_t			 i, ix;
+	int			 isnew;
+
+	add_tlist(&m->senders, arr(o, "top_senders"),
+	    arr(o, "top_senders_by_size"), "messages", json_u64(o, "senders"));
+	add_tlist(&m->rcpts, arr(o, "top_recipients"),
+	    arr(o, "top_recipients_by_size"), "deliveries",
+	    json_u64(o, "recipients"));
+	add_reasons(doc, m->why_defer, json_get(o, "defer_reasons"));
+	add_reasons(doc, m->why_bounce, json_get(o, "bounce_reasons"));
+	add_reasons(doc, m->why_reject, json_get(o, "reject_reasons"));
+	EACH(i, a) {
+		e = a->kids[i];
+		start = json_str(e, "start") ? json_str(e, "start") : "";
+		m->thours = grow(m->thours, &m->capthours, m->r.traffic.nhours,
+		    sizeof(*m->thours));
+		ix = smap_get(&m->thouridx, start, m->r.traffic.nhours,
+		    &isnew);
+		if (isnew)
+			m->thours[m->r.traffic.nhours++].start =
+			    parse_stamp(json_str(e, "start"));
+		h = &m->thours[ix];
+		h->received += json_u64(e, "received");
+		h->delivered += json_u64(e, "delivered");
+		h->deferred += json_u64(e, "deferred");
+		h->bounced += json_u64(e, "bounced");
+		h->rejected += json_u64(e, "rejected");
+	}
 }
 
 static void
@@ -445,6 +555,13 @@ add_doc(struct merged *m, const struct json *doc)
 		r->last = t;
 	r->events += json_u64(tot, "events");
 	r->folded_users += json_u64(tot, "folded_users");
+	r->folded_hosts += json_u64(tot, "folded_hosts");
+	r->folded_hours += json_u64(tot, "folded_hours");
+	r->folded_codes += json_u64(tot, "folded_codes");
+	r->folded_pop3 += json_u64(tot, "folded_pop3");
+	r->folded_unclassified += json_u64(tot, "folded_unclassified");
+	if (json_u64(tot, "max_keys") > r->max_keys)
+		r->max_keys = json_u64(tot, "max_keys");
 	if (json_u64(tot, "users") > nu || json_u64(tot, "folded_users")) {
 		m->partial = 1;
 		m->extra_users += json_u64(tot, "users") > nu ?
@@ -453,6 +570,7 @@ add_doc(struct merged *m, const struct json *doc)
 	if (json_u64(tot, "hosts") > nh)
 		m->extra_hosts += json_u64(tot, "hosts") - nh;
 	add_traffic(&r->traffic, json_get(doc, "traffic"));
+	add_traffic_lists(m, doc);
 	add_causes(m, doc);
 	add_codes(m, doc);
 	add_templates(m, doc);
@@ -550,6 +668,102 @@ cmp_tmpl(const void *x, const void *y)
 	return strcmp(a->tmpl, b->tmpl);
 }
 
+/* As traffic.c's result: count descending, then address. */
+static int
+cmp_traffic_n(const void *x, const void *y)
+{
+	const struct traffic_row *a = x, *b = y;
+
+	if (a->n != b->n)
+		return a->n < b->n ? 1 : -1;
+	return strcmp(a->name, b->name);
+}
+
+/* Bytes descending, then as cmp_traffic_n. */
+static int
+cmp_traffic_bytes(const void *x, const void *y)
+{
+	const struct traffic_row *a = x, *b = y;
+
+	if (a->bytes != b->bytes)
+		return a->bytes < b->bytes ? 1 : -1;
+	return cmp_traffic_n(x, y);
+}
+
+static int
+cmp_thour(const void *x, const void *y)
+{
+	const struct traffic_hour *a = x, *b = y;
+
+	return (a->start > b->start) - (a->start < b->start);
+}
+
+/*
+ * The top lists of tl, top rows each, by count into *byn and by size
+ * into *bysize. Distinct addresses: counted from the union when every
+ * report listed all of its own, else left as the reports' sum (an
+ * upper bound, as are the domain counts, which no list carries).
+ */
+static void
+tlist_rows(struct tlist *tl, size_t top, struct traffic_row **byn,
+    size_t *nbyn, struct traffic_row **bysize, size_t *nbysize,
+    uint64_t *distinct)
+{
+	size_t	 n = tl->n < top ? tl->n : top;
+
+	if (!tl->partial)
+		*distinct = tl->n;
+	tl->bysize = xcalloc(tl->n + 1, sizeof(*tl->bysize));
+	if (tl->n > 0)
+		memcpy(tl->bysize, tl->v, tl->n * sizeof(*tl->v));
+	sort_rows(tl->v, tl->n, sizeof(*tl->v), cmp_traffic_n);
+	sort_rows(tl->bysize, tl->n, sizeof(*tl->v), cmp_traffic_bytes);
+	*byn = tl->v;
+	*nbyn = n;
+	*bysize = tl->bysize;
+	*nbysize = n;
+}
+
+/* by[] as reason rows at rows: count descending, then cause number. */
+static size_t
+reason_rows(const uint64_t *by, struct reason_row *rows)
+{
+	size_t	 i, j, k = 0;
+
+	for (i = 0; i < CAUSE_MAX; i++) {
+		if (by[i] == 0)
+			continue;
+		for (j = k; j > 0 && rows[j - 1].n < by[i]; j--)
+			rows[j] = rows[j - 1];
+		rows[j] = (struct reason_row){ (int)i, by[i] };
+		k++;
+	}
+	return k;
+}
+
+/* The traffic lists, top rows each (0 = 10, as traffic_result). */
+static void
+build_traffic(struct merged *m, size_t top)
+{
+	struct traffic	*t = &m->r.traffic;
+
+	top = top ? top : 10;
+	tlist_rows(&m->senders, top, &t->top_senders, &t->ntop_senders,
+	    &t->top_senders_size, &t->ntop_senders_size, &t->senders);
+	tlist_rows(&m->rcpts, top, &t->top_recipients, &t->ntop_recipients,
+	    &t->top_recipients_size, &t->ntop_recipients_size,
+	    &t->recipients);
+	m->reasons = xcalloc(3 * CAUSE_MAX, sizeof(*m->reasons));
+	t->defer_reasons = m->reasons;
+	t->ndefer_reasons = reason_rows(m->why_defer, t->defer_reasons);
+	t->bounce_reasons = m->reasons + CAUSE_MAX;
+	t->nbounce_reasons = reason_rows(m->why_bounce, t->bounce_reasons);
+	t->reject_reasons = m->reasons + 2 * CAUSE_MAX;
+	t->nreject_reasons = reason_rows(m->why_reject, t->reject_reasons);
+	sort_rows(m->thours, t->nhours, sizeof(*m->thours), cmp_thour);
+	t->hours = m->thours;
+}
+
 /* One entity_row per merged row, by_cause pointing into the row. */
 static struct entity_row *
 entity_rows(struct rows *rs, int hours)
@@ -626,6 +840,7 @@ build(struct merged *m, size_t top)
 	sort_rows(r->pop3, r->npop3, sizeof(*r->pop3), cmp_reply);
 	sort_rows(r->unclassified, r->nunclassified, sizeof(*r->unclassified),
 	    cmp_tmpl);
+	build_traffic(m, top);
 }
 
 struct result *
@@ -686,6 +901,15 @@ merge_free(struct result *r)
 	smap_release(&m->codeidx);
 	smap_release(&m->pop3idx);
 	smap_release(&m->anidx);
+	free(m->senders.v);
+	free(m->senders.bysize);
+	smap_release(&m->senders.idx);
+	free(m->rcpts.v);
+	free(m->rcpts.bysize);
+	smap_release(&m->rcpts.idx);
+	free(m->thours);
+	smap_release(&m->thouridx);
+	free(m->reasons);
 	for (i = 0; i < m->nowned; i++)
 		free(m->owned[i]);
 	free(m->owned);
