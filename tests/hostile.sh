@@ -8,7 +8,10 @@
 #    count is totals.folded_users, and the text report says it folded;
 #  - the JSON and text reports are byte-identical for -j1, -j2, -j4 and
 #    with --no-mmap;
-#  - --max-keys 0 turns folding off and counts every name.
+#  - --max-keys 0 turns folding off and counts every name;
+#  - the same for Postfix traffic sets and the Dovecot join (200,000
+#    distinct senders, recipients and sessions), and the capped run's
+#    peak RSS stays well below the uncapped one's.
 set -u
 MXTALLY=${MXTALLY:-./mxtally}
 CC=${CC:-cc}
@@ -61,6 +64,56 @@ grep -q '^  Folded    over --max-keys 1,000' "$tmp/t1.txt" && ok || bad "text re
     bad "--max-keys 0: $(jq -c .totals "$tmp/all.json")"
 "$MXTALLY" -q --max-keys x "$tmp/h.log" >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "--max-keys x not a usage error"
+
+# Traffic and the Dovecot join at small scale: 200,000 Postfix messages,
+# each from and to its own address and domain, 1000 bytes, and 200,000
+# Dovecot login failures in their own sessions, the even ones with an
+# "unknown user" verdict (hostile.c header). Expected by hand: received =
+# delivered = 200000, bytes 200000000 each way; one message per sender
+# and one delivery per recipient, so kept + folded = 200000; failures:
+# unknown_mailbox + auth_failure = 200000 and each verdict is either
+# joined or dropped, unknown_mailbox + join_dropped = 100000.
+build_rss() { $CC -O2 -std=gnu11 -o "$tmp/rss" bench/rss.c; }
+build_rss || { echo "FAIL build rss"; exit 1; }
+"$tmp/hostile" 0 1 0 200000 200000 >"$tmp/t.log"
+rm -f "$tmp/h.log"
+trun() { "$MXTALLY" -q --year 2026 "$@" "$tmp/t.log"; }
+"$tmp/rss" "$MXTALLY" -q --year 2026 --max-keys 1000 -j1 -f json \
+    "$tmp/t.log" >"$tmp/tj1.json" 2>"$tmp/rss1" || bad "traffic -j1 exit"
+for a in -j2 -j4 "-j3 --no-mmap"; do
+	# shellcheck disable=SC2086
+	trun --max-keys 1000 $a -f json >"$tmp/o.json"
+	cmp -s "$tmp/tj1.json" "$tmp/o.json" && ok ||
+	    bad "traffic json $a differs from -j1"
+done
+tq() { jq -r "$1" "$tmp/tj1.json"; }
+[ "$(tq '.traffic | [.received, .delivered, .bytes_received, .bytes_delivered] | join(" ")')" = \
+    "200000 200000 200000000 200000000" ] && ok ||
+    bad "traffic totals $(tq -c '.traffic | [.received, .delivered, .bytes_received, .bytes_delivered]')"
+for side in senders recipients; do
+	kept=$(tq ".traffic.$side")
+	folded=$(tq ".traffic.folded_$side")
+	[ "$kept" -le 1000 ] && [ "$((kept + folded))" -eq 200000 ] && ok ||
+	    bad "$side: $kept kept + $folded folded != 200000"
+	[ "$(tq ".traffic.${side}_exact")" = false ] && ok || bad "${side}_exact not false"
+	col=$([ $side = senders ] && echo messages || echo deliveries)
+	[ "$(tq "[.traffic.top_$side[] | select(.address == \"(other)\")] | .[0] | \"\\(.$col) \\(.bytes)\"")" = \
+	    "$folded $((folded * 1000))" ] && ok || bad "$side (other) row not $folded"
+done
+um=$(tq '.causes.unknown_mailbox.events // 0')
+af=$(tq '.causes.auth_failure.events // 0')
+[ "$((um + af))" -eq 200000 ] && [ "$((um + $(tq .totals.join_dropped)))" -eq 100000 ] &&
+    [ "$(tq .totals.join_unresolved)" -ge 199000 ] && ok ||
+    bad "join: unknown_mailbox $um auth_failure $af totals $(tq -c .totals)"
+"$tmp/rss" "$MXTALLY" -q --year 2026 --max-keys 0 -j1 -f json "$tmp/t.log" \
+    >"$tmp/tall.json" 2>"$tmp/rss0" || bad "traffic --max-keys 0 exit"
+[ "$(jq -r '[.traffic.senders, .causes.unknown_mailbox.events] | join(" ")' "$tmp/tall.json")" = \
+    "200000 100000" ] && ok || bad "--max-keys 0 traffic not exact"
+# peak RSS: the cap must save at least a quarter of the uncapped run's
+kb() { sed -n 's/.*maxrss_kb=\([0-9]*\).*/\1/p' "$1" | tail -1; }
+r1=$(kb "$tmp/rss1") r0=$(kb "$tmp/rss0")
+[ "$((r1 * 4))" -lt "$((r0 * 3))" ] && ok || bad "capped RSS ${r1} KiB not well below ${r0} KiB"
+echo "hostile: traffic RSS capped ${r1} KiB, uncapped ${r0} KiB"
 
 echo "hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

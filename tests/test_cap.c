@@ -164,3 +164,252 @@ Test(cap, empty_user_not_folded, .timeout = 5)
 	result_free(r);
 	agg_free(a);
 }
+
+/* --- the traffic sets ---------------------------------------------------- */
+
+#define NMSGS	2996		/* as NUSERS: deliveries sum to NMSGS * 4 */
+
+/*
+ * Message i, all in one agg: received, 100 bytes from "s<i>@x.example",
+ * delivered (i % 7) + 1 times to "r<i>@d<i>.example", removed.
+ */
+static void
+add_msg(struct agg *a, unsigned i)
+{
+	char		 qid[16], snd[32], rcp[32];
+	struct event	 ev;
+	uint64_t	 pos = (uint64_t)i * 16;
+	unsigned	 k;
+
+	snprintf(qid, sizeof(qid), "Q%05u", i);
+	snprintf(snd, sizeof(snd), "s%05u@x.example", i);
+	snprintf(rcp, sizeof(rcp), "r%05u@d%05u.example", i, i);
+	event_reset(&ev);
+	ev.qid = (struct slice){ qid, strlen(qid) };
+	ev.tkind = TR_RECEIVED;
+	ev.addr = (struct slice){ "h.example[192.0.2.1]", 20 };
+	agg_traffic(a, &ev, pos++, 0);
+	ev.tkind = TR_SIZE;
+	ev.addr = (struct slice){ snd, strlen(snd) };
+	ev.size = 100;
+	agg_traffic(a, &ev, pos++, 0);
+	ev.tkind = TR_SENT;
+	ev.addr = (struct slice){ rcp, strlen(rcp) };
+	for (k = 0; k <= i % 7; k++)
+		agg_traffic(a, &ev, pos++, 0);
+	ev.tkind = TR_REMOVED;
+	agg_traffic(a, &ev, pos, 0);
+}
+
+static struct agg *
+run_msgs(size_t max, unsigned nparts, unsigned stride, int reverse)
+{
+	struct agg	*p[8];
+	unsigned	 k, i, m;
+
+	for (k = 0; k < nparts; k++) {
+		p[k] = agg_new();
+		agg_set_max_keys(p[k], max);
+	}
+	for (i = 0; i < NMSGS; i++) {
+		m = reverse ? NMSGS - 1 - i : i;
+		add_msg(p[(m * stride) % nparts], m);
+		agg_chunk_end(p[(m * stride) % nparts]);
+	}
+	for (k = 1; k < nparts; k++) {
+		agg_merge(p[0], p[k]);
+		agg_free(p[k]);
+	}
+	agg_finish(p[0]);
+	return p[0];
+}
+
+Test(cap, traffic_no_fold_under_cap, .timeout = 5)
+{
+	struct agg	*a = run_msgs(NMSGS, 2, 1, 0);
+	struct result	*r = agg_result(a, 0);
+	const struct traffic *t = &r->traffic;
+
+	cr_assert_eq(t->senders, NMSGS);
+	cr_assert_eq(t->recipients, NMSGS);
+	cr_assert_eq(t->recipient_domains, NMSGS);
+	cr_assert(!t->senders_inexact && !t->recipients_inexact);
+	cr_assert_eq(t->folded_senders, 0);
+	cr_assert_eq(t->ntop_recipients, 10, "no (other) row");
+	result_free(r);
+	agg_free(a);
+}
+
+Test(cap, traffic_fold_is_exact, .timeout = 5)
+{
+	struct agg	*a = run_msgs(100, 1, 1, 0);
+	struct result	*r = agg_result(a, 1000000);
+	const struct traffic *t = &r->traffic;
+	const struct traffic_row *o;
+	uint64_t	 dl = 0;
+	size_t		 i;
+	unsigned	 u;
+
+	/* every total stays exact: NMSGS messages, NMSGS * 4 deliveries */
+	cr_assert_eq(t->received, NMSGS);
+	cr_assert_eq(t->delivered, NMSGS * 4);
+	cr_assert_eq(t->bytes_received, NMSGS * 100);
+	cr_assert_eq(t->bytes_delivered, NMSGS * 4 * 100);
+	cr_assert_leq(t->senders, 100);
+	cr_assert_leq(t->recipients, 100);
+	cr_assert_leq(t->recipient_domains, 100);
+	cr_assert(t->senders_inexact && t->recipients_inexact);
+	cr_assert(!t->deferred_inexact, "no deferrals: nothing folded");
+	/* one message per sender: kept senders plus folded ones */
+	cr_assert_eq(t->senders + t->folded_senders, NMSGS);
+	o = &t->top_senders[t->ntop_senders - 1];
+	cr_assert_str_eq(o->name, "(other)");
+	cr_assert_eq(o->n, t->folded_senders);
+	cr_assert_eq(o->bytes, t->folded_senders * 100);
+	/* all kept recipients are listed, (other) last */
+	cr_assert_eq(t->ntop_recipients, t->recipients + 1);
+	for (i = 0; i + 1 < t->ntop_recipients; i++) {
+		cr_assert_eq(sscanf(t->top_recipients[i].name, "r%05u@", &u),
+		    1);
+		cr_assert_eq(t->top_recipients[i].n, (u % 7) + 1);
+		cr_assert_eq(t->top_recipients[i].bytes, ((u % 7) + 1) * 100);
+		dl += t->top_recipients[i].n;
+	}
+	o = &t->top_recipients[i];
+	cr_assert_str_eq(o->name, "(other)");
+	cr_assert_eq(o->n, t->folded_recipients);
+	cr_assert_eq(dl + o->n, NMSGS * 4);
+	cr_assert_eq(o->bytes, o->n * 100);
+	result_free(r);
+	agg_free(a);
+}
+
+/* Same kept senders and recipients for any split of the messages. */
+Test(cap, traffic_split_independent, .timeout = 10)
+{
+	struct agg	*ref = run_msgs(100, 1, 1, 0);
+	struct result	*rr = agg_result(ref, 1000000);
+	static const unsigned cfg[][3] = {
+		{ 2, 1, 0 }, { 3, 2, 1 }, { 5, 3, 0 }, { 1, 1, 1 }
+	};
+	size_t		 c, i;
+
+	for (c = 0; c < sizeof(cfg) / sizeof(cfg[0]); c++) {
+		struct agg	*a = run_msgs(100, cfg[c][0], cfg[c][1],
+		    (int)cfg[c][2]);
+		struct result	*r = agg_result(a, 1000000);
+		const struct traffic *t = &r->traffic, *rt = &rr->traffic;
+
+		cr_assert_eq(t->senders, rt->senders, "config %zu", c);
+		cr_assert_eq(t->folded_recipients, rt->folded_recipients);
+		cr_assert_eq(t->ntop_recipients, rt->ntop_recipients);
+		for (i = 0; i < t->ntop_recipients; i++) {
+			cr_assert_str_eq(t->top_recipients[i].name,
+			    rt->top_recipients[i].name);
+			cr_assert_eq(t->top_recipients[i].n,
+			    rt->top_recipients[i].n);
+		}
+		result_free(r);
+		agg_free(a);
+	}
+	result_free(rr);
+	agg_free(ref);
+}
+
+/* --- the Dovecot auth join ----------------------------------------------- */
+
+#define NSESS	1000
+
+/*
+ * Session i: an auth verdict "unknown user" for even i, then a login
+ * failure; event k of the 3 * NSESS / 2 goes to part (k * stride) %
+ * nparts, so verdict and failure often land in different parts.
+ */
+static struct result *
+run_join(size_t max, unsigned nparts, unsigned stride, struct agg **out)
+{
+	struct agg	*p[8];
+	char		 s[16];
+	struct event	 ev;
+	unsigned	 k, i, n = 0;
+
+	for (k = 0; k < nparts; k++) {
+		p[k] = agg_new();
+		agg_set_max_keys(p[k], max);
+	}
+	for (i = 0; i < NSESS; i++) {
+		snprintf(s, sizeof(s), "S%04u", i);
+		event_reset(&ev);
+		ev.session = (struct slice){ s, strlen(s) };
+		ev.user = (struct slice){ s, strlen(s) };
+		if (i % 2 == 0) {
+			ev.flags = EV_AUTH_UNKNOWN;
+			agg_add(p[(n * stride) % nparts], &ev, n);
+			n++;
+		}
+		ev.flags = EV_JOIN;
+		ev.cause = CAUSE_AUTH_FAILURE;
+		agg_add(p[(n * stride) % nparts], &ev, n);
+		n++;
+	}
+	for (k = 1; k < nparts; k++) {
+		agg_merge(p[0], p[k]);
+		agg_free(p[k]);
+	}
+	agg_finish(p[0]);
+	*out = p[0];
+	return agg_result(p[0], 0);
+}
+
+static uint64_t
+cause_events(const struct result *r, int cause)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->ncauses; i++)
+		if (r->causes[i].cause == cause)
+			return r->causes[i].events;
+	return 0;
+}
+
+Test(cap, join_exact_under_cap, .timeout = 5)
+{
+	struct agg	*a;
+	struct result	*r = run_join(NSESS, 3, 1, &a);
+
+	/* every even session has its verdict, in whichever part */
+	cr_assert_eq(cause_events(r, CAUSE_UNKNOWN_MAILBOX), NSESS / 2);
+	cr_assert_eq(cause_events(r, CAUSE_AUTH_FAILURE), NSESS / 2);
+	cr_assert_eq(r->join_unresolved, 0);
+	cr_assert_eq(r->join_dropped, 0);
+	result_free(r);
+	agg_free(a);
+}
+
+Test(cap, join_capped_split_independent, .timeout = 10)
+{
+	struct agg	*ra, *a;
+	struct result	*rr = run_join(50, 1, 1, &ra), *r;
+	static const unsigned cfg[][2] = { { 2, 1 }, { 3, 2 }, { 5, 3 } };
+	uint64_t	 um = cause_events(rr, CAUSE_UNKNOWN_MAILBOX);
+	size_t		 c;
+
+	/* no event lost; a kept even session is unknown_mailbox */
+	cr_assert_eq(rr->events, NSESS);
+	cr_assert_gt(rr->join_unresolved, 0);
+	cr_assert_eq(um + rr->join_dropped, NSESS / 2, "each verdict once");
+	cr_assert_eq(um + cause_events(rr, CAUSE_AUTH_FAILURE), NSESS);
+	/* at most 50 sessions kept: the failures of the rest unresolved */
+	cr_assert_geq(rr->join_unresolved, NSESS - 50);
+	for (c = 0; c < sizeof(cfg) / sizeof(cfg[0]); c++) {
+		r = run_join(50, cfg[c][0], cfg[c][1], &a);
+		cr_assert_eq(cause_events(r, CAUSE_UNKNOWN_MAILBOX), um,
+		    "config %zu", c);
+		cr_assert_eq(r->join_unresolved, rr->join_unresolved);
+		cr_assert_eq(r->join_dropped, rr->join_dropped);
+		result_free(r);
+		agg_free(a);
+	}
+	result_free(rr);
+	agg_free(ra);
+}

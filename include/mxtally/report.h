@@ -98,6 +98,15 @@ struct traffic {
 	struct login_counts pop3, imap, smtp_auth;
 	uint64_t	 deferrals, reject_warnings;
 	uint64_t	 sender_domains, recipient_domains;
+	/*
+	 * --max-keys: messages and deliveries of folded senders and
+	 * recipients (the "(other)" rows of the top lists); an inexact flag
+	 * says the distinct counts (senders and sender_domains, recipients
+	 * and recipient_domains, deferred) count kept keys only: a lower
+	 * bound. 0 (zeroed) = exact.
+	 */
+	uint64_t	 folded_senders, folded_recipients;
+	int		 senders_inexact, recipients_inexact, deferred_inexact;
 	struct traffic_row *top_senders, *top_senders_size;
 	struct traffic_row *top_recipients, *top_recipients_size;
 	size_t		 ntop_senders, ntop_senders_size;
@@ -158,6 +167,11 @@ struct result {
 	uint64_t	 folded_users;
 	uint64_t	 folded_hosts, folded_hours, folded_codes;
 	uint64_t	 folded_pop3, folded_unclassified;
+	/*
+	 * The Dovecot auth join over --max-keys (agg.c): login failures
+	 * settled before the end without a verdict, verdicts forgotten.
+	 */
+	uint64_t	 join_unresolved, join_dropped;
 	size_t		 max_keys;	/* the cap, 0 = none */
 	size_t		 top;		/* --top N, 0 = all */
 	struct alert_row *alerts;	/* fired, as alert_set_eval orders */

@@ -2,6 +2,16 @@
  * Per-thread aggregation tables and their merge. One agg per worker, no
  * locks: agg_add runs in the hot path of error lines only, and copies the
  * key bytes it keeps (users lower-cased) into the agg's arena.
+ *
+ * The Dovecot auth join: the verdicts table holds the session ids of
+ * the login failures (EV_JOIN) and of the auth verdicts (n = verdicts);
+ * the failures wait in a list until agg_finish, since their verdict may
+ * be in another chunk. --max-keys caps the sessions by the rule of the
+ * report tables (tab.c): a failure whose session the cap folds is counted
+ * at once as it is (auth_failure) and in join_unresolved, and a folded
+ * verdict in the table's other_n (join_dropped). Which sessions are kept
+ * depends only on the set of session ids, so every count, the two
+ * counters included, is the same for any -j.
  */
 #include <ctype.h>
 #include <string.h>
@@ -35,10 +45,9 @@ agg_set_max_keys(struct agg *a, size_t max)
 	struct tab	*tabs[] = TABS(a);
 	size_t		 i;
 
-	/* the verdicts are a join set, not a report table: never folded */
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
-		if (tabs[i] != &a->verdicts)
-			tabs[i]->max = max;
+		tabs[i]->max = max;
+	traffic_set_max_keys(a->traffic, max);
 }
 
 void
@@ -168,29 +177,11 @@ keep(struct agg *a, struct slice s)
 	return (struct slice){ arena_strndup(&a->ar, s.p, s.len), s.len };
 }
 
-void
-agg_add(struct agg *a, const struct event *ev, uint64_t pos)
+static void
+add_pending(struct agg *a, const struct event *ev, uint64_t pos)
 {
-	struct pending	*p;
-	struct event	 e;
+	struct pending	*p = arena_alloc(&a->ar, sizeof(*p));
 
-	if (ev->flags & EV_AUTH_UNKNOWN) {
-		tab_get(&a->verdicts, ev->session.p, ev->session.len)->n++;
-		return;
-	}
-	if (!(ev->flags & EV_JOIN) || ev->session.len == 0) {
-		agg_count(a, ev, pos);
-		return;
-	}
-	if (tab_find(&a->verdicts, ev->session.p, ev->session.len) != NULL) {
-		e = *ev;
-		e.cause = CAUSE_UNKNOWN_MAILBOX;
-		e.flags &= (uint8_t)~EV_JOIN;
-		agg_count(a, &e, pos);
-		return;
-	}
-	/* the verdict may be in another chunk, or later: settle at the end */
-	p = arena_alloc(&a->ar, sizeof(*p));
 	p->ev = *ev;
 	p->ev.host = keep(a, ev->host);
 	p->ev.program = keep(a, ev->program);
@@ -201,6 +192,64 @@ agg_add(struct agg *a, const struct event *ev, uint64_t pos)
 	p->pos = pos;
 	p->next = a->pend;
 	a->pend = p;
+}
+
+/* A login failure whose session the cap folded: counted as it is. */
+static void
+count_unresolved(struct agg *a, struct event *ev, uint64_t pos)
+{
+	a->join_unresolved += ev->count;
+	ev->flags &= (uint8_t)~EV_JOIN;
+	agg_count(a, ev, pos);
+}
+
+/*
+ * After the session table's threshold fell: counts the pending failures
+ * of the sessions it folded, and moves the rest into a fresh arena.
+ */
+static void
+drop_folded(struct agg *a)
+{
+	struct pending	*p, *next, *list = a->pend;
+	struct arena	 old = a->ar;
+	struct slice	 s;
+
+	a->pend = NULL;
+	arena_init(&a->ar);
+	for (p = list; p != NULL; p = next) {
+		next = p->next;
+		s = p->ev.session;
+		if (s.len <= 1 || tab_hash(s.p, s.len) <= a->verdicts.hmax)
+			add_pending(a, &p->ev, p->pos);
+		else
+			count_unresolved(a, &p->ev, p->pos);
+	}
+	arena_release(&old);
+}
+
+void
+agg_add(struct agg *a, const struct event *ev, uint64_t pos)
+{
+	uint64_t	 hmax = a->verdicts.hmax;
+	struct event	 e;
+
+	if (!(ev->flags & (EV_AUTH_UNKNOWN | EV_JOIN)) ||
+	    ev->session.len == 0) {
+		if (!(ev->flags & EV_AUTH_UNKNOWN))
+			agg_count(a, ev, pos);
+		return;
+	}
+	/* the session table: n = verdicts; a failure adds its session */
+	if (tab_count(&a->verdicts, ev->session.p, ev->session.len,
+	    (ev->flags & EV_AUTH_UNKNOWN) ? 1 : 0) == NULL) {
+		if (ev->flags & EV_JOIN) {
+			e = *ev;
+			count_unresolved(a, &e, pos);
+		}
+	} else if (ev->flags & EV_JOIN)
+		add_pending(a, ev, pos);	/* settled by agg_finish */
+	if (a->verdicts.hmax != hmax)
+		drop_folded(a);
 }
 
 static void
@@ -237,6 +286,8 @@ agg_merge(struct agg *into, struct agg *from)
 	into->events += from->events;
 	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++)
 		merge_tab(dst[i], src[i]);
+	into->join_unresolved += from->join_unresolved;
+	drop_folded(into);
 	/* pending entries stay in from's arena: re-add them by copy */
 	for (p = from->pend; p != NULL; p = next) {
 		next = p->next;
@@ -246,6 +297,7 @@ agg_merge(struct agg *into, struct agg *from)
 	traffic_merge(into->traffic, from->traffic);
 	traffic_free(from->traffic);
 	from->traffic = traffic_new();
+	traffic_set_max_keys(from->traffic, from->users.max);
 }
 
 void
@@ -264,10 +316,11 @@ void
 agg_finish(struct agg *a)
 {
 	struct pending	*p;
+	struct ent	*v;
 
 	for (p = a->pend; p != NULL; p = p->next) {
-		if (tab_find(&a->verdicts, p->ev.session.p,
-		    p->ev.session.len) != NULL)
+		v = tab_find(&a->verdicts, p->ev.session.p, p->ev.session.len);
+		if (v != NULL && v->n > 0)
 			p->ev.cause = CAUSE_UNKNOWN_MAILBOX;
 		p->ev.flags &= (uint8_t)~EV_JOIN;
 		agg_count(a, &p->ev, p->pos);

@@ -97,8 +97,9 @@ struct agg {
 	struct tab	 codes;		/* code, enh, resp, proto, cause */
 	struct tab	 pop3;		/* reply template, NUL, cause byte */
 	struct tab	 uncl;		/* template, with example */
-	struct tab	 verdicts;	/* session ids the auth said are unknown */
-	struct pending	*pend;
+	struct tab	 verdicts;	/* Dovecot sessions, n = verdicts: agg.c */
+	struct pending	*pend;		/* in ar, which holds nothing else */
+	uint64_t	 join_unresolved; /* failures of folded sessions */
 	struct traffic_agg *traffic;	/* traffic.c */
 	char		 key[KEY_MAX + 64];
 };
@@ -107,6 +108,7 @@ struct agg {
 struct traffic;
 struct traffic_agg *traffic_new(void);
 void traffic_free(struct traffic_agg *t);
+void traffic_set_max_keys(struct traffic_agg *t, size_t max);
 void traffic_add(struct traffic_agg *t, const struct event *ev, uint64_t pos,
     int error);
 void traffic_chunk_end(struct traffic_agg *t);

@@ -243,6 +243,8 @@ build_folds(struct result *r, const struct agg *a)
 	r->folded_codes = a->codes.other_n;
 	r->folded_pop3 = a->pop3.other_n;
 	r->folded_unclassified = a->uncl.other_n;
+	r->join_unresolved = a->join_unresolved;
+	r->join_dropped = a->verdicts.other_n;
 	r->max_keys = a->users.max;
 }
 

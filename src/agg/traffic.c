@@ -16,8 +16,12 @@
  * the merge the records are replayed in input order, so the totals do
  * not depend on -j. Memory: the chunk table is bounded by a chunk's
  * lines; records by the messages that cross a chunk edge; the sender,
- * recipient and deferred-queue-id sets are exact, one entry per distinct
- * key.
+ * recipient, domain and deferred-queue-id sets by --max-keys, with the
+ * rule of the error tables (tab.c): over the cap a set keeps the keys
+ * whose hash is at most hmax, lowered one step at a time, and adds the
+ * counts and bytes of the rest to its "other" entry, so the kept keys and
+ * every total are exact and the same for any -j. A folded set's distinct
+ * count is then only a lower bound (the keys kept), and says so.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -55,7 +59,11 @@ struct tslot {				/* the hash beside the pointer: probes */
 struct tset {
 	struct tslot	*slot;
 	size_t		 cap, len;	/* cap: power of two */
-	struct arena	*ar;
+	size_t		 max;		/* keys kept; SIZE_MAX = all */
+	uint64_t	 hmax;		/* keep keys whose hash <= hmax */
+	struct tent	*other;		/* counts of the folded keys */
+	struct arena	*ar;		/* own, or the chunk's */
+	struct arena	 own;
 };
 
 enum rec_kind { R_RCVD, R_SIZE, R_SIZE_TAIL, R_DLV, R_REMOVED };
@@ -86,20 +94,28 @@ struct traffic_agg {
 
 /* --- a small hash set -------------------------------------------------- */
 
+/* ar: the arena of the entries, NULL for the set's own (needed to fold) */
 static void
 tset_init(struct tset *t, struct arena *ar)
 {
 	t->cap = 64;
 	t->len = 0;
+	t->max = SIZE_MAX;
+	t->hmax = UINT64_MAX;
 	t->slot = xcalloc(t->cap, sizeof(*t->slot));
-	t->ar = ar;
+	t->other = xcalloc(1, sizeof(*t->other) + 1);
+	arena_init(&t->own);
+	t->ar = ar != NULL ? ar : &t->own;
 }
 
 static void
 tset_release(struct tset *t)
 {
 	free(t->slot);
+	free(t->other);
+	arena_release(&t->own);
 	t->slot = NULL;
+	t->other = NULL;
 	t->cap = t->len = 0;
 }
 
@@ -143,15 +159,61 @@ tset_grow(struct tset *t)
 	free(old);
 }
 
-/* Finds key, adding a zero entry (copying key) when absent. */
+/*
+ * Lowers t's threshold to hmax (when lower): rebuilds t in a fresh arena
+ * with the keys hmax keeps, adding the counts of the rest to t->other.
+ * Only for a set with its own arena.
+ */
+static void
+tset_fold_to(struct tset *t, uint64_t hmax)
+{
+	struct tslot	*old = t->slot;
+	struct arena	 oldar = t->own;
+	struct tent	*e, *d;
+	size_t		 i, j, sz;
+
+	if (hmax >= t->hmax)
+		return;
+	t->hmax = hmax;
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
+	t->len = 0;
+	arena_init(&t->own);
+	for (i = 0; i < t->cap; i++) {
+		if ((e = old[i].e) == NULL)
+			continue;
+		if (e->hash > hmax) {
+			t->other->n += e->n;
+			t->other->bytes += e->bytes;
+			continue;
+		}
+		sz = sizeof(*e) + e->klen + 1;
+		d = memcpy(arena_alloc(&t->own, sz), e, sz);
+		for (j = d->hash & (t->cap - 1); t->slot[j].e != NULL;
+		    j = (j + 1) & (t->cap - 1))
+			;
+		t->slot[j] = (struct tslot){ d->hash, d };
+		t->len++;
+	}
+	free(old);
+	arena_release(&oldar);
+}
+
+/*
+ * Finds key, adding a zero entry (copying key) when absent; a key the
+ * cap folds gets t->other, where its counts add up exactly. The entry is
+ * valid until the next tset_get on t.
+ */
 static struct tent *
 tset_get(struct tset *t, const char *key, size_t klen)
 {
 	uint64_t	 h = tab_hash(key, klen);
-	size_t		 j = tset_probe(t, key, klen, h);
-	struct tent	*e = t->slot[j].e;
+	size_t		 j;
+	struct tent	*e;
 
-	if (e != NULL)
+	if (h > t->hmax)
+		return t->other;
+	j = tset_probe(t, key, klen, h);
+	if ((e = t->slot[j].e) != NULL)
 		return e;
 	e = arena_alloc(t->ar, sizeof(*e) + klen + 1);
 	e->hash = h;
@@ -161,6 +223,13 @@ tset_get(struct tset *t, const char *key, size_t klen)
 	t->slot[j] = (struct tslot){ h, e };
 	if (++t->len * 2 > t->cap)
 		tset_grow(t);
+	if (t->len > t->max) {
+		while (t->len > t->max && t->hmax > 0)
+			tset_fold_to(t, t->hmax >> 1);
+		if (h > t->hmax)
+			return t->other;
+		e = t->slot[tset_probe(t, key, klen, h)].e;
+	}
 	return e;
 }
 
@@ -170,6 +239,10 @@ tset_merge(struct tset *into, const struct tset *from)
 	size_t		 i;
 	struct tent	*s, *d;
 
+	/* start from the lower threshold: see tab.c for why this is exact */
+	tset_fold_to(into, from->hmax);
+	into->other->n += from->other->n;
+	into->other->bytes += from->other->bytes;
 	for (i = 0; i < from->cap; i++) {
 		if ((s = from->slot[i].e) == NULL)
 			continue;
@@ -194,9 +267,26 @@ traffic_new(void)
 	arena_init(&t->ar);
 	arena_init(&t->car);
 	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
-		tset_init(s[i], &t->ar);
+		tset_init(s[i], NULL);
 	tset_init(&t->msgs, &t->car);
 	return t;
+}
+
+/*
+ * Caps the sender, recipient, domain and deferred-queue-id sets at max
+ * distinct keys each (0 = no cap); the same value on every agg of a run.
+ * The hour set is bounded by the log's span and the chunk table by a
+ * chunk: never folded.
+ */
+void
+traffic_set_max_keys(struct traffic_agg *t, size_t max)
+{
+	struct tset	*s[] = TSETS(t);
+	size_t		 i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (s[i] != &t->hours)
+			s[i]->max = max != 0 ? max : SIZE_MAX;
 }
 
 void
@@ -719,6 +809,12 @@ top_rows(const struct tset *t, struct arena *ar, size_t top, int bybytes,
 		rows[i].bytes = v[i]->bytes;
 	}
 	free(v);
+	if (t->hmax != UINT64_MAX) {	/* folded: last, whatever its count */
+		rows[n].name = "(other)";
+		rows[n].n = t->other->n;
+		rows[n].bytes = t->other->bytes;
+		n++;
+	}
 	*nrows = n;
 	return rows;
 }
@@ -806,6 +902,13 @@ traffic_result(const struct traffic_agg *t, struct traffic *out,
 	out->sender_domains = t->sdomains.len;
 	out->recipients = t->rcpts.len;
 	out->recipient_domains = t->rdomains.len;
+	out->folded_senders = t->senders.other->n;
+	out->folded_recipients = t->rcpts.other->n;
+	out->senders_inexact = t->senders.hmax != UINT64_MAX ||
+	    t->sdomains.hmax != UINT64_MAX;
+	out->recipients_inexact = t->rcpts.hmax != UINT64_MAX ||
+	    t->rdomains.hmax != UINT64_MAX;
+	out->deferred_inexact = t->deferred.hmax != UINT64_MAX;
 	out->pop3 = (struct login_counts){ t->ok[PROTO_POP3], t->failed[PROTO_POP3] };
 	out->imap = (struct login_counts){ t->ok[PROTO_IMAP], t->failed[PROTO_IMAP] };
 	out->smtp_auth = (struct login_counts){ t->ok[PROTO_SMTP],

@@ -243,6 +243,14 @@ json_traffic(struct jw *w, const struct traffic *t)
 	jw_u64(w, "reject_warnings", t->reject_warnings);
 	jw_u64(w, "sender_domains", t->sender_domains);
 	jw_u64(w, "recipient_domains", t->recipient_domains);
+	jw_u64(w, "folded_senders", t->folded_senders);
+	jw_u64(w, "folded_recipients", t->folded_recipients);
+	jw_item(w, "senders_exact");
+	fputs(t->senders_inexact ? "false" : "true", w->out);
+	jw_item(w, "recipients_exact");
+	fputs(t->recipients_inexact ? "false" : "true", w->out);
+	jw_item(w, "deferred_exact");
+	fputs(t->deferred_inexact ? "false" : "true", w->out);
 	jw_traffic_rows(w, "top_senders", "messages", t->top_senders,
 	    t->ntop_senders);
 	jw_traffic_rows(w, "top_senders_by_size", "messages",
@@ -446,6 +454,8 @@ report_json(FILE *out, const struct result *r, const struct report_opts *o)
 	jw_u64(&w, "folded_codes", r->folded_codes);
 	jw_u64(&w, "folded_pop3", r->folded_pop3);
 	jw_u64(&w, "folded_unclassified", r->folded_unclassified);
+	jw_u64(&w, "join_unresolved", r->join_unresolved);
+	jw_u64(&w, "join_dropped", r->join_dropped);
 	jw_u64(&w, "max_keys", r->max_keys);
 	jw_close(&w, '}');
 	json_traffic(&w, &r->traffic);

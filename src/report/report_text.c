@@ -256,15 +256,17 @@ static void
 text_folded(const struct tx *t)
 {
 	const struct result	*r = t->r;
-	const uint64_t		 n[6] = { r->folded_users, r->folded_hosts,
+	const uint64_t		 n[8] = { r->folded_users, r->folded_hosts,
 	    r->folded_unclassified, r->folded_pop3, r->folded_codes,
-	    r->folded_hours };
-	static const char *const what[6] = { "users", "hosts",
-	    "unclassified templates", "POP3 replies", "codes", "hours" };
+	    r->folded_hours, r->traffic.folded_senders,
+	    r->traffic.folded_recipients };
+	static const char *const what[8] = { "users", "hosts",
+	    "unclassified templates", "POP3 replies", "codes", "hours",
+	    "senders (messages)", "recipients (deliveries)" };
 	char			 a[32], b[32];
 	int			 i, any = 0;
 
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 8; i++) {
 		if (n[i] == 0)
 			continue;
 		if (!any)
@@ -277,6 +279,12 @@ text_folded(const struct tx *t)
 	}
 	if (any)
 		putc('\n', t->out);
+	if (r->join_unresolved != 0 || r->join_dropped != 0)
+		fprintf(t->out, "  Join      over --max-keys: %s login "
+		    "failures counted without their verdict, %s verdicts "
+		    "dropped\n",
+		    rep_num(r->join_unresolved, a, sizeof(a)),
+		    rep_num(r->join_dropped, b, sizeof(b)));
 }
 
 /* "12.3 %" of part in whole, into buf */
