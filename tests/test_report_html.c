@@ -229,6 +229,35 @@ Test(report_html, tiny_numbers, .timeout = 5)
 	free(doc);
 }
 
+/* Fired alerts come first, one row each; the key is log data, escaped. */
+Test(report_html, alerts, .timeout = 5)
+{
+	struct result	 r = tiny_result();
+	struct alert_row a[] = {
+		{ "storage_incident", "critical", "host", "mx<1>", "10m",
+		    4, 3, 4, T_1400, T_1400 + 360, 0 },
+		{ "auth_burst", "warning", "none", "", "1m",
+		    5, 5, 5, T_1400 + 3600, T_1400 + 3645, 1 },
+	};
+	char		*doc;
+
+	doc = html(&r);
+	cr_assert_null(strstr(doc, "id=\"alerts\""));	/* none fired */
+	free(doc);
+	r.alerts = a;
+	r.nalerts = 2;
+	doc = html(&r);
+	HAS(doc, "<tr data-rule=\"storage_incident\" data-events=\"4\">"
+	    "<td>critical</td><td>storage_incident</td><td>mx&lt;1&gt;</td>"
+	    "<td class=\"n\">4</td><td>10m</td><td>2026-11-21T14:00:00</td>"
+	    "<td>2026-11-21T14:06:00</td><td>resolved</td></tr>");
+	HAS(doc, "<td>auth_burst</td><td>-</td>");
+	HAS(doc, "<td>2026-11-21T15:00:45</td><td>firing</td>");
+	/* before the chart */
+	cr_assert_lt(strstr(doc, "id=\"alerts\""), strstr(doc, "<svg"));
+	free(doc);
+}
+
 Test(report_html, codes_with_meanings, .timeout = 5)
 {
 	struct result	 r = tiny_result();

@@ -980,6 +980,45 @@ html_pop3(const struct hw *h)
 	fputs("</tbody></table></div>\n</details>\n</section>\n", h->out);
 }
 
+/* Fired alerts (--rules with alert sections), before everything else. */
+static void
+html_alerts(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	const struct alert_row	*a;
+	char			 f[32], l[32];
+	size_t			 i;
+
+	if (r->nalerts == 0)
+		return;
+	fprintf(h->out, "<section id=\"alerts\">\n<h2>Alerts</h2>\n"
+	    "<div class=\"scroll\"><table>\n<thead><tr><th>severity</th>"
+	    "<th>rule</th><th>key</th><th class=\"n\">events</th>"
+	    "<th>window</th><th>first</th><th>last</th><th>state</th></tr>"
+	    "</thead>\n<tbody>\n");
+	for (i = 0; i < r->nalerts; i++) {
+		a = &r->alerts[i];
+		fputs("<tr data-rule=\"", h->out);
+		rep_html_str(h->out, a->rule);
+		fprintf(h->out, "\" data-events=\"%llu\"><td>",
+		    (unsigned long long)a->value);
+		rep_html_str(h->out, a->severity);
+		fputs("</td><td>", h->out);
+		rep_html_str(h->out, a->rule);
+		fputs("</td><td>", h->out);
+		rep_html_str(h->out, a->key[0] != '\0' ? a->key : "-");
+		fputs("</td><td class=\"n\">", h->out);
+		num(h, a->value);
+		fputs("</td><td>", h->out);
+		rep_html_str(h->out, a->window);
+		fprintf(h->out, "</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+		    report_time(a->first, f, sizeof(f)),
+		    report_time(a->last, l, sizeof(l)),
+		    a->firing ? "firing" : "resolved");
+	}
+	fputs("</tbody></table></div>\n</section>\n", h->out);
+}
+
 /* --- users, hosts, unclassified, input ----------------------------- */
 
 static void
@@ -1092,6 +1131,7 @@ report_html(FILE *out, const struct result *r, const struct report_opts *o)
 	html_head(&h, version);
 	html_summary(&h, version);
 	fputs("<main>\n", out);
+	html_alerts(&h);
 	if (r->events == 0 || r->ncauses == 0) {
 		fputs("<p id=\"no-events\">No error events found.</p>\n", out);
 	} else {
