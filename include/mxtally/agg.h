@@ -61,6 +61,9 @@ void agg_finish(struct agg *a);
  * and hosts listed (0 = all). Free with result_free before agg_free.
  */
 struct result *agg_result(struct agg *a, size_t top);
+
+/* qsort order of result.causes: events descending, then cause id. */
+int result_cmp_cause(const void *x, const void *y);
 void result_free(struct result *r);
 
 /* Events counted so far (for progress and tests). */

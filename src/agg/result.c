@@ -164,8 +164,8 @@ build_causes(struct result_mem *m, struct agg *a, size_t top)
 	free(v);
 }
 
-static int
-cmp_cause_row(const void *x, const void *y)
+int
+result_cmp_cause(const void *x, const void *y)
 {
 	const struct cause_row *a = x, *b = y;
 
@@ -260,7 +260,7 @@ agg_result(struct agg *a, size_t top)
 	r->events = a->events;
 	r->first = r->last = T_NONE;
 	build_causes(m, a, top ? top : 10);
-	qsort(r->causes, r->ncauses, sizeof(*r->causes), cmp_cause_row);
+	qsort(r->causes, r->ncauses, sizeof(*r->causes), result_cmp_cause);
 	build_codes(m, a);
 	build_templates(m, a);
 	traffic_result(a->traffic, &r->traffic, &m->ar, top);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxtally/agg.h"
 #include "mxtally/cause.h"
 #include "mxtally/event.h"
 #include "mxtally/log.h"
@@ -617,16 +618,6 @@ cmp_top(const void *x, const void *y)
 	return strcmp(a->user, b->user);
 }
 
-static int
-cmp_cause_row(const void *x, const void *y)
-{
-	const struct cause_row *a = x, *b = y;
-
-	if (a->events != b->events)
-		return a->events < b->events ? 1 : -1;
-	return strcmp(cause_get(a->cause)->id, cause_get(b->cause)->id);
-}
-
 /* As agg's code key: code, enhanced, response, protocol, cause. */
 static int
 cmp_code(const void *x, const void *y)
@@ -835,7 +826,7 @@ build(struct merged *m, size_t top)
 		row->events = m->causes[c].events;
 		cause_users(m, c, row, top ? top : 10);
 	}
-	sort_rows(r->causes, r->ncauses, sizeof(*r->causes), cmp_cause_row);
+	sort_rows(r->causes, r->ncauses, sizeof(*r->causes), result_cmp_cause);
 	sort_rows(r->codes, r->ncodes, sizeof(*r->codes), cmp_code);
 	sort_rows(r->pop3, r->npop3, sizeof(*r->pop3), cmp_reply);
 	sort_rows(r->unclassified, r->nunclassified, sizeof(*r->unclassified),
