@@ -253,6 +253,20 @@ append(char *buf, size_t len, size_t *k, const char *part)
 		*k += (size_t)w < len - *k ? (size_t)w : len - *k - 1;
 }
 
+size_t
+rep_code_field(const char *s, size_t size, char *buf, size_t len)
+{
+	size_t	 n = strnlen(s, size);
+
+	if (len == 0)
+		return 0;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return n;
+}
+
 char *
 rep_code_meaning(const struct code_row *c, char *buf, size_t len)
 {

@@ -110,12 +110,8 @@ static void
 csv_code(FILE *out, const char *s, size_t size)
 {
 	char	 buf[32];
-	size_t	 n = strnlen(s, size);
 
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
+	rep_code_field(s, size, buf, sizeof(buf));
 	putc(',', out);
 	rep_csv_field(out, buf, 1);
 }

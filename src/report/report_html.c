@@ -900,12 +900,8 @@ static void
 code_cell(const struct hw *h, const char *s, size_t size)
 {
 	char	 buf[32];
-	size_t	 n = strnlen(s, size);
+	size_t	 n = rep_code_field(s, size, buf, sizeof(buf));
 
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
 	fputs("<td><code>", h->out);
 	rep_html_str(h->out, n > 0 ? buf : NULL);
 	fputs("</code></td>", h->out);

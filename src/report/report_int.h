@@ -73,6 +73,13 @@ char *rep_num(uint64_t n, char *buf, size_t len);
  */
 char *rep_code_meaning(const struct code_row *c, char *buf, size_t len);
 
+/*
+ * Copies a fixed-size code field of a code_row (code, enh, resp: not
+ * NUL-terminated when full) into buf as a string, cut to len - 1 bytes.
+ * Returns its length; 0 for an empty field.
+ */
+size_t rep_code_field(const char *s, size_t size, char *buf, size_t len);
+
 /* The cause's info, or NULL when cause is out of range. */
 const struct cause_info *rep_cause(int cause);
 

@@ -302,12 +302,8 @@ static void
 jw_code(struct jw *w, const char *key, const char *s, size_t size)
 {
 	char	 buf[32];
-	size_t	 n = strnlen(s, size);
+	size_t	 n = rep_code_field(s, size, buf, sizeof(buf));
 
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
 	jw_str(w, key, n > 0 ? buf : NULL);
 }
 
