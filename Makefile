@@ -58,7 +58,7 @@ $(BUILD)/unit: $(TOBJS) $(TESTOBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs criterion 2>/dev/null)
 
 deps:
-	@sh .ci/deps
+	@sh .ci/deps build
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -102,6 +102,7 @@ html: $(BIN)
 
 # check: the release build's tests, then the same under ASan+UBSan.
 check:
+	@sh .ci/deps test
 	@$(MAKE) --no-print-directory unit golden corpus integration pflogsumm html
 	@$(MAKE) --no-print-directory san
 
