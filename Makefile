@@ -62,7 +62,7 @@ deps:
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	./$(BIN) --year 2026 samples/*/*.log
+	./$(BIN) --year 2026 --rules samples/alerts.ini samples/*/*.log
 
 unit: $(BUILD)/unit
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(BUILD)/unit --jobs 2
