@@ -121,6 +121,17 @@ grep -q "rules.ini:2: rule 'x': unknown cause 'nosuch'" "$tmp/stderr" && ok ||
     bad "bad reload message: $(cat "$tmp/stderr")"
 expect "kept rules" 'mxtally_alerts_firing{rule="disk",key="mx1",severity="critical"}' 1
 
+# the Dovecot join: "unknown user" for session S1 comes before S1's login
+# failure (2 attempts): unknown_mailbox 2; S2 has no verdict: auth 1
+dv="$now store1 dovecot:"
+{ echo "$dv auth-worker(7): sql(ghost,198.51.100.5,<S1>): unknown user"
+  echo "$dv pop3-login: Disconnected (auth failed, 2 attempts in 4 secs): user=<ghost>, method=PLAIN, rip=198.51.100.5, lip=10.0.0.1, session=<S1>"
+  echo "$dv imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<bob>, method=PLAIN, rip=198.51.100.6, lip=10.0.0.1, session=<S2>"
+} >>"$log"
+expect "join" $LINES 24
+expect "join" 'mxtally_events_total{cause="unknown_mailbox",group=""}' 2
+expect "join" 'mxtally_events_total{cause="auth_failure",group="auth"}' 1
+
 kill -TERM "$pid"
 n=0
 while kill -0 "$pid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done

@@ -57,7 +57,24 @@ struct follow {
 	int		 year;
 };
 
+/*
+ * The Dovecot join, streaming: the auth process logs "unknown user"
+ * before the login process logs the failure, so recent verdicts are kept
+ * in a small direct-mapped cache keyed by session id. A verdict pushed
+ * out of the cache (a newer one hashed to its slot) leaves its login an
+ * auth_failure, as a missing verdict does; memory is fixed.
+ */
+#define VERDICTS	16384		/* slots, a power of two */
+#define VERDICT_MAX	48		/* session id bytes kept */
+
+struct verdict {
+	uint64_t	 hash;
+	uint8_t		 len;		/* 0: empty slot */
+	char		 id[VERDICT_MAX];
+};
+
 struct watch {
+	struct verdict	*verdicts;	/* VERDICTS slots */
 	const char	**rules;
 	size_t		 nrules;
 	struct alert_set set;
@@ -110,6 +127,38 @@ on_resolved(const struct alert *a, void *arg)
 	w->nresolved++;
 }
 
+/* The slot for session s, or NULL when s is too long to keep. */
+static struct verdict *
+verdict_slot(struct watch *w, struct slice s, uint64_t *h)
+{
+	if (s.len == 0 || s.len > VERDICT_MAX)
+		return NULL;
+	*h = 0xcbf29ce484222325ULL;		/* FNV-1a: ids are short */
+	for (size_t i = 0; i < s.len; i++)
+		*h = (*h ^ (unsigned char)s.p[i]) * 0x100000001b3ULL;
+	return &w->verdicts[(*h ^ (*h >> 29)) & (VERDICTS - 1)];
+}
+
+/* Records an "unknown user" verdict, or settles a login failure. */
+static void
+verdict_join(struct watch *w, struct event *ev)
+{
+	struct verdict	*v;
+	uint64_t	 h;
+
+	if ((v = verdict_slot(w, ev->session, &h)) == NULL)
+		return;
+	if (ev->flags & EV_AUTH_UNKNOWN) {
+		v->hash = h;
+		v->len = (uint8_t)ev->session.len;
+		memcpy(v->id, ev->session.p, ev->session.len);
+	} else if (v->len == ev->session.len && v->hash == h &&
+	    memcmp(v->id, ev->session.p, v->len) == 0) {
+		ev->cause = CAUSE_UNKNOWN_MAILBOX;
+		v->len = 0;		/* one login per session */
+	}
+}
+
 static void
 watch_line(struct watch *w, struct follow *f, struct slice line)
 {
@@ -123,11 +172,8 @@ watch_line(struct watch *w, struct follow *f, struct slice line)
 	if (!parse_line(&ll, &ev))
 		return;
 	classify_event(w->cl, w->cs, &ev);
-	/*
-	 * NEEDSWORK: the Dovecot auth join (verdict -> unknown_mailbox) is
-	 * settled only by the batch commands; here a login failure counts
-	 * as auth_failure.
-	 */
+	if (ev.flags & (EV_AUTH_UNKNOWN | EV_JOIN))
+		verdict_join(w, &ev);
 	if (ev.flags & EV_AUTH_UNKNOWN)
 		return;
 	metrics_event(&w->m, &ev);
@@ -585,6 +631,7 @@ watch_free(struct watch *w)
 		free(w->resolved[i].key);
 	free(w->resolved);
 	free(w->f);
+	free(w->verdicts);
 	alert_eval_free(w->eval);
 	alert_set_release(&w->set);
 	metrics_release(&w->m);
@@ -621,6 +668,7 @@ watch_main(int argc, char **argv)
 		snprintf(w.instance, sizeof(w.instance), "mxtally");
 	w.nf = (size_t)(argc - optind);
 	w.f = xcalloc(w.nf, sizeof(*w.f));
+	w.verdicts = xcalloc(VERDICTS, sizeof(*w.verdicts));
 	for (i = 0; i < w.nf; i++) {
 		w.f[i].path = argv[optind + (int)i];
 		w.f[i].buf = xmalloc(READ_SIZE + INPUT_LINE_MAX + 1);
