@@ -792,16 +792,54 @@ tset_list(const struct tset *t)
 	return v;
 }
 
+#define TOP_SELECT	64	/* up to this many rows: selection, not a sort */
+
+/*
+ * The first top entries of t in cmp's order, into v (room for top): one
+ * pass keeping a sorted array of the best so far, so a list of 10 costs
+ * about one comparison per key instead of a sort of the whole set. cmp is
+ * a total order (keys are distinct), so the rows are those of a sort.
+ */
+static size_t
+tset_select(const struct tset *t, size_t top,
+    int (*cmp)(const void *, const void *), struct tent **v)
+{
+	struct tent	*e;
+	size_t		 i, j, k = 0;
+
+	if (top == 0)
+		return 0;
+	for (i = 0; i < t->cap; i++) {
+		if ((e = t->slot[i].e) == NULL)
+			continue;
+		if (k == top && cmp(&e, &v[k - 1]) >= 0)
+			continue;
+		j = k < top ? k++ : k - 1;
+		for (; j > 0 && cmp(&e, &v[j - 1]) < 0; j--)
+			v[j] = v[j - 1];
+		v[j] = e;
+	}
+	return k;
+}
+
 /* The top rows of t by count (or by bytes), copied into ar. */
 static struct traffic_row *
 top_rows(const struct tset *t, struct arena *ar, size_t top, int bybytes,
     size_t *nrows)
 {
-	struct tent	**v = tset_list(t);
+	int		(*cmp)(const void *, const void *) =
+			    bybytes ? cmp_tent_bytes : cmp_tent_n;
+	struct tent	**v;
 	struct traffic_row *rows;
 	size_t		 i, n = t->len < top ? t->len : top;
 
-	qsort(v, t->len, sizeof(*v), bybytes ? cmp_tent_bytes : cmp_tent_n);
+	if (top <= TOP_SELECT) {
+		v = xmalloc((top + 1) * sizeof(*v));
+		n = tset_select(t, top, cmp, v);
+	} else {
+		v = tset_list(t);
+		qsort(v, t->len, sizeof(*v), cmp);
+	}
 	rows = arena_alloc(ar, (n + 1) * sizeof(*rows));
 	for (i = 0; i < n; i++) {
 		rows[i].name = arena_strndup(ar, v[i]->key, v[i]->klen);
