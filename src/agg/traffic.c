@@ -76,6 +76,23 @@ struct trec {			/* a fact that needs another chunk */
 	uint8_t		 kind;		/* enum rec_kind */
 };
 
+/*
+ * The big sets miss the cache on nearly every probe (the slot, then the
+ * entry it points to). Counts of senders and recipients wait in a batch
+ * and are added together: first the entries of all their home slots are
+ * prefetched, so the misses overlap instead of following one another.
+ * Counts add up and the fold rule does not depend on order (tab.c), so
+ * the result is the same as adding each at once.
+ */
+#define BATCH_ADDRS	16	/* addresses waiting; two counts each */
+
+struct tinc {			/* a count waiting in the batch */
+	struct tset	*set;
+	const char	*key;		/* in abuf, the chunk arena or t->ar */
+	size_t		 klen;
+	uint64_t	 h, n, bytes;
+};
+
 struct traffic_agg {
 	struct arena	 ar;
 	uint64_t	 n[TR_COUNT];	/* lines of each kind */
@@ -90,6 +107,9 @@ struct traffic_agg {
 	size_t		 nrec, caprec;
 	struct arena	 car;		/* the current chunk's */
 	struct tset	 msgs;		/* the current chunk's queue ids */
+	struct tinc	 inc[2 * BATCH_ADDRS];
+	size_t		 ninc, naddr;
+	char		 abuf[BATCH_ADDRS][ADDR_MAX];
 };
 
 /* --- a small hash set -------------------------------------------------- */
@@ -204,9 +224,8 @@ tset_fold_to(struct tset *t, uint64_t hmax)
  * valid until the next tset_get on t.
  */
 static struct tent *
-tset_get(struct tset *t, const char *key, size_t klen)
+tset_get_h(struct tset *t, const char *key, size_t klen, uint64_t h)
 {
-	uint64_t	 h = tab_hash(key, klen);
 	size_t		 j;
 	struct tent	*e;
 
@@ -233,6 +252,32 @@ tset_get(struct tset *t, const char *key, size_t klen)
 	return e;
 }
 
+/* tset_get_h with the key's tab_hash computed here. */
+static struct tent *
+tset_get(struct tset *t, const char *key, size_t klen)
+{
+	return tset_get_h(t, key, klen, tab_hash(key, klen));
+}
+
+/*
+ * The hash of key for tset_get_h on t, starting the load of its home
+ * slot: the big sets miss the cache on nearly every probe, and the work
+ * done between this and the probe hides part of that wait. The slot is
+ * looked up again at the probe, so a set that grows in between costs
+ * only the hint.
+ */
+static uint64_t
+tset_want(const struct tset *t, const char *key, size_t klen)
+{
+	uint64_t	 h = tab_hash(key, klen);
+
+	if (h <= t->hmax)
+		__builtin_prefetch(&t->slot[h & (t->cap - 1)]);
+	return h;
+}
+
+#define MERGE_AHEAD	8	/* slots of from prefetched ahead */
+
 static void
 tset_merge(struct tset *into, const struct tset *from)
 {
@@ -244,9 +289,15 @@ tset_merge(struct tset *into, const struct tset *from)
 	into->other->n += from->other->n;
 	into->other->bytes += from->other->bytes;
 	for (i = 0; i < from->cap; i++) {
+		if (i + MERGE_AHEAD < from->cap &&
+		    (s = from->slot[i + MERGE_AHEAD].e) != NULL) {
+			__builtin_prefetch(s);
+			__builtin_prefetch(&into->slot[from->slot[i +
+			    MERGE_AHEAD].hash & (into->cap - 1)]);
+		}
 		if ((s = from->slot[i].e) == NULL)
 			continue;
-		d = tset_get(into, s->key, s->klen);
+		d = tset_get_h(into, s->key, s->klen, s->hash);
 		d->n += s->n;
 		d->bytes += s->bytes;
 	}
@@ -411,52 +462,101 @@ count_hour(struct traffic_agg *t, int kind, int64_t tm)
 	tset_get(&t->hours, key, sizeof(key))->n++;
 }
 
-/* A received message's first size: one sender, its domain, its bytes. */
+/* Adds the counts of the batch to their sets and empties it. */
 static void
-count_sender(struct traffic_agg *t, const char *addr, size_t n,
-    const char *client, uint64_t size)
+batch_flush(struct traffic_agg *t)
 {
-	const char	*d = addr_domain(addr, n);
+	struct tinc	*c;
+	struct tslot	*s;
 	struct tent	*e;
+	size_t		 i;
 
-	if (d == NULL || d == addr + n)
-		d = NULL;
-	e = tset_get(&t->senders, addr, n);
-	e->n++;
-	e->bytes += size;
-	if (d != NULL)
-		e = tset_get(&t->sdomains, d, (size_t)(addr + n - d));
-	else if (strcmp(client, "pickup") == 0)
-		e = tset_get(&t->sdomains, addr, n);
-	else
-		e = tset_get(&t->sdomains, client, strlen(client));
-	e->n++;
-	e->bytes += size;
-	t->bytes_in += size;
+	for (i = 0; i < t->ninc; i++) {
+		c = &t->inc[i];
+		if (c->h > c->set->hmax)
+			continue;
+		s = &c->set->slot[c->h & (c->set->cap - 1)];
+		if (s->e != NULL && s->hash == c->h)
+			__builtin_prefetch(s->e);
+	}
+	for (i = 0; i < t->ninc; i++) {
+		c = &t->inc[i];
+		e = tset_get_h(c->set, c->key, c->klen, c->h);
+		e->n += c->n;
+		e->bytes += c->bytes;
+	}
+	t->ninc = t->naddr = 0;
+}
+
+/* A copy of the address addr, n bytes, valid until the batch is flushed. */
+static const char *
+batch_addr(struct traffic_agg *t, const char *addr, size_t n)
+{
+	char	*a = t->abuf[t->naddr++];
+
+	memcpy(a, addr, n < ADDR_MAX ? n : ADDR_MAX);
+	return a;
+}
+
+static void
+batch_add(struct traffic_agg *t, struct tset *set, const char *key,
+    size_t klen, uint64_t h, uint64_t n, uint64_t bytes)
+{
+	t->inc[t->ninc++] = (struct tinc){ set, key, klen, h, n, bytes };
 }
 
 /*
- * A recipient's deliveries and bytes, with its domain's: one probe of
- * each set (a delivery whose size is in another chunk adds its bytes
- * later, with deliveries 0).
+ * A received message's first size: one sender, its domain, its bytes,
+ * through the batch. h: tset_want of addr on t->senders.
  */
 static void
-count_rcpt(struct traffic_agg *t, const char *addr, size_t n,
+count_sender(struct traffic_agg *t, const char *addr, size_t n, uint64_t h,
+    const char *client, uint64_t size)
+{
+	const char	*d = addr_domain(addr, n), *a = batch_addr(t, addr, n);
+	const char	*dk;
+	size_t		 dn;
+	uint64_t	 hd;
+
+	/* the domain key, in the batch's copy when part of the address */
+	if (d != NULL && d != addr + n) {
+		dk = a + (d - addr);
+		dn = (size_t)(addr + n - d);
+	} else if (strcmp(client, "pickup") == 0) {
+		dk = a;
+		dn = n;
+	} else {
+		dk = client;
+		dn = strlen(client);
+	}
+	hd = tset_want(&t->sdomains, dk, dn);
+	batch_add(t, &t->senders, a, n, h, 1, size);
+	batch_add(t, &t->sdomains, dk, dn, hd, 1, size);
+	t->bytes_in += size;
+	if (t->naddr == BATCH_ADDRS)
+		batch_flush(t);
+}
+
+/*
+ * A recipient's deliveries and bytes, with its domain's, through the
+ * batch (a delivery whose size is in another chunk adds its bytes later,
+ * with deliveries 0). h: tset_want of addr on t->rcpts.
+ */
+static void
+count_rcpt(struct traffic_agg *t, const char *addr, size_t n, uint64_t h,
     uint64_t deliveries, uint64_t size)
 {
-	const char	*d = addr_domain(addr, n);
-	struct tent	*e;
+	const char	*d = addr_domain(addr, n), *dk = d != NULL ? d : addr;
+	size_t		 dn = d != NULL ? (size_t)(addr + n - d) : n;
+	uint64_t	 hd = tset_want(&t->rdomains, dk, dn);
+	const char	*a = batch_addr(t, addr, n);
 
-	e = tset_get(&t->rcpts, addr, n);
-	e->n += deliveries;
-	e->bytes += size;
-	if (d != NULL)
-		e = tset_get(&t->rdomains, d, (size_t)(addr + n - d));
-	else
-		e = tset_get(&t->rdomains, addr, n);
-	e->n += deliveries;
-	e->bytes += size;
+	batch_add(t, &t->rcpts, a, n, h, deliveries, size);
+	batch_add(t, &t->rdomains, a + (dk - addr), dn, hd, deliveries,
+	    size);
 	t->bytes_out += size;
+	if (t->naddr == BATCH_ADDRS)
+		batch_flush(t);
 }
 
 static void
@@ -516,14 +616,15 @@ on_received(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 static void
 on_size(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 {
-	struct tent	*m = msg_find(t, ev->qid);
 	char		 a[ADDR_MAX];
 	size_t		 n = addr_norm(ev->addr, a, 1);
+	uint64_t	 h = tset_want(&t->senders, a, n);
+	struct tent	*m = msg_find(t, ev->qid);
 
 	if (m != NULL && (m->flags & M_SIZE))
 		return;			/* a later queue run: counted once */
 	if (m != NULL && (m->flags & M_RCVD)) {
-		count_sender(t, a, n, m->aux, ev->size);
+		count_sender(t, a, n, h, m->aux, ev->size);
 		m->flags = (uint8_t)((m->flags & ~M_RCVD) | M_SIZE);
 		m->bytes = ev->size;
 		m->pos = pos;
@@ -539,17 +640,18 @@ on_size(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 static void
 on_sent(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 {
-	struct tent	*m = msg_find(t, ev->qid);
 	char		 a[ADDR_MAX];
 	size_t		 n = addr_norm(ev->addr, a, 0);
+	uint64_t	 h = tset_want(&t->rcpts, a, n);
+	struct tent	*m = msg_find(t, ev->qid);
 
 	t->n[TR_SENT]++;
 	count_hour(t, TR_SENT, ev->t);
 	if (m != NULL && (m->flags & M_SIZE)) {
-		count_rcpt(t, a, n, 1, m->bytes);
+		count_rcpt(t, a, n, h, 1, m->bytes);
 		return;
 	}
-	count_rcpt(t, a, n, 1, 0);
+	count_rcpt(t, a, n, h, 1, 0);
 	record(t, R_DLV, pos, ev->qid, 0, a, n);
 	msg_get(t, ev->qid)->flags |= M_HEAD;
 }
@@ -645,6 +747,7 @@ traffic_chunk_end(struct traffic_agg *t)
 	struct tent	*m;
 	size_t		 i;
 
+	batch_flush(t);		/* client domains are in the chunk arena */
 	if (t->msgs.len == 0)
 		return;
 	for (i = 0; i < t->msgs.cap; i++) {
@@ -732,14 +835,16 @@ traffic_finish(struct traffic_agg *t)
 			m->flags |= M_SIZE;
 			m->bytes = r->size;
 			if (r->kind == R_SIZE && (m->flags & M_RCVD)) {
-				count_sender(t, r->str, strlen(r->str), m->aux,
+				count_sender(t, r->str, strlen(r->str),
+				    tab_hash(r->str, strlen(r->str)), m->aux,
 				    r->size);
 				m->flags &= (uint8_t)~M_RCVD;
 			}
 			break;
 		case R_DLV:
 			if (m->flags & M_SIZE)
-				count_rcpt(t, r->str, strlen(r->str), 0,
+				count_rcpt(t, r->str, strlen(r->str),
+				    tab_hash(r->str, strlen(r->str)), 0,
 				    m->bytes);
 			break;
 		case R_REMOVED:
@@ -747,6 +852,7 @@ traffic_finish(struct traffic_agg *t)
 			break;
 		}
 	}
+	batch_flush(t);
 	tset_release(&q);
 	arena_release(&ar);
 	t->nrec = 0;
