@@ -103,6 +103,7 @@ struct traffic_agg {
 	struct tset	 deferred;	/* queue ids with a deferral */
 	struct tset	 senders, sdomains, rcpts, rdomains;
 	struct tset	 hours;		/* kind byte + int64 hour start */
+	struct tent	*hour_e[TR_COUNT];	/* the last hour of each kind */
 	struct trec	*rec;
 	size_t		 nrec, caprec;
 	struct arena	 car;		/* the current chunk's */
@@ -363,17 +364,22 @@ traffic_free(struct traffic_agg *t)
 static size_t
 addr_norm(struct slice a, char *buf, int sender)
 {
-	size_t	 n = a.len < ADDR_MAX ? a.len : ADDR_MAX, i;
-	int	 dom = 0;
+	size_t		 n = a.len < ADDR_MAX ? a.len : ADDR_MAX, i;
+	const char	*at;
+	unsigned char	 c;
 
 	if (n == 0 && sender) {
 		memcpy(buf, "from=<>", 7);
 		return 7;
 	}
-	for (i = 0; i < n; i++) {
-		if (a.p[i] == '@')
-			dom = 1;
-		buf[i] = dom ? (char)tolower((unsigned char)a.p[i]) : a.p[i];
+	if (n == 0)
+		return 0;
+	at = memchr(a.p, '@', n);
+	i = at != NULL ? (size_t)(at - a.p) : n;
+	memcpy(buf, a.p, i);
+	for (; i < n; i++) {	/* ASCII only: the C locale's tolower */
+		c = (unsigned char)a.p[i];
+		buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
 	}
 	return n;
 }
@@ -451,15 +457,28 @@ client_domain(struct slice c, char *buf, size_t len)
 static void
 count_hour(struct traffic_agg *t, int kind, int64_t tm)
 {
-	char	 key[1 + sizeof(int64_t)];
-	int64_t	 hour;
+	char		 key[1 + sizeof(int64_t)];
+	int64_t		 hour;
+	struct tent	*e;
 
 	if (tm == T_NONE)
 		return;
 	hour = tm - ((tm % 3600) + 3600) % 3600;
+	/*
+	 * Lines come in time order, mostly within the hour of the line
+	 * before: the entry of the last hour saves the probe. Entries of
+	 * the hour set never move (it is never folded).
+	 */
+	if ((e = t->hour_e[kind]) != NULL &&
+	    memcmp(e->key + 1, &hour, sizeof(hour)) == 0) {
+		e->n++;
+		return;
+	}
 	key[0] = (char)kind;
 	memcpy(key + 1, &hour, sizeof(hour));
-	tset_get(&t->hours, key, sizeof(key))->n++;
+	e = tset_get(&t->hours, key, sizeof(key));
+	e->n++;
+	t->hour_e[kind] = e;
 }
 
 /* Adds the counts of the batch to their sets and empties it. */
