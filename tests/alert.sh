@@ -156,5 +156,16 @@ check "merge appends alerts" $((2 * n)) \
     "$("$MXTALLY" merge -f json "$tmp/report.json" "$tmp/report.json" |
     jq '.alerts | length')"
 
+# a key from the log with invalid UTF-8 is escaped as the report does
+# (\u00ff), never written raw: jsonl must stay valid JSON
+printf 'Nov 21 07:02:0%d h popper[1]: b\377b at x (192.0.2.1): -ERR [AUTH] bad password\n' 1 2 3 >"$tmp/bad8.log"
+printf '[burst]\ncause = auth_failure\nby = user\nthreshold = 2\nwindow = 10m\nseverity = warning\n' >"$tmp/r8.ini"
+"$MXTALLY" alert --year 2026 --rules "$tmp/r8.ini" "$tmp/bad8.log" >"$tmp/a8.jsonl"
+if grep -q '"key":"b\\u00ffb"' "$tmp/a8.jsonl" && ! LC_ALL=C grep -q "$(printf '\377')" "$tmp/a8.jsonl"; then
+	ok
+else
+	bad "invalid UTF-8 key in jsonl: $(cat "$tmp/a8.jsonl")"
+fi
+
 echo "alert: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

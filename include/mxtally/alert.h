@@ -152,9 +152,6 @@ int alert_write_prometheus(FILE *f, const struct alert_set *s,
 /* Appends s to f as a Prometheus label value (escapes \ " and newline). */
 void alert_prom_label(FILE *f, const char *s);
 
-/* Appends s to f as a JSON string, quotes included. */
-void alert_json_str(FILE *f, const char *s);
-
 /* `mxtally alert` and `mxtally watch`; return the exit status. */
 int alert_main(int argc, char **argv);
 int watch_main(int argc, char **argv);

@@ -185,6 +185,14 @@ struct report_opts {
 	const char	*table;		/* CSV table (report_csv); NULL = causes */
 };
 
+/*
+ * Writes s as a JSON string with its quotes, or null when s is NULL.
+ * Control characters are escaped, as is each byte of invalid UTF-8
+ * (as \u00XX, its Latin-1 reading), so any input gives valid JSON.
+ * Every JSON writer of the program uses it. Borrows s.
+ */
+void rep_json_str(FILE *out, const char *s);
+
 /* Each writer returns 0, or -1 when writing to out failed. */
 int report_text(FILE *out, const struct result *r, const struct report_opts *o);
 int report_json(FILE *out, const struct result *r, const struct report_opts *o);

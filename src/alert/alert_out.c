@@ -16,25 +16,6 @@ static const char *const sev_names[] = { "ok", "warning", "critical" };
 static const char *const by_names[] = { "none", "host", "user", "client" };
 
 void
-alert_json_str(FILE *f, const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-
-	putc('"', f);
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			putc(*p, f);
-	}
-	putc('"', f);
-}
-
-void
 alert_prom_label(FILE *f, const char *s)
 {
 	putc('"', f);
@@ -58,10 +39,10 @@ alert_write_jsonl(FILE *f, const struct alert *v, size_t n)
 	for (i = 0; i < n; i++) {
 		alert_fmt_window(v[i].rule->window, win, sizeof(win));
 		fputs("{\"rule\":", f);
-		alert_json_str(f, v[i].rule->name);
+		rep_json_str(f, v[i].rule->name);
 		fprintf(f, ",\"severity\":\"%s\",\"by\":\"%s\",\"key\":",
 		    sev_names[v[i].rule->severity], by_names[v[i].rule->by]);
-		alert_json_str(f, v[i].key);
+		rep_json_str(f, v[i].key);
 		fprintf(f, ",\"value\":%llu,\"threshold\":%llu,"
 		    "\"window\":\"%s\",\"first\":\"%s\",\"last\":\"%s\","
 		    "\"events\":%llu,\"firing\":%s}\n",

@@ -50,9 +50,9 @@ json_kv(FILE *f, const char *k, const char *v, int comma)
 {
 	if (comma)
 		putc(',', f);
-	alert_json_str(f, k);
+	rep_json_str(f, k);
 	putc(':', f);
-	alert_json_str(f, v);
+	rep_json_str(f, v);
 }
 
 void

@@ -22,14 +22,6 @@
 size_t rep_utf8_len(const unsigned char *s);
 
 /*
- * Writes s as a JSON string with its quotes, or null when s is NULL.
- * Control characters are escaped, as is each byte of invalid UTF-8
- * (as \u00XX, its Latin-1 reading), so any input gives valid JSON.
- * Borrows s.
- */
-void rep_json_str(FILE *out, const char *s);
-
-/*
  * Writes s for a terminal when out is not NULL: C0 controls, DEL, C1
  * controls, bidi overrides and invalid UTF-8 become \xNN per byte, so log
  * data cannot drive the terminal. NULL prints as "-". Returns the columns
