@@ -38,11 +38,14 @@ size_t time_parse(struct slice s, const struct timectx *tc, int64_t *t);
 /* Days since 1970-01-01 for a civil date (proleptic Gregorian). */
 int64_t time_days(int y, int m, int d);
 
-/* The last RFC 3164 stamp a thread parsed: most lines repeat it. */
+/*
+ * The minute of the last RFC 3164 stamp a thread parsed ("Nov 21 03:14:"):
+ * most lines share it, and only their seconds differ. Zeroed = empty.
+ */
 struct timecache {
 	const struct timectx *tc;
-	char		 key[15];
-	int64_t		 t;
+	char		 key[13];
+	int64_t		 t;		/* seconds at the start of that minute */
 };
 
 /*
