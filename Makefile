@@ -14,6 +14,7 @@ MXT_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -pthread -MMD -MP $(WARN) \
 MXT_CFLAGS += -DHAVE_LIBPQ
 LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
 
+comma      := ,
 ifeq ($(SAN),)
 LDLIBS     += $(shell pkg-config --libs jemalloc 2>/dev/null)
 MXT_CFLAGS += $(if $(shell pkg-config --exists jemalloc 2>/dev/null && echo y),-DHAVE_JEMALLOC)
@@ -23,7 +24,6 @@ MXT_CFLAGS += -O1 -g -fno-omit-frame-pointer -fsanitize=$(SAN) -fno-sanitize-rec
 LDFLAGS    += -fsanitize=$(SAN)
 BUILD      := build/san-$(subst $(comma),-,$(SAN))
 endif
-comma      := ,
 
 SRCS       := $(sort $(wildcard src/*.c src/*/*.c))
 OBJS       := $(SRCS:%.c=$(BUILD)/%.o)

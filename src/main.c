@@ -655,6 +655,8 @@ int
 main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_DFL);
+	/* over a file size limit, writes fail (EFBIG) and say so: no kill */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
 		return explain_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "rules") == 0)

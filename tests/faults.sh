@@ -10,6 +10,9 @@
 #  - SIGPIPE: mxtally ... | head -1 ends quietly (status 141, no message).
 #  - SIGINT during a scan: "mxtally: interrupted", status 130, and no -o
 #    file nor temp file left behind.
+#  - --max-keys with no room to spill: $TMPDIR missing, or a file size
+#    limit (ulimit -f) that stops a run file midway: one warning naming
+#    the directory, and the same report as with room (counted in memory).
 set -u
 MXTALLY=${MXTALLY:-./mxtally}
 MXTALLY_T=${MXTALLY_T:-}
@@ -78,6 +81,24 @@ wait $holder 2>/dev/null
 [ $rc -eq 130 ] && ok || bad "SIGINT: status $rc"
 grep -qx 'mxtally: interrupted' "$tmp/err" && ok || bad "SIGINT message: $(cat "$tmp/err")"
 [ -z "$(ls "$tmp" | grep '^rep.txt')" ] && ok || bad "SIGINT left $(ls "$tmp" | grep rep.txt)"
+
+# 4. Spill failures. 150,000 users, 200 kept: hundreds of runs of about
+# 6 KB, merged 16 at a time into runs of 100 KB and 1.6 MB, so a limit of
+# 200 blocks (100 or 200 KB, by the shell's block size) stops one merge.
+"$MXTALLY" -q -j2 --max-keys 200 -f json "$tmp/src.log" >"$tmp/ref.json"
+[ "$(jq .totals.folded_users "$tmp/ref.json")" -gt 0 ] && ok || bad "spill: nothing folded"
+TMPDIR="$tmp/none" "$MXTALLY" -j2 --max-keys 200 -f json "$tmp/src.log" \
+    >"$tmp/o.json" 2>"$tmp/err"
+cmp -s "$tmp/ref.json" "$tmp/o.json" && ok || bad "spill: no TMPDIR changed the report"
+grep -q "cannot create a spill file in '$tmp/none'" "$tmp/err" && ok ||
+    bad "spill: no TMPDIR message: $(cat "$tmp/err")"
+mkdir "$tmp/spill"
+(ulimit -f 200; TMPDIR="$tmp/spill" exec "$MXTALLY" -j1 --max-keys 200 \
+    -f json "$tmp/src.log" >"$tmp/o.json" 2>"$tmp/err")
+cmp -s "$tmp/ref.json" "$tmp/o.json" && ok || bad "spill: ulimit -f changed the report"
+[ "$(grep -c "cannot write a spill file in '$tmp/spill'" "$tmp/err")" -eq 1 ] && ok ||
+    bad "spill: ulimit -f message: $(cat "$tmp/err")"
+[ -z "$(ls "$tmp/spill")" ] && ok || bad "spill: files left in TMPDIR"
 
 echo "faults: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -113,6 +113,123 @@ Test(cap, fold_is_exact, .timeout = 5)
 	agg_free(a);
 }
 
+/*
+ * The kept users are the most frequent: 428 users have 7 events (i % 7 ==
+ * 6), more than the cap of 100, so the kept ones are the 100 of those
+ * with the lowest names, i = 6, 13, ..., 699, and nothing else.
+ */
+static void
+assert_top_sevens(const struct result *r, unsigned keep)
+{
+	unsigned	 k, u;
+
+	cr_assert_eq(r->nusers, keep);
+	cr_assert_eq(r->folded_users, NUSERS * 4 - 7 * keep);
+	cr_assert_eq(r->nusers_shown, keep + 1);
+	/* (other) has the most events, so it comes first */
+	cr_assert_str_eq(r->users[0].name, "(other)");
+	for (k = 0; k < keep; k++) {
+		/* equal counts sort by name: the order of i */
+		cr_assert_eq(sscanf(r->users[k + 1].name, "user%05u", &u), 1);
+		cr_assert_eq(u, 6 + 7 * k, "row %u is user%05u", k, u);
+		cr_assert_eq(r->users[k + 1].events, 7);
+	}
+}
+
+Test(cap, fold_keeps_most_frequent, .timeout = 5)
+{
+	struct agg	*a = run_split(100, 1, 1, 0);
+	struct result	*r = agg_result(a, 0);
+
+	assert_top_sevens(r, 100);
+	result_free(r);
+	agg_free(a);
+}
+
+/*
+ * Each user's events arrive one at a time, spread over three aggs, with
+ * a cap of 10: every agg spills hundreds of runs (merged in levels of
+ * 16), and a user's 7 events are in several runs of several aggs. Only
+ * the exact totals make the sevens the top.
+ */
+Test(cap, fold_by_total_across_spills, .timeout = 10)
+{
+	struct agg	*p[3];
+	struct event	 ev;
+	struct result	*r;
+	char		 name[32];
+	unsigned	 i, j, k;
+
+	for (k = 0; k < 3; k++) {
+		p[k] = agg_new();
+		agg_set_max_keys(p[k], 10);
+	}
+	for (j = 0; j < 7; j++)
+		for (i = 0; i < NUSERS; i++) {
+			if (j > i % 7)
+				continue;
+			snprintf(name, sizeof(name), "user%05u", i);
+			event_reset(&ev);
+			ev.cause = CAUSE_QUOTA_EXCEEDED;
+			ev.user = (struct slice){ name, strlen(name) };
+			ev.host = (struct slice){ "mx", 2 };
+			ev.t = 3600;
+			agg_add(p[(i + j) % 3], &ev, (uint64_t)j * NUSERS + i);
+		}
+	agg_merge(p[1], p[2]);
+	agg_merge(p[0], p[1]);
+	agg_finish(p[0]);
+	r = agg_result(p[0], 0);
+	cr_assert_eq(r->events, NUSERS * 4);
+	assert_top_sevens(r, 10);
+	result_free(r);
+	for (k = 0; k < 3; k++)
+		agg_free(p[k]);
+}
+
+/* The example of a template is the earliest, through spills too. */
+Test(cap, fold_keeps_earliest_example, .timeout = 5)
+{
+	struct agg	*a = agg_new(), *b = agg_new();
+	struct event	 ev;
+	struct result	*r;
+	char		 text[32];
+	unsigned	 i;
+
+	agg_set_max_keys(a, 2);
+	agg_set_max_keys(b, 2);
+	event_reset(&ev);
+	ev.cause = CAUSE_UNCLASSIFIED;
+	/* "frob N" from 3 positions (the earliest, 7, in b), then 40
+	 * single templates "zz<letters>" that force spills in a */
+	ev.text = (struct slice){ "frob 900", 8 };
+	agg_add(a, &ev, 900);
+	ev.text = (struct slice){ "frob 7", 6 };
+	agg_add(b, &ev, 7);
+	for (i = 0; i < 40; i++) {
+		snprintf(text, sizeof(text), "zz%c%c", 'g' + i % 20,
+		    'g' + i / 20);
+		ev.text = (struct slice){ text, strlen(text) };
+		agg_add(a, &ev, 1000 + i);
+	}
+	ev.text = (struct slice){ "frob 55", 7 };
+	agg_add(a, &ev, 55);
+	agg_merge(a, b);
+	agg_finish(a);
+	r = agg_result(a, 0);
+	cr_assert_str_eq(r->unclassified[0].tmpl, "frob N");
+	cr_assert_eq(r->unclassified[0].events, 3);
+	cr_assert_str_eq(r->unclassified[0].example, "frob 7");
+	/* the second kept: the lowest of the singles, "zzgg" */
+	cr_assert_str_eq(r->unclassified[1].tmpl, "zzgg");
+	cr_assert_eq(r->nunclassified, 3);
+	cr_assert_str_eq(r->unclassified[2].tmpl, "(other)");
+	cr_assert_eq(r->unclassified[2].events, 39);
+	result_free(r);
+	agg_free(a);
+	agg_free(b);
+}
+
 /* Same kept names and counts for 1, 2, 3 and 5 parts, in either order. */
 Test(cap, split_independent, .timeout = 10)
 {

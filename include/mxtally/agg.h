@@ -22,9 +22,11 @@ void agg_free(struct agg *a);
 /*
  * Caps each report table (users, hosts, hours, codes, POP3 and
  * unclassified templates) at max distinct keys, 0 = no cap; set it to the
- * same value on every agg of a run. Over the cap a table keeps a subset
- * of its keys chosen by key hash alone and counts the events of the rest
- * exactly into an "(other)" total, so results still do not depend on -j.
+ * same value on every agg of a run. Over the cap a table keeps its max
+ * most frequent keys (spilling sorted runs to $TMPDIR to find them) and
+ * counts the events of the rest exactly into an "(other)" total, so
+ * results still do not depend on -j. The traffic sets and the Dovecot
+ * sessions keep a subset chosen by key hash instead (tab.c).
  */
 void agg_set_max_keys(struct agg *a, size_t max);
 

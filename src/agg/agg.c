@@ -33,8 +33,10 @@ agg_new(void)
 	size_t		 i;
 
 	arena_init(&a->ar);
-	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
+	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
 		tab_init(tabs[i]);
+		tabs[i]->spill = tabs[i] != &a->verdicts;
+	}
 	a->traffic = traffic_new();
 	return a;
 }
@@ -253,7 +255,7 @@ agg_add(struct agg *a, const struct event *ev, uint64_t pos)
 }
 
 static void
-merge_tab(struct tab *into, const struct tab *from)
+merge_tab(struct tab *into, struct tab *from)
 {
 	size_t		 i;
 	struct ent	*s, *d;
@@ -272,6 +274,7 @@ merge_tab(struct tab *into, const struct tab *from)
 			d->ex = arena_strndup(&into->ar, s->ex, strlen(s->ex));
 		}
 	}
+	tab_take_runs(into, from);
 }
 
 void
@@ -315,8 +318,10 @@ agg_chunk_end(struct agg *a)
 void
 agg_finish(struct agg *a)
 {
+	struct tab	*tabs[] = TABS(a);
 	struct pending	*p;
 	struct ent	*v;
+	size_t		 i;
 
 	for (p = a->pend; p != NULL; p = p->next) {
 		v = tab_find(&a->verdicts, p->ev.session.p, p->ev.session.len);
@@ -326,5 +331,7 @@ agg_finish(struct agg *a)
 		agg_count(a, &p->ev, p->pos);
 	}
 	a->pend = NULL;
+	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
+		tab_settle(tabs[i]);
 	traffic_finish(a->traffic);
 }

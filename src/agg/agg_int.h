@@ -33,14 +33,19 @@ struct ent {
 };
 
 /*
- * A table may be capped at max keys. Over the cap it keeps only the keys
+ * A table may be capped at max keys, in one of two ways. A table with
+ * spill set (the report tables) keeps its max most frequent keys: it
+ * writes sorted runs to temporary files when full and chooses the keys
+ * from the exact totals in tab_settle (spill.c). Any other table (the
+ * Dovecot sessions, where frequency means nothing) keeps only the keys
  * whose hash is at most hmax (UINT64_MAX >> k, k lowered one step at a
- * time) and counts the rest into other_n, exactly. Which keys survive
- * then depends only on the set of keys seen, never on how the input was
- * split over threads or in what order it came: for any split, the merged
- * table ends at the smallest k whose kept set fits in max (see tab.c).
+ * time). Either way the rest is counted into other_n, exactly, and which
+ * keys survive depends only on the events seen, never on how the input
+ * was split over threads or in what order it came (see tab.c, spill.c).
  * Keys of length 0 or 1 (a cause byte with no name) are never folded.
  */
+struct run;
+
 struct tab {
 	struct ent	**slot;
 	size_t		 cap;		/* power of two */
@@ -50,6 +55,10 @@ struct tab {
 	uint64_t	 other_n;	/* events of folded keys */
 	uint64_t	 other_by[256];	/* the same, by the key's first byte */
 	struct arena	 ar;		/* entries and examples; the table's own */
+	int		 spill;		/* fold by frequency (spill.c) */
+	int		 spill_failed;	/* no more runs: counts on in memory */
+	struct run	*runs;		/* spilled, sorted runs */
+	size_t		 nruns, runcap;
 };
 
 void tab_init(struct tab *t);
@@ -73,6 +82,21 @@ struct ent *tab_get(struct tab *t, const void *key, size_t klen);
 struct ent *tab_find(const struct tab *t, const void *key, size_t klen);
 
 uint64_t tab_hash(const void *key, size_t len);
+
+/* spill.c: writes t's entries to a sorted run and empties t */
+void tab_spill(struct tab *t);
+
+/* Moves from's runs to into (agg_merge). */
+void tab_take_runs(struct tab *into, struct tab *from);
+
+/*
+ * Once, after the last merge: when t has spilled or holds more than max
+ * keys (spilling failed), keeps its max most frequent keys (ties: lowest
+ * key bytes) with exact counts and folds the rest into other_n.
+ */
+void tab_settle(struct tab *t);
+
+void tab_close_runs(struct tab *t);
 
 /* The agg itself; shared by agg.c and result.c. */
 #include "mxtally/cause.h"

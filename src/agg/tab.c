@@ -4,7 +4,8 @@
  * kept in the entry so growth never rehashes keys. Each table has its own
  * arena, so folding (the key cap) can rebuild it and give memory back.
  *
- * Why folding is the same for any split of the input: let K(h) be the
+ * Folding by hash (tables without spill; spill.c has the other way).
+ * Why it is the same for any split of the input: let K(h) be the
  * keys of a set D that a threshold h keeps. The thresholds form one
  * sequence UINT64_MAX >> k, and |D & K(h)| only grows with D and with h.
  * tab_count lowers h one step only while the table holds more than max
@@ -138,6 +139,7 @@ tab_init(struct tab *t)
 void
 tab_release(struct tab *t)
 {
+	tab_close_runs(t);
 	free(t->slot);
 	arena_release(&t->ar);
 	t->slot = NULL;
@@ -268,9 +270,12 @@ tab_count(struct tab *t, const void *key, size_t klen, uint64_t n)
 	if (!tab_keeps(t, h, klen))
 		goto fold;
 	if ((e = t->slot[tab_probe(t, key, klen, h)]) == NULL) {
+		if (t->spill && t->max != 0 && t->len >= t->max &&
+		    !t->spill_failed)
+			tab_spill(t);
 		/* insertion may grow the table: j is stale afterwards */
 		e = tab_insert(t, tab_probe(t, key, klen, h), key, klen, h);
-		if (t->max != 0 && t->len > t->max) {
+		if (!t->spill && t->max != 0 && t->len > t->max) {
 			while (t->len > t->max && t->hmax > 0)
 				tab_fold_to(t, t->hmax >> 1);
 			if (!tab_keeps(t, h, klen))
