@@ -1,13 +1,13 @@
 /*
  * The classifier: event to cause in the order causes.md gives. Built-in
  * text rules are pairs of a lower-case literal (the prefilter, found with
- * memmem in a lower-cased copy of the reply text) and an optional PCRE2
+ * memchr and memcmp in a lower-cased copy of the reply text) and an optional PCRE2
  * pattern that confirms it; the pattern runs only when the literal is
- * there. Patterns are compiled once with JIT and shared read-only; each
+ * there. A literal is looked for by its rarest byte (memchr), so the
+ * search stops on few false candidates. Patterns are compiled once with JIT and shared read-only; each
  * worker brings its own match data.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <ctype.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,10 +115,13 @@ struct rule {
 	const char	*lit;
 	size_t		 litlen;
 	uint64_t	 bytes;		/* byte_mask(lit) */
+	size_t		 anchor;	/* index of lit's rarest byte */
 	pcre2_code	*re;
 };
 
 struct classifier {
+	unsigned char	 low[2][256];	/* tolower; [1] also '_' to ' ' */
+	unsigned char	 bit[256];	/* the byte's bit in a byte_mask */
 	struct rule	 rules[NRULES];
 	size_t		 nrules;
 	uint32_t	 ovec_max;
@@ -150,6 +153,96 @@ byte_mask(const char *s, size_t n)
 	return m;
 }
 
+/*
+ * How common a byte is in English reply texts, higher = more common: the
+ * blank, then letters by their usual frequency; digits and '.' are common
+ * in codes and addresses; any other byte counts as rare.
+ */
+static int
+byte_rank(unsigned char c)
+{
+	static const char	 letters[] = "zqjxkvbypgwfmucdlhrsnioate ";
+	const char		*p;
+
+	if (c == '\0')
+		return 0;
+	if ((unsigned)(c - '0') <= 9 || c == '.')
+		return 12;
+	p = strchr(letters, c);
+	return p != NULL ? (int)(p - letters) + 1 : 0;
+}
+
+static size_t
+rarest(const char *lit, size_t n)
+{
+	size_t	 i, best = 0;
+
+	for (i = 1; i < n; i++)
+		if (byte_rank((unsigned char)lit[i]) <
+		    byte_rank((unsigned char)lit[best]))
+			best = i;
+	return best;
+}
+
+/* 1 if r's literal occurs in s[0..n), found by its anchor byte. */
+static int
+rule_in(const struct rule *r, const char *s, size_t n)
+{
+	const char	*p = s + r->anchor, *end = s + n, *q;
+	size_t		 tail = r->litlen - r->anchor;	/* anchor to the end */
+	char		 a = r->lit[r->anchor];
+
+	if (n < r->litlen)
+		return 0;
+	while ((size_t)(end - p) >= tail &&
+	    (q = memchr(p, a, (size_t)(end - p) - tail + 1)) != NULL) {
+		if (q[-(ptrdiff_t)r->anchor] == r->lit[0] &&
+		    memcmp(q - r->anchor, r->lit, r->litlen) == 0)
+			return 1;
+		p = q + 1;
+	}
+	return 0;
+}
+
+/* The tables of lower_copy, as byte_mask and tolower in the C locale. */
+static void
+tables_init(struct classifier *c)
+{
+	unsigned	 i;
+	unsigned char	 b;
+
+	for (i = 0; i < 256; i++) {
+		b = (unsigned char)i;
+		c->bit[i] = (unsigned char)(b >= 'a' && b <= 'z' ? b - 'a' :
+		    26 + b % 38);
+		if (b >= 'A' && b <= 'Z')
+			b = (unsigned char)(b + ('a' - 'A'));
+		c->low[0][i] = c->low[1][i] = b;
+	}
+	c->low[1]['_'] = ' ';
+}
+
+/*
+ * Copies src[0..n) to dst lower-cased (ASCII letters only), '_' as ' '
+ * if underscore; returns the byte_mask of the copy, made in the same pass.
+ */
+static uint64_t
+lower_copy(const struct classifier *c, char *dst, const char *src,
+    size_t n, int underscore)
+{
+	const unsigned char	*low = c->low[underscore != 0];
+	uint64_t		 m = 0;
+	size_t			 i;
+	unsigned char		 b;
+
+	for (i = 0; i < n; i++) {
+		b = low[(unsigned char)src[i]];
+		dst[i] = (char)b;
+		m |= 1ULL << c->bit[b];
+	}
+	return m;
+}
+
 struct classifier *
 classify_new(char *err, size_t errlen)
 {
@@ -159,6 +252,7 @@ classify_new(char *err, size_t errlen)
 	PCRE2_SIZE		 off;
 	PCRE2_UCHAR		 msg[256];
 
+	tables_init(c);
 	for (i = 0; i < NRULES; i++) {
 		struct rule *r = &c->rules[i];
 		r->cause = builtin[i].cause;
@@ -166,6 +260,7 @@ classify_new(char *err, size_t errlen)
 		r->lit = builtin[i].lit;
 		r->litlen = strlen(r->lit);
 		r->bytes = byte_mask(r->lit, r->litlen);
+		r->anchor = rarest(r->lit, r->litlen);
 		if (builtin[i].re == NULL)
 			continue;
 		r->re = pcre2_compile((PCRE2_SPTR)builtin[i].re,
@@ -245,13 +340,7 @@ match_rules(const struct classifier *c, struct classify_scratch *s,
 	uint64_t	 have;
 	int		 cause;
 
-	for (i = 0; i < n; i++)
-		s->low[i] = (char)tolower((unsigned char)ev->text.p[i]);
-	if (ev->flags & EV_UNDERSCORE)
-		for (i = 0; i < n; i++)
-			if (s->low[i] == '_')
-				s->low[i] = ' ';
-	have = byte_mask(s->low, n);
+	have = lower_copy(c, s->low, ev->text.p, n, ev->flags & EV_UNDERSCORE);
 	if (c->user != NULL && (cause = urules_match(c->user, s->md, s->low,
 	    n, ev)) != CAUSE_NONE) {
 		ev->cause = (int16_t)cause;
@@ -259,8 +348,7 @@ match_rules(const struct classifier *c, struct classify_scratch *s,
 	}
 	for (i = 0; i < c->nrules; i++) {
 		const struct rule *r = &c->rules[i];
-		if ((r->bytes & ~have) != 0 || slice_find((struct slice){
-		    s->low, n }, r->lit, r->litlen) == NULL)
+		if ((r->bytes & ~have) != 0 || !rule_in(r, s->low, n))
 			continue;
 		if (r->re != NULL && pcre2_match(r->re,
 		    (PCRE2_SPTR)s->low, n, 0, 0, s->md, NULL) < 0)
