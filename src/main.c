@@ -37,7 +37,6 @@ enum { EXIT_USAGE = 2, EXIT_INPUT = 3 };
  * 20 to 500 bytes the six tables stay under about 1.5 to 7 GiB even when
  * every table is flooded, sized for the 2-core, 24 GiB report host.
  */
-#define MAX_KEYS_DEFAULT	1000000
 
 enum fmt { OUT_TEXT, OUT_JSON, OUT_HTML, OUT_CSV };
 
@@ -467,7 +466,7 @@ cmd_report(int argc, char **argv)
 
 	c.scan.jobs = cpus > 0 ? (int)cpus : 1;
 	c.scan.since = c.scan.until = T_NONE;
-	c.scan.max_keys = MAX_KEYS_DEFAULT;
+	c.scan.max_keys = AGG_MAX_KEYS_DEFAULT;
 	if (parse_args(argc, argv, &c) == -1) {
 		fputs("try 'mxtally --help'\n", stderr);
 		return EXIT_USAGE;
@@ -518,6 +517,7 @@ cmd_report(int argc, char **argv)
 	free(c.rules);
 	if (set.n > 0)
 		c.scan.alerts = &set;
+	set.max_records = c.scan.max_keys;
 	files = xcalloc(n, sizeof(*files));
 	for (i = 0; i < n; i++)
 		files[i].path = argv[i];
@@ -540,7 +540,7 @@ cmd_report(int argc, char **argv)
 	anon_result(c.scan.anon, r);
 	fill_result(r, files, n, &st);
 	if (set.n > 0) {
-		fired = alert_set_eval(&set, st.last, &nfired);
+		fired = alert_set_eval(&set, agg, st.last, &nfired);
 		r->alerts = alert_rows(fired, nfired);
 		r->nalerts = nfired;
 	}

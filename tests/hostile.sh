@@ -10,6 +10,7 @@
 #  - the JSON and text reports are byte-identical for -j1, -j2, -j4 and
 #    with --no-mmap;
 #  - --max-keys 0 turns folding off and counts every name;
+#  - alerts over records spilled to disk equal the in-memory ones;
 #  - the same for Postfix traffic sets and the Dovecot join (200,000
 #    distinct senders, recipients and sessions), and the capped run's
 #    peak RSS stays well below the uncapped one's.
@@ -68,6 +69,23 @@ grep -q '^  Folded    over --max-keys 1,000' "$tmp/t1.txt" && ok || bad "text re
     bad "--max-keys 0: $(jq -c .totals "$tmp/all.json")"
 "$MXTALLY" -q --max-keys x "$tmp/h.log" >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "--max-keys x not a usage error"
+
+# Alert records: every line is selected by the rules below, so with
+# --max-keys 1000 each worker writes some 200 sorted runs; the alerts
+# must be those of an all-in-memory run (--max-keys 0), for any -j.
+# By hand: "heavy" has a line after every 100th of one-per-second users,
+# so more than 5 in its first minute; 60 lines a minute pass 50.
+printf '[burst]\ncause = unclassified\nthreshold = 50\nwindow = 1m\n[heavy]\ncause = unclassified\nby = user\nthreshold = 5\nwindow = 10m\n' >"$tmp/r.ini"
+arun() { "$MXTALLY" alert -q --year 2026 --rules "$tmp/r.ini" "$@" "$tmp/h.log"; }
+arun -j1 --max-keys 0 >"$tmp/a0.jsonl"
+[ "$(jq -r .rule "$tmp/a0.jsonl" | sort -u | tr '\n' ' ')" = "burst heavy " ] &&
+    [ "$(jq -r 'select(.rule == "heavy") | .key' "$tmp/a0.jsonl" | sort -u)" = heavy ] &&
+    ok || bad "alerts in memory: $(head -c 300 "$tmp/a0.jsonl")"
+for a in -j1 -j2 "-j3 --no-mmap"; do
+	# shellcheck disable=SC2086
+	arun $a --max-keys 1000 >"$tmp/a.jsonl"
+	cmp -s "$tmp/a0.jsonl" "$tmp/a.jsonl" && ok || bad "alerts $a with spilled records differ"
+done
 
 # Traffic and the Dovecot join at small scale: 200,000 Postfix messages,
 # each from and to its own address and domain, 1000 bytes, and 200,000

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxtally/agg.h"
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
 #include "mxtally/parse.h"
@@ -168,7 +169,7 @@ fired(const char *rules, const int64_t *t, size_t n, struct alert **out)
 		alert_buf_add(b, &s, &ev, i);
 	}
 	alert_set_merge(&s, b);
-	*out = alert_set_eval(&s, T_NONE, &nf);
+	*out = alert_set_eval(&s, NULL, T_NONE, &nf);
 	for (i = 0; i < nf; i++)
 		(*out)[i].rule = NULL;	/* the set goes away */
 	alert_set_release(&s);
@@ -273,7 +274,7 @@ Test(alert, keys, .timeout = 5)
 	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
 		alert_buf_add(b, &s, &ev[i], i);
 	alert_set_merge(&s, b);
-	v = alert_set_eval(&s, T_NONE, &n);
+	v = alert_set_eval(&s, NULL, T_NONE, &n);
 	/*
 	 * user: alice (Alice lower-cased) fires at 20, bob at 60; the
 	 * user-less event is no one's. client: 192.0.2.1 has 10,30,60 = 3.
@@ -305,27 +306,34 @@ Test(alert, dovecot_join, .timeout = 5)
 {
 	struct alert_set	 s = { 0 };
 	struct alert_buf	*b1 = alert_buf_new(), *b2 = alert_buf_new();
+	struct agg		*a1 = agg_new(), *a2 = agg_new();
 	struct event		 login = ev_make(CAUSE_AUTH_FAILURE, "zed", "h",
 	    "192.0.2.9", 100), verdict;
 	struct alert		*v;
 	size_t			 n;
 
+	/* as the scan does: every event to one worker's agg and buffer */
 	load(&s, "[unknown]\ncause = unknown_mailbox\n"
 	    "[auth]\ncause = auth_failure\n");
 	login.flags |= EV_JOIN;
 	login.session = SLICE_LIT("S1");
 	alert_buf_add(b1, &s, &login, 2);
+	agg_add(a1, &login, 2);
 	login.session = SLICE_LIT("S2");
 	login.t = 200;
 	alert_buf_add(b1, &s, &login, 3);
-	/* the verdict for S1 comes from another worker's buffer */
+	agg_add(a1, &login, 3);
+	/* the verdict for S1 comes from another worker */
 	verdict = ev_make(CAUSE_NONE, "zed", "h", "", 90);
 	verdict.flags |= EV_AUTH_UNKNOWN;
 	verdict.session = SLICE_LIT("S1");
 	alert_buf_add(b2, &s, &verdict, 1);
+	agg_add(a2, &verdict, 1);
 	alert_set_merge(&s, b1);
 	alert_set_merge(&s, b2);
-	v = alert_set_eval(&s, T_NONE, &n);
+	agg_merge(a1, a2);
+	agg_finish(a1);
+	v = alert_set_eval(&s, a1, T_NONE, &n);
 	/* S1 became unknown_mailbox; S2 stays auth_failure */
 	cr_assert_eq(n, 2);
 	cr_assert_str_eq(v[0].rule->name, "unknown");
@@ -334,6 +342,69 @@ Test(alert, dovecot_join, .timeout = 5)
 	cr_assert_eq(v[1].first, 200);
 	alert_list_free(v, n);
 	alert_set_release(&s);
+	agg_free(a1);
+	agg_free(a2);
+}
+
+/*
+ * Records over max_records go to sorted runs: with 3 records in memory
+ * per buffer and 40 events fed to two buffers out of time order, the
+ * result must equal the one with every record in memory. Expected by
+ * hand: user "a" has events at t = 0, 10, ..., 190 (every even i), "b"
+ * at 5, 15, ..., 195 (odd i); with threshold 3 in 35s a window holds 3
+ * or 4 of them from the third event on, so each fires once (a: first 0,
+ * b: first 5) and is still firing at its last event (190, 195).
+ */
+static struct alert *
+spill_run(size_t max, size_t *n)
+{
+	struct alert_set	 s = { 0 };
+	struct alert_buf	*b[2] = { alert_buf_new(), alert_buf_new() };
+	struct event		 ev;
+	struct alert		*v;
+	int			 i, k;
+
+	load(&s, "[r]\ncause = quota_exceeded\nby = user\nthreshold = 3\n"
+	    "window = 35s\n");
+	s.max_records = max;
+	for (k = 0; k < 40; k++) {
+		i = (k * 17) % 40;	/* a permutation of 0..39 */
+		ev = ev_make(CAUSE_QUOTA_EXCEEDED, i % 2 ? "b" : "a", "h", "",
+		    (int64_t)i * 5);
+		alert_buf_add(b[k % 2], &s, &ev, (uint64_t)i);
+	}
+	alert_set_merge(&s, b[0]);
+	alert_set_merge(&s, b[1]);
+	v = alert_set_eval(&s, NULL, T_NONE, n);
+	for (k = 0; k < (int)*n; k++)
+		v[k].rule = NULL;	/* the set goes away */
+	alert_set_release(&s);
+	return v;
+}
+
+Test(alert, spilled_records_same_result, .timeout = 5)
+{
+	size_t		 n1, n2, i;
+	struct alert	*mem = spill_run(0, &n1), *disk = spill_run(3, &n2);
+
+	cr_assert_eq(n1, 2);
+	cr_assert_str_eq(mem[0].key, "a");
+	cr_assert_eq(mem[0].first, 0);
+	cr_assert_str_eq(mem[1].key, "b");
+	cr_assert_eq(mem[1].first, 5);
+	cr_assert_eq(mem[0].last, 190);
+	cr_assert_eq(mem[1].last, 195);
+	cr_assert(mem[0].firing && mem[1].firing);
+	cr_assert_eq(n2, n1);
+	for (i = 0; i < n1; i++) {
+		cr_assert_str_eq(disk[i].key, mem[i].key);
+		cr_assert_eq(disk[i].first, mem[i].first);
+		cr_assert_eq(disk[i].last, mem[i].last);
+		cr_assert_eq(disk[i].value, mem[i].value);
+		cr_assert_eq(disk[i].firing, mem[i].firing);
+	}
+	alert_list_free(mem, n1);
+	alert_list_free(disk, n2);
 }
 
 /* Writes the jsonl of records fed split over two buffers in order o. */
@@ -358,7 +429,7 @@ split_run(int swap)
 	}
 	alert_set_merge(&s, b[swap]);
 	alert_set_merge(&s, b[!swap]);
-	v = alert_set_eval(&s, T_NONE, &n);
+	v = alert_set_eval(&s, NULL, T_NONE, &n);
 	alert_write_jsonl(f, v, n);
 	fclose(f);
 	alert_list_free(v, n);

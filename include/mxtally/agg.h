@@ -10,6 +10,7 @@
 #define MXTALLY_AGG_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mxtally/event.h"
 #include "mxtally/report.h"
@@ -29,6 +30,8 @@ void agg_free(struct agg *a);
  * sessions keep a subset chosen by key hash instead (tab.c).
  */
 void agg_set_max_keys(struct agg *a, size_t max);
+
+#define AGG_MAX_KEYS_DEFAULT	1000000	/* --max-keys */
 
 /*
  * Counts ev (classified, cause set) at input position pos (file index in
@@ -67,6 +70,21 @@ struct result *agg_result(struct agg *a, size_t top);
 /* qsort order of result.causes: events descending, then cause id. */
 int result_cmp_cause(const void *x, const void *y);
 void result_free(struct result *r);
+
+/*
+ * After agg_finish: 1 when the Dovecot auth process said that the user of
+ * session s does not exist, so that its login failure is unknown_mailbox
+ * (as agg_finish decided); 0 otherwise, also for sessions the cap folded.
+ * The alert stage asks this to count as the report does.
+ */
+int agg_session_unknown(const struct agg *a, struct slice s);
+
+/*
+ * An unlinked temporary file in $TMPDIR (default /tmp) for spilled runs,
+ * open for writing and reading; NULL with errno set when none can be
+ * made. *dir gets the directory, for messages.
+ */
+FILE *agg_spill_file(const char **dir);
 
 /* Events counted so far (for progress and tests). */
 uint64_t agg_events(const struct agg *a);

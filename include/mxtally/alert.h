@@ -57,6 +57,7 @@ struct alert {
 	int		 firing;	/* still above threshold at the end */
 };
 
+struct agg;
 struct alert_buf;
 struct alert_eval;
 
@@ -64,6 +65,7 @@ struct alert_set {
 	struct alert_rule *rules;
 	size_t		 n;
 	struct alert_buf *all;		/* records merged from the workers */
+	size_t		 max_records;	/* in memory a buffer; 0 = all */
 };
 
 /*
@@ -83,9 +85,10 @@ void alert_set_release(struct alert_set *s);
 int alert_rule_match(const struct alert_rule *r, const struct event *ev);
 
 /*
- * Per-worker record buffers, filled in the scan's hot path for events
- * some rule selects (and for the Dovecot auth join facts). add copies the
- * key strings it keeps; merge takes from (it is freed).
+ * Per-worker record buffers, filled in the scan's hot path for the timed
+ * events some rule selects. add copies the key strings it keeps; merge
+ * takes from (it is freed). A buffer over s->max_records (set it from
+ * --max-keys) writes its records to a sorted run in $TMPDIR.
  */
 struct alert_buf *alert_buf_new(void);
 void alert_buf_add(struct alert_buf *b, const struct alert_set *s,
@@ -95,13 +98,16 @@ void alert_buf_free(struct alert_buf *b);
 
 /*
  * Evaluates the merged records in (time, input position) order, so the
- * result is the same for any -j, then advances the event clock to end
+ * result is the same for any -j; a Dovecot login failure is
+ * unknown_mailbox when agg (merged and finished; NULL: never) says so, as
+ * in the report. Then advances the event clock to end
  * (the newest line read; T_NONE = the newest event) so that an alert
  * whose window emptied before the log ended is not "firing". Returns the
  * fired alerts ordered by first event time, rule order and key; *n gets
  * their count. Free with alert_list_free.
  */
-struct alert *alert_set_eval(struct alert_set *s, int64_t end, size_t *n);
+struct alert *alert_set_eval(struct alert_set *s, const struct agg *agg,
+    int64_t end, size_t *n);
 void alert_list_free(struct alert *v, size_t n);
 
 /*

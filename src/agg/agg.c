@@ -315,17 +315,26 @@ agg_chunk_end(struct agg *a)
 	traffic_chunk_end(a->traffic);
 }
 
+int
+agg_session_unknown(const struct agg *a, struct slice s)
+{
+	struct ent	*v;
+
+	if (s.len == 0)
+		return 0;
+	v = tab_find(&a->verdicts, s.p, s.len);
+	return v != NULL && v->n > 0;
+}
+
 void
 agg_finish(struct agg *a)
 {
 	struct tab	*tabs[] = TABS(a);
 	struct pending	*p;
-	struct ent	*v;
 	size_t		 i;
 
 	for (p = a->pend; p != NULL; p = p->next) {
-		v = tab_find(&a->verdicts, p->ev.session.p, p->ev.session.len);
-		if (v != NULL && v->n > 0)
+		if (agg_session_unknown(a, p->ev.session))
 			p->ev.cause = CAUSE_UNKNOWN_MAILBOX;
 		p->ev.flags &= (uint8_t)~EV_JOIN;
 		agg_count(a, &p->ev, p->pos);

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mxtally/agg.h"
 #include "mxtally/log.h"
 #include "agg_int.h"
 
@@ -81,27 +82,41 @@ spill_warn(const char *what)
 		    e != 0 ? strerror(e) : "i/o error");
 }
 
-static FILE *
-run_create(void)
+FILE *
+agg_spill_file(const char **dirp)
 {
 	const char	*dir = spill_dir();
 	char		 path[4096];
-	int		 fd;
+	int		 fd, e;
 	FILE		*f;
 
+	*dirp = dir;
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd == -1) {
 		snprintf(path, sizeof(path), "%s/mxtally-spill.XXXXXX", dir);
 		if ((fd = mkstemp(path)) != -1)
 			unlink(path);
 	}
-	if (fd == -1 || (f = fdopen(fd, "w+")) == NULL) {
-		spill_warn("create");
-		if (fd != -1)
-			close(fd);
+	if (fd == -1)
+		return NULL;
+	if ((f = fdopen(fd, "w+")) == NULL) {
+		e = errno;
+		close(fd);
+		errno = e;
 		return NULL;
 	}
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	return f;
+}
+
+static FILE *
+run_create(void)
+{
+	const char	*dir;
+	FILE		*f = agg_spill_file(&dir);
+
+	if (f == NULL)
+		spill_warn("create");
 	return f;
 }
 

@@ -1,22 +1,33 @@
 /*
  * Alert evaluation. During a scan each worker appends a compact record
- * for every event some rule selects (alert_buf_add copies the key strings
- * into the buffer's own blocks); after the join the buffers are merged,
- * the Dovecot auth join is settled as agg settles it, and the records are
- * sorted by (event time, input position) and fed to the sliding-window
- * evaluator, which keeps per (rule, key) the events of the last window
- * (same-second events share one slot) and opens an episode when their
- * count reaches the threshold and closes it when it falls below.
+ * for every timed event some rule selects (alert_buf_add copies the key
+ * strings into the buffer's own blocks); after the join the buffers are
+ * merged and the records fed, in (event time, input position) order, to
+ * the sliding-window evaluator, which keeps per (rule, key) the events
+ * of the last window (same-second events share one slot) and opens an
+ * episode when their count reaches the threshold and closes it when it
+ * falls below. A Dovecot login failure counts as unknown_mailbox when
+ * the merged agg says its session's user was unknown, as in the report.
+ *
+ * Memory: a buffer holds at most max_records records (--max-keys); a
+ * full one is sorted and written to a run (a temporary file, see
+ * agg_spill_file), and evaluation then reads all runs in one k-way merge
+ * by (time, position): the same order, so the same alerts. When no run
+ * can be written the records stay in memory, after one warning.
  */
+#include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxtally/agg.h"
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
 #include "mxtally/log.h"
 #include "alert_int.h"
 
 #define BLK_SIZE	(64u << 10)
+#define STR_MAX		255		/* bytes of a key string kept */
 
 struct blk {
 	struct blk	*next;
@@ -27,17 +38,30 @@ struct blk {
 struct rec {
 	int64_t		 t;
 	uint64_t	 pos;		/* input position, the tie-break */
-	const char	*host, *user, *client, *session; /* copies, NUL-ended */
+	const char	*str[4];	/* copies, NUL-ended: enum rec_str */
 	uint32_t	 count;
 	int16_t		 cause;
 	uint8_t		 flags;		/* enum event_flags */
 	char		 code[4], enh[12], resp[24];
 };
 
+enum rec_str { S_HOST, S_USER, S_CLIENT, S_SESSION };
+
+/* the part of a record written as it is; the strings follow it */
+#define REC_FIXED	offsetof(struct rec, count)
+
+struct arun {
+	FILE		*f;
+	uint64_t	 n;
+};
+
 struct alert_buf {
 	struct rec	*v;
 	size_t		 n, cap;
 	struct blk	*blocks;
+	struct arun	*runs;		/* each sorted by (t, pos) */
+	size_t		 nruns, runcap;
+	int		 nospill;	/* a run could not be written */
 };
 
 struct alert_buf *
@@ -46,17 +70,29 @@ alert_buf_new(void)
 	return xcalloc(1, sizeof(struct alert_buf));
 }
 
-void
-alert_buf_free(struct alert_buf *b)
+static void
+blocks_free(struct alert_buf *b)
 {
 	struct blk	*k, *next;
 
-	if (b == NULL)
-		return;
 	for (k = b->blocks; k != NULL; k = next) {
 		next = k->next;
 		free(k);
 	}
+	b->blocks = NULL;
+}
+
+void
+alert_buf_free(struct alert_buf *b)
+{
+	size_t	 i;
+
+	if (b == NULL)
+		return;
+	blocks_free(b);
+	for (i = 0; i < b->nruns; i++)
+		fclose(b->runs[i].f);
+	free(b->runs);
 	free(b->v);
 	free(b);
 }
@@ -66,7 +102,7 @@ buf_str(struct alert_buf *b, struct slice s, int lower)
 {
 	struct blk	*k = b->blocks;
 	char		*d;
-	size_t		 i, n = s.len > 255 ? 255 : s.len;
+	size_t		 i, n = s.len > STR_MAX ? STR_MAX : s.len;
 
 	if (n == 0)
 		return "";
@@ -101,20 +137,88 @@ any_match(const struct alert_set *s, int cause, const struct event *ev)
 static int
 buf_wants(const struct alert_set *s, const struct event *ev)
 {
-	size_t	 i;
-
-	if (ev->flags & EV_AUTH_UNKNOWN) {
-		if (ev->session.len == 0)
-			return 0;
-		for (i = 0; i < s->n; i++)
-			if (s->rules[i].sel != SEL_CODE)
-				return 1;
-		return 0;
-	}
+	if (ev->t == T_NONE || (ev->flags & EV_AUTH_UNKNOWN))
+		return 0;	/* no window to go in; verdicts: in the agg */
 	if ((ev->flags & EV_JOIN) && ev->session.len > 0)
 		return any_match(s, CAUSE_AUTH_FAILURE, ev) ||
 		    any_match(s, CAUSE_UNKNOWN_MAILBOX, ev);
 	return any_match(s, ev->cause, ev);
+}
+
+static int
+rec_cmp(const void *a, const void *b)
+{
+	const struct rec	*x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static void
+spill_warn(const char *dir)
+{
+	static atomic_int	 warned;
+	int			 e = errno;
+
+	if (atomic_exchange(&warned, 1) == 0)
+		log_warn("cannot spill alert records to '%s': %s; they stay "
+		    "in memory", dir, e != 0 ? strerror(e) : "i/o error");
+}
+
+static int
+rec_write(FILE *f, const struct rec *r)
+{
+	unsigned char	 len[4];
+	size_t		 i;
+
+	for (i = 0; i < 4; i++)
+		len[i] = (unsigned char)strlen(r->str[i]);
+	fwrite(&r->t, sizeof(r->t), 1, f);
+	fwrite(&r->pos, sizeof(r->pos), 1, f);
+	fwrite(&r->count, sizeof(r->count), 1, f);
+	fwrite(&r->cause, sizeof(r->cause), 1, f);
+	fwrite(&r->flags, sizeof(r->flags), 1, f);
+	fwrite(r->code, sizeof(r->code), 1, f);
+	fwrite(r->enh, sizeof(r->enh), 1, f);
+	fwrite(r->resp, sizeof(r->resp), 1, f);
+	fwrite(len, sizeof(len), 1, f);
+	for (i = 0; i < 4; i++)
+		fwrite(r->str[i], 1, len[i], f);
+	return ferror(f) ? -1 : 0;
+}
+
+/* Sorts b's records into a new run and empties b; on error keeps them. */
+static void
+buf_spill(struct alert_buf *b)
+{
+	const char	*dir;
+	FILE		*f;
+	size_t		 i;
+	int		 rc = 0;
+
+	qsort(b->v, b->n, sizeof(*b->v), rec_cmp);
+	if ((f = agg_spill_file(&dir)) == NULL) {
+		spill_warn(dir);
+		b->nospill = 1;
+		return;
+	}
+	for (i = 0; i < b->n && rc == 0; i++)
+		rc = rec_write(f, &b->v[i]);
+	if (rc != 0 || fflush(f) != 0) {
+		spill_warn(dir);
+		fclose(f);
+		b->nospill = 1;
+		return;
+	}
+	rewind(f);
+	if (b->nruns == b->runcap) {
+		b->runcap = b->runcap ? b->runcap * 2 : 8;
+		b->runs = xrealloc(b->runs, b->runcap * sizeof(*b->runs));
+	}
+	b->runs[b->nruns++] = (struct arun){ f, b->n };
+	b->n = 0;
+	blocks_free(b);
 }
 
 void
@@ -125,6 +229,8 @@ alert_buf_add(struct alert_buf *b, const struct alert_set *s,
 
 	if (!buf_wants(s, ev))
 		return;
+	if (s->max_records != 0 && b->n >= s->max_records && !b->nospill)
+		buf_spill(b);
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 256;
 		b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
@@ -132,10 +238,10 @@ alert_buf_add(struct alert_buf *b, const struct alert_set *s,
 	r = &b->v[b->n++];
 	r->t = ev->t;
 	r->pos = pos;
-	r->host = buf_str(b, ev->host, 0);
-	r->user = buf_str(b, ev->user, 1);
-	r->client = buf_str(b, ev->client, 0);
-	r->session = (ev->flags & (EV_JOIN | EV_AUTH_UNKNOWN)) ?
+	r->str[S_HOST] = buf_str(b, ev->host, 0);
+	r->str[S_USER] = buf_str(b, ev->user, 1);
+	r->str[S_CLIENT] = buf_str(b, ev->client, 0);
+	r->str[S_SESSION] = (ev->flags & EV_JOIN) ?
 	    buf_str(b, ev->session, 0) : "";
 	r->count = ev->count;
 	r->cause = ev->cause;
@@ -163,48 +269,90 @@ alert_set_merge(struct alert_set *s, struct alert_buf *from)
 	if (from->n > 0)
 		memcpy(to->v + to->n, from->v, from->n * sizeof(*from->v));
 	to->n += from->n;
+	from->n = 0;
 	while ((k = from->blocks) != NULL) {
 		from->blocks = k->next;
 		k->next = to->blocks;
 		to->blocks = k;
 	}
+	if (to->nruns + from->nruns > to->runcap) {
+		to->runcap = to->nruns + from->nruns;
+		to->runs = xrealloc(to->runs, to->runcap * sizeof(*to->runs));
+	}
+	if (from->nruns > 0)
+		memcpy(to->runs + to->nruns, from->runs,
+		    from->nruns * sizeof(*from->runs));
+	to->nruns += from->nruns;
+	to->nospill |= from->nospill;
+	from->nruns = 0;
 	alert_buf_free(from);
+	if (s->max_records != 0 && to->n > s->max_records && !to->nospill)
+		buf_spill(to);
 }
 
-static int
-rec_cmp(const void *a, const void *b)
-{
-	const struct rec	*x = a, *y = b;
+/* One sorted source of records: a run, or the records still in memory. */
+struct ard {
+	FILE		*f;
+	const struct rec *mem;
+	uint64_t	 left;
+	struct rec	 r;
+	char		 sb[4][STR_MAX + 1];
+};
 
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
-static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Dovecot: a login failure whose session the auth process found no user
- * for is unknown_mailbox (as agg_finish decides). */
+/* Our own file, written whole: a failure here is an i/o error or a bug. */
 static void
-settle_join(struct alert_buf *b)
+ard_next(struct ard *d)
 {
-	const char	**ss = xcalloc(b->n + 1, sizeof(*ss));
-	size_t		 i, ns = 0;
+	unsigned char	 len[4];
+	size_t		 i;
+	FILE		*f = d->f;
+	int		 ok;
 
-	for (i = 0; i < b->n; i++)
-		if (b->v[i].flags & EV_AUTH_UNKNOWN)
-			ss[ns++] = b->v[i].session;
-	qsort(ss, ns, sizeof(*ss), str_cmp);
-	for (i = 0; i < b->n; i++)
-		if ((b->v[i].flags & EV_JOIN) && b->v[i].session[0] != '\0' &&
-		    bsearch(&b->v[i].session, ss, ns, sizeof(*ss),
-		    str_cmp) != NULL)
-			b->v[i].cause = CAUSE_UNKNOWN_MAILBOX;
-	free(ss);
+	d->left--;
+	if (f == NULL) {
+		d->r = *d->mem++;
+		return;
+	}
+	ok = fread(&d->r.t, sizeof(d->r.t), 1, f) == 1 &&
+	    fread(&d->r.pos, sizeof(d->r.pos), 1, f) == 1 &&
+	    fread(&d->r.count, sizeof(d->r.count), 1, f) == 1 &&
+	    fread(&d->r.cause, sizeof(d->r.cause), 1, f) == 1 &&
+	    fread(&d->r.flags, sizeof(d->r.flags), 1, f) == 1 &&
+	    fread(d->r.code, sizeof(d->r.code), 1, f) == 1 &&
+	    fread(d->r.enh, sizeof(d->r.enh), 1, f) == 1 &&
+	    fread(d->r.resp, sizeof(d->r.resp), 1, f) == 1 &&
+	    fread(len, sizeof(len), 1, f) == 1;
+	for (i = 0; ok && i < 4; i++) {
+		ok = fread(d->sb[i], 1, len[i], f) == len[i];
+		d->sb[i][len[i]] = '\0';
+		d->r.str[i] = d->sb[i];
+	}
+	if (!ok)
+		log_die("reading an alert spill file: %s",
+		    ferror(f) ? strerror(errno) : "short record");
+}
+
+static int
+ard_less(const struct ard *a, const struct ard *b)
+{
+	return rec_cmp(&a->r, &b->r) < 0;
+}
+
+static void
+ard_sift_down(struct ard **h, size_t len, size_t i)
+{
+	size_t		 c;
+	struct ard	*tmp;
+
+	for (; (c = 2 * i + 1) < len; i = c) {
+		if (c + 1 < len && ard_less(h[c + 1], h[c]))
+			c++;
+		if (!ard_less(h[c], h[i]))
+			break;
+		tmp = h[i];
+		h[i] = h[c];
+		h[c] = tmp;
+	}
 }
 
 struct collect {
@@ -242,42 +390,81 @@ static const char *
 rec_key(const struct alert_rule *r, const struct rec *x)
 {
 	switch (r->by) {
-	case BY_HOST: return x->host;
-	case BY_USER: return x->user;
-	case BY_CLIENT: return x->client;
+	case BY_HOST: return x->str[S_HOST];
+	case BY_USER: return x->str[S_USER];
+	case BY_CLIENT: return x->str[S_CLIENT];
 	}
 	return "";
 }
 
+static void
+rec_feed(struct alert_eval *e, const struct alert_set *s,
+    const struct agg *agg, const struct rec *x)
+{
+	const char	*key, *sid = x->str[S_SESSION];
+	int		 cause = x->cause;
+	size_t		 ri;
+
+	if ((x->flags & EV_JOIN) && agg != NULL &&
+	    agg_session_unknown(agg, (struct slice){ sid, strlen(sid) }))
+		cause = CAUSE_UNKNOWN_MAILBOX;
+	for (ri = 0; ri < s->n; ri++) {
+		if (!alert_match_parts(&s->rules[ri], cause, x->code, x->enh,
+		    x->resp))
+			continue;
+		key = rec_key(&s->rules[ri], x);
+		if (s->rules[ri].by != BY_NONE && *key == '\0')
+			continue;
+		alert_eval_feed(e, ri, key, strlen(key), x->t, x->count);
+	}
+}
+
+/* Feeds every record of b, runs and memory, in (time, position) order. */
+static void
+buf_feed(struct alert_eval *e, const struct alert_set *s,
+    const struct agg *agg, struct alert_buf *b)
+{
+	struct ard	*d = xcalloc(b->nruns + 1, sizeof(*d));
+	struct ard	**heap = xmalloc((b->nruns + 1) * sizeof(*heap));
+	size_t		 i, len = 0;
+
+	qsort(b->v, b->n, sizeof(*b->v), rec_cmp);
+	for (i = 0; i <= b->nruns; i++) {
+		if (i < b->nruns) {
+			d[i].f = b->runs[i].f;
+			d[i].left = b->runs[i].n;
+		} else {
+			d[i].mem = b->v;
+			d[i].left = b->n;
+		}
+		if (d[i].left > 0) {
+			ard_next(&d[i]);
+			heap[len++] = &d[i];
+		}
+	}
+	for (i = len / 2; i-- > 0;)
+		ard_sift_down(heap, len, i);
+	while (len > 0) {
+		rec_feed(e, s, agg, &heap[0]->r);
+		if (heap[0]->left > 0)
+			ard_next(heap[0]);
+		else
+			heap[0] = heap[--len];
+		ard_sift_down(heap, len, 0);
+	}
+	free(heap);
+	free(d);
+}
+
 struct alert *
-alert_set_eval(struct alert_set *s, int64_t end, size_t *n)
+alert_set_eval(struct alert_set *s, const struct agg *agg, int64_t end,
+    size_t *n)
 {
 	struct collect		 c = { NULL, 0, 0 };
 	struct alert_eval	*e = alert_eval_new(s, collect_one, &c);
-	struct alert_buf	*b = s->all;
-	const struct rec	*x;
-	const char		*key;
-	size_t			 i, ri;
 
-	if (b != NULL) {
-		settle_join(b);
-		qsort(b->v, b->n, sizeof(*b->v), rec_cmp);
-		for (i = 0; i < b->n; i++) {
-			x = &b->v[i];
-			if (x->t == T_NONE || (x->flags & EV_AUTH_UNKNOWN))
-				continue;
-			for (ri = 0; ri < s->n; ri++) {
-				if (!alert_match_parts(&s->rules[ri], x->cause,
-				    x->code, x->enh, x->resp))
-					continue;
-				key = rec_key(&s->rules[ri], x);
-				if (s->rules[ri].by != BY_NONE && *key == '\0')
-					continue;
-				alert_eval_feed(e, ri, key, strlen(key), x->t,
-				    x->count);
-			}
-		}
-	}
+	if (s->all != NULL)
+		buf_feed(e, s, agg, s->all);
 	if (end != T_NONE)
 		alert_eval_tick(e, end);
 	alert_eval_firing(e, collect_one, &c);

@@ -53,6 +53,8 @@ alert_usage(FILE *f)
 "  -j, --jobs N         worker threads (default: online CPUs)\n"
 "      --year YYYY      year of RFC 3164 stamps\n"
 "      --no-mmap        read with read(2) instead of mmap\n"
+"      --max-keys N     distinct keys per table and alert records kept\n"
+"                       in memory (default 1000000, 0 = no limit)\n"
 "  -q, --quiet          no warnings\n"
 "\n"
 "exit status: 0 no alert fired, 1 an alert fired, 2 usage error,\n"
@@ -100,7 +102,7 @@ alert_write_file(const char *path, const char *buf, size_t len)
 static int
 alert_args(int argc, char **argv, struct alert_cli *c)
 {
-	enum { O_RULES = 256, O_PROM, O_YEAR, O_NOMMAP };
+	enum { O_RULES = 256, O_PROM, O_YEAR, O_NOMMAP, O_MAXKEYS };
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "format", required_argument, NULL, 'f' },
@@ -109,6 +111,7 @@ alert_args(int argc, char **argv, struct alert_cli *c)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "year", required_argument, NULL, O_YEAR },
 		{ "no-mmap", no_argument, NULL, O_NOMMAP },
+		{ "max-keys", required_argument, NULL, O_MAXKEYS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -155,6 +158,12 @@ alert_args(int argc, char **argv, struct alert_cli *c)
 			break;
 		case O_NOMMAP:
 			c->scan.no_mmap = 1;
+			break;
+		case O_MAXKEYS:
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 0)
+				return log_error("bad --max-keys '%s'", optarg);
+			c->scan.max_keys = (size_t)v;
 			break;
 		case 'q':
 			log_quiet = 1;
@@ -254,6 +263,7 @@ alert_main(int argc, char **argv)
 
 	c.scan.jobs = cpus > 0 ? (int)cpus : 1;
 	c.scan.since = c.scan.until = T_NONE;
+	c.scan.max_keys = AGG_MAX_KEYS_DEFAULT;
 	if (alert_args(argc, argv, &c) == -1) {
 		fputs("try 'mxtally alert --help'\n", stderr);
 		free(c.rules);
@@ -290,13 +300,14 @@ alert_main(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		files[i].path = argv[i];
 	c.scan.alerts = &set;
+	set.max_records = c.scan.max_keys;
 	agg = scan_run(&c.scan, cl, files, n, &st);
 	for (i = 0; i < n; i++)
 		if (files[i].error[0] != '\0') {
 			log_error("'%s': %s", files[i].path, files[i].error);
 			ar.unreadable = 1;
 		}
-	ar.v = alert_set_eval(&set, st.last, &ar.n);
+	ar.v = alert_set_eval(&set, agg, st.last, &ar.n);
 	ar.ce = cause_events(agg);
 	ar.lines = st.lines;
 	rc = alert_emit(&c, &set, &ar);
