@@ -25,7 +25,9 @@ event_reset(struct event *ev)
 		.count = 1,
 	};
 
-	*ev = empty;
+	/* memcpy, not "*ev = empty": GCC makes that a rep stos, whose
+	 * start-up cost was a fifth of all parsing on mxgen lines */
+	memcpy(ev, &empty, sizeof(*ev));
 }
 
 struct slice
