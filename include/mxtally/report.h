@@ -100,13 +100,10 @@ struct traffic {
 	uint64_t	 sender_domains, recipient_domains;
 	/*
 	 * --max-keys: messages and deliveries of folded senders and
-	 * recipients (the "(other)" rows of the top lists); an inexact flag
-	 * says the distinct counts (senders and sender_domains, recipients
-	 * and recipient_domains, deferred) count kept keys only: a lower
-	 * bound. 0 (zeroed) = exact.
+	 * recipients (the "(other)" rows of the top lists). The distinct
+	 * counts stay exact.
 	 */
 	uint64_t	 folded_senders, folded_recipients;
-	int		 senders_inexact, recipients_inexact, deferred_inexact;
 	struct traffic_row *top_senders, *top_senders_size;
 	struct traffic_row *top_recipients, *top_recipients_size;
 	size_t		 ntop_senders, ntop_senders_size;

@@ -274,7 +274,7 @@ merge_tab(struct tab *into, struct tab *from)
 			d->ex = arena_strndup(&into->ar, s->ex, strlen(s->ex));
 		}
 	}
-	tab_take_runs(into, from);
+	spill_take(&into->sp, &from->sp);
 }
 
 void

@@ -44,7 +44,51 @@ struct ent {
  * was split over threads or in what order it came (see tab.c, spill.c).
  * Keys of length 0 or 1 (a cause byte with no name) are never folded.
  */
+/*
+ * spill.c: the sorted runs a capped table writes to temporary files, and
+ * the final choice of its most frequent keys.
+ */
 struct run;
+
+struct spill {
+	struct run	*runs;
+	size_t		 nruns, runcap;
+	int		 failed;	/* a run could not be written */
+	int		 sum_aux;	/* aux adds up; else the lowest wins */
+};
+
+struct srec {			/* a key and its counts, as runs hold them */
+	uint64_t	 n;
+	uint64_t	 aux;		/* bytes (sum_aux), or the example's pos */
+	const char	*key;
+	const char	*ex;		/* example, NUL-ended, or NULL */
+	char		*own;		/* a copy's key and ex, or NULL */
+	uint32_t	 klen;
+};
+
+/*
+ * Writes v[0..n), distinct keys in any order (sorted here), as a new run
+ * of s. Returns 0, or -1 when it could not: then s->failed is set, one
+ * warning names the directory, and the caller keeps its entries.
+ */
+int spill_write(struct spill *s, struct srec *v, size_t n);
+
+/* Moves from's runs to into. */
+void spill_take(struct spill *into, struct spill *from);
+void spill_release(struct spill *s);
+
+/*
+ * The end of a capped table: merges s's runs with v[0..nv) (the keys the
+ * table still holds, any order) into exact totals per key, keeps the max
+ * best (highest n, then lowest key bytes; keys of 0 or 1 byte always) and
+ * calls fold(ctx, r) for every other key. *kept gets copies of the kept
+ * records (free with spill_kept_free), *nkept their count. Releases s.
+ * Returns the number of distinct keys, kept and folded.
+ */
+uint64_t spill_pick(struct spill *s, struct srec *v, size_t nv, size_t max,
+    void (*fold)(void *, const struct srec *), void *ctx,
+    struct srec **kept, size_t *nkept);
+void spill_kept_free(struct srec *v, size_t n);
 
 struct tab {
 	struct ent	**slot;
@@ -56,9 +100,7 @@ struct tab {
 	uint64_t	 other_by[256];	/* the same, by the key's first byte */
 	struct arena	 ar;		/* entries and examples; the table's own */
 	int		 spill;		/* fold by frequency (spill.c) */
-	int		 spill_failed;	/* no more runs: counts on in memory */
-	struct run	*runs;		/* spilled, sorted runs */
-	size_t		 nruns, runcap;
+	struct spill	 sp;		/* its runs */
 };
 
 void tab_init(struct tab *t);
@@ -83,20 +125,12 @@ struct ent *tab_find(const struct tab *t, const void *key, size_t klen);
 
 uint64_t tab_hash(const void *key, size_t len);
 
-/* spill.c: writes t's entries to a sorted run and empties t */
-void tab_spill(struct tab *t);
-
-/* Moves from's runs to into (agg_merge). */
-void tab_take_runs(struct tab *into, struct tab *from);
-
 /*
  * Once, after the last merge: when t has spilled or holds more than max
  * keys (spilling failed), keeps its max most frequent keys (ties: lowest
  * key bytes) with exact counts and folds the rest into other_n.
  */
 void tab_settle(struct tab *t);
-
-void tab_close_runs(struct tab *t);
 
 /* The agg itself; shared by agg.c and result.c. */
 #include "mxtally/cause.h"

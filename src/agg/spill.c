@@ -1,19 +1,22 @@
 /*
- * Folding by frequency: how a capped report table keeps its most
- * frequent keys in bounded memory, exactly and for any split of the input.
+ * Folding by frequency: how a capped table keeps its most frequent keys
+ * in bounded memory, exactly and for any split of the input. The tables
+ * (tab.c's report tables, traffic.c's address sets) hand their entries
+ * over as struct srec; this file owns the runs and the choice.
  *
  * A table holds at most max keys in memory. When a new key would make it
- * max + 1, tab_spill writes all its entries, sorted by key, to a run (an
- * unlinked temporary file in $TMPDIR) and empties it. Runs of one level
- * are merged, summing equal keys, into one run of the next level when
- * FANIN of them pile up, so a table never has more than FANIN runs a
- * level open (as sort(1) does). agg_merge moves runs from agg to agg.
+ * max + 1, the table writes all its entries, sorted by key, to a run (an
+ * unlinked temporary file in $TMPDIR, spill_write) and empties itself.
+ * Runs of one level are merged, summing equal keys, into one run of the
+ * next level when FANIN of them pile up, so a table never has more than
+ * FANIN runs a level open (as sort(1) does). agg_merge moves runs from
+ * agg to agg (spill_take).
  *
- * tab_settle, once, after the last merge: the table spills what it holds,
- * all runs are merged into one stream of distinct keys with their exact
- * totals, and a heap of max entries keeps the best: the highest count,
- * then the lowest key bytes. Everything else goes to the table's "other"
- * counters. Since the totals are exact before the choice is made, which
+ * spill_pick, once, after the last merge: all runs and what the table
+ * still holds are merged into one stream of distinct keys with their
+ * exact totals, and a heap of max entries keeps the best: the highest
+ * count, then the lowest key bytes; every other key is handed to a fold
+ * callback. Since the totals are exact before the choice is made, which
  * keys survive depends on the set of events alone, never on -j or order.
  *
  * Memory: max entries a table a worker, FANIN * levels stdio buffers, the
@@ -26,7 +29,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +41,7 @@
 #define FANIN		16
 #define REC_KEY_MAX	1024
 #define REC_EX_MAX	1024
-#define NO_EX		UINT32_MAX	/* exlen of an entry without example */
+#define NO_EX		UINT32_MAX	/* exlen of a record without example */
 
 struct run {
 	FILE		*f;
@@ -47,16 +49,15 @@ struct run {
 	unsigned	 level;
 };
 
-struct rec {
-	uint64_t	 n, pos;
-	uint32_t	 klen, exlen;
+struct rec {			/* a record being merged: its own buffers */
+	struct srec	 s;		/* key and ex point below */
 	char		 key[REC_KEY_MAX];
 	char		 ex[REC_EX_MAX];
 };
 
 struct rd {				/* one sorted source being read */
 	struct run	*run;		/* a run, or */
-	struct ent	**v;		/* the table's own entries, sorted */
+	const struct srec *v;		/* the table's entries, sorted */
 	uint64_t	 left;
 	struct rec	 r;
 };
@@ -109,29 +110,18 @@ agg_spill_file(const char **dirp)
 	return f;
 }
 
-static FILE *
-run_create(void)
-{
-	const char	*dir;
-	FILE		*f = agg_spill_file(&dir);
-
-	if (f == NULL)
-		spill_warn("create");
-	return f;
-}
-
 static int
-rec_write(FILE *f, uint64_t n, uint64_t pos, const char *key, uint32_t klen,
-    const char *ex, uint32_t exlen)
+rec_write(FILE *f, const struct srec *r)
 {
-	uint64_t	 h[2] = { n, pos };
-	uint32_t	 l[2] = { klen, exlen };
+	uint64_t	 h[2] = { r->n, r->aux };
+	uint32_t	 l[2] = { r->klen,
+			    r->ex != NULL ? (uint32_t)strlen(r->ex) : NO_EX };
 
 	fwrite(h, sizeof(h), 1, f);
 	fwrite(l, sizeof(l), 1, f);
-	fwrite(key, 1, klen, f);
-	if (exlen != NO_EX)
-		fwrite(ex, 1, exlen, f);
+	fwrite(r->key, 1, r->klen, f);
+	if (l[1] != NO_EX)
+		fwrite(r->ex, 1, l[1], f);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -152,84 +142,73 @@ static void
 rd_next(struct rd *d)
 {
 	struct rec	*r = &d->r;
-	struct ent	*e;
 	uint64_t	 h[2];
 	uint32_t	 l[2];
 	FILE		*f;
 
 	d->left--;
 	if (d->v != NULL) {
-		e = *d->v++;
-		r->n = e->n;
-		r->pos = e->pos;
-		r->klen = e->klen;
-		memcpy(r->key, e->key, e->klen);
-		r->exlen = e->ex != NULL ? (uint32_t)strlen(e->ex) : NO_EX;
-		if (e->ex != NULL)
-			memcpy(r->ex, e->ex, r->exlen);
+		r->s = *d->v++;
 		return;
 	}
 	f = d->run->f;
 	if (fread(h, sizeof(h), 1, f) != 1 || fread(l, sizeof(l), 1, f) != 1 ||
-	    l[0] > REC_KEY_MAX || (l[1] != NO_EX && l[1] > REC_EX_MAX) ||
+	    l[0] > REC_KEY_MAX || (l[1] != NO_EX && l[1] >= REC_EX_MAX) ||
 	    fread(r->key, 1, l[0], f) != l[0] ||
 	    (l[1] != NO_EX && fread(r->ex, 1, l[1], f) != l[1]))
 		log_die("reading a spill file in '%s': %s", spill_dir(),
 		    ferror(f) ? strerror(errno) : "short record");
-	r->n = h[0];
-	r->pos = h[1];
-	r->klen = l[0];
-	r->exlen = l[1];
+	r->s.n = h[0];
+	r->s.aux = h[1];
+	r->s.klen = l[0];
+	r->s.key = r->key;
+	r->s.ex = NULL;
+	if (l[1] != NO_EX) {
+		r->ex[l[1]] = '\0';
+		r->s.ex = r->ex;
+	}
 }
 
 static int
-key_cmp(const char *a, size_t alen, const char *b, size_t blen)
+key_cmp(const struct srec *a, const struct srec *b)
 {
-	int	 c = memcmp(a, b, alen < blen ? alen : blen);
+	int	 c = memcmp(a->key, b->key, a->klen < b->klen ? a->klen :
+		    b->klen);
 
 	if (c != 0)
 		return c;
-	return (alen > blen) - (alen < blen);
+	return (a->klen > b->klen) - (a->klen < b->klen);
 }
 
 static int
-ent_cmp(const void *x, const void *y)
+srec_cmp(const void *x, const void *y)
 {
-	const struct ent *a = *(struct ent *const *)x;
-	const struct ent *b = *(struct ent *const *)y;
-
-	return key_cmp(a->key, a->klen, b->key, b->klen);
-}
-
-/* t's entries sorted by key; *n of them. Free the array. */
-static struct ent **
-tab_sorted(const struct tab *t, size_t *n)
-{
-	struct ent	**v = xmalloc((t->len + 1) * sizeof(*v));
-	size_t		 i, k = 0;
-
-	for (i = 0; i < t->cap; i++)
-		if (t->slot[i] != NULL)
-			v[k++] = t->slot[i];
-	qsort(v, k, sizeof(*v), ent_cmp);
-	*n = k;
-	return v;
+	return key_cmp(x, y);
 }
 
 static void
-runs_push(struct tab *t, FILE *f, uint64_t nrec, unsigned level)
+runs_push(struct spill *s, FILE *f, uint64_t nrec, unsigned level)
 {
-	if (t->nruns == t->runcap) {
-		t->runcap = t->runcap ? t->runcap * 2 : 8;
-		t->runs = xrealloc(t->runs, t->runcap * sizeof(*t->runs));
+	if (s->nruns == s->runcap) {
+		s->runcap = s->runcap ? s->runcap * 2 : 8;
+		s->runs = xrealloc(s->runs, s->runcap * sizeof(*s->runs));
 	}
-	t->runs[t->nruns++] = (struct run){ f, nrec, level };
+	s->runs[s->nruns++] = (struct run){ f, nrec, level };
+}
+
+static void
+runs_close(struct run *runs, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		fclose(runs[i].f);
 }
 
 static int
 rd_less(const struct rd *a, const struct rd *b)
 {
-	return key_cmp(a->r.key, a->r.klen, b->r.key, b->r.klen) < 0;
+	return key_cmp(&a->r.s, &b->r.s) < 0;
 }
 
 static void
@@ -249,40 +228,52 @@ rd_sift_down(struct rd **h, size_t len, size_t i)
 	}
 }
 
-/* cur += r: counts add up, the example is the one of the lowest position */
+/* cur = r, copied into cur's own buffers */
 static void
-rec_add(struct rec *cur, const struct rec *r)
+rec_copy(struct rec *cur, const struct srec *r)
 {
-	cur->n += r->n;
-	if (r->pos < cur->pos) {
-		cur->pos = r->pos;
-		cur->exlen = r->exlen;
-		if (r->exlen != NO_EX)
-			memcpy(cur->ex, r->ex, r->exlen);
+	cur->s = *r;
+	cur->s.own = NULL;
+	memcpy(cur->key, r->key, r->klen);
+	cur->s.key = cur->key;
+	if (r->ex != NULL) {
+		memcpy(cur->ex, r->ex, strlen(r->ex) + 1);
+		cur->s.ex = cur->ex;
 	}
 }
 
+/*
+ * cur += r: counts add up; aux adds up too (sum_aux) or is the lowest,
+ * and then the example is the one of the lowest aux (a position).
+ */
 static void
-rec_copy(struct rec *cur, const struct rec *r)
+rec_add(struct rec *cur, const struct srec *r, int sum_aux)
 {
-	memcpy(cur, r, offsetof(struct rec, key) + r->klen);
-	if (r->exlen != NO_EX)
-		memcpy(cur->ex, r->ex, r->exlen);
+	cur->s.n += r->n;
+	if (sum_aux)
+		cur->s.aux += r->aux;
+	else if (r->aux < cur->s.aux) {
+		cur->s.aux = r->aux;
+		cur->s.ex = NULL;
+		if (r->ex != NULL) {
+			memcpy(cur->ex, r->ex, strlen(r->ex) + 1);
+			cur->s.ex = cur->ex;
+		}
+	}
 }
 
 /*
- * The k-way merge of runs[0..n) (sealed) and the sorted entries v[0..nv):
- * calls emit once per distinct key, in key order, with the summed count
- * and the example of the lowest position. Stops at emit's first -1 and
- * returns it; the runs stay open either way.
+ * The k-way merge of runs[0..n) (sealed) and the sorted v[0..nv): calls
+ * emit once per distinct key, in key order, with its totals. Stops at
+ * emit's first -1 and returns it; the runs stay open either way.
  */
 static int
-runs_merge(struct run *runs, size_t n, struct ent **v, size_t nv,
-    int (*emit)(void *, const struct rec *), void *ctx)
+runs_merge(struct run *runs, size_t n, const struct srec *v, size_t nv,
+    int sum_aux, int (*emit)(void *, const struct srec *), void *ctx)
 {
 	struct rd	*rd = xcalloc(n + 1, sizeof(*rd));
 	struct rd	**heap = xmalloc((n + 1) * sizeof(*heap));
-	struct rec	*cur = xmalloc(sizeof(*cur)), *r;
+	struct rec	*cur = xmalloc(sizeof(*cur));
 	size_t		 i, len = 0;
 	int		 have = 0, rc = 0;
 
@@ -302,13 +293,12 @@ runs_merge(struct run *runs, size_t n, struct ent **v, size_t nv,
 	for (i = len / 2; i-- > 0;)
 		rd_sift_down(heap, len, i);
 	while (len > 0 && rc == 0) {
-		r = &heap[0]->r;
-		if (have && key_cmp(cur->key, cur->klen, r->key, r->klen) == 0)
-			rec_add(cur, r);
+		if (have && key_cmp(&cur->s, &heap[0]->r.s) == 0)
+			rec_add(cur, &heap[0]->r.s, sum_aux);
 		else {
 			if (have)
-				rc = emit(ctx, cur);
-			rec_copy(cur, r);
+				rc = emit(ctx, &cur->s);
+			rec_copy(cur, &heap[0]->r.s);
 			have = 1;
 		}
 		if (heap[0]->left > 0)
@@ -318,20 +308,11 @@ runs_merge(struct run *runs, size_t n, struct ent **v, size_t nv,
 		rd_sift_down(heap, len, 0);
 	}
 	if (have && rc == 0)
-		rc = emit(ctx, cur);
+		rc = emit(ctx, &cur->s);
 	free(cur);
 	free(heap);
 	free(rd);
 	return rc;
-}
-
-static void
-runs_close(struct run *runs, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		fclose(runs[i].f);
 }
 
 struct run_out {
@@ -340,13 +321,12 @@ struct run_out {
 };
 
 static int
-emit_run(void *ctx, const struct rec *r)
+emit_run(void *ctx, const struct srec *r)
 {
 	struct run_out	*o = ctx;
 
 	o->nrec++;
-	return rec_write(o->f, r->n, r->pos, r->key, r->klen, r->ex,
-	    r->exlen);
+	return rec_write(o->f, r);
 }
 
 /*
@@ -354,74 +334,69 @@ emit_run(void *ctx, const struct rec *r)
  * they stay as they are (and the table stops spilling): still correct.
  */
 static void
-runs_compact(struct tab *t)
+runs_compact(struct spill *s)
 {
 	struct run_out	 o;
 	unsigned	 level;
 	size_t		 i, first;
 
-	while (t->nruns >= FANIN) {
-		first = t->nruns - FANIN;
-		level = t->runs[first].level;
-		for (i = first + 1; i < t->nruns; i++)
-			if (t->runs[i].level != level)
+	while (s->nruns >= FANIN) {
+		first = s->nruns - FANIN;
+		level = s->runs[first].level;
+		for (i = first + 1; i < s->nruns; i++)
+			if (s->runs[i].level != level)
 				return;
-		if ((o.f = run_create()) == NULL) {
-			t->spill_failed = 1;
+		if ((o.f = agg_spill_file(&(const char *){ NULL })) == NULL) {
+			spill_warn("create");
+			s->failed = 1;
 			return;
 		}
 		o.nrec = 0;
-		if (runs_merge(t->runs + first, FANIN, NULL, 0, emit_run,
-		    &o) != 0 || run_seal(o.f) != 0) {
+		if (runs_merge(s->runs + first, FANIN, NULL, 0, s->sum_aux,
+		    emit_run, &o) != 0 || run_seal(o.f) != 0) {
 			spill_warn("write");
 			fclose(o.f);
-			t->spill_failed = 1;
-			for (i = first; i < t->nruns; i++)
-				rewind(t->runs[i].f);
+			s->failed = 1;
+			for (i = first; i < s->nruns; i++)
+				rewind(s->runs[i].f);
 			return;
 		}
-		runs_close(t->runs + first, FANIN);
-		t->nruns = first;
-		runs_push(t, o.f, o.nrec, level + 1);
+		runs_close(s->runs + first, FANIN);
+		s->nruns = first;
+		runs_push(s, o.f, o.nrec, level + 1);
 	}
 }
 
-void
-tab_spill(struct tab *t)
+int
+spill_write(struct spill *s, struct srec *v, size_t n)
 {
-	struct ent	**v;
-	size_t		 i, k;
 	FILE		*f;
+	size_t		 i;
 	int		 rc = 0;
 
-	if (t->len == 0 || t->spill_failed)
-		return;
-	if ((f = run_create()) == NULL) {
-		t->spill_failed = 1;
-		return;
+	if (s->failed)
+		return -1;
+	if ((f = agg_spill_file(&(const char *){ NULL })) == NULL) {
+		spill_warn("create");
+		s->failed = 1;
+		return -1;
 	}
-	v = tab_sorted(t, &k);
-	for (i = 0; i < k && rc == 0; i++)
-		rc = rec_write(f, v[i]->n, v[i]->pos, v[i]->key, v[i]->klen,
-		    v[i]->ex, v[i]->ex != NULL ? (uint32_t)strlen(v[i]->ex)
-		    : NO_EX);
-	free(v);
+	qsort(v, n, sizeof(*v), srec_cmp);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = rec_write(f, &v[i]);
 	if (rc != 0 || run_seal(f) != 0) {
-		/* the entries are still here: keep counting in memory */
 		spill_warn("write");
 		fclose(f);
-		t->spill_failed = 1;
-		return;
+		s->failed = 1;
+		return -1;
 	}
-	runs_push(t, f, k, 0);
-	memset(t->slot, 0, t->cap * sizeof(*t->slot));
-	t->len = 0;
-	arena_reset(&t->ar);
-	runs_compact(t);
+	runs_push(s, f, n, 0);
+	runs_compact(s);
+	return 0;
 }
 
 void
-tab_take_runs(struct tab *into, struct tab *from)
+spill_take(struct spill *into, struct spill *from)
 {
 	size_t	 i;
 
@@ -434,159 +409,131 @@ tab_take_runs(struct tab *into, struct tab *from)
 }
 
 void
-tab_close_runs(struct tab *t)
+spill_release(struct spill *s)
 {
-	runs_close(t->runs, t->nruns);
-	free(t->runs);
-	t->runs = NULL;
-	t->nruns = t->runcap = 0;
+	runs_close(s->runs, s->nruns);
+	free(s->runs);
+	s->runs = NULL;
+	s->nruns = s->runcap = 0;
 }
 
 /* The kept keys: a heap with the worst (lowest count, highest key) on top. */
-struct sel {
-	uint64_t	 n, pos;
-	char		*ex;
-	uint32_t	 klen;
-	char		 key[];
-};
-
 struct pick {
-	struct tab	*t;
-	struct sel	**heap;
+	struct srec	*heap;
 	size_t		 len, max;
-	struct sel	**always;	/* keys of length 0 or 1: never folded */
+	struct srec	*always;	/* keys of length 0 or 1: never folded */
 	size_t		 nalways;
+	uint64_t	 distinct;
+	void		(*fold)(void *, const struct srec *);
+	void		*ctx;
 };
 
 /* 1 when a is worse than b: fewer events, or as many and a larger key */
 static int
-sel_worse(const struct sel *a, const struct sel *b)
+srec_worse(const struct srec *a, const struct srec *b)
 {
 	if (a->n != b->n)
 		return a->n < b->n;
-	return key_cmp(a->key, a->klen, b->key, b->klen) > 0;
+	return key_cmp(a, b) > 0;
 }
 
 static void
-sel_sift_down(struct sel **h, size_t len, size_t i)
+heap_swap(struct srec *h, size_t i, size_t j)
 {
-	size_t		 c;
-	struct sel	*tmp;
+	struct srec	 tmp = h[i];
 
-	for (; (c = 2 * i + 1) < len; i = c) {
-		if (c + 1 < len && sel_worse(h[c + 1], h[c]))
-			c++;
-		if (!sel_worse(h[c], h[i]))
-			break;
-		tmp = h[i];
-		h[i] = h[c];
-		h[c] = tmp;
-	}
+	h[i] = h[j];
+	h[j] = tmp;
 }
 
-static struct sel *
-sel_new(const struct rec *r)
+/* A copy of r owning its key and example (one allocation). */
+static struct srec
+srec_dup(const struct srec *r)
 {
-	struct sel	*s = xmalloc(sizeof(*s) + r->klen);
+	size_t		 exlen = r->ex != NULL ? strlen(r->ex) + 1 : 0;
+	char		*p = xmalloc(r->klen + exlen + 1);
+	struct srec	 d = *r;
 
-	s->n = r->n;
-	s->pos = r->pos;
-	s->klen = r->klen;
-	memcpy(s->key, r->key, r->klen);
-	s->ex = r->exlen == NO_EX ? NULL : xstrndup(r->ex, r->exlen);
-	return s;
-}
-
-static void
-fold(struct tab *t, const char *key, size_t klen, uint64_t n)
-{
-	t->other_n += n;
-	t->other_by[klen > 0 ? (unsigned char)key[0] : 0] += n;
-}
-
-static void
-sel_free(struct sel *s)
-{
-	free(s->ex);
-	free(s);
+	memcpy(p, r->key, r->klen);
+	p[r->klen] = '\0';
+	d.key = d.own = p;
+	d.ex = NULL;
+	if (r->ex != NULL)
+		d.ex = memcpy(p + r->klen + 1, r->ex, exlen);
+	return d;
 }
 
 static int
-emit_pick(void *ctx, const struct rec *r)
+emit_pick(void *ctx, const struct srec *r)
 {
 	struct pick	*p = ctx;
-	struct sel	*s, *w;
 	size_t		 i, c;
 
+	p->distinct++;
 	if (r->klen <= 1) {
 		p->always = xrealloc(p->always,
 		    (p->nalways + 1) * sizeof(*p->always));
-		p->always[p->nalways++] = sel_new(r);
+		p->always[p->nalways++] = srec_dup(r);
 		return 0;
 	}
 	if (p->len < p->max) {
-		p->heap[p->len] = sel_new(r);
-		for (i = p->len++; i > 0; i = c) {	/* sift up */
+		p->heap[p->len] = srec_dup(r);
+		for (i = p->len++; i > 0 &&
+		    srec_worse(&p->heap[i], &p->heap[(i - 1) / 2]); i = c) {
 			c = (i - 1) / 2;
-			if (!sel_worse(p->heap[i], p->heap[c]))
-				break;
-			s = p->heap[i];
-			p->heap[i] = p->heap[c];
-			p->heap[c] = s;
+			heap_swap(p->heap, i, c);
 		}
 		return 0;
 	}
-	w = p->heap[0];
-	if (w->n > r->n || (w->n == r->n &&
-	    key_cmp(w->key, w->klen, r->key, r->klen) < 0)) {
-		fold(p->t, r->key, r->klen, r->n);
+	if (!srec_worse(&p->heap[0], r)) {
+		p->fold(p->ctx, r);
 		return 0;
 	}
-	fold(p->t, w->key, w->klen, w->n);
-	sel_free(w);
-	p->heap[0] = sel_new(r);
-	sel_sift_down(p->heap, p->len, 0);
+	p->fold(p->ctx, &p->heap[0]);
+	free(p->heap[0].own);
+	p->heap[0] = srec_dup(r);
+	for (i = 0; (c = 2 * i + 1) < p->len; i = c) {
+		if (c + 1 < p->len && srec_worse(&p->heap[c + 1], &p->heap[c]))
+			c++;
+		if (!srec_worse(&p->heap[c], &p->heap[i]))
+			break;
+		heap_swap(p->heap, i, c);
+	}
 	return 0;
 }
 
-static void
-sel_keep(struct tab *t, struct sel *s)
+uint64_t
+spill_pick(struct spill *s, struct srec *v, size_t nv, size_t max,
+    void (*fold)(void *, const struct srec *), void *ctx,
+    struct srec **kept, size_t *nkept)
 {
-	struct ent	*e = tab_get(t, s->key, s->klen);
+	struct pick	 p;
 
-	e->n = s->n;
-	e->pos = s->pos;
-	if (s->ex != NULL)
-		e->ex = arena_strndup(&t->ar, s->ex, strlen(s->ex));
-	sel_free(s);
+	memset(&p, 0, sizeof(p));
+	p.max = max;
+	p.heap = xmalloc((max + 1) * sizeof(*p.heap));
+	p.fold = fold;
+	p.ctx = ctx;
+	qsort(v, nv, sizeof(*v), srec_cmp);
+	runs_merge(s->runs, s->nruns, v, nv, s->sum_aux, emit_pick, &p);
+	spill_release(s);
+	p.heap = xrealloc(p.heap,
+	    (p.len + p.nalways + 1) * sizeof(*p.heap));
+	if (p.nalways > 0)
+		memcpy(p.heap + p.len, p.always,
+		    p.nalways * sizeof(*p.always));
+	free(p.always);
+	*kept = p.heap;
+	*nkept = p.len + p.nalways;
+	return p.distinct;
 }
 
 void
-tab_settle(struct tab *t)
+spill_kept_free(struct srec *v, size_t n)
 {
-	struct pick	 p;
-	struct ent	**v;
-	size_t		 i, nv;
+	size_t	 i;
 
-	if (t->max == 0 || (t->nruns == 0 && t->len <= t->max))
-		return;
-	memset(&p, 0, sizeof(p));
-	p.t = t;
-	p.max = t->max;
-	p.heap = xmalloc(p.max * sizeof(*p.heap));
-	v = tab_sorted(t, &nv);
-	runs_merge(t->runs, t->nruns, v, nv, emit_pick, &p);
+	for (i = 0; i < n; i++)
+		free(v[i].own);
 	free(v);
-	runs_close(t->runs, t->nruns);
-	t->nruns = 0;
-	/* the kept keys were copied: refill the emptied table with them */
-	memset(t->slot, 0, t->cap * sizeof(*t->slot));
-	t->len = 0;
-	arena_reset(&t->ar);
-	for (i = 0; i < p.nalways; i++)
-		sel_keep(t, p.always[i]);
-	for (i = 0; i < p.len; i++)
-		sel_keep(t, p.heap[i]);
-	free(p.always);
-	free(p.heap);
 }

@@ -139,7 +139,7 @@ tab_init(struct tab *t)
 void
 tab_release(struct tab *t)
 {
-	tab_close_runs(t);
+	spill_release(&t->sp);
 	free(t->slot);
 	arena_release(&t->ar);
 	t->slot = NULL;
@@ -261,6 +261,71 @@ tab_fold_to(struct tab *t, uint64_t hmax)
 	arena_release(&oldar);
 }
 
+/* t's entries as spill records (aux: the example's position). */
+static struct srec *
+tab_srecs(const struct tab *t, size_t *n)
+{
+	struct srec	*v = xmalloc((t->len + 1) * sizeof(*v));
+	struct ent	*e;
+	size_t		 i, k = 0;
+
+	for (i = 0; i < t->cap; i++)
+		if ((e = t->slot[i]) != NULL)
+			v[k++] = (struct srec){ e->n, e->pos, e->key, e->ex,
+			    NULL, e->klen };
+	*n = k;
+	return v;
+}
+
+/* Writes t's entries to a sorted run and empties t; or keeps them. */
+static void
+tab_spill(struct tab *t)
+{
+	size_t		 n;
+	struct srec	*v = tab_srecs(t, &n);
+	int		 rc = spill_write(&t->sp, v, n);
+
+	free(v);
+	if (rc == 0) {
+		memset(t->slot, 0, t->cap * sizeof(*t->slot));
+		t->len = 0;
+		arena_reset(&t->ar);
+	}
+}
+
+static void
+tab_fold_srec(void *ctx, const struct srec *r)
+{
+	tab_fold_ent(ctx, r->key, r->klen, r->n);
+}
+
+void
+tab_settle(struct tab *t)
+{
+	struct srec	*v, *kept;
+	struct ent	*e;
+	size_t		 nv, nkept, i;
+
+	if (t->max == 0 || (t->sp.nruns == 0 && t->len <= t->max))
+		return;
+	v = tab_srecs(t, &nv);
+	spill_pick(&t->sp, v, nv, t->max, tab_fold_srec, t, &kept, &nkept);
+	free(v);
+	/* the kept keys are copies: refill the emptied table with them */
+	memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	t->len = 0;
+	arena_reset(&t->ar);
+	for (i = 0; i < nkept; i++) {
+		e = tab_get(t, kept[i].key, kept[i].klen);
+		e->n = kept[i].n;
+		e->pos = kept[i].aux;
+		if (kept[i].ex != NULL)
+			e->ex = arena_strndup(&t->ar, kept[i].ex,
+			    strlen(kept[i].ex));
+	}
+	spill_kept_free(kept, nkept);
+}
+
 struct ent *
 tab_count(struct tab *t, const void *key, size_t klen, uint64_t n)
 {
@@ -271,7 +336,7 @@ tab_count(struct tab *t, const void *key, size_t klen, uint64_t n)
 		goto fold;
 	if ((e = t->slot[tab_probe(t, key, klen, h)]) == NULL) {
 		if (t->spill && t->max != 0 && t->len >= t->max &&
-		    !t->spill_failed)
+		    !t->sp.failed)
 			tab_spill(t);
 		/* insertion may grow the table: j is stale afterwards */
 		e = tab_insert(t, tab_probe(t, key, klen, h), key, klen, h);

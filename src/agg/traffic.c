@@ -17,11 +17,11 @@
  * not depend on -j. Memory: the chunk table is bounded by a chunk's
  * lines; records by the messages that cross a chunk edge; the sender,
  * recipient, domain and deferred-queue-id sets by --max-keys, with the
- * rule of the error tables (tab.c): over the cap a set keeps the keys
- * whose hash is at most hmax, lowered one step at a time, and adds the
- * counts and bytes of the rest to its "other" entry, so the kept keys and
- * every total are exact and the same for any -j. A folded set's distinct
- * count is then only a lower bound (the keys kept), and says so.
+ * rule of the error tables (spill.c): a full set writes a sorted run to a
+ * temporary file, and traffic_finish keeps the max keys with the most
+ * messages and adds the counts and bytes of the rest to its "other"
+ * entry. The kept keys, every total and the distinct counts are exact and
+ * the same for any -j.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -60,8 +60,9 @@ struct tset {
 	struct tslot	*slot;
 	size_t		 cap, len;	/* cap: power of two */
 	size_t		 max;		/* keys kept; SIZE_MAX = all */
-	uint64_t	 hmax;		/* keep keys whose hash <= hmax */
+	uint64_t	 distinct;	/* after traffic_finish: kept + folded */
 	struct tent	*other;		/* counts of the folded keys */
+	struct spill	 sp;		/* runs of a capped set */
 	struct arena	*ar;		/* own, or the chunk's */
 	struct arena	 own;
 };
@@ -81,8 +82,8 @@ struct trec {			/* a fact that needs another chunk */
  * entry it points to). Counts of senders and recipients wait in a batch
  * and are added together: first the entries of all their home slots are
  * prefetched, so the misses overlap instead of following one another.
- * Counts add up and the fold rule does not depend on order (tab.c), so
- * the result is the same as adding each at once.
+ * Counts add up and the fold rule does not depend on order (spill.c),
+ * so the result is the same as adding each at once.
  */
 #define BATCH_ADDRS	16	/* addresses waiting; two counts each */
 
@@ -115,14 +116,14 @@ struct traffic_agg {
 
 /* --- a small hash set -------------------------------------------------- */
 
-/* ar: the arena of the entries, NULL for the set's own (needed to fold) */
+/* ar: the arena of the entries, NULL for the set's own (needed to cap) */
 static void
 tset_init(struct tset *t, struct arena *ar)
 {
+	memset(t, 0, sizeof(*t));
 	t->cap = 64;
-	t->len = 0;
 	t->max = SIZE_MAX;
-	t->hmax = UINT64_MAX;
+	t->sp.sum_aux = 1;		/* aux: bytes */
 	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 	t->other = xcalloc(1, sizeof(*t->other) + 1);
 	arena_init(&t->own);
@@ -134,6 +135,7 @@ tset_release(struct tset *t)
 {
 	free(t->slot);
 	free(t->other);
+	spill_release(&t->sp);
 	arena_release(&t->own);
 	t->slot = NULL;
 	t->other = NULL;
@@ -180,49 +182,42 @@ tset_grow(struct tset *t)
 	free(old);
 }
 
-/*
- * Lowers t's threshold to hmax (when lower): rebuilds t in a fresh arena
- * with the keys hmax keeps, adding the counts of the rest to t->other.
- * Only for a set with its own arena.
- */
-static void
-tset_fold_to(struct tset *t, uint64_t hmax)
+/* t's entries as spill records (aux: bytes). */
+static struct srec *
+tset_srecs(const struct tset *t, size_t *n)
 {
-	struct tslot	*old = t->slot;
-	struct arena	 oldar = t->own;
-	struct tent	*e, *d;
-	size_t		 i, j, sz;
+	struct srec	*v = xmalloc((t->len + 1) * sizeof(*v));
+	struct tent	*e;
+	size_t		 i, k = 0;
 
-	if (hmax >= t->hmax)
-		return;
-	t->hmax = hmax;
-	t->slot = xcalloc(t->cap, sizeof(*t->slot));
-	t->len = 0;
-	arena_init(&t->own);
-	for (i = 0; i < t->cap; i++) {
-		if ((e = old[i].e) == NULL)
-			continue;
-		if (e->hash > hmax) {
-			t->other->n += e->n;
-			t->other->bytes += e->bytes;
-			continue;
-		}
-		sz = sizeof(*e) + e->klen + 1;
-		d = memcpy(arena_alloc(&t->own, sz), e, sz);
-		for (j = d->hash & (t->cap - 1); t->slot[j].e != NULL;
-		    j = (j + 1) & (t->cap - 1))
-			;
-		t->slot[j] = (struct tslot){ d->hash, d };
-		t->len++;
+	for (i = 0; i < t->cap; i++)
+		if ((e = t->slot[i].e) != NULL)
+			v[k++] = (struct srec){ e->n, e->bytes, e->key, NULL,
+			    NULL, e->klen };
+	*n = k;
+	return v;
+}
+
+/* Writes t's entries to a sorted run and empties t; or keeps them. */
+static void
+tset_spill(struct tset *t)
+{
+	size_t		 n;
+	struct srec	*v = tset_srecs(t, &n);
+	int		 rc = spill_write(&t->sp, v, n);
+
+	free(v);
+	if (rc == 0) {
+		memset(t->slot, 0, t->cap * sizeof(*t->slot));
+		t->len = 0;
+		arena_reset(&t->own);
 	}
-	free(old);
-	arena_release(&oldar);
 }
 
 /*
- * Finds key, adding a zero entry (copying key) when absent; a key the
- * cap folds gets t->other, where its counts add up exactly. The entry is
- * valid until the next tset_get on t.
+ * Finds key, adding a zero entry (copying key) when absent. The entry is
+ * valid until the next tset_get on t: a capped set that is full writes
+ * its entries to a run (spill.c) and starts afresh.
  */
 static struct tent *
 tset_get_h(struct tset *t, const char *key, size_t klen, uint64_t h)
@@ -230,11 +225,13 @@ tset_get_h(struct tset *t, const char *key, size_t klen, uint64_t h)
 	size_t		 j;
 	struct tent	*e;
 
-	if (h > t->hmax)
-		return t->other;
 	j = tset_probe(t, key, klen, h);
 	if ((e = t->slot[j].e) != NULL)
 		return e;
+	if (t->len >= t->max && !t->sp.failed) {
+		tset_spill(t);
+		j = tset_probe(t, key, klen, h);
+	}
 	e = arena_alloc(t->ar, sizeof(*e) + klen + 1);
 	e->hash = h;
 	e->klen = (uint32_t)klen;
@@ -243,13 +240,6 @@ tset_get_h(struct tset *t, const char *key, size_t klen, uint64_t h)
 	t->slot[j] = (struct tslot){ h, e };
 	if (++t->len * 2 > t->cap)
 		tset_grow(t);
-	if (t->len > t->max) {
-		while (t->len > t->max && t->hmax > 0)
-			tset_fold_to(t, t->hmax >> 1);
-		if (h > t->hmax)
-			return t->other;
-		e = t->slot[tset_probe(t, key, klen, h)].e;
-	}
 	return e;
 }
 
@@ -258,6 +248,45 @@ static struct tent *
 tset_get(struct tset *t, const char *key, size_t klen)
 {
 	return tset_get_h(t, key, klen, tab_hash(key, klen));
+}
+
+static void
+tset_fold_srec(void *ctx, const struct srec *r)
+{
+	struct tset	*t = ctx;
+
+	t->other->n += r->n;
+	t->other->bytes += r->aux;
+}
+
+/*
+ * Once, after the last merge: a capped set that spilled (or outgrew its
+ * cap when it could not) keeps its max keys with the most messages and
+ * folds the rest into t->other; either way t->distinct is exact.
+ */
+static void
+tset_settle(struct tset *t)
+{
+	struct srec	*v, *kept;
+	struct tent	*e;
+	size_t		 nv, nkept, i;
+
+	t->distinct = t->len;
+	if (t->max == SIZE_MAX || (t->sp.nruns == 0 && t->len <= t->max))
+		return;
+	v = tset_srecs(t, &nv);
+	t->distinct = spill_pick(&t->sp, v, nv, t->max, tset_fold_srec, t,
+	    &kept, &nkept);
+	free(v);
+	memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	t->len = 0;
+	arena_reset(&t->own);
+	for (i = 0; i < nkept; i++) {
+		e = tset_get(t, kept[i].key, kept[i].klen);
+		e->n = kept[i].n;
+		e->bytes = kept[i].aux;
+	}
+	spill_kept_free(kept, nkept);
 }
 
 /*
@@ -272,23 +301,18 @@ tset_want(const struct tset *t, const char *key, size_t klen)
 {
 	uint64_t	 h = tab_hash(key, klen);
 
-	if (h <= t->hmax)
-		__builtin_prefetch(&t->slot[h & (t->cap - 1)]);
+	__builtin_prefetch(&t->slot[h & (t->cap - 1)]);
 	return h;
 }
 
 #define MERGE_AHEAD	8	/* slots of from prefetched ahead */
 
 static void
-tset_merge(struct tset *into, const struct tset *from)
+tset_merge(struct tset *into, struct tset *from)
 {
 	size_t		 i;
 	struct tent	*s, *d;
 
-	/* start from the lower threshold: see tab.c for why this is exact */
-	tset_fold_to(into, from->hmax);
-	into->other->n += from->other->n;
-	into->other->bytes += from->other->bytes;
 	for (i = 0; i < from->cap; i++) {
 		if (i + MERGE_AHEAD < from->cap &&
 		    (s = from->slot[i + MERGE_AHEAD].e) != NULL) {
@@ -302,6 +326,7 @@ tset_merge(struct tset *into, const struct tset *from)
 		d->n += s->n;
 		d->bytes += s->bytes;
 	}
+	spill_take(&into->sp, &from->sp);
 }
 
 /* --- lifecycle ---------------------------------------------------------- */
@@ -492,8 +517,6 @@ batch_flush(struct traffic_agg *t)
 
 	for (i = 0; i < t->ninc; i++) {
 		c = &t->inc[i];
-		if (c->h > c->set->hmax)
-			continue;
 		s = &c->set->slot[c->h & (c->set->cap - 1)];
 		if (s->e != NULL && s->hash == c->h)
 			__builtin_prefetch(s->e);
@@ -825,17 +848,14 @@ cmp_rec(const void *x, const void *y)
 }
 
 /* Replays the records in input order against one queue-id table. */
-void
-traffic_finish(struct traffic_agg *t)
+static void
+replay(struct traffic_agg *t)
 {
 	struct tset	 q;
 	struct arena	 ar;
 	struct tent	*m;
 	size_t		 i;
 
-	traffic_chunk_end(t);
-	if (t->nrec == 0)
-		return;
 	qsort(t->rec, t->nrec, sizeof(*t->rec), cmp_rec);
 	arena_init(&ar);
 	tset_init(&q, &ar);
@@ -875,6 +895,20 @@ traffic_finish(struct traffic_agg *t)
 	tset_release(&q);
 	arena_release(&ar);
 	t->nrec = 0;
+}
+
+/* After the last merge: the facts across chunks, then the caps. */
+void
+traffic_finish(struct traffic_agg *t)
+{
+	struct tset	*s[] = TSETS(t);
+	size_t		 i;
+
+	traffic_chunk_end(t);
+	if (t->nrec > 0)
+		replay(t);
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		tset_settle(s[i]);
 }
 
 /* --- the result ----------------------------------------------------------- */
@@ -972,7 +1006,7 @@ top_rows(const struct tset *t, struct arena *ar, size_t top, int bybytes,
 		rows[i].bytes = v[i]->bytes;
 	}
 	free(v);
-	if (t->hmax != UINT64_MAX) {	/* folded: last, whatever its count */
+	if (t->distinct > t->len) {	/* folded: last, whatever its count */
 		rows[n].name = "(other)";
 		rows[n].n = t->other->n;
 		rows[n].bytes = t->other->bytes;
@@ -1052,7 +1086,7 @@ traffic_result(const struct traffic_agg *t, struct traffic *out,
 	out->received = t->n[TR_RECEIVED];
 	out->delivered = t->n[TR_SENT];
 	out->forwarded = t->n[TR_FORWARDED];
-	out->deferred = t->deferred.len;
+	out->deferred = t->deferred.distinct;
 	out->deferrals = t->n[TR_DEFERRED];
 	out->bounced = t->n[TR_BOUNCED];
 	out->rejected = t->n[TR_REJECTED];
@@ -1061,17 +1095,12 @@ traffic_result(const struct traffic_agg *t, struct traffic *out,
 	out->discarded = t->n[TR_DISCARDED];
 	out->bytes_received = t->bytes_in;
 	out->bytes_delivered = t->bytes_out;
-	out->senders = t->senders.len;
-	out->sender_domains = t->sdomains.len;
-	out->recipients = t->rcpts.len;
-	out->recipient_domains = t->rdomains.len;
+	out->senders = t->senders.distinct;
+	out->sender_domains = t->sdomains.distinct;
+	out->recipients = t->rcpts.distinct;
+	out->recipient_domains = t->rdomains.distinct;
 	out->folded_senders = t->senders.other->n;
 	out->folded_recipients = t->rcpts.other->n;
-	out->senders_inexact = t->senders.hmax != UINT64_MAX ||
-	    t->sdomains.hmax != UINT64_MAX;
-	out->recipients_inexact = t->rcpts.hmax != UINT64_MAX ||
-	    t->rdomains.hmax != UINT64_MAX;
-	out->deferred_inexact = t->deferred.hmax != UINT64_MAX;
 	out->pop3 = (struct login_counts){ t->ok[PROTO_POP3], t->failed[PROTO_POP3] };
 	out->imap = (struct login_counts){ t->ok[PROTO_IMAP], t->failed[PROTO_IMAP] };
 	out->smtp_auth = (struct login_counts){ t->ok[PROTO_SMTP],

@@ -245,12 +245,6 @@ json_traffic(struct jw *w, const struct traffic *t)
 	jw_u64(w, "recipient_domains", t->recipient_domains);
 	jw_u64(w, "folded_senders", t->folded_senders);
 	jw_u64(w, "folded_recipients", t->folded_recipients);
-	jw_item(w, "senders_exact");
-	fputs(t->senders_inexact ? "false" : "true", w->out);
-	jw_item(w, "recipients_exact");
-	fputs(t->recipients_inexact ? "false" : "true", w->out);
-	jw_item(w, "deferred_exact");
-	fputs(t->deferred_inexact ? "false" : "true", w->out);
 	jw_traffic_rows(w, "top_senders", "messages", t->top_senders,
 	    t->ntop_senders);
 	jw_traffic_rows(w, "top_senders_by_size", "messages",
