@@ -14,9 +14,9 @@
 
 #define NUSERS	2996		/* 428 weeks of 7: sum of (i % 7) + 1 is NUSERS * 4 */
 
-/* user i has (i % 7) + 1 events: 28 a week of 7, so NUSERS * 4 in all */
+/* n quota events of user i at input position pos */
 static void
-add_user(struct agg *a, unsigned i)
+add_events(struct agg *a, unsigned i, unsigned n, uint64_t pos)
 {
 	char		 name[32];
 	struct event	 ev;
@@ -27,8 +27,15 @@ add_user(struct agg *a, unsigned i)
 	ev.user = (struct slice){ name, strlen(name) };
 	ev.host = (struct slice){ "mx", 2 };
 	ev.t = 3600;
-	ev.count = (i % 7) + 1;
-	agg_add(a, &ev, i);
+	ev.count = n;
+	agg_add(a, &ev, pos);
+}
+
+/* user i has (i % 7) + 1 events: 28 a week of 7, so NUSERS * 4 in all */
+static void
+add_user(struct agg *a, unsigned i)
+{
+	add_events(a, i, (i % 7) + 1, i);
 }
 
 /*
@@ -155,9 +162,7 @@ Test(cap, fold_keeps_most_frequent, .timeout = 5)
 Test(cap, fold_by_total_across_spills, .timeout = 10)
 {
 	struct agg	*p[3];
-	struct event	 ev;
 	struct result	*r;
-	char		 name[32];
 	unsigned	 i, j, k;
 
 	for (k = 0; k < 3; k++) {
@@ -165,17 +170,10 @@ Test(cap, fold_by_total_across_spills, .timeout = 10)
 		agg_set_max_keys(p[k], 10);
 	}
 	for (j = 0; j < 7; j++)
-		for (i = 0; i < NUSERS; i++) {
-			if (j > i % 7)
-				continue;
-			snprintf(name, sizeof(name), "user%05u", i);
-			event_reset(&ev);
-			ev.cause = CAUSE_QUOTA_EXCEEDED;
-			ev.user = (struct slice){ name, strlen(name) };
-			ev.host = (struct slice){ "mx", 2 };
-			ev.t = 3600;
-			agg_add(p[(i + j) % 3], &ev, (uint64_t)j * NUSERS + i);
-		}
+		for (i = 0; i < NUSERS; i++)
+			if (j <= i % 7)
+				add_events(p[(i + j) % 3], i, 1,
+				    (uint64_t)j * NUSERS + i);
 	agg_merge(p[1], p[2]);
 	agg_merge(p[0], p[1]);
 	agg_finish(p[0]);
