@@ -118,6 +118,7 @@ tsan-run: $(BIN)
 
 bench: $(BIN)
 	MXTALLY=$(BIN) sh bench/run.sh
+	MXTALLY=$(BIN) sh bench/hostile.sh
 
 # fuzz: libFuzzer targets (fuzz/fuzz_*.c) built with clang, ASan and
 # UBSan, each run for FUZZ_SECONDS on a seed corpus (fuzz/run.sh).
