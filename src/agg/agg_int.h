@@ -13,6 +13,7 @@ struct arena_block;
 
 struct arena {
 	struct arena_block *head;
+	struct arena_block *spare;	/* emptied by arena_reset, for reuse */
 	size_t		 used, cap;	/* in the head block */
 	size_t		 total;		/* bytes allocated from the system */
 };
@@ -20,7 +21,7 @@ struct arena {
 void arena_init(struct arena *ar);
 void arena_release(struct arena *ar);
 void *arena_alloc(struct arena *ar, size_t n);	/* 8-byte aligned, zeroed */
-void arena_reset(struct arena *ar);	/* forget all, keep one block to reuse */
+void arena_reset(struct arena *ar);	/* forget all, keep the blocks to reuse */
 char *arena_strndup(struct arena *ar, const char *s, size_t n);
 
 struct ent {
@@ -63,6 +64,7 @@ struct srec {			/* a key and its counts, as runs hold them */
 	const char	*key;
 	const char	*ex;		/* example, NUL-ended, or NULL */
 	char		*own;		/* a copy's key and ex, or NULL */
+	uint64_t	 pfx;		/* spill.c's: the first key bytes */
 	uint32_t	 klen;
 };
 

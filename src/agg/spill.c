@@ -55,9 +55,15 @@ struct rec {			/* a record being merged: its own buffers */
 	char		 ex[REC_EX_MAX];
 };
 
+struct sortkey {
+	uint64_t	 pfx;
+	size_t		 i;
+};
+
 struct rd {				/* one sorted source being read */
 	struct run	*run;		/* a run, or */
-	const struct srec *v;		/* the table's entries, sorted */
+	const struct srec *v;		/* the table's entries */
+	const struct sortkey *ord;	/* in this order */
 	uint64_t	 left;
 	struct rec	 r;
 };
@@ -110,19 +116,25 @@ agg_spill_file(const char **dirp)
 	return f;
 }
 
+/*
+ * A record: n, aux (8 bytes each), klen, exlen (4 each), key, example.
+ * One thread owns a run at a time: the unlocked stdio calls are safe.
+ */
 static int
 rec_write(FILE *f, const struct srec *r)
 {
-	uint64_t	 h[2] = { r->n, r->aux };
+	unsigned char	 b[24 + REC_KEY_MAX];
 	uint32_t	 l[2] = { r->klen,
 			    r->ex != NULL ? (uint32_t)strlen(r->ex) : NO_EX };
 
-	fwrite(h, sizeof(h), 1, f);
-	fwrite(l, sizeof(l), 1, f);
-	fwrite(r->key, 1, r->klen, f);
+	memcpy(b, &r->n, 8);
+	memcpy(b + 8, &r->aux, 8);
+	memcpy(b + 16, l, 8);
+	memcpy(b + 24, r->key, r->klen);
+	fwrite_unlocked(b, 24 + r->klen, 1, f);
 	if (l[1] != NO_EX)
-		fwrite(r->ex, 1, l[1], f);
-	return ferror(f) ? -1 : 0;
+		fwrite_unlocked(r->ex, 1, l[1], f);
+	return ferror_unlocked(f) ? -1 : 0;
 }
 
 /* Ends writing f and rewinds it for reading; -1 (warned) on error. */
@@ -137,6 +149,23 @@ run_seal(FILE *f)
 	return 0;
 }
 
+/*
+ * The first 8 key bytes as a big-endian number, zero-padded: comparing
+ * two of these orders keys as memcmp would over those bytes, so most
+ * comparisons end there (see key_cmp for the rest).
+ */
+static uint64_t
+key_pfx(const char *key, size_t klen)
+{
+	const unsigned char *p = (const unsigned char *)key;
+	uint64_t	 x = 0;
+	size_t		 i;
+
+	for (i = 0; i < 8; i++)
+		x = x << 8 | (i < klen ? p[i] : 0);
+	return x;
+}
+
 /* Our own file, written whole: a failure here is an i/o error or a bug. */
 static void
 rd_next(struct rd *d)
@@ -148,20 +177,22 @@ rd_next(struct rd *d)
 
 	d->left--;
 	if (d->v != NULL) {
-		r->s = *d->v++;
+		r->s = d->v[d->ord++->i];
 		return;
 	}
 	f = d->run->f;
-	if (fread(h, sizeof(h), 1, f) != 1 || fread(l, sizeof(l), 1, f) != 1 ||
+	if (fread_unlocked(h, sizeof(h), 1, f) != 1 ||
+	    fread_unlocked(l, sizeof(l), 1, f) != 1 ||
 	    l[0] > REC_KEY_MAX || (l[1] != NO_EX && l[1] >= REC_EX_MAX) ||
-	    fread(r->key, 1, l[0], f) != l[0] ||
-	    (l[1] != NO_EX && fread(r->ex, 1, l[1], f) != l[1]))
+	    fread_unlocked(r->key, 1, l[0], f) != l[0] ||
+	    (l[1] != NO_EX && fread_unlocked(r->ex, 1, l[1], f) != l[1]))
 		log_die("reading a spill file in '%s': %s", spill_dir(),
 		    ferror(f) ? strerror(errno) : "short record");
 	r->s.n = h[0];
 	r->s.aux = h[1];
 	r->s.klen = l[0];
 	r->s.key = r->key;
+	r->s.pfx = key_pfx(r->key, l[0]);
 	r->s.ex = NULL;
 	if (l[1] != NO_EX) {
 		r->ex[l[1]] = '\0';
@@ -169,21 +200,52 @@ rd_next(struct rd *d)
 	}
 }
 
+/*
+ * Byte order, shorter first on a common prefix. Equal prefixes mean equal
+ * first min(8, len) bytes and zeros after the shorter key's end within
+ * them, so only keys of more than 8 bytes need memcmp.
+ */
 static int
 key_cmp(const struct srec *a, const struct srec *b)
 {
-	int	 c = memcmp(a->key, b->key, a->klen < b->klen ? a->klen :
-		    b->klen);
+	size_t	 n = a->klen < b->klen ? a->klen : b->klen;
+	int	 c;
 
-	if (c != 0)
+	if (a->pfx != b->pfx)
+		return a->pfx < b->pfx ? -1 : 1;
+	if (n > 8 && (c = memcmp(a->key + 8, b->key + 8, n - 8)) != 0)
 		return c;
 	return (a->klen > b->klen) - (a->klen < b->klen);
 }
 
 static int
-srec_cmp(const void *x, const void *y)
+sortkey_cmp(const void *x, const void *y, void *arg)
 {
-	return key_cmp(x, y);
+	const struct sortkey *a = x, *b = y;
+	const struct srec *v = arg;
+
+	if (a->pfx != b->pfx)
+		return a->pfx < b->pfx ? -1 : 1;
+	return key_cmp(&v[a->i], &v[b->i]);
+}
+
+/*
+ * The key order of v, as (prefix, index) pairs: small pairs move, and
+ * most compares end at the prefix, so a sort of a million keys stays
+ * cheap. Sets each v[i].pfx. Free the result.
+ */
+static struct sortkey *
+srec_order(struct srec *v, size_t n)
+{
+	struct sortkey	*k = xmalloc((n + 1) * sizeof(*k));
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		v[i].pfx = key_pfx(v[i].key, v[i].klen);
+		k[i] = (struct sortkey){ v[i].pfx, i };
+	}
+	qsort_r(k, n, sizeof(*k), sortkey_cmp, v);
+	return k;
 }
 
 static void
@@ -263,13 +325,14 @@ rec_add(struct rec *cur, const struct srec *r, int sum_aux)
 }
 
 /*
- * The k-way merge of runs[0..n) (sealed) and the sorted v[0..nv): calls
- * emit once per distinct key, in key order, with its totals. Stops at
- * emit's first -1 and returns it; the runs stay open either way.
+ * The k-way merge of runs[0..n) (sealed) and v[0..nv) in the order ord:
+ * calls emit once per distinct key, in key order, with its totals. Stops
+ * at emit's first -1 and returns it; the runs stay open either way.
  */
 static int
-runs_merge(struct run *runs, size_t n, const struct srec *v, size_t nv,
-    int sum_aux, int (*emit)(void *, const struct srec *), void *ctx)
+runs_merge(struct run *runs, size_t n, const struct srec *v,
+    const struct sortkey *ord, size_t nv, int sum_aux,
+    int (*emit)(void *, const struct srec *), void *ctx)
 {
 	struct rd	*rd = xcalloc(n + 1, sizeof(*rd));
 	struct rd	**heap = xmalloc((n + 1) * sizeof(*heap));
@@ -283,6 +346,7 @@ runs_merge(struct run *runs, size_t n, const struct srec *v, size_t nv,
 			rd[i].left = runs[i].nrec;
 		} else {
 			rd[i].v = v;
+			rd[i].ord = ord;
 			rd[i].left = nv;
 		}
 		if (rd[i].left > 0) {
@@ -352,8 +416,8 @@ runs_compact(struct spill *s)
 			return;
 		}
 		o.nrec = 0;
-		if (runs_merge(s->runs + first, FANIN, NULL, 0, s->sum_aux,
-		    emit_run, &o) != 0 || run_seal(o.f) != 0) {
+		if (runs_merge(s->runs + first, FANIN, NULL, NULL, 0,
+		    s->sum_aux, emit_run, &o) != 0 || run_seal(o.f) != 0) {
 			spill_warn("write");
 			fclose(o.f);
 			s->failed = 1;
@@ -370,6 +434,7 @@ runs_compact(struct spill *s)
 int
 spill_write(struct spill *s, struct srec *v, size_t n)
 {
+	struct sortkey	*ord;
 	FILE		*f;
 	size_t		 i;
 	int		 rc = 0;
@@ -381,9 +446,10 @@ spill_write(struct spill *s, struct srec *v, size_t n)
 		s->failed = 1;
 		return -1;
 	}
-	qsort(v, n, sizeof(*v), srec_cmp);
+	ord = srec_order(v, n);
 	for (i = 0; i < n && rc == 0; i++)
-		rc = rec_write(f, &v[i]);
+		rc = rec_write(f, &v[ord[i].i]);
+	free(ord);
 	if (rc != 0 || run_seal(f) != 0) {
 		spill_warn("write");
 		fclose(f);
@@ -508,14 +574,16 @@ spill_pick(struct spill *s, struct srec *v, size_t nv, size_t max,
     struct srec **kept, size_t *nkept)
 {
 	struct pick	 p;
+	struct sortkey	*ord;
 
 	memset(&p, 0, sizeof(p));
 	p.max = max;
 	p.heap = xmalloc((max + 1) * sizeof(*p.heap));
 	p.fold = fold;
 	p.ctx = ctx;
-	qsort(v, nv, sizeof(*v), srec_cmp);
-	runs_merge(s->runs, s->nruns, v, nv, s->sum_aux, emit_pick, &p);
+	ord = srec_order(v, nv);
+	runs_merge(s->runs, s->nruns, v, ord, nv, s->sum_aux, emit_pick, &p);
+	free(ord);
 	spill_release(s);
 	p.heap = xrealloc(p.heap,
 	    (p.len + p.nalways + 1) * sizeof(*p.heap));

@@ -27,6 +27,7 @@
 
 struct arena_block {
 	struct arena_block *next;
+	size_t		 cap;
 	char		 data[];
 };
 
@@ -36,15 +37,22 @@ arena_init(struct arena *ar)
 	memset(ar, 0, sizeof(*ar));
 }
 
-void
-arena_release(struct arena *ar)
+static void
+blocks_free(struct arena_block *b)
 {
-	struct arena_block	*b, *next;
+	struct arena_block	*next;
 
-	for (b = ar->head; b != NULL; b = next) {
+	for (; b != NULL; b = next) {
 		next = b->next;
 		free(b);
 	}
+}
+
+void
+arena_release(struct arena *ar)
+{
+	blocks_free(ar->head);
+	blocks_free(ar->spare);
 	memset(ar, 0, sizeof(*ar));
 }
 
@@ -57,13 +65,18 @@ arena_alloc(struct arena *ar, size_t n)
 
 	n = (n + 7) & ~(size_t)7;
 	if (ar->head == NULL || ar->used + n > ar->cap) {
-		size = n > BLOCK_MIN ? n : BLOCK_MIN;
-		b = xmalloc(sizeof(*b) + size);
+		if ((b = ar->spare) != NULL && b->cap >= n)
+			ar->spare = b->next;
+		else {
+			size = n > BLOCK_MIN ? n : BLOCK_MIN;
+			b = xmalloc(sizeof(*b) + size);
+			b->cap = size;
+			ar->total += size;
+		}
 		b->next = ar->head;
 		ar->head = b;
 		ar->used = 0;
-		ar->cap = size;
-		ar->total += size;
+		ar->cap = b->cap;
 	}
 	p = ar->head->data + ar->used;
 	ar->used += n;
@@ -71,20 +84,24 @@ arena_alloc(struct arena *ar, size_t n)
 	return p;
 }
 
+/*
+ * Moves every block to the spare list, where arena_alloc takes them
+ * before asking the system: a table that fills and empties again (a
+ * spill, a chunk) reuses its memory instead of freeing and faulting it
+ * back in.
+ */
 void
 arena_reset(struct arena *ar)
 {
 	struct arena_block	*b, *next;
 
-	if (ar->head == NULL)
-		return;
-	for (b = ar->head->next; b != NULL; b = next) {
+	for (b = ar->head; b != NULL; b = next) {
 		next = b->next;
-		free(b);
+		b->next = ar->spare;
+		ar->spare = b;
 	}
-	ar->head->next = NULL;
-	ar->used = 0;
-	ar->total = ar->cap;
+	ar->head = NULL;
+	ar->used = ar->cap = 0;
 }
 
 char *
@@ -271,8 +288,8 @@ tab_srecs(const struct tab *t, size_t *n)
 
 	for (i = 0; i < t->cap; i++)
 		if ((e = t->slot[i]) != NULL)
-			v[k++] = (struct srec){ e->n, e->pos, e->key, e->ex,
-			    NULL, e->klen };
+			v[k++] = (struct srec){ .n = e->n, .aux = e->pos,
+			    .key = e->key, .ex = e->ex, .klen = e->klen };
 	*n = k;
 	return v;
 }

@@ -192,8 +192,8 @@ tset_srecs(const struct tset *t, size_t *n)
 
 	for (i = 0; i < t->cap; i++)
 		if ((e = t->slot[i].e) != NULL)
-			v[k++] = (struct srec){ e->n, e->bytes, e->key, NULL,
-			    NULL, e->klen };
+			v[k++] = (struct srec){ .n = e->n, .aux = e->bytes,
+			    .key = e->key, .klen = e->klen };
 	*n = k;
 	return v;
 }
