@@ -266,7 +266,10 @@ parse_header(struct slice line, const struct timectx *tc,
 	const char	*p, *end = line.p + line.len, *q;
 	size_t		 n;
 
-	ll->host = ll->program = SLICE_NULL;
+	/* two stores: "host = program = ..." reloads program right after
+	 * storing half of it, a store-forwarding stall on every line */
+	ll->host = SLICE_NULL;
+	ll->program = SLICE_NULL;
 	if ((n = header_time(line, tc, cache, &ll->t)) == 0) {
 		ll->t = T_NONE;
 		ll->msg = line;
