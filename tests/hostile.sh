@@ -61,7 +61,11 @@ other=$(q '[.users[] | select(.user == "(other)") | .events] | add // 0')
 [ "$other" -eq 199001 ] && ok || bad "(other) $other, want 199001"
 [ "$(q .totals.folded_unclassified)" -gt 0 ] && [ "$(q .totals.max_keys)" -eq 1000 ] &&
     ok || bad "folded_unclassified / max_keys"
-grep -q '^  Folded    over --max-keys 1,000' "$tmp/t1.txt" && ok || bad "text report does not say it folded"
+grep -q '^  Folded    over --max-keys 1,000, the least frequent into (other): 199,001 events of users' \
+    "$tmp/t1.txt" && ok || bad "text report does not say it folded"
+run -j2 -f html >"$tmp/h.html"
+grep -q '<p class="note" id="folded">Over <code>--max-keys 1,000</code>, the least frequent keys were folded into <b>(other)</b>: <span>199,001</span> events of users' \
+    "$tmp/h.html" && ok || bad "html report does not say it folded"
 
 "$MXTALLY" -q --max-keys 0 -j2 -f json "$tmp/h.log" >"$tmp/all.json"
 [ "$(jq .totals.users "$tmp/all.json")" -eq 200001 ] &&

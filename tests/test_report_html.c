@@ -463,3 +463,23 @@ Test(report_html, write_error, .timeout = 5)
 	cr_assert_eq(report_html(f, &r, &o), -1);
 	fclose(f);
 }
+
+/* --max-keys folding is said under the tiles, only when it happened. */
+Test(report_html, folded_note, .timeout = 5)
+{
+	struct result	 r = tiny_result();
+	char		*doc = html(&r);
+
+	cr_assert_null(strstr(doc, "id=\"folded\""));
+	free(doc);
+	r.max_keys = 1000;
+	r.folded_users = 199001;
+	r.traffic.folded_senders = 12;
+	doc = html(&r);
+	HAS(doc, "<p class=\"note\" id=\"folded\">Over <code>--max-keys "
+	    "1,000</code>, the least frequent keys were folded into "
+	    "<b>(other)</b>: <span>199,001</span> events of users; "
+	    "<span>12</span> events of senders (messages).</p>");
+	assert_balanced(doc);
+	free(doc);
+}

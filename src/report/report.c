@@ -207,6 +207,27 @@ rep_num(uint64_t n, char *buf, size_t len)
 	return buf;
 }
 
+size_t
+rep_folded(const struct result *r, struct rep_fold *out)
+{
+	const struct rep_fold	 all[REP_FOLD_MAX] = {
+		{ "users", r->folded_users },
+		{ "hosts", r->folded_hosts },
+		{ "unclassified templates", r->folded_unclassified },
+		{ "POP3 replies", r->folded_pop3 },
+		{ "codes", r->folded_codes },
+		{ "hours", r->folded_hours },
+		{ "senders (messages)", r->traffic.folded_senders },
+		{ "recipients (deliveries)", r->traffic.folded_recipients },
+	};
+	size_t			 i, n = 0;
+
+	for (i = 0; i < REP_FOLD_MAX; i++)
+		if (all[i].events != 0)
+			out[n++] = all[i];
+	return n;
+}
+
 const struct cause_info *
 rep_cause(int cause)
 {

@@ -337,6 +337,28 @@ tile(const struct hw *h, const char *id, const char *cls, uint64_t n,
 	fprintf(h->out, "</b><span>%s</span></div>\n", label);
 }
 
+/* Says when --max-keys folded the least frequent keys into "(other)". */
+static void
+html_folded(const struct hw *h)
+{
+	struct rep_fold	 f[REP_FOLD_MAX];
+	size_t		 i, n = rep_folded(h->r, f);
+
+	if (n == 0)
+		return;
+	fputs("<p class=\"note\" id=\"folded\">Over <code>--max-keys ", h->out);
+	num(h, h->r->max_keys);
+	fputs("</code>, the least frequent keys were folded into "
+	    "<b>(other)</b>:", h->out);
+	for (i = 0; i < n; i++) {
+		fputs(i > 0 ? ";" : "", h->out);
+		fputs(" <span>", h->out);
+		num(h, f[i].events);
+		fprintf(h->out, "</span> events of %s", f[i].what);
+	}
+	fputs(".</p>\n", h->out);
+}
+
 static void
 html_summary(const struct hw *h, const char *version)
 {
@@ -383,6 +405,7 @@ html_summary(const struct hw *h, const char *version)
 		tile(h, "unparsed-lines", NULL, r->unparsed_lines,
 		    "lines not understood");
 	fputs("</section>\n", h->out);
+	html_folded(h);
 }
 
 /* --- chart -------------------------------------------------------- */

@@ -58,6 +58,17 @@ void rep_pad(FILE *out, size_t n);
 /* Formats n with thousands separators ("1,234,567") into buf; returns buf. */
 char *rep_num(uint64_t n, char *buf, size_t len);
 
+/* A table --max-keys folded: its events in "(other)". */
+struct rep_fold {
+	const char	*what;		/* "users", "senders (messages)", ... */
+	uint64_t	 events;
+};
+
+#define REP_FOLD_MAX	8
+
+/* The folded tables of r, in report order, into out; returns how many. */
+size_t rep_folded(const struct result *r, struct rep_fold *out);
+
 /*
  * The meaning of a codes row: basic and enhanced code meanings joined by
  * "; ", then the response code's meaning when known; the cause's meaning

@@ -256,28 +256,19 @@ static void
 text_folded(const struct tx *t)
 {
 	const struct result	*r = t->r;
-	const uint64_t		 n[8] = { r->folded_users, r->folded_hosts,
-	    r->folded_unclassified, r->folded_pop3, r->folded_codes,
-	    r->folded_hours, r->traffic.folded_senders,
-	    r->traffic.folded_recipients };
-	static const char *const what[8] = { "users", "hosts",
-	    "unclassified templates", "POP3 replies", "codes", "hours",
-	    "senders (messages)", "recipients (deliveries)" };
+	struct rep_fold		 f[REP_FOLD_MAX];
 	char			 a[32], b[32];
-	int			 i, any = 0;
+	size_t			 i, n = rep_folded(r, f);
 
-	for (i = 0; i < 8; i++) {
-		if (n[i] == 0)
-			continue;
-		if (!any)
+	for (i = 0; i < n; i++) {
+		if (i == 0)
 			fprintf(t->out, "  Folded    over --max-keys %s, "
-			    "into (other): ",
+			    "the least frequent into (other): ",
 			    rep_num(r->max_keys, b, sizeof(b)));
-		fprintf(t->out, "%s%s events of %s", any ? "; " : "",
-		    rep_num(n[i], a, sizeof(a)), what[i]);
-		any = 1;
+		fprintf(t->out, "%s%s events of %s", i > 0 ? "; " : "",
+		    rep_num(f[i].events, a, sizeof(a)), f[i].what);
 	}
-	if (any)
+	if (n > 0)
 		putc('\n', t->out);
 	if (r->join_unresolved != 0 || r->join_dropped != 0)
 		fprintf(t->out, "  Join      over --max-keys: %s login "
