@@ -135,11 +135,16 @@ af=$(tq '.causes.auth_failure.events // 0')
     >"$tmp/tall.json" 2>"$tmp/rss0" || bad "traffic --max-keys 0 exit"
 [ "$(jq -r '[.traffic.senders, .causes.unknown_mailbox.events] | join(" ")' "$tmp/tall.json")" = \
     "200000 100000" ] && ok || bad "--max-keys 0 traffic not exact"
-# peak RSS: the cap must save at least a quarter of the uncapped run's
+# peak RSS: the cap must save at least a quarter of the uncapped run's.
+# Not under ASan: its quarantine keeps freed memory (the spills' sort
+# arrays) resident, so the figures are not the program's.
 kb() { sed -n 's/.*maxrss_kb=\([0-9]*\).*/\1/p' "$1" | tail -1; }
 r1=$(kb "$tmp/rss1") r0=$(kb "$tmp/rss0")
-[ "$((r1 * 4))" -lt "$((r0 * 3))" ] && ok || bad "capped RSS ${r1} KiB not well below ${r0} KiB"
-echo "hostile: traffic RSS capped ${r1} KiB, uncapped ${r0} KiB"
+case $MXTALLY in
+*san-*)	echo "hostile: skipped RSS check under sanitizers (capped ${r1} KiB, uncapped ${r0} KiB)" ;;
+*)	[ "$((r1 * 4))" -lt "$((r0 * 3))" ] && ok || bad "capped RSS ${r1} KiB not well below ${r0} KiB"
+	echo "hostile: traffic RSS capped ${r1} KiB, uncapped ${r0} KiB" ;;
+esac
 
 echo "hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
