@@ -266,7 +266,7 @@ merge_tab(struct tab *into, struct tab *from)
 	for (i = 0; i < 256; i++)
 		into->other_by[i] += from->other_by[i];
 	for (i = 0; i < from->cap; i++) {
-		if ((s = from->slot[i]) == NULL)
+		if ((s = from->slot[i].e) == NULL)
 			continue;
 		d = tab_count(into, s->key, s->klen, s->n);
 		if (d != NULL && s->ex != NULL && s->pos < d->pos) {

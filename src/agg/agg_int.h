@@ -92,8 +92,13 @@ uint64_t spill_pick(struct spill *s, struct srec *v, size_t nv, size_t max,
     struct srec **kept, size_t *nkept);
 void spill_kept_free(struct srec *v, size_t n);
 
+struct eslot {			/* the hash beside the pointer: a probe */
+	uint64_t	 hash;		/* touches an entry only on a match */
+	struct ent	*e;
+};
+
 struct tab {
-	struct ent	**slot;
+	struct eslot	*slot;
 	size_t		 cap;		/* power of two */
 	size_t		 len;
 	size_t		 max;		/* keys kept before folding; 0 = all */

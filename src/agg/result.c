@@ -65,8 +65,8 @@ tab_list(const struct tab *t, size_t *n)
 	size_t		 i, k = 0;
 
 	for (i = 0; i < t->cap; i++)
-		if (t->slot[i] != NULL)
-			v[k++] = t->slot[i];
+		if (t->slot[i].e != NULL)
+			v[k++] = t->slot[i].e;
 	*n = k;
 	return v;
 }

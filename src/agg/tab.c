@@ -1,8 +1,9 @@
 /*
  * The arena and the hash table of the agg stage. Linear probing over a
- * power-of-two array of entry pointers, grown at 50% load; the hash is
- * kept in the entry so growth never rehashes keys. Each table has its own
- * arena, so folding (the key cap) can rebuild it and give memory back.
+ * power-of-two array of (hash, entry) slots, grown at 50% load: a probe
+ * reads an entry only when the hash matches, and growth never rehashes
+ * keys. Each table has its own arena, so folding (the key cap) can
+ * rebuild it and give memory back.
  *
  * Folding by hash (tables without spill; spill.c has the other way).
  * Why it is the same for any split of the input: let K(h) be the
@@ -163,35 +164,42 @@ tab_release(struct tab *t)
 	t->cap = t->len = 0;
 }
 
+/* Puts e in the first free slot from its home (no key compare). */
+static void
+tab_place(struct tab *t, struct ent *e)
+{
+	size_t	 j;
+
+	for (j = e->hash & (t->cap - 1); t->slot[j].e != NULL;
+	    j = (j + 1) & (t->cap - 1))
+		;
+	t->slot[j] = (struct eslot){ e->hash, e };
+}
+
 static void
 tab_grow(struct tab *t)
 {
-	struct ent	**old = t->slot;
-	size_t		 oldcap = t->cap, i, j;
+	struct eslot	*old = t->slot;
+	size_t		 oldcap = t->cap, i;
 
 	t->cap *= 2;
 	t->slot = xcalloc(t->cap, sizeof(*t->slot));
-	for (i = 0; i < oldcap; i++) {
-		if (old[i] == NULL)
-			continue;
-		for (j = old[i]->hash & (t->cap - 1); t->slot[j] != NULL;
-		    j = (j + 1) & (t->cap - 1))
-			;
-		t->slot[j] = old[i];
-	}
+	for (i = 0; i < oldcap; i++)
+		if (old[i].e != NULL)
+			tab_place(t, old[i].e);
 	free(old);
 }
 
 static size_t
 tab_probe(const struct tab *t, const void *key, size_t klen, uint64_t h)
 {
-	size_t		 j;
-	struct ent	*e;
+	const struct eslot	*s;
+	size_t			 j;
 
-	for (j = h & (t->cap - 1); (e = t->slot[j]) != NULL;
+	for (j = h & (t->cap - 1); (s = &t->slot[j])->e != NULL;
 	    j = (j + 1) & (t->cap - 1))
-		if (e->hash == h && e->klen == klen &&
-		    memcmp(e->key, key, klen) == 0)
+		if (s->hash == h && s->e->klen == klen &&
+		    memcmp(s->e->key, key, klen) == 0)
 			break;
 	return j;
 }
@@ -199,7 +207,7 @@ tab_probe(const struct tab *t, const void *key, size_t klen, uint64_t h)
 struct ent *
 tab_find(const struct tab *t, const void *key, size_t klen)
 {
-	return t->slot[tab_probe(t, key, klen, tab_hash(key, klen))];
+	return t->slot[tab_probe(t, key, klen, tab_hash(key, klen))].e;
 }
 
 static struct ent *
@@ -213,7 +221,7 @@ tab_insert(struct tab *t, size_t j, const void *key, size_t klen,
 	e->klen = (uint32_t)klen;
 	e->pos = UINT64_MAX;
 	memcpy(e->key, key, klen);
-	t->slot[j] = e;
+	t->slot[j] = (struct eslot){ h, e };
 	if (++t->len * 2 > t->cap)
 		tab_grow(t);
 	return e;
@@ -225,8 +233,8 @@ tab_get(struct tab *t, const void *key, size_t klen)
 	uint64_t	 h = tab_hash(key, klen);
 	size_t		 j = tab_probe(t, key, klen, h);
 
-	if (t->slot[j] != NULL)
-		return t->slot[j];
+	if (t->slot[j].e != NULL)
+		return t->slot[j].e;
 	return tab_insert(t, j, key, klen, h);
 }
 
@@ -247,9 +255,10 @@ tab_fold_ent(struct tab *t, const char *key, size_t klen, uint64_t n)
 void
 tab_fold_to(struct tab *t, uint64_t hmax)
 {
-	struct ent	**old = t->slot, *e, *d;
+	struct eslot	*old = t->slot;
+	struct ent	*e, *d;
 	struct arena	 oldar = t->ar;
-	size_t		 i, j;
+	size_t		 i;
 
 	if (hmax >= t->hmax)
 		return;
@@ -258,7 +267,7 @@ tab_fold_to(struct tab *t, uint64_t hmax)
 	t->len = 0;
 	arena_init(&t->ar);
 	for (i = 0; i < t->cap; i++) {
-		if ((e = old[i]) == NULL)
+		if ((e = old[i].e) == NULL)
 			continue;
 		if (!tab_keeps(t, e->hash, e->klen)) {
 			tab_fold_ent(t, e->key, e->klen, e->n);
@@ -268,10 +277,7 @@ tab_fold_to(struct tab *t, uint64_t hmax)
 		memcpy(d, e, sizeof(*d) + e->klen + 1);
 		if (e->ex != NULL)
 			d->ex = arena_strndup(&t->ar, e->ex, strlen(e->ex));
-		for (j = d->hash & (t->cap - 1); t->slot[j] != NULL;
-		    j = (j + 1) & (t->cap - 1))
-			;
-		t->slot[j] = d;
+		tab_place(t, d);
 		t->len++;
 	}
 	free(old);
@@ -287,7 +293,7 @@ tab_srecs(const struct tab *t, size_t *n)
 	size_t		 i, k = 0;
 
 	for (i = 0; i < t->cap; i++)
-		if ((e = t->slot[i]) != NULL)
+		if ((e = t->slot[i].e) != NULL)
 			v[k++] = (struct srec){ .n = e->n, .aux = e->pos,
 			    .key = e->key, .ex = e->ex, .klen = e->klen };
 	*n = k;
@@ -351,7 +357,7 @@ tab_count(struct tab *t, const void *key, size_t klen, uint64_t n)
 
 	if (!tab_keeps(t, h, klen))
 		goto fold;
-	if ((e = t->slot[tab_probe(t, key, klen, h)]) == NULL) {
+	if ((e = t->slot[tab_probe(t, key, klen, h)].e) == NULL) {
 		if (t->spill && t->max != 0 && t->len >= t->max &&
 		    !t->sp.failed)
 			tab_spill(t);
@@ -362,7 +368,7 @@ tab_count(struct tab *t, const void *key, size_t klen, uint64_t n)
 				tab_fold_to(t, t->hmax >> 1);
 			if (!tab_keeps(t, h, klen))
 				goto fold;
-			e = t->slot[tab_probe(t, key, klen, h)];
+			e = t->slot[tab_probe(t, key, klen, h)].e;
 		}
 	}
 	e->n += n;
