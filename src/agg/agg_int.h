@@ -22,6 +22,7 @@ void arena_init(struct arena *ar);
 void arena_release(struct arena *ar);
 void *arena_alloc(struct arena *ar, size_t n);	/* 8-byte aligned, zeroed */
 void arena_reset(struct arena *ar);	/* forget all, keep the blocks to reuse */
+void arena_take(struct arena *into, struct arena *from); /* from's blocks */
 char *arena_strndup(struct arena *ar, const char *s, size_t n);
 
 struct ent {

@@ -105,6 +105,32 @@ arena_reset(struct arena *ar)
 	ar->used = ar->cap = 0;
 }
 
+/*
+ * Moves from's blocks, and what they hold, into into; from ends empty.
+ * They go behind into's head block, which keeps taking allocations.
+ */
+void
+arena_take(struct arena *into, struct arena *from)
+{
+	struct arena_block	*b, *next, **at;
+
+	at = into->head != NULL ? &into->head->next : &into->head;
+	for (b = from->head; b != NULL; b = next) {
+		next = b->next;
+		b->next = *at;
+		*at = b;
+	}
+	if (into->cap == 0 && into->head != NULL)
+		into->used = into->cap = into->head->cap;	/* full */
+	for (b = from->spare; b != NULL; b = next) {
+		next = b->next;
+		b->next = into->spare;
+		into->spare = b;
+	}
+	into->total += from->total;
+	arena_init(from);
+}
+
 char *
 arena_strndup(struct arena *ar, const char *s, size_t n)
 {

@@ -105,8 +105,9 @@ struct traffic_agg {
 	struct tset	 senders, sdomains, rcpts, rdomains;
 	struct tset	 hours;		/* kind byte + int64 hour start */
 	struct tent	*hour_e[TR_COUNT];	/* the last hour of each kind */
-	struct trec	*rec;
+	struct trec	*rec;		/* sorted by pos up to rec_chunk */
 	size_t		 nrec, caprec;
+	size_t		 rec_chunk;	/* the first of the current chunk's */
 	struct arena	 car;		/* the current chunk's */
 	struct tset	 msgs;		/* the current chunk's queue ids */
 	struct tinc	 inc[2 * BATCH_ADDRS];
@@ -778,6 +779,57 @@ traffic_add(struct traffic_agg *t, const struct event *ev, uint64_t pos,
 	}
 }
 
+static int
+cmp_rec(const void *x, const void *y)
+{
+	const struct trec *a = x, *b = y;
+
+	return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/*
+ * Sorts the records the chunk just ended made: those of its lines come
+ * in input order, those made at its end (messages still live) carry the
+ * position of their state's line. A worker reads its chunks in input
+ * order, so its records stay sorted as a whole, and merging two sorted
+ * lists is cheaper than sorting all after the join.
+ */
+static void
+sort_chunk_recs(struct traffic_agg *t)
+{
+	qsort(t->rec + t->rec_chunk, t->nrec - t->rec_chunk, sizeof(*t->rec),
+	    cmp_rec);
+	if (t->rec_chunk > 0 && t->nrec > t->rec_chunk &&
+	    t->rec[t->rec_chunk - 1].pos > t->rec[t->rec_chunk].pos)
+		qsort(t->rec, t->nrec, sizeof(*t->rec), cmp_rec);
+	t->rec_chunk = t->nrec;
+}
+
+/* into's records and from's, both sorted, merged in order; from's strings
+ * move with their arena. */
+static void
+merge_recs(struct traffic_agg *into, struct traffic_agg *from)
+{
+	struct trec	*v;
+	size_t		 i = 0, j = 0, k = 0, n = into->nrec + from->nrec;
+
+	if (from->nrec == 0)
+		return;
+	v = xmalloc(n * sizeof(*v));
+	while (i < into->nrec && j < from->nrec)
+		v[k++] = into->rec[i].pos <= from->rec[j].pos ?
+		    into->rec[i++] : from->rec[j++];
+	while (i < into->nrec)
+		v[k++] = into->rec[i++];
+	while (j < from->nrec)
+		v[k++] = from->rec[j++];
+	free(into->rec);
+	into->rec = v;
+	into->nrec = into->caprec = into->rec_chunk = n;
+	arena_take(&into->ar, &from->ar);
+	from->nrec = from->rec_chunk = 0;
+}
+
 /*
  * Ends the current chunk: what is still open (a client= waiting for its
  * size, a size later chunks may deliver) becomes a record; the chunk
@@ -805,6 +857,7 @@ traffic_chunk_end(struct traffic_agg *t)
 	memset(t->msgs.slot, 0, t->msgs.cap * sizeof(*t->msgs.slot));
 	t->msgs.len = 0;
 	arena_reset(&t->car);
+	sort_chunk_recs(t);
 }
 
 void
@@ -830,21 +883,7 @@ traffic_merge(struct traffic_agg *into, struct traffic_agg *from)
 	}
 	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++)
 		tset_merge(d[i], s[i]);
-	for (i = 0; i < from->nrec; i++) {
-		struct trec *r = &from->rec[i];
-		struct slice q = { r->qid, strlen(r->qid) };
-		record(into, r->kind, r->pos, q, r->size, r->str,
-		    r->str ? strlen(r->str) : 0);
-	}
-	from->nrec = 0;
-}
-
-static int
-cmp_rec(const void *x, const void *y)
-{
-	const struct trec *a = x, *b = y;
-
-	return (a->pos > b->pos) - (a->pos < b->pos);
+	merge_recs(into, from);
 }
 
 /* Replays the records in input order against one queue-id table. */
@@ -856,7 +895,7 @@ replay(struct traffic_agg *t)
 	struct tent	*m;
 	size_t		 i;
 
-	qsort(t->rec, t->nrec, sizeof(*t->rec), cmp_rec);
+	sort_chunk_recs(t);	/* a no-op: sorted by chunk ends and merges */
 	arena_init(&ar);
 	tset_init(&q, &ar);
 	for (i = 0; i < t->nrec; i++) {
