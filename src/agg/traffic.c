@@ -992,59 +992,34 @@ tset_list(const struct tset *t)
 
 #define TOP_SELECT	64	/* up to this many rows: selection, not a sort */
 
-/*
- * The first top entries of t in cmp's order, into v (room for top): one
- * pass keeping a sorted array of the best so far, so a list of 10 costs
- * about one comparison per key instead of a sort of the whole set. cmp is
- * a total order (keys are distinct), so the rows are those of a sort.
- */
-static size_t
-tset_select(const struct tset *t, size_t top,
-    int (*cmp)(const void *, const void *), struct tent **v)
+/* Puts e into v, the best k (at most top) so far in cmp's order. */
+static void
+top_insert(struct tent **v, size_t *k, size_t top, struct tent *e,
+    int (*cmp)(const void *, const void *))
 {
-	struct tent	*e;
-	size_t		 i, j, k = 0;
+	size_t	 j;
 
-	if (top == 0)
-		return 0;
-	for (i = 0; i < t->cap; i++) {
-		if ((e = t->slot[i].e) == NULL)
-			continue;
-		if (k == top && cmp(&e, &v[k - 1]) >= 0)
-			continue;
-		j = k < top ? k++ : k - 1;
-		for (; j > 0 && cmp(&e, &v[j - 1]) < 0; j--)
-			v[j] = v[j - 1];
-		v[j] = e;
-	}
-	return k;
+	if (*k == top && cmp(&e, &v[*k - 1]) >= 0)
+		return;
+	j = *k < top ? (*k)++ : *k - 1;
+	for (; j > 0 && cmp(&e, &v[j - 1]) < 0; j--)
+		v[j] = v[j - 1];
+	v[j] = e;
 }
 
-/* The top rows of t by count (or by bytes), copied into ar. */
+/* v[0..n) as rows copied into ar, then (other) when t folded keys. */
 static struct traffic_row *
-top_rows(const struct tset *t, struct arena *ar, size_t top, int bybytes,
+rows_of(const struct tset *t, struct arena *ar, struct tent **v, size_t n,
     size_t *nrows)
 {
-	int		(*cmp)(const void *, const void *) =
-			    bybytes ? cmp_tent_bytes : cmp_tent_n;
-	struct tent	**v;
-	struct traffic_row *rows;
-	size_t		 i, n = t->len < top ? t->len : top;
+	struct traffic_row *rows = arena_alloc(ar, (n + 1) * sizeof(*rows));
+	size_t		 i;
 
-	if (top <= TOP_SELECT) {
-		v = xmalloc((top + 1) * sizeof(*v));
-		n = tset_select(t, top, cmp, v);
-	} else {
-		v = tset_list(t);
-		qsort(v, t->len, sizeof(*v), cmp);
-	}
-	rows = arena_alloc(ar, (n + 1) * sizeof(*rows));
 	for (i = 0; i < n; i++) {
 		rows[i].name = arena_strndup(ar, v[i]->key, v[i]->klen);
 		rows[i].n = v[i]->n;
 		rows[i].bytes = v[i]->bytes;
 	}
-	free(v);
 	if (t->distinct > t->len) {	/* folded: last, whatever its count */
 		rows[n].name = "(other)";
 		rows[n].n = t->other->n;
@@ -1053,6 +1028,42 @@ top_rows(const struct tset *t, struct arena *ar, size_t top, int bybytes,
 	}
 	*nrows = n;
 	return rows;
+}
+
+/*
+ * The top rows of t by count and by bytes, copied into ar. Up to
+ * TOP_SELECT rows, one pass over t keeps both lists of the best so far
+ * (a list of 10 costs about one comparison per key, and the big sets
+ * miss the cache on each entry: once, not twice); the comparisons are
+ * total orders (keys are distinct), so the rows are those of a sort.
+ */
+static void
+top_rows(const struct tset *t, struct arena *ar, size_t top,
+    struct traffic_row **by_n, size_t *nn, struct traffic_row **by_b,
+    size_t *nb)
+{
+	struct tent	**vn, **vb, *e;
+	size_t		 i, kn = 0, kb = 0;
+
+	if (top <= TOP_SELECT) {
+		vn = xmalloc((top + 1) * sizeof(*vn));
+		vb = xmalloc((top + 1) * sizeof(*vb));
+		for (i = 0; i < t->cap && top > 0; i++)
+			if ((e = t->slot[i].e) != NULL) {
+				top_insert(vn, &kn, top, e, cmp_tent_n);
+				top_insert(vb, &kb, top, e, cmp_tent_bytes);
+			}
+	} else {
+		vn = tset_list(t);
+		vb = tset_list(t);
+		qsort(vn, t->len, sizeof(*vn), cmp_tent_n);
+		qsort(vb, t->len, sizeof(*vb), cmp_tent_bytes);
+		kn = kb = t->len < top ? t->len : top;
+	}
+	*by_n = rows_of(t, ar, vn, kn, nn);
+	*by_b = rows_of(t, ar, vb, kb, nb);
+	free(vn);
+	free(vb);
 }
 
 static struct reason_row *
@@ -1144,12 +1155,10 @@ traffic_result(const struct traffic_agg *t, struct traffic *out,
 	out->imap = (struct login_counts){ t->ok[PROTO_IMAP], t->failed[PROTO_IMAP] };
 	out->smtp_auth = (struct login_counts){ t->ok[PROTO_SMTP],
 	    t->failed[PROTO_SMTP] };
-	out->top_senders = top_rows(&t->senders, ar, top, 0, &out->ntop_senders);
-	out->top_senders_size = top_rows(&t->senders, ar, top, 1,
-	    &out->ntop_senders_size);
-	out->top_recipients = top_rows(&t->rcpts, ar, top, 0,
-	    &out->ntop_recipients);
-	out->top_recipients_size = top_rows(&t->rcpts, ar, top, 1,
+	top_rows(&t->senders, ar, top, &out->top_senders, &out->ntop_senders,
+	    &out->top_senders_size, &out->ntop_senders_size);
+	top_rows(&t->rcpts, ar, top, &out->top_recipients,
+	    &out->ntop_recipients, &out->top_recipients_size,
 	    &out->ntop_recipients_size);
 	out->defer_reasons = reasons(t->why_defer, ar, &out->ndefer_reasons);
 	out->bounce_reasons = reasons(t->why_bounce, ar, &out->nbounce_reasons);
