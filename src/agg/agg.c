@@ -14,6 +14,7 @@
  * counters included, is the same for any -j.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "mxtally/agg.h"
@@ -277,12 +278,59 @@ merge_tab(struct tab *into, struct tab *from)
 	spill_take(&into->sp, &from->sp);
 }
 
+/*
+ * The traffic context and the error tables share nothing, so a merge,
+ * and the finish of a merged agg, run the traffic half on a second
+ * thread: the serial work after the scan is what keeps -j2 from being
+ * twice -j1. A run with one worker never merges and stays on one thread.
+ */
+struct traffic_job {
+	pthread_t		 tid;
+	int			 threaded;
+	struct traffic_agg	*into, *from;	/* from NULL: finish into */
+};
+
+static void *
+traffic_job_run(void *arg)
+{
+	struct traffic_job	*j = arg;
+
+	if (j->from != NULL)
+		traffic_merge(j->into, j->from);
+	else
+		traffic_finish(j->into);
+	return NULL;
+}
+
+static void
+traffic_job_start(struct traffic_job *j, struct traffic_agg *into,
+    struct traffic_agg *from, int threaded)
+{
+	j->into = into;
+	j->from = from;
+	j->threaded = threaded &&
+	    pthread_create(&j->tid, NULL, traffic_job_run, j) == 0;
+	if (!j->threaded)
+		traffic_job_run(j);
+}
+
+static void
+traffic_job_wait(struct traffic_job *j)
+{
+	if (j->threaded)
+		pthread_join(j->tid, NULL);
+}
+
 void
 agg_merge(struct agg *into, struct agg *from)
 {
 	struct tab	*dst[] = TABS(into), *src[] = TABS(from);
 	struct pending	*p, *next;
+	struct traffic_job j;
 	size_t		 i;
+
+	into->merged = 1;
+	traffic_job_start(&j, into->traffic, from->traffic, 1);
 
 	for (i = 0; i < CAUSE_MAX; i++)
 		into->cause_n[i] += from->cause_n[i];
@@ -297,7 +345,7 @@ agg_merge(struct agg *into, struct agg *from)
 		agg_add(into, &p->ev, p->pos);
 	}
 	from->pend = NULL;
-	traffic_merge(into->traffic, from->traffic);
+	traffic_job_wait(&j);
 	traffic_free(from->traffic);
 	from->traffic = traffic_new();
 	traffic_set_max_keys(from->traffic, from->users.max);
@@ -331,8 +379,10 @@ agg_finish(struct agg *a)
 {
 	struct tab	*tabs[] = TABS(a);
 	struct pending	*p;
+	struct traffic_job j;
 	size_t		 i;
 
+	traffic_job_start(&j, a->traffic, NULL, a->merged);
 	for (p = a->pend; p != NULL; p = p->next) {
 		if (agg_session_unknown(a, p->ev.session))
 			p->ev.cause = CAUSE_UNKNOWN_MAILBOX;
@@ -342,5 +392,5 @@ agg_finish(struct agg *a)
 	a->pend = NULL;
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
 		tab_settle(tabs[i]);
-	traffic_finish(a->traffic);
+	traffic_job_wait(&j);
 }

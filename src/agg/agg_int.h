@@ -167,6 +167,7 @@ struct agg {
 	struct pending	*pend;		/* in ar, which holds nothing else */
 	uint64_t	 join_unresolved; /* failures of folded sessions */
 	struct traffic_agg *traffic;	/* traffic.c */
+	int		 merged;	/* another agg was merged in */
 	char		 key[KEY_MAX + 64];
 };
 
