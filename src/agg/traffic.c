@@ -797,9 +797,11 @@ cmp_rec(const void *x, const void *y)
 static void
 sort_chunk_recs(struct traffic_agg *t)
 {
+	if (t->nrec == t->rec_chunk)
+		return;
 	qsort(t->rec + t->rec_chunk, t->nrec - t->rec_chunk, sizeof(*t->rec),
 	    cmp_rec);
-	if (t->rec_chunk > 0 && t->nrec > t->rec_chunk &&
+	if (t->rec_chunk > 0 &&
 	    t->rec[t->rec_chunk - 1].pos > t->rec[t->rec_chunk].pos)
 		qsort(t->rec, t->nrec, sizeof(*t->rec), cmp_rec);
 	t->rec_chunk = t->nrec;
