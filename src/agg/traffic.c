@@ -125,7 +125,7 @@ tset_init(struct tset *t, struct arena *ar)
 	t->cap = 64;
 	t->max = SIZE_MAX;
 	t->sp.sum_aux = 1;		/* aux: bytes */
-	t->slot = xcalloc(t->cap, sizeof(*t->slot));
+	t->slot = slots_alloc(t->cap, sizeof(*t->slot));
 	t->other = xcalloc(1, sizeof(*t->other) + 1);
 	arena_init(&t->own);
 	t->ar = ar != NULL ? ar : &t->own;
@@ -171,7 +171,7 @@ tset_grow(struct tset *t)
 	size_t		 oldcap = t->cap, i, j;
 
 	t->cap *= 2;
-	t->slot = xcalloc(t->cap, sizeof(*t->slot));
+	t->slot = slots_alloc(t->cap, sizeof(*t->slot));
 	for (i = 0; i < oldcap; i++) {
 		if (old[i].e == NULL)
 			continue;
@@ -607,17 +607,26 @@ record(struct traffic_agg *t, int kind, uint64_t pos, struct slice qid,
     uint64_t size, const char *str, size_t slen)
 {
 	struct trec	*r;
+	const char	*q, *s;
 
+	/*
+	 * Copy first, count last: qid and str may be in a mapped chunk, and
+	 * a file cut under us (SIGBUS) leaves the scan in the middle of a
+	 * copy; then the record must not exist yet.
+	 */
+	q = arena_strndup(&t->ar, qid.p, qid.len);
+	s = str != NULL ? arena_strndup(&t->ar, str, slen) : NULL;
 	if (t->nrec == t->caprec) {
 		t->caprec = t->caprec ? t->caprec * 2 : 256;
 		t->rec = xrealloc(t->rec, t->caprec * sizeof(*t->rec));
 	}
-	r = &t->rec[t->nrec++];
+	r = &t->rec[t->nrec];
 	r->pos = pos;
 	r->size = size;
 	r->kind = (uint8_t)kind;
-	r->qid = arena_strndup(&t->ar, qid.p, qid.len);
-	r->str = str != NULL ? arena_strndup(&t->ar, str, slen) : NULL;
+	r->qid = q;
+	r->str = s;
+	t->nrec++;
 }
 
 static struct tent *

@@ -157,6 +157,7 @@ scan_chunk_guarded(struct worker *w, const struct chunk *c)
 
 	if (sigsetjmp(jb, 1) != 0) {
 		bus_jump = NULL;
+		agg_chunk_end(w->agg);	/* close what the lost lines began */
 		return -1;
 	}
 	bus_jump = &jb;
