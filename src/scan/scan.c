@@ -39,6 +39,8 @@ struct queue {
 	size_t		 cap, head, len;
 	size_t		 outstanding;	/* chunks of the current source */
 	int		 closed;
+	int		 jobs;
+	int		 busy, max_busy;	/* workers scanning, and the limit */
 };
 
 /* Each worker's own cache lines: its hot fields must not share one. */
@@ -175,7 +177,8 @@ worker_main(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&q->mu);
-		while (q->len == 0 && !q->closed)
+		while ((q->len == 0 && !q->closed) ||
+		    (q->len > 0 && q->busy >= q->max_busy))
 			pthread_cond_wait(&q->nonempty, &q->mu);
 		if (q->len == 0) {
 			pthread_mutex_unlock(&q->mu);
@@ -184,6 +187,7 @@ worker_main(void *arg)
 		it = q->ring[q->head];
 		q->head = (q->head + 1) % q->cap;
 		q->len--;
+		q->busy++;
 		pthread_cond_signal(&q->nonfull);
 		pthread_mutex_unlock(&q->mu);
 
@@ -192,10 +196,31 @@ worker_main(void *arg)
 		source_release(it.src, &it.c);
 
 		pthread_mutex_lock(&q->mu);
+		q->busy--;
 		if (--q->outstanding == 0)
 			pthread_cond_broadcast(&q->released);
+		if (q->len > 0)
+			pthread_cond_signal(&q->nonempty);
 		pthread_mutex_unlock(&q->mu);
 	}
+}
+
+/*
+ * How many workers may scan at once while s is read. A compressed input
+ * keeps the reading thread busy decoding, so it takes one of the jobs:
+ * with as many jobs as cores, one more scanning thread would only take
+ * turns with the decoder, and the decoder is what the others wait for
+ * (1 GiB .zst on 2 cores: 1.33 s with two scanning, 1.23 s with one).
+ */
+static void
+queue_limit(struct queue *q, const struct source *s)
+{
+	pthread_mutex_lock(&q->mu);
+	q->max_busy = q->jobs;
+	if (source_format(s) != FMT_PLAIN && q->jobs > 1)
+		q->max_busy = q->jobs - 1;
+	pthread_cond_broadcast(&q->nonempty);
+	pthread_mutex_unlock(&q->mu);
 }
 
 static void
@@ -317,6 +342,7 @@ read_one(struct queue *q, struct scan_file *f, size_t idx,
 	if (s == NULL)
 		return;
 	f->format = input_fmt_name(source_format(s));
+	queue_limit(q, s);
 	timectx_init(tc, source_mtime(s), o->year);
 	sf = state_file_open(o->state, f->path, source_format(s) != FMT_PLAIN);
 	while (!stopped(o) && (rc = next_guarded(s, &c, f)) == 1) {
@@ -373,6 +399,7 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	pthread_cond_init(&q.released, NULL);
 	q.cap = (size_t)jobs * 2 + 2;
 	q.ring = xcalloc(q.cap, sizeof(*q.ring));
+	q.jobs = q.max_busy = jobs;
 	/* chunks small enough that every worker gets several per file */
 	io.chunk_size = 4u << 20;
 	w = xcalloc((size_t)jobs, sizeof(*w));
