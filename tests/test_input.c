@@ -279,8 +279,8 @@ assert_same(const struct drained *d, const struct bytes *want)
 	    "content differs");
 }
 
-static const struct input_opts	opt_mmap = { 0, 0, 0 };
-static const struct input_opts	opt_stream = { 1, 0, 0 };
+static const struct input_opts	opt_mmap = { 0, 0, 0, 0 };
+static const struct input_opts	opt_stream = { 1, 0, 0, 0 };
 
 Test(input, mmap_roundtrip, .timeout = 10)
 {
@@ -294,9 +294,34 @@ Test(input, mmap_roundtrip, .timeout = 10)
 	cr_assert_lt(d.max_chunk, BUF_DEFAULT + 1024);
 }
 
+/*
+ * With jobs set, a mapped file's chunks grow to size / (jobs * 16), from
+ * chunk_size up to 4 times it: a 1 MiB file with 2 jobs and a 4096-byte
+ * chunk_size gets 16 KiB chunks (32 KiB wanted, capped), so about 64;
+ * a 64 KiB file keeps 4096-byte ones (2 KiB wanted), so about 16.
+ */
+Test(input, mmap_chunks_grow_with_jobs, .timeout = 10)
+{
+	struct input_opts	 o = { 0, 4096, 0, 2 };
+	struct bytes		 big = gen_lines(MIB, 3), small = gen_lines(64 * 1024, 4);
+	struct drained		 d;
+
+	write_file(tpath("plain"), big.p, big.len);
+	d = drain_path(tpath("plain"), &o, FMT_PLAIN);
+	assert_same(&d, &big);
+	cr_assert_geq(d.max_chunk, 4 * 4096, "max chunk %zu", d.max_chunk);
+	cr_assert_lt(d.max_chunk, 4 * 4096 + 1024);
+	cr_assert_leq(d.chunks, big.len / (4 * 4096) + 1, "%d chunks", d.chunks);
+	write_file(tpath("plain"), small.p, small.len);
+	d = drain_path(tpath("plain"), &o, FMT_PLAIN);
+	assert_same(&d, &small);
+	cr_assert_lt(d.max_chunk, 4096 + 1024, "max chunk %zu", d.max_chunk);
+	cr_assert_geq(d.chunks, small.len / (4096 + 1024), "%d chunks", d.chunks);
+}
+
 Test(input, mmap_small_chunks, .timeout = 10)
 {
-	struct input_opts	 o = { 0, 4096, 0 };
+	struct input_opts	 o = { 0, 4096, 0, 0 };
 	struct bytes		 data = gen_lines(MIB, 2);
 	struct drained		 d;
 
@@ -324,7 +349,7 @@ Test(input, stream_roundtrip, .timeout = 10)
 
 Test(input, stream_small_pool, .timeout = 10)
 {
-	struct input_opts	 o = { 1, 4096, 1 };	/* clamped to 2 */
+	struct input_opts	 o = { 1, 4096, 1, 0 };	/* clamped to 2 */
 	struct bytes		 data = gen_lines(9 * MIB, 4);
 	struct drained		 d;
 
@@ -885,7 +910,7 @@ next_thread(void *arg)
 
 Test(input, pool_blocks_until_release, .timeout = 10)
 {
-	struct input_opts	 o = { 1, 0, 2 };
+	struct input_opts	 o = { 1, 0, 2, 0 };
 	struct bytes		 data = gen_lines(20 * MIB, 18);
 	struct next_arg		 a;
 	struct chunk		 c1, c2;
@@ -1008,7 +1033,7 @@ queue_push(struct queue *q, const struct chunk *c)
 
 Test(input, big_stream_bounded, .timeout = 10)
 {
-	struct input_opts	 o = { 1, 0, 4 };
+	struct input_opts	 o = { 1, 0, 4, 0 };
 	struct bytes		 block = gen_lines(MIB, 19);
 	struct queue		 q;
 	struct chunk		 c;

@@ -23,6 +23,8 @@ struct input_opts {
 	int		 no_mmap;	/* stream regular files too */
 	size_t		 chunk_size;	/* target chunk bytes; 0 = default */
 	int		 nbufs;		/* stream pool size; 0 = default */
+	int		 jobs;		/* workers sharing a mapped file's chunks:
+					   bigger for big files; 0 = chunk_size */
 };
 
 /*

@@ -116,6 +116,24 @@ open_stream(struct source *s, const struct input_opts *o, char *err,
 	return stream_start(s, dec, err, errlen);
 }
 
+/*
+ * Chunks of a mapped file: bigger ones for a big file (each chunk ends
+ * the chunk-local queue-id joins, whose leftovers are settled serially
+ * after the scan: 16 MiB chunks made a 1 GiB run at -j2 4 % faster than
+ * 4 MiB ones), but still 16 a worker so that the last ones even out;
+ * from chunk (the stream buffer size) to 4 times that. Mapped chunks
+ * cost no memory of their own.
+ */
+static size_t
+map_chunk(size_t chunk, uint64_t size, int jobs)
+{
+	uint64_t	 c = size / ((uint64_t)jobs * 16);
+
+	if (c < chunk)
+		return chunk;
+	return c > 4 * (uint64_t)chunk ? 4 * chunk : (size_t)c;
+}
+
 struct source *
 source_open(const char *path, int file, const struct input_opts *o,
     char *err, size_t errlen)
@@ -139,6 +157,9 @@ source_open(const char *path, int file, const struct input_opts *o,
 			goto fail;
 		if (fmt == FMT_PLAIN) {
 			s->fmt = FMT_PLAIN;
+			if (o != NULL && o->jobs > 0)
+				s->chunk_size = map_chunk(s->chunk_size,
+				    (uint64_t)sb.st_size, o->jobs);
 			if (map_open(s, sb.st_size, err, errlen) == -1)
 				goto fail;
 			return s;

@@ -402,6 +402,7 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	q.jobs = q.max_busy = jobs;
 	/* chunks small enough that every worker gets several per file */
 	io.chunk_size = 4u << 20;
+	io.jobs = jobs;
 	w = xcalloc((size_t)jobs, sizeof(*w));
 	for (k = 0; k < (size_t)jobs; k++) {
 		w[k].q = &q;
