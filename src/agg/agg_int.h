@@ -142,6 +142,14 @@ struct ent *tab_find(const struct tab *t, const void *key, size_t klen);
 uint64_t tab_hash(const void *key, size_t len);
 
 /*
+ * The first 8 bytes of key as a big-endian number, zero-padded: two of
+ * them compare as memcmp would over those bytes, so a sort by key can
+ * settle most comparisons on one integer and touch the keys only on a
+ * tie (then compare them whole, or from byte 8 when both are longer).
+ */
+uint64_t key_prefix(const char *key, size_t len);
+
+/*
  * Once, after the last merge: when t has spilled or holds more than max
  * keys (spilling failed), keeps its max most frequent keys (ties: lowest
  * key bytes) with exact counts and folds the rest into other_n.

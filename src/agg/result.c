@@ -17,7 +17,7 @@ struct result_mem {
 	struct arena	 ar;
 };
 
-/* the name of folded keys' row; compared by address, sorted last on ties */
+/* the name of folded keys' row, made last by entities() */
 static const char other_name[] = "(other)";
 
 static int
@@ -71,6 +71,39 @@ tab_list(const struct tab *t, size_t *n)
 	return v;
 }
 
+struct name_key {
+	uint64_t	 pfx;		/* key_prefix of the name */
+	struct ent	*e;
+};
+
+static int
+cmp_name_key(const void *x, const void *y)
+{
+	const struct name_key *a = x, *b = y;
+
+	if (a->pfx != b->pfx)
+		return a->pfx < b->pfx ? -1 : 1;
+	return cmp_name_ent(&a->e, &b->e);
+}
+
+/* t's entries in cmp_name_ent order, sorted through name prefixes. */
+static struct ent **
+tab_sorted_by_name(const struct tab *t, size_t *n)
+{
+	struct ent	**v = tab_list(t, n);
+	struct name_key	*k = xmalloc((*n + 1) * sizeof(*k));
+	size_t		 i;
+
+	for (i = 0; i < *n; i++)
+		k[i] = (struct name_key){ v[i]->klen > 0 ?
+		    key_prefix(v[i]->key + 1, v[i]->klen - 1) : 0, v[i] };
+	qsort(k, *n, sizeof(*k), cmp_name_key);
+	for (i = 0; i < *n; i++)
+		v[i] = k[i].e;
+	free(k);
+	return v;
+}
+
 /*
  * Groups a (cause byte + name) table into one row per name with counts
  * per cause; rows with an empty name are skipped (events with no user).
@@ -79,10 +112,9 @@ static struct entity_row *
 entities(struct arena *ar, const struct tab *t, size_t *nrows, int hours)
 {
 	size_t		 n, i, k = 0, nc = (size_t)cause_count();
-	struct ent	**v = tab_list(t, &n);
+	struct ent	**v = tab_sorted_by_name(t, &n);
 	struct entity_row *rows = arena_alloc(ar, (n + 2) * sizeof(*rows));
 
-	qsort(v, n, sizeof(*v), cmp_name_ent);
 	for (i = 0; i < n; i++) {
 		struct ent *e = v[i];
 		if (e->klen <= 1)
@@ -112,18 +144,42 @@ entities(struct arena *ar, const struct tab *t, size_t *nrows, int hours)
 	return rows;
 }
 
-static int
-cmp_entity(const void *x, const void *y)
-{
-	const struct entity_row *a = x, *b = y;
+struct count_key {
+	uint64_t	 events;
+	size_t		 i;
+};
 
-	int	 c;
+static int
+cmp_count_key(const void *x, const void *y)
+{
+	const struct count_key *a = x, *b = y;
 
 	if (a->events != b->events)
 		return a->events < b->events ? 1 : -1;
-	if ((c = strcmp(a->name, b->name)) != 0)
-		return c;
-	return (a->name == other_name) - (b->name == other_name);
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/*
+ * Sorts rows by events, descending. entities() made them in name order
+ * with (other) last, so equal counts keep that order: by name, (other)
+ * last. Small (count, index) pairs move, not rows.
+ */
+static void
+rows_by_count(struct entity_row *rows, size_t n)
+{
+	struct count_key *k = xmalloc((n + 1) * sizeof(*k));
+	struct entity_row *tmp = xmalloc((n + 1) * sizeof(*tmp));
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		k[i] = (struct count_key){ rows[i].events, i };
+	qsort(k, n, sizeof(*k), cmp_count_key);
+	for (i = 0; i < n; i++)
+		tmp[i] = rows[k[i].i];
+	if (n > 0)
+		memcpy(rows, tmp, n * sizeof(*rows));
+	free(tmp);
+	free(k);
 }
 
 static int
@@ -134,33 +190,71 @@ cmp_hour(const void *x, const void *y)
 	return (a->start > b->start) - (a->start < b->start);
 }
 
+#define TOP_SELECT	64	/* up to this many rows: selection, not a sort */
+
+/* Puts e into b, the best *k (at most top) so far by count, then name. */
+static void
+top_insert(struct ent **b, size_t *k, size_t top, struct ent *e)
+{
+	size_t	 j;
+
+	if (*k == top && cmp_count_ent(&e, &b[top - 1]) >= 0)
+		return;
+	j = *k < top ? (*k)++ : top - 1;
+	for (; j > 0 && cmp_count_ent(&e, &b[j - 1]) < 0; j--)
+		b[j] = b[j - 1];
+	b[j] = e;
+}
+
+/*
+ * The users of each cause and its top ones, by count then name. Up to
+ * TOP_SELECT rows, one pass over the (cause, user) table keeps the best
+ * so far of every cause instead of sorting the whole table by count.
+ */
 static void
 build_causes(struct result_mem *m, struct agg *a, size_t top)
 {
 	struct result	*r = &m->r;
 	size_t		 n, i, c, nc = (size_t)cause_count();
-	struct ent	**v = tab_list(&a->users, &n);
+	size_t		 per = top <= TOP_SELECT ? top : 0;
+	size_t		*k = xcalloc(nc, sizeof(*k));
+	uint64_t	*users = xcalloc(nc, sizeof(*users));
+	struct ent	**v = tab_list(&a->users, &n), *e;
+	struct ent	**best = xmalloc((nc * per + 1) * sizeof(*best));
+	struct cause_row *row;
 
-	qsort(v, n, sizeof(*v), cmp_count_ent);
+	if (per == 0)
+		qsort(v, n, sizeof(*v), cmp_count_ent);
+	for (i = 0; i < n; i++) {
+		if ((e = v[i])->klen <= 1)
+			continue;
+		c = (unsigned char)e->key[0];
+		users[c]++;
+		if (per > 0)
+			top_insert(best + c * per, &k[c], per, e);
+	}
 	r->causes = arena_alloc(&m->ar, nc * sizeof(*r->causes));
 	for (c = 0; c < nc; c++) {
-		struct cause_row *row;
 		if (a->cause_n[c] == 0)
 			continue;
 		row = &r->causes[r->ncauses++];
 		row->cause = (int)c;
 		row->events = a->cause_n[c];
+		row->users = users[c];
 		row->top = arena_alloc(&m->ar, top * sizeof(*row->top));
-		for (i = 0; i < n; i++) {
-			if ((unsigned char)v[i]->key[0] != c || v[i]->klen <= 1)
+		/* selected: best[c]; sorted: the first of v with cause c */
+		for (i = 0; per > 0 ? i < k[c] : i < n && row->ntop < top; i++) {
+			e = per > 0 ? best[c * per + i] : v[i];
+			if (per == 0 && ((unsigned char)e->key[0] != c ||
+			    e->klen <= 1))
 				continue;
-			if (row->ntop < top) {
-				row->top[row->ntop].user = v[i]->key + 1;
-				row->top[row->ntop++].n = v[i]->n;
-			}
-			row->users++;
+			row->top[row->ntop].user = e->key + 1;
+			row->top[row->ntop++].n = e->n;
 		}
 	}
+	free(best);
+	free(users);
+	free(k);
 	free(v);
 }
 
@@ -266,11 +360,11 @@ agg_result(struct agg *a, size_t top)
 	traffic_result(a->traffic, &r->traffic, &m->ar, top);
 	build_folds(r, a);
 	r->users = entities(&m->ar, &a->users, &n, 0);
-	qsort(r->users, n, sizeof(*r->users), cmp_entity);
+	rows_by_count(r->users, n);
 	r->nusers = n - (a->users.other_n > 0);	/* distinct names kept */
 	r->nusers_shown = top && top < n ? top : n;
 	r->hosts = entities(&m->ar, &a->hosts, &n, 0);
-	qsort(r->hosts, n, sizeof(*r->hosts), cmp_entity);
+	rows_by_count(r->hosts, n);
 	r->nhosts = n - (a->hosts.other_n > 0);
 	r->nhosts_shown = top && top < n ? top : n;
 	r->hours = entities(&m->ar, &a->hours, &r->nhours, 1);

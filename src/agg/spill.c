@@ -149,23 +149,6 @@ run_seal(FILE *f)
 	return 0;
 }
 
-/*
- * The first 8 key bytes as a big-endian number, zero-padded: comparing
- * two of these orders keys as memcmp would over those bytes, so most
- * comparisons end there (see key_cmp for the rest).
- */
-static uint64_t
-key_pfx(const char *key, size_t klen)
-{
-	const unsigned char *p = (const unsigned char *)key;
-	uint64_t	 x = 0;
-	size_t		 i;
-
-	for (i = 0; i < 8; i++)
-		x = x << 8 | (i < klen ? p[i] : 0);
-	return x;
-}
-
 /* Our own file, written whole: a failure here is an i/o error or a bug. */
 static void
 rd_next(struct rd *d)
@@ -192,7 +175,7 @@ rd_next(struct rd *d)
 	r->s.aux = h[1];
 	r->s.klen = l[0];
 	r->s.key = r->key;
-	r->s.pfx = key_pfx(r->key, l[0]);
+	r->s.pfx = key_prefix(r->key, l[0]);
 	r->s.ex = NULL;
 	if (l[1] != NO_EX) {
 		r->ex[l[1]] = '\0';
@@ -241,7 +224,7 @@ srec_order(struct srec *v, size_t n)
 	size_t		 i;
 
 	for (i = 0; i < n; i++) {
-		v[i].pfx = key_pfx(v[i].key, v[i].klen);
+		v[i].pfx = key_prefix(v[i].key, v[i].klen);
 		k[i] = (struct sortkey){ v[i].pfx, i };
 	}
 	qsort_r(k, n, sizeof(*k), sortkey_cmp, v);

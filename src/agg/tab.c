@@ -178,6 +178,18 @@ tab_hash(const void *key, size_t len)
 	return h;
 }
 
+uint64_t
+key_prefix(const char *key, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)key;
+	uint64_t	 x = 0;
+	size_t		 i;
+
+	for (i = 0; i < 8; i++)
+		x = x << 8 | (i < len ? p[i] : 0);
+	return x;
+}
+
 void
 tab_init(struct tab *t)
 {
