@@ -91,17 +91,17 @@ rep_json_str(FILE *out, const char *s)
 		fputs("null", out);
 		return;
 	}
-	putc('"', out);
+	putc_unlocked('"', out);
 	while (*p != '\0') {
 		/* copy the longest run that needs no escape in one call */
 		for (run = p; *p != '\0'; p += n) {
 			if (*p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7f)
 				break;
-			if ((n = rep_utf8_len(p)) == 0)
+			if ((n = *p < 0x80 ? 1 : rep_utf8_len(p)) == 0)
 				break;
 		}
 		if (p > run)
-			fwrite(run, 1, (size_t)(p - run), out);
+			fwrite_unlocked(run, 1, (size_t)(p - run), out);
 		if (*p == '\0')
 			break;
 		switch (*p) {
@@ -116,7 +116,7 @@ rep_json_str(FILE *out, const char *s)
 		}
 		p++;
 	}
-	putc('"', out);
+	putc_unlocked('"', out);
 }
 
 /*

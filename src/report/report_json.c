@@ -83,8 +83,13 @@ jw_close(struct jw *w, int ch)
 static void
 jw_u64(struct jw *w, const char *key, uint64_t v)
 {
+	char	 buf[24], *p = buf + sizeof(buf);
+
 	jw_item(w, key);
-	fprintf(w->out, "%llu", (unsigned long long)v);
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), w->out);
 }
 
 static void
