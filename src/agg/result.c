@@ -206,6 +206,13 @@ top_insert(struct ent **b, size_t *k, size_t top, struct ent *e)
 	b[j] = e;
 }
 
+static void
+top_add(struct cause_row *row, const struct ent *e)
+{
+	row->top[row->ntop].user = e->key + 1;
+	row->top[row->ntop++].n = e->n;
+}
+
 /*
  * The users of each cause and its top ones, by count then name. Up to
  * TOP_SELECT rows, one pass over the (cause, user) table keeps the best
@@ -242,15 +249,14 @@ build_causes(struct result_mem *m, struct agg *a, size_t top)
 		row->events = a->cause_n[c];
 		row->users = users[c];
 		row->top = arena_alloc(&m->ar, top * sizeof(*row->top));
-		/* selected: best[c]; sorted: the first of v with cause c */
-		for (i = 0; per > 0 ? i < k[c] : i < n && row->ntop < top; i++) {
-			e = per > 0 ? best[c * per + i] : v[i];
-			if (per == 0 && ((unsigned char)e->key[0] != c ||
-			    e->klen <= 1))
-				continue;
-			row->top[row->ntop].user = e->key + 1;
-			row->top[row->ntop++].n = e->n;
-		}
+		if (per > 0)		/* selected */
+			for (i = 0; i < k[c]; i++)
+				top_add(row, best[c * per + i]);
+		else			/* sorted: the first of cause c */
+			for (i = 0; i < n && row->ntop < top; i++)
+				if ((unsigned char)v[i]->key[0] == c &&
+				    v[i]->klen > 1)
+					top_add(row, v[i]);
 	}
 	free(best);
 	free(users);
