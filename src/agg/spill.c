@@ -384,6 +384,7 @@ static void
 runs_compact(struct spill *s)
 {
 	struct run_out	 o;
+	const char	*dir;
 	unsigned	 level;
 	size_t		 i, first;
 
@@ -393,7 +394,7 @@ runs_compact(struct spill *s)
 		for (i = first + 1; i < s->nruns; i++)
 			if (s->runs[i].level != level)
 				return;
-		if ((o.f = agg_spill_file(&(const char *){ NULL })) == NULL) {
+		if ((o.f = agg_spill_file(&dir)) == NULL) {
 			spill_warn("create");
 			s->failed = 1;
 			return;
@@ -418,13 +419,14 @@ int
 spill_write(struct spill *s, struct srec *v, size_t n)
 {
 	struct sortkey	*ord;
+	const char	*dir;
 	FILE		*f;
 	size_t		 i;
 	int		 rc = 0;
 
 	if (s->failed)
 		return -1;
-	if ((f = agg_spill_file(&(const char *){ NULL })) == NULL) {
+	if ((f = agg_spill_file(&dir)) == NULL) {
 		spill_warn("create");
 		s->failed = 1;
 		return -1;
