@@ -57,7 +57,12 @@ void agg_chunk_end(struct agg *a);
 /* Adds everything of from into into; from is left empty but usable. */
 void agg_merge(struct agg *into, struct agg *from);
 
-/* Settles pending joins; call once, on the merged agg, before agg_result. */
+/*
+ * Settles pending joins; call once, on the merged agg, before agg_result.
+ * On an agg that others were merged into, the traffic half may still be
+ * settling on a helper thread when it returns; agg_result and agg_free
+ * wait for it.
+ */
 void agg_finish(struct agg *a);
 
 /*

@@ -61,6 +61,7 @@ agg_free(struct agg *a)
 
 	if (a == NULL)
 		return;
+	agg_traffic_wait(a);
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
 		tab_release(tabs[i]);
 	traffic_free(a->traffic);
@@ -282,7 +283,9 @@ merge_tab(struct tab *into, struct tab *from)
  * The traffic context and the error tables share nothing, so a merge,
  * and the finish of a merged agg, run the traffic half on a second
  * thread: the serial work after the scan is what keeps -j2 from being
- * twice -j1. A run with one worker never merges and stays on one thread.
+ * twice -j1. The finish's thread may go on while agg_result builds the
+ * error half of the result; it waits before the traffic half. A run
+ * with one worker never merges and stays on one thread.
  */
 struct traffic_job {
 	pthread_t		 tid;
@@ -379,10 +382,14 @@ agg_finish(struct agg *a)
 {
 	struct tab	*tabs[] = TABS(a);
 	struct pending	*p;
-	struct traffic_job j;
+	struct traffic_job *j = xmalloc(sizeof(*j));
 	size_t		 i;
 
-	traffic_job_start(&j, a->traffic, NULL, a->merged);
+	traffic_job_start(j, a->traffic, NULL, a->merged);
+	if (j->threaded)
+		a->finishing = j;
+	else
+		free(j);
 	for (p = a->pend; p != NULL; p = p->next) {
 		if (agg_session_unknown(a, p->ev.session))
 			p->ev.cause = CAUSE_UNKNOWN_MAILBOX;
@@ -392,5 +399,14 @@ agg_finish(struct agg *a)
 	a->pend = NULL;
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
 		tab_settle(tabs[i]);
-	traffic_job_wait(&j);
+}
+
+void
+agg_traffic_wait(struct agg *a)
+{
+	if (a->finishing == NULL)
+		return;
+	traffic_job_wait(a->finishing);
+	free(a->finishing);
+	a->finishing = NULL;
 }

@@ -184,8 +184,12 @@ struct agg {
 	uint64_t	 join_unresolved; /* failures of folded sessions */
 	struct traffic_agg *traffic;	/* traffic.c */
 	int		 merged;	/* another agg was merged in */
+	struct traffic_job *finishing;	/* traffic_finish still running */
 	char		 key[KEY_MAX + 64];
 };
+
+/* Waits for agg_finish's traffic half; agg_result calls it. */
+void agg_traffic_wait(struct agg *a);
 
 /* traffic.c: the traffic context of one agg (see agg.h) */
 struct traffic;

@@ -363,7 +363,6 @@ agg_result(struct agg *a, size_t top)
 	qsort(r->causes, r->ncauses, sizeof(*r->causes), result_cmp_cause);
 	build_codes(m, a);
 	build_templates(m, a);
-	traffic_result(a->traffic, &r->traffic, &m->ar, top);
 	build_folds(r, a);
 	r->users = entities(&m->ar, &a->users, &n, 0);
 	rows_by_count(r->users, n);
@@ -375,6 +374,8 @@ agg_result(struct agg *a, size_t top)
 	r->nhosts_shown = top && top < n ? top : n;
 	r->hours = entities(&m->ar, &a->hours, &r->nhours, 1);
 	qsort(r->hours, r->nhours, sizeof(*r->hours), cmp_hour);
+	agg_traffic_wait(a);	/* last: agg_finish's thread ran beside */
+	traffic_result(a->traffic, &r->traffic, &m->ar, top);
 	return r;
 }
 

@@ -62,6 +62,8 @@ struct tset {
 	size_t		 max;		/* keys kept; SIZE_MAX = all */
 	uint64_t	 distinct;	/* after traffic_finish: kept + folded */
 	struct tent	*other;		/* counts of the folded keys */
+	struct tent	**top_n, **top_b; /* after finish: the best TOP_SELECT */
+	size_t		 ntop_n, ntop_b;  /* by count and by bytes */
 	struct spill	 sp;		/* runs of a capped set */
 	struct arena	*ar;		/* own, or the chunk's */
 	struct arena	 own;
@@ -136,6 +138,8 @@ tset_release(struct tset *t)
 {
 	free(t->slot);
 	free(t->other);
+	free(t->top_n);
+	free(t->top_b);
 	spill_release(&t->sp);
 	arena_release(&t->own);
 	t->slot = NULL;
@@ -947,7 +951,13 @@ replay(struct traffic_agg *t)
 	t->nrec = 0;
 }
 
-/* After the last merge: the facts across chunks, then the caps. */
+static void tset_tops(struct tset *t);
+
+/*
+ * After the last merge: the facts across chunks, the caps, then the top
+ * senders and recipients (chosen here, on agg's traffic thread, rather
+ * than in the serial result step).
+ */
 void
 traffic_finish(struct traffic_agg *t)
 {
@@ -959,6 +969,8 @@ traffic_finish(struct traffic_agg *t)
 		replay(t);
 	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		tset_settle(s[i]);
+	tset_tops(&t->senders);
+	tset_tops(&t->rcpts);
 }
 
 /* --- the result ----------------------------------------------------------- */
@@ -1042,37 +1054,51 @@ rows_of(const struct tset *t, struct arena *ar, struct tent **v, size_t n,
 }
 
 /*
- * The top rows of t by count and by bytes, copied into ar. Up to
- * TOP_SELECT rows, one pass over t keeps both lists of the best so far
- * (a list of 10 costs about one comparison per key, and the big sets
- * miss the cache on each entry: once, not twice); the comparisons are
- * total orders (keys are distinct), so the rows are those of a sort.
+ * The best TOP_SELECT entries of t by count and by bytes: one pass keeps
+ * both lists of the best so far (a list costs about one comparison per
+ * key, and the big sets miss the cache on each entry: once, not twice).
+ * The comparisons are total orders (keys are distinct), so the lists
+ * are the heads of a sort, and any shorter list is their head too.
  */
+static void
+tset_tops(struct tset *t)
+{
+	struct tent	*e;
+	size_t		 i;
+
+	t->top_n = xmalloc(TOP_SELECT * sizeof(*t->top_n));
+	t->top_b = xmalloc(TOP_SELECT * sizeof(*t->top_b));
+	for (i = 0; i < t->cap; i++)
+		if ((e = t->slot[i].e) != NULL) {
+			top_insert(t->top_n, &t->ntop_n, TOP_SELECT, e,
+			    cmp_tent_n);
+			top_insert(t->top_b, &t->ntop_b, TOP_SELECT, e,
+			    cmp_tent_bytes);
+		}
+}
+
+/* The top rows of t by count and by bytes, copied into ar. */
 static void
 top_rows(const struct tset *t, struct arena *ar, size_t top,
     struct traffic_row **by_n, size_t *nn, struct traffic_row **by_b,
     size_t *nb)
 {
-	struct tent	**vn, **vb, *e;
-	size_t		 i, kn = 0, kb = 0;
+	struct tent	**vn, **vb;
+	size_t		 k = t->len < top ? t->len : top;
 
+	if (t->top_n == NULL)
+		BUG("traffic result before traffic_finish");
 	if (top <= TOP_SELECT) {
-		vn = xmalloc((top + 1) * sizeof(*vn));
-		vb = xmalloc((top + 1) * sizeof(*vb));
-		for (i = 0; i < t->cap && top > 0; i++)
-			if ((e = t->slot[i].e) != NULL) {
-				top_insert(vn, &kn, top, e, cmp_tent_n);
-				top_insert(vb, &kb, top, e, cmp_tent_bytes);
-			}
-	} else {
-		vn = tset_list(t);
-		vb = tset_list(t);
-		qsort(vn, t->len, sizeof(*vn), cmp_tent_n);
-		qsort(vb, t->len, sizeof(*vb), cmp_tent_bytes);
-		kn = kb = t->len < top ? t->len : top;
+		*by_n = rows_of(t, ar, t->top_n, k, nn);
+		*by_b = rows_of(t, ar, t->top_b, k, nb);
+		return;
 	}
-	*by_n = rows_of(t, ar, vn, kn, nn);
-	*by_b = rows_of(t, ar, vb, kb, nb);
+	vn = tset_list(t);
+	vb = tset_list(t);
+	qsort(vn, t->len, sizeof(*vn), cmp_tent_n);
+	qsort(vb, t->len, sizeof(*vb), cmp_tent_bytes);
+	*by_n = rows_of(t, ar, vn, k, nn);
+	*by_b = rows_of(t, ar, vb, k, nb);
 	free(vn);
 	free(vb);
 }
