@@ -517,7 +517,7 @@ cmd_report(int argc, char **argv)
 	free(c.rules);
 	if (set.n > 0)
 		c.scan.alerts = &set;
-	set.max_records = c.scan.max_keys;
+	alert_set_bound(&set, c.scan.max_keys);
 	files = xcalloc(n, sizeof(*files));
 	for (i = 0; i < n; i++)
 		files[i].path = argv[i];

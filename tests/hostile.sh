@@ -75,8 +75,10 @@ grep -q '<p class="note" id="folded">Over <code>--max-keys 1,000</code>, the lea
 [ $? -eq 2 ] && ok || bad "--max-keys x not a usage error"
 
 # Alert records: every line is selected by the rules below, so with
-# --max-keys 1000 each worker writes some 200 sorted runs; the alerts
-# must be those of an all-in-memory run (--max-keys 0), for any -j.
+# --max-keys 1000 (records bounded at 65,536 a worker) the 202,000
+# records go to sorted runs; the alerts must be those of an all-in-memory
+# run (--max-keys 0), for any -j. With no TMPDIR to spill into, a warning
+# says so and the alerts are still the same.
 # By hand: "heavy" has a line after every 100th of one-per-second users,
 # so more than 5 in its first minute; 60 lines a minute pass 50.
 printf '[burst]\ncause = unclassified\nthreshold = 50\nwindow = 1m\n[heavy]\ncause = unclassified\nby = user\nthreshold = 5\nwindow = 10m\n' >"$tmp/r.ini"
@@ -90,6 +92,10 @@ for a in -j1 -j2 "-j3 --no-mmap"; do
 	arun $a --max-keys 1000 >"$tmp/a.jsonl"
 	cmp -s "$tmp/a0.jsonl" "$tmp/a.jsonl" && ok || bad "alerts $a with spilled records differ"
 done
+TMPDIR="$tmp/none" "$MXTALLY" alert --year 2026 --rules "$tmp/r.ini" -j1 \
+    --max-keys 1000 "$tmp/h.log" >"$tmp/a.jsonl" 2>"$tmp/aerr"
+cmp -s "$tmp/a0.jsonl" "$tmp/a.jsonl" && grep -q "cannot spill alert records to '$tmp/none'" "$tmp/aerr" &&
+    ok || bad "alerts without TMPDIR: $(cat "$tmp/aerr")"
 
 # Traffic and the Dovecot join at small scale: 200,000 Postfix messages,
 # each from and to its own address and domain, 1000 bytes, and 200,000

@@ -87,10 +87,17 @@ int alert_rule_match(const struct alert_rule *r, const struct event *ev);
 /*
  * Per-worker record buffers, filled in the scan's hot path for the timed
  * events some rule selects. add copies the key strings it keeps; merge
- * takes from (it is freed). A buffer over s->max_records (set it from
- * --max-keys) writes its records to a sorted run in $TMPDIR.
+ * takes from (it is freed). A buffer over s->max_records writes its
+ * records to a sorted run in $TMPDIR.
  */
 struct alert_buf *alert_buf_new(void);
+
+/*
+ * Sets s->max_records from --max-keys (0 = no bound): at least 65,536
+ * records (about 6 MB), so that a small key cap does not make a run,
+ * and an open file, of every few records.
+ */
+void alert_set_bound(struct alert_set *s, size_t max_keys);
 void alert_buf_add(struct alert_buf *b, const struct alert_set *s,
     const struct event *ev, uint64_t pos);
 void alert_set_merge(struct alert_set *s, struct alert_buf *from);

@@ -9,7 +9,7 @@
  * falls below. A Dovecot login failure counts as unknown_mailbox when
  * the merged agg says its session's user was unknown, as in the report.
  *
- * Memory: a buffer holds at most max_records records (--max-keys); a
+ * Memory: a buffer holds at most max_records records (alert_set_bound); a
  * full one is sorted and written to a run (a temporary file, see
  * agg_spill_file), and evaluation then reads all runs in one k-way merge
  * by (time, position): the same order, so the same alerts. When no run
@@ -63,6 +63,15 @@ struct alert_buf {
 	size_t		 nruns, runcap;
 	int		 nospill;	/* a run could not be written */
 };
+
+#define RECORDS_MIN	65536
+
+void
+alert_set_bound(struct alert_set *s, size_t max_keys)
+{
+	s->max_records = max_keys == 0 || max_keys >= RECORDS_MIN ? max_keys :
+	    RECORDS_MIN;
+}
 
 struct alert_buf *
 alert_buf_new(void)

@@ -300,7 +300,7 @@ alert_main(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		files[i].path = argv[i];
 	c.scan.alerts = &set;
-	set.max_records = c.scan.max_keys;
+	alert_set_bound(&set, c.scan.max_keys);
 	agg = scan_run(&c.scan, cl, files, n, &st);
 	for (i = 0; i < n; i++)
 		if (files[i].error[0] != '\0') {
