@@ -15,7 +15,6 @@ struct arena {
 	struct arena_block *head;
 	struct arena_block *spare;	/* emptied by arena_reset, for reuse */
 	size_t		 used, cap;	/* in the head block */
-	size_t		 total;		/* bytes allocated from the system */
 };
 
 void arena_init(struct arena *ar);

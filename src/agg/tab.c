@@ -72,7 +72,6 @@ arena_alloc(struct arena *ar, size_t n)
 			size = n > BLOCK_MIN ? n : BLOCK_MIN;
 			b = xmalloc(sizeof(*b) + size);
 			b->cap = size;
-			ar->total += size;
 		}
 		b->next = ar->head;
 		ar->head = b;
@@ -135,7 +134,6 @@ arena_take(struct arena *into, struct arena *from)
 		b->next = into->spare;
 		into->spare = b;
 	}
-	into->total += from->total;
 	arena_init(from);
 }
 

@@ -910,7 +910,6 @@ replay(struct traffic_agg *t)
 	struct tent	*m;
 	size_t		 i;
 
-	sort_chunk_recs(t);	/* a no-op: sorted by chunk ends and merges */
 	arena_init(&ar);
 	tset_init(&q, &ar);
 	for (i = 0; i < t->nrec; i++) {
