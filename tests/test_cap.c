@@ -11,6 +11,7 @@
 #include "mxtally/agg.h"
 #include "mxtally/cause.h"
 #include "mxtally/parse.h"
+#include "traffic_util.h"
 
 #define NUSERS	2996		/* 428 weeks of 7: sum of (i % 7) + 1 is NUSERS * 4 */
 
@@ -291,29 +292,11 @@ Test(cap, empty_user_not_folded, .timeout = 5)
 static void
 add_msg(struct agg *a, unsigned i)
 {
-	char		 qid[16], snd[32], rcp[32];
-	struct event	 ev;
-	uint64_t	 pos = (uint64_t)i * 16;
-	unsigned	 k;
+	char	 snd[32], rcp[32];
 
-	snprintf(qid, sizeof(qid), "Q%05u", i);
 	snprintf(snd, sizeof(snd), "s%05u@x.example", i);
 	snprintf(rcp, sizeof(rcp), "r%05u@d%05u.example", i, i);
-	event_reset(&ev);
-	ev.qid = (struct slice){ qid, strlen(qid) };
-	ev.tkind = TR_RECEIVED;
-	ev.addr = (struct slice){ "h.example[192.0.2.1]", 20 };
-	agg_traffic(a, &ev, pos++, 0);
-	ev.tkind = TR_SIZE;
-	ev.addr = (struct slice){ snd, strlen(snd) };
-	ev.size = 100;
-	agg_traffic(a, &ev, pos++, 0);
-	ev.tkind = TR_SENT;
-	ev.addr = (struct slice){ rcp, strlen(rcp) };
-	for (k = 0; k <= i % 7; k++)
-		agg_traffic(a, &ev, pos++, 0);
-	ev.tkind = TR_REMOVED;
-	agg_traffic(a, &ev, pos, 0);
+	add_message(a, i, snd, rcp);
 }
 
 static struct agg *

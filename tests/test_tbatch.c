@@ -13,6 +13,7 @@
 
 #include "mxtally/agg.h"
 #include "mxtally/parse.h"
+#include "traffic_util.h"
 
 #define NMSGS	2996		/* 428 weeks of 7: deliveries sum to NMSGS * 4 */
 
@@ -24,29 +25,11 @@
 static void
 add_msg(struct agg *a, unsigned i)
 {
-	char		 qid[16], snd[32], rcp[32];
-	struct event	 ev;
-	uint64_t	 pos = (uint64_t)i * 16;
-	unsigned	 k;
+	char	 snd[32], rcp[32];
 
-	snprintf(qid, sizeof(qid), "Q%05u", i);
 	snprintf(snd, sizeof(snd), "s%03u@x%u.example", i % 150, i % 3);
 	snprintf(rcp, sizeof(rcp), "r%05u@d%02u.example", i, i % 11);
-	event_reset(&ev);
-	ev.qid = (struct slice){ qid, strlen(qid) };
-	ev.tkind = TR_RECEIVED;
-	ev.addr = (struct slice){ "h.example[192.0.2.1]", 20 };
-	agg_traffic(a, &ev, pos++, 0);
-	ev.tkind = TR_SIZE;
-	ev.addr = (struct slice){ snd, strlen(snd) };
-	ev.size = 100;
-	agg_traffic(a, &ev, pos++, 0);
-	ev.tkind = TR_SENT;
-	ev.addr = (struct slice){ rcp, strlen(rcp) };
-	for (k = 0; k <= i % 7; k++)
-		agg_traffic(a, &ev, pos++, 0);
-	ev.tkind = TR_REMOVED;
-	agg_traffic(a, &ev, pos, 0);
+	add_message(a, i, snd, rcp);
 }
 
 /* All messages into one agg, a chunk ending after every per messages. */
