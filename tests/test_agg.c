@@ -123,3 +123,45 @@ Test(agg, merge_order_and_examples, .timeout = 5)
 	result_free(r2);
 	agg_free(x); agg_free(y); agg_free(p); agg_free(q);
 }
+
+/*
+ * Users are grouped and ordered through the first eight bytes of their
+ * names, then the rest: names alike that far, some with two causes,
+ * come out by count descending, then by name, as strcmp orders them.
+ */
+Test(agg, users_alike_in_prefix, .timeout = 5)
+{
+	struct agg	*a = agg_new();
+	struct result	*r;
+	char		 names[60][32];
+	struct event	 ev;
+	size_t		 i, j;
+
+	for (i = 0; i < 60; i++) {
+		/* "mailbox-" for all, then a suffix out of order */
+		snprintf(names[i], sizeof(names[i]), "mailbox-%c%02zu",
+		    i % 2 ? 'b' : 'a', (i * 37) % 60);
+		for (j = 0; j <= i % 3; j++) {
+			ev = ev_make(j == 0 ? CAUSE_QUOTA_EXCEEDED :
+			    CAUSE_LOCK_CONTENTION, names[i], "h", 3600);
+			agg_add(a, &ev, i * 4 + j);
+		}
+	}
+	ev = ev_make(CAUSE_QUOTA_EXCEEDED, "mailbox", "h", 3600);	/* short */
+	agg_add(a, &ev, 1000);
+	agg_finish(a);
+	r = agg_result(a, 0);
+	cr_assert_eq(r->nusers, 61);
+	for (i = 1; i < r->nusers; i++) {
+		const struct entity_row *p = &r->users[i - 1], *u = &r->users[i];
+		cr_assert(p->events > u->events || (p->events == u->events &&
+		    strcmp(p->name, u->name) < 0), "row %zu: %s (%llu) after "
+		    "%s (%llu)", i, u->name, (unsigned long long)u->events,
+		    p->name, (unsigned long long)p->events);
+		cr_assert_eq(u->events, u->by_cause[CAUSE_QUOTA_EXCEEDED] +
+		    u->by_cause[CAUSE_LOCK_CONTENTION]);
+	}
+	cr_assert_str_eq(r->users[40].name, "mailbox");	/* first with 1 */
+	result_free(r);
+	agg_free(a);
+}

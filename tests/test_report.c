@@ -625,3 +625,34 @@ Test(report_text, prose_wraps, .timeout = 5)
 		cr_assert_leq(strlen(line), 78, "too long: %s", line);
 	free(got);
 }
+
+/* A name longer than the writer's buffer, escapes on both sides of it. */
+Test(report_json, name_longer_than_buffer, .timeout = 5)
+{
+	static uint64_t by[CAUSE_MAX] = { [CAUSE_AUTH_FAILURE] = 1 };
+	static struct entity_row users[1];
+	struct result	 r = tiny_result();
+	size_t		 n = 200000, i, k;
+	char		*name = malloc(n + 1), *want = malloc(n + 64), *got;
+
+	cr_assert_not_null(name);
+	cr_assert_not_null(want);
+	for (i = 0; i < n; i++)
+		name[i] = i % 70001 == 7 ? '"' : (char)('a' + i % 26);
+	name[n] = '\0';
+	users[0] = (struct entity_row){ name, 0, 1, by };
+	r.users = users;
+	r.nusers_shown = 1;
+	got = render(report_json, &r, 0);
+	k = (size_t)sprintf(want, "{\"user\": \"");
+	for (i = 0; i < n; i++) {
+		if (name[i] == '"')
+			want[k++] = '\\';
+		want[k++] = name[i];
+	}
+	strcpy(want + k, "\", \"events\": 1");
+	cr_assert_not_null(strstr(got, want), "long name not written whole");
+	free(got);
+	free(want);
+	free(name);
+}

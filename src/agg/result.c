@@ -71,37 +71,75 @@ tab_list(const struct tab *t, size_t *n)
 	return v;
 }
 
-struct name_key {
-	uint64_t	 pfx;		/* key_prefix of the name */
-	struct ent	*e;
+/* A sort key and the index of what it stands for. */
+struct kidx {
+	uint64_t	 key;
+	size_t		 i;
 };
 
-static int
-cmp_name_key(const void *x, const void *y)
+/*
+ * Sorts v by key, stably (LSD radix, a byte a pass): with the indexes
+ * ascending on entry, equal keys stay in index order. One pass counts
+ * all eight bytes; a byte that is the same in every key costs no pass.
+ */
+static void
+radix_sort(struct kidx *v, size_t n)
 {
-	const struct name_key *a = x, *b = y;
+	size_t		(*cnt)[256] = xcalloc(8, sizeof(*cnt));
+	struct kidx	*tmp = xmalloc((n + 1) * sizeof(*tmp)), *a = v, *b = tmp, *t;
+	size_t		 i, d, sum, c;
 
-	if (a->pfx != b->pfx)
-		return a->pfx < b->pfx ? -1 : 1;
-	return cmp_name_ent(&a->e, &b->e);
+	for (i = 0; i < n; i++)
+		for (d = 0; d < 8; d++)
+			cnt[d][v[i].key >> (8 * d) & 255]++;
+	for (d = 0; d < 8 && n > 1; d++) {
+		if (cnt[d][v[0].key >> (8 * d) & 255] == n)
+			continue;
+		for (sum = 0, c = 0; c < 256; c++) {
+			i = cnt[d][c];
+			cnt[d][c] = sum;
+			sum += i;
+		}
+		for (i = 0; i < n; i++)
+			b[cnt[d][a[i].key >> (8 * d) & 255]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	if (a != v)
+		memcpy(v, a, n * sizeof(*v));
+	free(tmp);
+	free(cnt);
 }
 
-/* t's entries in cmp_name_ent order, sorted through name prefixes. */
+/*
+ * t's entries in cmp_name_ent order: a radix sort on the first eight
+ * bytes of the names, then a comparison sort within each run of equal
+ * prefixes (the causes of one user, or names alike that far).
+ */
 static struct ent **
 tab_sorted_by_name(const struct tab *t, size_t *n)
 {
-	struct ent	**v = tab_list(t, n);
-	struct name_key	*k = xmalloc((*n + 1) * sizeof(*k));
-	size_t		 i;
+	struct ent	**v = tab_list(t, n), **out;
+	struct kidx	*k = xmalloc((*n + 1) * sizeof(*k));
+	size_t		 i, j;
 
 	for (i = 0; i < *n; i++)
-		k[i] = (struct name_key){ v[i]->klen > 0 ?
-		    key_prefix(v[i]->key + 1, v[i]->klen - 1) : 0, v[i] };
-	qsort(k, *n, sizeof(*k), cmp_name_key);
+		k[i] = (struct kidx){ v[i]->klen > 0 ?
+		    key_prefix(v[i]->key + 1, v[i]->klen - 1) : 0, i };
+	radix_sort(k, *n);
+	out = xmalloc((*n + 1) * sizeof(*out));
 	for (i = 0; i < *n; i++)
-		v[i] = k[i].e;
+		out[i] = v[k[i].i];
+	for (i = 0; i < *n; i = j) {
+		for (j = i + 1; j < *n && k[j].key == k[i].key; j++)
+			;
+		if (j - i > 1)
+			qsort(out + i, j - i, sizeof(*out), cmp_name_ent);
+	}
 	free(k);
-	return v;
+	free(v);
+	return out;
 }
 
 /*
@@ -117,6 +155,8 @@ entities(struct arena *ar, const struct tab *t, size_t *nrows, int hours)
 
 	for (i = 0; i < n; i++) {
 		struct ent *e = v[i];
+		if (i + 8 < n)	/* name order is not memory order */
+			__builtin_prefetch(v[i + 8]);
 		if (e->klen <= 1)
 			continue;
 		if (k == 0 || e->klen != v[i - 1]->klen ||
@@ -144,36 +184,21 @@ entities(struct arena *ar, const struct tab *t, size_t *nrows, int hours)
 	return rows;
 }
 
-struct count_key {
-	uint64_t	 events;
-	size_t		 i;
-};
-
-static int
-cmp_count_key(const void *x, const void *y)
-{
-	const struct count_key *a = x, *b = y;
-
-	if (a->events != b->events)
-		return a->events < b->events ? 1 : -1;
-	return (a->i > b->i) - (a->i < b->i);
-}
-
 /*
  * Sorts rows by events, descending. entities() made them in name order
- * with (other) last, so equal counts keep that order: by name, (other)
- * last. Small (count, index) pairs move, not rows.
+ * with (other) last, so equal counts keep that order (the sort is
+ * stable): by name, (other) last. Small (key, index) pairs move, not rows.
  */
 static void
 rows_by_count(struct entity_row *rows, size_t n)
 {
-	struct count_key *k = xmalloc((n + 1) * sizeof(*k));
+	struct kidx	*k = xmalloc((n + 1) * sizeof(*k));
 	struct entity_row *tmp = xmalloc((n + 1) * sizeof(*tmp));
 	size_t		 i;
 
 	for (i = 0; i < n; i++)
-		k[i] = (struct count_key){ rows[i].events, i };
-	qsort(k, n, sizeof(*k), cmp_count_key);
+		k[i] = (struct kidx){ ~rows[i].events, i };
+	radix_sort(k, n);
 	for (i = 0; i < n; i++)
 		tmp[i] = rows[k[i].i];
 	if (n > 0)
@@ -233,6 +258,8 @@ build_causes(struct result_mem *m, struct agg *a, size_t top)
 	if (per == 0)
 		qsort(v, n, sizeof(*v), cmp_count_ent);
 	for (i = 0; i < n; i++) {
+		if (i + 8 < n)	/* table order is not memory order */
+			__builtin_prefetch(v[i + 8]);
 		if ((e = v[i])->klen <= 1)
 			continue;
 		c = (unsigned char)e->key[0];

@@ -1067,13 +1067,16 @@ tset_tops(struct tset *t)
 
 	t->top_n = xmalloc(TOP_SELECT * sizeof(*t->top_n));
 	t->top_b = xmalloc(TOP_SELECT * sizeof(*t->top_b));
-	for (i = 0; i < t->cap; i++)
+	for (i = 0; i < t->cap; i++) {
+		if (i + 16 < t->cap && t->slot[i + 16].e != NULL)
+			__builtin_prefetch(t->slot[i + 16].e);
 		if ((e = t->slot[i].e) != NULL) {
 			top_insert(t->top_n, &t->ntop_n, TOP_SELECT, e,
 			    cmp_tent_n);
 			top_insert(t->top_b, &t->ntop_b, TOP_SELECT, e,
 			    cmp_tent_bytes);
 		}
+	}
 }
 
 /* The top rows of t by count and by bytes, copied into ar. */

@@ -81,40 +81,65 @@ rep_utf8_len(const unsigned char *s)
 	return 0;			/* 80..C1 and F5..FF never start one */
 }
 
+size_t
+rep_json_plain(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
+	for (;;) {
+		while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+			p++;
+		if (*p < 0x80 || (n = rep_utf8_len(p)) == 0)
+			return (size_t)(p - (const unsigned char *)s);
+		p += n;
+	}
+}
+
+size_t
+rep_json_escape(unsigned char c, char buf[8])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const char		*e = NULL;
+
+	switch (c) {
+	case '"':	e = "\\\""; break;
+	case '\\':	e = "\\\\"; break;
+	case '\n':	e = "\\n"; break;
+	case '\t':	e = "\\t"; break;
+	case '\r':	e = "\\r"; break;
+	case '\b':	e = "\\b"; break;
+	case '\f':	e = "\\f"; break;
+	}
+	if (e != NULL) {
+		memcpy(buf, e, 2);
+		return 2;
+	}
+	memcpy(buf, "\\u00", 4);
+	buf[4] = hex[c >> 4];
+	buf[5] = hex[c & 15];
+	return 6;
+}
+
 void
 rep_json_str(FILE *out, const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s, *run;
-	size_t			 n;
+	char	 esc[8];
+	size_t	 n;
 
 	if (s == NULL) {
 		fputs("null", out);
 		return;
 	}
 	putc_unlocked('"', out);
-	while (*p != '\0') {
-		/* copy the longest run that needs no escape in one call */
-		for (run = p; *p != '\0'; p += n) {
-			if (*p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7f)
-				break;
-			if ((n = *p < 0x80 ? 1 : rep_utf8_len(p)) == 0)
-				break;
-		}
-		if (p > run)
-			fwrite_unlocked(run, 1, (size_t)(p - run), out);
-		if (*p == '\0')
+	for (;;) {
+		n = rep_json_plain(s);
+		fwrite_unlocked(s, 1, n, out);
+		if (s[n] == '\0')
 			break;
-		switch (*p) {
-		case '"':	fputs("\\\"", out); break;
-		case '\\':	fputs("\\\\", out); break;
-		case '\n':	fputs("\\n", out); break;
-		case '\t':	fputs("\\t", out); break;
-		case '\r':	fputs("\\r", out); break;
-		case '\b':	fputs("\\b", out); break;
-		case '\f':	fputs("\\f", out); break;
-		default:	fprintf(out, "\\u%04x", (unsigned)*p); break;
-		}
-		p++;
+		fwrite_unlocked(esc, 1, rep_json_escape((unsigned char)s[n],
+		    esc), out);
+		s += n + 1;
 	}
 	putc_unlocked('"', out);
 }

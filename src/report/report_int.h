@@ -22,6 +22,15 @@
 size_t rep_utf8_len(const unsigned char *s);
 
 /*
+ * Length of the longest prefix of s that a JSON string holds as it is:
+ * printable ASCII other than " and \, and well-formed UTF-8 sequences.
+ */
+size_t rep_json_plain(const char *s);
+
+/* The JSON escape of byte c (\" \n ... or \u00XX) into buf; its length. */
+size_t rep_json_escape(unsigned char c, char buf[8]);
+
+/*
  * Writes s for a terminal when out is not NULL: C0 controls, DEL, C1
  * controls, bidi overrides and invalid UTF-8 become \xNN per byte, so log
  * data cannot drive the terminal. NULL prints as "-". Returns the columns
