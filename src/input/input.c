@@ -157,9 +157,11 @@ source_open(const char *path, int file, const struct input_opts *o,
 			goto fail;
 		if (fmt == FMT_PLAIN) {
 			s->fmt = FMT_PLAIN;
-			if (o != NULL && o->jobs > 0)
+			if (o != NULL && o->jobs > 0) {
 				s->chunk_size = map_chunk(s->chunk_size,
 				    (uint64_t)sb.st_size, o->jobs);
+				s->jobs = o->jobs;
+			}
 			if (map_open(s, sb.st_size, err, errlen) == -1)
 				goto fail;
 			return s;

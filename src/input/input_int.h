@@ -50,6 +50,7 @@ struct mapping {
 	const char	*base;		/* whole file */
 	size_t		 size;		/* bytes mapped, from fstat at open */
 	size_t		 pos;		/* start of the next chunk */
+	size_t		 page;		/* page size */
 };
 
 struct sbuf {
@@ -89,6 +90,7 @@ struct source {
 	int			 file;		/* index for chunk.file */
 	int64_t			 mtime;		/* 0 for stdin */
 	size_t			 chunk_size;	/* mmap chunk target */
+	int			 jobs;		/* workers sharing the chunks */
 	_Atomic uint64_t	 bytes;		/* bytes read from disk so far */
 	struct mapping		 map;
 	struct stream		 st;
