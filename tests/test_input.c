@@ -454,6 +454,115 @@ Test(input, zstd_multi_frame, .timeout = 10)
 	cr_assert(memcmp(d.out.p + data.len, data.p, data.len) == 0);
 }
 
+/* One zstd frame of p with the given window log, appended to out. */
+static void
+zst_frame_wlog(struct bytes *out, const char *p, size_t n, int wlog)
+{
+	ZSTD_CCtx	*cc = ZSTD_createCCtx();
+	size_t		 bound = ZSTD_compressBound(n), r;
+	char		*buf = malloc(bound);
+
+	cr_assert_not_null(cc);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_windowLog, wlog);
+	r = ZSTD_compress2(cc, buf, bound, p, n);
+	cr_assert(!ZSTD_isError(r), "%s", ZSTD_getErrorName(r));
+	bytes_add(out, buf, r);
+	free(buf);
+	ZSTD_freeCCtx(cc);
+}
+
+/* n bytes of gen_lines(period) over and over: matches period bytes back */
+static struct bytes
+repeating(size_t n, size_t period, uint64_t seed)
+{
+	struct bytes	 unit = gen_lines(period, seed), b = { NULL, 0, 0 };
+
+	while (b.len < n)
+		bytes_add(&b, unit.p, unit.len);
+	free(unit.p);
+	return b;
+}
+
+/*
+ * Frames decoded in place (windows up to 2 MiB: blocks refer back across
+ * pool buffers), one whose 8 MiB window needs libzstd's own buffer, a
+ * 1 KiB window (small blocks) and a skippable frame between them, read
+ * with the default pool and with two buffers.
+ */
+Test(input, zstd_windows_and_skippable, .timeout = 20)
+{
+	struct bytes	 far = repeating(12 * MIB, 3 * MIB, 31);
+	struct bytes	 near = repeating(9 * MIB, 3 * MIB / 2, 32);
+	struct bytes	 tiny = gen_lines(MIB, 33), all = { NULL, 0, 0 };
+	struct bytes	 zst = { NULL, 0, 0 };
+	struct input_opts o2 = { 0, 0, 2, 0 };
+	struct drained	 d;
+	unsigned char	 skip[8 + 100] = { 0x50, 0x2a, 0x4d, 0x18, 100, 0, 0, 0 };
+
+	zst_frame_wlog(&zst, far.p, far.len, 23);
+	bytes_add(&zst, skip, sizeof(skip));
+	zst_frame_wlog(&zst, near.p, near.len, 21);
+	zst_frame_wlog(&zst, tiny.p, tiny.len, 10);
+	bytes_add(&all, far.p, far.len);
+	bytes_add(&all, near.p, near.len);
+	bytes_add(&all, tiny.p, tiny.len);
+	write_file(tpath("w.zst"), zst.p, zst.len);
+	d = drain_path(tpath("w.zst"), &opt_mmap, FMT_ZSTD);
+	assert_same(&d, &all);
+	d = drain_path(tpath("w.zst"), &o2, FMT_ZSTD);
+	assert_same(&d, &all);
+}
+
+/* Each line cut to INPUT_LINE_MAX + 1 bytes, as workers see them. */
+static struct bytes
+lines_cut(const struct bytes *b)
+{
+	struct bytes	 out = { NULL, 0, 0 };
+	const char	*p = b->p, *end = b->p + b->len, *nl;
+	size_t		 n;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = (size_t)((nl ? nl : end) - p);
+		bytes_add(&out, p, n < INPUT_LINE_MAX + 1 ? n : INPUT_LINE_MAX + 1);
+		bytes_add(&out, "\n", 1);
+		p += n + 1;
+	}
+	return out;
+}
+
+/*
+ * Decoded in place, a partial line of a quarter buffer or more is not
+ * carried but cut (its head and '\n', the rest skipped): the lines that
+ * workers see are the same as from the file itself.
+ */
+Test(input, zstd_inplace_long_lines, .timeout = 20)
+{
+	struct bytes	 data = { NULL, 0, 0 }, zst = { NULL, 0, 0 };
+	struct bytes	 want, got;
+	struct drained	 d;
+	char		*x = malloc(3 * MIB);
+	size_t		 len[] = { 100, 70000, MIB / 2, 3 * MIB / 2, 3 * MIB };
+	int		 i;
+
+	memset(x, 'x', 3 * MIB);
+	for (i = 0; i < 40; i++) {
+		bytes_add(&data, "short line\n", 11);
+		bytes_add(&data, x, len[i % 5] + (size_t)i);
+		bytes_add(&data, "\n", 1);
+	}
+	zst_frame_wlog(&zst, data.p, data.len, 21);
+	write_file(tpath("l.zst"), zst.p, zst.len);
+	d = drain_path_off(tpath("l.zst"), &opt_mmap, FMT_ZSTD, 0);
+	cr_assert_eq(d.rc, 0, "%s", d.err);
+	want = lines_cut(&data);
+	got = lines_cut(&d.out);
+	cr_assert_eq(got.len, want.len, "got %zu, want %zu", got.len, want.len);
+	cr_assert(memcmp(got.p, want.p, want.len) == 0);
+	free(x);
+}
+
 Test(input, empty_file, .timeout = 10)
 {
 	struct bytes		 empty = { NULL, 0, 0 };

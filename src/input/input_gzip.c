@@ -123,5 +123,5 @@ gz_fini(struct source *s)
 }
 
 const struct decoder decoder_gzip = {
-	gz_init, gz_fill, gz_fini
+	.init = gz_init, .fill = gz_fill, .fini = gz_fini
 };

@@ -32,15 +32,26 @@ struct source_ops {
 /*
  * A decoder writes decompressed bytes into the free tail of a pool
  * buffer. fill returns how many bytes it wrote; it returns less than cap
- * only at end of input or on an error, and an error is reported by
- * stream_fail (the bytes written before it are good). fill is only
- * called from the producer thread.
+ * only at end of input, on an error (reported by stream_fail; the bytes
+ * written before it are good) or, for an in-place decoder, when fewer
+ * than DEC_SLACK bytes are left. fill is only called from the producer.
+ *
+ * An in-place decoder (inplace = 1) reads back what it wrote: the pool
+ * then never changes decoded bytes, keeps the last buffer it filled
+ * unchanged until the next one is full, and carries at most
+ * st.carry_limit bytes of a partial line, so that every buffer holds at
+ * least DEC_WINDOW(cap) bytes of the decoder's output after the carry.
  */
 struct decoder {
 	int	(*init)(struct source *);	/* 0, or -1 after stream_fail */
 	size_t	(*fill)(struct source *, char *, size_t);
 	void	(*fini)(struct source *);
+	int	  inplace;
 };
+
+#define DEC_SLACK		((size_t)128 << 10)	/* zstd's largest block */
+#define DEC_CARRY_LIMIT(cap)	((cap) / 4)
+#define DEC_WINDOW(cap)		((cap) - DEC_SLACK - DEC_CARRY_LIMIT(cap))
 
 extern const struct decoder decoder_plain;
 extern const struct decoder decoder_gzip;
@@ -75,6 +86,9 @@ struct stream {
 	struct sbuf		*carry;		/* holds the partial last line */
 	size_t			 carry_beg;	/* its index in carry->data */
 	size_t			 carry_len;
+	size_t			 carry_limit;	/* a longer one is cut */
+	size_t			 slack;		/* what fill may leave free */
+	struct sbuf		*hist;		/* in-place: the last buffer filled */
 	uint64_t		 next_off;	/* input offset of the carry */
 	int			 skipping;	/* dropping an overlong line */
 	int			 eof;		/* all input delivered */

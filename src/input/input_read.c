@@ -5,9 +5,10 @@
  * copies the partial last line to the front of the next buffer. Workers
  * give buffers back with source_release from any thread; the producer
  * waits while all are out, so memory is bounded by the pool whatever the
- * input size. A line longer than a buffer is cut to INPUT_LINE_MAX + 1
- * bytes plus '\n' and the rest of it is skipped. This file also holds the
- * plain decoder, which read(2)s straight into the pool buffer.
+ * input size. A partial line too long to carry (a buffer's worth; a
+ * quarter of one for an in-place decoder) is cut to INPUT_LINE_MAX + 1
+ * bytes plus '\n' and the rest of it is skipped. This file also holds
+ * the plain decoder, which read(2)s straight into the pool buffer.
  */
 #include <errno.h>
 #include <limits.h>
@@ -128,44 +129,57 @@ carry_take(struct stream *st, struct sbuf *b)
 }
 
 /*
- * Fills b from *len up to cap, end of input or an error. While skipping
- * an overlong line, drops bytes up to and including its newline and adds
- * them to *off (the input offset of b's first byte).
+ * Fills b from len up to cap (less the decoder's slack), end of input or
+ * an error. While skipping an overlong line, the bytes up to and
+ * including its newline are left out: *start is b's first byte to
+ * deliver, and *off (the input offset of b's first byte on entry) moves
+ * to it. Decoded bytes are never moved: an in-place decoder reads them.
  */
 static size_t
-buf_fill(struct source *s, struct sbuf *b, size_t len, uint64_t *off)
+buf_fill(struct source *s, struct sbuf *b, size_t len, size_t *start,
+    uint64_t *off)
 {
 	struct stream	*st = &s->st;
 	const char	*nl;
-	size_t		 n, drop;
+	size_t		 n;
 
-	for (;;) {
-		while (len < st->cap && !st->eof && !st->failed) {
-			n = st->dec->fill(s, b->data + len, st->cap - len);
-			if (n == 0 && !st->failed)
-				st->eof = 1;
-			len += n;
-		}
-		if (!st->skipping || len == 0)
-			return len;
+	while (len + st->slack < st->cap && !st->eof && !st->failed) {
+		n = st->dec->fill(s, b->data + len, st->cap - len);
+		if (n == 0 && !st->failed)
+			st->eof = 1;
+		len += n;
+	}
+	*start = 0;
+	if (st->skipping && len > 0) {	/* the carry is empty then */
 		nl = memchr(b->data, '\n', len);
-		drop = nl != NULL ? (size_t)(nl - b->data) + 1 : len;
-		memmove(b->data, b->data + drop, len - drop);
-		len -= drop;
-		*off += drop;
+		*start = nl != NULL ? (size_t)(nl - b->data) + 1 : len;
+		*off += *start;
 		if (nl != NULL)
 			st->skipping = 0;
-		else if (st->eof || st->failed)
-			return 0;
 	}
+	return len;
+}
+
+/* An in-place decoder's history: b, filled, replaces the last one. */
+static void
+hist_keep(struct stream *st, struct sbuf *b)
+{
+	if (!st->dec->inplace)
+		return;
+	pthread_mutex_lock(&st->lock);
+	b->refs++;
+	pthread_mutex_unlock(&st->lock);
+	if (st->hist != NULL)
+		pool_put(st, st->hist, 1);
+	st->hist = b;
 }
 
 static void
-deliver(struct source *s, struct sbuf *b, size_t n, uint64_t off,
-    struct chunk *c)
+deliver(struct source *s, struct sbuf *b, size_t beg, size_t end,
+    uint64_t off, struct chunk *c)
 {
-	c->beg = b->data;
-	c->end = b->data + n;
+	c->beg = b->data + beg;
+	c->end = b->data + end;
 	c->off = off;
 	c->file = s->file;
 	c->buf = b;
@@ -182,8 +196,29 @@ stream_end(struct stream *st, char *err, size_t errlen)
 }
 
 /*
- * A chunk always starts at the front of its buffer: the carried partial
- * line, then fresh input. A full buffer gives its whole lines and carries
+ * The carried line is too long to carry (carry_limit): its first
+ * INPUT_LINE_MAX + 1 bytes and a '\n' go out alone in b, and the rest
+ * of it is skipped.
+ */
+static void
+carry_cut(struct source *s, struct sbuf *b, struct chunk *c)
+{
+	struct stream	*st = &s->st;
+	uint64_t	 off = st->next_off;
+
+	memcpy(b->data, st->carry->data + st->carry_beg, INPUT_LINE_MAX + 1);
+	b->data[INPUT_LINE_MAX + 1] = '\n';
+	st->next_off += st->carry_len;
+	pool_put(st, st->carry, 1);
+	st->carry = NULL;
+	st->carry_len = 0;
+	st->skipping = 1;
+	deliver(s, b, 0, INPUT_LINE_MAX + 2, off, c);
+}
+
+/*
+ * A chunk is the carried partial line, then fresh input, less what an
+ * overlong line skips. A full buffer gives its whole lines and carries
  * the rest; at the end everything goes; on an error the whole lines go
  * and the cut line is dropped, and the next call reports the error.
  */
@@ -194,43 +229,47 @@ stream_next(struct source *s, struct chunk *c, char *err, size_t errlen)
 	struct sbuf	*b;
 	const char	*nl;
 	uint64_t	 off;
-	size_t		 len;
+	size_t		 len, start, end;
 
-	if (st->failed || st->eof)
-		return stream_end(st, err, errlen);
-	b = pool_get(st);
-	off = st->next_off;
-	len = buf_fill(s, b, carry_take(st, b), &off);
-	nl = len > 0 ? memrchr(b->data, '\n', len) : NULL;
-	if (len == st->cap && nl == NULL) {
-		/* One line fills the buffer: keep its head, skip the rest. */
-		b->data[INPUT_LINE_MAX + 1] = '\n';
-		deliver(s, b, INPUT_LINE_MAX + 2, off, c);
-		st->skipping = 1;
-		st->next_off = off + len;
-		return 1;
-	}
-	if (len == st->cap || (st->failed && nl != NULL)) {
-		/* Whole lines go out; the partial one is carried (or lost). */
-		deliver(s, b, (size_t)(nl - b->data) + 1, off, c);
-		st->carry_beg = (size_t)(nl - b->data) + 1;
-		st->carry_len = len - st->carry_beg;
-		st->next_off = off + st->carry_beg;
-		if (st->carry_len > 0 && !st->failed) {
+	for (;;) {
+		if (st->carry == NULL && (st->failed || st->eof))
+			return stream_end(st, err, errlen);
+		b = pool_get(st);
+		if (st->carry != NULL && st->carry_len >= st->carry_limit) {
+			carry_cut(s, b, c);
+			return 1;
+		}
+		off = st->next_off;
+		len = buf_fill(s, b, carry_take(st, b), &start, &off);
+		hist_keep(st, b);
+		if (st->eof && !st->failed) {
+			/* End of input: the last line may lack its newline. */
+			if (len > start) {
+				deliver(s, b, start, len, off, c);
+				return 1;
+			}
+			pool_put(st, b, 1);
+			return 0;
+		}
+		nl = len > start ? memrchr(b->data + start, '\n', len - start) :
+		    NULL;
+		end = nl != NULL ? (size_t)(nl - b->data) + 1 : start;
+		st->next_off = off + (end - start);
+		if (end < len && !st->failed) {
+			/* Whole lines go out; the partial one is carried. */
 			pthread_mutex_lock(&st->lock);
 			b->refs++;
 			pthread_mutex_unlock(&st->lock);
 			st->carry = b;
+			st->carry_beg = end;
+			st->carry_len = len - end;
 		}
-		return 1;
+		if (end > start) {
+			deliver(s, b, start, end, off, c);
+			return 1;
+		}
+		pool_put(st, b, 1);	/* all skipped, or all carried */
 	}
-	if (len > 0 && !st->failed) {
-		/* End of input: the last line may lack its newline. */
-		deliver(s, b, len, off, c);
-		return 1;
-	}
-	pool_put(st, b, 1);
-	return stream_end(st, err, errlen);
 }
 
 static void
@@ -277,6 +316,7 @@ stream_open(struct source *s, const struct input_opts *o, size_t want,
 	st->nbufs = nbufs;
 	st->cap = s->chunk_size > INPUT_CHUNK_DEFAULT ? s->chunk_size :
 	    INPUT_CHUNK_DEFAULT;
+	st->carry_limit = st->cap;	/* a line that fills a buffer is cut */
 	st->bufs = xcalloc((size_t)nbufs, sizeof(*st->bufs));
 	st->in = xmalloc(INPUT_INBUF);
 	pthread_mutex_init(&st->lock, NULL);
@@ -295,6 +335,10 @@ stream_start(struct source *s, const struct decoder *dec, char *err,
     size_t errlen)
 {
 	s->st.dec = dec;
+	if (dec->inplace) {
+		s->st.slack = DEC_SLACK;
+		s->st.carry_limit = DEC_CARRY_LIMIT(s->st.cap);
+	}
 	if (dec->init != NULL && dec->init(s) == -1) {
 		s->st.dec = NULL;
 		input_seterr(err, errlen, "%s", s->st.errmsg);
@@ -331,5 +375,5 @@ plain_fill(struct source *s, char *dst, size_t cap)
 }
 
 const struct decoder decoder_plain = {
-	NULL, plain_fill, NULL
+	.fill = plain_fill
 };
