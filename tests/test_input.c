@@ -281,8 +281,8 @@ assert_same(const struct drained *d, const struct bytes *want)
 	    "content differs");
 }
 
-static const struct input_opts	opt_mmap = { 0, 0, 0, 0 };
-static const struct input_opts	opt_stream = { 1, 0, 0, 0 };
+static const struct input_opts	opt_mmap = { 0 };
+static const struct input_opts	opt_stream = { .no_mmap = 1 };
 
 Test(input, mmap_roundtrip, .timeout = 10)
 {
@@ -306,7 +306,7 @@ Test(input, mmap_roundtrip, .timeout = 10)
  */
 Test(input, mmap_chunks_grow_with_jobs, .timeout = 10)
 {
-	struct input_opts	 o = { 0, 4096, 0, 2 };
+	struct input_opts	 o = { .chunk_size = 4096, .jobs = 2 };
 	struct bytes		 big = gen_lines(MIB, 3), small = gen_lines(64 * 1024, 4);
 	struct drained		 d;
 
@@ -326,7 +326,7 @@ Test(input, mmap_chunks_grow_with_jobs, .timeout = 10)
 
 Test(input, mmap_small_chunks, .timeout = 10)
 {
-	struct input_opts	 o = { 0, 4096, 0, 0 };
+	struct input_opts	 o = { .chunk_size = 4096 };
 	struct bytes		 data = gen_lines(MIB, 2);
 	struct drained		 d;
 
@@ -354,7 +354,7 @@ Test(input, stream_roundtrip, .timeout = 10)
 
 Test(input, stream_small_pool, .timeout = 10)
 {
-	struct input_opts	 o = { 1, 4096, 1, 0 };	/* clamped to 2 */
+	struct input_opts	 o = { .no_mmap = 1, .chunk_size = 4096, .nbufs = 1 };	/* clamped to 2 */
 	struct bytes		 data = gen_lines(9 * MIB, 4);
 	struct drained		 d;
 
@@ -496,7 +496,7 @@ Test(input, zstd_windows_and_skippable, .timeout = 20)
 	struct bytes	 near = repeating(9 * MIB, 3 * MIB / 2, 32);
 	struct bytes	 tiny = gen_lines(MIB, 33), all = { NULL, 0, 0 };
 	struct bytes	 zst = { NULL, 0, 0 };
-	struct input_opts o2 = { 0, 0, 2, 0 };
+	struct input_opts o2 = { .nbufs = 2 };
 	struct drained	 d;
 	unsigned char	 skip[8 + 100] = { 0x50, 0x2a, 0x4d, 0x18, 100, 0, 0, 0 };
 
@@ -1024,7 +1024,7 @@ next_thread(void *arg)
 
 Test(input, pool_blocks_until_release, .timeout = 10)
 {
-	struct input_opts	 o = { 1, 0, 2, 0 };
+	struct input_opts	 o = { .no_mmap = 1, .nbufs = 2 };
 	struct bytes		 data = gen_lines(20 * MIB, 18);
 	struct next_arg		 a;
 	struct chunk		 c1, c2;
@@ -1147,7 +1147,7 @@ queue_push(struct queue *q, const struct chunk *c)
 
 Test(input, big_stream_bounded, .timeout = 10)
 {
-	struct input_opts	 o = { 1, 0, 4, 0 };
+	struct input_opts	 o = { .no_mmap = 1, .nbufs = 4 };
 	struct bytes		 block = gen_lines(MIB, 19);
 	struct queue		 q;
 	struct chunk		 c;

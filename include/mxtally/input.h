@@ -25,6 +25,8 @@ struct input_opts {
 	int		 nbufs;		/* stream pool size; 0 = default */
 	int		 jobs;		/* workers sharing a mapped file's chunks:
 					   bigger for big files; 0 = chunk_size */
+	size_t		 buf_size;	/* stream pool buffer bytes; 0 = the
+					   larger of chunk_size and 4 MiB */
 };
 
 /*

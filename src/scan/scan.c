@@ -58,6 +58,7 @@ struct worker {
 	uint64_t		*lines;	/* per file */
 	unsigned char		*shrank; /* per file: SIGBUS while reading */
 	struct scan_stats	 st;
+	size_t			 scanned;	/* chunks */
 	char			 pad[64];	/* keep the next worker off our line */
 };
 
@@ -168,6 +169,36 @@ scan_chunk_guarded(struct worker *w, const struct chunk *c)
 	return 0;
 }
 
+/* Takes the oldest queued chunk; the caller holds q->mu. */
+static struct qitem
+queue_pop(struct queue *q)
+{
+	struct qitem	 it = q->ring[q->head];
+
+	q->head = (q->head + 1) % q->cap;
+	q->len--;
+	pthread_cond_signal(&q->nonfull);
+	return it;
+}
+
+/* Scans it and gives its buffer back; busy: it counted as a worker's. */
+static void
+scan_item(struct worker *w, struct queue *q, struct qitem *it, int busy)
+{
+	if (!stopped(w->o) && scan_chunk_guarded(w, &it->c) == -1)
+		w->shrank[it->c.file] = 1;
+	source_release(it->src, &it->c);
+	w->scanned++;
+
+	pthread_mutex_lock(&q->mu);
+	q->busy -= busy;
+	if (--q->outstanding == 0)
+		pthread_cond_broadcast(&q->released);
+	if (q->len > 0)
+		pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->mu);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -184,24 +215,41 @@ worker_main(void *arg)
 			pthread_mutex_unlock(&q->mu);
 			return NULL;
 		}
-		it = q->ring[q->head];
-		q->head = (q->head + 1) % q->cap;
-		q->len--;
+		it = queue_pop(q);
 		q->busy++;
-		pthread_cond_signal(&q->nonfull);
 		pthread_mutex_unlock(&q->mu);
+		scan_item(w, q, &it, 1);
+	}
+}
 
-		if (!stopped(w->o) && scan_chunk_guarded(w, &it.c) == -1)
-			w->shrank[it.c.file] = 1;
-		source_release(it.src, &it.c);
+/*
+ * While a compressed input is decoded with a job set aside for it (see
+ * queue_limit), the reading thread scans queued chunks itself whenever
+ * HELP_AT of them wait: the decoder is then ahead of the workers, and
+ * would soon only wait for a free buffer. Its lines go to its own agg.
+ * (1 GiB .zst, -j2: 1.15 s without, 1.08 s helping at 3 waiting.)
+ */
+#define HELP_AT		3
 
+#ifdef MXT_TESTING	/* tests/consistency.sh: help whenever one waits */
+#define help_at()	(getenv("MXT_TEST_HELP") != NULL ? 1 : HELP_AT)
+#else
+#define help_at()	HELP_AT
+#endif
+static void
+queue_help(struct queue *q, struct worker *self)
+{
+	struct qitem	 it;
+
+	for (;;) {
 		pthread_mutex_lock(&q->mu);
-		q->busy--;
-		if (--q->outstanding == 0)
-			pthread_cond_broadcast(&q->released);
-		if (q->len > 0)
-			pthread_cond_signal(&q->nonempty);
+		if (q->max_busy == q->jobs || q->len < help_at()) {
+			pthread_mutex_unlock(&q->mu);
+			return;
+		}
+		it = queue_pop(q);
 		pthread_mutex_unlock(&q->mu);
+		scan_item(self, q, &it, 0);
 	}
 }
 
@@ -312,6 +360,18 @@ next_guarded(struct source *s, struct chunk *c, struct scan_file *f)
 
 #ifdef MXT_TESTING
 /*
+ * Test hook (tests/consistency.sh): MXT_TEST_HELP set, the reading thread
+ * scans whenever a chunk waits (help_at), and says how many it scanned.
+ */
+static void
+test_helped(size_t chunks)
+{
+	if (getenv("MXT_TEST_HELP") != NULL)
+		fprintf(stderr, "test hook: the reading thread scanned %zu "
+		    "chunks\n", chunks);
+}
+
+/*
  * Test hook (tests/sigbus.sh): MXT_TEST_TRUNCATE=PATH truncates PATH to
  * 0 bytes right after its first chunk is queued, so the pages of every
  * chunk, queued or not, are gone when touched.
@@ -325,11 +385,12 @@ test_truncate(const char *path)
 		log_errno("test hook: cannot truncate '%s'", path);
 }
 #else
+#define test_helped(chunks)	((void)0)
 #define test_truncate(path)	((void)0)
 #endif
 
 static void
-read_one(struct queue *q, struct scan_file *f, size_t idx,
+read_one(struct queue *q, struct worker *self, struct scan_file *f, size_t idx,
     const struct input_opts *io, struct timectx *tc,
     const struct scan_opts *o, struct progress *pg)
 {
@@ -355,6 +416,7 @@ read_one(struct queue *q, struct scan_file *f, size_t idx,
 		if (c.off == 0)
 			test_truncate(f->path);
 		progress_draw(pg, source_bytes(s), 0);
+		queue_help(q, self);
 	}
 	if (rc == 0)
 		f->error[0] = '\0';
@@ -378,6 +440,57 @@ total_size(const struct scan_file *files, size_t n)
 		    stat(files[i].path, &sb) == 0 && S_ISREG(sb.st_mode))
 			t += (uint64_t)sb.st_size;
 	return t;
+}
+
+static void
+worker_init(struct worker *w, struct queue *q, const struct scan_opts *o,
+    const struct classifier *cl, const struct timectx *tc, size_t n)
+{
+	w->q = q;
+	w->o = o;
+	w->cl = cl;
+	w->tc = tc;
+	w->cs = classify_scratch_new(cl);
+	w->agg = agg_new();
+	w->ab = o->alerts != NULL ? alert_buf_new() : NULL;
+	agg_set_max_keys(w->agg, o->max_keys);
+	w->lines = xcalloc(n ? n : 1, sizeof(uint64_t));
+	w->shrank = xcalloc(n ? n : 1, 1);
+	w->st.first = INT64_MAX;
+	w->st.last = INT64_MIN;
+}
+
+/* Adds w's counts to files and st, and its tables to all (unless its). */
+static void
+worker_collect(struct worker *w, struct agg *all, struct scan_file *files,
+    size_t n, struct scan_stats *st)
+{
+	size_t	 i;
+
+	if (w->agg != all) {
+		if (w->scanned)		/* the reading thread's may be empty */
+			agg_merge(all, w->agg);
+		agg_free(w->agg);
+	}
+	for (i = 0; i < n; i++) {
+		files[i].lines += w->lines[i];
+		if (w->shrank[i] && files[i].error[0] == '\0')
+			snprintf(files[i].error, sizeof(files[i].error),
+			    "%s", SHRANK_MSG);
+	}
+	st->lines += w->st.lines;
+	st->error_lines += w->st.error_lines;
+	st->unparsed += w->st.unparsed;
+	st->overlong += w->st.overlong;
+	if (w->st.first < st->first)
+		st->first = w->st.first;
+	if (w->st.last > st->last)
+		st->last = w->st.last;
+	classify_scratch_free(w->cs);
+	if (w->ab != NULL)
+		alert_set_merge(w->o->alerts, w->ab);
+	free(w->lines);
+	free(w->shrank);
 }
 
 struct agg *
@@ -404,22 +517,19 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	q.jobs = q.max_busy = jobs;
 	/* chunks small enough that every worker gets several per file */
 	io.chunk_size = 4u << 20;
+	/*
+	 * Stream buffers of 8 MiB: a chunk boundary costs the queue-id
+	 * joins a record per message under way, settled serially at the
+	 * end (1 GiB .zst: 370k records with 4 MiB, 200k with 8 MiB).
+	 */
+	io.buf_size = 8u << 20;
 	io.jobs = jobs;
-	w = xcalloc((size_t)jobs, sizeof(*w));
-	for (k = 0; k < (size_t)jobs; k++) {
-		w[k].q = &q;
-		w[k].o = o;
-		w[k].cl = cl;
-		w[k].tc = tc;
-		w[k].cs = classify_scratch_new(cl);
-		w[k].agg = agg_new();
-		w[k].ab = o->alerts != NULL ? alert_buf_new() : NULL;
-		agg_set_max_keys(w[k].agg, o->max_keys);
-		w[k].lines = xcalloc(n ? n : 1, sizeof(uint64_t));
-		w[k].shrank = xcalloc(n ? n : 1, 1);
-		w[k].st.first = INT64_MAX;
-		w[k].st.last = INT64_MIN;
-		if (pthread_create(&w[k].tid, NULL, worker_main, &w[k]) != 0)
+	/* w[jobs]: the reading thread's own, for the chunks it scans */
+	w = xcalloc((size_t)jobs + 1, sizeof(*w));
+	for (k = 0; k <= (size_t)jobs; k++) {
+		worker_init(&w[k], &q, o, cl, tc, n);
+		if (k < (size_t)jobs &&
+		    pthread_create(&w[k].tid, NULL, worker_main, &w[k]) != 0)
 			log_die("cannot start worker thread");
 	}
 	sigemptyset(&sa.sa_mask);
@@ -433,7 +543,7 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	clock_gettime(CLOCK_MONOTONIC, &pg.start);
 	pg.last = pg.start;
 	for (i = 0; i < n; i++)
-		read_one(&q, &files[i], i, &io, &tc[i], o, &pg);
+		read_one(&q, &w[jobs], &files[i], i, &io, &tc[i], o, &pg);
 	progress_draw(&pg, 0, 1);
 
 	pthread_mutex_lock(&q.mu);
@@ -444,31 +554,11 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	st->first = INT64_MAX;
 	st->last = INT64_MIN;
 	all = w[0].agg;
-	for (k = 0; k < (size_t)jobs; k++) {
-		pthread_join(w[k].tid, NULL);
-		if (k > 0) {
-			agg_merge(all, w[k].agg);
-			agg_free(w[k].agg);
-		}
-		for (i = 0; i < n; i++) {
-			files[i].lines += w[k].lines[i];
-			if (w[k].shrank[i] && files[i].error[0] == '\0')
-				snprintf(files[i].error, sizeof(files[i].error),
-				    "%s", SHRANK_MSG);
-		}
-		st->lines += w[k].st.lines;
-		st->error_lines += w[k].st.error_lines;
-		st->unparsed += w[k].st.unparsed;
-		st->overlong += w[k].st.overlong;
-		if (w[k].st.first < st->first)
-			st->first = w[k].st.first;
-		if (w[k].st.last > st->last)
-			st->last = w[k].st.last;
-		classify_scratch_free(w[k].cs);
-		if (w[k].ab != NULL)
-			alert_set_merge(o->alerts, w[k].ab);
-		free(w[k].lines);
-		free(w[k].shrank);
+	test_helped(w[jobs].scanned);
+	for (k = 0; k <= (size_t)jobs; k++) {
+		if (k < (size_t)jobs)
+			pthread_join(w[k].tid, NULL);
+		worker_collect(&w[k], all, files, n, st);
 	}
 	if (st->first == INT64_MAX)
 		st->first = st->last = T_NONE;
