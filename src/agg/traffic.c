@@ -658,8 +658,13 @@ on_received(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 		t->ok[PROTO_SMTP]++;
 	if (ev->qid.len == 0)
 		return;
+	/*
+	 * A reception starts a new message, even under a queue id seen
+	 * before without its "removed" (a log cut or spliced): what the
+	 * id held is forgotten here as in replay(), wherever chunks end.
+	 */
 	m = msg_get(t, ev->qid);
-	m->flags |= M_RCVD;
+	m->flags = M_RCVD;
 	m->pos = pos;
 	if (ev->tkind == TR_PICKUP)
 		m->aux = "pickup";
@@ -916,17 +921,20 @@ replay(struct traffic_agg *t)
 		struct trec *r = &t->rec[i];
 		m = tset_get(&q, r->qid, strlen(r->qid));
 		switch (r->kind) {
-		case R_RCVD:
-			m->flags |= M_RCVD;
+		case R_RCVD:		/* a new message, as in on_received */
+			m->flags = M_RCVD;
 			m->aux = r->str;
 			break;
+		case R_SIZE_TAIL:	/* counted in its chunk, received there */
+			m->flags = M_SIZE;
+			m->bytes = r->size;
+			break;
 		case R_SIZE:
-		case R_SIZE_TAIL:
 			if (m->flags & M_SIZE)
 				break;
 			m->flags |= M_SIZE;
 			m->bytes = r->size;
-			if (r->kind == R_SIZE && (m->flags & M_RCVD)) {
+			if (m->flags & M_RCVD) {
 				count_sender(t, r->str, strlen(r->str),
 				    tab_hash(r->str, strlen(r->str)), m->aux,
 				    r->size);
