@@ -306,19 +306,21 @@ ratio "mxtally -j2 .zst vs \`zstd -dc\` (throughput)" zstd mxz %
 ratio "mxtally -j2 .gz vs \`zcat\` (throughput)" zcat mxg %
 kb=$(get KB mx2)
 if [ -n "$kb" ]; then
-	awk -v kb="$kb" -v b="$BYTES" -v r="$(get KB mxr)" 'BEGIN {
-		h = kb / 1024 - b / 1048576
-		printf "| mxtally -j2 heap estimate: peak RSS − mapped input " \
-		    "(upper bound) | %.1f MiB |\n", h < 0 ? 0 : h
+	awk -v kb="$kb" -v r="$(get KB mxr)" -v z="$(get KB mxz)" 'BEGIN {
+		printf "| mxtally -j2 peak RSS (heap + mapped chunks in " \
+		    "flight: upper bound on heap) | %.1f MiB |\n", kb / 1024
 		if (r != "")
 			printf "| mxtally --no-mmap -j2 peak RSS (heap + " \
 			    "buffers) | %.1f MiB |\n", r / 1024
+		if (z != "")
+			printf "| mxtally -j2 .zst peak RSS (heap + " \
+			    "buffers) | %.1f MiB |\n", z / 1024
 	}'
 fi
 echo
-echo "The heap estimate is an upper bound: RSS also counts the binary,"
-echo "thread stacks and every touched page of the mapped input, and the"
-echo "whole input size is subtracted (exact only while the map stays resident)."
+echo "Mapped chunks leave the resident set as workers finish them, so the"
+echo "peak RSS of a mapped run is the heap plus the chunks being scanned"
+echo "(at most one per worker) and the binary: an upper bound on the heap."
 if [ -n "${RG_COUNT:-}" ] && [ "$RG_COUNT" != "${GREP_COUNT:-}" ]; then
 	echo
 	echo "Note: rg counted $RG_COUNT lines, grep $GREP_COUNT."
