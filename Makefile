@@ -113,8 +113,8 @@ san:
 tsan:
 	@$(MAKE) --no-print-directory SAN=thread tsan-run
 
-tsan-run: $(BIN)
-	MXTALLY=$(BIN) sh tests/tsan.sh
+tsan-run: $(BIN) $(BUILD)/mxtally-t
+	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/tsan.sh
 
 bench: $(BIN)
 	MXTALLY=$(BIN) sh bench/run.sh
