@@ -480,7 +480,6 @@ repeating(size_t n, size_t period, uint64_t seed)
 
 	while (b.len < n)
 		bytes_add(&b, unit.p, unit.len);
-	free(unit.p);
 	return b;
 }
 
@@ -542,11 +541,11 @@ Test(input, zstd_inplace_long_lines, .timeout = 20)
 	struct bytes	 data = { NULL, 0, 0 }, zst = { NULL, 0, 0 };
 	struct bytes	 want, got;
 	struct drained	 d;
-	char		*x = malloc(3 * MIB);
+	char		*x = malloc(3 * MIB + 64);
 	size_t		 len[] = { 100, 70000, MIB / 2, 3 * MIB / 2, 3 * MIB };
 	int		 i;
 
-	memset(x, 'x', 3 * MIB);
+	memset(x, 'x', 3 * MIB + 64);
 	for (i = 0; i < 40; i++) {
 		bytes_add(&data, "short line\n", 11);
 		bytes_add(&data, x, len[i % 5] + (size_t)i);
