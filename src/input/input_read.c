@@ -101,6 +101,15 @@ pool_get(struct stream *st)
 	return b;
 }
 
+/* One more hold on b, which the caller already holds. */
+static void
+pool_hold(struct stream *st, struct sbuf *b)
+{
+	pthread_mutex_lock(&st->lock);
+	b->refs++;
+	pthread_mutex_unlock(&st->lock);
+}
+
 static void
 pool_put(struct stream *st, struct sbuf *b, int holds)
 {
@@ -166,9 +175,7 @@ hist_keep(struct stream *st, struct sbuf *b)
 {
 	if (!st->dec->inplace)
 		return;
-	pthread_mutex_lock(&st->lock);
-	b->refs++;
-	pthread_mutex_unlock(&st->lock);
+	pool_hold(st, b);
 	if (st->hist != NULL)
 		pool_put(st, st->hist, 1);
 	st->hist = b;
@@ -257,9 +264,7 @@ stream_next(struct source *s, struct chunk *c, char *err, size_t errlen)
 		st->next_off = off + (end - start);
 		if (end < len && !st->failed) {
 			/* Whole lines go out; the partial one is carried. */
-			pthread_mutex_lock(&st->lock);
-			b->refs++;
-			pthread_mutex_unlock(&st->lock);
+			pool_hold(st, b);
 			st->carry = b;
 			st->carry_beg = end;
 			st->carry_len = len - end;
