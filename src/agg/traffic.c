@@ -76,6 +76,8 @@ struct trec {			/* a fact that needs another chunk */
 	uint64_t	 size;
 	const char	*qid;
 	const char	*str;		/* sender, recipient or client domain */
+	uint64_t	 qh, sh;	/* tab_hash of qid, of str: made in the */
+	uint32_t	 qlen, slen;	/* workers, not in the serial replay */
 	uint8_t		 kind;		/* enum rec_kind */
 };
 
@@ -606,9 +608,10 @@ count_rcpt(struct traffic_agg *t, const char *addr, size_t n, uint64_t h,
 		batch_flush(t);
 }
 
+/* sh: tab_hash of str when replay() counts it (R_SIZE, R_DLV), else 0 */
 static void
 record(struct traffic_agg *t, int kind, uint64_t pos, struct slice qid,
-    uint64_t size, const char *str, size_t slen)
+    uint64_t size, const char *str, size_t slen, uint64_t sh)
 {
 	struct trec	*r;
 	const char	*q, *s;
@@ -629,7 +632,11 @@ record(struct traffic_agg *t, int kind, uint64_t pos, struct slice qid,
 	r->size = size;
 	r->kind = (uint8_t)kind;
 	r->qid = q;
+	r->qlen = (uint32_t)qid.len;
+	r->qh = tab_hash(q, qid.len);
 	r->str = s;
+	r->slen = s != NULL ? (uint32_t)slen : 0;
+	r->sh = sh;
 	t->nrec++;
 }
 
@@ -692,7 +699,7 @@ on_size(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 		return;
 	}
 	/* the message began before this chunk */
-	record(t, R_SIZE, pos, ev->qid, ev->size, a, n);
+	record(t, R_SIZE, pos, ev->qid, ev->size, a, n, h);
 	m = msg_get(t, ev->qid);
 	m->flags |= M_SIZE | M_HEAD;
 	m->bytes = ev->size;
@@ -713,7 +720,7 @@ on_sent(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 		return;
 	}
 	count_rcpt(t, a, n, h, 1, 0);
-	record(t, R_DLV, pos, ev->qid, 0, a, n);
+	record(t, R_DLV, pos, ev->qid, 0, a, n, h);
 	msg_get(t, ev->qid)->flags |= M_HEAD;
 }
 
@@ -723,7 +730,7 @@ on_removed(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 	struct tent	*m = msg_find(t, ev->qid);
 
 	if (m == NULL || (m->flags & M_HEAD))
-		record(t, R_REMOVED, pos, ev->qid, 0, NULL, 0);
+		record(t, R_REMOVED, pos, ev->qid, 0, NULL, 0, 0);
 	if (m != NULL)
 		m->flags = 0;		/* the queue id may be used again */
 }
@@ -869,9 +876,11 @@ traffic_chunk_end(struct traffic_agg *t)
 			continue;
 		struct slice q = { m->key, m->klen };
 		if (m->flags & M_RCVD)
-			record(t, R_RCVD, m->pos, q, 0, m->aux, strlen(m->aux));
+			record(t, R_RCVD, m->pos, q, 0, m->aux, strlen(m->aux),
+			    0);
 		else if ((m->flags & (M_SIZE | M_HEAD)) == M_SIZE)
-			record(t, R_SIZE_TAIL, m->pos, q, m->bytes, NULL, 0);
+			record(t, R_SIZE_TAIL, m->pos, q, m->bytes, NULL, 0,
+			    0);
 	}
 	/* keep the slot array and one arena block for the next chunk */
 	memset(t->msgs.slot, 0, t->msgs.cap * sizeof(*t->msgs.slot));
@@ -919,7 +928,7 @@ replay(struct traffic_agg *t)
 	tset_init(&q, &ar);
 	for (i = 0; i < t->nrec; i++) {
 		struct trec *r = &t->rec[i];
-		m = tset_get(&q, r->qid, strlen(r->qid));
+		m = tset_get_h(&q, r->qid, r->qlen, r->qh);
 		switch (r->kind) {
 		case R_RCVD:		/* a new message, as in on_received */
 			m->flags = M_RCVD;
@@ -935,16 +944,14 @@ replay(struct traffic_agg *t)
 			m->flags |= M_SIZE;
 			m->bytes = r->size;
 			if (m->flags & M_RCVD) {
-				count_sender(t, r->str, strlen(r->str),
-				    tab_hash(r->str, strlen(r->str)), m->aux,
+				count_sender(t, r->str, r->slen, r->sh, m->aux,
 				    r->size);
 				m->flags &= (uint8_t)~M_RCVD;
 			}
 			break;
 		case R_DLV:
 			if (m->flags & M_SIZE)
-				count_rcpt(t, r->str, strlen(r->str),
-				    tab_hash(r->str, strlen(r->str)), 0,
+				count_rcpt(t, r->str, r->slen, r->sh, 0,
 				    m->bytes);
 			break;
 		case R_REMOVED:
