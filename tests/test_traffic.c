@@ -317,3 +317,15 @@ Test(traffic_join, logins, .timeout = 5)
 	result_free(r);
 	agg_free(a);
 }
+
+int tset_del_check(size_t n);	/* src/agg/traffic.c, MXT_TESTING */
+
+/* The chunk's queue-id table drops removed messages: lookups still work. */
+Test(traffic, set_delete_keeps_runs, .timeout = 5)
+{
+	size_t	 n[] = { 1, 2, 3, 40, 41, 1000, 50000 };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		cr_assert_eq(tset_del_check(n[i]), 0, "n = %zu", n[i]);
+}

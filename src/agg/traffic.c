@@ -164,6 +164,29 @@ tset_probe(const struct tset *t, const char *key, size_t klen, uint64_t h)
 	return j;
 }
 
+/*
+ * Empties slot j (linear probing, backward shift: a later entry of the
+ * same run moves into the hole unless its home is after the hole).
+ */
+static void
+tset_del(struct tset *t, size_t j)
+{
+	size_t	 i = j, home, mask = t->cap - 1;
+
+	for (;;) {
+		i = (i + 1) & mask;
+		if (t->slot[i].e == NULL)
+			break;
+		home = t->slot[i].hash & mask;
+		if (j < i ? (home > j && home <= i) : (home > j || home <= i))
+			continue;	/* still reachable from its home */
+		t->slot[j] = t->slot[i];
+		j = i;
+	}
+	t->slot[j] = (struct tslot){ 0, NULL };
+	t->len--;
+}
+
 static struct tent *
 tset_find(const struct tset *t, const char *key, size_t klen, uint64_t h)
 {
@@ -256,6 +279,45 @@ tset_get(struct tset *t, const char *key, size_t klen)
 {
 	return tset_get_h(t, key, klen, tab_hash(key, klen));
 }
+
+#ifdef MXT_TESTING
+int tset_del_check(size_t n);	/* tests/test_traffic.c */
+
+/*
+ * n keys in, every third one out again (in an order that shifts runs
+ * across the table's end too), then every key looked up: 0 when the
+ * kept ones are all found, the others not, and the count is right.
+ */
+int
+tset_del_check(size_t n)
+{
+	struct tset	 t;
+	char		 k[32];
+	size_t		 i, j, kl, bad = 0;
+
+	tset_init(&t, NULL);
+	for (i = 0; i < n; i++) {
+		kl = (size_t)snprintf(k, sizeof(k), "q%zu", i * 7919);
+		tset_get(&t, k, kl)->n = i;
+	}
+	for (i = n; i-- > 0;)
+		if (i % 3 == 0) {
+			kl = (size_t)snprintf(k, sizeof(k), "q%zu", i * 7919);
+			j = tset_probe(&t, k, kl, tab_hash(k, kl));
+			bad += t.slot[j].e == NULL;
+			tset_del(&t, j);
+		}
+	for (i = 0; i < n; i++) {
+		struct tent *e;
+		kl = (size_t)snprintf(k, sizeof(k), "q%zu", i * 7919);
+		e = tset_find(&t, k, kl, tab_hash(k, kl));
+		bad += i % 3 == 0 ? e != NULL : e == NULL || e->n != i;
+	}
+	bad += t.len != n - (n + 2) / 3;
+	tset_release(&t);
+	return bad != 0;
+}
+#endif
 
 static void
 tset_fold_srec(void *ctx, const struct srec *r)
@@ -724,15 +786,22 @@ on_sent(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 	msg_get(t, ev->qid)->flags |= M_HEAD;
 }
 
+/*
+ * The message is gone: its entry leaves the chunk's table (which so
+ * holds only the messages under way, and stays small), and the queue id
+ * may be used again.
+ */
 static void
 on_removed(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 {
-	struct tent	*m = msg_find(t, ev->qid);
+	uint64_t	 h = tab_hash(ev->qid.p, ev->qid.len);
+	size_t		 j = tset_probe(&t->msgs, ev->qid.p, ev->qid.len, h);
+	struct tent	*m = t->msgs.slot[j].e;
 
 	if (m == NULL || (m->flags & M_HEAD))
 		record(t, R_REMOVED, pos, ev->qid, 0, NULL, 0, 0);
 	if (m != NULL)
-		m->flags = 0;		/* the queue id may be used again */
+		tset_del(&t->msgs, j);
 }
 
 static void
