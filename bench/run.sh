@@ -131,7 +131,7 @@ ROWS=$BENCH_DIR/rows.tsv
 measure() {
 	key=$1 maxrc=$2 sink=$3
 	shift 3
-	T='' KB=0 RC=0 i=0
+	T='' KB=0 KA=0 RC=0 i=0
 	while [ "$i" -lt "$BENCH_RUNS" ]; do
 		"$RSS" "$@" > "$sink" 2> "$ERR"
 		rc=$?
@@ -143,12 +143,15 @@ measure() {
 		w=${last#wall=}
 		w=${w%% *}
 		kb=${last##*maxrss_kb=}
+		ka=${last#*anon_kb=}
+		ka=${ka%% *}
 		T=$(awk -v a="$T" -v b="$w" \
 		    'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
 		[ "$kb" -gt "$KB" ] && KB=$kb
+		[ "$ka" -gt "$KA" ] && KA=$ka
 		i=$((i + 1))
 	done
-	eval "T_$key=\$T KB_$key=\$KB"
+	eval "T_$key=\$T KB_$key=\$KB KA_$key=\$KA"
 }
 
 # row KEY LABEL TEXT BYTES LINES NOTE MAXRC SINK CMD...: measures CMD
@@ -306,7 +309,12 @@ ratio "mxtally -j2 .zst vs \`zstd -dc\` (throughput)" zstd mxz %
 ratio "mxtally -j2 .gz vs \`zcat\` (throughput)" zcat mxg %
 kb=$(get KB mx2)
 if [ -n "$kb" ]; then
-	awk -v kb="$kb" -v r="$(get KB mxr)" -v z="$(get KB mxz)" 'BEGIN {
+	awk -v kb="$kb" -v ka="$(get KA mx2)" -v r="$(get KB mxr)" \
+	    -v z="$(get KB mxz)" 'BEGIN {
+		if (ka > 0)
+			printf "| mxtally -j2 heap: peak anonymous RSS " \
+			    "(RssAnon, sampled every 5 ms) | %.1f MiB |\n",
+			    ka / 1024
 		printf "| mxtally -j2 peak RSS (heap + mapped chunks in " \
 		    "flight: upper bound on heap) | %.1f MiB |\n", kb / 1024
 		if (r != "")
