@@ -236,6 +236,7 @@ worker_main(void *arg)
 #else
 #define help_at()	HELP_AT
 #endif
+
 static void
 queue_help(struct queue *q, struct worker *self)
 {
