@@ -7,17 +7,17 @@
 # $BENCH_RUNS and prints a markdown report for bench/RESULTS.md on stdout.
 # Progress goes to stderr.  Missing tools become a note, not a failure.
 #
-#   MXTALLY=build/rel/mxtally BENCH_SIZE=1G BENCH_RUNS=3 sh bench/run.sh
+#   MXTALLY=build/rel/mxtally BENCH_SIZE=1G BENCH_RUNS=5 sh bench/run.sh
 #
 # Environment: MXTALLY (binary under test), BENCH_SIZE (1G; 64M for a
-# quick run), BENCH_RUNS (3), BENCH_SEED (20261121), BENCH_DIR
+# quick run), BENCH_RUNS (5), BENCH_SEED (20261121), BENCH_DIR
 # (build/bench), CC (cc).
 
 set -u
 
 MXTALLY=${MXTALLY:-build/rel/mxtally}
 BENCH_SIZE=${BENCH_SIZE:-1G}
-BENCH_RUNS=${BENCH_RUNS:-3}
+BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_SEED=${BENCH_SEED:-20261121}
 BENCH_DIR=${BENCH_DIR:-build/bench}
 CC=${CC:-cc}
