@@ -13,35 +13,38 @@
 
 #define DAY21	(time_days(2026, 11, 21) * 86400)
 
+/* The stamp of line, which must parse, through the cache c. */
+static int64_t
+stamp(const char *line, const struct timectx *tc, struct timecache *c)
+{
+	struct logline	 ll;
+
+	cr_assert_eq(parse_header(S(line), tc, c, &ll), 0, "%s", line);
+	return ll.t;
+}
+
 Test(parse_header_cache, seconds_within_the_minute, .timeout = 5)
 {
 	struct timectx	 tc;
-	struct timecache cache;
-	struct logline	 ll;
+	struct timecache c;
 
-	memset(&cache, 0, sizeof(cache));
+	memset(&c, 0, sizeof(c));
 	timectx_init(&tc, 0, 2026);
-	cr_assert_eq(parse_header(S("Nov 21 03:14:15 mx1 p: a"), &tc, &cache,
-	    &ll), 0);
-	cr_assert_eq(ll.t, DAY21 + 3 * 3600 + 14 * 60 + 15);
+	cr_assert_eq(stamp("Nov 21 03:14:15 mx1 p: a", &tc, &c),
+	    DAY21 + 3 * 3600 + 14 * 60 + 15);
 	/* same minute, other seconds: from the cache */
-	cr_assert_eq(parse_header(S("Nov 21 03:14:00 mx1 p: a"), &tc, &cache,
-	    &ll), 0);
-	cr_assert_eq(ll.t, DAY21 + 3 * 3600 + 14 * 60);
-	cr_assert_eq(parse_header(S("Nov 21 03:14:59 mx1 p: a"), &tc, &cache,
-	    &ll), 0);
-	cr_assert_eq(ll.t, DAY21 + 3 * 3600 + 14 * 60 + 59);
+	cr_assert_eq(stamp("Nov 21 03:14:00 mx1 p: a", &tc, &c),
+	    DAY21 + 3 * 3600 + 14 * 60);
+	cr_assert_eq(stamp("Nov 21 03:14:59 mx1 p: a", &tc, &c),
+	    DAY21 + 3 * 3600 + 14 * 60 + 59);
 	/* a leap second is accepted, as time_parse accepts it */
-	cr_assert_eq(parse_header(S("Nov 21 03:14:60 mx1 p: a"), &tc, &cache,
-	    &ll), 0);
-	cr_assert_eq(ll.t, DAY21 + 3 * 3600 + 15 * 60);
+	cr_assert_eq(stamp("Nov 21 03:14:60 mx1 p: a", &tc, &c),
+	    DAY21 + 3 * 3600 + 15 * 60);
 	/* the next minute misses and refills */
-	cr_assert_eq(parse_header(S("Nov 21 03:15:01 mx1 p: a"), &tc, &cache,
-	    &ll), 0);
-	cr_assert_eq(ll.t, DAY21 + 3 * 3600 + 15 * 60 + 1);
-	cr_assert_eq(parse_header(S("Nov 21 03:15:02 mx1 p: a"), &tc, &cache,
-	    &ll), 0);
-	cr_assert_eq(ll.t, DAY21 + 3 * 3600 + 15 * 60 + 2);
+	cr_assert_eq(stamp("Nov 21 03:15:01 mx1 p: a", &tc, &c),
+	    DAY21 + 3 * 3600 + 15 * 60 + 1);
+	cr_assert_eq(stamp("Nov 21 03:15:02 mx1 p: a", &tc, &c),
+	    DAY21 + 3 * 3600 + 15 * 60 + 2);
 }
 
 Test(parse_header_cache, bad_seconds_are_no_stamp, .timeout = 5)
@@ -68,18 +71,14 @@ Test(parse_header_cache, other_file_context, .timeout = 5)
 {
 	struct timectx	 a, b;
 	struct timecache cache;
-	struct logline	 ll;
 
 	memset(&cache, 0, sizeof(cache));
 	timectx_init(&a, 0, 2026);
 	timectx_init(&b, 0, 2025);
-	cr_assert_eq(parse_header(S("Nov 21 03:14:15 mx1 p: a"), &a, &cache,
-	    &ll), 0);
+	stamp("Nov 21 03:14:15 mx1 p: a", &a, &cache);
 	/* same text, a file of another year: no hit from a's minute */
-	cr_assert_eq(parse_header(S("Nov 21 03:14:16 mx1 p: a"), &b, &cache,
-	    &ll), 0);
-	cr_assert_eq(ll.t, time_days(2025, 11, 21) * 86400 + 3 * 3600 +
-	    14 * 60 + 16);
+	cr_assert_eq(stamp("Nov 21 03:14:16 mx1 p: a", &b, &cache),
+	    time_days(2025, 11, 21) * 86400 + 3 * 3600 + 14 * 60 + 16);
 }
 
 Test(parse_header_scan, long_fields, .timeout = 5)

@@ -94,11 +94,29 @@ check_totals(const struct traffic *t)
 	cr_assert_eq(b, NMSGS * 4 * 100);
 }
 
+/* A run at cap max, per messages a chunk, gives want's traffic result. */
+static void
+same_as(const struct result *want, size_t max, unsigned per)
+{
+	struct agg	*a;
+	struct result	*r = run(max, per, &a);
+
+	check_totals(&r->traffic);
+	cr_assert_eq(r->traffic.senders, want->traffic.senders);
+	cr_assert_eq(r->traffic.recipients, want->traffic.recipients);
+	same_rows(r->traffic.top_senders, r->traffic.ntop_senders,
+	    want->traffic.top_senders, want->traffic.ntop_senders);
+	same_rows(r->traffic.top_recipients, r->traffic.ntop_recipients,
+	    want->traffic.top_recipients, want->traffic.ntop_recipients);
+	result_free(r);
+	agg_free(a);
+}
+
 Test(tbatch, uncapped_any_chunking, .timeout = 10)
 {
 	static const unsigned per[] = { 1, 2, 5, 16, 17, 100, NMSGS };
-	struct agg	*ra, *a;
-	struct result	*rr = run(0, 1, &ra), *r;
+	struct agg	*ra;
+	struct result	*rr = run(0, 1, &ra);
 	size_t		 i;
 
 	check_totals(&rr->traffic);
@@ -109,17 +127,8 @@ Test(tbatch, uncapped_any_chunking, .timeout = 10)
 	/* i % 150 < 146 occurs 20 times below 2996, the rest 19 times */
 	cr_assert_eq(rr->traffic.top_senders[0].n, 20);
 	cr_assert_eq(rr->traffic.top_senders[149].n, 19);
-	for (i = 0; i < sizeof(per) / sizeof(per[0]); i++) {
-		r = run(0, per[i], &a);
-		check_totals(&r->traffic);
-		same_rows(r->traffic.top_senders, r->traffic.ntop_senders,
-		    rr->traffic.top_senders, rr->traffic.ntop_senders);
-		same_rows(r->traffic.top_recipients,
-		    r->traffic.ntop_recipients, rr->traffic.top_recipients,
-		    rr->traffic.ntop_recipients);
-		result_free(r);
-		agg_free(a);
-	}
+	for (i = 0; i < sizeof(per) / sizeof(per[0]); i++)
+		same_as(rr, 0, per[i]);
 	result_free(rr);
 	agg_free(ra);
 }
@@ -127,8 +136,8 @@ Test(tbatch, uncapped_any_chunking, .timeout = 10)
 Test(tbatch, capped_any_chunking, .timeout = 10)
 {
 	static const unsigned per[] = { 2, 16, 17, NMSGS };
-	struct agg	*ra, *a;
-	struct result	*rr = run(100, 1, &ra), *r;
+	struct agg	*ra;
+	struct result	*rr = run(100, 1, &ra);
 	size_t		 i;
 
 	check_totals(&rr->traffic);
@@ -140,19 +149,8 @@ Test(tbatch, capped_any_chunking, .timeout = 10)
 	cr_assert_eq(rr->traffic.ntop_senders, 101);
 	cr_assert_str_eq(rr->traffic.top_senders[0].name, "s000@x0.example");
 	cr_assert_str_eq(rr->traffic.top_senders[99].name, "s099@x0.example");
-	for (i = 0; i < sizeof(per) / sizeof(per[0]); i++) {
-		r = run(100, per[i], &a);
-		check_totals(&r->traffic);
-		cr_assert_eq(r->traffic.senders, rr->traffic.senders);
-		cr_assert_eq(r->traffic.recipients, rr->traffic.recipients);
-		same_rows(r->traffic.top_senders, r->traffic.ntop_senders,
-		    rr->traffic.top_senders, rr->traffic.ntop_senders);
-		same_rows(r->traffic.top_recipients,
-		    r->traffic.ntop_recipients, rr->traffic.top_recipients,
-		    rr->traffic.ntop_recipients);
-		result_free(r);
-		agg_free(a);
-	}
+	for (i = 0; i < sizeof(per) / sizeof(per[0]); i++)
+		same_as(rr, 100, per[i]);
 	result_free(rr);
 	agg_free(ra);
 }
