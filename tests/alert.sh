@@ -7,10 +7,8 @@ set -u
 MXTALLY=${MXTALLY:-./mxtally}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
+t_begin alert
 # check NAME WANT GOT
 check() { if [ "$2" = "$3" ]; then ok; else bad "$1: want '$2', got '$3'"; fi; }
 
@@ -167,5 +165,4 @@ else
 	bad "invalid UTF-8 key in jsonl: $(cat "$tmp/a8.jsonl")"
 fi
 
-echo "alert: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end

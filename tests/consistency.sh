@@ -10,9 +10,8 @@ set -u
 MXTALLY=${MXTALLY:-./mxtally}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
+t_begin consistency
 # the report minus what names the input (paths, formats, sizes on disk)
 norm() { jq -S 'del(.input.files, .input.bytes)' "$1"; }
 run() { "$MXTALLY" -q --year 2026 -f json "$@"; }
@@ -77,7 +76,7 @@ if [ -n "$MXTALLY_T" ] && [ -x "$MXTALLY_T" ]; then
 	else bad "reading thread helping: ${n:-no} chunks, $(cat "$tmp/err")"
 	fi
 else
-	echo "consistency: skipped reader help: no MXTALLY_T (build/rel/mxtally-t)"
+	skip "reader help: no MXTALLY_T (build/rel/mxtally-t)"
 fi
 
 # 3. bad input
@@ -135,5 +134,4 @@ grep -q "truncated zstd" "$tmp/err" && ok || bad "truncated zstd message: $(cat 
 "$MXTALLY" -q -f json -o "$tmp/rep.json" "$good" && jq -e . "$tmp/rep.json" >/dev/null &&
     [ -z "$(ls "$tmp" | grep 'rep.json.tmp')" ] && ok || bad "-o FILE"
 
-echo "consistency: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end

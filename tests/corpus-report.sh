@@ -14,13 +14,11 @@ corpus=${CORPUS:-../shared/corpus}
 ceil=tests/corpus-ceilings.tsv
 committed=tests/corpus-report.md
 out=${1:-$committed}
-if [ ! -d "$corpus" ]; then
-	echo "skipped: no ../shared"
-	exit 0
-fi
+. "$(dirname "$0")/lib.sh"
+t_begin corpus
+[ -d "$corpus" ] || t_skip_all "no ../shared"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
 : >"$tmp/rows"
 : >"$tmp/causes"
 : >"$tmp/templates"
@@ -61,7 +59,6 @@ for src in "$corpus"/*/; do
 	    | "| \($s) | \(.events) | `\(.template | gsub("[`|]"; "?"))` |"' \
 	    "$tmp/out.json" >>"$tmp/templates"
 done
-echo "corpus: $pass passed, $fail failed"
 
 total=$(awk -F '\t' '{ f += $1; l += $2; r += $3; e += $4; u += $5 }
     END { printf "| **all** | %d | %d | %d | %d | %d | %.1f %% | |", f, l, r, e, u, e ? 100 * u / e : 0 }' \
@@ -116,4 +113,4 @@ fi
 if [ "$out" != "$committed" ] && [ -f "$committed" ] && ! cmp -s "$out" "$committed"; then
 	echo "note: $committed is out of date; run make corpus-report"
 fi
-[ "$fail" -eq 0 ]
+t_end

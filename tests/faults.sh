@@ -19,9 +19,8 @@ MXTALLY_T=${MXTALLY_T:-}
 CC=${CC:-cc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
+t_begin faults
 
 good=samples/qpopper/pop.log
 want=$("$MXTALLY" -q -f json "$good" | jq .totals.events)
@@ -54,7 +53,7 @@ if [ -n "$MXTALLY_T" ] && [ -x "$MXTALLY_T" ]; then
 	[ $rc -eq 0 ] && [ "$n" -ge "$want" ] && [ "$n" -lt $((want + 150000)) ] &&
 	    ok || bad "truncated under --no-mmap: exit $rc, $n events"
 else
-	echo "faults: skipped sigbus: no MXTALLY_T (build/rel/mxtally-t)"
+	skip "sigbus: no MXTALLY_T (build/rel/mxtally-t)"
 fi
 
 # 2. SIGPIPE: quiet, status 141 (killed by SIGPIPE, the default action)
@@ -100,5 +99,4 @@ cmp -s "$tmp/ref.json" "$tmp/o.json" && ok || bad "spill: ulimit -f changed the 
     bad "spill: ulimit -f message: $(cat "$tmp/err")"
 [ -z "$(ls "$tmp/spill")" ] && ok || bad "spill: files left in TMPDIR"
 
-echo "faults: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end

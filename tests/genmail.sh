@@ -15,17 +15,15 @@
 set -u
 MXTALLY=${MXTALLY:-./mxtally}
 gen=../shared/tools/genmail/genmail.py
-if [ ! -f "$gen" ]; then
-	echo "skipped: no ../shared"
-	exit 0
-fi
+. "$(dirname "$0")/lib.sh"
+t_begin genmail
+[ -f "$gen" ] || t_skip_all "no ../shared"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 "$gen" 16M --seed 7 -o "$tmp/g.log" --truth "$tmp/t.json" >/dev/null 2>&1 ||
-	{ echo "FAIL: genmail did not run"; exit 1; }
+	t_die "genmail did not run"
 "$MXTALLY" -q -j2 -f json --year 2026 "$tmp/g.log" >"$tmp/r.json" ||
-	{ echo "FAIL: mxtally exit $?"; exit 1; }
-pass=0 fail=0
+	t_die "mxtally exit $?"
 want() {	# cause, jq sum of genmail kinds
 	w=$(jq "[.kinds | $2] | add // 0" "$tmp/t.json")
 	g=$(jq ".causes.$1.events // 0" "$tmp/r.json")
@@ -50,5 +48,4 @@ for pair in lock:lock_contention quota:quota_exceeded storage:system_storage; do
 	if [ "$a" = "$b" ]; then pass=$((pass + 1)); else
 		echo "FAIL top users $m:"; echo "  genmail $a"; echo "  mxtally $b"; fail=$((fail + 1)); fi
 done
-echo "genmail: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end

@@ -9,7 +9,8 @@ MXTALLY=${MXTALLY:-./mxtally}
 dir=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
+t_begin golden
 
 for want in samples/*/*.expect.json; do
 	log=${want%.expect.json}.log
@@ -56,5 +57,4 @@ if [ $? -eq 2 ] && grep -q "$tmp/bad.ini:2: .*missing closing parenthesis" "$tmp
 else
 	echo "FAIL rules --check of a bad pattern"; fail=$((fail + 1))
 fi
-echo "golden: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end

@@ -24,9 +24,8 @@ MXTALLY=${MXTALLY:-./mxtally}
 case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
+t_begin history
 db=$tmp/h.db
 S=samples/history
 
@@ -141,5 +140,4 @@ if p.rects != 6:
     sys.exit("daily chart has %d bars, want 6" % p.rects)
 EOF
 
-echo "history: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+t_end

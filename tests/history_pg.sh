@@ -14,10 +14,9 @@ set -u
 MXTALLY=${MXTALLY:-./mxtally}
 case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
 pgbin=/usr/lib/postgresql/15/bin
-if [ ! -x "$pgbin/initdb" ]; then
-	echo "skipped: no $pgbin/initdb (apt-get install postgresql)"
-	exit 0
-fi
+. "$(dirname "$0")/lib.sh"
+t_begin history_pg
+[ -x "$pgbin/initdb" ] || t_skip_all "no $pgbin/initdb (apt-get install postgresql)"
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 as=""
@@ -30,9 +29,6 @@ stop() {
 	rm -rf "$tmp"
 }
 trap stop EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
 $as "$pgbin/initdb" -D "$tmp/db" -A trust -U mxt >"$tmp/initdb.log" 2>&1 ||
 	{ echo "FAIL initdb"; cat "$tmp/initdb.log"; exit 1; }
@@ -52,8 +48,7 @@ run() { "$MXTALLY" -q --year 2026 -j1 --history "$url" "$1" >/dev/null; }
 
 if ! run "$tmp/in/a1.log" 2>"$tmp/err"; then
 	if grep -q "built without PostgreSQL" "$tmp/err"; then
-		echo "skipped: mxtally built without libpq"
-		exit 0
+		t_skip_all "mxtally built without libpq"
 	fi
 	bad "server A day 1: $(cat "$tmp/err")"
 fi
@@ -86,5 +81,4 @@ v=$(psql -h "$tmp" -U mxt -At -c 'select max(version) from schema_version' hist)
     grep -q "^Next to run out: store1, reaches 10 events a day in 4 days" &&
 	ok || bad "text headline"
 
-echo "history_pg: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+t_end

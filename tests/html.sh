@@ -44,9 +44,8 @@ hand="samples/dovecot/store.log samples/generic/pop3.log
 samples/postfix/mx.log samples/qpopper/pop.log"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
+t_begin html
 
 chrome=$(command -v chromium || true)
 if [ -z "$chrome" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -58,10 +57,7 @@ if [ -z "$chrome" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 		    --no-install-recommends chromium >/dev/null 2>&1; }
 	chrome=$(command -v chromium || true)
 fi
-if [ -z "$chrome" ]; then
-	echo "skipped: chromium cannot be installed"
-	exit 0
-fi
+[ -n "$chrome" ] || t_skip_all "chromium cannot be installed"
 
 # The flags the brief for this test asks for: no sandbox (we run as root
 # in CI), no GPU, and nothing that would talk to the network.
@@ -81,10 +77,7 @@ browse() {
 	bad "mxtally -f html exited non-zero"
 "$MXTALLY" -q -f json --year 2026 samples/*/*.log >"$tmp/report.json" ||
 	bad "mxtally -f json exited non-zero"
-if [ "$fail" -ne 0 ]; then
-	echo "html: $pass passed, $fail failed"
-	exit 1
-fi
+[ "$fail" -eq 0 ] || t_end
 url="file://$tmp/report.html"
 
 # 1. the DOM after parsing. Storage by host, by hand: mx2 system_storage
@@ -385,5 +378,4 @@ else
 	bad "browser session (console, network, print, width)"
 fi
 
-echo "html: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end

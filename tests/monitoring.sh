@@ -16,10 +16,9 @@ have() { command -v "$PROM" >/dev/null && command -v "$AM" >/dev/null &&
 if ! have && [ "$(id -u)" = 0 ] && [ -f .ci/deps ]; then
 	sh .ci/deps >/dev/null 2>&1
 fi
-if ! have; then
-	echo "skipped: prometheus, prometheus-alertmanager, curl or jq missing and not installable"
-	exit 0
-fi
+. "$(dirname "$0")/lib.sh"
+t_begin monitoring
+have || t_skip_all "prometheus, prometheus-alertmanager, curl or jq missing and not installable"
 
 tmp=$(mktemp -d)
 pids=
@@ -29,9 +28,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
 set -- $(python3 -c '
 import socket
@@ -135,5 +131,4 @@ fi
 kill -TERM "$wpid"
 if until_ok 50 sh -c "! kill -0 $wpid 2>/dev/null"; then ok; else bad "watch did not exit"; fi
 
-echo "monitoring: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end

@@ -19,10 +19,10 @@ allow=$here/pflogsumm-diff.tsv
 corpus=$here/../../shared/corpus
 [ -d "$corpus" ] || corpus=$here/../shared/corpus
 
-if ! command -v "$PFLOGSUMM" >/dev/null 2>&1; then
-	echo "pflogsumm: skipped: no pflogsumm (sh .ci/deps)"
-	exit 0
-fi
+. "$here/lib.sh"
+t_begin pflogsumm
+command -v "$PFLOGSUMM" >/dev/null 2>&1 ||
+	t_skip_all "no pflogsumm (sh .ci/deps)"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
@@ -85,30 +85,24 @@ mxt_totals() {
 	done
 }
 
-fail=0 checked=0
 compare() {
 	label=$1
 	shift
-	pfl_totals "$@" > "$tmp/p" || return
-	mxt_totals "$@" > "$tmp/m" || { echo "FAIL $label: mxtally"; fail=1; return; }
-	if [ ! -s "$tmp/p" ]; then
-		echo "FAIL $label: no Grand Totals from pflogsumm"
-		fail=1
-		return
-	fi
+	pfl_totals "$@" > "$tmp/p" || { bad "$label: pflogsumm"; return; }
+	mxt_totals "$@" > "$tmp/m" || { bad "$label: mxtally"; return; }
+	[ -s "$tmp/p" ] || { bad "$label: no Grand Totals from pflogsumm"; return; }
 	while read -r name pv; do
 		mv=$(awk -v n="$name" '$1 == n { print $2 }' "$tmp/m")
-		checked=$((checked + 1))
-		[ "$pv" = "$mv" ] && continue
+		if [ "$pv" = "$mv" ]; then ok; continue; fi
 		if awk -F '\t' -v f="$label" -v n="$name" -v p="$pv" -v m="$mv" \
 		    '$1 == f && $2 == n && $3 == p && $4 == m { ok = 1 }
 		    END { exit !ok }' "$allow" 2>/dev/null; then
 			echo "known $label: $name pflogsumm $pv mxtally $mv"
+			ok
 			continue
 		fi
-		echo "FAIL $label: $name pflogsumm $pv mxtally $mv" \
+		bad "$label: $name pflogsumm $pv mxtally $mv" \
 		    "(not in tests/pflogsumm-diff.tsv)"
-		fail=1
 	done < "$tmp/p"
 }
 
@@ -126,16 +120,14 @@ if [ -d "$corpus" ]; then
 		compare "lightmeter/$(basename "$f")" "$f"
 	done
 else
-	echo "pflogsumm: corpus skipped: no ../shared"
+	skip "corpus: no ../shared"
 fi
 
 if cc -O2 -o "$tmp/mxgen" "$here/../bench/mxgen.c" -lm 2>/dev/null; then
 	"$tmp/mxgen" -s 7 "$MXGEN_SIZE" > "$tmp/gen.log"
 	compare "mxgen-$MXGEN_SIZE" "$tmp/gen.log"
 else
-	echo "FAIL: cannot build bench/mxgen.c"
-	fail=1
+	bad "cannot build bench/mxgen.c"
 fi
 
-[ "$fail" = 0 ] && echo "pflogsumm: ok ($checked totals compared)"
-exit "$fail"
+t_end

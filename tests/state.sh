@@ -20,9 +20,8 @@ MXTALLY=${MXTALLY:-./mxtally}
 case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
+t_begin state
 run() { "$MXTALLY" -q --year 2026 -j1 "$@"; }
 # everything is compared, traffic lists included: only postfix/mx.log
 # has traffic (1 sender, 2 recipients: its top lists are complete), so
@@ -174,5 +173,4 @@ printf 'garbage\n' >"$tmp/rot/bad"
 (cd "$tmp/rot" && "$MXTALLY" -q --state bad maillog >/dev/null 2>&1)
 [ $? = 2 ] && ok || bad "a bad state file: not 2"
 
-echo "state: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+t_end

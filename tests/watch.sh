@@ -12,14 +12,10 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
+t_begin watch
 
-if ! command -v curl >/dev/null; then
-	echo "skipped: no curl"
-	exit 0
-fi
+command -v curl >/dev/null || t_skip_all "no curl"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port/metrics
 
@@ -144,5 +140,4 @@ else
 fi
 pid=
 
-echo "watch: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end
