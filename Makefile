@@ -69,6 +69,7 @@ unit: $(BUILD)/unit
 
 golden: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) sh tests/golden.sh
+	MXTALLY=$(BIN) sh tests/docs.sh
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/consistency.sh
 	MXTALLY=$(BIN) sh tests/state.sh
 	MXTALLY=$(BIN) sh tests/history.sh

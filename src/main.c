@@ -2,7 +2,8 @@
  * mxtally's command line: picks the command, parses options, runs the
  * scan, builds the result and hands it to the chosen writer. The only
  * file that decides exit status (interface.md: 0 ok, 1 alert fired,
- * 2 usage, 3 an input could not be read).
+ * 2 usage, 3 an input could not be read, 4 an output could not be
+ * written; 128 + N after signal N).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,7 +29,7 @@
 
 #define MXT_VERSION	"0.1.0"
 
-enum { EXIT_USAGE = 2, EXIT_INPUT = 3 };
+enum { EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_OUTPUT = 4 };
 
 /*
  * Distinct keys per table (users, hosts, hours, codes, POP3 and
@@ -61,10 +62,21 @@ usage(FILE *f)
 {
 	fputs(
 "usage: mxtally [report] [options] [FILE...]\n"
+"       mxtally alert --rules FILE [options] [FILE...]\n"
+"       mxtally watch --rules FILE [options] FILE...\n"
 "       mxtally explain CODE|TEXT\n"
 "       mxtally rules --check FILE... | --dump\n"
 "       mxtally merge [options] REPORT.json...\n"
 "       mxtally trend --history DB [--days N] [--cause ID|--group G]\n"
+"\n"
+"commands (each answers --help):\n"
+"  report   the report over the logs (the default command)\n"
+"  alert    evaluate alert rules once: jsonl, nagios or prometheus\n"
+"  watch    follow live logs, serve /metrics, push to Alertmanager\n"
+"  explain  what a reply code or text means and what to do first\n"
+"  rules    check rule files, or print the built-in rules\n"
+"  merge    one report from saved JSON reports (servers, nights)\n"
+"  trend    per-day counts from --history, and where they lead\n"
 "\n"
 "Reads POP3, IMAP and SMTP server logs (plain, .gz, .zst; - or none for\n"
 "stdin), finds every error reply, classifies it by cause and reports per\n"
@@ -99,7 +111,10 @@ usage(FILE *f)
 "      --version      print the version\n"
 "  -h, --help         this help\n"
 "\n"
-"exit status: 0 ok, 2 usage error, 3 an input could not be read.\n"
+"exit status: 0 ok; 1 an alert fired (alert); 2 usage error; 3 an input\n"
+"could not be read (the others are still read); 4 the report, state or\n"
+"history could not be written; 130, 143 interrupted by SIGINT, SIGTERM;\n"
+"141 output pipe closed (SIGPIPE).\n"
 "See mxtally(1).\n", f);
 }
 
@@ -573,9 +588,29 @@ cmd_report(int argc, char **argv)
 	classify_free(cl);
 	free(files);
 	if (rc != 0)
-		return EXIT_INPUT;
+		return EXIT_OUTPUT;
 	return bad ? EXIT_INPUT : 0;
 }
+
+static const char merge_usage[] =
+"usage: mxtally merge [options] REPORT.json...\n";
+
+static const char merge_help[] =
+"\n"
+"Adds up saved JSON reports (mxtally -f json) of several servers or\n"
+"nights into one report, written like a scan's. Takes the report\n"
+"options -f, --table, -o, --top and --color (see mxtally --help).\n";
+
+static const char rules_usage[] =
+"usage: mxtally rules --check FILE... | --dump\n";
+
+static const char rules_help[] =
+"\n"
+"  --check FILE...  read each rule file as 'report --rules' and 'alert'\n"
+"                   would, and say what it holds or where it is wrong\n"
+"                   (file:line); exit 2 when one is wrong\n"
+"  --dump           print the built-in classification rules as a rule\n"
+"                   file (it passes --check)\n";
 
 /*
  * mxtally merge [options] REPORT.json...: one report from many saved JSON
@@ -594,7 +629,7 @@ cmd_merge(int argc, char **argv)
 	if (parse_args(argc, argv, &c) == -1 || optind >= argc) {
 		if (optind >= argc)
 			log_error("merge: no reports given");
-		fputs("usage: mxtally merge [options] REPORT.json...\n", stderr);
+		fputs(merge_usage, stderr);
 		return EXIT_USAGE;
 	}
 	if (c.history != NULL) {
@@ -616,7 +651,7 @@ cmd_merge(int argc, char **argv)
 		rc = out_close(out, c.out, tmp, rc != 0);
 	}
 	merge_free(r);
-	return rc != 0 ? EXIT_INPUT : 0;
+	return rc != 0 ? EXIT_OUTPUT : 0;
 }
 
 /* mxtally rules --check FILE... | --dump: exit 0, or 2 on a bad file. */
@@ -632,8 +667,7 @@ cmd_rules(int argc, char **argv)
 		return classify_dump_rules(stdout) == 0 ? 0 :
 		    (log_errno("cannot write the rules"), EXIT_USAGE);
 	if (argc < 3 || strcmp(argv[1], "--check") != 0) {
-		fputs("usage: mxtally rules --check FILE... | --dump\n",
-		    stderr);
+		fputs(rules_usage, stderr);
 		return EXIT_USAGE;
 	}
 	for (i = 2; i < argc; i++) {
@@ -651,27 +685,61 @@ cmd_rules(int argc, char **argv)
 	return bad ? EXIT_USAGE : 0;
 }
 
+static const char explain_usage[] = "usage: mxtally explain CODE|TEXT\n";
+
+static const char explain_help[] =
+"\n"
+"Says what a reply means and what to do first, without a log: a basic\n"
+"code (452), an enhanced code (5.2.2), a POP3/IMAP response code\n"
+"([IN-USE]) or a whole reply text (\"-ERR [IN-USE] mailbox locked\").\n";
+
+/*
+ * The commands. usage and help are set for the commands whose --help
+ * this file answers; the others (report, alert, watch, trend) parse
+ * their own options and answer it themselves.
+ */
+static const struct command {
+	const char	*name;
+	int		(*run)(int argc, char **argv);
+	const char	*usage, *help;
+} commands[] = {
+	{ "report", cmd_report, NULL, NULL },
+	{ "alert", alert_main, NULL, NULL },
+	{ "watch", watch_main, NULL, NULL },
+	{ "explain", explain_main, explain_usage, explain_help },
+	{ "rules", cmd_rules, rules_usage, rules_help },
+	{ "merge", cmd_merge, merge_usage, merge_help },
+	{ "trend", trend_main, NULL, NULL },
+};
+
+static int
+is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	const struct command	*cmd = &commands[0];
+	size_t			 i;
+
 	signal(SIGPIPE, SIG_DFL);
 	/* over a file size limit, writes fail (EFBIG) and say so: no kill */
 	signal(SIGXFSZ, SIG_IGN);
-	if (argc > 1 && strcmp(argv[1], "explain") == 0)
-		return explain_main(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "rules") == 0)
-		return cmd_rules(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "merge") == 0)
-		return cmd_merge(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "trend") == 0)
-		return trend_main(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "alert") == 0)
-		return alert_main(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "watch") == 0)
-		return watch_main(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "report") == 0) {
-		argc--;
-		argv++;
+	for (i = 0; argc > 1 && i < sizeof(commands) / sizeof(commands[0]);
+	    i++)
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			cmd = &commands[i];
+			argc--;
+			argv++;
+			break;
+		}
+	if (cmd->usage != NULL && argc == 2 && is_help(argv[1])) {
+		fputs(cmd->usage, stdout);
+		fputs(cmd->help, stdout);
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 :
+		    EXIT_OUTPUT;
 	}
-	return cmd_report(argc, argv);
+	return cmd->run(argc, argv);
 }

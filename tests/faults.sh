@@ -56,6 +56,12 @@ else
 	skip "sigbus: no MXTALLY_T (build/rel/mxtally-t)"
 fi
 
+# an output that cannot be written is exit 4, not "an input could not be read"
+"$MXTALLY" -q -o "$tmp/no/such/dir/r.txt" "$good" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 4 ] && grep -q "no/such/dir/r.txt" "$tmp/err" && ok ||
+	bad "-o into a missing directory: exit $rc, $(cat "$tmp/err")"
+
 # 2. SIGPIPE: quiet, status 141 (killed by SIGPIPE, the default action)
 "$MXTALLY" -j2 "$tmp/src.log" "$good" 2>"$tmp/err" | head -1 >/dev/null
 [ ! -s "$tmp/err" ] && ok || bad "| head -1 printed: $(cat "$tmp/err")"
