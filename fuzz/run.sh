@@ -18,7 +18,8 @@ else
 	what="${S}s"
 fi
 D=build/fuzz
-mkdir -p "$D/artifacts" "$D/seeds/lines" "$D/seeds/files" "$D/seeds/rules"
+mkdir -p "$D/artifacts" "$D/seeds/lines" "$D/seeds/files" "$D/seeds/rules" \
+    "$D/seeds/zstd"
 
 # seeds: one file per log line (line targets), whole logs plain, gzip
 # and zstd (input), INI files (rules)
@@ -44,6 +45,28 @@ if [ ! -f "$D/seeds/.done" ]; then
 	: >"$D/seeds/.done"
 fi
 
+if [ ! -f "$D/seeds/.zstd-done" ]; then
+	# zstd (fuzz_zstd): 0 then a .zst file (one frame, several frames,
+	# a skippable frame first as pzstd writes, and between frames), or
+	# 1 and three parameter bytes then text to repeat and compress
+	z=$D/seeds/zstd
+	for f in samples/*/*.log; do
+		n=$(echo "$f" | tr / _)
+		head -c 6000 "$f" >"$z.txt"
+		{ printf '\0'; zstd -q -c "$z.txt"; } >"$z/$n.zst"
+		{ printf '\0'; zstd -q -c --no-check "$z.txt"
+		  printf '\120\52\115\30\4\0\0\0abcd'
+		  zstd -q -19 -c "$z.txt"; } >"$z/$n.multi.zst"
+		{ printf '\0'; pzstd -q -c -p 2 "$z.txt"; } >"$z/$n.pzstd" \
+		    2>/dev/null
+		{ printf '\1\1\15\100'; head -c 3000 "$f"; } >"$z/$n.a"
+		{ printf '\7\13\13\377'; head -c 3000 "$f"; } >"$z/$n.b"
+		{ printf '\3\6\377\377'; head -c 200 "$f"; } >"$z/$n.c"
+	done
+	rm -f "$z.txt"
+	: >"$D/seeds/.zstd-done"
+fi
+
 fail=0
 for bin in "$@"; do
 	name=$(basename "$bin")
@@ -59,6 +82,7 @@ for bin in "$@"; do
 	case $name in
 	fuzz_input) seeds=$D/seeds/files ;;
 	fuzz_rules) seeds=$D/seeds/rules ;;
+	fuzz_zstd) seeds=$D/seeds/zstd ;;
 	*) seeds=$D/seeds/lines ;;
 	esac
 	mkdir -p "$D/corpus/$name"

@@ -54,6 +54,41 @@ tail -c +100001 "$tmp/all.log" | gzip -c >>"$tmp/multi.gz"
 run -j2 "$tmp/multi.gz" >"$tmp/out.json"
 norm "$tmp/out.json" | cmp -s "$tmp/ref" - && ok || bad "multi-member gzip differs"
 
+# zstd as zstd(1) and pzstd write it: frames concatenated (the README
+# promises it; split -C keeps lines whole), a skippable frame first
+# (pzstd), and sizes where the frame's last block met the end of a pool
+# buffer ("Destination buffer is too small" before): every line read
+split -C 300000 "$tmp/all.log" "$tmp/part."
+for f in "$tmp"/part.*; do zstd -q -c "$f"; done >"$tmp/multi.zst"
+rm -f "$tmp"/part.*
+pzstd -q -p 2 -c "$tmp/all.log" >"$tmp/p.zst" 2>/dev/null ||
+    bad "pzstd missing (package zstd)"
+for f in multi.zst p.zst; do
+	run -j2 "$tmp/$f" >"$tmp/out.json" || bad "$f exit $?"
+	norm "$tmp/out.json" | cmp -s "$tmp/ref" - && ok || bad "$f differs from plain"
+done
+for i in 1 2 3 4 5 6 7 8; do cat "$tmp/all.log"; done | head -c 17000000 >"$tmp/cut"
+for n in 4198400 8392000 8400000 8450000 12600000 16800000; do
+	head -c $n "$tmp/cut" | sed '$d' >"$tmp/c.log"
+	zstd -q -3 -c "$tmp/c.log" >"$tmp/c.zst"
+	want=$(wc -l <"$tmp/c.log")
+	got=$(run -j2 "$tmp/c.zst" 2>"$tmp/err" | jq .input.lines)
+	[ "$got" = "$want" ] && [ ! -s "$tmp/err" ] && ok ||
+	    bad "zstd -3 of $n bytes: $got of $want lines, $(cat "$tmp/err")"
+done
+# one line of exactly 8, 16, 24, 32 MiB (with its newline), then a short
+# one: two lines, one overlong, as from the plain file
+for m in 8 16 24 32; do
+	{ head -c $((m * 1048576 - 1)) /dev/zero | tr '\0' x; echo
+	  echo "Nov 21 08:00:00 mx dovecot: imap(u): Error: x"; } >"$tmp/l.log"
+	zstd -q -3 -c "$tmp/l.log" >"$tmp/l.zst"
+	got=$(run -j2 "$tmp/l.zst" 2>"$tmp/err" |
+	    jq -c '[.input.lines, .input.overlong_lines]')
+	[ "$got" = "[2,1]" ] && [ ! -s "$tmp/err" ] && ok ||
+	    bad "$m MiB line in zstd: $got, $(cat "$tmp/err")"
+done
+rm -f "$tmp/cut" "$tmp/c.log" "$tmp/c.zst" "$tmp/l.log" "$tmp/l.zst"
+
 # eight copies: queue ids come again without their "removed", on both
 # sides of chunk ends (a reception starts a new message either way)
 for i in 1 2 3 4 5 6 7 8; do cat "$tmp/all.log"; done >"$tmp/big.log"

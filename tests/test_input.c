@@ -513,6 +513,30 @@ Test(input, zstd_windows_and_skippable, .timeout = 20)
 	assert_same(&d, &all);
 }
 
+/*
+ * A file that starts with a skippable frame (pzstd writes one, any of
+ * the 16 magic numbers 0x184D2A50..5F) is zstd, not plain text.
+ */
+Test(input, zstd_skippable_first, .timeout = 10)
+{
+	struct bytes	 data = gen_lines(MIB, 34), zst;
+	struct drained	 d;
+	unsigned char	 skip[8 + 4] = { 0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0 };
+	int		 m;
+
+	for (m = 0; m < 16; m += 15) {
+		zst = (struct bytes){ NULL, 0, 0 };
+		skip[0] = (unsigned char)(0x50 + m);
+		bytes_add(&zst, skip, sizeof(skip));
+		zst_frame_wlog(&zst, data.p, data.len, 20);
+		write_file(tpath("k.zst"), zst.p, zst.len);
+		d = drain_path(tpath("k.zst"), &opt_mmap, FMT_ZSTD);
+		assert_same(&d, &data);
+		d = drain_path(tpath("k.zst"), &opt_stream, FMT_ZSTD);
+		assert_same(&d, &data);
+	}
+}
+
 /* Each line cut to INPUT_LINE_MAX + 1 bytes, as workers see them. */
 static struct bytes
 lines_cut(const struct bytes *b)
@@ -560,6 +584,41 @@ Test(input, zstd_inplace_long_lines, .timeout = 20)
 	cr_assert_eq(got.len, want.len, "got %zu, want %zu", got.len, want.len);
 	cr_assert(memcmp(got.p, want.p, want.len) == 0);
 	free(x);
+}
+
+/*
+ * A size sweep: files that end just before, at and after the pool's
+ * buffer ends, each one frame as zstd -3 writes it. The frame's last
+ * block needs room in the buffer like any other block: without it,
+ * libzstd refused the valid file ("Destination buffer is too small")
+ * for many of these sizes.
+ */
+Test(input, zstd_size_sweep, .timeout = 60)
+{
+	struct bytes	 data = gen_lines(12 * MIB + MIB / 2, 41), part, zst;
+	struct drained	 d;
+	const char	*nl;
+	size_t		 base[] = { 4 * MIB, 8 * MIB, 12 * MIB }, n;
+	int		 i, k;
+
+	for (i = 0; i < 3; i++)
+		for (k = -3; k < 12; k++) {
+			n = base[i] + (size_t)(k * 20011);
+			nl = memchr(data.p + n, '\n', data.len - n);
+			cr_assert_not_null(nl);
+			part = (struct bytes){ data.p, (size_t)(nl + 1 - data.p),
+			    0 };
+			zst = (struct bytes){ NULL, 0, 0 };
+			zst_frame_wlog(&zst, part.p, part.len, 21);
+			write_file(tpath("s.zst"), zst.p, zst.len);
+			d = drain_path(tpath("s.zst"), &opt_mmap, FMT_ZSTD);
+			cr_assert_eq(d.rc, 0, "%zu bytes: %s", part.len, d.err);
+			assert_same(&d, &part);
+			own(zst.p, NULL);
+			own(d.out.p, NULL);
+			free(zst.p);
+			free(d.out.p);
+		}
 }
 
 Test(input, empty_file, .timeout = 10)

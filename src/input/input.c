@@ -1,7 +1,8 @@
 /*
  * Opening an input and choosing how to read it. source_open owns the
  * decision: "-" is stdin; a directory is refused; the format comes from
- * the first bytes (gzip 1f 8b, zstd 28 b5 2f fd), never from the name; a
+ * the first bytes (gzip 1f 8b, zstd 28 b5 2f fd or a skippable frame's
+ * 5? 2a 4d 18), never from the name; a
  * regular plain file is mapped unless --no-mmap, and everything else
  * (stdin, pipes, compressed files) is streamed through the buffer pool.
  * The public calls dispatch through the source's ops table.
@@ -40,6 +41,10 @@ detect(const unsigned char *p, size_t n)
 		return FMT_GZIP;
 	if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f &&
 	    p[3] == 0xfd)
+		return FMT_ZSTD;
+	/* a skippable frame first (pzstd writes one): 0x184D2A5? LE */
+	if (n >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d &&
+	    p[3] == 0x18)
 		return FMT_ZSTD;
 	return FMT_PLAIN;
 }

@@ -20,6 +20,17 @@
 #define INPUT_NBUFS_DEFAULT	6
 #define INPUT_NBUFS_MIN		2	/* one buffer may hold the carry */
 #define INPUT_INBUF		((size_t)1 << 20)	/* compressed read size */
+/*
+ * The smallest pool buffer input_opts.buf_size may ask for. Tests and
+ * fuzzers (MXT_TESTING) may go down to 512 KiB, so that small inputs
+ * cross buffer ends often; a quarter of it still holds an overlong
+ * line's INPUT_LINE_MAX + 1 bytes.
+ */
+#ifdef MXT_TESTING
+#define INPUT_BUF_MIN		((size_t)512 << 10)
+#else
+#define INPUT_BUF_MIN		INPUT_CHUNK_DEFAULT
+#endif
 
 struct source;
 

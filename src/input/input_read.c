@@ -321,7 +321,7 @@ stream_open(struct source *s, const struct input_opts *o, size_t want,
 	st->nbufs = nbufs;
 	st->cap = s->chunk_size > INPUT_CHUNK_DEFAULT ? s->chunk_size :
 	    INPUT_CHUNK_DEFAULT;
-	if (o != NULL && o->buf_size >= INPUT_CHUNK_DEFAULT)
+	if (o != NULL && o->buf_size >= INPUT_BUF_MIN)
 		st->cap = o->buf_size;
 	st->carry_limit = st->cap;	/* a line that fills a buffer is cut */
 	st->bufs = xcalloc((size_t)nbufs, sizeof(*st->bufs));

@@ -113,11 +113,14 @@ zst_frame(struct source *s, struct zst *z)
 static size_t
 zst_inplace(struct source *s, struct zst *z, char *dst, size_t cap)
 {
-	struct stream	*st = &s->st;
-	size_t		 out = 0, need, r;
+	struct stream		*st = &s->st;
+	ZSTD_nextInputType_e	 t;
+	size_t			 out = 0, need, r;
 
 	while ((need = ZSTD_nextSrcSizeToDecompress(z->dctx)) != 0) {
-		if (ZSTD_nextInputType(z->dctx) == ZSTDnit_block &&
+		/* the frame's last block needs room as much as any other */
+		t = ZSTD_nextInputType(z->dctx);
+		if ((t == ZSTDnit_block || t == ZSTDnit_lastBlock) &&
 		    cap - out < z->block)
 			return out;		/* the pool's next buffer */
 		if (zst_want(s, need) == -1)
