@@ -96,6 +96,30 @@ Test(agg, dovecot_join_across_aggs, .timeout = 5)
 	agg_free(b);
 }
 
+/* The join turns only auth_failure into unknown_mailbox: a login a user
+ * rule gave another cause keeps it (rate_limited stands for that cause). */
+Test(agg, dovecot_join_keeps_user_cause, .timeout = 5)
+{
+	struct agg	*a = agg_new();
+	struct event	 login = ev_make(CAUSE_RATE_LIMITED, "admin", "st", 100);
+	struct event	 verdict;
+	struct result	*r;
+
+	login.flags = EV_JOIN;
+	login.session = (struct slice){ "S1", 2 };
+	event_reset(&verdict);
+	verdict.flags = EV_AUTH_UNKNOWN;
+	verdict.session = (struct slice){ "S1", 2 };
+	agg_add(a, &verdict, 5);
+	agg_add(a, &login, 10);
+	agg_finish(a);
+	r = agg_result(a, 0);
+	cr_assert_eq(cause_events(r, CAUSE_UNKNOWN_MAILBOX), 0);
+	cr_assert_eq(cause_events(r, CAUSE_RATE_LIMITED), 1);
+	result_free(r);
+	agg_free(a);
+}
+
 Test(agg, merge_order_and_examples, .timeout = 5)
 {
 	struct agg	*x = agg_new(), *y = agg_new(), *p = agg_new(), *q = agg_new();

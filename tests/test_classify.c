@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mxtally/cause.h"
@@ -120,16 +121,55 @@ ParameterizedTest(struct tcase *c, classify, replies, .init = setup,
 	cr_assert_str_eq(cause_of(c->reply), c->cause, "reply '%s'", c->reply);
 }
 
-Test(classify, parser_cause_is_kept, .init = setup, .fini = teardown,
-    .timeout = 5)
+/* An event with a text, an enhanced code, a basic code and a hint. */
+static const char *
+cause_hinted(const char *text, const char *enh, const char *code, int hint,
+    int flags)
 {
 	struct event	 ev;
 
 	event_reset(&ev);
-	ev.cause = CAUSE_LOCK_CONTENTION;
-	ev.text = (struct slice){ "Quota exceeded", 14 };
+	ev.text = (struct slice){ text, strlen(text) };
+	snprintf(ev.enh, sizeof(ev.enh), "%s", enh);
+	snprintf(ev.code, sizeof(ev.code), "%s", code);
+	ev.hint = (int16_t)hint;
+	ev.flags = (uint8_t)flags;
 	classify_event(cl, cs, &ev);
-	cr_assert_eq(ev.cause, CAUSE_LOCK_CONTENTION);
+	return cause_get(ev.cause)->id;
+}
+
+/* The parser's hint ranks below text and enhanced code, above the rest. */
+Test(classify, hint_rank, .init = setup, .fini = teardown, .timeout = 5)
+{
+	/* nothing else says anything: the hint decides */
+	cr_assert_str_eq(cause_hinted("frobnicated", "", "", CAUSE_EXPIRED, 0),
+	    "expired");
+	/* a text rule beats the hint */
+	cr_assert_str_eq(cause_hinted("Quota exceeded", "", "",
+	    CAUSE_LOCK_CONTENTION, 0), "quota_exceeded");
+	/* so does the enhanced code (5.2.2: mailbox full) */
+	cr_assert_str_eq(cause_hinted("frobnicated", "5.2.2", "550",
+	    CAUSE_AUTH_FAILURE, 0), "quota_exceeded");
+	/* the hint beats the basic code (552 alone: quota_exceeded) */
+	cr_assert_str_eq(cause_hinted("frobnicated", "", "552",
+	    CAUSE_AUTH_FAILURE, 0), "auth_failure");
+	/* no hint, nothing known: unclassified */
+	cr_assert_str_eq(cause_hinted("frobnicated", "", "", CAUSE_NONE, 0),
+	    "unclassified");
+}
+
+/* A fixed label (sendmail's stat=) is weaker than the enhanced code. */
+Test(classify, label_below_enhanced, .init = setup, .fini = teardown,
+    .timeout = 5)
+{
+	cr_assert_str_eq(cause_hinted("Service unavailable", "5.1.3", "",
+	    CAUSE_NONE, EV_LABEL), "invalid_address");
+	/* with no enhanced code the label's text still counts */
+	cr_assert_str_eq(cause_hinted("Service unavailable", "", "",
+	    CAUSE_NONE, EV_LABEL), "service_unavailable");
+	/* the same words as reply text beat the code, as text does */
+	cr_assert_str_eq(cause_hinted("Service unavailable", "5.1.3", "",
+	    CAUSE_NONE, 0), "service_unavailable");
 }
 
 Test(classify, text_beats_codes, .init = setup, .fini = teardown,

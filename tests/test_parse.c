@@ -184,7 +184,7 @@ Test(parse_postfix, sent_and_sasl, .timeout = 5)
 
 	cr_assert_eq(line("Nov 21 09:00:03 mx1 postfix/lmtp[4103]: 3F2A11C0A1: to=<a@example.net>, relay=s[10.0.0.11]:24, delay=1.2, delays=0.1/0/0.1/1, dsn=2.0.0, status=sent (250 2.0.0 Saved)", &ev), 0);
 	cr_assert_eq(line("Nov 21 10:15:00 smtp1 postfix/submission/smtpd[6001]: warning: unknown[198.51.100.200]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=dave@example.net", &ev), 1);
-	cr_assert_eq(ev.cause, CAUSE_AUTH_FAILURE);
+	cr_assert_eq(ev.hint, CAUSE_AUTH_FAILURE);
 	cr_assert(eq(ev.user, "dave@example.net"));
 	cr_assert(eq(ev.client, "198.51.100.200"));
 	cr_assert_str_eq(ev.code, "535");
@@ -203,7 +203,7 @@ Test(parse_dovecot, login_auth_failed_counts_attempts, .timeout = 5)
 	cr_assert(eq(ev.session, "bbbb0001"));
 	cr_assert(ev.flags & EV_JOIN);
 	cr_assert_str_eq(ev.resp, "AUTH");
-	cr_assert_eq(ev.cause, CAUSE_AUTH_FAILURE);
+	cr_assert_eq(ev.hint, CAUSE_AUTH_FAILURE);
 }
 
 Test(parse_dovecot, auth_verdict_unknown_user, .timeout = 5)
@@ -223,14 +223,14 @@ Test(parse_dovecot, lock_quota_space, .timeout = 5)
 	struct event	 ev;
 
 	cr_assert_eq(line("Nov 21 08:10:00 store2 dovecot: pop3(carol@example.net)<3100><e1>: Disconnected: Couldn't lock POP3 session top=0/0, retr=0/0, del=0/0, size=0", &ev), 1);
-	cr_assert_eq(ev.cause, CAUSE_LOCK_CONTENTION);
+	cr_assert_eq(ev.hint, CAUSE_LOCK_CONTENTION);
 	cr_assert(eq(ev.user, "carol@example.net"));
 	cr_assert_str_eq(ev.resp, "IN-USE");
 	cr_assert_eq(line("Nov 21 09:30:00 store1 dovecot: lmtp(alice@example.net)<3200><f1>: msgid=<m1@example.org>: save failed to INBOX: Quota exceeded (mailbox for user is full)", &ev), 1);
-	cr_assert_eq(ev.cause, CAUSE_QUOTA_EXCEEDED);
+	cr_assert_eq(ev.hint, CAUSE_QUOTA_EXCEEDED);
 	cr_assert_eq(ev.proto, PROTO_LMTP);
 	cr_assert_eq(line("Nov 21 09:45:00 store2 dovecot: imap(dave@example.net)<3300><g1>: Error: write(/var/mail/x) failed: No space left on device", &ev), 1);
-	cr_assert_eq(ev.cause, CAUSE_SYSTEM_STORAGE);
+	cr_assert_eq(ev.hint, CAUSE_SYSTEM_STORAGE);
 	cr_assert_eq(ev.proto, PROTO_IMAP);
 }
 

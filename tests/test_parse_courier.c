@@ -18,7 +18,7 @@ Test(parse_courier, login_failed, .timeout = 5)
 	cr_assert(eq(ev.user, "sales@example.com"));
 	cr_assert(eq(ev.client, "192.0.2.4"));
 	cr_assert_eq(ev.proto, PROTO_IMAP);
-	cr_assert_eq(ev.cause, CAUSE_AUTH_FAILURE);
+	cr_assert_eq(ev.hint, CAUSE_AUTH_FAILURE);
 	cr_assert_eq(line("Nov 21 10:00:00 srv courierpop3login: LOGIN FAILED, user=USER@EXAMPLE.org, ip=[::ffff:192.0.2.5]", &ev), 1);
 	cr_assert_eq(ev.proto, PROTO_POP3);
 	cr_assert_eq(line("Nov 21 10:00:00 srv imapd-ssl[20815]: LOGIN FAILED, method=PLAIN, ip=[2001:db8::1]", &ev), 1);

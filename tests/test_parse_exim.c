@@ -39,7 +39,7 @@ Test(parse_exim, defer_and_retry_lines, .timeout = 5)
 	cr_assert_eq(line("2026-11-21 10:00:00 10HmaX-000000005vi-0000 == u@x.example R=local T=appendfile defer (-22): mailbox is full (MTA-imposed quota exceeded while writing to /var/mail/u)", &ev), 1);
 	cr_assert(eq(ev.user, "u@x.example"));
 	cr_assert_eq(line("2026-11-21 10:00:00 1jmFYj-00039V-QX ** bob@null.example: retry timeout exceeded", &ev), 1);
-	cr_assert_eq(ev.cause, CAUSE_EXPIRED);
+	cr_assert_eq(ev.hint, CAUSE_EXPIRED);
 	cr_assert_eq(line("2026-11-21 10:00:00 1jmFYj-00039V-QX => bob@null.example R=dnslookup T=remote_smtp H=mx [192.0.2.9] C=\"250 OK\"", &ev), 0);
 	cr_assert_eq(line("2026-11-21 10:00:00 1jmFYj-00039V-QX H=null.example [192.0.2.6] Connection timed out", &ev), 0);
 }
@@ -61,7 +61,7 @@ Test(parse_exim, rejects_we_sent, .timeout = 5)
 	cr_assert(eq(ev.text, "This message contains a virus (Eicar-Test)."));
 	/* no message: ACL policy */
 	cr_assert_eq(line("2026-11-21 10:00:00 H=[192.0.2.8] F=<ok@test.example> rejected RCPT <main@test.example>", &ev), 1);
-	cr_assert_eq(ev.cause, CAUSE_POLICY_REJECTION);
+	cr_assert_eq(ev.hint, CAUSE_POLICY_REJECTION);
 	/* the verify note is not the reply */
 	cr_assert_eq(line("2026-11-21 10:00:00 H=a.example [192.0.2.3] sender verify fail for <u@x.example>: Unrouteable address", &ev), 0);
 	/* a remote's "rejected" is not one of ours */
@@ -81,7 +81,7 @@ Test(parse_exim, auth_and_protocol, .timeout = 5)
 	cr_assert_eq(ev.user.len, 0);
 	cr_assert(eq(ev.text, "Incorrect authentication data"));
 	cr_assert_eq(line("2026-11-21 10:00:00 [13314] SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=[192.0.2.19]:25936 I=[10.0.0.1]:25 input=\"GET /\"", &ev), 1);
-	cr_assert_eq(ev.cause, CAUSE_PROTOCOL_ERROR);
+	cr_assert_eq(ev.hint, CAUSE_PROTOCOL_ERROR);
 	cr_assert(eq(ev.client, "192.0.2.19"));
 	cr_assert_str_eq(ev.code, "554");
 	cr_assert_eq(line("2026-11-21 10:00:00 no MAIL in SMTP connection from [192.0.2.7] D=0s", &ev), 0);
@@ -94,7 +94,7 @@ Test(parse_exim, via_syslog, .timeout = 5)
 	cr_assert_eq(line("Nov 21 10:00:00 mx1 exim[8003]: [8003] SMTP protocol error in \"AUTH LOGIN\" H=(User) [192.0.2.29]:4816 I=[192.0.2.1]:25 AUTH command used when not advertised", &ev), 1);
 	cr_assert(eq(ev.host, "mx1"));
 	cr_assert(eq(ev.client, "192.0.2.29"));
-	cr_assert_eq(ev.cause, CAUSE_PROTOCOL_ERROR);
+	cr_assert_eq(ev.hint, CAUSE_PROTOCOL_ERROR);
 	/* a syslog header after a mainlog stamp */
 	cr_assert_eq(line("2026-11-21 10:00:00 mx2.example exim[29786]: plain authenticator failed for (User) [192.0.2.37]: 535 Incorrect authentication data (set_id=test@domain.example)", &ev), 1);
 	cr_assert(eq(ev.host, "mx2.example"));

@@ -108,7 +108,7 @@ Test(parse_vpopmail, password_fail, .timeout = 5)
 	cr_assert_eq(line("Nov 21 10:01:00 mx vchkpw-pop3[812]: password "
 	    "fail (pass: 'se cret') Alice@Example.net:203.0.113.9", &ev), 1);
 	cr_assert_eq(ev.proto, PROTO_POP3);
-	cr_assert_eq(ev.cause, CAUSE_AUTH_FAILURE);
+	cr_assert_eq(ev.hint, CAUSE_AUTH_FAILURE);
 	cr_assert(eq(ev.user, "Alice@Example.net"));
 	cr_assert(eq(ev.client, "203.0.113.9"));
 	cr_assert(eq(ev.text, "password fail"));	/* no password */
@@ -125,12 +125,12 @@ Test(parse_vpopmail, other_refusals, .timeout = 5)
 
 	cr_assert_eq(line("Nov 21 10:01:02 mx vchkpw-imap[813]: vpopmail "
 	    "user not found nobody@example.net:203.0.113.10", &ev), 1);
-	cr_assert_eq(ev.cause, CAUSE_UNKNOWN_MAILBOX);
+	cr_assert_eq(ev.hint, CAUSE_UNKNOWN_MAILBOX);
 	cr_assert_eq(ev.proto, PROTO_IMAP);
 	cr_assert(eq(ev.user, "nobody@example.net"));
 	cr_assert_eq(line("Nov 21 10:01:03 mx vchkpw-pop3[814]: pop access "
 	    "denied carol@example.net:203.0.113.11", &ev), 1);
-	cr_assert_eq(ev.cause, CAUSE_ACCOUNT_DISABLED);
+	cr_assert_eq(ev.hint, CAUSE_ACCOUNT_DISABLED);
 	cr_assert_eq(line("Nov 21 10:01:04 mx vchkpw-pop3[815]: login "
 	    "success carol@example.net:203.0.113.11", &ev), 0);
 	cr_assert_eq(line("Nov 21 10:01:04 mx vpopmail[815]: something "

@@ -65,7 +65,7 @@ Test(parse_sendmail, auth_failure, .timeout = 5)
 	cr_assert_eq(line("Nov 21 10:00:00 relay1 sendmail[16664]: 06I02CNi016764: AUTH failure (LOGIN): authentication failure (-13) SASL(-13): authentication failure: checkpass failed, user=user@example.com, relay=example.com [192.0.2.3] (may be forged)", &ev), 1);
 	cr_assert(eq(ev.user, "user@example.com"));
 	cr_assert(eq(ev.client, "192.0.2.3"));
-	cr_assert_eq(ev.cause, CAUSE_AUTH_FAILURE);
+	cr_assert_eq(ev.hint, CAUSE_AUTH_FAILURE);
 	cr_assert_str_eq(ev.code, "535");
 	cr_assert_eq(line("Nov 21 10:00:00 smtp1 sm-mta[5133]: s1GNXHYB005133: [192.0.2.178]: possible SMTP attack: command=AUTH, count=5", &ev), 0);
 }

@@ -23,7 +23,12 @@ void classify_free(struct classifier *c);
 struct classify_scratch *classify_scratch_new(const struct classifier *c);
 void classify_scratch_free(struct classify_scratch *s);
 
-/* Sets ev->cause (and ev->detail) unless the parser already set cause. */
+/*
+ * Sets ev->cause and ev->detail, first match wins: user rules, built-in
+ * text rules, the enhanced code, the parser's hint, the basic code, the
+ * POP3/IMAP response code, else unclassified. With EV_LABEL (the text is
+ * a daemon's fixed label) the enhanced code runs before the text rules.
+ */
 void classify_event(const struct classifier *c, struct classify_scratch *s,
     struct event *ev);
 

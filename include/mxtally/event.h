@@ -27,18 +27,31 @@ enum dir {
 	DIR_FROM_REMOTE		/* a remote server sent it to us */
 };
 
-/* policy_rejection detail, as causes.md lists it */
+/*
+ * The event's detail: which check or condition fired (causes.md rule 4).
+ * The comment after each value is its stable key. Named "policy" for its
+ * first use; the service, auth and server values share the enum.
+ */
 enum policy {
 	POL_NONE,
-	POL_RELAY,
-	POL_BLOCKLIST,
-	POL_GREYLIST,
-	POL_HELO,
-	POL_SENDER,
-	POL_CLIENT,
-	POL_SPF,
-	POL_DMARC,
-	POL_CONTENT,
+	POL_RELAY,		/* relay */
+	POL_BLOCKLIST,		/* rbl: a DNS blocklist refused the client */
+	POL_GREYLIST,		/* greylist */
+	POL_HELO,		/* helo */
+	POL_SENDER,		/* sender */
+	POL_CLIENT,		/* client */
+	POL_SPF,		/* spf */
+	POL_DMARC,		/* dmarc */
+	POL_CONTENT,		/* content */
+	POL_REPUTATION,		/* reputation: the sender's IP or domain */
+	POL_SENDER_VERIFY,	/* sender_verify: callout or sender check */
+	POL_TLS,		/* tls: policy or service, TLS needed/failed */
+	POL_TIMEOUT,		/* timeout: service_unavailable */
+	POL_REFUSED,		/* refused: connection refused */
+	POL_LOST,		/* lost: connection lost or reset */
+	POL_AUTH_SERVICE,	/* auth_service: server_error, no password
+				   was checked */
+	POL_INTERNAL,		/* internal: server_error */
 	POL_COUNT
 };
 
@@ -46,7 +59,9 @@ enum event_flags {
 	EV_AUTH_UNKNOWN = 1 << 0,	/* auth process: login is no user */
 	EV_JOIN = 1 << 1,		/* login failure: cause decided by join */
 	EV_WIRE = 1 << 2,		/* text is the reply as sent ("-ERR ...") */
-	EV_UNDERSCORE = 1 << 3		/* '_' in text stands for ' ' (qmail-send) */
+	EV_UNDERSCORE = 1 << 3,		/* '_' in text stands for ' ' (qmail-send) */
+	EV_LABEL = 1 << 4		/* text is the daemon's fixed label for the
+					   failure (sendmail stat=), not the reply */
 };
 
 /*
@@ -87,7 +102,9 @@ struct event {
 	uint8_t		 dir;		/* enum dir */
 	uint8_t		 detail;	/* enum policy, set by classify */
 	uint8_t		 flags;		/* enum event_flags */
-	int16_t		 cause;		/* set by the parser when certain, else CAUSE_NONE */
+	int16_t		 hint;		/* the parser's guess, or CAUSE_NONE;
+					   classify ranks it (classify.h) */
+	int16_t		 cause;		/* CAUSE_NONE until classify_event */
 	uint32_t	 count;		/* failed replies this line stands for */
 	/* a traffic fact the line also carries (any line, see parse.h) */
 	uint8_t		 tkind;		/* enum traffic_kind, TR_NONE */

@@ -70,7 +70,7 @@ int parse_line(const struct logline *ll, struct event *ev);
  */
 int parse_reply(struct slice s, struct event *ev);
 
-/* Clears ev to "no event" defaults (cause CAUSE_NONE, count 1). */
+/* Clears ev to "no event" defaults (hint and cause CAUSE_NONE, count 1). */
 void event_reset(struct event *ev);
 
 #endif

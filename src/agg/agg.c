@@ -391,7 +391,9 @@ agg_finish(struct agg *a)
 	else
 		free(j);
 	for (p = a->pend; p != NULL; p = p->next) {
-		if (agg_session_unknown(a, p->ev.session))
+		/* only a built-in auth_failure; a user rule's cause stays */
+		if (p->ev.cause == CAUSE_AUTH_FAILURE &&
+		    agg_session_unknown(a, p->ev.session))
 			p->ev.cause = CAUSE_UNKNOWN_MAILBOX;
 		p->ev.flags &= (uint8_t)~EV_JOIN;
 		agg_count(a, &p->ev, p->pos);

@@ -154,7 +154,8 @@ verdict_join(struct watch *w, struct event *ev)
 		memcpy(v->id, ev->session.p, ev->session.len);
 	} else if (v->len == ev->session.len && v->hash == h &&
 	    memcmp(v->id, ev->session.p, v->len) == 0) {
-		ev->cause = CAUSE_UNKNOWN_MAILBOX;
+		if (ev->cause == CAUSE_AUTH_FAILURE)	/* else a user rule's */
+			ev->cause = CAUSE_UNKNOWN_MAILBOX;
 		v->len = 0;		/* one login per session */
 	}
 }

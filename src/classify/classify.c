@@ -38,12 +38,14 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_LOCK_CONTENTION, 0, "in use", "mailbox (is )?(already )?in use|maildrop (is )?(already )?in use" },
 	{ CAUSE_LOCK_CONTENTION, 0, "busy", "mailbox (is )?busy" },
 	{ CAUSE_NO_SUCH_MESSAGE, 0, "message", "no such message|there'?s no message|message \\d+ (does not|doesn'?t) exist|message (\\d+ )?(has been |already )deleted" },
+	{ CAUSE_UNKNOWN_MAILBOX, 0, "account not found", NULL },	/* Zimbra's auth */
 	{ CAUSE_AUTH_FAILURE, 0, "auth", "authentication (failed|failure)|auth failed|\\bauth(entication)? error" },
 	{ CAUSE_AUTH_FAILURE, 0, "password", "(invalid|bad|wrong|incorrect) password|password (supplied|mismatch|fail|incorrect|is incorrect)" },
 	{ CAUSE_AUTH_FAILURE, 0, "login", "login (failed|incorrect|denied)|invalid login|bad login" },
 	{ CAUSE_AUTH_FAILURE, 0, "credentials", NULL },
 	{ CAUSE_AUTH_FAILURE, 0, "authentication unsuccessful", NULL },
 	{ CAUSE_AUTH_FAILURE, 0, "authenticate failed", NULL },	/* Exchange IMAP4 */
+	{ CAUSE_POLICY_REJECTION, POL_TLS, "login disabled", "^login disabled$" },	/* UW: plaintext off */
 	{ CAUSE_ACCOUNT_DISABLED, 0, "disabled", "(account|mailbox|user|login)( is)? disabled" },
 	{ CAUSE_ACCOUNT_DISABLED, 0, "suspended", NULL },
 	{ CAUSE_UNKNOWN_MAILBOX, 0, "unknown", "user unknown|unknown user|mailbox unknown|unknown (local )?(recipient|mailbox)" },
@@ -79,6 +81,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_POLICY_REJECTION, 0, "rejected", "(access|recipient|message) (address )?rejected" },
 	{ CAUSE_POLICY_REJECTION, 0, "administrative prohibition", NULL },
 	{ CAUSE_POLICY_REJECTION, 0, "policy", "\\bpolicy\\b" },
+	{ CAUSE_EXPIRED, 0, "retry timeout exceeded", NULL },	/* Exim */
 	{ CAUSE_EXPIRED, 0, "expired", "message expired|(has )?expired" },
 	{ CAUSE_EXPIRED, 0, "too long in", "too long in (the )?queue" },
 	{ CAUSE_DNS_FAILURE, 0, "not found", "host not found|domain not found|host or domain name not found" },
@@ -332,20 +335,27 @@ classify_scratch_free(struct classify_scratch *s)
 	free(s);
 }
 
+/* Step 3a for the user rules alone, on the lower-cased s->low. */
 static int
-match_rules(const struct classifier *c, struct classify_scratch *s,
-    struct event *ev)
+match_user(const struct classifier *c, struct classify_scratch *s,
+    struct event *ev, size_t n)
 {
-	size_t		 i, n = ev->text.len < TEXT_MAX ? ev->text.len : TEXT_MAX;
-	uint64_t	 have;
-	int		 cause;
+	int	 cause;
 
-	have = lower_copy(c, s->low, ev->text.p, n, ev->flags & EV_UNDERSCORE);
-	if (c->user != NULL && (cause = urules_match(c->user, s->md, s->low,
-	    n, ev)) != CAUSE_NONE) {
-		ev->cause = (int16_t)cause;
-		return 1;
-	}
+	if (c->user == NULL || (cause = urules_match(c->user, s->md, s->low,
+	    n, ev)) == CAUSE_NONE)
+		return 0;
+	ev->cause = (int16_t)cause;
+	return 1;
+}
+
+/* Step 3a, the built-in text rules, on the lower-cased s->low. */
+static int
+match_builtin(const struct classifier *c, struct classify_scratch *s,
+    struct event *ev, size_t n, uint64_t have)
+{
+	size_t		 i;
+
 	for (i = 0; i < c->nrules; i++) {
 		const struct rule *r = &c->rules[i];
 		if ((r->bytes & ~have) != 0 || !rule_in(r, s->low, n))
@@ -370,23 +380,47 @@ enhanced_cause(const char *enh)
 	return code_cause_enhanced(cls, sub, det);
 }
 
+/* Step 3c: the basic code, then the POP3/IMAP response code. */
+static int
+basic_cause(const struct event *ev)
+{
+	int	 cause = CAUSE_NONE;
+
+	if (ev->code[0] != '\0')
+		cause = code_cause_basic(atoi(ev->code));
+	if (cause == CAUSE_NONE && ev->resp[0] != '\0')
+		cause = code_cause_resp(ev->resp, strlen(ev->resp));
+	return cause;
+}
+
+/*
+ * The one place a cause is decided. The parser's hint ranks below the
+ * text rules and the enhanced code (a daemon's own words and the RFC 3463
+ * code are more specific than a parser's label for the line) and above
+ * the basic and response codes. When the text is a fixed label
+ * (EV_LABEL), the enhanced code goes before the text rules.
+ */
 void
 classify_event(const struct classifier *c, struct classify_scratch *s,
     struct event *ev)
 {
-	int	 cause;
+	size_t		 n = ev->text.len < TEXT_MAX ? ev->text.len : TEXT_MAX;
+	uint64_t	 have;
+	int		 enh;
 
-	if (ev->cause != CAUSE_NONE)
+	ev->detail = POL_NONE;
+	have = lower_copy(c, s->low, ev->text.p, n, ev->flags & EV_UNDERSCORE);
+	if (match_user(c, s, ev, n))
 		return;
-	if (match_rules(c, s, ev))
+	enh = enhanced_cause(ev->enh);
+	if ((ev->flags & EV_LABEL) && enh != CAUSE_NONE)
+		ev->cause = (int16_t)enh;
+	else if (match_builtin(c, s, ev, n, have))
 		return;
-	if ((cause = enhanced_cause(ev->enh)) != CAUSE_NONE ||
-	    (ev->code[0] != '\0' &&
-	    (cause = code_cause_basic(atoi(ev->code))) != CAUSE_NONE) ||
-	    (ev->resp[0] != '\0' &&
-	    (cause = code_cause_resp(ev->resp, strlen(ev->resp))) != CAUSE_NONE)) {
-		ev->cause = (int16_t)cause;
-		return;
-	}
-	ev->cause = CAUSE_UNCLASSIFIED;
+	else if (enh != CAUSE_NONE)
+		ev->cause = (int16_t)enh;
+	else if (ev->hint != CAUSE_NONE)
+		ev->cause = ev->hint;
+	else if ((ev->cause = (int16_t)basic_cause(ev)) == CAUSE_NONE)
+		ev->cause = CAUSE_UNCLASSIFIED;
 }

@@ -66,7 +66,7 @@ courier_login(const struct logline *ll, struct event *ev)
 
 	ev->proto = (uint8_t)proto_of(ll->program);
 	ev->dir = DIR_TO_CLIENT;
-	ev->cause = CAUSE_AUTH_FAILURE;
+	ev->hint = CAUSE_AUTH_FAILURE;
 	ev->user = FIELD(msg, "user=", ',');
 	ev->client = unmap(FIELD(msg, "ip=[", ']'));
 	ev->text = slice_make(msg.p, msg.p + 12);
@@ -112,7 +112,7 @@ courier_parse(const struct logline *ll, struct event *ev)
 	if (SLICE_STARTS(msg, "Maximum connection limit reached for ")) {
 		ev->proto = (uint8_t)proto_of(ll->program);
 		ev->dir = DIR_TO_CLIENT;
-		ev->cause = CAUSE_RATE_LIMITED;
+		ev->hint = CAUSE_RATE_LIMITED;
 		ev->client = unmap(slice_make(msg.p + 37, msg.p + msg.len));
 		ev->text = slice_make(msg.p, msg.p + 31);
 		return 1;

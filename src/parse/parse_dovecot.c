@@ -52,7 +52,7 @@ dovecot_login(struct slice msg, const char *af, struct event *ev)
 	ev->user = FIELD(msg, "user=<", '>');
 	ev->client = FIELD(msg, "rip=", ',');
 	ev->session = FIELD(msg, "session=<", '>');
-	ev->cause = CAUSE_AUTH_FAILURE;
+	ev->hint = CAUSE_AUTH_FAILURE;
 	ev->flags |= EV_JOIN;
 	ev->text = slice_make(af + 1, p);
 	if (ev->proto == PROTO_POP3)
@@ -101,7 +101,7 @@ dovecot_mail(struct slice msg, int cause, const char *what, struct event *ev)
 	ev->proto = (uint8_t)proto_of_service(msg);
 	ev->dir = DIR_TO_CLIENT;
 	ev->user = mail_user(msg);
-	ev->cause = (int16_t)cause;
+	ev->hint = (int16_t)cause;
 	ev->text = slice_from(msg, what);
 	if (cause == CAUSE_LOCK_CONTENTION && ev->proto == PROTO_POP3)
 		memcpy(ev->resp, "IN-USE", 7);

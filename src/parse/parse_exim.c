@@ -206,7 +206,7 @@ exim_delivery(struct slice rest, int defer, struct event *ev)
 		ev->proto = PROTO_LMTP;
 		ev->dir = DIR_FROM_REMOTE;
 	} else if (SLICE_STARTS(why, "retry timeout exceeded"))
-		ev->cause = CAUSE_EXPIRED;
+		ev->hint = CAUSE_EXPIRED;
 	else if (defer && !defer_told(slice_make(q, c ? c : end), why))
 		return 0;
 	return 1;
@@ -237,7 +237,7 @@ exim_reject(struct slice body, const char *r, struct event *ev)
 	if ((p = slice_find(slice_make(r, end), ": ", 2)) == NULL) {
 		/* an ACL that denies without a message: local policy */
 		ev->text = slice_make(verb, end);
-		ev->cause = CAUSE_POLICY_REJECTION;
+		ev->hint = CAUSE_POLICY_REJECTION;
 		return 1;
 	}
 	text = slice_make(p + 2, end);
@@ -246,7 +246,7 @@ exim_reject(struct slice body, const char *r, struct event *ev)
 	/* local_scan() and "dropped by ... ACL" are site policy by definition */
 	if (SLICE_STARTS(slice_make(verb, end), "by local_scan()") ||
 	    memcmp(verb - 3, "by ", 3) == 0)
-		ev->cause = CAUSE_POLICY_REJECTION;
+		ev->hint = CAUSE_POLICY_REJECTION;
 	return 1;
 }
 
@@ -288,7 +288,7 @@ exim_smtp_line(struct slice body, struct event *ev)
 
 	ev->proto = PROTO_SMTP;
 	ev->dir = DIR_TO_CLIENT;
-	ev->cause = CAUSE_PROTOCOL_ERROR;
+	ev->hint = CAUSE_PROTOCOL_ERROR;
 	ev->client = exim_client(body);
 	if (SLICE_STARTS(body, "SMTP protocol synchronization error")) {
 		/* Exim answers 554 "SMTP synchronization error" */

@@ -122,10 +122,10 @@ smtpd_auth(struct slice rest, struct event *ev)
 	}
 	if (SLICE_EQ(res, "permfail")) {
 		memcpy(ev->code, "535", 4);
-		ev->cause = CAUSE_AUTH_FAILURE;
+		ev->hint = CAUSE_AUTH_FAILURE;
 	} else if (SLICE_EQ(res, "tempfail")) {
 		memcpy(ev->code, "421", 4);
-		ev->cause = CAUSE_SERVER_ERROR;
+		ev->hint = CAUSE_SERVER_ERROR;
 	} else
 		return 0;
 	ev->dir = DIR_TO_CLIENT;

@@ -111,7 +111,7 @@ postfix_delivery(const struct logline *ll, const char *st, struct event *ev)
 		}
 	}
 	if (SLICE_STARTS(slice_from(msg, st), "expired")) {
-		ev->cause = CAUSE_EXPIRED;
+		ev->hint = CAUSE_EXPIRED;
 		if (ev->user.len == 0)
 			ev->user = FIELD(msg, "from=<", '>');
 	}
@@ -129,7 +129,7 @@ postfix_sasl(struct slice msg, struct event *ev)
 	memcpy(ev->code, "535", 4);
 	memcpy(ev->enh, "5.7.8", 6);
 	ev->text = msg;
-	ev->cause = CAUSE_AUTH_FAILURE;
+	ev->hint = CAUSE_AUTH_FAILURE;
 	return 1;
 }
 

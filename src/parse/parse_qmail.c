@@ -256,10 +256,10 @@ vpopmail_parse(const struct logline *ll, struct event *ev)
 		return 0;		/* login success and the like */
 	ev->proto = (uint8_t)vchkpw_proto(svc);
 	ev->dir = DIR_TO_CLIENT;
-	ev->cause = (int16_t)vchkpw_fail[i].cause;
+	ev->hint = (int16_t)vchkpw_fail[i].cause;
 	ev->text = slice_make(msg.p, msg.p + vchkpw_fail[i].len);
 	vchkpw_who(msg, ev);
-	if (ev->proto == PROTO_SMTP && ev->cause == CAUSE_AUTH_FAILURE) {
+	if (ev->proto == PROTO_SMTP && ev->hint == CAUSE_AUTH_FAILURE) {
 		memcpy(ev->code, "535", 4);
 		memcpy(ev->enh, "5.7.8", 6);
 	}

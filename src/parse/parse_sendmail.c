@@ -146,7 +146,7 @@ sendmail_auth(struct slice rest, struct event *ev)
 
 	ev->proto = PROTO_SMTP;
 	ev->dir = DIR_TO_CLIENT;
-	ev->cause = CAUSE_AUTH_FAILURE;
+	ev->hint = CAUSE_AUTH_FAILURE;
 	memcpy(ev->code, "535", 4);
 	ev->user = FIELD(rest, ", user=", ',');
 	ev->client = relay_ip(rest);
@@ -201,7 +201,7 @@ sendmail_parse(const struct logline *ll, struct event *ev)
 		    SLICE_FIND(rest, "pre-greeting traffic") != NULL) {
 			ev->proto = PROTO_SMTP;
 			ev->dir = DIR_TO_CLIENT;
-			ev->cause = CAUSE_PROTOCOL_ERROR;
+			ev->hint = CAUSE_PROTOCOL_ERROR;
 			ev->client = FIELD(rest, "[", ']');
 			ev->text = rest;
 			return 1;

@@ -60,7 +60,7 @@ uw_event(const struct logline *ll, int cause, size_t textlen,
 
 	ev->proto = (uint8_t)proto_of(ll->program);
 	ev->dir = DIR_TO_CLIENT;
-	ev->cause = (int16_t)cause;
+	ev->hint = (int16_t)cause;
 	if (u != NULL) {
 		for (u += 5, q = u; q < end && *q != ' '; q++)
 			;

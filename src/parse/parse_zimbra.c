@@ -122,7 +122,7 @@ zimbra_auth(struct slice text, const char *p, struct event *ev)
 	if (who.len > 0)
 		ev->user = who;
 	if (SLICE_FIND(rest, "account not found") != NULL)
-		ev->cause = CAUSE_UNKNOWN_MAILBOX;
+		ev->hint = CAUSE_UNKNOWN_MAILBOX;
 	ev->text = text;
 	ev->dir = DIR_TO_CLIENT;
 	return 1;
@@ -193,7 +193,7 @@ zimbra_parse(const struct logline *ll, struct event *ev)
 	if (msg.p[0] != 'D' && msg.p[0] != 'T' && msg.p[0] != 'F' &&
 	    SLICE_FIND(text, "uota exceeded") != NULL) {
 		ev->proto = (uint8_t)proto_of(logger);
-		ev->cause = CAUSE_QUOTA_EXCEEDED;
+		ev->hint = CAUSE_QUOTA_EXCEEDED;
 		ev->text = text;
 		return 1;
 	}
