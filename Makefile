@@ -73,6 +73,7 @@ golden: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/consistency.sh
 	MXTALLY=$(BIN) sh tests/state.sh
 	MXTALLY=$(BIN) sh tests/history.sh
+	MXTALLY_T=$(BUILD)/mxtally-t sh tests/period.sh
 	MXTALLY=$(BIN) sh tests/hostile.sh
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/faults.sh
 

@@ -23,6 +23,7 @@
 #include "mxtally/explain.h"
 #include "mxtally/log.h"
 #include "mxtally/parse.h"
+#include "mxtally/period.h"
 #include "mxtally/report.h"
 #include "mxtally/scan.h"
 #include "mxtally/state.h"
@@ -55,6 +56,8 @@ struct cli {
 	const char	*history;	/* --history DB */
 	const char	**rules;	/* --rules FILE, in order */
 	size_t		 nrules;
+	int		 period;	/* --since or --day given */
+	int		 no_rotated;	/* --no-rotated */
 };
 
 static void
@@ -88,8 +91,14 @@ usage(FILE *f)
 "  -o, --output FILE  write the report to FILE atomically (temp + rename)\n"
 "  -j, --jobs N       worker threads (default: online CPUs)\n"
 "      --top N        rows per table; also limits users/hosts in JSON\n"
-"      --since TIME   only events at or after TIME (2026-11-21[THH:MM[:SS]])\n"
-"      --until TIME   only events before TIME\n"
+"      --since TIME   only events at or after TIME, local time: 2026-11-21,\n"
+"                     2026-11-21T14:00[:SS], now, today, yesterday,\n"
+"                     this-week, last-week (weeks start Monday), -90m,\n"
+"                     -24h (real time back), -7d, -2w (calendar days back)\n"
+"      --until TIME   only events before TIME (same forms)\n"
+"      --day DAY      one whole day: yesterday, today or 2026-12-06\n"
+"      --no-rotated   with --since/--day, do not add FILE.1, FILE.2.gz...\n"
+"                     (read by default when the period reaches into them)\n"
 "      --year YYYY    year of RFC 3164 stamps (default: from file mtime)\n"
 "      --rules FILE   classification rules ([cause.NAME] sections, INI);\n"
 "                     repeatable, run in order before the built-in ones\n"
@@ -128,24 +137,20 @@ parse_uint(const char *s, long max, long *v)
 	return errno == 0 && end != s && *end == '\0' && *v >= 0 && *v <= max;
 }
 
-/* "2026-11-21", "2026-11-21T14:00", "2026-11-21 14:00:00" */
-static int
-parse_when(const char *s, int64_t *t)
+/*
+ * The real time periods are relative to; the test binary takes it from
+ * MXTALLY_NOW (seconds since the epoch) so tests can be at any date.
+ */
+static int64_t
+cli_now(void)
 {
-	char		 buf[32];
-	struct timectx	 tc = { 0, 0, 1 };
-	size_t		 n = strlen(s);
+#ifdef MXT_TESTING
+	const char	*s = getenv("MXTALLY_NOW");
 
-	if (n == 10)
-		snprintf(buf, sizeof(buf), "%sT00:00:00", s);
-	else if (n == 16)
-		snprintf(buf, sizeof(buf), "%s:00", s);
-	else if (n < sizeof(buf))
-		snprintf(buf, sizeof(buf), "%s", s);
-	else
-		return 0;
-	return time_parse((struct slice){ buf, strlen(buf) }, &tc, t) ==
-	    strlen(buf);
+	if (s != NULL)
+		return strtoll(s, NULL, 10);
+#endif
+	return (int64_t)time(NULL);
 }
 
 static int
@@ -154,6 +159,7 @@ parse_args(int argc, char **argv, struct cli *c)
 	enum { O_TOP = 256, O_SINCE, O_UNTIL, O_YEAR, O_NOMMAP, O_COLOR,
 	    O_PROGRESS, O_NOPROGRESS, O_VERSION, O_RULES, O_MAXKEYS, O_TABLE };
 	enum { O_ANON = 400, O_ANONKEY, O_STATE, O_HISTORY };
+	enum { O_DAY = 500, O_NOROTATED };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "table", required_argument, NULL, O_TABLE },
@@ -162,6 +168,8 @@ parse_args(int argc, char **argv, struct cli *c)
 		{ "top", required_argument, NULL, O_TOP },
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "until", required_argument, NULL, O_UNTIL },
+		{ "day", required_argument, NULL, O_DAY },
+		{ "no-rotated", no_argument, NULL, O_NOROTATED },
 		{ "year", required_argument, NULL, O_YEAR },
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "no-mmap", no_argument, NULL, O_NOMMAP },
@@ -179,7 +187,8 @@ parse_args(int argc, char **argv, struct cli *c)
 		{ NULL, 0, NULL, 0 }
 	};
 	long	 v;
-	int	 ch;
+	int	 ch, day = 0, range = 0;
+	int64_t	 now = cli_now();
 
 	while ((ch = getopt_long(argc, argv, "f:o:j:qh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -218,10 +227,23 @@ parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case O_SINCE:
 		case O_UNTIL:
-			if (!parse_when(optarg, ch == O_SINCE ? &c->scan.since :
-			    &c->scan.until))
-				return log_error("bad time '%s': use "
-				    "2026-11-21 or 2026-11-21T14:00:00", optarg);
+			if (period_point(optarg, now, ch == O_SINCE ?
+			    &c->scan.since : &c->scan.until) == -1)
+				return log_error("bad time '%s': use 2026-11-21, "
+				    "2026-11-21T14:00:00, yesterday, today, "
+				    "this-week, last-week, -24h or -7d", optarg);
+			c->period |= ch == O_SINCE;
+			range = 1;
+			break;
+		case O_DAY:
+			if (period_day(optarg, now, &c->scan.since,
+			    &c->scan.until) == -1)
+				return log_error("bad --day '%s': use yesterday, "
+				    "today or 2026-12-06", optarg);
+			c->period = day = 1;
+			break;
+		case O_NOROTATED:
+			c->no_rotated = 1;
 			break;
 		case O_YEAR:
 			if (!parse_uint(optarg, 9999, &v) || v < 1970)
@@ -287,6 +309,9 @@ parse_args(int argc, char **argv, struct cli *c)
 	}
 	if (c->table != NULL && c->fmt != OUT_CSV)
 		return log_error("--table needs --format csv");
+	if (day && range)
+		return log_error("--day is a whole day: not with --since or "
+		    "--until");
 	return 0;
 }
 
@@ -458,6 +483,75 @@ fill_result(struct result *r, struct scan_file *files, size_t n,
 	r->last = st->last;
 }
 
+/* Whether path is the same file as one of v[0..n). */
+static int
+named_already(const char *path, char **v, size_t n)
+{
+	struct stat	 a, b;
+	size_t		 i;
+
+	if (stat(path, &a) != 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (stat(v[i], &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			return 1;
+	return 0;
+}
+
+/*
+ * The inputs: FILE... as named; with a period's start (--since, --day),
+ * each live log is preceded by the rotated files, oldest first, that the
+ * period reaches into (period_rotated), unless named too. The added
+ * names go to *own (free each and it). Returns the files, *np of them.
+ */
+static struct scan_file *
+inputs_make(const struct cli *c, char **argv, size_t n, size_t *np,
+    char ***own)
+{
+	struct scan_file	*files;
+	char			**rot, **all = NULL;
+	size_t			 i, k, nr, nall = 0, m = 0;
+
+	for (i = 0; i < n; i++) {
+		nr = 0;
+		rot = NULL;
+		if (c->period && !c->no_rotated)
+			nr = period_rotated(argv[i], c->scan.since, &rot);
+		all = xrealloc(all, (nall + nr + 1) * sizeof(*all));
+		for (k = nr; k-- > 0; ) {
+			if (named_already(rot[k], argv, n))
+				free(rot[k]);
+			else
+				all[nall++] = rot[k];
+		}
+		free(rot);
+		all[nall++] = argv[i];
+	}
+	files = xcalloc(nall, sizeof(*files));
+	*own = xcalloc(nall + 1, sizeof(**own));
+	for (i = 0; i < nall; i++) {
+		files[i].path = all[i];
+		for (k = 0; k < n && all[i] != argv[k]; k++)
+			;
+		if (k == n)
+			(*own)[m++] = all[i];
+	}
+	free(all);
+	*np = nall;
+	return files;
+}
+
+static void
+own_free(char **own)
+{
+	char	**p;
+
+	for (p = own; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(own);
+}
+
 static int
 cmd_report(int argc, char **argv)
 {
@@ -472,7 +566,7 @@ cmd_report(int argc, char **argv)
 	struct alert_set	 set = { 0 };
 	struct alert		*fired = NULL;
 	size_t			 nfired = 0;
-	char			 err[512], tmp[PATH_MAX];
+	char			 err[512], tmp[PATH_MAX], **own = NULL;
 	size_t			 n, i;
 	FILE			*out;
 	int			 rc, bad = 0;
@@ -533,9 +627,7 @@ cmd_report(int argc, char **argv)
 	if (set.n > 0)
 		c.scan.alerts = &set;
 	alert_set_bound(&set, c.scan.max_keys);
-	files = xcalloc(n, sizeof(*files));
-	for (i = 0; i < n; i++)
-		files[i].path = argv[i];
+	files = inputs_make(&c, argv, n, &n, &own);
 	c.scan.stop = &got_signal;
 	catch_signals();
 	agg = scan_run(&c.scan, cl, files, n, &st);
@@ -544,6 +636,7 @@ cmd_report(int argc, char **argv)
 		alert_set_release(&set);
 		classify_free(cl);
 		free(files);
+		own_free(own);
 		return interrupted();
 	}
 	for (i = 0; i < n; i++)
@@ -587,6 +680,7 @@ cmd_report(int argc, char **argv)
 	anon_free(c.scan.anon);
 	classify_free(cl);
 	free(files);
+	own_free(own);
 	if (rc != 0)
 		return EXIT_OUTPUT;
 	return bad ? EXIT_INPUT : 0;
