@@ -88,6 +88,7 @@ integration: $(BIN)
 	MXTALLY=$(BIN) sh tests/watch.sh
 	MXTALLY=$(BIN) sh tests/monitoring.sh
 	MXTALLY=$(BIN) sh tests/history_pg.sh
+	MXTALLY=$(BIN) sh tests/mail.sh
 
 # pflogsumm: traffic totals agree with pflogsumm's (release build only).
 pflogsumm: $(BIN)

@@ -3,7 +3,7 @@
  * scan, builds the result and hands it to the chosen writer. The only
  * file that decides exit status (interface.md: 0 ok, 1 alert fired,
  * 2 usage, 3 an input could not be read, 4 an output could not be
- * written; 128 + N after signal N).
+ * written, 5 the report could not be mailed; 128 + N after signal N).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +22,7 @@
 #include "mxtally/classify.h"
 #include "mxtally/explain.h"
 #include "mxtally/log.h"
+#include "mxtally/mail.h"
 #include "mxtally/parse.h"
 #include "mxtally/period.h"
 #include "mxtally/report.h"
@@ -30,7 +31,7 @@
 
 #define MXT_VERSION	"0.1.0"
 
-enum { EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_OUTPUT = 4 };
+enum { EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_OUTPUT = 4, EXIT_MAIL = 5 };
 
 /*
  * Distinct keys per table (users, hosts, hours, codes, POP3 and
@@ -58,6 +59,10 @@ struct cli {
 	size_t		 nrules;
 	int		 period;	/* --since or --day given */
 	int		 no_rotated;	/* --no-rotated */
+	const char	**mail_to;	/* --mail-to ADDR, in order */
+	size_t		 nmail_to;
+	const char	*mail_from;	/* --mail-from ADDR */
+	const char	*sendmail;	/* --sendmail PATH */
 };
 
 static void
@@ -107,6 +112,11 @@ usage(FILE *f)
 "                     same FILE did not, across rotation (maillog.1, .gz)\n"
 "      --history DB   append per-day counts to DB (SQLite file or\n"
 "                     postgresql:// URL) for 'mxtally trend'\n"
+"      --mail-to ADDR mail the report (text and HTML in one MIME message)\n"
+"                     to ADDR instead of printing it; repeatable\n"
+"      --mail-from ADDR  From: of the mail (default: user@hostname)\n"
+"      --sendmail PATH   sendmail(1) to run (default: $MXTALLY_SENDMAIL,\n"
+"                     else /usr/sbin/sendmail), as: PATH -oi -- ADDR...\n"
 "      --anonymize WHAT  users, ips or users,ips: keyed pseudonyms\n"
 "                     (u-..., ip-...) in every output; needs:\n"
 "      --anonymize-key FILE  HMAC key, made (mode 0600) when missing\n"
@@ -122,7 +132,8 @@ usage(FILE *f)
 "\n"
 "exit status: 0 ok; 1 an alert fired (alert); 2 usage error; 3 an input\n"
 "could not be read (the others are still read); 4 the report, state or\n"
-"history could not be written; 130, 143 interrupted by SIGINT, SIGTERM;\n"
+"history could not be written; 5 the report could not be mailed\n"
+"(--mail-to: sendmail failed); 130, 143 interrupted by SIGINT, SIGTERM;\n"
 "141 output pipe closed (SIGPIPE).\n"
 "See mxtally(1).\n", f);
 }
@@ -159,7 +170,7 @@ parse_args(int argc, char **argv, struct cli *c)
 	enum { O_TOP = 256, O_SINCE, O_UNTIL, O_YEAR, O_NOMMAP, O_COLOR,
 	    O_PROGRESS, O_NOPROGRESS, O_VERSION, O_RULES, O_MAXKEYS, O_TABLE };
 	enum { O_ANON = 400, O_ANONKEY, O_STATE, O_HISTORY };
-	enum { O_DAY = 500, O_NOROTATED };
+	enum { O_DAY = 500, O_NOROTATED, O_MAILTO, O_MAILFROM, O_SENDMAIL };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "table", required_argument, NULL, O_TABLE },
@@ -170,6 +181,9 @@ parse_args(int argc, char **argv, struct cli *c)
 		{ "until", required_argument, NULL, O_UNTIL },
 		{ "day", required_argument, NULL, O_DAY },
 		{ "no-rotated", no_argument, NULL, O_NOROTATED },
+		{ "mail-to", required_argument, NULL, O_MAILTO },
+		{ "mail-from", required_argument, NULL, O_MAILFROM },
+		{ "sendmail", required_argument, NULL, O_SENDMAIL },
 		{ "year", required_argument, NULL, O_YEAR },
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "no-mmap", no_argument, NULL, O_NOMMAP },
@@ -244,6 +258,23 @@ parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case O_NOROTATED:
 			c->no_rotated = 1;
+			break;
+		case O_MAILTO:
+		case O_MAILFROM:
+			if (!mail_addr_ok(optarg))
+				return log_error("bad address '%s': one "
+				    "user@domain, no spaces, commas or <>",
+				    optarg);
+			if (ch == O_MAILFROM) {
+				c->mail_from = optarg;
+				break;
+			}
+			c->mail_to = xrealloc(c->mail_to,
+			    (c->nmail_to + 1) * sizeof(*c->mail_to));
+			c->mail_to[c->nmail_to++] = optarg;
+			break;
+		case O_SENDMAIL:
+			c->sendmail = optarg;
 			break;
 		case O_YEAR:
 			if (!parse_uint(optarg, 9999, &v) || v < 1970)
@@ -552,6 +583,58 @@ own_free(char **own)
 	free(own);
 }
 
+/* Renders r in fmt into a new string (*len bytes); NULL on failure. */
+static char *
+report_string(struct cli *c, enum fmt fmt, const struct result *r,
+    struct report_opts *ro, size_t *len)
+{
+	char	*buf = NULL;
+	FILE	*f = open_memstream(&buf, len);
+	enum fmt keep = c->fmt;
+	int	 rc;
+
+	if (f == NULL)
+		return NULL;
+	c->fmt = fmt;
+	rc = write_report(c, f, r, ro);
+	c->fmt = keep;
+	if (fclose(f) != 0 || rc != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* --mail-to: the text and HTML reports of r, mailed; 0 or -1. */
+static int
+mail_report(struct cli *c, const struct result *r, struct report_opts *ro,
+    int alerts)
+{
+	struct mail	 m = { .to = c->mail_to, .nto = c->nmail_to,
+	    .from = c->mail_from, .sendmail = c->sendmail, .now = cli_now() };
+	char		 subject[256], host[256], err[1024];
+	char		*text, *html = NULL;
+	int		 rc = -1;
+
+	ro->color = 0;
+	if (gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	report_subject(r, alerts, host, subject, sizeof(subject));
+	m.subject = subject;
+	if ((text = report_string(c, OUT_TEXT, r, ro, &m.ntext)) == NULL ||
+	    (html = report_string(c, OUT_HTML, r, ro, &m.nhtml)) == NULL)
+		log_errno("cannot make the report for mail");
+	else if (m.text = text, m.html = html,
+	    mail_send(&m, err, sizeof(err)) == -1)
+		log_error("%s", err);
+	else
+		rc = 0;
+	free(text);
+	free(html);
+	return rc;
+}
+
 static int
 cmd_report(int argc, char **argv)
 {
@@ -569,7 +652,7 @@ cmd_report(int argc, char **argv)
 	char			 err[512], tmp[PATH_MAX], **own = NULL;
 	size_t			 n, i;
 	FILE			*out;
-	int			 rc, bad = 0;
+	int			 rc, bad = 0, mailed = 0;
 	long			 cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	static char		*stdin_only[] = { (char *)"-" };
 
@@ -653,13 +736,19 @@ cmd_report(int argc, char **argv)
 		r->nalerts = nfired;
 	}
 	ro.top = c.top;
-	if ((out = out_open(c.out, tmp, sizeof(tmp))) == NULL)
+	rc = 0;
+	if (c.nmail_to > 0 && (mailed = mail_report(&c, r, &ro,
+	    set.n > 0)) == -1)
 		rc = -1;
-	else {
-		ro.color = c.color >= 0 ? c.color :
-		    (out == stdout && isatty(1) && getenv("NO_COLOR") == NULL);
-		rc = write_report(&c, out, r, &ro);
-		rc = out_close(out, c.out, tmp, rc != 0);
+	if (rc == 0 && (c.nmail_to == 0 || c.out != NULL)) {
+		if ((out = out_open(c.out, tmp, sizeof(tmp))) == NULL)
+			rc = -1;
+		else {
+			ro.color = c.color >= 0 ? c.color : (out == stdout &&
+			    isatty(1) && getenv("NO_COLOR") == NULL);
+			rc = write_report(&c, out, r, &ro);
+			rc = out_close(out, c.out, tmp, rc != 0);
+		}
 	}
 	if (rc == 0 && hist != NULL &&
 	    history_record(hist, r, err, sizeof(err)) == -1)
@@ -681,6 +770,9 @@ cmd_report(int argc, char **argv)
 	classify_free(cl);
 	free(files);
 	own_free(own);
+	free(c.mail_to);
+	if (mailed == -1)
+		return EXIT_MAIL;
 	if (rc != 0)
 		return EXIT_OUTPUT;
 	return bad ? EXIT_INPUT : 0;
@@ -728,6 +820,11 @@ cmd_merge(int argc, char **argv)
 	}
 	if (c.history != NULL) {
 		log_error("--history records report runs, not merges");
+		return EXIT_USAGE;
+	}
+	if (c.nmail_to > 0) {
+		free(c.mail_to);
+		log_error("--mail-to mails report runs, not merges");
 		return EXIT_USAGE;
 	}
 	if ((r = merge_reports(argv + optind, (size_t)(argc - optind), c.top,

@@ -199,6 +199,17 @@ int report_csv(FILE *out, const struct result *r, const struct report_opts *o);
 /* 1 when name is a table report_csv writes (users, causes, codes, ...). */
 int report_csv_table(const char *name);
 
+/*
+ * The verdict for a mail subject into buf: "mx1: 3 alerts, 1,204 errors,
+ * storage 2.0 % of traffic" (the alert count only when alerts is set;
+ * "N inputs NOT READ" first when any failed). The host is the only one
+ * with errors in r, else host. Storage is the storage group's events as
+ * a share of delivery attempts (delivered, deferrals, bounced) plus
+ * POP3 and IMAP logins, or a count when r has no traffic. ASCII only.
+ */
+void report_subject(const struct result *r, int alerts, const char *host,
+    char *buf, size_t len);
+
 /* Formats t as "2026-11-21T14:00:00" into buf (at least 20 bytes). */
 char *report_time(int64_t t, char *buf, size_t len);
 
