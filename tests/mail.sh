@@ -32,28 +32,18 @@
 set -u
 MXTALLY=${MXTALLY:-./mxtally}
 case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/postfix_env.sh"
+t_begin mail
 tmp=$(mktemp -d)
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
-. tests/postfix_env.sh
 trap 'pf_stop; rm -rf "$tmp"' EXIT
 
 if ! command -v postfix >/dev/null || [ ! -x /usr/sbin/sendmail ] ||
     ! command -v python3 >/dev/null; then
-	if [ "${CI:-}" = true ]; then
-		echo "FAIL mail: postfix or python3 missing (sh .ci/deps test)"
-		exit 1
-	fi
-	echo "skipped: postfix not installed (apt-get install postfix)"
-	exit 0
+	t_skip_all "postfix or python3 not installed (sh .ci/deps test)"
 fi
-if [ "$(id -u)" != 0 ]; then
-	[ "${CI:-}" = true ] && { echo "FAIL mail: needs root"; exit 1; }
-	echo "skipped: a private postfix instance needs root"
-	exit 0
-fi
-pf_start "$tmp/pf" || { echo "FAIL mail: postfix did not start"; exit 1; }
+[ "$(id -u)" = 0 ] || t_skip_all "a private postfix instance needs root"
+pf_start "$tmp/pf" || t_die "postfix did not start"
 
 args="-q --year 2026 --rules samples/alerts.ini samples/postfix/mx.log"
 # shellcheck disable=SC2086
@@ -67,13 +57,7 @@ rc=$?
 "$MXTALLY" $args -f text --color never >"$tmp/report.txt"
 # shellcheck disable=SC2086
 "$MXTALLY" $args -f html >"$tmp/report.html"
-if pf_wait 2; then
-	ok
-else
-	bad "the message was not delivered"
-	echo "mail: $pass passed, $fail failed"
-	exit 1
-fi
+pf_wait 2 && ok || t_die "the message was not delivered"
 msg=$(find "$tmp/pf/Maildir/new" -type f | head -1)
 grep -q "to=<postmaster@example.test>.*status=sent" "$tmp/pf/postfix.log" &&
     grep -q "to=<ops@example.test>.*status=sent" "$tmp/pf/postfix.log" &&
@@ -136,8 +120,7 @@ fi
 # 3: the HTML part in Chromium
 chrome=$(command -v chromium || true)
 if [ -z "$chrome" ]; then
-	[ "${CI:-}" = true ] && bad "chromium missing" ||
-		echo "mail: chromium missing, HTML part not rendered"
+	skip "chromium missing, HTML part not rendered"
 elif [ -s "$tmp/part.html" ]; then
 	b() {
 		timeout 60 "$chrome" --headless --no-sandbox --disable-gpu \
@@ -217,5 +200,4 @@ chmod 755 "$tmp/sm0"
 rc=$?
 [ $rc = 0 ] || [ $rc = 5 ] && ok || bad "sendmail reading nothing: rc $rc"
 
-echo "mail: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end

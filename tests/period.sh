@@ -21,11 +21,10 @@
 set -u
 MXTALLY_T=${MXTALLY_T:-build/rel/mxtally-t}
 case $MXTALLY_T in /*) ;; *) MXTALLY_T=$(pwd)/$MXTALLY_T ;; esac
+. "$(dirname "$0")/lib.sh"
+t_begin period
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 export TZ=Europe/Berlin MXTALLY_NOW=1774850400
 
 line() {	# STAMP USER
@@ -99,5 +98,4 @@ expect "--until -59m" 1 "u0a@example.net" "mail.log" --until -59m \
 [ $? = 2 ] && grep -q "bad --day 'last-week'" "$tmp/err" && ok ||
 	bad "--day last-week not refused"
 
-echo "period: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end
