@@ -32,7 +32,7 @@ TESTS      := $(sort $(wildcard tests/test_*.c))
 TESTOBJS   := $(TESTS:%.c=$(BUILD)/t/%.o)
 BIN        := $(BUILD)/mxtally
 
-.PHONY: fuzz all demo check unit golden corpus corpus-report integration pflogsumm san tsan bench install clean deps html
+.PHONY: fuzz all demo check realservers unit golden corpus corpus-report integration pflogsumm san tsan bench install clean deps html
 
 all: $(BIN) mxtally
 
@@ -93,6 +93,13 @@ integration: $(BIN)
 # pflogsumm: traffic totals agree with pflogsumm's (release build only).
 pflogsumm: $(BIN)
 	MXTALLY=$(BIN) sh tests/pflogsumm.sh
+
+# realservers: real Dovecot, Postfix, Exim ... started on 127.0.0.1 in
+# temporary directories, provoked by real clients, their logs counted
+# against what the clients were told (tests/realservers/README.md);
+# release build only, needs root.
+realservers: $(BIN)
+	MXTALLY=$(BIN) sh tests/realservers/run.sh
 
 # corpus-report: rewrite the committed tests/corpus-report.md (commit it).
 corpus-report: $(BIN)

@@ -1,0 +1,229 @@
+"""Shared pieces of the real-server tests: the per-run sandbox (a temporary
+directory and a private mount namespace whose /dev/log is our syslog
+socket), process start and stop by pid, port numbers, and the ground
+truth that the scenarios record from what each client was told.
+"""
+
+import collections
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+PORT_BASE = 21000
+PORT_SLOT = 40           # ports per run; runs get slots 0..24
+
+
+class Truth:
+    """What the clients were told, and what the logs must therefore show.
+
+    Every reply a client got is kept in `replies` (scenario, user, reply,
+    cause, logged).  `logged` says whether the daemon writes that failure
+    to its log at all (POP3 `-ERR` replies to RETR, for instance, are
+    never logged by Dovecot); only logged ones enter the expected counts.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.replies = []
+        self.causes = collections.Counter()
+        self.users = collections.defaultdict(collections.Counter)
+        self.traffic = collections.Counter()
+        self.logins = collections.defaultdict(collections.Counter)
+
+    def told(self, scenario, user, reply, cause=None, logged=True, n=1):
+        """Record one failure reply a client got.  `user` is the user the
+        logs name for it (None when no line names one)."""
+        with self.lock:
+            self.replies.append({"scenario": scenario, "user": user,
+                                 "reply": reply, "cause": cause,
+                                 "logged": logged, "count": n})
+            if cause and logged:
+                self.causes[cause] += n
+                if user:
+                    self.users[user.lower()][cause] += n
+
+    def ok(self, scenario, user, reply):
+        with self.lock:
+            self.replies.append({"scenario": scenario, "user": user,
+                                 "reply": reply, "cause": None,
+                                 "logged": True, "count": 1})
+
+    def count(self, key, n=1):
+        with self.lock:
+            self.traffic[key] += n
+
+    def login(self, proto, good, n=1):
+        with self.lock:
+            self.logins[proto]["ok" if good else "failed"] += n
+
+    def as_json(self):
+        return {
+            "causes": dict(sorted(self.causes.items())),
+            "users": {u: dict(sorted(c.items())) for u, c in sorted(self.users.items())},
+            "traffic": dict(sorted(self.traffic.items())),
+            "logins": {p: dict(c) for p, c in sorted(self.logins.items())},
+            "replies": self.replies,
+        }
+
+
+def run(cmd, check=True, **kw):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, **kw)
+    if check and r.returncode != 0:
+        raise RuntimeError("%s: exit %d: %s" % (" ".join(cmd), r.returncode,
+                                                r.stdout.strip()[-2000:]))
+    return r.stdout
+
+
+def wait_port(port, timeout=20):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("nothing listens on 127.0.0.1:%d after %ds" % (port, timeout))
+
+
+def wait_file(path, timeout=20):
+    end = time.time() + timeout
+    while time.time() < end:
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            return
+        time.sleep(0.05)
+    raise RuntimeError("%s did not appear after %ds" % (path, timeout))
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def stop_pid(pid, timeout=10):
+    """SIGTERM one pid we started, wait for it, SIGKILL if it lingers."""
+    if not pid or not pid_alive(pid):
+        return
+    os.kill(pid, 15)
+    end = time.time() + timeout
+    while time.time() < end:
+        if not pid_alive(pid):
+            return
+        time.sleep(0.05)
+    os.kill(pid, 9)
+
+
+class Sandbox:
+    """A temporary directory and a mount namespace for one run.
+
+    A holder process (`unshare -m` then sleep) owns the namespace; in it
+    /dev is a small tmpfs holding bind mounts of the few device nodes the
+    daemons use and a /dev/log symlink to this run's syslog socket, and
+    the tmpfs mounts a scenario asks for (a full mail store, a small mail
+    queue) are mounted.  Daemons are started inside with nsenter.  Nothing
+    outside the temporary directory changes; when the holder and the
+    daemons exit the namespace and its mounts are gone.
+    """
+
+    def __init__(self, root, slot, tmpfs=()):
+        self.root = root
+        self.slot = slot
+        self.port0 = PORT_BASE + PORT_SLOT * slot
+        self.pids = []          # (name, pid) stopped in reverse order
+        os.makedirs(root, exist_ok=True)
+        os.chmod(root, 0o755)
+        self.log = os.path.join(root, "log")
+        os.makedirs(self.log, exist_ok=True)
+        os.chmod(self.log, 0o777)
+        self.devlog = os.path.join(root, "devlog")
+        lines = ["set -e",
+                 "mkdir -p %s/hostdev" % root,
+                 "mount --bind /dev %s/hostdev" % root,
+                 "mount -t tmpfs -o size=64k,mode=755 mxt-dev /dev"]
+        for n in ("null", "zero", "full", "random", "urandom", "tty"):
+            lines.append("touch /dev/%s && mount --bind %s/hostdev/%s /dev/%s"
+                         % (n, root, n, n))
+        lines += ["mkdir /dev/shm /dev/pts && mount -t tmpfs mxt-shm /dev/shm",
+                  "chmod 1777 /dev/shm",
+                  "ln -s /proc/self/fd /dev/fd",
+                  "ln -s /proc/self/fd/0 /dev/stdin",
+                  "ln -s /proc/self/fd/1 /dev/stdout",
+                  "ln -s /proc/self/fd/2 /dev/stderr",
+                  "ln -s %s /dev/log" % self.devlog,
+                  "umount -l %s/hostdev" % root]
+        for path, size in tmpfs:
+            lines.append("mkdir -p %s && mount -t tmpfs -o size=%s,mode=755 mxt-small %s"
+                         % (path, size, path))
+        lines.append("touch %s/ns-ready" % root)
+        lines.append("exec sleep 100000")
+        self.holder = subprocess.Popen(
+            ["unshare", "-m", "--propagation", "private", "sh", "-c",
+             "\n".join(lines)], stdin=subprocess.DEVNULL)
+        end = time.time() + 10
+        while not os.path.exists(os.path.join(root, "ns-ready")):
+            if self.holder.poll() is not None or time.time() > end:
+                raise RuntimeError("cannot make a mount namespace (unshare -m): "
+                                   "is this run as root?")
+            time.sleep(0.02)
+
+    def port(self, off):
+        assert off < PORT_SLOT
+        return self.port0 + off
+
+    def ns(self, cmd):
+        """A command line that runs cmd inside this run's namespace."""
+        return ["nsenter", "-t", str(self.holder.pid), "-m", "--"] + cmd
+
+    def nspath(self, path):
+        """path as seen inside the namespace (for reading tmpfs content)."""
+        return "/proc/%d/root%s" % (self.holder.pid, path)
+
+    def start(self, name, cmd, env=None):
+        """Run a daemon that stays in the foreground; remember its pid."""
+        out = open(os.path.join(self.log, name + ".stderr"), "ab")
+        p = subprocess.Popen(self.ns(cmd), stdin=subprocess.DEVNULL, stdout=out,
+                             stderr=subprocess.STDOUT, env=env)
+        self.pids.append((name, p.pid))
+        self.procs = getattr(self, "procs", []) + [p]
+        return p
+
+    def adopt(self, name, pid):
+        """A daemon that forked itself away: we stop it by its pid file."""
+        self.pids.append((name, pid))
+
+    def stop(self):
+        for name, pid in reversed(self.pids):
+            stop_pid(pid)
+        for p in getattr(self, "procs", []):
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        stop_pid(self.holder.pid)
+        self.holder.wait()
+
+
+def write(path, text, mode=0o644):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+def dump(path, obj):
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+def chown_tree(path, user):
+    shutil.chown(path, user, user)
+    for d, dirs, files in os.walk(path):
+        for x in dirs + files:
+            shutil.chown(os.path.join(d, x), user, user)

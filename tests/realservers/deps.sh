@@ -1,0 +1,70 @@
+#!/bin/sh
+# What tests/realservers needs, installed when missing (called by
+# .ci/deps test). Safe to run again; quiet when all is present.
+#
+# Debian's MTAs conflict as packages, so Postfix is installed with apt
+# (debconf "No configuration": no /etc/postfix/main.cf, nothing started),
+# and Exim and OpenSMTPD are fetched with `apt-get download` and unpacked
+# with `dpkg-deb -x` into build/realservers/pkgs/root, from where the
+# tests run them beside it. Their shared libraries are ordinary packages.
+set -e
+cd "$(dirname "$0")/../.."
+pkgs="dovecot-core dovecot-pop3d dovecot-imapd dovecot-lmtpd postfix
+libgnutls-dane0 libidn12 libnsl2 libevent-2.1-7 libdb5.3 util-linux python3
+gzip zstd"
+fetch="exim4-daemon-light exim4-base opensmtpd"
+cache=build/realservers/pkgs
+
+# the users the unpacked packages' postinst would have made (Exim's
+# binary looks its compiled-in user up before reading any configuration)
+if [ "$(id -u)" = 0 ]; then
+	getent passwd Debian-exim >/dev/null ||
+		adduser --system --group --quiet --no-create-home --allow-bad-names \
+			--home /var/spool/exim4 Debian-exim
+fi
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+need_fetch=""
+for p in $fetch; do
+	ls "$cache/$p"_*.deb >/dev/null 2>&1 || need_fetch="$need_fetch $p"
+done
+[ -z "$missing$need_fetch" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "realservers: run as root, or install:$missing$need_fetch" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+if [ -n "$missing" ]; then
+	echo "realservers: installing:$missing" >&2
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		debconf-set-selections
+	apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
+		$missing >/dev/null || {
+		apt-get update -qq
+		apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+			--no-install-recommends $missing >/dev/null
+	}
+fi
+if [ -n "$need_fetch" ]; then
+	echo "realservers: fetching:$need_fetch" >&2
+	mkdir -p "$cache"
+	# apt's sandbox user cannot write here; fetch in a temporary directory
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp"
+	(cd "$tmp" && apt-get download $need_fetch >/dev/null 2>&1) || {
+		apt-get update -qq
+		(cd "$tmp" && apt-get download $need_fetch >/dev/null)
+	}
+	mv "$tmp"/*.deb "$cache"/
+	rmdir "$tmp"
+	rm -rf "$cache/root"
+fi
+if [ ! -d "$cache/root" ]; then
+	for d in "$cache"/*.deb; do
+		dpkg-deb -x "$d" "$cache/root"
+	done
+fi

@@ -1,0 +1,573 @@
+"""Dovecot 2.3 (POP3, IMAP, LMTP, quota, passwd-file) and Postfix 3.7
+(smtpd with SASL through Dovecot, LMTP delivery to Dovecot,
+message_size_limit, relay restrictions, a virtual mailbox table), run as
+one mail system in a sandbox, then provoked by Python's clients.
+
+Layouts, one run each:
+  syslog   both daemons log through syslog(3) to our listener, which
+           writes RFC 3164, RFC 3339 and journalctl short-iso files
+  ownlog   Dovecot log_path with the default log_timestamp, Postfix
+           maillog_file (postlogd)
+  ownlog-iso  the same with Dovecot log_timestamp = "%Y-%m-%d %H:%M:%S "
+"""
+
+import imaplib
+import itertools
+import os
+import poplib
+import smtplib
+import socket
+import threading
+import time
+
+from common import chown_tree, run, stop_pid, wait_file, wait_port, write
+
+DOMAIN = "example.net"
+PW = "secret-%d"
+MAIL_USER = "mail"         # uid 8, owns the mail store
+QUOTA_KB = 40               # quota of the quota users
+MSG_LIMIT = 1000000         # Postfix message_size_limit
+QUEUE_SIZE = "4m"           # tmpfs under Postfix's queue
+FULL_SIZE = "200k"          # tmpfs under the full user's mail store
+
+USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace",
+         "heidi", "ivan", "judy", "quota1", "quota2", "quota3", "full1"]
+
+
+def addr(u):
+    return "%s@%s" % (u, DOMAIN)
+
+
+LAYOUTS = ["syslog", "ownlog", "ownlog-iso"]
+NEEDS = ["/usr/sbin/dovecot", "/usr/lib/dovecot/pop3", "/usr/lib/dovecot/imap",
+         "/usr/lib/dovecot/lmtp", "/usr/sbin/postfix", "/usr/lib/postfix/sbin/smtpd"]
+
+
+def missing():
+    """What is not installed, or an empty list."""
+    return [p for p in NEEDS if not os.path.exists(p)]
+
+
+class System:
+    name = "dovecot-postfix"
+
+    def __init__(self, sb, layout):
+        self.sb = sb
+        self.layout = layout
+        self.t = sb.root
+        self.p = {"pop3": sb.port(0), "imap": sb.port(1), "lmtp": sb.port(2),
+                  "smtp": sb.port(3)}
+        self.logs = {}
+
+    # -- configuration -------------------------------------------------
+
+    def tmpfs(root):
+        return [(root + "/queue", QUEUE_SIZE), (root + "/full", FULL_SIZE)]
+    tmpfs = staticmethod(tmpfs)
+
+    def configure(self):
+        t = self.t
+        for d in ("dovecot", "run", "state", "home", "postfix"):
+            os.makedirs(os.path.join(t, d), exist_ok=True)
+        pw = []
+        for i, u in enumerate(USERS):
+            home = "%s/%s/%s" % (t, "full" if u.startswith("full") else "home", u)
+            extra = ""
+            if u.startswith("quota"):
+                extra = "userdb_quota_rule=*:storage=%dK" % QUOTA_KB
+            pw.append("%s:{PLAIN}%s:8:8::%s::%s" % (addr(u), PW % i, home, extra))
+            os.makedirs(self.sb.nspath(home + "/Maildir/cur") if u.startswith("full")
+                        else home + "/Maildir/cur", exist_ok=True)
+            for sub in ("new", "tmp"):
+                os.makedirs((self.sb.nspath(home) if u.startswith("full") else home)
+                            + "/Maildir/" + sub, exist_ok=True)
+        write(t + "/dovecot/passwd", "\n".join(pw) + "\n", 0o644)
+        chown_tree(t + "/home", MAIL_USER)
+        chown_tree(self.sb.nspath(t + "/full"), MAIL_USER)
+        # the full mail store: a filler takes what is left of its tmpfs
+        fd = os.open(self.sb.nspath(t + "/full/filler"), os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError:
+            pass
+        os.close(fd)
+        if self.layout == "syslog":
+            logcf = "log_path = syslog\nsyslog_facility = mail\n"
+        else:
+            self.logs["dovecot"] = t + "/log/dovecot.log"
+            logcf = "log_path = %s/log/dovecot.log\n" % t
+            if self.layout == "ownlog-iso":
+                logcf += 'log_timestamp = "%Y-%m-%d %H:%M:%S "\n'
+        write(t + "/dovecot/dovecot.conf", DOVECOT_CONF % {
+            "t": t, "log": logcf, "pop3": self.p["pop3"], "imap": self.p["imap"],
+            "lmtp": self.p["lmtp"], "inst": "mxt%d" % self.sb.slot})
+        # Postfix
+        pf = t + "/postfix"
+        vmb = "".join("%s %s/\n" % (addr(u), u) for u in USERS)
+        write(pf + "/vmailbox", vmb)
+        logpf = ""
+        if self.layout != "syslog":
+            self.logs["postfix"] = t + "/log/postfix.log"
+            logpf = "maillog_file = %s/log/postfix.log\nmaillog_file_prefixes = %s\n" % (t, t)
+        write(pf + "/main.cf", POSTFIX_MAIN % {
+            "t": t, "lmtp": self.p["lmtp"], "limit": MSG_LIMIT, "log": logpf,
+            "name": "postfix-mxt%d" % self.sb.slot})
+        write(pf + "/master.cf", POSTFIX_MASTER % {"smtp": self.p["smtp"]})
+
+    # -- start and stop ------------------------------------------------
+
+    def start(self):
+        t = self.t
+        self.sb.start("dovecot", ["dovecot", "-F", "-c", t + "/dovecot/dovecot.conf"])
+        for k in ("pop3", "imap", "lmtp"):
+            wait_port(self.p[k])
+        run(self.sb.ns(["postfix", "-c", t + "/postfix", "start"]))
+        pidf = self.sb.nspath(t + "/queue/pid/master.pid")
+        wait_file(pidf)
+        self.sb.adopt("postfix", int(open(pidf).read().split()[0]))
+        wait_port(self.p["smtp"])
+
+    def flush(self):
+        """Wait until Postfix's queue is empty but for deferred mail."""
+        end = time.time() + 30
+        while time.time() < end:
+            out = run(self.sb.ns(["postqueue", "-c", self.t + "/postfix", "-j"]),
+                      check=False)
+            active = [l for l in out.splitlines() if '"queue_name": "deferred"' not in l
+                      and l.strip()]
+            if not active:
+                return
+            time.sleep(0.2)
+        raise RuntimeError("postfix queue did not drain: %s" % out)
+
+    # -- scenarios -----------------------------------------------------
+
+    def scenarios(self, truth):
+        """Run every scenario; independent ones concurrently."""
+        groups = [self.pop3_logins, self.pop3_lock, self.pop3_messages,
+                  self.imap_logins, self.quota_and_full, self.smtp_refusals]
+        errs = []
+
+        def wrap(fn):
+            try:
+                fn(truth)
+            except Exception as e:          # report, fail the run
+                errs.append("%s: %r" % (fn.__name__, e))
+        th = [threading.Thread(target=wrap, args=(g,)) for g in groups]
+        for x in th:
+            x.start()
+        for x in th:
+            x.join()
+        if errs:
+            raise RuntimeError("; ".join(errs))
+        self.flush()
+        self.queue_full(truth)
+        time.sleep(0.5)
+
+    def queue_full(self, truth):
+        """Insufficient system storage, alone: Postfix's smtpd refuses
+        every MAIL FROM while its queue file system has less than
+        1.5 * message_size_limit free, so a filler takes the space for
+        two sessions and is removed again."""
+        q = self.sb.nspath(self.t + "/queue")
+        st = os.statvfs(q)
+        keep = MSG_LIMIT // 2
+        fd = os.open(q + "/filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        os.posix_fallocate(fd, 0, st.f_bavail * st.f_frsize - keep)
+        os.close(fd)
+        try:
+            for k in range(2):
+                c = self.smtp()
+                c.ehlo()
+                sender = "roomy%d@example.org" % k
+                code, text = c.mail(sender)
+                if code < 400:
+                    raise RuntimeError("queue full but MAIL FROM accepted")
+                # smtpd logs only "warning: not enough free space in mail
+                # queue: N bytes < 1.5*message size limit", naming no one
+                truth.told("insufficient_storage", None, "%d %s" % (code, text.decode()),
+                           "system_storage")
+                truth.count("rejected")
+                c.quit()
+        finally:
+            os.unlink(q + "/filler")
+
+    def pop(self):
+        return POP3From("127.0.0.1", self.p["pop3"], src_ip())
+
+    def pop3_fail(self, truth, scen, user, pw, cause, attempts=1):
+        c = self.pop()
+        for k in range(attempts):
+            c.user(user)
+            try:
+                c.pass_(pw)
+                raise RuntimeError("%s: bad login accepted" % scen)
+            except poplib.error_proto as e:
+                truth.told(scen, user, e.args[0].decode(), cause)
+                truth.login("pop3", False)
+        c.quit()
+
+    def pop3_logins(self, truth):
+        # good logins, bad passwords (one session with two attempts),
+        # unknown users
+        for i, u in enumerate(USERS[:3]):
+            c = self.pop()
+            c.user(addr(u))
+            c.pass_(PW % i)
+            c.quit()
+            truth.login("pop3", True)
+        for k in range(5):
+            self.pop3_fail(truth, "pop3_bad_password", addr(USERS[3 + k % 3]),
+                           "wrong", "auth_failure", 2 if k == 4 else 1)
+        for k in range(4):
+            self.pop3_fail(truth, "pop3_unknown_user", "ghost%d@%s" % (k % 2, DOMAIN),
+                           "whatever", "unknown_mailbox")
+
+    def pop3_lock(self, truth):
+        u = USERS[6]        # grace
+        pw = PW % 6
+        for k in range(3):
+            a = self.pop()
+            a.user(addr(u))
+            a.pass_(pw)
+            truth.login("pop3", True)
+            b = self.pop()
+            b.user(addr(u))
+            try:
+                b.pass_(pw)
+                raise RuntimeError("second POP3 session was not refused")
+            except poplib.error_proto as e:
+                # the password was right: Dovecot logs "Login:" first
+                truth.told("pop3_lock", addr(u), e.args[0].decode(), "lock_contention")
+                truth.login("pop3", True)
+            b.close()
+            a.quit()
+
+    def pop3_messages(self, truth):
+        # two messages for heidi come in through Postfix first
+        u, i = USERS[7], 7
+        for k in range(2):
+            self.smtp_send(truth, "sender@example.org", [addr(u)], "pop%d" % k)
+            truth.count("delivered")
+        self.flush()
+        c = self.pop()
+        c.user(addr(u))
+        c.pass_(PW % i)
+        truth.login("pop3", True)
+        c.retr(1)
+        c.dele(1)
+        for cmd, arg in (("retr", 1), ("retr", 99), ("dele", 42)):
+            try:
+                getattr(c, cmd)(arg)
+                raise RuntimeError("%s %d accepted" % (cmd, arg))
+            except poplib.error_proto as e:
+                # Dovecot writes no line for these replies
+                truth.told("pop3_no_such_message", addr(u), e.args[0].decode(),
+                           "no_such_message", logged=False)
+        c.quit()
+
+    def imap_logins(self, truth):
+        c = IMAPFrom("127.0.0.1", self.p["imap"], src_ip())
+        c.login(addr(USERS[0]), PW % 0)
+        truth.login("imap", True)
+        c.logout()
+        for k in range(3):
+            u = addr(USERS[8])          # ivan
+            c = IMAPFrom("127.0.0.1", self.p["imap"], src_ip())
+            try:
+                c.login(u, "bad")
+                raise RuntimeError("imap bad login accepted")
+            except imaplib.IMAP4.error as e:
+                truth.told("imap_bad_password", u, str(e), "auth_failure")
+                truth.login("imap", False)
+            c.logout()
+
+    def smtp(self, **kw):
+        return smtplib.SMTP("127.0.0.1", self.p["smtp"], timeout=20,
+                            source_address=(src_ip(), 0), **kw)
+
+    def smtp_send(self, truth, sender, rcpts, subject, body="x", login=None):
+        """One message through Postfix, accepted: received, and later
+        delivered (or not) by LMTP as the caller says."""
+        c = self.smtp()
+        if login:
+            c.login(*login)
+            truth.login("smtp_auth", True)
+        c.sendmail(sender, rcpts, MSG % (subject, body))
+        truth.count("received")
+        c.quit()
+
+    def lmtp(self):
+        return smtplib.LMTP("127.0.0.1", self.p["lmtp"], timeout=20,
+                            source_address=(src_ip(), 0))
+
+    def quota_and_full(self, truth):
+        half = "y" * (QUOTA_KB * 1024 // 2)
+        # ordinary traffic: 4 messages, 6 recipients, one with SMTP AUTH
+        self.smtp_send(truth, "sender@example.org", [addr("bob")], "t1")
+        self.smtp_send(truth, "sender@example.org", [addr("carol"), addr("dave")], "t2")
+        self.smtp_send(truth, "other@example.org", [addr("erin")], "t3")
+        self.smtp_send(truth, addr("alice"), [addr("judy"), addr("frank")], "t4",
+                       login=(addr("alice"), PW % 0))
+        truth.count("delivered", 6)
+        # fill quota1 and quota2 to the brim, quota3 half-way (Postfix, LMTP)
+        for u, n in (("quota1", 2), ("quota2", 2), ("quota3", 1)):
+            for k in range(n):
+                self.smtp_send(truth, "sender@example.org", [addr(u)], "fill%d" % k, half)
+                truth.count("delivered")
+        self.flush()
+        lm = self.lmtp()
+        # quota at RCPT, straight to LMTP: refused, but Dovecot logs nothing
+        try:
+            lm.sendmail("s@example.org", [addr("quota1")], MSG % ("over", "z"))
+            raise RuntimeError("quota1 over quota but accepted")
+        except smtplib.SMTPRecipientsRefused as e:
+            code, text = e.recipients[addr("quota1")]
+            truth.told("lmtp_quota_rcpt", addr("quota1"), "%d %s" % (code, text.decode()),
+                       "quota_exceeded", logged=False)
+        # quota at DATA, straight to LMTP: under quota at RCPT, over at DATA
+        try:
+            lm.sendmail("s@example.org", [addr("quota3")], MSG % ("over", half + half))
+            raise RuntimeError("quota3 over quota but accepted")
+        except smtplib.SMTPDataError as e:
+            truth.told("lmtp_quota_data", addr("quota3"),
+                       "%d %s" % (e.smtp_code, e.smtp_error.decode()), "quota_exceeded")
+        # the full mail store, straight to LMTP
+        try:
+            lm.sendmail("s@example.org", [addr("full1")], MSG % ("full", half))
+            raise RuntimeError("full1 on a full file system but accepted")
+        except (smtplib.SMTPDataError, smtplib.SMTPRecipientsRefused) as e:
+            truth.told("lmtp_full_store", addr("full1"), repr(e), "system_storage")
+        lm.quit()
+        # the same three through Postfix, from the null sender (no bounce
+        # message): Postfix's lmtp client gets the reply
+        self.smtp_send(truth, "", [addr("quota1")], "over-rcpt")
+        truth.told("postfix_quota_rcpt", addr("quota1"), "lmtp: 552 5.2.2", "quota_exceeded")
+        truth.count("bounced")
+        self.smtp_send(truth, "", [addr("quota2")], "over-data", half)
+        truth.told("postfix_quota_data", addr("quota2"), "lmtp: 552 5.2.2", "quota_exceeded")
+        truth.count("bounced")
+        self.smtp_send(truth, "", [addr("full1")], "full", half)
+        truth.told("postfix_full_store", addr("full1"), "lmtp: 4xx", "system_storage")
+        truth.count("deferred")
+
+    def smtp_refusals(self, truth):
+        def told(scen, reply, cause, user, ok=False):
+            code, text = reply
+            if code < 400:
+                raise RuntimeError("%s: accepted: %d %s" % (scen, code, text))
+            truth.told(scen, user, "%d %s" % (code, text.decode()), cause)
+        # relay denied (2), unknown recipient (2), at RCPT
+        for k in range(2):
+            c = self.smtp()
+            c.ehlo()
+            c.mail("sender@example.org")
+            rc = "someone%d@elsewhere.example" % k
+            told("relay_denied", c.rcpt(rc), "policy_rejection", rc)
+            truth.count("rejected")
+            rc = "nobody%d@%s" % (k, DOMAIN)
+            told("unknown_recipient", c.rcpt(rc), "unknown_mailbox", rc)
+            truth.count("rejected")
+            c.quit()
+        # oversize at MAIL FROM (SIZE= above message_size_limit)
+        c = self.smtp()
+        c.ehlo()
+        told("oversize_mail", c.mail("big@example.org", ["SIZE=%d" % (MSG_LIMIT * 3 // 2)]),
+             "message_too_large", "big@example.org")
+        truth.count("rejected")
+        c.quit()
+        # oversize at DATA: no SIZE= given, the body is too big
+        c = self.smtp()
+        c.ehlo()
+        c.mail("huge@example.org")
+        c.rcpt(addr("bob"))
+        code, text = c.data(MSG % ("huge", ("h" * 78 + "\r\n") * (MSG_LIMIT // 64)))
+        # smtpd logs only "warning: <queue id>: queue file size limit
+        # exceeded" for it, naming no address
+        told("oversize_data", (code, text), "message_too_large", None)
+        # cleanup had begun the message (it logged its message-id): as
+        # pflogsumm counts, it was received, then refused
+        truth.count("received")
+        c.quit()
+        # SMTP AUTH failures (3), one of them for an unknown login
+        for k, (u, pw) in enumerate(((addr("bob"), "wrong"), (addr("carol"), "wrong"),
+                                     ("ghost9@" + DOMAIN, "x"))):
+            c = self.smtp()
+            c.ehlo()
+            c.user, c.password = u, pw
+            try:
+                # one mechanism: login() would try PLAIN, then LOGIN
+                code, text = c.auth("PLAIN", c.auth_plain)
+                raise RuntimeError("bad SMTP AUTH accepted")
+            except smtplib.SMTPAuthenticationError as e:
+                told("smtp_auth_failure", (e.smtp_code, e.smtp_error), "auth_failure", u)
+                truth.login("smtp_auth", False)
+            c.quit()
+
+
+def rais(r):
+    raise smtplib.SMTPResponseException(r[0], r[1])
+
+
+_ipn = itertools.count(1)
+_iplock = threading.Lock()
+
+
+def src_ip():
+    """A fresh loopback source address per session, so that Dovecot's auth
+    penalty (a growing delay per client IP after a failure) never slows
+    the run down."""
+    with _iplock:
+        n = next(_ipn)
+    return "127.0.%d.%d" % (1 + n // 250, 1 + n % 250)
+
+
+class POP3From(poplib.POP3):
+    def __init__(self, host, port, src):
+        self.src = src
+        poplib.POP3.__init__(self, host, port, timeout=15)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout,
+                                        source_address=(self.src, 0))
+
+
+class IMAPFrom(imaplib.IMAP4):
+    def __init__(self, host, port, src):
+        self.src = src
+        imaplib.IMAP4.__init__(self, host, port, timeout=15)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout,
+                                        source_address=(self.src, 0))
+
+
+MSG = "From: s@example.org\r\nTo: u@example.net\r\nSubject: %s\r\n\r\n%s\r\n"
+
+DOVECOT_CONF = """\
+base_dir = %(t)s/run
+state_dir = %(t)s/state
+listen = 127.0.0.1
+protocols = pop3 imap lmtp
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_verbose = yes
+auth_failure_delay = 0
+mail_max_lock_timeout = 1s
+first_valid_uid = 8
+last_valid_uid = 8
+default_login_user = dovenull
+default_internal_user = dovecot
+mail_location = maildir:~/Maildir
+mail_plugins = quota
+pop3_lock_session = yes
+lmtp_rcpt_check_quota = yes
+%(log)s
+passdb {
+  driver = passwd-file
+  args = %(t)s/dovecot/passwd
+}
+userdb {
+  driver = passwd-file
+  args = %(t)s/dovecot/passwd
+}
+plugin {
+  quota = maildir:User quota
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = %(pop3)d
+  }
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = %(imap)d
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = %(lmtp)d
+  }
+}
+service auth {
+  unix_listener auth-postfix {
+    mode = 0666
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0600
+  }
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+protocol imap {
+  mail_plugins = $mail_plugins imap_quota
+}
+"""
+
+POSTFIX_MAIN = """\
+compatibility_level = 3.6
+queue_directory = %(t)s/queue
+data_directory = %(t)s/pfdata
+mail_owner = postfix
+setgid_group = postdrop
+syslog_name = postfix
+myhostname = mx.example.net
+mydomain = example.net
+mydestination =
+mynetworks = 192.0.2.1/32
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+alias_maps =
+alias_database =
+local_recipient_maps =
+smtputf8_enable = no
+biff = no
+message_size_limit = %(limit)d
+virtual_mailbox_domains = example.net
+virtual_mailbox_maps = texthash:%(t)s/postfix/vmailbox
+virtual_transport = lmtp:inet:127.0.0.1:%(lmtp)d
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = %(t)s/run/auth-postfix
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+smtpd_recipient_restrictions =
+smtpd_delay_reject = yes
+notify_classes =
+maximal_backoff_time = 3600s
+minimal_backoff_time = 3600s
+queue_run_delay = 3600s
+%(log)s
+"""
+
+POSTFIX_MASTER = """\
+127.0.0.1:%(smtp)d inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+"""

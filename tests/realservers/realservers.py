@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""mxtally against real mail servers: the driver.
+
+For each mail system (Dovecot+Postfix, Exim, ...) and each way it can
+lay out its log, start the daemons in a sandbox (common.Sandbox), run the
+scenarios with real clients, recording what each client was told
+(common.Truth), stop the daemons, then run mxtally on the logs (-j1, -j2,
+and gzip and zstd copies) and compare its per-cause, per-user and traffic
+counts with the truth.  Every difference is printed with the cause, the
+expected and the actual count and the log lines involved.
+
+usage: realservers.py [--keep DIR] [--only SYSTEM[,..]] [--copy-to DIR]
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common                    # noqa: E402
+from syslogd import Syslog        # noqa: E402
+
+MXTALLY = os.environ.get("MXTALLY", "./mxtally")
+SYSTEMS = {}
+
+
+def systems():
+    import dovecot_postfix
+    SYSTEMS["dovecot-postfix"] = dovecot_postfix
+    return SYSTEMS
+
+
+def one_run(mod, layout, slot, workdir):
+    """Start one daemon set with one log layout, provoke it, stop it.
+    Returns {layout name: [log files]}, the truth, and the sandbox root."""
+    root = os.path.join(workdir, "%s-%s" % (mod.System.name, layout))
+    sb = common.Sandbox(root, slot, mod.System.tmpfs(root))
+    syslog = None
+    truth = common.Truth()
+    try:
+        sysobj = mod.System(sb, layout)
+        if layout == "syslog":
+            syslog = Syslog(sb.devlog, sb.log, socket.gethostname().split(".")[0])
+        sysobj.configure()
+        sysobj.start()
+        sysobj.scenarios(truth)
+    finally:
+        sb.stop()
+        if syslog:
+            time.sleep(0.3)
+            syslog.close()
+    if syslog:
+        sets = {k: [v] for k, v in syslog.paths.items()}
+    else:
+        sets = {layout: sorted(sysobj.logs.values())}
+    return sets, truth, root
+
+
+def mxtally(files, jobs, extra=()):
+    r = subprocess.run([MXTALLY, "-f", "json", "-j", str(jobs)] + list(extra) + files,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode not in (0,):
+        raise RuntimeError("mxtally exit %d: %s" % (r.returncode, r.stderr))
+    return json.loads(r.stdout), r.stderr
+
+
+def counts(rep):
+    """The parts of a report that the truth predicts."""
+    causes = {c: v["events"] for c, v in rep["causes"].items()}
+    users = {u["user"]: u["causes"] for u in rep["users"]}
+    t = rep["traffic"]
+    traffic = {k: t[k] for k in ("received", "delivered", "rejected", "deferred", "bounced")}
+    logins = t["logins"]
+    return {"causes": causes, "users": users, "traffic": traffic, "logins": logins}
+
+
+def involved(files, cause, truth):
+    """Log lines that may belong to a cause: those naming a user or reply
+    recorded for it."""
+    keys = set()
+    for r in truth.replies:
+        if r["cause"] == cause and r["user"]:
+            keys.add(r["user"].lower())
+    out = []
+    for f in files:
+        with open(f, errors="replace") as fh:
+            for line in fh:
+                low = line.lower()
+                if any(k in low for k in keys) and re.search(
+                        r"fail|err|reject|refus|lock|quota|space|storage|denied|unknown|"
+                        r"exceed|status=(deferred|bounced)|[45]\d\d ", low):
+                    out.append(line.rstrip("\n"))
+    return out
+
+
+def compare(label, files, truth, rep):
+    """Print each difference; return the number of differences."""
+    got = counts(rep)
+    exp = truth.as_json()
+    bad = []
+    for c in sorted(set(exp["causes"]) | set(got["causes"])):
+        e, g = exp["causes"].get(c, 0), got["causes"].get(c, 0)
+        if e != g:
+            bad.append(("cause %s" % c, e, g, c))
+    for u in sorted(set(exp["users"]) | set(got["users"])):
+        eu, gu = exp["users"].get(u, {}), got["users"].get(u, {})
+        for c in sorted(set(eu) | set(gu)):
+            if eu.get(c, 0) != gu.get(c, 0):
+                bad.append(("user %s cause %s" % (u, c), eu.get(c, 0), gu.get(c, 0), c))
+    for k, e in sorted(exp["traffic"].items()):
+        g = got["traffic"].get(k, 0)
+        if e != g:
+            bad.append(("traffic %s" % k, e, g, None))
+    for k in sorted(set(got["traffic"]) - set(exp["traffic"])):
+        if got["traffic"][k]:
+            bad.append(("traffic %s" % k, 0, got["traffic"][k], None))
+    for p, c in sorted(exp["logins"].items()):
+        for k in ("ok", "failed"):
+            g = got["logins"].get(p, {}).get(k, 0)
+            if c.get(k, 0) != g:
+                bad.append(("logins %s %s" % (p, k), c.get(k, 0), g, None))
+    for what, e, g, cause in bad:
+        print("FAIL %s: %s: expected %d, mxtally %d" % (label, what, e, g))
+    shown = set()
+    for what, e, g, cause in bad:
+        if cause and cause not in shown:
+            shown.add(cause)
+            lines = involved(files, cause, truth)
+            print("  log lines for %s (%d):" % (cause, len(lines)))
+            for l in lines[:12]:
+                print("    " + l)
+    return [(w, e, g) for w, e, g, _ in bad]
+
+
+def check_layout(label, files, truth, workdir):
+    """mxtally -j1 against the truth; -j2, gzip and zstd copies against -j1."""
+    diffs = []
+    rep1, err1 = mxtally(files, 1)
+    for w in rep1["input"].get("warnings", []):
+        print("  note %s: mxtally warning: %s" % (label, w))
+    diffs += compare(label, files, truth, rep1)
+    rep2, _ = mxtally(files, 2)
+    if json.dumps(rep1, sort_keys=True) != json.dumps(rep2, sort_keys=True):
+        print("FAIL %s: -j1 and -j2 reports differ" % label)
+        diffs.append(("-j1 vs -j2", 0, 1))
+    for tool, ext in (("gzip", "gz"), ("zstd", "zst")):
+        cfiles = []
+        for f in files:
+            dst = "%s/%s.%s.%s" % (workdir, label.replace("/", "_"), os.path.basename(f), ext)
+            with open(f, "rb") as src, open(dst, "wb") as out:
+                subprocess.run([tool, "-c", "-q"], stdin=src, stdout=out, check=True)
+            shutil.copystat(f, dst)
+            cfiles.append(dst)
+        repc, _ = mxtally(cfiles, 2)
+        if counts(repc) != counts(rep1) or repc["totals"] != rep1["totals"]:
+            print("FAIL %s: %s copies give other counts than the plain files" % (label, tool))
+            diffs.append(("%s copy" % tool, 0, 1))
+    return rep1, diffs
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--keep", help="keep the work directory here")
+    ap.add_argument("--only", help="comma-separated systems")
+    ap.add_argument("--copy-to", help="copy logs and truth to DIR/<daemon>-<layout>/")
+    ap.add_argument("--status", help="write a markdown status table here")
+    a = ap.parse_args()
+    t0 = time.time()
+    mods = systems()
+    want = a.only.split(",") if a.only else list(mods)
+    workdir = a.keep or tempfile.mkdtemp(prefix="mxt-realservers-")
+    os.makedirs(workdir, exist_ok=True)
+    os.chmod(workdir, 0o755)
+    jobs = []
+    slot = 0
+    failed = 0
+    ci = os.environ.get("CI") == "true"
+    for name in want:
+        mod = mods[name]
+        gone = mod.missing()
+        if gone:
+            if ci:
+                print("FAIL %s: not installed (CI=true): %s" % (name, ", ".join(gone)))
+                failed += 1
+            else:
+                print("skipped: %s (not installed: %s)" % (name, ", ".join(gone)))
+            continue
+        for layout in mod.LAYOUTS:
+            jobs.append((mod, layout, slot))
+            slot += 1
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(max(1, len(jobs))) as ex:
+        futs = {ex.submit(one_run, m, l, s, workdir): (m.System.name, l)
+                for m, l, s in jobs}
+        for f in concurrent.futures.as_completed(futs):
+            key = futs[f]
+            try:
+                results[key] = f.result()
+            except Exception:
+                print("FAIL %s/%s: the run broke:" % key)
+                traceback.print_exc(file=sys.stdout)
+                failed += 1
+    status = []
+    for (name, layout), (sets, truth, root) in sorted(results.items()):
+        for lname, files in sorted(sets.items()):
+            label = "%s/%s" % (name, lname)
+            common.dump(os.path.join(root, "truth.json"), truth.as_json())
+            rep, diffs = check_layout(label, files, truth, workdir)
+            status.append((label, diffs))
+            if diffs:
+                failed += 1
+            else:
+                print("ok %s: %s" % (label, ", ".join(
+                    "%s %d" % kv for kv in sorted(truth.causes.items()))))
+            if a.copy_to:
+                dst = os.path.join(a.copy_to, "%s-%s" % (name, lname))
+                shutil.rmtree(dst, ignore_errors=True)
+                os.makedirs(dst)
+                for f in files:
+                    shutil.copy(f, dst)
+                common.dump(os.path.join(dst, "truth.json"), truth.as_json())
+                common.dump(os.path.join(dst, "mxtally.json"), counts(rep))
+    if a.status:
+        write_status(a.status, status, results)
+    print("realservers: %d daemon x layout checks, %d failed, %.0fs"
+          % (len(status), failed, time.time() - t0))
+    if not a.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 1 if failed else 0
+
+
+def write_status(path, status, results):
+    with open(path, "w") as f:
+        f.write("# realservers status\n\nWritten by tests/realservers at %s UTC "
+                "(mxtally %s).\n\n" % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+                                       subprocess.run([MXTALLY, "--version"],
+                                                      stdout=subprocess.PIPE,
+                                                      text=True).stdout.strip()))
+        f.write("| daemon/layout | what differs | expected | mxtally |\n|---|---|---|---|\n")
+        for label, diffs in status:
+            if not diffs:
+                f.write("| %s | nothing: all counts equal | | |\n" % label)
+            for w, e, g in diffs:
+                f.write("| %s | %s | %d | %d |\n" % (label, w, e, g))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
