@@ -32,7 +32,7 @@ TESTS      := $(sort $(wildcard tests/test_*.c))
 TESTOBJS   := $(TESTS:%.c=$(BUILD)/t/%.o)
 BIN        := $(BUILD)/mxtally
 
-.PHONY: fuzz all demo check realservers unit golden corpus corpus-report integration pflogsumm san tsan bench install clean deps html
+.PHONY: includes fuzz all demo check realservers unit golden corpus corpus-report integration pflogsumm san tsan bench install clean deps html
 
 all: $(BIN) mxtally
 
@@ -160,3 +160,8 @@ clean:
 	rm -rf build mxtally
 
 -include $(OBJS:.o=.d) $(TOBJS:.o=.d) $(TESTOBJS:.o=.d)
+
+# includes: no include cycle between files or stages, and the scan stage
+# includes no sink (alert, state, report): tests/includes.py
+includes:
+	python3 tests/includes.py
