@@ -284,7 +284,7 @@ assert_same(const struct drained *d, const struct bytes *want)
 static const struct input_opts	opt_mmap = { 0 };
 static const struct input_opts	opt_stream = { .no_mmap = 1 };
 
-Test(input, mmap_roundtrip, .timeout = 10)
+Test(input, mmap_roundtrip, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(10 * MIB, 1);
 	struct drained	 d;
@@ -304,7 +304,7 @@ Test(input, mmap_roundtrip, .timeout = 10)
  * last ones shrink to a quarter of what is left (half a job's share),
  * down to a sixteenth of a chunk: a few more, and the very last small.
  */
-Test(input, mmap_chunks_grow_with_jobs, .timeout = 10)
+Test(input, mmap_chunks_grow_with_jobs, .timeout = 60)
 {
 	struct input_opts	 o = { .chunk_size = 4096, .jobs = 2 };
 	struct bytes		 big = gen_lines(MIB, 3), small = gen_lines(64 * 1024, 4);
@@ -324,7 +324,7 @@ Test(input, mmap_chunks_grow_with_jobs, .timeout = 10)
 	cr_assert_geq(d.chunks, small.len / (4096 + 1024), "%d chunks", d.chunks);
 }
 
-Test(input, mmap_small_chunks, .timeout = 10)
+Test(input, mmap_small_chunks, .timeout = 60)
 {
 	struct input_opts	 o = { .chunk_size = 4096 };
 	struct bytes		 data = gen_lines(MIB, 2);
@@ -340,7 +340,7 @@ Test(input, mmap_small_chunks, .timeout = 10)
 	cr_assert_lt(d.max_chunk, 4096 + 1024);
 }
 
-Test(input, stream_roundtrip, .timeout = 10)
+Test(input, stream_roundtrip, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(10 * MIB, 3);
 	struct drained	 d;
@@ -352,7 +352,7 @@ Test(input, stream_roundtrip, .timeout = 10)
 	cr_assert_leq(d.max_chunk, BUF_DEFAULT);
 }
 
-Test(input, stream_small_pool, .timeout = 10)
+Test(input, stream_small_pool, .timeout = 60)
 {
 	struct input_opts	 o = { .no_mmap = 1, .chunk_size = 4096, .nbufs = 1 };	/* clamped to 2 */
 	struct bytes		 data = gen_lines(9 * MIB, 4);
@@ -363,7 +363,7 @@ Test(input, stream_small_pool, .timeout = 10)
 	assert_same(&d, &data);
 }
 
-Test(input, gzip_roundtrip, .timeout = 10)
+Test(input, gzip_roundtrip, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(10 * MIB, 5);
 	struct bytes	 gz = gz_bytes(&data, 1);
@@ -384,7 +384,7 @@ Test(input, gzip_roundtrip, .timeout = 10)
 	source_close(s);
 }
 
-Test(input, gzip_multi_member, .timeout = 10)
+Test(input, gzip_multi_member, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(10 * MIB, 6);
 	struct bytes	 empty = { NULL, 0, 0 };
@@ -404,7 +404,7 @@ Test(input, gzip_multi_member, .timeout = 10)
 	cr_assert(memcmp(d.out.p + data.len, data.p, data.len) == 0);
 }
 
-Test(input, gzip_command, .timeout = 10)
+Test(input, gzip_command, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(3 * MIB, 7);
 	struct drained	 d;
@@ -420,7 +420,7 @@ Test(input, gzip_command, .timeout = 10)
 	assert_same(&d, &data);
 }
 
-Test(input, zstd_roundtrip, .timeout = 10)
+Test(input, zstd_roundtrip, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(10 * MIB, 8);
 	struct bytes	 zst = zst_bytes(&data, 1);
@@ -432,7 +432,7 @@ Test(input, zstd_roundtrip, .timeout = 10)
 	cr_assert_geq(d.chunks, 3);
 }
 
-Test(input, zstd_multi_frame, .timeout = 10)
+Test(input, zstd_multi_frame, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(10 * MIB, 9);
 	struct bytes	 zst = zst_bytes(&data, 7);
@@ -517,7 +517,7 @@ Test(input, zstd_windows_and_skippable, .timeout = 20)
  * A file that starts with a skippable frame (pzstd writes one, any of
  * the 16 magic numbers 0x184D2A50..5F) is zstd, not plain text.
  */
-Test(input, zstd_skippable_first, .timeout = 10)
+Test(input, zstd_skippable_first, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(MIB, 34), zst;
 	struct drained	 d;
@@ -621,7 +621,7 @@ Test(input, zstd_size_sweep, .timeout = 60)
 		}
 }
 
-Test(input, empty_file, .timeout = 10)
+Test(input, empty_file, .timeout = 60)
 {
 	struct bytes		 empty = { NULL, 0, 0 };
 	struct bytes		 gz = gz_bytes(&empty, 1);
@@ -645,7 +645,7 @@ Test(input, empty_file, .timeout = 10)
 	assert_same(&d, &empty);
 }
 
-Test(input, no_trailing_newline, .timeout = 10)
+Test(input, no_trailing_newline, .timeout = 60)
 {
 	struct bytes		 data = gen_lines(6 * MIB, 10);
 	struct bytes		 small = { NULL, 0, 0 }, gz;
@@ -720,7 +720,7 @@ check_long_line(const char *path, const struct input_opts *o,
 	cr_assert_eq(off, 6 + n + 1, "after 1 at %ju", (uintmax_t)off);
 }
 
-Test(input, long_line_stream, .timeout = 10)
+Test(input, long_line_stream, .timeout = 60)
 {
 	size_t		 n = 10 * 1000 * 1000;
 	struct bytes	 data = long_line(n, "\nafter 1\nafter 2\n");
@@ -740,7 +740,7 @@ Test(input, long_line_stream, .timeout = 10)
 	assert_same(&d, &data);
 }
 
-Test(input, long_line_at_eof, .timeout = 10)
+Test(input, long_line_at_eof, .timeout = 60)
 {
 	struct bytes	 data = long_line(10 * MIB, "");
 	struct bytes	 want = long_line_cut("\n");
@@ -751,7 +751,7 @@ Test(input, long_line_at_eof, .timeout = 10)
 	assert_same(&d, &want);
 }
 
-Test(input, long_line_buffer_edge, .timeout = 10)
+Test(input, long_line_buffer_edge, .timeout = 60)
 {
 	struct bytes	 fits = long_line(BUF_DEFAULT - 1, "\nend\n");
 	struct bytes	 over = long_line(BUF_DEFAULT, "\nend\n");
@@ -769,7 +769,7 @@ Test(input, long_line_buffer_edge, .timeout = 10)
 	cr_assert(memcmp(d.out.p, want.p, want.len) == 0);
 }
 
-Test(input, binary_passes_through, .timeout = 10)
+Test(input, binary_passes_through, .timeout = 60)
 {
 	static const char	 junk[] = "CRLF line\r\nnul\0in\0line\n"
 	    "bad utf8 \xc3\x28 \xff\xfe\n\r\r\n\n\0\n";
@@ -813,7 +813,7 @@ check_damaged(const struct bytes *data, const struct drained *d,
 	cr_assert_eq(d->out.p[d->out.len - 1], '\n');
 }
 
-Test(input, truncated_gzip, .timeout = 10)
+Test(input, truncated_gzip, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(16 * MIB, 11);
 	struct bytes	 gz = gz_bytes(&data, 1);
@@ -832,7 +832,7 @@ Test(input, truncated_gzip, .timeout = 10)
 	cr_assert_eq(d.out.len, data.len);
 }
 
-Test(input, truncated_zstd, .timeout = 10)
+Test(input, truncated_zstd, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(16 * MIB, 12);
 	struct bytes	 zst = zst_bytes(&data, 1);
@@ -851,7 +851,7 @@ Test(input, truncated_zstd, .timeout = 10)
 	cr_assert_eq(d.out.len, data.len);
 }
 
-Test(input, corrupt_gzip, .timeout = 10)
+Test(input, corrupt_gzip, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(16 * MIB, 13);
 	struct bytes	 gz = gz_bytes(&data, 1);
@@ -863,7 +863,7 @@ Test(input, corrupt_gzip, .timeout = 10)
 	check_damaged(&data, &d, "corrupt gzip data: ", 1);
 }
 
-Test(input, corrupt_zstd, .timeout = 10)
+Test(input, corrupt_zstd, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(16 * MIB, 14);
 	struct bytes	 zst = zst_bytes(&data, 1);
@@ -875,7 +875,7 @@ Test(input, corrupt_zstd, .timeout = 10)
 	check_damaged(&data, &d, "corrupt zstd data: ", 1);
 }
 
-Test(input, trailing_garbage, .timeout = 10)
+Test(input, trailing_garbage, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(MIB, 20);
 	struct bytes	 gz = gz_bytes(&data, 1), zst = zst_bytes(&data, 1);
@@ -895,7 +895,7 @@ Test(input, trailing_garbage, .timeout = 10)
 	cr_assert(memcmp(d.out.p, data.p, data.len) == 0);
 }
 
-Test(input, open_errors, .timeout = 10)
+Test(input, open_errors, .timeout = 60)
 {
 	struct source	*s;
 	char		 err[128] = "";
@@ -913,7 +913,7 @@ Test(input, open_errors, .timeout = 10)
 	cr_assert_str_eq(err, "is a directory");
 }
 
-Test(input, file_facts, .timeout = 10)
+Test(input, file_facts, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(MIB, 15);
 	struct source	*s;
@@ -956,7 +956,7 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-Test(input, pseudo_file, .timeout = 10)
+Test(input, pseudo_file, .timeout = 60)
 {
 	struct drained	 d;
 
@@ -997,7 +997,7 @@ reap(pid_t pid)
 	    "writer failed");
 }
 
-Test(input, stdin_pipe, .timeout = 10)
+Test(input, stdin_pipe, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(9 * MIB, 16);
 	struct source	*s;
@@ -1019,7 +1019,7 @@ Test(input, stdin_pipe, .timeout = 10)
 	cr_assert_neq(fcntl(STDIN_FILENO, F_GETFD), -1);
 }
 
-Test(input, stdin_pipe_compressed, .timeout = 10)
+Test(input, stdin_pipe_compressed, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(6 * MIB, 17);
 	struct bytes	 gz = gz_bytes(&data, 2), zst = zst_bytes(&data, 2);
@@ -1080,7 +1080,7 @@ next_thread(void *arg)
 	return NULL;
 }
 
-Test(input, pool_blocks_until_release, .timeout = 10)
+Test(input, pool_blocks_until_release, .timeout = 60)
 {
 	struct input_opts	 o = { .no_mmap = 1, .nbufs = 2 };
 	struct bytes		 data = gen_lines(20 * MIB, 18);
@@ -1203,7 +1203,7 @@ queue_push(struct queue *q, const struct chunk *c)
 	pthread_mutex_unlock(&q->lock);
 }
 
-Test(input, big_stream_bounded, .timeout = 10)
+Test(input, big_stream_bounded, .timeout = 60)
 {
 	struct input_opts	 o = { .no_mmap = 1, .nbufs = 4 };
 	struct bytes		 block = gen_lines(MIB, 19);
