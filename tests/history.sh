@@ -72,6 +72,22 @@ cmp -s "$tmp/t.json" "$tmp/t2.json" && ok || bad "rerun changed the trend"
 [ "$(sqlite3 "$db" 'select count(*) from runs')" = 3 ] && ok ||
 	bad "rerun added a run"
 
+# two Exchange logs with the same '#' headers and the same first time,
+# but different lines: two runs, both kept (the run key was the hash of
+# the first lines: the second run replaced the first)
+xlog() { printf '%s\n' '#Software: Microsoft Exchange Server' \
+    '#Fields: dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,command,parameters,context'
+    for u in "$@"; do printf '2026-11-24T10:00:01.200Z,0000000000B1C2D1,2,10.0.0.5:995,203.0.113.20:50001,%s@x,46,6,49,pass,****,"R=""-ERR Logon failure: unknown user name or bad password."";Msg=User:%s@x"\n' "$u" "$u"; done; }
+xlog ann bea >"$tmp/ex1.log"
+xlog cid dan eve >"$tmp/ex2.log"
+cp "$db" "$tmp/x.db"
+for f in ex1 ex2; do
+	"$MXTALLY" -q --history "$tmp/x.db" "$tmp/$f.log" >/dev/null ||
+	    bad "history $f.log"
+done
+[ "$(sqlite3 "$tmp/x.db" "select sum(events) from day_cause where day = '2026-11-24'")" = 5 ] &&
+    ok || bad "same-header logs: $(sqlite3 "$tmp/x.db" "select sum(events) from day_cause where day = '2026-11-24'") events on 11-24, want 2 + 3"
+
 # --days 2: the window is day2 .. day3
 "$MXTALLY" trend --history "$db" --days 2 -f json >"$tmp/t3.json"
 jq -e '.days == ["2026-11-22", "2026-11-23"] and .hosts[0].host == "store1"

@@ -169,6 +169,49 @@ expect "$(srun maillog)" 1 "copytruncate"
 # straight to .gz (no delaycompress): the unread tail is in the .gz
 qline 5 w2@x >>"$m"; gzip -c "$m" >"$m.1.gz"; qline 1 z1@x >"$m"
 expect "$(srun maillog maillog.1.gz)" 2 "rotated to .gz (.1.gz: 1, new: 1)"
+# Exchange and IIS logs all start with the same '#' header lines: a new
+# log is not the old one (it was: resumed at the old one's offset, 0
+# events). One POP3 logon failure per data line ($1 hour, $2 minute).
+xhead() { printf '%s\n' '#Software: Microsoft Exchange Server' \
+    '#Version: 15.02.1544.004' '#Log-type: POP3 Protocol Log' \
+    '#Fields: dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,command,parameters,context'; }
+xline() { printf '2026-11-21T%s:%s:01.200Z,0000000000B1C2D1,2,10.0.0.5:995,203.0.113.20:50001,c%s@x,46,6,49,pass,****,"R=""-ERR Logon failure: unknown user name or bad password."";Msg=User:c%s@x"\n' "$1" "$2" "$2" "$2"; }
+x=$tmp/rot/ex
+{ xhead; xline 10 01; xline 10 02; xline 10 03; } >"$x.a"
+expect "$(srun ex.a)" 3 "Exchange log a (3 lines)"
+{ xhead; xline 11 01; xline 11 02; xline 11 04; xline 11 05; } >"$x.b"
+expect "$(srun ex.b)" 4 "Exchange log b, same headers (4 lines)"
+expect "$(srun ex.a ex.b)" 0 "both again, nothing new"
+xhead >"$x.c"
+expect "$(srun ex.c)" 0 "headers only"
+xline 12 01 >>"$x.c"
+expect "$(srun ex.c)" 1 "headers only, then a line"
+# rotation by rename: ex.b -> ex.b.1 (one more line written before),
+# a new ex.b with the same headers
+xline 11 03 >>"$x.b"; mv "$x.b" "$x.b.1"; { xhead; xline 13 01; } >"$x.b"
+expect "$(srun ex.b ex.b.1)" 2 "Exchange rotated (.1: 1, new: 1)"
+# copytruncate: same headers, new lines, shorter than what was read
+xline 13 02 >>"$x.b"
+expect "$(srun ex.b)" 1 "Exchange appended"
+{ xhead; xline 14 01; } >"$x.b"
+expect "$(srun ex.b)" 1 "Exchange copytruncate"
+# copytruncate that writes more than was read before: still new lines
+{ xhead; xline 15 01; xline 15 02; xline 15 03; xline 15 04; } >"$x.b"
+expect "$(srun ex.b)" 4 "Exchange copytruncate, longer than before"
+# a state file written when the key was the first line's: the same
+# inode is still found (its offset kept), another file is not
+fnv() { python3 -c 'import sys
+h = 0xcbf29ce484222325
+for b in sys.stdin.buffer.readline():
+    h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+print("%016x" % h)'; }
+{ xhead; xline 16 01; xline 16 02; } >"$x.d"
+set -- $(stat -c '%d %i %s' "$x.d")
+printf 'mxtally-state 1\n%s %s %s %s %s 0 %s ex.d\n' "$(fnv <"$x.d")" \
+    "$1" "$2" "$3" "$3" "$(date +%s)" >"$tmp/rot/st"
+xline 16 03 >>"$x.d"
+{ xhead; xline 17 01; } >"$x.e"
+expect "$(srun ex.d ex.e)" 2 "old state file (ex.d: 1, ex.e: 1)"
 printf 'garbage\n' >"$tmp/rot/bad"
 (cd "$tmp/rot" && "$MXTALLY" -q --state bad maillog >/dev/null 2>&1)
 [ $? = 2 ] && ok || bad "a bad state file: not 2"

@@ -32,17 +32,21 @@ void merge_free(struct result *r);
 
 /*
  * Incremental runs (state.c): what was read of each input, found again
- * by the hash of its first line after rotation. Single-threaded: the
- * scan's producer calls these.
+ * by the hash of its start up to its first data line after rotation.
+ * Single-threaded: the scan's producer calls these.
  */
-#define STATE_KEY_MAX	4096	/* bytes of the first line hashed */
+#define STATE_KEY_MAX	4096	/* bytes of the start hashed, at most */
 
 struct state;
 struct state_file;
 struct chunk;
 
-/* FNV-1a of p's first line (at most STATE_KEY_MAX bytes); *complete is
- * 0 when p holds no newline within that many bytes. */
+/*
+ * FNV-1a of p up to the end of its first line that does not start with
+ * '#' (header lines such as Exchange's "#Software:" come before it), at
+ * most STATE_KEY_MAX bytes; *complete is 0 when p holds no such whole
+ * line within that many bytes.
+ */
 uint64_t state_key(const char *p, size_t len, int *complete);
 
 /* Loads path; a missing file is an empty state. NULL with err on a bad

@@ -15,7 +15,7 @@
  * week at once puts the week's users and hosts on its last day.
  *
  * Re-running the same input must not count it twice. A run is known by
- * its input key: FNV-1a over the first-line keys of its inputs (as
+ * its input key: FNV-1a over the start keys of its inputs (as
  * --state computes them, so a rotated or copied file keeps its key),
  * sorted, and the time of the run's first line. Recording a run whose
  * key is already present replaces that run's rows: the same log read
@@ -428,12 +428,13 @@ day_of(int64_t t, char *buf, size_t len)
 }
 
 /*
- * The first-line key of path, as --state computes it; 0 for stdin or an
- * input that cannot be read (its path and the period still tell runs
- * apart).
+ * The key of path as --state computes it (its start up to its first
+ * data line, so logs that share their '#' headers differ); 0 for stdin
+ * or an input that cannot be read (its path and the period still tell
+ * runs apart).
  */
 static uint64_t
-first_line_key(const char *path)
+start_key(const char *path)
 {
 	struct input_opts	 o = { 0 };
 	struct source		*s;
@@ -475,7 +476,7 @@ fnv(uint64_t h, const void *p, size_t n)
 
 /*
  * The run's input key into key (17 bytes) and a description of its
- * inputs ("path<TAB>bytes<TAB>first-line key" per line) into *files
+ * inputs ("path<TAB>bytes<TAB>start key" per line) into *files
  * (malloc'd).
  */
 static void
@@ -487,7 +488,7 @@ input_key(const struct result *r, char *key, size_t keylen, char **files)
 
 	*files = xstrdup("");
 	for (i = 0; i < r->nfiles; i++) {
-		k[i] = first_line_key(r->files[i].path);
+		k[i] = start_key(r->files[i].path);
 		snprintf(line, sizeof(line), "\t%" PRIu64 "\t%016" PRIx64 "\n",
 		    r->files[i].bytes, k[i]);
 		len += strlen(r->files[i].path) + strlen(line);

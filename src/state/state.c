@@ -2,11 +2,16 @@
  * --state FILE: incremental runs. For every input it read, the state file
  * remembers the device, inode, size, how far it was read (offset in the
  * decompressed content, always just after a newline), whether the file
- * can still grow, and a key: FNV-1a over the file's first line (at most
- * STATE_KEY_MAX bytes). An input is recognised by its key, whatever its
- * name, so after rotation (maillog -> maillog.1 -> maillog.2.gz) the
- * next run resumes each file where the last one stopped: never a line
- * twice, never one skipped.
+ * can still grow, and a key: FNV-1a over the file's start up to the end
+ * of its first data line, a line not starting with '#' (at most
+ * STATE_KEY_MAX bytes). Header lines alone do not tell files apart:
+ * every Exchange or IIS log starts with the same "#Software:" and
+ * "#Fields:" lines, and a key over the first line took a new log for an
+ * old one and resumed it at the old one's offset. An input is recognised
+ * by its key, whatever its name, so after rotation (maillog -> maillog.1
+ * -> maillog.2.gz) the next run resumes each file where the last one
+ * stopped. Two different files that start with the same lines up to and
+ * including their first data line are still taken for one another.
  *
  *  - a key never seen: read from the start;
  *  - a known key: resume at the recorded offset (chunks before it are
@@ -18,7 +23,9 @@
  *
  * A trailing line without its newline in a plain file is still being
  * written: it is left for the next run. Files read without a complete
- * first line (empty, or a partial line only) are not recorded.
+ * first data line (empty, headers or a partial line only) are not
+ * recorded. Entries of state files written when the key covered the
+ * first line only are still found for the same device and inode.
  *
  * The file is text, one input per line, written to a temp file beside it
  * and renamed over it, so a crash leaves the old state or the new one.
@@ -62,26 +69,43 @@ struct state_file {
 	struct stat	 sb;
 	int		 plain;
 	int		 started;	/* first chunk seen */
-	int		 complete;	/* key covers a whole first line */
+	int		 complete;	/* key covers a whole first data line */
 	uint64_t	 key;
 	uint64_t	 start;		/* resume offset */
 	uint64_t	 end;		/* end of what was handed on */
 };
 
-uint64_t
-state_key(const char *p, size_t len, int *complete)
+/*
+ * FNV-1a over p up to the end of the first line that is not a '#'
+ * header (headers = 1), or of the first line (headers = 0, the rule of
+ * state files written before: see state_file_first), at most
+ * STATE_KEY_MAX bytes.
+ */
+static uint64_t
+key_hash(const char *p, size_t len, int headers, int *complete)
 {
 	const char	*nl;
 	uint64_t	 h = 0xcbf29ce484222325ULL;
-	size_t		 i, n = len < STATE_KEY_MAX ? len : STATE_KEY_MAX;
+	size_t		 i, n = len < STATE_KEY_MAX ? len : STATE_KEY_MAX, at = 0;
 
-	nl = memchr(p, '\n', n);
-	*complete = nl != NULL || n == STATE_KEY_MAX;
-	if (nl != NULL)
-		n = (size_t)(nl - p) + 1;
+	*complete = n == STATE_KEY_MAX;
+	while (at < n && (nl = memchr(p + at, '\n', n - at)) != NULL) {
+		if (!headers || p[at] != '#') {
+			n = (size_t)(nl - p) + 1;
+			*complete = 1;
+			break;
+		}
+		at = (size_t)(nl - p) + 1;
+	}
 	for (i = 0; i < n; i++)
 		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
 	return h;
+}
+
+uint64_t
+state_key(const char *p, size_t len, int *complete)
+{
+	return key_hash(p, len, 1, complete);
 }
 
 static struct state_ent *
@@ -232,6 +256,26 @@ state_file_open(struct state *s, const char *path, int compressed)
 	return sf;
 }
 
+/*
+ * An entry of a state file written when the key covered the first line
+ * only: taken for this file only if it is the same inode, and given the
+ * new key.
+ */
+static struct state_ent *
+state_find_old(struct state_file *sf, const struct chunk *c)
+{
+	struct state_ent *e;
+	uint64_t	 key;
+	int		 complete;
+
+	key = key_hash(c->beg, (size_t)(c->end - c->beg), 0, &complete);
+	if (!complete || key == sf->key || (e = state_find(sf->s, key)) == NULL ||
+	    e->dev != (uint64_t)sf->sb.st_dev || e->ino != (uint64_t)sf->sb.st_ino)
+		return NULL;
+	e->key = sf->key;
+	return e;
+}
+
 /* On the first chunk: find the key and where to start. */
 static void
 state_file_first(struct state_file *sf, const struct chunk *c)
@@ -240,7 +284,10 @@ state_file_first(struct state_file *sf, const struct chunk *c)
 
 	sf->started = 1;
 	sf->key = state_key(c->beg, (size_t)(c->end - c->beg), &sf->complete);
-	if (!sf->complete || (e = state_find(sf->s, sf->key)) == NULL)
+	if (!sf->complete)
+		return;
+	if ((e = state_find(sf->s, sf->key)) == NULL &&
+	    (e = state_find_old(sf, c)) == NULL)
 		return;
 	if (sf->plain && (uint64_t)sf->sb.st_size < e->off)
 		return;			/* truncated in place: start over */
