@@ -5,8 +5,11 @@ truth that the scenarios record from what each client was told.
 """
 
 import collections
+import imaplib
+import itertools
 import json
 import os
+import poplib
 import shutil
 import socket
 import subprocess
@@ -132,7 +135,7 @@ class Sandbox:
     daemons exit the namespace and its mounts are gone.
     """
 
-    def __init__(self, root, slot, tmpfs=()):
+    def __init__(self, root, slot, tmpfs=(), binds=()):
         self.root = root
         self.slot = slot
         self.port0 = PORT_BASE + PORT_SLOT * slot
@@ -161,6 +164,8 @@ class Sandbox:
         for path, size in tmpfs:
             lines.append("mkdir -p %s && mount -t tmpfs -o size=%s,mode=755 mxt-small %s"
                          % (path, size, path))
+        for src, dst in binds:
+            lines.append("mount --bind %s %s" % (src, dst))
         lines.append("touch %s/ns-ready" % root)
         lines.append("exec sleep 100000")
         self.holder = subprocess.Popen(
@@ -227,3 +232,36 @@ def chown_tree(path, user):
     for d, dirs, files in os.walk(path):
         for x in dirs + files:
             shutil.chown(os.path.join(d, x), user, user)
+
+
+_ipn = itertools.count(1)
+_iplock = threading.Lock()
+
+
+def src_ip():
+    """A fresh loopback source address per session, so that Dovecot's auth
+    penalty (a growing delay per client IP after a failure) never slows
+    the run down."""
+    with _iplock:
+        n = next(_ipn)
+    return "127.0.%d.%d" % (1 + n // 250, 1 + n % 250)
+
+
+class POP3From(poplib.POP3):
+    def __init__(self, host, port, src):
+        self.src = src
+        poplib.POP3.__init__(self, host, port, timeout=15)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout,
+                                        source_address=(self.src, 0))
+
+
+class IMAPFrom(imaplib.IMAP4):
+    def __init__(self, host, port, src):
+        self.src = src
+        imaplib.IMAP4.__init__(self, host, port, timeout=15)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout,
+                                        source_address=(self.src, 0))

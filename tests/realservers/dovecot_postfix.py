@@ -12,15 +12,14 @@ Layouts, one run each:
 """
 
 import imaplib
-import itertools
 import os
 import poplib
 import smtplib
-import socket
 import threading
 import time
 
-from common import chown_tree, run, stop_pid, wait_file, wait_port, write
+from common import (IMAPFrom, POP3From, chown_tree, run, src_ip, wait_file,
+                    wait_port, write)
 
 DOMAIN = "example.net"
 PW = "secret-%d"
@@ -404,43 +403,6 @@ class System:
                 told("smtp_auth_failure", (e.smtp_code, e.smtp_error), "auth_failure", u)
                 truth.login("smtp_auth", False)
             c.quit()
-
-
-def rais(r):
-    raise smtplib.SMTPResponseException(r[0], r[1])
-
-
-_ipn = itertools.count(1)
-_iplock = threading.Lock()
-
-
-def src_ip():
-    """A fresh loopback source address per session, so that Dovecot's auth
-    penalty (a growing delay per client IP after a failure) never slows
-    the run down."""
-    with _iplock:
-        n = next(_ipn)
-    return "127.0.%d.%d" % (1 + n // 250, 1 + n % 250)
-
-
-class POP3From(poplib.POP3):
-    def __init__(self, host, port, src):
-        self.src = src
-        poplib.POP3.__init__(self, host, port, timeout=15)
-
-    def _create_socket(self, timeout):
-        return socket.create_connection((self.host, self.port), timeout,
-                                        source_address=(self.src, 0))
-
-
-class IMAPFrom(imaplib.IMAP4):
-    def __init__(self, host, port, src):
-        self.src = src
-        imaplib.IMAP4.__init__(self, host, port, timeout=15)
-
-    def _create_socket(self, timeout):
-        return socket.create_connection((self.host, self.port), timeout,
-                                        source_address=(self.src, 0))
 
 
 MSG = "From: s@example.org\r\nTo: u@example.net\r\nSubject: %s\r\n\r\n%s\r\n"

@@ -35,7 +35,9 @@ SYSTEMS = {}
 
 def systems():
     import dovecot_postfix
+    import exim
     SYSTEMS["dovecot-postfix"] = dovecot_postfix
+    SYSTEMS["exim"] = exim
     return SYSTEMS
 
 
@@ -43,7 +45,8 @@ def one_run(mod, layout, slot, workdir):
     """Start one daemon set with one log layout, provoke it, stop it.
     Returns {layout name: [log files]}, the truth, and the sandbox root."""
     root = os.path.join(workdir, "%s-%s" % (mod.System.name, layout))
-    sb = common.Sandbox(root, slot, mod.System.tmpfs(root))
+    binds = mod.System.binds() if hasattr(mod.System, "binds") else ()
+    sb = common.Sandbox(root, slot, mod.System.tmpfs(root), binds)
     syslog = None
     truth = common.Truth()
     try:
@@ -245,6 +248,11 @@ def write_status(path, status, results):
                                        subprocess.run([MXTALLY, "--version"],
                                                       stdout=subprocess.PIPE,
                                                       text=True).stdout.strip()))
+        f.write("Each row is one count that differs between what the clients were "
+                "told (the truth) and mxtally's report on the daemon's log. With "
+                "REALSERVERS_COPY set, each layout's logs, truth.json (every reply, "
+                "the expected counts) and mxtally.json (mxtally's counts) are in "
+                "<copy dir>/<system>-<layout>/.\n\n")
         f.write("| daemon/layout | what differs | expected | mxtally |\n|---|---|---|---|\n")
         for label, diffs in status:
             if not diffs:
