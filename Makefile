@@ -3,6 +3,10 @@
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
+LIBEXECDIR ?= $(PREFIX)/libexec/mxtally
+DOCDIR     ?= $(PREFIX)/share/doc/mxtally
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 PKGS       := libpcre2-8 libzstd zlib inih libmicrohttpd libcurl nettle
@@ -32,7 +36,7 @@ TESTS      := $(sort $(wildcard tests/test_*.c))
 TESTOBJS   := $(TESTS:%.c=$(BUILD)/t/%.o)
 BIN        := $(BUILD)/mxtally
 
-.PHONY: includes fuzz all demo check realservers unit golden corpus corpus-report integration pflogsumm san tsan bench install clean deps html
+.PHONY: FORCE includes deb package fuzz all demo check realservers unit golden corpus corpus-report integration pflogsumm san tsan bench install clean deps html
 
 all: $(BIN) mxtally
 
@@ -44,7 +48,7 @@ $(BIN): $(OBJS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(MXT_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(MXT_CFLAGS) -c -o $@ $<
 
 $(BUILD)/t/%.o: %.c
 	@mkdir -p $(@D)
@@ -110,10 +114,20 @@ corpus-report: $(BIN)
 html: $(BIN)
 	MXTALLY=$(BIN) sh tests/html.sh
 
+# package: the Debian package built (make deb), linted, installed with
+# dpkg -i, its nightly report mailed through a private Postfix, then
+# removed and purged (tests/deb.sh: under CI=true always; else only as
+# root with dpkg-buildpackage, or it says why it skipped). The units and
+# the nightly script from `make install` are checked by tests/dist.sh.
+package: $(BIN)
+	MXTALLY=$(BIN) sh tests/dist.sh
+	MXTALLY=$(BIN) sh tests/deb.sh
+
 # check: the release build's tests, then the same under ASan+UBSan.
 check:
 	@sh .ci/deps test
 	@$(MAKE) --no-print-directory unit golden corpus integration pflogsumm html
+	@$(MAKE) --no-print-directory package
 	@$(MAKE) --no-print-directory san
 
 san:
@@ -151,13 +165,66 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/fuzz/fuzz_%.o $(FUZZ_OBJS)
 fuzz: $(FUZZERS)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) sh fuzz/run.sh $(FUZZERS)
 
-install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+# dist/*.in with the install paths filled in
+DIST_IN    := $(wildcard dist/*.in)
+DIST_OUT   := $(DIST_IN:dist/%.in=$(BUILD)/dist/%)
+DIST_PATHS := $(BINDIR) $(LIBEXECDIR) $(SYSCONFDIR)
+$(BUILD)/dist/paths: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DIST_PATHS)' | cmp -s - $@ || echo '$(DIST_PATHS)' >$@
+$(BUILD)/dist/%: dist/%.in $(BUILD)/dist/paths Makefile
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+	    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@
+
+# install: the binary, the man page, the nightly report (script, systemd
+# units, cron.daily job; the timer is not enabled here), the examples,
+# and /etc/mxtally/{mxtally.conf,alerts.ini} unless they exist (a
+# package build, DESTDIR set, always gets them).
+install: $(BIN) $(DIST_OUT)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/cron.daily $(DESTDIR)$(SYSCONFDIR)/mxtally \
+	    $(DESTDIR)$(DOCDIR)/examples
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/mxtally
 	install -m 644 mxtally.1 $(DESTDIR)$(MANDIR)/man1/mxtally.1
+	install -m 755 $(BUILD)/dist/mxtally-nightly $(DESTDIR)$(LIBEXECDIR)/
+	install -m 755 $(BUILD)/dist/cron.daily $(DESTDIR)$(SYSCONFDIR)/cron.daily/mxtally
+	install -m 644 $(BUILD)/dist/mxtally-nightly.service \
+	    $(BUILD)/dist/mxtally-watch.service dist/mxtally-nightly.timer \
+	    $(DESTDIR)$(UNITDIR)/
+	install -m 644 examples/*.yml examples/*.cfg examples/logrotate-mail \
+	    examples/README.md $(DESTDIR)$(DOCDIR)/examples/
+	for f in mxtally.conf:dist/mxtally.conf alerts.ini:samples/alerts.ini; do \
+		t=$(DESTDIR)$(SYSCONFDIR)/mxtally/$${f%%:*}; \
+		[ -e $$t ] || install -m 644 $${f#*:} $$t; \
+	done
+
+# deb: the Debian package (debian/), built in a copy of the tree under
+# build/deb, since dpkg-buildpackage writes its output to the parent of
+# the tree; leaves build/deb/mxtally_*.deb. No tests in the package
+# build (nocheck): `make check` runs them, and tests/deb.sh the package.
+DEB_DIR    := build/deb
+NPROC      := $(shell nproc 2>/dev/null || echo 2)
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/mxtally
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z -c -o --exclude-standard | \
+		    xargs -0 cp -P --parents -t $(DEB_DIR)/mxtally; \
+	else \
+		tar -c --exclude=./build --exclude=./mxtally . | \
+		    tar -x -C $(DEB_DIR)/mxtally; \
+	fi
+	cd $(DEB_DIR)/mxtally && \
+	    DEB_BUILD_OPTIONS="nocheck parallel=$(NPROC)" \
+	    dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+	    { tail -30 ../build.log; exit 1; }
+	@ls $(DEB_DIR)/mxtally_*.deb
 
 clean:
 	rm -rf build mxtally
+
+FORCE:
 
 -include $(OBJS:.o=.d) $(TOBJS:.o=.d) $(TESTOBJS:.o=.d)
 
