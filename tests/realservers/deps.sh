@@ -21,6 +21,11 @@ if [ "$(id -u)" = 0 ]; then
 	getent passwd Debian-exim >/dev/null ||
 		adduser --system --group --quiet --no-create-home --allow-bad-names \
 			--home /var/spool/exim4 Debian-exim
+	for u in opensmtpd opensmtpq; do
+		getent passwd $u >/dev/null ||
+			adduser --system --group --quiet --no-create-home \
+				--home /var/lib/opensmtpd/empty $u
+	done
 fi
 
 missing=""

@@ -51,7 +51,7 @@ class System:
     name = "exim"
 
     @staticmethod
-    def binds():
+    def binds(root):
         """Exim re-executes itself as /usr/sbin/exim4 (compiled in): in
         this run's namespace the unpacked package's sbin is /usr/sbin."""
         return [(os.path.dirname(EXIM), "/usr/sbin")]

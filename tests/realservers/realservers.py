@@ -36,8 +36,10 @@ SYSTEMS = {}
 def systems():
     import dovecot_postfix
     import exim
+    import opensmtpd
     SYSTEMS["dovecot-postfix"] = dovecot_postfix
     SYSTEMS["exim"] = exim
+    SYSTEMS["opensmtpd"] = opensmtpd
     return SYSTEMS
 
 
@@ -45,7 +47,7 @@ def one_run(mod, layout, slot, workdir):
     """Start one daemon set with one log layout, provoke it, stop it.
     Returns {layout name: [log files]}, the truth, and the sandbox root."""
     root = os.path.join(workdir, "%s-%s" % (mod.System.name, layout))
-    binds = mod.System.binds() if hasattr(mod.System, "binds") else ()
+    binds = mod.System.binds(root) if hasattr(mod.System, "binds") else ()
     sb = common.Sandbox(root, slot, mod.System.tmpfs(root), binds)
     syslog = None
     truth = common.Truth()
