@@ -60,8 +60,12 @@ enum event_flags {
 	EV_JOIN = 1 << 1,		/* login failure: cause decided by join */
 	EV_WIRE = 1 << 2,		/* text is the reply as sent ("-ERR ...") */
 	EV_UNDERSCORE = 1 << 3,		/* '_' in text stands for ' ' (qmail-send) */
-	EV_LABEL = 1 << 4		/* text is the daemon's fixed label for the
+	EV_LABEL = 1 << 4,		/* text is the daemon's fixed label for the
 					   failure (sendmail stat=), not the reply */
+	EV_GROUP = 1 << 5,		/* one of the lines of one failure: counted
+					   once per (session, subkey), see agg */
+	EV_PEER = 1 << 6		/* an MTA's LMTP delivery failure: the LMTP
+					   server's own line for it wins (agg) */
 };
 
 /*
@@ -95,6 +99,7 @@ struct event {
 	struct slice	 client;	/* client IP, may be empty */
 	struct slice	 text;		/* the reply text the rules look at */
 	struct slice	 session;	/* join key (Dovecot session id) */
+	struct slice	 subkey;	/* EV_GROUP: the rest of the key, or empty */
 	char		 code[4];	/* basic SMTP code "452", or "" */
 	char		 enh[12];	/* enhanced code "4.3.1", or "" */
 	char		 resp[24];	/* POP3/IMAP response code "IN-USE", or "" */

@@ -169,6 +169,11 @@ struct result {
 	 * settled before the end without a verdict, verdicts forgotten.
 	 */
 	uint64_t	 join_unresolved, join_dropped;
+	/*
+	 * Multi-line failures (agg/join.c): lines --max-keys left unjoined,
+	 * each counted on its own; MTA and LMTP server lines counted as one.
+	 */
+	uint64_t	 join_evicted, join_paired;
 	size_t		 max_keys;	/* the cap, 0 = none */
 	size_t		 top;		/* --top N, 0 = all */
 	struct alert_row *alerts;	/* fired, as alert_set_eval orders */

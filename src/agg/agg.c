@@ -12,6 +12,10 @@
  * verdict in the table's other_n (join_dropped). Which sessions are kept
  * depends only on the set of session ids, so every count, the two
  * counters included, is the same for any -j.
+ *
+ * The other multi-line joins (a failure a mail process logs on several
+ * lines, or that an MTA and the LMTP server both log) live in join.c;
+ * agg_add hands their lines there, agg_merge and agg_finish settle them.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -38,6 +42,7 @@ agg_new(void)
 		tab_init(tabs[i]);
 		tabs[i]->spill = tabs[i] != &a->verdicts;
 	}
+	join_init(a);
 	a->traffic = traffic_new();
 	return a;
 }
@@ -50,6 +55,7 @@ agg_set_max_keys(struct agg *a, size_t max)
 
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
 		tabs[i]->max = max;
+	join_set_max(a, max);
 	traffic_set_max_keys(a->traffic, max);
 }
 
@@ -64,6 +70,7 @@ agg_free(struct agg *a)
 	agg_traffic_wait(a);
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
 		tab_release(tabs[i]);
+	join_release(a);
 	traffic_free(a->traffic);
 	arena_release(&a->ar);
 	free(a);
@@ -152,7 +159,7 @@ add_templates(struct agg *a, const struct event *ev, uint64_t n,
 	}
 }
 
-static void
+void
 agg_count(struct agg *a, const struct event *ev, uint64_t pos)
 {
 	uint64_t	 n = ev->count;
@@ -237,6 +244,10 @@ agg_add(struct agg *a, const struct event *ev, uint64_t pos)
 	uint64_t	 hmax = a->verdicts.hmax;
 	struct event	 e;
 
+	if (ev->flags & (EV_GROUP | EV_PEER)) {
+		join_add(a, ev, pos);	/* settled by agg_finish */
+		return;
+	}
 	if (!(ev->flags & (EV_AUTH_UNKNOWN | EV_JOIN)) ||
 	    ev->session.len == 0) {
 		if (!(ev->flags & EV_AUTH_UNKNOWN))
@@ -334,6 +345,7 @@ agg_merge(struct agg *into, struct agg *from)
 
 	into->merged = 1;
 	traffic_job_start(&j, into->traffic, from->traffic, 1);
+	join_merge(into, from);		/* may count in from: first */
 
 	for (i = 0; i < CAUSE_MAX; i++)
 		into->cause_n[i] += from->cause_n[i];
@@ -399,6 +411,7 @@ agg_finish(struct agg *a)
 		agg_count(a, &p->ev, p->pos);
 	}
 	a->pend = NULL;
+	join_finish(a);
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
 		tab_settle(tabs[i]);
 }

@@ -181,11 +181,29 @@ struct agg {
 	struct tab	 verdicts;	/* Dovecot sessions, n = verdicts: agg.c */
 	struct pending	*pend;		/* in ar, which holds nothing else */
 	uint64_t	 join_unresolved; /* failures of folded sessions */
+	struct tab	 groups;	/* EV_GROUP keys, n = lines: join.c */
+	struct tab	 peers;		/* local parts of LMTP failures: join.c */
+	struct jlist	*gpend, *ppend;	/* their lines waiting: join.c */
+	size_t		 join_max;	/* keys kept per join table, 0 = all */
+	uint64_t	 join_evicted;	/* lines the cap left unjoined */
+	uint64_t	 join_paired;	/* MTA and server lines counted as one */
 	struct traffic_agg *traffic;	/* traffic.c */
 	int		 merged;	/* another agg was merged in */
 	struct traffic_job *finishing;	/* traffic_finish still running */
 	char		 key[KEY_MAX + 64];
 };
+
+/* Counts ev as one row of every table (agg.c). */
+void agg_count(struct agg *a, const struct event *ev, uint64_t pos);
+
+/* join.c: one failure logged on several lines, one event */
+struct jlist;
+void join_init(struct agg *a);
+void join_release(struct agg *a);
+void join_set_max(struct agg *a, size_t max);
+void join_add(struct agg *a, const struct event *ev, uint64_t pos);
+void join_merge(struct agg *into, struct agg *from);
+void join_finish(struct agg *a);
 
 /* Waits for agg_finish's traffic half; agg_result calls it. */
 void agg_traffic_wait(struct agg *a);

@@ -372,6 +372,8 @@ build_folds(struct result *r, const struct agg *a)
 	r->folded_unclassified = a->uncl.other_n;
 	r->join_unresolved = a->join_unresolved;
 	r->join_dropped = a->verdicts.other_n;
+	r->join_evicted = a->join_evicted;
+	r->join_paired = a->join_paired;
 	r->max_keys = a->users.max;
 }
 

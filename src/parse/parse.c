@@ -20,7 +20,7 @@ event_reset(struct event *ev)
 		.t = T_NONE,
 		.host = SLICE_NULL, .program = SLICE_NULL, .user = SLICE_NULL,
 		.client = SLICE_NULL, .text = SLICE_NULL, .session = SLICE_NULL,
-		.qid = SLICE_NULL, .addr = SLICE_NULL,
+		.subkey = SLICE_NULL, .qid = SLICE_NULL, .addr = SLICE_NULL,
 		.hint = CAUSE_NONE, .cause = CAUSE_NONE,
 		.count = 1,
 	};

@@ -9,6 +9,18 @@
  * "N attempts". The auth line says why; it is not counted, but when it
  * says "unknown user" the login with the same session id becomes
  * unknown_mailbox instead of auth_failure (see agg's join).
+ *
+ * A mail process logs one failure on several lines: an LMTP save that
+ * finds the disk full writes three "Error:" lines and a "save failed"
+ * line for the one recipient it refuses, a POP3 login that cannot create
+ * its index a handful of lines and a "Disconnected:" line. Such lines
+ * carry the session id ("lmtp(u)<pid><S>:"; LMTP gives each recipient of
+ * a transaction its own, "<S>", "<S:R2>", ...) and are marked EV_GROUP:
+ * agg counts one event per session, and for IMAP, whose session may see
+ * several failed commands, one per session and file the failing call
+ * named ("write(PATH) failed"). The level after the prefix ("Error: ",
+ * "Info: ", present in Dovecot's own log file, partly in syslog) is not
+ * looked at.
  */
 #include <string.h>
 
@@ -95,6 +107,42 @@ mail_user(struct slice msg)
 	return e ? slice_make(b + 1, e) : SLICE_NULL;
 }
 
+/* "u)<pid><S>: ..." at p (after the user): S, else SLICE_NULL. */
+static struct slice
+mail_session(struct slice msg, const char *p)
+{
+	const char	*end = msg.p + msg.len, *q;
+
+	if (end - p < 5 || p[0] != ')' || p[1] != '<')
+		return SLICE_NULL;
+	for (p += 2; p < end && (unsigned)(*p - '0') <= 9; p++)
+		;
+	if (end - p < 3 || p[0] != '>' || p[1] != '<')
+		return SLICE_NULL;
+	p += 2;
+	q = memchr(p, '>', (size_t)(end - p) < 64 ? (size_t)(end - p) : 64);
+	if (q == NULL || q == p || q + 1 >= end || q[1] != ':')
+		return SLICE_NULL;
+	return slice_make(p, q);
+}
+
+/*
+ * "... write(/path/file) failed: No space left on device": the file of
+ * the failing call that ends just before what (the matched condition),
+ * else SLICE_NULL.
+ */
+static struct slice
+failed_file(struct slice msg, const char *what)
+{
+	static const char	 tail[] = ") failed: ";
+	const char		*close = what - (sizeof(tail) - 1), *open;
+
+	if (close <= msg.p || memcmp(close, tail, sizeof(tail) - 1) != 0)
+		return SLICE_NULL;
+	open = memrchr(msg.p, '(', (size_t)(close - msg.p));
+	return open ? slice_make(open + 1, close) : SLICE_NULL;
+}
+
 static int
 dovecot_mail(struct slice msg, int cause, const char *what, struct event *ev)
 {
@@ -102,6 +150,13 @@ dovecot_mail(struct slice msg, int cause, const char *what, struct event *ev)
 	ev->dir = DIR_TO_CLIENT;
 	ev->user = mail_user(msg);
 	ev->hint = (int16_t)cause;
+	if (ev->user.len > 0) {
+		ev->session = mail_session(msg, ev->user.p + ev->user.len);
+		if (ev->session.len > 0)
+			ev->flags |= EV_GROUP;
+		if (ev->session.len > 0 && ev->proto == PROTO_IMAP)
+			ev->subkey = failed_file(msg, what);
+	}
 	ev->text = slice_from(msg, what);
 	if (cause == CAUSE_LOCK_CONTENTION && ev->proto == PROTO_POP3)
 		memcpy(ev->resp, "IN-USE", 7);

@@ -4,7 +4,9 @@
  * "status=deferred|bounced|expired" with dsn= and the remote reply, and
  * SASL authentication failures. What the client was told is the event;
  * "warning: not enough free space" precedes a 452 reject and is not
- * counted again.
+ * counted again. The lmtp agent's failures with the server's reply are
+ * marked EV_PEER: when the LMTP server (Dovecot) logged the same refusal,
+ * agg counts it once, with the server's cause.
  */
 #include <string.h>
 
@@ -103,6 +105,9 @@ postfix_delivery(const struct logline *ll, const char *st, struct event *ev)
 	if (said != NULL) {
 		struct event	 remote = *ev;
 		ev->dir = DIR_FROM_REMOTE;
+		/* the LMTP server logs this failure too: agg joins the two */
+		if (ev->proto == PROTO_LMTP && ev->user.len > 0)
+			ev->flags |= EV_PEER;
 		if (smtp_reply(slice_from(why, said + 7), &remote)) {
 			memcpy(ev->code, remote.code, sizeof(ev->code));
 			if (ev->enh[0] == '\0')

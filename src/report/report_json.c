@@ -531,6 +531,8 @@ report_json(FILE *out, const struct result *r, const struct report_opts *o)
 	jw_u64(&w, "folded_unclassified", r->folded_unclassified);
 	jw_u64(&w, "join_unresolved", r->join_unresolved);
 	jw_u64(&w, "join_dropped", r->join_dropped);
+	jw_u64(&w, "join_evicted", r->join_evicted);
+	jw_u64(&w, "join_paired", r->join_paired);
 	jw_u64(&w, "max_keys", r->max_keys);
 	jw_close(&w, '}');
 	json_traffic(&w, &r->traffic);

@@ -276,6 +276,10 @@ text_folded(const struct tx *t)
 		    "dropped\n",
 		    rep_num(r->join_unresolved, a, sizeof(a)),
 		    rep_num(r->join_dropped, b, sizeof(b)));
+	if (r->join_evicted != 0)
+		fprintf(t->out, "  Join      over --max-keys: %s lines of "
+		    "multi-line failures counted one by one\n",
+		    rep_num(r->join_evicted, a, sizeof(a)));
 }
 
 /* "12.3 %" of part in whole, into buf */
