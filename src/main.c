@@ -661,6 +661,8 @@ cmd_report(int argc, char **argv)
 	c.scan.max_keys = AGG_MAX_KEYS_DEFAULT;
 	if (parse_args(argc, argv, &c) == -1) {
 		fputs("try 'mxtally --help'\n", stderr);
+		free(c.rules);
+		free(c.mail_to);
 		return EXIT_USAGE;
 	}
 	argv += optind;
@@ -720,6 +722,7 @@ cmd_report(int argc, char **argv)
 		classify_free(cl);
 		free(files);
 		own_free(own);
+		free(c.mail_to);
 		return interrupted();
 	}
 	for (i = 0; i < n; i++)
