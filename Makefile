@@ -10,13 +10,13 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 PKGS       := libpcre2-8 libzstd zlib inih libmicrohttpd libcurl nettle
-PKGS       += sqlite3 libpq
+PKGS       += sqlite3 libpq liblzma liblz4
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -Wpointer-arith -Wcast-qual -Wformat=2 -Wvla
 MXT_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -pthread -MMD -MP $(WARN) \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 MXT_CFLAGS += -DHAVE_LIBPQ
-LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
+LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -pthread -lm
 
 comma      := ,
 ifeq ($(SAN),)

@@ -21,8 +21,8 @@ D=build/fuzz
 mkdir -p "$D/artifacts" "$D/seeds/lines" "$D/seeds/files" "$D/seeds/rules" \
     "$D/seeds/zstd"
 
-# seeds: one file per log line (line targets), whole logs plain, gzip
-# and zstd (input), INI files (rules)
+# seeds: one file per log line (line targets), whole logs plain, gzip,
+# zstd, bzip2, xz and lz4 (input), INI files (rules)
 if [ ! -f "$D/seeds/.done" ]; then
 	i=0
 	{ cat samples/*/*.log
@@ -38,6 +38,10 @@ if [ ! -f "$D/seeds/.done" ]; then
 		head -c 65536 "$f" >"$D/seeds/files/$n"
 		gzip -c "$f" | head -c 65536 >"$D/seeds/files/$n.gz"
 		zstd -q -c "$f" | head -c 65536 >"$D/seeds/files/$n.zst" 2>/dev/null
+		for z in bzip2 xz lz4; do
+			$z -q -c "$f" 2>/dev/null | head -c 65536 \
+			    >"$D/seeds/files/$n.$z"
+		done
 	done
 	for f in samples/*.ini samples/*/*.ini; do
 		[ -f "$f" ] && cp "$f" "$D/seeds/rules/$(echo "$f" | tr / _)"

@@ -36,6 +36,7 @@ cmp -s "$tmp/j1.json" "$tmp/nommap.json" && ok || bad "--no-mmap differs"
 cmp -s "$tmp/t1.txt" "$tmp/t5.txt" && ok || bad "text report -j1 and -j5 differ"
 
 # 2. compressed and piped input
+good0=samples/qpopper/pop.log
 gzip -c "$tmp/all.log" >"$tmp/all.gz"
 zstd -q -c "$tmp/all.log" >"$tmp/all.zst"
 cp "$tmp/all.gz" "$tmp/named-plain.log"
@@ -54,6 +55,28 @@ tail -c +100001 "$tmp/all.log" | gzip -c >>"$tmp/multi.gz"
 run -j2 "$tmp/multi.gz" >"$tmp/out.json"
 norm "$tmp/out.json" | cmp -s "$tmp/ref" - && ok || bad "multi-member gzip differs"
 
+# bzip2, xz and lz4 (logrotate can use any): the same report as plain,
+# two streams appended too; cut short: "truncated NAME stream", exit 3
+# (all three were read as text before: junk lines, exit 0)
+for z in bzip2 xz lz4; do
+	command -v $z >/dev/null || { bad "$z missing (.ci/deps)"; continue; }
+	$z -q -c "$tmp/all.log" >"$tmp/all.$z"
+	{ head -c 100000 "$tmp/all.log" | $z -q -c
+	  tail -c +100001 "$tmp/all.log" | $z -q -c; } >"$tmp/multi.$z"
+	for f in all.$z multi.$z; do
+		run -j2 "$tmp/$f" >"$tmp/out.json" || bad "$f exit $?"
+		norm "$tmp/out.json" | cmp -s "$tmp/ref" - && ok ||
+		    bad "$f differs from plain"
+	done
+	head -c 3000 "$tmp/all.$z" >"$tmp/trunc.$z"
+	run -j2 "$good0" "$tmp/trunc.$z" >/dev/null 2>"$tmp/err"
+	[ $? = 3 ] && grep -q "trunc.$z': truncated $z stream" "$tmp/err" &&
+	    ok || bad "truncated $z: $(cat "$tmp/err")"
+done
+lz4 -q -l -c "$tmp/all.log" >"$tmp/legacy.lz4"
+run -j2 "$tmp/legacy.lz4" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -q "legacy.lz4': lz4 legacy format" "$tmp/err" && ok ||
+    bad "lz4 -l: $(cat "$tmp/err")"
 # zstd as zstd(1) and pzstd write it: frames concatenated (the README
 # promises it; split -C keeps lines whole), a skippable frame first
 # (pzstd), and sizes where the frame's last block met the end of a pool

@@ -832,6 +832,56 @@ Test(input, truncated_gzip, .timeout = 60)
 	cr_assert_eq(d.out.len, data.len);
 }
 
+/*
+ * bzip2, xz and lz4 as their tools write them: two streams appended (as
+ * `cmd -c >>` or a parallel compressor leaves them), read through two
+ * pool buffers; half of the file is "truncated NAME stream" with the
+ * lines before the cut; lz4 -l's legacy format is refused by name.
+ * Before these decoders the files were read as text, junk lines.
+ */
+Test(input, bzip2_xz_lz4_command, .timeout = 120)
+{
+	static const struct {
+		const char	*tool;
+		const char	*name;
+		enum input_fmt	 fmt;
+	} c[] = {
+		{ "bzip2", "bzip2", FMT_BZIP2 },
+		{ "xz", "xz", FMT_XZ },
+		{ "lz4 -q", "lz4", FMT_LZ4 },
+	};
+	struct bytes	 data = gen_lines(9 * MIB, 8);
+	struct input_opts o2 = { .nbufs = 2 };
+	struct drained	 d;
+	char		 cmd[512], msg[64];
+	size_t		 i;
+
+	write_file(tpath("a"), data.p, data.len / 3);
+	write_file(tpath("b"), data.p + data.len / 3, data.len - data.len / 3);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "cd %s && %s -c a > x && %s -c b "
+		    ">> x && head -c $(($(wc -c < x) / 2)) x > t", tmpdir,
+		    c[i].tool, c[i].tool);
+		cr_assert_eq(system(cmd), 0, "%s", cmd);
+		d = drain_path(tpath("x"), &opt_mmap, c[i].fmt);
+		assert_same(&d, &data);
+		d = drain_path(tpath("x"), &o2, c[i].fmt);
+		assert_same(&d, &data);
+		d = drain_path(tpath("t"), &opt_mmap, c[i].fmt);
+		snprintf(msg, sizeof(msg), "truncated %s stream", c[i].name);
+		check_damaged(&data, &d, msg, 0);
+	}
+	snprintf(cmd, sizeof(cmd), "cd %s && lz4 -q -l -c a > l", tmpdir);
+	cr_assert_eq(system(cmd), 0);
+	{
+		char	 err[128] = "";
+
+		cr_assert_null(source_open(tpath("l"), 0, &opt_mmap, err,
+		    sizeof(err)));
+		cr_assert(strstr(err, "lz4 legacy format") != NULL, "%s", err);
+	}
+}
+
 Test(input, truncated_zstd, .timeout = 60)
 {
 	struct bytes	 data = gen_lines(16 * MIB, 12);

@@ -1,6 +1,6 @@
 /*
  * Input sources: a regular file mapped whole, or a stream (stdin, pipe,
- * --no-mmap, gzip, zstd) read into a small pool of large buffers. Either
+ * --no-mmap, gzip, zstd, bzip2, xz, lz4) read into a small pool of large buffers. Either
  * way the source hands out chunks that hold whole lines only, in order.
  * Format is detected by magic bytes, never by name.
  *
@@ -16,7 +16,11 @@
 enum input_fmt {
 	FMT_PLAIN,
 	FMT_GZIP,
-	FMT_ZSTD
+	FMT_ZSTD,
+	FMT_BZIP2,
+	FMT_XZ,
+	FMT_LZ4,
+	FMT_LZ4_LEGACY		/* refused: lz4 -l */
 };
 
 struct input_opts {
@@ -72,7 +76,8 @@ void source_release(struct source *s, struct chunk *c);
 void source_close(struct source *s);
 
 enum input_fmt source_format(const struct source *s);
-const char *input_fmt_name(enum input_fmt f);	/* "plain", "gzip", "zstd" */
+/* "plain", "gzip", "zstd", "bzip2", "xz", "lz4" */
+const char *input_fmt_name(enum input_fmt f);
 uint64_t source_bytes(const struct source *s);	/* bytes read from disk */
 int64_t source_mtime(const struct source *s);	/* seconds, 0 for stdin */
 

@@ -2,7 +2,8 @@
  * Opening an input and choosing how to read it. source_open owns the
  * decision: "-" is stdin; a directory is refused; the format comes from
  * the first bytes (gzip 1f 8b, zstd 28 b5 2f fd or a skippable frame's
- * 5? 2a 4d 18), never from the name; a
+ * 5? 2a 4d 18, bzip2 "BZh", xz fd "7zXZ", lz4 04 22 4d 18), never from
+ * the name; a
  * regular plain file is mapped unless --no-mmap, and everything else
  * (stdin, pipes, compressed files) is streamed through the buffer pool.
  * The public calls dispatch through the source's ops table.
@@ -20,7 +21,7 @@
 #include "mxtally/log.h"
 #include "input_int.h"
 
-#define MAGIC_MAX	4
+#define MAGIC_MAX	10
 
 void
 input_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -46,6 +47,17 @@ detect(const unsigned char *p, size_t n)
 	if (n >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d &&
 	    p[3] == 0x18)
 		return FMT_ZSTD;
+	/* "BZh", the block size, then a block's or the end's magic */
+	if (n >= 10 && memcmp(p, "BZh", 3) == 0 && p[3] >= '1' &&
+	    p[3] <= '9' && (memcmp(p + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0 ||
+	    memcmp(p + 4, "\x17\x72\x45\x38\x50\x90", 6) == 0))
+		return FMT_BZIP2;
+	if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
+		return FMT_XZ;
+	if (n >= 4 && memcmp(p, "\x04\x22\x4d\x18", 4) == 0)
+		return FMT_LZ4;
+	if (n >= 4 && memcmp(p, "\x02\x21\x4c\x18", 4) == 0)
+		return FMT_LZ4_LEGACY;
 	return FMT_PLAIN;
 }
 
@@ -114,6 +126,19 @@ open_stream(struct source *s, const struct input_opts *o, char *err,
 	case FMT_ZSTD:
 		dec = &decoder_zstd;
 		break;
+	case FMT_BZIP2:
+		dec = &decoder_bzip2;
+		break;
+	case FMT_XZ:
+		dec = &decoder_xz;
+		break;
+	case FMT_LZ4:
+		dec = &decoder_lz4;
+		break;
+	case FMT_LZ4_LEGACY:
+		input_seterr(err, errlen, "lz4 legacy format (lz4 -l) is not "
+		    "supported: recompress with lz4 (frame format)");
+		return -1;
 	default:
 		dec = &decoder_plain;
 		break;
@@ -221,6 +246,13 @@ input_fmt_name(enum input_fmt f)
 		return "gzip";
 	case FMT_ZSTD:
 		return "zstd";
+	case FMT_BZIP2:
+		return "bzip2";
+	case FMT_XZ:
+		return "xz";
+	case FMT_LZ4:
+	case FMT_LZ4_LEGACY:
+		return "lz4";
 	}
 	return "unknown";
 }

@@ -3,7 +3,8 @@
  * that input.c dispatches through, and the decoder interface that the
  * stream pool (input_read.c) pulls decompressed bytes from. A source is
  * either a mapping (input_mmap.c) or a stream; a stream is a buffer pool
- * plus one decoder (plain read(2), gzip or zstd) that fills it.
+ * plus one decoder (plain read(2), gzip, zstd, bzip2, xz or lz4) that
+ * fills it.
  */
 #ifndef MXTALLY_INPUT_INT_H
 #define MXTALLY_INPUT_INT_H
@@ -67,6 +68,9 @@ struct decoder {
 extern const struct decoder decoder_plain;
 extern const struct decoder decoder_gzip;
 extern const struct decoder decoder_zstd;
+extern const struct decoder decoder_bzip2;
+extern const struct decoder decoder_xz;
+extern const struct decoder decoder_lz4;
 
 struct mapping {
 	const char	*base;		/* whole file */
