@@ -110,6 +110,20 @@ def pid_alive(pid):
         return False
 
 
+def descendants(pid):
+    """The pids below pid (read from /proc before it is stopped)."""
+    out = []
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            kids = [int(x) for x in f.read().split()]
+    except OSError:
+        return out
+    for k in kids:
+        out.append(k)
+        out += descendants(k)
+    return out
+
+
 def stop_pid(pid, timeout=10):
     """SIGTERM one pid we started, wait for it, SIGKILL if it lingers."""
     if not pid or not pid_alive(pid):
@@ -135,7 +149,7 @@ class Sandbox:
     daemons exit the namespace and its mounts are gone.
     """
 
-    def __init__(self, root, slot, tmpfs=(), binds=()):
+    def __init__(self, root, slot, tmpfs=(), binds=(), overlays=()):
         self.root = root
         self.slot = slot
         self.port0 = PORT_BASE + PORT_SLOT * slot
@@ -166,6 +180,13 @@ class Sandbox:
                          % (path, size, path))
         for src, dst in binds:
             lines.append("mount --bind %s %s" % (src, dst))
+        for dst, lowers in overlays:
+            # a package unpacked beside the system, seen at its own paths
+            # in this namespace only; writes go to the run's directory
+            up = "%s/ns/ov%s" % (root, dst.replace("/", "-"))
+            lines.append("mkdir -p %s/up %s/work" % (up, up))
+            lines.append("mount -t overlay mxt-ov -o lowerdir=%s:%s,upperdir=%s/up,"
+                         "workdir=%s/work %s" % (":".join(lowers), dst, up, up, dst))
         lines.append("touch %s/ns-ready" % root)
         lines.append("exec sleep 100000")
         self.holder = subprocess.Popen(
@@ -193,8 +214,10 @@ class Sandbox:
     def start(self, name, cmd, env=None):
         """Run a daemon that stays in the foreground; remember its pid."""
         out = open(os.path.join(self.log, name + ".stderr"), "ab")
+        # a session of its own: a daemon that signals its process group
+        # (courierlogger does) must not reach this driver
         p = subprocess.Popen(self.ns(cmd), stdin=subprocess.DEVNULL, stdout=out,
-                             stderr=subprocess.STDOUT, env=env)
+                             stderr=subprocess.STDOUT, env=env, start_new_session=True)
         self.pids.append((name, p.pid))
         self.procs = getattr(self, "procs", []) + [p]
         return p
@@ -205,7 +228,15 @@ class Sandbox:
 
     def stop(self):
         for name, pid in reversed(self.pids):
-            stop_pid(pid)
+            # the daemon and what it (or a wrapper) started, all at once
+            group = [pid] + descendants(pid)
+            for p in group:
+                try:
+                    os.kill(p, 15)
+                except ProcessLookupError:
+                    pass
+            for p in group:
+                stop_pid(p, 5)
         for p in getattr(self, "procs", []):
             try:
                 p.wait(5)

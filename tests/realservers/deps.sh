@@ -11,8 +11,11 @@ set -e
 cd "$(dirname "$0")/../.."
 pkgs="dovecot-core dovecot-pop3d dovecot-imapd dovecot-lmtpd postfix
 libgnutls-dane0 libidn12 libnsl2 libevent-2.1-7 libdb5.3 util-linux python3
-gzip zstd"
+gzip zstd openssl perl libltdl7 libcourier-unicode4 libgamin0 libgdbm6"
 fetch="exim4-daemon-light exim4-base opensmtpd"
+# Courier conflicts with Dovecot's pop3d and imapd: unpacked apart
+cfetch="courier-imap courier-pop courier-base courier-authdaemon courier-authlib
+courier-authlib-userdb"
 cache=build/realservers/pkgs
 
 # the users the unpacked packages' postinst would have made (Exim's
@@ -36,6 +39,9 @@ done
 need_fetch=""
 for p in $fetch; do
 	ls "$cache/$p"_*.deb >/dev/null 2>&1 || need_fetch="$need_fetch $p"
+done
+for p in $cfetch; do
+	ls "$cache/courier-debs/$p"_*.deb >/dev/null 2>&1 || need_fetch="$need_fetch $p"
 done
 [ -z "$missing$need_fetch" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
@@ -64,12 +70,19 @@ if [ -n "$need_fetch" ]; then
 		apt-get update -qq
 		(cd "$tmp" && apt-get download $need_fetch >/dev/null)
 	}
-	mv "$tmp"/*.deb "$cache"/
+	mkdir -p "$cache/courier-debs"
+	mv "$tmp"/courier-*.deb "$cache/courier-debs/" 2>/dev/null || :
+	mv "$tmp"/*.deb "$cache"/ 2>/dev/null || :
 	rmdir "$tmp"
-	rm -rf "$cache/root"
+	rm -rf "$cache/root" "$cache/courier"
 fi
 if [ ! -d "$cache/root" ]; then
 	for d in "$cache"/*.deb; do
 		dpkg-deb -x "$d" "$cache/root"
+	done
+fi
+if [ ! -d "$cache/courier" ]; then
+	for d in "$cache"/courier-debs/*.deb; do
+		dpkg-deb -x "$d" "$cache/courier"
 	done
 fi

@@ -37,9 +37,11 @@ def systems():
     import dovecot_postfix
     import exim
     import opensmtpd
+    import courier
     SYSTEMS["dovecot-postfix"] = dovecot_postfix
     SYSTEMS["exim"] = exim
     SYSTEMS["opensmtpd"] = opensmtpd
+    SYSTEMS["courier"] = courier
     return SYSTEMS
 
 
@@ -48,7 +50,8 @@ def one_run(mod, layout, slot, workdir):
     Returns {layout name: [log files]}, the truth, and the sandbox root."""
     root = os.path.join(workdir, "%s-%s" % (mod.System.name, layout))
     binds = mod.System.binds(root) if hasattr(mod.System, "binds") else ()
-    sb = common.Sandbox(root, slot, mod.System.tmpfs(root), binds)
+    ovl = mod.System.overlays(root) if hasattr(mod.System, "overlays") else ()
+    sb = common.Sandbox(root, slot, mod.System.tmpfs(root), binds, ovl)
     syslog = None
     truth = common.Truth()
     try:
