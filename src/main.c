@@ -650,6 +650,7 @@ cmd_report(int argc, char **argv)
 	struct alert		*fired = NULL;
 	size_t			 nfired = 0;
 	char			 err[512], tmp[PATH_MAX], **own = NULL;
+	char			 winpath[PATH_MAX];
 	size_t			 n, i;
 	FILE			*out;
 	int			 rc, bad = 0, mailed = 0;
@@ -691,27 +692,16 @@ cmd_report(int argc, char **argv)
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
-	if ((cl = classify_new(err, sizeof(err))) == NULL) {
-		log_error("%s", err);
+	if (alert_rules_load(c.rules, c.nrules, &cl, &set) == -1)
 		return EXIT_USAGE;
-	}
-	for (i = 0; i < c.nrules; i++)
-		if (classify_load_rules(cl, c.rules[i], err, sizeof(err)) == -1) {
-			log_error("%s", err);
-			classify_free(cl);
-			return EXIT_USAGE;
-		}
-	/* after the causes, which alert rules may name */
-	for (i = 0; i < c.nrules; i++)
-		if (alert_set_load(&set, c.rules[i]) == -1) {
-			alert_set_release(&set);
-			classify_free(cl);
-			return EXIT_USAGE;
-		}
 	free(c.rules);
 	if (set.n > 0)
 		c.scan.alerts = &set;
 	alert_set_bound(&set, c.scan.max_keys);
+	if (c.state != NULL && set.n > 0) {
+		snprintf(winpath, sizeof(winpath), "%s.windows", c.state);
+		set.windows = winpath;
+	}
 	files = inputs_make(&c, argv, n, &n, &own);
 	c.scan.stop = &got_signal;
 	catch_signals();
@@ -761,6 +751,8 @@ cmd_report(int argc, char **argv)
 	if (rc == 0 && c.scan.state != NULL &&
 	    state_save(c.scan.state, c.state, err, sizeof(err)) == -1)
 		rc = log_error("%s", err);
+	if (rc == 0 && alert_set_save(&set) == -1)
+		rc = -1;
 	state_free(c.scan.state);
 	free(r->files);
 	free(r->errors);
@@ -853,7 +845,7 @@ static int
 cmd_rules(int argc, char **argv)
 {
 	struct classifier	*cl;
-	char			 err[512];
+	struct alert_set	 set;
 	size_t			 nr, nc;
 	int			 i, bad = 0;
 
@@ -864,16 +856,18 @@ cmd_rules(int argc, char **argv)
 		fputs(rules_usage, stderr);
 		return EXIT_USAGE;
 	}
+	/* the loader report, alert and watch use: the same checks */
 	for (i = 2; i < argc; i++) {
-		if ((cl = classify_new(err, sizeof(err))) == NULL ||
-		    classify_load_rules(cl, argv[i], err, sizeof(err)) == -1) {
-			log_error("%s", err);
+		if (alert_rules_load((const char *const *)&argv[i], 1, &cl,
+		    &set) == -1) {
 			bad = 1;
-		} else {
-			classify_rules_count(cl, &nr, &nc);
-			printf("%s: %zu rules, %zu causes, ok\n", argv[i], nr,
-			    nc);
+			continue;
 		}
+		classify_rules_count(cl, &nr, &nc);
+		printf("%s: %zu cause rule%s, %zu cause%s, %zu alert rule%s, "
+		    "ok\n", argv[i], nr, nr == 1 ? "" : "s", nc,
+		    nc == 1 ? "" : "s", set.n, set.n == 1 ? "" : "s");
+		alert_set_release(&set);
 		classify_free(cl);
 	}
 	return bad ? EXIT_USAGE : 0;

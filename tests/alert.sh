@@ -57,15 +57,83 @@ check "disk alert" 'disk mx1 2 2 2026-11-21T10:00:00 2026-11-21T10:05:00 false' 
 check "guess alert" 'guess 198.51.100.9 3 3 2026-11-21T10:01:00 2026-11-21T10:01:09 warning 1m' \
     "$(jq -r 'select(.rule=="guess") | "\(.rule) \(.key) \(.value) \(.threshold) \(.first) \(.last) \(.severity) \(.window)"' "$tmp/j1.jsonl")"
 
-# nagios: the critical rule decides the status; alerts by first event time
+# nagios reports the alerts firing at the end (10:20): both episodes
+# above ended (disk: only 10:20 in its 10m window; guess: nothing in the
+# last minute), so OK, with the windows' counts now as perfdata (disk 1
+# of crit 2, guess 0 of warn 3) and the run's events per cause ("c").
 "$MXTALLY" alert -q --year 2026 -f nagios --rules "$tmp/rules.ini" \
     "$tmp/mail.log" >"$tmp/nagios"
-check "nagios exit" 2 $?
+check "nagios ended exit" 0 $?
 check "nagios lines" 1 "$(wc -l <"$tmp/nagios" | tr -d ' ')"
 case $(cat "$tmp/nagios") in
-"MXTALLY CRITICAL - 2 alerts fired: disk mx1 (2 in 10m), guess 198.51.100.9 (3 in 1m) | "*" auth_failure=4;;;0 "*" system_storage=3;;;0 "*) ok ;;
+"MXTALLY OK - no alert firing | rule_disk=1;;2;0 rule_guess=0;3;;0 "*" auth_failure=4c;;;0 "*" system_storage=3c;;;0 "*) ok ;;
 *) bad "nagios line: $(cat "$tmp/nagios")" ;;
 esac
+# one more full disk at 10:21: 10:20 and 10:21 in one window, firing now
+cp "$tmp/mail.log" "$tmp/firing.log"
+echo "Nov 21 10:21:00 mx1 $S" >>"$tmp/firing.log"
+out=$("$MXTALLY" alert -q --year 2026 -f nagios --rules "$tmp/rules.ini" "$tmp/firing.log")
+check "nagios firing exit" 2 $?
+case $out in "MXTALLY CRITICAL - 1 alert firing: disk mx1 (2 in 10m) | rule_disk=2;;2;0 rule_guess=0;3;;0 "*) ok ;;
+*) bad "nagios firing: $out" ;; esac
+# an unreadable input does not hide it: CRITICAL, and both are said
+out=$("$MXTALLY" alert -q --year 2026 -f nagios --rules "$tmp/rules.ini" \
+    "$tmp/firing.log" "$tmp/missing.log")
+check "nagios critical + unreadable exit" 2 $?
+case $out in "MXTALLY CRITICAL - an input could not be read; 1 alert firing: disk mx1 (2 in 10m) |"*) ok ;;
+*) bad "nagios critical + unreadable: $out" ;; esac
+# a WARNING is not worth more than an unreadable input: UNKNOWN
+sed 's/severity  = critical/severity = warning/' "$tmp/rules.ini" >"$tmp/warn.ini"
+out=$("$MXTALLY" alert -q --year 2026 -f nagios --rules "$tmp/warn.ini" \
+    "$tmp/firing.log" "$tmp/missing.log")
+check "nagios warning + unreadable exit" 3 $?
+case $out in "MXTALLY UNKNOWN - an input could not be read; 1 alert firing: disk mx1 (2 in 10m) |"*) ok ;;
+*) bad "nagios warning + unreadable: $out" ;; esac
+
+# A periodic check with --state (NRPE every few minutes): the first run
+# sees mx1's disk full at 10:20 and 10:21, CRITICAL; by the next run the
+# log has only gone on with lines that are no error (10:35, 10:40): the
+# second run reads just those, the window ending 10:40 is empty, OK.
+N='postfix/qmgr[9]: 3F2A11C0A1: removed'
+cp "$tmp/firing.log" "$tmp/nrpe.log"
+"$MXTALLY" alert -q --year 2026 -f nagios --state "$tmp/nrpe.state" \
+    --rules "$tmp/rules.ini" "$tmp/nrpe.log" >/dev/null
+check "nrpe first run" 2 $?
+printf 'Nov 21 10:35:00 mx1 %s\nNov 21 10:40:00 mx1 %s\n' "$N" "$N" >>"$tmp/nrpe.log"
+out=$("$MXTALLY" alert -q --year 2026 -f nagios --state "$tmp/nrpe.state" \
+    --rules "$tmp/rules.ini" "$tmp/nrpe.log")
+check "nrpe second run" 0 $?
+case $out in "MXTALLY OK - no alert firing | rule_disk=0;;2;0 "*" system_storage=0c;;;0 "*) ok ;;
+*) bad "nrpe second run: $out" ;; esac
+# a window spanning two runs: 11:00 in the first (1 of 2), 11:05 in the
+# second; only the carried window (FILE.windows) makes it 2: CRITICAL
+echo "Nov 21 11:00:00 mx1 $S" >"$tmp/span.log"
+"$MXTALLY" alert -q --year 2026 -f nagios --state "$tmp/span.state" \
+    --rules "$tmp/rules.ini" "$tmp/span.log" >/dev/null
+check "span first run" 0 $?
+echo "Nov 21 11:05:00 mx1 $S" >>"$tmp/span.log"
+out=$("$MXTALLY" alert -q --year 2026 -f nagios --state "$tmp/span.state" \
+    --rules "$tmp/rules.ini" "$tmp/span.log")
+check "span second run" 2 $?
+case $out in "MXTALLY CRITICAL - 1 alert firing: disk mx1 (2 in 10m) | rule_disk=2;;2;0 "*" system_storage=1c;;;0 "*) ok ;;
+*) bad "span second run: $out" ;; esac
+# the jsonl of that run: the episode starts in the first run's line
+check "span episode" '2026-11-21T11:00:00 2026-11-21T11:05:00 true' \
+    "$("$MXTALLY" alert -q --year 2026 --rules "$tmp/rules.ini" "$tmp/span.log" |
+    jq -r '"\(.first) \(.last) \(.firing)"')"
+# a changed rule drops its carried window: threshold 3 needs 3 new ones
+echo "Nov 21 11:06:00 mx1 $S" >>"$tmp/span.log"
+sed 's/threshold = 2/threshold = 3/' "$tmp/rules.ini" >"$tmp/three.ini"
+"$MXTALLY" alert -q --year 2026 -f nagios --state "$tmp/span.state" \
+    --rules "$tmp/three.ini" "$tmp/span.log" >/dev/null
+check "changed rule starts empty" 0 $?
+# --since: only 10:21 counts (one event, no alert)
+out=$("$MXTALLY" alert -q --year 2026 -f nagios --since 2026-11-21T10:21 \
+    --rules "$tmp/rules.ini" "$tmp/firing.log")
+check "since exit" 0 $?
+case $out in *" system_storage=1c;;;0 "*) ok ;; *) bad "since: $out" ;; esac
+"$MXTALLY" alert -q --since someday --rules "$tmp/rules.ini" "$tmp/firing.log" 2>/dev/null
+check "bad --since" 2 $?
 
 # no alert: thresholds out of reach; exit 0, nothing printed, nagios OK
 sed 's/threshold = ./threshold = 99/' "$tmp/rules.ini" >"$tmp/high.ini"
@@ -74,7 +142,7 @@ check "quiet exit" 0 $?
 check "quiet output" "" "$out"
 out=$("$MXTALLY" alert -q --year 2026 -f nagios --rules "$tmp/high.ini" "$tmp/mail.log")
 check "nagios ok exit" 0 $?
-case $out in "MXTALLY OK - no alert fired | "*) ok ;; *) bad "nagios ok: $out" ;; esac
+case $out in "MXTALLY OK - no alert firing | "*) ok ;; *) bad "nagios ok: $out" ;; esac
 
 # prometheus, and --prom-file replaced by rename (a hard link to the old
 # file keeps the old content), no temp file left behind

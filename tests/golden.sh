@@ -45,7 +45,7 @@ done
 # a bad pattern is refused with exit 2, naming file and line.
 if "$MXTALLY" rules --dump >"$tmp/dump.ini" &&
    "$MXTALLY" rules --check "$tmp/dump.ini" >"$tmp/check" &&
-   grep -q "^$tmp/dump.ini: [1-9][0-9]* rules, 20 causes, ok\$" "$tmp/check"; then
+   grep -q "^$tmp/dump.ini: [1-9][0-9]* cause rules, 20 causes, 0 alert rules, ok\$" "$tmp/check"; then
 	pass=$((pass + 1))
 else
 	echo "FAIL rules --dump | rules --check"; fail=$((fail + 1))
@@ -57,4 +57,43 @@ if [ $? -eq 2 ] && grep -q "$tmp/bad.ini:2: .*missing closing parenthesis" "$tmp
 else
 	echo "FAIL rules --check of a bad pattern"; fail=$((fail + 1))
 fi
+# rules --check reads alert rules too, with the checks alert and watch
+# apply: samples/alerts.ini holds 4 ([lock_storm], [auth_burst],
+# [storage_incident], [quota_refusals]) and no cause section.
+# rcheck NAME WANT-EXIT WANT-TEXT INI: the message or line it prints
+rcheck() {
+	printf "$4" >"$tmp/r.ini"
+	out=$("$MXTALLY" rules --check "$tmp/r.ini" 2>&1)
+	rc=$?
+	case $out in
+	*"$3"*) [ $rc -eq "$2" ] && { ok; return; } ;;
+	esac
+	echo "FAIL rules --check $1: exit $rc, $out"; fail=$((fail + 1))
+}
+out=$("$MXTALLY" rules --check samples/alerts.ini)
+if [ "$out" = "samples/alerts.ini: 0 cause rules, 0 causes, 4 alert rules, ok" ]; then
+	ok
+else
+	echo "FAIL rules --check samples/alerts.ini: $out"; fail=$((fail + 1))
+fi
+rcheck "by = planet" 2 "r.ini:3: rule 'x': bad by (host, user, client or none)" \
+    '[x]\ncause = system_storage\nby = planet\n'
+rcheck "threshold = abc" 2 "r.ini:3: rule 'x': bad threshold 'abc'" \
+    '[x]\ncause = system_storage\nthreshold = abc\n'
+rcheck "unknown cause" 2 "r.ini:2: rule 'x': unknown cause 'nosuch'" \
+    '[x]\ncause = nosuch\n'
+rcheck "unknown key" 2 "r.ini:3: rule 'x': unknown key 'treshold'" \
+    '[x]\ncause = system_storage\ntreshold = 3\n'
+rcheck "bad window" 2 "r.ini:3: rule 'x': bad window '10 minutes'" \
+    '[x]\ncause = system_storage\nwindow = 10 minutes\n'
+rcheck "duplicate rule" 2 "r.ini:4: duplicate section [x] (first at line 1)" \
+    '[x]\ncause = system_storage\n\n[x]\nthreshold = 3\n'
+rcheck "cause key" 2 "r.ini:2: unknown key 'patern'" '[cause.x]\npatern = a\n'
+rcheck "a rule on a user cause" 0 "r.ini: 1 cause rule, 1 cause, 1 alert rule, ok" \
+    '[cause.spool]\npattern = spool full\ngroup = storage\n\n[spool]\ncause = spool\n'
+# alert refuses what rules --check refuses, with the same message
+printf '[x]\ncause = system_storage\nby = planet\n' >"$tmp/r.ini"
+out=$("$MXTALLY" alert --rules "$tmp/r.ini" /dev/null 2>&1)
+case $out in *"r.ini:3: rule 'x': bad by"*) ok ;;
+*) echo "FAIL alert on by = planet: $out"; fail=$((fail + 1)) ;; esac
 t_end

@@ -251,6 +251,71 @@ Test(alert, event_time_not_wall_clock, .timeout = 5)
 	alert_list_free(v, n);
 }
 
+static void
+count_done(const struct alert *a, void *arg)
+{
+	(void)a;
+	(*(int *)arg)++;
+}
+
+/*
+ * The streaming evaluator counts an event at its own log time: 100 and
+ * 200, then 150 read after 200 (inside 200's 5m window) make 3 in the
+ * window now; 0 read last is older than 200 - 300 (late): no window.
+ * Then 560 empties 100..200 and the episode ends once.
+ */
+Test(alert, late_events_at_their_time, .timeout = 5)
+{
+	struct alert_set	 s = { 0 };
+	struct alert_eval	*e;
+	uint64_t		 cur[1];
+	int			 done = 0;
+
+	load(&s, "[r]\ncause = system_storage\nthreshold = 3\nwindow = 5m\n");
+	e = alert_eval_new(&s, count_done, &done);
+	cr_assert_eq(alert_eval_feed(e, 0, "", 0, 100, 1), 0);
+	cr_assert_eq(alert_eval_feed(e, 0, "", 0, 200, 1), 0);
+	cr_assert_eq(alert_eval_feed(e, 0, "", 0, 150, 1), 1);
+	cr_assert_eq(alert_eval_now(e), 200);
+	cr_assert_eq(alert_eval_feed(e, 0, "", 0, -100, 5), 0);
+	cr_assert_eq(alert_eval_late(e), 5);
+	alert_eval_current(e, cur);
+	cr_assert_eq(cur[0], 3);
+	/* at 399 the window (99, 399] still holds all three */
+	alert_eval_tick(e, 399);
+	cr_assert_eq(done, 0);
+	/* at 450: 100 and 150 have left */
+	alert_eval_tick(e, 450);
+	cr_assert_eq(done, 1);
+	alert_eval_current(e, cur);
+	cr_assert_eq(cur[0], 1);
+	alert_eval_free(e);
+	alert_set_release(&s);
+}
+
+/* Past the cap, a new key's events are counted as overflow. */
+Test(alert, window_cap, .timeout = 5)
+{
+	struct alert_set	 s = { 0 };
+	struct alert_eval	*e;
+
+	load(&s, "[r]\ncause = system_storage\nby = user\nthreshold = 2\n"
+	    "window = 1m\n");
+	e = alert_eval_new(&s, NULL, NULL);
+	alert_eval_set_max(e, 2);
+	alert_eval_feed(e, 0, "a", 1, 10, 1);
+	alert_eval_feed(e, 0, "b", 1, 10, 1);
+	alert_eval_feed(e, 0, "c", 1, 10, 4);
+	cr_assert_eq(alert_eval_overflow(e), 4);
+	cr_assert_eq(alert_eval_windows(e), 2);
+	/* a and b emptied by 100: their windows make room for d */
+	alert_eval_feed(e, 0, "d", 1, 100, 1);
+	cr_assert_eq(alert_eval_overflow(e), 4);
+	cr_assert_eq(alert_eval_feed(e, 0, "d", 1, 101, 1), 1);
+	alert_eval_free(e);
+	alert_set_release(&s);
+}
+
 /* Rules by user, client, host and none over the same 6 events. */
 Test(alert, keys, .timeout = 5)
 {
@@ -469,34 +534,58 @@ Test(alert, nagios_and_prometheus, .timeout = 5)
 	load(&s, "[lock]\ncause = lock_contention\nby = user\nthreshold = 5\n"
 	    "[disk]\ncause = system_storage\nby = host\nseverity = critical\n");
 	v[0] = (struct alert){ &s.rules[0], (char *)"a\"b\\c", 6, 7, 0, 60,
-	    0 };
-	v[1] = (struct alert){ &s.rules[1], (char *)"mx|1", 1, 1, 0, 0, 1 };
+	    1, 6 };
+	v[1] = (struct alert){ &s.rules[1], (char *)"mx|1", 1, 1, 0, 0, 1, 1 };
 	ce[CAUSE_LOCK_CONTENTION] = 7;
 	ce[CAUSE_SYSTEM_STORAGE] = 1;
+	s.current = calloc(2, sizeof(*s.current));
+	s.current[0] = 6;
+	s.current[1] = 1;
 
 	f = open_memstream(&out, &len);
-	rc = alert_write_nagios(f, v, 1, ce, 0);
+	rc = alert_write_nagios(f, &s, v, 1, ce, 0);
 	fclose(f);
 	cr_assert_eq(rc, 1);	/* warning only */
-	cr_assert(strncmp(out, "MXTALLY WARNING - 1 alert fired: lock "
-	    "a\"b\\c (6 in 10m) | lock_contention=7;;;0 auth_failure=0;;;0 ",
-	    strlen("MXTALLY WARNING - 1 alert fired: lock a\"b\\c (6 in 10m) "
-	    "| lock_contention=7;;;0 auth_failure=0;;;0 ")) == 0, "%s", out);
-	cr_assert(strstr(out, " system_storage=1;;;0 ") != NULL);
+	cr_assert(strncmp(out, "MXTALLY WARNING - 1 alert firing: lock "
+	    "a\"b\\c (6 in 10m) | rule_lock=6;5;;0 rule_disk=1;;",
+	    strlen("MXTALLY WARNING - 1 alert firing: lock a\"b\\c (6 in 10m) "
+	    "| rule_lock=6;5;;0 rule_disk=1;;")) == 0, "%s", out);
+	cr_assert(strstr(out, " lock_contention=7c;;;0 auth_failure=0c;;;0 ")
+	    != NULL, "%s", out);
+	cr_assert(strstr(out, " system_storage=1c;;;0 ") != NULL);
 	free(out);
 
 	f = open_memstream(&out, &len);
-	rc = alert_write_nagios(f, v, 2, ce, 0);
+	rc = alert_write_nagios(f, &s, v, 2, ce, 0);
 	fclose(f);
 	cr_assert_eq(rc, 2);	/* a critical one */
 	cr_assert(strstr(out, ", disk mx_1 (1 in 10m) |") != NULL, "%s", out);
 	free(out);
 
+	/* an unreadable input: UNKNOWN, unless something critical fires */
 	f = open_memstream(&out, &len);
-	rc = alert_write_nagios(f, v, 0, ce, 1);
+	rc = alert_write_nagios(f, &s, v, 0, ce, 1);
 	fclose(f);
 	cr_assert_eq(rc, 3);
 	cr_assert(strncmp(out, "MXTALLY UNKNOWN - ", 18) == 0);
+	free(out);
+	f = open_memstream(&out, &len);
+	rc = alert_write_nagios(f, &s, v, 2, ce, 1);
+	fclose(f);
+	cr_assert_eq(rc, 2);
+	cr_assert(strncmp(out, "MXTALLY CRITICAL - an input could not be "
+	    "read; 2 alerts firing: ", 61) == 0, "%s", out);
+	free(out);
+
+	/* an episode that ended is history, not the state now: OK */
+	v[1].firing = 0;
+	v[0].firing = 0;
+	f = open_memstream(&out, &len);
+	rc = alert_write_nagios(f, &s, v, 2, ce, 0);
+	fclose(f);
+	cr_assert_eq(rc, 0);
+	cr_assert(strncmp(out, "MXTALLY OK - no alert firing | ", 31) == 0,
+	    "%s", out);
 	free(out);
 
 	f = open_memstream(&out, &len);

@@ -140,4 +140,118 @@ else
 fi
 pid=
 
+# One evaluation on log time: the same file, with late and out-of-order
+# lines, to report, alert and watch (--from-start) must fire the same
+# alerts now. By hand (S = system storage):
+#  - mx1: 12 events two minutes apart (10:00..10:22): at most 3 in any 5
+#    minutes, so "five" (5 in 5m) fires nowhere (watch used to move them
+#    to the wall clock and fire); "three" fires from 10:04 on and is
+#    firing at the end, 3 in its window (10:18, 10:20, 10:22); its
+#    count falls to 2 between events, so 10 episodes (first event 10:00,
+#    10:02, ... 10:18), the last one firing;
+#  - mx2: 10:20:00, 10:22:00, then 10:21:30 written after 10:22 (late,
+#    inside the window): "three" (3 in 5m) fires and is firing at the
+#    end (10:22), 3 in its window;
+#  - mx3: 10:00:00 and 10:01:00, and 10:02:00 written last (20 minutes
+#    late): report and alert see an episode that ended (not firing);
+#    for watch it is older than any window now (counted as late). Either
+#    way nothing fires now for mx3.
+S="postfix/smtpd[1]: NOQUEUE: reject: MAIL from a.example[192.0.2.10]: 452 4.3.1 Insufficient system storage; from=<s@a.example> proto=ESMTP helo=<a.example>"
+agree=$tmp/agree.log
+: >"$agree"
+for m in 00 02 04 06 08 10 12 14 16 18 20 22; do
+	echo "Nov 21 10:$m:00 mx1 $S" >>"$agree"
+	[ $m = 00 ] && echo "Nov 21 10:00:00 mx3 $S" >>"$agree"
+	[ $m = 00 ] && echo "Nov 21 10:01:00 mx3 $S" >>"$agree"
+	[ $m = 20 ] && echo "Nov 21 10:20:00 mx2 $S" >>"$agree"
+	[ $m = 22 ] && echo "Nov 21 10:22:00 mx2 $S" >>"$agree"
+done
+echo "Nov 21 10:21:30 mx2 $S" >>"$agree"
+echo "Nov 21 10:02:00 mx3 $S" >>"$agree"
+printf '[five]\ncause = system_storage\nby = host\nthreshold = 5\nwindow = 5m\n\n[three]\ncause = system_storage\nby = host\nthreshold = 3\nwindow = 5m\nseverity = critical\n' >"$tmp/agree.ini"
+"$MXTALLY" alert -q --year 2026 --rules "$tmp/agree.ini" "$agree" >"$tmp/agree.jsonl"
+check_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: want '$2', got '$3'"; fi; }
+check_eq "alert: episodes" 'three mx2 true 2026-11-21T10:20:00
+three mx3 false 2026-11-21T10:00:00' \
+    "$(jq -r 'select(.key != "mx1") | "\(.rule) \(.key) \(.firing) \(.first)"' "$tmp/agree.jsonl" | sort)"
+check_eq "alert: mx1 episodes" '10 2026-11-21T10:18:00 true' \
+    "$(jq -sr '[.[] | select(.key == "mx1")] | "\(length) \(.[-1].first) \(.[-1].firing)"' "$tmp/agree.jsonl")"
+check_eq "alert: firing at the end" 'three mx1
+three mx2' \
+    "$(jq -r 'select(.firing) | "\(.rule) \(.key)"' "$tmp/agree.jsonl")"
+"$MXTALLY" -q -f json --year 2026 --rules "$tmp/agree.ini" "$agree" >"$tmp/agree.json"
+check_eq "report alerts = alert" "$(jq -c . "$tmp/agree.jsonl")" \
+    "$(jq -c '.alerts[]' "$tmp/agree.json")"
+out=$("$MXTALLY" alert -q --year 2026 -f nagios --rules "$tmp/agree.ini" "$agree")
+case $out in "MXTALLY CRITICAL - 2 alerts firing: three mx1 (3 in 5m), three mx2 (3 in 5m) | rule_five=3;5;;0 rule_three=3;;3;0 "*) ok ;;
+*) bad "agree nagios: $out" ;; esac
+
+port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+url2=http://127.0.0.1:$port2/metrics
+# wait2 N: until watch on port2 has read N lines (10 s at most)
+wait2() {
+	n=0
+	while [ $n -lt 100 ] && ! curl -s "$url2" | grep -qx "mxtally_lines_total $1"; do
+		sleep 0.1; n=$((n + 1))
+	done
+}
+"$MXTALLY" watch -q --year 2026 --from-start --rules "$tmp/agree.ini" \
+    --listen "127.0.0.1:$port2" "$agree" 2>"$tmp/agree.err" &
+pid2=$!
+wait2 17
+curl -s "$url2" >"$tmp/agree.prom"
+check_eq "watch: firing now" 'mxtally_alerts_firing{rule="three",key="mx1",severity="critical"} 1
+mxtally_alerts_firing{rule="three",key="mx2",severity="critical"} 1' \
+    "$(grep '^mxtally_alerts_firing{' "$tmp/agree.prom")"
+check_eq "watch: window count" 'mxtally_alert_window_events{rule="three",key="mx1"} 3
+mxtally_alert_window_events{rule="three",key="mx2"} 3' \
+    "$(grep '^mxtally_alert_window_events{' "$tmp/agree.prom")"
+kill -TERM "$pid2"; wait "$pid2"
+
+# A line longer than 64 KiB is one line, looked at in its first 64 KiB,
+# as in the report: the error text after 64 KiB is not a line of its own,
+# even when watch reads the line's start before its end is written.
+long=$tmp/long.log
+part1() {
+	printf 'Nov 21 10:00:00 mx1 postfix/qmgr[9]: 3F2A11C0A1: '
+	head -c 70000 /dev/zero | tr '\0' x
+}
+part2() {
+	echo "Nov 21 10:00:01 mx1 $S"
+	echo "Nov 21 10:00:02 mx1 postfix/qmgr[9]: 3F2A11C0A1: removed"
+}
+{ part1; part2; } >"$long"
+check_eq "report: long line" "2 1 0" \
+    "$("$MXTALLY" -q -f json --year 2026 "$long" | jq -r '"\(.input.lines) \(.input.overlong_lines) \(.totals.events)"')"
+: >"$long"
+"$MXTALLY" watch -q --year 2026 --from-start --rules "$tmp/agree.ini" \
+    --listen "127.0.0.1:$port2" "$long" 2>/dev/null &
+pid2=$!
+wait2 0
+part1 >>"$long"
+sleep 1.5
+part2 >>"$long"
+wait2 2
+sleep 0.5
+curl -s "$url2" >"$tmp/long.prom"
+check_eq "watch: long line is one line" 'mxtally_lines_total 2' "$(grep '^mxtally_lines_total' "$tmp/long.prom")"
+check_eq "watch: no event from inside it" 'mxtally_events_total{cause="system_storage",group="storage"} 0' \
+    "$(grep '^mxtally_events_total{cause="system_storage"' "$tmp/long.prom")"
+kill -TERM "$pid2"; wait "$pid2"
+
+# an endless source still ends on SIGTERM (within 2 s), status 0
+"$MXTALLY" watch -q --from-start --rules "$tmp/agree.ini" /dev/zero &
+pid2=$!
+sleep 1
+kill -TERM "$pid2"
+n=0
+while kill -0 "$pid2" 2>/dev/null && [ $n -lt 20 ]; do sleep 0.1; n=$((n + 1)); done
+if kill -0 "$pid2" 2>/dev/null; then
+	bad "watch /dev/zero ignores SIGTERM"
+	kill -KILL "$pid2"
+else
+	wait "$pid2"
+	check_eq "watch /dev/zero SIGTERM status" 0 $?
+fi
+
 t_end

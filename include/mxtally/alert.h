@@ -55,6 +55,22 @@ struct alert {
 	int64_t		 first;		/* first event of the window that fired */
 	int64_t		 last;		/* last event while firing */
 	int		 firing;	/* still above threshold at the end */
+	uint64_t	 current;	/* firing: events in the window now */
+};
+
+/*
+ * One classified event as every evaluator sees it (report, alert and
+ * watch build it the same way: alert_item_make). Strings are NUL-ended,
+ * the user lower-cased, each at most ALERT_STR_MAX bytes.
+ */
+#define ALERT_STR_MAX	255
+
+struct alert_item {
+	int64_t		 t;		/* log time, never T_NONE */
+	uint64_t	 count;		/* events the line stands for */
+	int		 cause;		/* after the Dovecot join */
+	const char	*code, *enh, *resp;
+	const char	*host, *user, *client;
 };
 
 struct agg;
@@ -66,6 +82,13 @@ struct alert_set {
 	size_t		 n;
 	struct alert_buf *all;		/* records merged from the workers */
 	size_t		 max_records;	/* in memory a buffer; 0 = all */
+	size_t		 max_windows;	/* (rule, key) windows; 0 = all */
+	uint64_t	 overflow;	/* after eval: events past the cap */
+	const char	*windows;	/* --state: FILE.windows, or NULL */
+	char		*carry;		/* after eval: the windows to save */
+	size_t		 carrylen;
+	uint64_t	*current;	/* after eval: per rule, the highest
+					   count of a window at the end */
 };
 
 /*
@@ -74,6 +97,18 @@ struct alert_set {
  * after a "FILE:LINE: ..." message. Call after user causes are added.
  */
 int alert_set_load(struct alert_set *s, const char *path);
+
+/*
+ * The one loader of rule files, for report, alert, watch and `rules
+ * --check`: a new classifier with the [cause.NAME] sections of
+ * paths[0..n) in *cl, then their alert rules in s (which may name those
+ * causes). Every section is checked: keys, values, unknown causes and
+ * groups, a section given twice in a file, a rule defined in two files.
+ * Returns 0, or -1 after a "FILE:LINE: ..." message (nothing to free).
+ */
+struct classifier;
+int alert_rules_load(const char *const *paths, size_t n, struct classifier **cl,
+    struct alert_set *s);
 
 /* Same, from a string; name is used in messages. For tests. */
 int alert_set_load_string(struct alert_set *s, const char *text,
@@ -118,6 +153,25 @@ struct alert *alert_set_eval(struct alert_set *s, const struct agg *agg,
 void alert_list_free(struct alert *v, size_t n);
 
 /*
+ * Incremental runs (--state FILE): before the records, alert_set_eval
+ * reads the windows an earlier run left in s->windows (a missing file is
+ * none), and after them keeps the windows that still hold events in
+ * s->carry; alert_set_save writes those to s->windows atomically, once
+ * the run's outputs are out. So a window that spans two runs counts the
+ * events of both, and an episode still firing goes on firing with its
+ * first event. A carried window whose rule changed (name, selector, by,
+ * threshold or window) is dropped. Returns 0, or -1 after a message.
+ */
+int alert_set_save(const struct alert_set *s);
+
+/* Per rule, the highest count of a window ending at the clock. */
+void alert_eval_current(struct alert_eval *e, uint64_t *per_rule);
+
+/* Serialises e's windows for the next run; reads them back into e. */
+void alert_eval_save(const struct alert_eval *e, FILE *f);
+int alert_eval_load(struct alert_eval *e, FILE *f, const char *name);
+
+/*
  * The incremental evaluator (watch mode, and alert_set_eval under the
  * hood). feed counts n events of rule ri for key at event time t; it
  * returns 1 when that (rule, key) started firing. tick advances the
@@ -135,6 +189,35 @@ int alert_eval_feed(struct alert_eval *e, size_t ri, const char *key,
     size_t klen, int64_t t, uint64_t n);
 void alert_eval_tick(struct alert_eval *e, int64_t now);
 
+/*
+ * The one evaluation path: feeds x to every rule that selects it, under
+ * the rule's key (a keyed rule skips an event without that key). Returns
+ * 1 when an alert started firing. Borrows x.
+ */
+int alert_eval_item(struct alert_eval *e, const struct alert_item *x);
+
+/*
+ * x from a classified event ev (cause = ev->cause unless the caller
+ * joined it), its strings copied into buf; 0 when ev has no time or is
+ * a join verdict (nothing to count).
+ */
+int alert_item_make(struct alert_item *x, const struct event *ev,
+    char buf[3][ALERT_STR_MAX + 1]);
+
+/*
+ * Windows kept at most (0: no cap, the default). Past the cap, events
+ * of a key that has no window yet are not counted; alert_eval_overflow
+ * says how many, alert_eval_late how many came later than their rule's
+ * window of the newest event (they cannot change any window now).
+ */
+void alert_eval_set_max(struct alert_eval *e, size_t max);
+uint64_t alert_eval_overflow(const struct alert_eval *e);
+uint64_t alert_eval_late(const struct alert_eval *e);
+size_t alert_eval_windows(const struct alert_eval *e);
+
+/* The evaluator's clock: the newest event time it has seen or ticked. */
+int64_t alert_eval_now(const struct alert_eval *e);
+
 /* Calls fn for every alert firing now, in rule order then key order. */
 void alert_eval_firing(struct alert_eval *e, alert_done_fn *fn, void *arg);
 
@@ -149,15 +232,16 @@ int64_t alert_parse_window(const char *s);
 void alert_fmt_window(int64_t w, char *buf, size_t len);
 
 /*
- * Writers. jsonl: one object per alert. nagios: one status line with
- * perfdata per cause (cause_events[i] for every cause number); returns
- * the plugin exit status. prometheus: exposition text format. lines is
+ * Writers. jsonl: one object per alert. nagios: one status line of the
+ * alerts firing now, perfdata per rule and per cause (cause_events[i]
+ * for every cause number); returns the plugin exit status. prometheus: exposition text format. lines is
  * the number of log lines read. Each returns -1 when writing failed,
  * except alert_write_nagios (see above; 3 when writing failed).
  */
 int alert_write_jsonl(FILE *f, const struct alert *v, size_t n);
-int alert_write_nagios(FILE *f, const struct alert *v, size_t n,
-    const uint64_t *cause_events, int unreadable);
+int alert_write_nagios(FILE *f, const struct alert_set *s,
+    const struct alert *v, size_t n, const uint64_t *cause_events,
+    int unreadable);
 int alert_write_prometheus(FILE *f, const struct alert_set *s,
     const struct alert *v, size_t n, const uint64_t *cause_events,
     uint64_t lines);

@@ -27,7 +27,7 @@
 #include "alert_int.h"
 
 #define BLK_SIZE	(64u << 10)
-#define STR_MAX		255		/* bytes of a key string kept */
+#define STR_MAX		ALERT_STR_MAX	/* bytes of a key string kept */
 
 struct blk {
 	struct blk	*next;
@@ -71,6 +71,7 @@ alert_set_bound(struct alert_set *s, size_t max_keys)
 {
 	s->max_records = max_keys == 0 || max_keys >= RECORDS_MIN ? max_keys :
 	    RECORDS_MIN;
+	s->max_windows = max_keys;
 }
 
 struct alert_buf *
@@ -380,6 +381,8 @@ collect_one(const struct alert *a, void *arg)
 	}
 	c->v[c->n] = *a;
 	c->v[c->n].key = xstrdup(a->key);
+	if (!a->firing)
+		c->v[c->n].current = 0;
 	c->n++;
 }
 
@@ -395,43 +398,26 @@ alert_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-static const char *
-rec_key(const struct alert_rule *r, const struct rec *x)
-{
-	switch (r->by) {
-	case BY_HOST: return x->str[S_HOST];
-	case BY_USER: return x->str[S_USER];
-	case BY_CLIENT: return x->str[S_CLIENT];
-	}
-	return "";
-}
-
 static void
-rec_feed(struct alert_eval *e, const struct alert_set *s,
-    const struct agg *agg, const struct rec *x)
+rec_feed(struct alert_eval *e, const struct agg *agg, const struct rec *x)
 {
-	const char	*key, *sid = x->str[S_SESSION];
-	int		 cause = x->cause;
-	size_t		 ri;
+	const char		*sid = x->str[S_SESSION];
+	struct alert_item	 it = {
+		.t = x->t, .count = x->count, .cause = x->cause,
+		.code = x->code, .enh = x->enh, .resp = x->resp,
+		.host = x->str[S_HOST], .user = x->str[S_USER],
+		.client = x->str[S_CLIENT]
+	};
 
 	if ((x->flags & EV_JOIN) && agg != NULL &&
 	    agg_session_unknown(agg, (struct slice){ sid, strlen(sid) }))
-		cause = CAUSE_UNKNOWN_MAILBOX;
-	for (ri = 0; ri < s->n; ri++) {
-		if (!alert_match_parts(&s->rules[ri], cause, x->code, x->enh,
-		    x->resp))
-			continue;
-		key = rec_key(&s->rules[ri], x);
-		if (s->rules[ri].by != BY_NONE && *key == '\0')
-			continue;
-		alert_eval_feed(e, ri, key, strlen(key), x->t, x->count);
-	}
+		it.cause = CAUSE_UNKNOWN_MAILBOX;
+	alert_eval_item(e, &it);
 }
 
 /* Feeds every record of b, runs and memory, in (time, position) order. */
 static void
-buf_feed(struct alert_eval *e, const struct alert_set *s,
-    const struct agg *agg, struct alert_buf *b)
+buf_feed(struct alert_eval *e, const struct agg *agg, struct alert_buf *b)
 {
 	struct ard	*d = xcalloc(b->nruns + 1, sizeof(*d));
 	struct ard	**heap = xmalloc((b->nruns + 1) * sizeof(*heap));
@@ -454,7 +440,7 @@ buf_feed(struct alert_eval *e, const struct alert_set *s,
 	for (i = len / 2; i-- > 0;)
 		ard_sift_down(heap, len, i);
 	while (len > 0) {
-		rec_feed(e, s, agg, &heap[0]->r);
+		rec_feed(e, agg, &heap[0]->r);
 		if (heap[0]->left > 0)
 			ard_next(heap[0]);
 		else
@@ -465,6 +451,45 @@ buf_feed(struct alert_eval *e, const struct alert_set *s,
 	free(d);
 }
 
+/* Reads the windows an earlier run left; a missing file is none. */
+static void
+windows_load(struct alert_eval *e, const struct alert_set *s)
+{
+	FILE	*f;
+
+	if ((f = fopen(s->windows, "r")) == NULL) {
+		if (errno != ENOENT)
+			log_warn("cannot read '%s': %s; alert windows start "
+			    "empty", s->windows, strerror(errno));
+		return;
+	}
+	if (alert_eval_load(e, f, s->windows) == -1)
+		log_warn("alert windows of '%s' only in part", s->windows);
+	fclose(f);
+}
+
+static void
+windows_keep(struct alert_eval *e, struct alert_set *s)
+{
+	FILE	*f;
+
+	free(s->carry);
+	s->carry = NULL;
+	s->carrylen = 0;
+	if ((f = open_memstream(&s->carry, &s->carrylen)) == NULL)
+		log_die("out of memory");
+	alert_eval_save(e, f);
+	fclose(f);
+}
+
+int
+alert_set_save(const struct alert_set *s)
+{
+	if (s->windows == NULL || s->carry == NULL)
+		return 0;
+	return alert_write_file(s->windows, s->carry, s->carrylen);
+}
+
 struct alert *
 alert_set_eval(struct alert_set *s, const struct agg *agg, int64_t end,
     size_t *n)
@@ -472,10 +497,23 @@ alert_set_eval(struct alert_set *s, const struct agg *agg, int64_t end,
 	struct collect		 c = { NULL, 0, 0 };
 	struct alert_eval	*e = alert_eval_new(s, collect_one, &c);
 
+	alert_eval_set_max(e, s->max_windows);
+	if (s->windows != NULL)
+		windows_load(e, s);
 	if (s->all != NULL)
-		buf_feed(e, s, agg, s->all);
+		buf_feed(e, agg, s->all);
 	if (end != T_NONE)
 		alert_eval_tick(e, end);
+	s->overflow = alert_eval_overflow(e);
+	if (s->overflow > 0)
+		log_warn("alert windows over --max-keys (%zu): %llu events of "
+		    "new keys counted in no window", s->max_windows,
+		    (unsigned long long)s->overflow);
+	free(s->current);
+	s->current = xcalloc(s->n + 1, sizeof(*s->current));
+	alert_eval_current(e, s->current);
+	if (s->windows != NULL)
+		windows_keep(e, s);
 	alert_eval_firing(e, collect_one, &c);
 	alert_eval_free(e);
 	alert_buf_free(s->all);

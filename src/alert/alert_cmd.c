@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mxtally/agg.h"
@@ -20,8 +21,10 @@
 #include "mxtally/cause.h"
 #include "mxtally/classify.h"
 #include "mxtally/log.h"
+#include "mxtally/period.h"
 #include "mxtally/report.h"
 #include "mxtally/scan.h"
+#include "mxtally/state.h"
 #include "alert_int.h"
 
 enum { A_JSONL, A_NAGIOS, A_PROM };
@@ -33,6 +36,7 @@ struct alert_cli {
 	const char	*prom_file;	/* --prom-file FILE */
 	const char	**rules;
 	size_t		 nrules;
+	const char	*state;		/* --state FILE */
 };
 
 static void
@@ -51,6 +55,12 @@ alert_usage(FILE *f)
 "      --prom-file FILE also write Prometheus text to FILE atomically\n"
 "                       (node_exporter textfile collector)\n"
 "  -j, --jobs N         worker threads (default: online CPUs)\n"
+"      --since TIME     only events at or after TIME (2026-11-21[THH:MM[:SS]],\n"
+"                       yesterday, today, -24h, -7d, ...: as for the report)\n"
+"      --until TIME     only events before TIME\n"
+"      --state FILE     incremental: read only what earlier runs with the\n"
+"                       same FILE did not, and carry the alert windows\n"
+"                       over (kept in FILE.windows)\n"
 "      --year YYYY      year of RFC 3164 stamps\n"
 "      --no-mmap        read with read(2) instead of mmap\n"
 "      --max-keys N     distinct keys per table and alert records kept\n"
@@ -58,8 +68,9 @@ alert_usage(FILE *f)
 "  -q, --quiet          no warnings\n"
 "\n"
 "exit status: 0 no alert fired, 1 an alert fired, 2 usage error,\n"
-"3 an input could not be read; nagios: 0 OK, 1 WARNING, 2 CRITICAL,\n"
-"3 UNKNOWN.\n", f);
+"3 an input could not be read; nagios (the alerts firing at the last log\n"
+"time read): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (an input could not\n"
+"be read and nothing critical fires).\n", f);
 }
 
 int
@@ -102,7 +113,8 @@ alert_write_file(const char *path, const char *buf, size_t len)
 static int
 alert_args(int argc, char **argv, struct alert_cli *c)
 {
-	enum { O_RULES = 256, O_PROM, O_YEAR, O_NOMMAP, O_MAXKEYS };
+	enum { O_RULES = 256, O_PROM, O_YEAR, O_NOMMAP, O_MAXKEYS, O_SINCE,
+	    O_UNTIL, O_STATE };
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "format", required_argument, NULL, 'f' },
@@ -112,6 +124,9 @@ alert_args(int argc, char **argv, struct alert_cli *c)
 		{ "year", required_argument, NULL, O_YEAR },
 		{ "no-mmap", no_argument, NULL, O_NOMMAP },
 		{ "max-keys", required_argument, NULL, O_MAXKEYS },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "until", required_argument, NULL, O_UNTIL },
+		{ "state", required_argument, NULL, O_STATE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -158,6 +173,18 @@ alert_args(int argc, char **argv, struct alert_cli *c)
 			break;
 		case O_NOMMAP:
 			c->scan.no_mmap = 1;
+			break;
+		case O_SINCE:
+		case O_UNTIL:
+			if (period_point(optarg, (int64_t)time(NULL),
+			    ch == O_SINCE ? &c->scan.since : &c->scan.until)
+			    == -1)
+				return log_error("bad time '%s': use 2026-11-21, "
+				    "2026-11-21T14:00:00, yesterday, today, "
+				    "this-week, last-week, -24h or -7d", optarg);
+			break;
+		case O_STATE:
+			c->state = optarg;
 			break;
 		case O_MAXKEYS:
 			v = strtol(optarg, &end, 10);
@@ -226,7 +253,7 @@ alert_emit(const struct alert_cli *c, struct alert_set *set,
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		log_die("out of memory");
 	if (c->fmt == A_NAGIOS)
-		rc = alert_write_nagios(f, ar->v, ar->n, ar->ce,
+		rc = alert_write_nagios(f, set, ar->v, ar->n, ar->ce,
 		    ar->unreadable) | (rc == -1 ? 0x100 : 0);
 	else if (c->fmt == A_PROM)
 		alert_write_prometheus(f, set, ar->v, ar->n, ar->ce,
@@ -255,7 +282,7 @@ alert_main(int argc, char **argv)
 	struct scan_stats	 st;
 	struct classifier	*cl;
 	struct agg		*agg;
-	char			 err[256];
+	char			 err[256] = "", winpath[PATH_MAX];
 	size_t			 n, i;
 	int			 rc;
 	long			 cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -269,32 +296,27 @@ alert_main(int argc, char **argv)
 		free(c.rules);
 		return 2;
 	}
-	if ((cl = classify_new(err, sizeof(err))) == NULL) {
-		log_error("%s", err);
+	if (alert_rules_load(c.rules, c.nrules, &cl, &set) == -1) {
 		free(c.rules);
 		return 2;
 	}
-	/* [cause.NAME] first: alert rules may name the causes they add */
-	for (i = 0; i < c.nrules; i++)
-		if (classify_load_rules(cl, c.rules[i], err, sizeof(err)) ==
-		    -1) {
-			log_error("%s", err);
-			classify_free(cl);
-			free(c.rules);
-			return 2;
-		}
-	for (i = 0; i < c.nrules; i++)
-		if (alert_set_load(&set, c.rules[i]) == -1) {
-			alert_set_release(&set);
-			classify_free(cl);
-			free(c.rules);
-			return 2;
-		}
 	argv += optind;
 	n = (size_t)(argc - optind);
 	if (n == 0) {
 		argv = stdin_only;
 		n = 1;
+	}
+	if (c.state != NULL && (c.scan.state = state_load(c.state, err,
+	    sizeof(err))) == NULL) {
+		log_error("%s", err);
+		alert_set_release(&set);
+		classify_free(cl);
+		free(c.rules);
+		return 2;
+	}
+	if (c.state != NULL) {
+		snprintf(winpath, sizeof(winpath), "%s.windows", c.state);
+		set.windows = winpath;
 	}
 	files = xcalloc(n, sizeof(*files));
 	for (i = 0; i < n; i++)
@@ -311,6 +333,15 @@ alert_main(int argc, char **argv)
 	ar.ce = cause_events(agg);
 	ar.lines = st.lines;
 	rc = alert_emit(&c, &set, &ar);
+	/* only once the alerts are out, so a failed run is read again */
+	if ((rc & 0x100) == 0 && rc != -1 && c.scan.state != NULL &&
+	    (state_save(c.scan.state, c.state, err, sizeof(err)) == -1 ||
+	    alert_set_save(&set) == -1)) {
+		if (err[0] != '\0')
+			log_error("%s", err);
+		rc = c.fmt == A_NAGIOS ? 0x100 : -1;
+	}
+	state_free(c.scan.state);
 	if (c.fmt == A_NAGIOS)
 		rc = rc & 0x100 ? 3 : rc;
 	else if (rc == -1 || ar.unreadable)

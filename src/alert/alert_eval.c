@@ -7,12 +7,26 @@
  * window, events at 0 and 599 are together and events at 0 and 600 are
  * not. Windows that fell empty are dropped now and then, so a watch over
  * months keeps only keys seen in the last window.
+ *
+ * Events are counted at their own log time, whatever order they come
+ * in: one older than the clock (the newest time seen) but within its
+ * rule's window of it is inserted in time order into the ring, so the
+ * count of the window ending now is exact; an older one can change no
+ * window that ends now or later and is counted as late. The batch
+ * commands feed records sorted by time, so nothing is late there;
+ * watch feeds lines as they are read.
+ *
+ * The number of windows is capped (alert_eval_set_max): a new key past
+ * the cap first makes room by dropping windows that fell empty; when
+ * none did, its events are counted as overflow and in no window.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mxtally/alert.h"
 #include "mxtally/log.h"
+#include "alert_int.h"
 
 struct slot {
 	int64_t		 t;
@@ -40,6 +54,10 @@ struct alert_eval {
 	size_t		 nfiring, capfiring;
 	int64_t		 now;		/* newest event time seen */
 	int64_t		 swept;		/* event time of the last sweep */
+	size_t		 max;		/* windows kept, 0 = no cap */
+	int64_t		 full_swept;	/* clock of the last sweep at the cap */
+	uint64_t	 overflow;	/* events of keys past the cap */
+	uint64_t	 late;		/* events older than their window */
 };
 
 static uint64_t
@@ -63,7 +81,7 @@ alert_eval_new(const struct alert_set *s, alert_done_fn *done, void *arg)
 	e->arg = arg;
 	e->cap = 64;
 	e->slot = xcalloc(e->cap, sizeof(*e->slot));
-	e->now = e->swept = INT64_MIN;
+	e->now = e->swept = e->full_swept = INT64_MIN;
 	return e;
 }
 
@@ -124,6 +142,8 @@ table_rebuild(struct alert_eval *e, size_t want, int drop_idle)
 	free(old);
 }
 
+static size_t table_sweep(struct alert_eval *e);
+
 static struct win *
 win_get(struct alert_eval *e, size_t ri, const char *key, size_t klen)
 {
@@ -136,6 +156,11 @@ win_get(struct alert_eval *e, size_t ri, const char *key, size_t klen)
 		    memcmp(w->key, key, klen) == 0)
 			return w;
 		i = (i + 1) & (e->cap - 1);
+	}
+	if (e->max != 0 && e->len >= e->max) {
+		if (e->full_swept == e->now || table_sweep(e) >= e->max)
+			return NULL;
+		return win_get(e, ri, key, klen);	/* slots moved */
 	}
 	w = xcalloc(1, sizeof(*w) + klen + 1);
 	w->hash = h;
@@ -194,55 +219,92 @@ win_evict(struct alert_eval *e, struct win *w, int64_t now)
 }
 
 static void
-win_push(struct win *w, int64_t t, uint64_t n)
+win_grow(struct win *w)
 {
 	struct slot	*nr;
 	size_t		 i;
 
-	if (w->len > 0 && w->ring[(w->head + w->len - 1) % w->cap].t == t) {
-		w->ring[(w->head + w->len - 1) % w->cap].n += n;
+	nr = xcalloc(w->cap ? w->cap * 2 : 4, sizeof(*nr));
+	for (i = 0; i < w->len; i++)
+		nr[i] = w->ring[(w->head + i) % w->cap];
+	free(w->ring);
+	w->ring = nr;
+	w->head = 0;
+	w->cap = w->cap ? w->cap * 2 : 4;
+}
+
+#define RING(w, i)	((w)->ring[((w)->head + (i)) % (w)->cap])
+
+/* Adds n events at t, keeping the ring in time order. */
+static void
+win_push(struct win *w, int64_t t, uint64_t n)
+{
+	size_t	 i;
+
+	for (i = w->len; i > 0 && RING(w, i - 1).t > t; i--)
+		;
+	if (i > 0 && RING(w, i - 1).t == t) {
+		RING(w, i - 1).n += n;
 		return;
 	}
-	if (w->len == w->cap) {
-		nr = xcalloc(w->cap ? w->cap * 2 : 4, sizeof(*nr));
-		for (i = 0; i < w->len; i++)
-			nr[i] = w->ring[(w->head + i) % w->cap];
-		free(w->ring);
-		w->ring = nr;
-		w->head = 0;
-		w->cap = w->cap ? w->cap * 2 : 4;
-	}
-	w->ring[(w->head + w->len) % w->cap] = (struct slot){ t, n };
+	if (w->len == w->cap)
+		win_grow(w);
 	w->len++;
+	for (size_t k = w->len - 1; k > i; k--)
+		RING(w, k) = RING(w, k - 1);
+	RING(w, i) = (struct slot){ t, n };
 }
 
 int
 alert_eval_feed(struct alert_eval *e, size_t ri, const char *key,
     size_t klen, int64_t t, uint64_t n)
 {
-	struct win	*w = win_get(e, ri, key, klen);
+	const struct alert_rule	*r = &e->s->rules[ri];
+	struct win		*w;
 
-	if (t < e->now)
-		t = e->now;
-	e->now = t;
-	win_evict(e, w, t);
+	if (e->now != INT64_MIN && t <= e->now - r->window) {
+		e->late += n;
+		return 0;
+	}
+	if (t > e->now)
+		e->now = t;
+	if ((w = win_get(e, ri, key, klen)) == NULL) {
+		e->overflow += n;
+		return 0;
+	}
+	win_evict(e, w, e->now);
 	win_push(w, t, n);
 	w->sum += n;
 	if (w->ep.firing) {
-		w->ep.last = t;
+		if (t > w->ep.last)
+			w->ep.last = t;
 		w->ep.events += n;
 		if (w->sum > w->ep.value)
 			w->ep.value = w->sum;
 		return 0;
 	}
-	if (w->sum < w->ep.rule->threshold)
+	if (w->sum < r->threshold)
 		return 0;
 	w->ep.firing = 1;
 	w->ep.first = w->ring[w->head].t;
-	w->ep.last = t;
+	w->ep.last = RING(w, w->len - 1).t;
 	w->ep.value = w->ep.events = w->sum;
 	firing_add(e, w);
 	return 1;
+}
+
+/* Drops every window that fell empty; returns how many are left. */
+static size_t
+table_sweep(struct alert_eval *e)
+{
+	size_t	 i;
+
+	e->swept = e->full_swept = e->now;
+	for (i = 0; i < e->cap; i++)
+		if (e->slot[i] != NULL && !e->slot[i]->ep.firing)
+			win_evict(e, e->slot[i], e->now);
+	table_rebuild(e, e->len, 1);
+	return e->len;
 }
 
 void
@@ -258,11 +320,99 @@ alert_eval_tick(struct alert_eval *e, int64_t now)
 		e->swept = e->now;
 	if (e->now - e->swept < 300 || e->len < 1024)
 		return;
-	e->swept = e->now;
-	for (i = 0; i < e->cap; i++)
-		if (e->slot[i] != NULL && !e->slot[i]->ep.firing)
-			win_evict(e, e->slot[i], e->now);
-	table_rebuild(e, e->len, 1);
+	table_sweep(e);
+}
+
+void
+alert_eval_set_max(struct alert_eval *e, size_t max)
+{
+	e->max = max;
+}
+
+uint64_t
+alert_eval_overflow(const struct alert_eval *e)
+{
+	return e->overflow;
+}
+
+uint64_t
+alert_eval_late(const struct alert_eval *e)
+{
+	return e->late;
+}
+
+size_t
+alert_eval_windows(const struct alert_eval *e)
+{
+	return e->len;
+}
+
+int64_t
+alert_eval_now(const struct alert_eval *e)
+{
+	return e->now;
+}
+
+static const char *
+item_key(const struct alert_rule *r, const struct alert_item *x)
+{
+	switch (r->by) {
+	case BY_HOST: return x->host;
+	case BY_USER: return x->user;
+	case BY_CLIENT: return x->client;
+	}
+	return "";
+}
+
+int
+alert_eval_item(struct alert_eval *e, const struct alert_item *x)
+{
+	const struct alert_set	*s = e->s;
+	const char		*key;
+	size_t			 ri;
+	int			 fired = 0;
+
+	for (ri = 0; ri < s->n; ri++) {
+		if (!alert_match_parts(&s->rules[ri], x->cause, x->code,
+		    x->enh, x->resp))
+			continue;
+		key = item_key(&s->rules[ri], x);
+		if (s->rules[ri].by != BY_NONE && *key == '\0')
+			continue;
+		fired |= alert_eval_feed(e, ri, key, strlen(key), x->t,
+		    x->count);
+	}
+	return fired;
+}
+
+/* Copies s (at most ALERT_STR_MAX bytes, up to a NUL) into d. */
+static const char *
+item_str(char *d, struct slice s, int lower)
+{
+	size_t	 i, n = s.len > ALERT_STR_MAX ? ALERT_STR_MAX : s.len;
+
+	for (i = 0; i < n && s.p[i] != '\0'; i++)
+		d[i] = lower ? (char)tolower((unsigned char)s.p[i]) : s.p[i];
+	d[i] = '\0';
+	return d;
+}
+
+int
+alert_item_make(struct alert_item *x, const struct event *ev,
+    char buf[3][ALERT_STR_MAX + 1])
+{
+	if (ev->t == T_NONE || (ev->flags & EV_AUTH_UNKNOWN))
+		return 0;
+	x->t = ev->t;
+	x->count = ev->count;
+	x->cause = ev->cause;
+	x->code = ev->code;
+	x->enh = ev->enh;
+	x->resp = ev->resp;
+	x->host = item_str(buf[0], ev->host, 0);
+	x->user = item_str(buf[1], ev->user, 1);
+	x->client = item_str(buf[2], ev->client, 0);
+	return 1;
 }
 
 static int
@@ -287,7 +437,170 @@ alert_eval_firing(struct alert_eval *e, alert_done_fn *fn, void *arg)
 	v = xcalloc(e->nfiring, sizeof(*v));
 	memcpy(v, e->firing, e->nfiring * sizeof(*v));
 	qsort(v, e->nfiring, sizeof(*v), win_cmp);
-	for (i = 0; i < e->nfiring; i++)
+	for (i = 0; i < e->nfiring; i++) {
+		v[i]->ep.current = v[i]->sum;
 		fn(&v[i]->ep, arg);
+	}
 	free(v);
+}
+
+void
+alert_eval_current(struct alert_eval *e, uint64_t *per_rule)
+{
+	struct win	*w;
+	size_t		 i;
+
+	memset(per_rule, 0, e->s->n * sizeof(*per_rule));
+	for (i = 0; i < e->cap; i++) {
+		if ((w = e->slot[i]) == NULL)
+			continue;
+		win_evict(e, w, e->now);
+		if (w->sum > per_rule[w->ri])
+			per_rule[w->ri] = w->sum;
+	}
+}
+
+/*
+ * The carried windows, one line each after a "mxtally-windows 1 NOW"
+ * header: rule name, rule signature and key in hex, the episode
+ * (firing first last value events), then "t:n" per slot.
+ */
+static void
+hex_put(FILE *f, const char *s)
+{
+	if (*s == '\0')
+		putc('-', f);		/* never empty */
+	for (; *s != '\0'; s++)
+		fprintf(f, "%02x", (unsigned char)*s);
+}
+
+static void
+rule_sig(const struct alert_rule *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%d/%s/%d/%llu/%lld", r->sel, r->what, r->by,
+	    (unsigned long long)r->threshold, (long long)r->window);
+}
+
+void
+alert_eval_save(const struct alert_eval *e, FILE *f)
+{
+	const struct win	*w;
+	char			 sig[512];
+	size_t			 i, k;
+
+	fprintf(f, "mxtally-windows 1 %lld\n", (long long)e->now);
+	for (i = 0; i < e->cap; i++) {
+		if ((w = e->slot[i]) == NULL || (w->len == 0 &&
+		    !w->ep.firing))
+			continue;
+		rule_sig(w->ep.rule, sig, sizeof(sig));
+		hex_put(f, w->ep.rule->name);
+		putc(' ', f);
+		hex_put(f, sig);
+		putc(' ', f);
+		hex_put(f, w->key);
+		fprintf(f, " %d %lld %lld %llu %llu", w->ep.firing,
+		    (long long)w->ep.first, (long long)w->ep.last,
+		    (unsigned long long)w->ep.value,
+		    (unsigned long long)w->ep.events);
+		for (k = 0; k < w->len; k++)
+			fprintf(f, " %lld:%llu", (long long)RING(w, k).t,
+			    (unsigned long long)RING(w, k).n);
+		putc('\n', f);
+	}
+}
+
+/* Decodes hex up to a space into buf; returns the end, NULL if bad. */
+static char *
+hex_get(char *p, char *buf, size_t len)
+{
+	size_t		 n = 0;
+	unsigned	 v;
+
+	if (*p == '-')
+		return buf[0] = '\0', p + 1;
+	while (isxdigit((unsigned char)p[0]) && isxdigit((unsigned char)p[1])) {
+		if (n + 1 >= len || sscanf(p, "%2x", &v) != 1)
+			return NULL;
+		buf[n++] = (char)v;
+		p += 2;
+	}
+	buf[n] = '\0';
+	return n > 0 ? p : NULL;
+}
+
+static int
+rule_find(const struct alert_set *s, const char *name, const char *sig)
+{
+	char	 mine[512];
+	size_t	 i;
+
+	for (i = 0; i < s->n; i++) {
+		rule_sig(&s->rules[i], mine, sizeof(mine));
+		if (strcmp(s->rules[i].name, name) == 0 &&
+		    strcmp(sig, mine) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* One window line into e; 1 when done, 0 for another rule, -1 bad. */
+static int
+load_line(struct alert_eval *e, char *p)
+{
+	char		 name[512], sig[512], key[ALERT_STR_MAX + 1];
+	long long	 first, last, t;
+	unsigned long long value, events, n;
+	int		 firing, ri, used;
+	struct win	*w;
+
+	if ((p = hex_get(p, name, sizeof(name))) == NULL || *p++ != ' ' ||
+	    (p = hex_get(p, sig, sizeof(sig))) == NULL || *p++ != ' ' ||
+	    (p = hex_get(p, key, sizeof(key))) == NULL ||
+	    sscanf(p, " %d %lld %lld %llu %llu%n", &firing, &first, &last,
+	    &value, &events, &used) != 5)
+		return -1;
+	p += used;
+	if ((ri = rule_find(e->s, name, sig)) == -1)
+		return 0;
+	if ((w = win_get(e, (size_t)ri, key, strlen(key))) == NULL)
+		return 0;
+	while (sscanf(p, " %lld:%llu%n", &t, &n, &used) == 2) {
+		win_push(w, t, n);
+		w->sum += n;
+		p += used;
+	}
+	if (firing && !w->ep.firing) {
+		w->ep.firing = 1;
+		w->ep.first = first;
+		w->ep.last = last;
+		w->ep.value = value;
+		w->ep.events = events;
+		firing_add(e, w);
+	}
+	return 1;
+}
+
+int
+alert_eval_load(struct alert_eval *e, FILE *f, const char *name)
+{
+	char		*line = NULL;
+	size_t		 cap = 0;
+	long long	 now;
+	int		 ln = 1, rc = 0;
+
+	if (getline(&line, &cap, f) == -1 ||
+	    sscanf(line, "mxtally-windows 1 %lld", &now) != 1) {
+		free(line);
+		return log_error("'%s': not a windows file", name);
+	}
+	if (now > e->now)
+		e->now = now;
+	while (rc == 0 && getline(&line, &cap, f) != -1) {
+		ln++;
+		if (load_line(e, line) == -1)
+			rc = log_error("'%s':%d: bad window line", name, ln);
+	}
+	free(line);
+	return rc;
 }

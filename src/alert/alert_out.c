@@ -71,41 +71,95 @@ nagios_alert(FILE *f, const struct alert *a)
 			putc(*p == '|' || (unsigned char)*p < 0x20 ? '_' : *p,
 			    f);
 	}
-	fprintf(f, " (%llu in %s)", (unsigned long long)a->value, win);
+	fprintf(f, " (%llu in %s)", (unsigned long long)a->current, win);
 }
 
+/*
+ * A perfdata label: quoted when it holds more than [A-Za-z0-9_.:-]; a
+ * quote or '=' (which the guidelines forbid) becomes '_'.
+ */
+static void
+nagios_label(FILE *f, const char *prefix, const char *s)
+{
+	const char	*p;
+	int		 quote = 0;
+
+	for (p = s; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("_.:-", *p) != NULL))
+			quote = 1;
+	if (quote)
+		putc('\'', f);
+	fputs(prefix, f);
+	for (p = s; *p != '\0'; p++)
+		putc(*p == '\'' || *p == '=' || (unsigned char)*p < 0x20 ||
+		    *p == '|' ? '_' : *p, f);
+	if (quote)
+		putc('\'', f);
+}
+
+/*
+ * The monitoring-plugin status of the alerts firing now (a->firing):
+ * CRITICAL or WARNING by the worst severity firing, UNKNOWN when an input
+ * could not be read and nothing critical fires (a CRITICAL is never
+ * hidden by a read error; both are said), OK otherwise. Perfdata, as the
+ * plugin guidelines lay them out ('label'=value[UOM];warn;crit;min): per
+ * rule the highest count of one of its windows at the end, with the
+ * rule's threshold as its warn or crit level; per cause the events read
+ * in this run, a counter ("c").
+ */
 int
-alert_write_nagios(FILE *f, const struct alert *v, size_t n,
-    const uint64_t *cause_events, int unreadable)
+alert_write_nagios(FILE *f, const struct alert_set *s,
+    const struct alert *v, size_t n, const uint64_t *cause_events,
+    int unreadable)
 {
 	static const char *const status[] = { "OK", "WARNING", "CRITICAL",
 	    "UNKNOWN" };
-	size_t		 i;
+	size_t		 i, k, nf = 0;
 	int		 rc = 0, nc = cause_count();
 
 	for (i = 0; i < n; i++)
-		if (v[i].rule->severity > rc)
-			rc = v[i].rule->severity;
-	if (unreadable)
+		if (v[i].firing) {
+			nf++;
+			if (v[i].rule->severity > rc)
+				rc = v[i].rule->severity;
+		}
+	if (unreadable && rc != SEV_CRITICAL)
 		rc = 3;
 	fprintf(f, "MXTALLY %s - ", status[rc]);
 	if (unreadable)
 		fputs("an input could not be read; ", f);
-	if (n == 0)
-		fputs("no alert fired", f);
+	if (nf == 0)
+		fputs("no alert firing", f);
 	else
-		fprintf(f, "%zu alert%s fired: ", n, n == 1 ? "" : "s");
-	for (i = 0; i < n && i < 5; i++) {
-		if (i > 0)
+		fprintf(f, "%zu alert%s firing: ", nf, nf == 1 ? "" : "s");
+	for (i = k = 0; i < n && k < 5; i++) {
+		if (!v[i].firing)
+			continue;
+		if (k++ > 0)
 			fputs(", ", f);
 		nagios_alert(f, &v[i]);
 	}
-	if (n > 5)
-		fprintf(f, ", and %zu more", n - 5);
+	if (nf > 5)
+		fprintf(f, ", and %zu more", nf - 5);
 	fputs(" |", f);
-	for (i = 0; i < (size_t)nc; i++)
-		fprintf(f, " %s=%llu;;;0", cause_get((int)i)->id,
-		    (unsigned long long)cause_events[i]);
+	for (i = 0; i < s->n; i++) {
+		putc(' ', f);
+		nagios_label(f, "rule_", s->rules[i].name);
+		fprintf(f, "=%llu;", s->current != NULL ?
+		    (unsigned long long)s->current[i] : 0ULL);
+		if (s->rules[i].severity == SEV_WARNING)
+			fprintf(f, "%llu;;0",
+			    (unsigned long long)s->rules[i].threshold);
+		else
+			fprintf(f, ";%llu;0",
+			    (unsigned long long)s->rules[i].threshold);
+	}
+	for (i = 0; i < (size_t)nc; i++) {
+		putc(' ', f);
+		nagios_label(f, "", cause_get((int)i)->id);
+		fprintf(f, "=%lluc;;;0", (unsigned long long)cause_events[i]);
+	}
 	putc('\n', f);
 	return ferror(f) ? 3 : rc;
 }

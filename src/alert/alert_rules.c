@@ -16,8 +16,14 @@
 
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
+#include "mxtally/classify.h"
 #include "mxtally/log.h"
 #include "alert_int.h"
+
+struct section {
+	char		*name;
+	int		 line;
+};
 
 struct load {
 	struct alert_set *s;
@@ -28,7 +34,48 @@ struct load {
 	size_t		 first;		/* first rule of this load */
 	char		 err[256];	/* first error, "" if none */
 	int		 err_line;
+	struct section	*secs;		/* every [section] header of the file */
+	size_t		 nsecs;
 };
+
+static int load_fail(struct load *l, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * An alert rule's [section] a second time in one file: inih would merge
+ * the two silently, so the second one's keys would change the first
+ * rule. (A [cause.NAME] may come back: the classifier reads it as more
+ * patterns of that cause, in file order, as `rules --dump` writes.)
+ */
+static void
+load_section(struct load *l, const char *buf)
+{
+	const char	*p = buf, *e;
+	size_t		 i, n;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '[' || (e = strchr(p, ']')) == NULL)
+		return;
+	p++;
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	n = (size_t)(e - p);
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n >= 6 && strncmp(p, "cause.", 6) == 0)
+		return;
+	for (i = 0; i < l->nsecs; i++)
+		if (strlen(l->secs[i].name) == n &&
+		    memcmp(l->secs[i].name, p, n) == 0) {
+			load_fail(l, l->line, "duplicate section [%.*s] "
+			    "(first at line %d)", (int)n, p, l->secs[i].line);
+			return;
+		}
+	l->secs = xrealloc(l->secs, (l->nsecs + 1) * sizeof(*l->secs));
+	l->secs[l->nsecs].name = xstrndup(p, n);
+	l->secs[l->nsecs++].line = l->line;
+}
 
 static char *
 load_fgets(char *buf, int num, void *arg)
@@ -52,11 +99,9 @@ load_fgets(char *buf, int num, void *arg)
 		l->str += n;
 	}
 	l->line++;
+	load_section(l, buf);
 	return buf;
 }
-
-static int load_fail(struct load *l, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* Keeps the first error of a load; returns 0 (an inih handler error). */
 static int
@@ -255,10 +300,14 @@ load_check(struct load *l)
 static int
 load_run(struct load *l)
 {
+	size_t	 i;
 	int	 rc;
 
 	l->first = l->s->n;
 	rc = ini_parse_stream(load_fgets, l, load_handler, l);
+	for (i = 0; i < l->nsecs; i++)
+		free(l->secs[i].name);
+	free(l->secs);
 	if (rc > 0 && l->err[0] == '\0') {
 		l->err_line = rc;
 		snprintf(l->err, sizeof(l->err), "syntax error (want "
@@ -295,6 +344,35 @@ alert_set_load_string(struct alert_set *s, const char *text,
 	return load_run(&l);
 }
 
+int
+alert_rules_load(const char *const *paths, size_t n, struct classifier **cl,
+    struct alert_set *s)
+{
+	char	 err[512];
+	size_t	 i;
+
+	memset(s, 0, sizeof(*s));
+	if ((*cl = classify_new(err, sizeof(err))) == NULL)
+		return log_error("%s", err);
+	for (i = 0; i < n; i++)
+		if (classify_load_rules(*cl, paths[i], err, sizeof(err)) ==
+		    -1) {
+			log_error("%s", err);
+			classify_free(*cl);
+			*cl = NULL;
+			return -1;
+		}
+	/* after the causes, which alert rules may name */
+	for (i = 0; i < n; i++)
+		if (alert_set_load(s, paths[i]) == -1) {
+			alert_set_release(s);
+			classify_free(*cl);
+			*cl = NULL;
+			return -1;
+		}
+	return 0;
+}
+
 void
 alert_set_release(struct alert_set *s)
 {
@@ -307,6 +385,10 @@ alert_set_release(struct alert_set *s)
 	}
 	free(s->rules);
 	alert_buf_free(s->all);
+	free(s->carry);
+	free(s->current);
+	s->carry = NULL;
+	s->current = NULL;
 	s->all = NULL;
 	s->rules = NULL;
 	s->n = 0;

@@ -186,6 +186,9 @@ kv_write(FILE *f, const char *metric, const struct kvtab *t,
 
 struct firing_ctx {
 	FILE		*f;
+	FILE		*w;		/* the window counts, after f */
+	char		*wbuf;
+	size_t		 wlen;
 	size_t		 n, max;
 	uint64_t	 over;
 };
@@ -205,6 +208,11 @@ firing_one(const struct alert *a, void *arg)
 	fputs(",key=", c->f);
 	alert_prom_label(c->f, a->key);
 	fprintf(c->f, ",severity=\"%s\"} 1\n", sev[a->rule->severity]);
+	fputs("mxtally_alert_window_events{rule=", c->w);
+	alert_prom_label(c->w, a->rule->name);
+	fputs(",key=", c->w);
+	alert_prom_label(c->w, a->key);
+	fprintf(c->w, "} %llu\n", (unsigned long long)a->current);
 }
 
 void
@@ -213,7 +221,7 @@ metrics_write(FILE *f, const struct metrics *m, struct alert_eval *e)
 	static const char *const code_names[] = { "protocol", "code",
 	    "enhanced" };
 	static const char *const host_names[] = { "host", "cause" };
-	struct firing_ctx	 fc = { f, 0, 0, 0 };
+	struct firing_ctx	 fc = { f, NULL, NULL, 0, 0, 0, 0 };
 	const struct cause_info	*ci;
 	int			 i, nc = cause_count();
 
@@ -239,8 +247,16 @@ metrics_write(FILE *f, const struct metrics *m, struct alert_eval *e)
 	    1);
 	fputs("# HELP mxtally_alerts_firing Alerts firing now, by rule and "
 	    "key.\n# TYPE mxtally_alerts_firing gauge\n", f);
+	if ((fc.w = open_memstream(&fc.wbuf, &fc.wlen)) == NULL)
+		log_die("out of memory");
 	if (e != NULL)
 		alert_eval_firing(e, firing_one, &fc);
+	fclose(fc.w);
+	fputs("# HELP mxtally_alert_window_events Events in the window of a "
+	    "firing alert now.\n# TYPE mxtally_alert_window_events gauge\n",
+	    f);
+	fwrite(fc.wbuf, 1, fc.wlen, f);
+	free(fc.wbuf);
 	fprintf(f, "# HELP mxtally_alerts_firing_over_cap Firing alerts not "
 	    "listed (label cap).\n# TYPE mxtally_alerts_firing_over_cap "
 	    "gauge\nmxtally_alerts_firing_over_cap %llu\n",

@@ -36,23 +36,27 @@
 #include "mxtally/input.h"
 #include "mxtally/log.h"
 #include "mxtally/parse.h"
+#include "mxtally/scan.h"
 #include "alert_int.h"
 #include "metrics.h"
 #include "push.h"
 
 #define READ_SIZE	(1u << 20)
+#define DRAIN_MAX	(16u << 20)	/* bytes of one file per round */
 #define PUSH_EVERY	60		/* seconds between re-sends */
 
 static volatile sig_atomic_t	 got_term, got_hup;
 
 struct follow {
 	const char	*path;		/* borrowed from argv */
+	size_t		 idx;		/* argument order: POS_MAKE's file */
 	int		 fd;		/* -1 while the path is missing */
 	dev_t		 dev;
 	ino_t		 ino;
 	off_t		 off;		/* next byte to read */
 	char		*buf;		/* partial line, then new bytes */
 	size_t		 len;
+	int		 skipping;	/* dropping the rest of an overlong line */
 	struct timectx	 tc;
 	int		 year;
 };
@@ -80,8 +84,8 @@ struct watch {
 	struct alert_set set;
 	struct alert_eval *eval;
 	struct classifier *cl;
-	struct classify_scratch *cs;
-	struct timecache tcache;
+	struct scan_opts opts;		/* for the reader: no filter, no anon */
+	struct scan_reader *rd;		/* the per-line pipeline of every command */
 	struct follow	*f;
 	size_t		 nf;
 	pthread_mutex_t	 mu;		/* guards m and eval */
@@ -94,6 +98,7 @@ struct watch {
 	int		 dirty;		/* an alert started firing */
 	time_t		 pushed;	/* last push, wall clock */
 	int64_t		 clock;		/* newest event time */
+	struct timespec	 clock_at;	/* monotonic time clock last moved */
 	int		 from_start;
 	int		 year;
 	size_t		 cap;
@@ -160,74 +165,98 @@ verdict_join(struct watch *w, struct event *ev)
 	}
 }
 
+/* The sink of watch's reader: counters, the join, the alert windows. */
 static void
-watch_line(struct watch *w, struct follow *f, struct slice line)
+watch_sink(void *arg, struct event *ev, uint64_t pos, int is_event)
 {
-	struct logline	 ll;
-	struct event	 ev;
-	char		 key[256];
-	size_t		 i, klen;
+	struct watch		*w = arg;
+	struct alert_item	 it;
+	char			 buf[3][ALERT_STR_MAX + 1];
 
-	w->m.lines++;
-	parse_header(line, &f->tc, &w->tcache, &ll);
-	if (!parse_line(&ll, &ev))
+	(void)pos;
+	if (!is_event)
 		return;
-	classify_event(w->cl, w->cs, &ev);
-	if (ev.flags & (EV_AUTH_UNKNOWN | EV_JOIN))
-		verdict_join(w, &ev);
-	if (ev.flags & EV_AUTH_UNKNOWN)
+	if (ev->flags & (EV_AUTH_UNKNOWN | EV_JOIN))
+		verdict_join(w, ev);
+	if (ev->flags & EV_AUTH_UNKNOWN)
 		return;
-	metrics_event(&w->m, &ev);
-	if (ev.t == T_NONE)
+	metrics_event(&w->m, ev);
+	if (!alert_item_make(&it, ev, buf))
 		return;
-	if (ev.t > w->clock)
-		w->clock = ev.t;
-	for (i = 0; i < w->set.n; i++) {
-		if (!alert_rule_match(&w->set.rules[i], &ev))
-			continue;
-		klen = alert_key(&w->set.rules[i], &ev, key, sizeof(key));
-		if (w->set.rules[i].by != BY_NONE && klen == 0)
-			continue;
-		if (alert_eval_feed(w->eval, i, key, klen, ev.t,
-		    ev.count ? ev.count : 1))
-			w->dirty = 1;
+	if (ev->t > w->clock) {
+		w->clock = ev->t;
+		clock_gettime(CLOCK_MONOTONIC, &w->clock_at);
 	}
+	if (alert_eval_item(w->eval, &it))
+		w->dirty = 1;
 }
 
-/* Handles the whole lines of f->buf; keeps the partial one. */
+/* Lines [beg, end) of f through the shared pipeline; off: of beg. */
+static void
+watch_run(struct watch *w, struct follow *f, const char *beg,
+    const char *end, off_t off)
+{
+	w->m.lines += scan_lines(w->rd, beg, end, &f->tc,
+	    POS_MAKE(f->idx, (uint64_t)off));
+}
+
+/*
+ * Handles the whole lines of f->buf (read from f->off - f->len); keeps
+ * the partial one. As the batch reader does (input_read.c), a line with
+ * no newline within INPUT_LINE_MAX + 1 bytes is handed on as those
+ * bytes, and the rest of it up to its newline is skipped: one line,
+ * counted once as overlong. flush: the file ended (rotation).
+ */
 static void
 watch_lines(struct watch *w, struct follow *f, int flush)
 {
-	char	*p = f->buf, *end = f->buf + f->len, *nl;
-	size_t	 n;
+	char	*p = f->buf, *end = f->buf + f->len, *nl, *last = NULL;
+	off_t	 base = f->off - (off_t)f->len;
 
-	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		n = (size_t)(nl - p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		watch_line(w, f, (struct slice){ p, n < INPUT_LINE_MAX ? n :
-		    INPUT_LINE_MAX });
+	if (f->skipping) {
+		if ((nl = memchr(p, '\n', f->len)) == NULL) {
+			f->len = 0;
+			return;
+		}
 		p = nl + 1;
+		f->skipping = 0;
 	}
-	if (p < end && (flush || end - p >= INPUT_LINE_MAX)) {
-		n = (size_t)(end - p);
-		watch_line(w, f, (struct slice){ p, n < INPUT_LINE_MAX ? n :
-		    INPUT_LINE_MAX });
+	if (p < end && (nl = memrchr(p, '\n', (size_t)(end - p))) != NULL)
+		last = nl + 1;
+	if (last != NULL) {
+		watch_run(w, f, p, last, base + (p - f->buf));
+		p = last;
+	}
+	if ((size_t)(end - p) > INPUT_LINE_MAX) {
+		watch_run(w, f, p, p + INPUT_LINE_MAX + 1,
+		    base + (p - f->buf));
+		f->skipping = 1;
+		p = end;
+	} else if (p < end && flush) {
+		watch_run(w, f, p, end, base + (p - f->buf));
 		p = end;
 	}
 	f->len = (size_t)(end - p);
 	memmove(f->buf, p, f->len);
 }
 
-/* Reads f from its offset to the end. */
-static void
+/*
+ * Reads f from its offset to the end, or DRAIN_MAX bytes of it (then
+ * returns 1: more to read) so that an endless source (/dev/zero, a log
+ * written faster than read) lets the other files, the alert clock and
+ * SIGTERM have their turn.
+ */
+static int
 follow_drain(struct watch *w, struct follow *f)
 {
 	ssize_t	 r;
+	size_t	 got = 0;
 
 	if (f->fd == -1)
-		return;
-	for (;;) {
+		return 0;
+	while (!got_term) {
+		if (got >= DRAIN_MAX)
+			return 1;
 		r = pread(f->fd, f->buf + f->len, READ_SIZE, f->off);
 		if (r == -1 && errno == EINTR)
 			continue;
@@ -235,10 +264,12 @@ follow_drain(struct watch *w, struct follow *f)
 			break;
 		f->off += r;
 		f->len += (size_t)r;
+		got += (size_t)r;
 		pthread_mutex_lock(&w->mu);
 		watch_lines(w, f, 0);
 		pthread_mutex_unlock(&w->mu);
 	}
+	return 0;
 }
 
 static void
@@ -264,34 +295,42 @@ follow_flush(struct watch *w, struct follow *f)
 {
 	pthread_mutex_lock(&w->mu);
 	watch_lines(w, f, 1);
+	f->skipping = 0;
 	pthread_mutex_unlock(&w->mu);
 }
 
-/* One look at f: new bytes, then rotation by rename or copytruncate. */
-static void
+/*
+ * One look at f: new bytes, then rotation by rename or copytruncate (a
+ * regular file only: a device or FIFO has no size to shrink). Returns 1
+ * when f has more to read at once.
+ */
+static int
 follow_poll(struct watch *w, struct follow *f)
 {
 	struct stat	 sb;
 
 	if (f->fd == -1) {
 		follow_open(f, 0);
-		follow_drain(w, f);
-		return;
+		return follow_drain(w, f);
 	}
-	follow_drain(w, f);
+	if (follow_drain(w, f))
+		return 1;
 	if (stat(f->path, &sb) == -1)
-		return;			/* renamed away, new one not yet there */
+		return 0;		/* renamed away, new one not yet there */
 	if (sb.st_dev != f->dev || sb.st_ino != f->ino) {
-		follow_drain(w, f);	/* the writer may have added more */
+		while (follow_drain(w, f))	/* the writer may have added more */
+			;
 		follow_flush(w, f);
 		close(f->fd);
 		follow_open(f, 0);
-		follow_drain(w, f);
-	} else if (sb.st_size < f->off) {
+		return follow_drain(w, f);
+	}
+	if (S_ISREG(sb.st_mode) && sb.st_size < f->off) {
 		follow_flush(w, f);
 		f->off = 0;
-		follow_drain(w, f);
+		return follow_drain(w, f);
 	}
+	return 0;
 }
 
 /*
@@ -301,26 +340,7 @@ follow_poll(struct watch *w, struct follow *f)
 static int
 watch_load(struct watch *w, struct classifier **cl, struct alert_set *s)
 {
-	char	 err[256];
-	size_t	 i;
-
-	memset(s, 0, sizeof(*s));
-	if ((*cl = classify_new(err, sizeof(err))) == NULL)
-		return log_error("%s", err);
-	for (i = 0; i < w->nrules; i++)
-		if (classify_load_rules(*cl, w->rules[i], err, sizeof(err)) ==
-		    -1) {
-			log_error("%s", err);
-			classify_free(*cl);
-			return -1;
-		}
-	for (i = 0; i < w->nrules; i++)
-		if (alert_set_load(s, w->rules[i]) == -1) {
-			alert_set_release(s);
-			classify_free(*cl);
-			return -1;
-		}
-	return 0;
+	return alert_rules_load(w->rules, w->nrules, cl, s);
 }
 
 /* SIGHUP: new rules replace the old; their firing alerts resolve. */
@@ -350,10 +370,10 @@ watch_reload(struct watch *w)
 	w->eval = alert_eval_new(&w->set, on_resolved, w);
 	pthread_mutex_unlock(&w->mu);
 	/* only this thread classifies */
-	classify_scratch_free(w->cs);
+	scan_reader_free(w->rd);
 	classify_free(w->cl);
 	w->cl = cl;
-	w->cs = classify_scratch_new(cl);
+	w->rd = scan_reader_new(&w->opts, cl, watch_sink, w);
 	log_warn("reloaded %zu rule%s", s.n, s.n == 1 ? "" : "s");
 }
 
@@ -578,18 +598,22 @@ watch_inotify(const struct watch *w)
 	return fd;
 }
 
-/* The event clock for resolving: log time, or the wall clock (as local
- * time is logged) when the logs are quiet. */
+/*
+ * The clock alerts resolve on: the newest log time read, moved on by the
+ * time that passed since that line was read, so that a log gone quiet
+ * still ends its alerts. The wall clock itself never enters: a log
+ * replayed from the start, or a host whose clock is off, fires what
+ * `mxtally alert` fires on the same lines.
+ */
 static int64_t
 watch_now(const struct watch *w)
 {
-	time_t		 now = time(NULL);
-	struct tm	 tm;
-	int64_t		 local;
+	struct timespec	 now;
 
-	localtime_r(&now, &tm);
-	local = (int64_t)now + tm.tm_gmtoff;
-	return local > w->clock ? local : w->clock;
+	if (w->clock == INT64_MIN)
+		return INT64_MIN;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return w->clock + (int64_t)(now.tv_sec - w->clock_at.tv_sec);
 }
 
 static void
@@ -598,21 +622,23 @@ watch_loop(struct watch *w, int ifd)
 	struct pollfd	 pfd = { .fd = ifd, .events = POLLIN };
 	char		 ev[4096];
 	size_t		 i;
+	int		 more;
 
 	while (!got_term) {
 		if (got_hup) {
 			got_hup = 0;
 			watch_reload(w);
 		}
-		for (i = 0; i < w->nf; i++)
-			follow_poll(w, &w->f[i]);
+		for (i = more = 0; i < w->nf; i++)
+			more |= follow_poll(w, &w->f[i]);
 		pthread_mutex_lock(&w->mu);
 		alert_eval_tick(w->eval, watch_now(w));
 		pthread_mutex_unlock(&w->mu);
 		if (w->am != NULL && (w->dirty || w->nresolved > 0 ||
 		    time(NULL) - w->pushed >= PUSH_EVERY))
 			watch_push_now(w);
-		if (poll(ifd >= 0 ? &pfd : NULL, ifd >= 0 ? 1 : 0, 1000) > 0)
+		if (poll(ifd >= 0 ? &pfd : NULL, ifd >= 0 ? 1 : 0,
+		    more ? 0 : 1000) > 0)
 			while (read(ifd, ev, sizeof(ev)) > 0)
 				;
 	}
@@ -636,8 +662,7 @@ watch_free(struct watch *w)
 	alert_eval_free(w->eval);
 	alert_set_release(&w->set);
 	metrics_release(&w->m);
-	if (w->cs != NULL)
-		classify_scratch_free(w->cs);
+	scan_reader_free(w->rd);
 	classify_free(w->cl);
 	free(w->rules);
 	pthread_mutex_destroy(&w->mu);
@@ -662,7 +687,10 @@ watch_main(int argc, char **argv)
 		watch_free(&w);
 		return 2;
 	}
-	w.cs = classify_scratch_new(w.cl);
+	w.opts.jobs = 1;
+	w.opts.year = w.year;
+	w.opts.since = w.opts.until = T_NONE;
+	w.rd = scan_reader_new(&w.opts, w.cl, watch_sink, &w);
 	w.eval = alert_eval_new(&w.set, on_resolved, &w);
 	metrics_init(&w.m, w.cap);
 	if (gethostname(w.instance, sizeof(w.instance) - 1) == -1)
@@ -672,6 +700,7 @@ watch_main(int argc, char **argv)
 	w.verdicts = xcalloc(VERDICTS, sizeof(*w.verdicts));
 	for (i = 0; i < w.nf; i++) {
 		w.f[i].path = argv[optind + (int)i];
+		w.f[i].idx = i;
 		w.f[i].buf = xmalloc(READ_SIZE + INPUT_LINE_MAX + 1);
 		w.f[i].year = w.year;
 		follow_open(&w.f[i], !w.from_start);

@@ -43,21 +43,29 @@ struct queue {
 	int		 busy, max_busy;	/* workers scanning, and the limit */
 };
 
+/* One reader of lines: the per-line state any command's thread owns. */
+struct scan_reader {
+	const struct scan_opts	*o;
+	const struct classifier	*cl;
+	struct classify_scratch	*cs;
+	scan_sink_fn		*sink;
+	void			*arg;
+	struct timecache	 tcache;
+	char			 anonbuf[3][ANON_TOKEN_MAX];
+	struct scan_stats	 st;
+};
+
 /* Each worker's own cache lines: its hot fields must not share one. */
 struct worker {
 	_Alignas(64) pthread_t	 tid;
 	struct queue		*q;
 	const struct scan_opts	*o;
-	const struct classifier	*cl;
 	const struct timectx	*tc;	/* per file */
-	struct classify_scratch	*cs;
+	struct scan_reader	*rd;
 	struct agg		*agg;
 	struct alert_buf	*ab;	/* alert records, or NULL */
-	struct timecache	 tcache;
-	char			 anonbuf[3][ANON_TOKEN_MAX];
 	uint64_t		*lines;	/* per file */
 	unsigned char		*shrank; /* per file: SIGBUS while reading */
-	struct scan_stats	 st;
 	size_t			 scanned;	/* chunks */
 	char			 pad[64];	/* keep the next worker off our line */
 };
@@ -82,55 +90,86 @@ stopped(const struct scan_opts *o)
 	return o->stop != NULL && *o->stop != 0;
 }
 
+struct scan_reader *
+scan_reader_new(const struct scan_opts *o, const struct classifier *cl,
+    scan_sink_fn *sink, void *arg)
+{
+	struct scan_reader	*r = xcalloc(1, sizeof(*r));
+
+	r->o = o;
+	r->cl = cl;
+	r->cs = classify_scratch_new(cl);
+	r->sink = sink;
+	r->arg = arg;
+	r->st.first = INT64_MAX;
+	r->st.last = INT64_MIN;
+	return r;
+}
+
+void
+scan_reader_free(struct scan_reader *r)
+{
+	if (r == NULL)
+		return;
+	classify_scratch_free(r->cs);
+	free(r);
+}
+
+const struct scan_stats *
+scan_reader_stats(const struct scan_reader *r)
+{
+	return &r->st;
+}
+
+static int
+in_range(const struct scan_opts *o, int64_t t)
+{
+	return (o->since == T_NONE || (t != T_NONE && t >= o->since)) &&
+	    (o->until == T_NONE || (t != T_NONE && t < o->until));
+}
+
 static void
-scan_line(struct worker *w, struct slice line, const struct timectx *tc,
+scan_line(struct scan_reader *r, struct slice line, const struct timectx *tc,
     uint64_t pos)
 {
 	struct logline	 ll;
 	struct event	 ev;
 
-	if (parse_header(line, tc, &w->tcache, &ll) == -1)
-		w->st.unparsed++;
-	else if ((w->o->since == T_NONE || ll.t >= w->o->since) &&
-	    (w->o->until == T_NONE || ll.t < w->o->until)) {
-		if (ll.t < w->st.first)
-			w->st.first = ll.t;
-		if (ll.t > w->st.last)
-			w->st.last = ll.t;
+	if (parse_header(line, tc, &r->tcache, &ll) == -1)
+		r->st.unparsed++;
+	else if ((r->o->since == T_NONE || ll.t >= r->o->since) &&
+	    (r->o->until == T_NONE || ll.t < r->o->until)) {
+		if (ll.t < r->st.first)
+			r->st.first = ll.t;
+		if (ll.t > r->st.last)
+			r->st.last = ll.t;
 	}
 	if (!parse_line(&ll, &ev)) {
 		if (ev.tkind == TR_NONE)
 			return;
-		if (w->o->anon != NULL)
-			anon_event(w->o->anon, &ev, w->anonbuf);
-		if ((w->o->since == T_NONE || (ev.t != T_NONE &&
-		    ev.t >= w->o->since)) && (w->o->until == T_NONE ||
-		    (ev.t != T_NONE && ev.t < w->o->until)))
-			agg_traffic(w->agg, &ev, pos, 0);	/* no event */
+		if (r->o->anon != NULL)
+			anon_event(r->o->anon, &ev, r->anonbuf);
+		if (in_range(r->o, ev.t))
+			r->sink(r->arg, &ev, pos, 0);	/* no event */
 		return;
 	}
-	if ((w->o->since != T_NONE && (ev.t == T_NONE || ev.t < w->o->since)) ||
-	    (w->o->until != T_NONE && (ev.t == T_NONE || ev.t >= w->o->until)))
+	if (!in_range(r->o, ev.t))
 		return;
-	classify_event(w->cl, w->cs, &ev);
-	if (w->o->anon != NULL)		/* before agg and alerts see them */
-		anon_event(w->o->anon, &ev, w->anonbuf);
+	classify_event(r->cl, r->cs, &ev);
+	if (r->o->anon != NULL)		/* before agg and alerts see them */
+		anon_event(r->o->anon, &ev, r->anonbuf);
 	if (!(ev.flags & EV_AUTH_UNKNOWN))
-		w->st.error_lines++;
-	if (w->ab != NULL)
-		alert_buf_add(w->ab, w->o->alerts, &ev, pos);
-	agg_traffic(w->agg, &ev, pos, 1);
-	agg_add(w->agg, &ev, pos);
+		r->st.error_lines++;
+	r->sink(r->arg, &ev, pos, 1);
 }
 
-/* Every line in [beg, end) is whole; the last may lack its newline. */
-static void
-scan_chunk(struct worker *w, const struct chunk *c)
+uint64_t
+scan_lines(struct scan_reader *r, const char *beg, const char *end,
+    const struct timectx *tc, uint64_t pos)
 {
-	const char		*p = c->beg, *end = c->end, *nl, *le;
-	const struct timectx	*tc = &w->tc[c->file];
-	uint64_t		 n = 0;
-	struct slice		 line;
+	const char	*p = beg, *nl, *le;
+	uint64_t	 n = 0;
+	struct slice	 line;
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -140,16 +179,42 @@ scan_chunk(struct worker *w, const struct chunk *c)
 			line.len--;
 		if (line.len > INPUT_LINE_MAX) {
 			line.len = INPUT_LINE_MAX;
-			w->st.overlong++;
+			r->st.overlong++;
 		}
 		n++;
-		scan_line(w, line, tc,
-		    POS_MAKE(c->file, c->off + (uint64_t)(p - c->beg)));
+		scan_line(r, line, tc, pos + (uint64_t)(p - beg));
 		p = nl ? nl + 1 : end;
 	}
+	r->st.lines += n;
+	return n;
+}
+
+/* The report's and alert's sink: counts into the worker's own tables. */
+static void
+worker_sink(void *arg, struct event *ev, uint64_t pos, int is_event)
+{
+	struct worker	*w = arg;
+
+	if (!is_event) {
+		agg_traffic(w->agg, ev, pos, 0);
+		return;
+	}
+	if (w->ab != NULL)
+		alert_buf_add(w->ab, w->o->alerts, ev, pos);
+	agg_traffic(w->agg, ev, pos, 1);
+	agg_add(w->agg, ev, pos);
+}
+
+/* Every line in [beg, end) is whole; the last may lack its newline. */
+static void
+scan_chunk(struct worker *w, const struct chunk *c)
+{
+	uint64_t	 n;
+
+	n = scan_lines(w->rd, c->beg, c->end, &w->tc[c->file],
+	    POS_MAKE(c->file, c->off));
 	agg_chunk_end(w->agg);	/* queue-id joins end with the chunk */
 	w->lines[c->file] += n;
-	w->st.lines += n;
 }
 
 /* scan_chunk, or -1 when the mapped chunk vanished under us (SIGBUS) */
@@ -449,16 +514,13 @@ worker_init(struct worker *w, struct queue *q, const struct scan_opts *o,
 {
 	w->q = q;
 	w->o = o;
-	w->cl = cl;
 	w->tc = tc;
-	w->cs = classify_scratch_new(cl);
+	w->rd = scan_reader_new(o, cl, worker_sink, w);
 	w->agg = agg_new();
 	w->ab = o->alerts != NULL ? alert_buf_new() : NULL;
 	agg_set_max_keys(w->agg, o->max_keys);
 	w->lines = xcalloc(n ? n : 1, sizeof(uint64_t));
 	w->shrank = xcalloc(n ? n : 1, 1);
-	w->st.first = INT64_MAX;
-	w->st.last = INT64_MIN;
 }
 
 /* Adds w's counts to files and st, and its tables to all (unless its). */
@@ -466,7 +528,8 @@ static void
 worker_collect(struct worker *w, struct agg *all, struct scan_file *files,
     size_t n, struct scan_stats *st)
 {
-	size_t	 i;
+	const struct scan_stats	*ws = scan_reader_stats(w->rd);
+	size_t			 i;
 
 	if (w->agg != all) {
 		if (w->scanned)		/* the reading thread's may be empty */
@@ -479,15 +542,15 @@ worker_collect(struct worker *w, struct agg *all, struct scan_file *files,
 			snprintf(files[i].error, sizeof(files[i].error),
 			    "%s", SHRANK_MSG);
 	}
-	st->lines += w->st.lines;
-	st->error_lines += w->st.error_lines;
-	st->unparsed += w->st.unparsed;
-	st->overlong += w->st.overlong;
-	if (w->st.first < st->first)
-		st->first = w->st.first;
-	if (w->st.last > st->last)
-		st->last = w->st.last;
-	classify_scratch_free(w->cs);
+	st->lines += ws->lines;
+	st->error_lines += ws->error_lines;
+	st->unparsed += ws->unparsed;
+	st->overlong += ws->overlong;
+	if (ws->first < st->first)
+		st->first = ws->first;
+	if (ws->last > st->last)
+		st->last = ws->last;
+	scan_reader_free(w->rd);
 	if (w->ab != NULL)
 		alert_set_merge(w->o->alerts, w->ab);
 	free(w->lines);
