@@ -9,7 +9,12 @@
 #    unknown user -> unknown_mailbox (joined by session id);
 #  - genmail's policy kinds (relay, rbl, helo, sender, greylist, client
 #    DNS, remote spam/greylist) are all policy_rejection here;
-#  - network and timeout kinds are service_unavailable.
+#  - network and timeout kinds are service_unavailable;
+#  - genmail's Postfix lmtp quota lines (lmtp_quota) each log the refusal
+#    of a Dovecot LMTP quota line (dovecot_lmtp_quota: same user, a few
+#    seconds before, as the two kinds' equal line counts and top users
+#    show): one failure, one event, so they count through the Dovecot
+#    line and every one of them is joined (totals.join_paired).
 # Per-cause totals must agree exactly, and the top users of the causes
 # whose kinds are the same on both sides (lock, quota, storage) too.
 set -u
@@ -33,7 +38,11 @@ want() {	# cause, jq sum of genmail kinds
 want lock_contention '.dovecot_pop3_lock.lines, .qpopper_lock.lines'
 want auth_failure '.dovecot_auth_password_mismatch.lines, .qpopper_auth.lines, .smtpd_sasl_auth_failed.lines'
 want unknown_mailbox '.dovecot_auth_unknown_user.lines, .smtpd_reject_user_unknown.lines, .smtp_remote_user_unknown.lines'
-want quota_exceeded '.dovecot_lmtp_quota.lines, .qpopper_quota.lines, .lmtp_quota.lines, .virtual_quota.lines, .local_mailbox_full.lines, .smtp_remote_mailbox_full.lines'
+want quota_exceeded '.dovecot_lmtp_quota.lines, .qpopper_quota.lines, .virtual_quota.lines, .local_mailbox_full.lines, .smtp_remote_mailbox_full.lines'
+w=$(jq '.kinds.lmtp_quota.lines' "$tmp/t.json")
+g=$(jq '.totals.join_paired' "$tmp/r.json")
+if [ "$w" -gt 0 ] && [ "$w" -eq "$g" ]; then pass=$((pass + 1)); else
+	echo "FAIL joined lmtp quota lines: genmail $w, mxtally $g"; fail=$((fail + 1)); fi
 want system_storage '.smtpd_reject_storage.lines, .smtp_remote_storage.lines'
 want policy_rejection '.smtpd_reject_relay.lines, .smtpd_reject_rbl.lines, .postscreen_reject_rbl.lines, .smtpd_reject_helo.lines, .smtpd_reject_sender_domain.lines, .smtpd_reject_greylist.lines, .smtpd_reject_unknown_client.lines, .smtp_remote_spam.lines, .smtp_remote_greylist.lines'
 want rate_limited '.smtp_remote_ratelimit.lines'
@@ -41,7 +50,18 @@ want service_unavailable '.smtp_connect_failed.lines, .qpopper_io.lines, .qpoppe
 want dns_failure '.smtp_dns_failed.lines'
 # nothing the generator writes is left unclassified
 want unclassified 'empty'
-for pair in lock:lock_contention quota:quota_exceeded storage:system_storage; do
+# genmail's quota users count both lines of a joined pair; without the
+# Postfix lines the same users must come out as with them
+grep -v 'postfix/lmtp.*Quota exceeded' "$tmp/g.log" >"$tmp/nolmtp.log"
+"$MXTALLY" -q -j2 -f json --year 2026 "$tmp/nolmtp.log" >"$tmp/n.json" ||
+	t_die "mxtally exit $?"
+a=$(jq -c '.causes.quota_exceeded.top_users' "$tmp/n.json")
+b=$(jq -c '.causes.quota_exceeded.top_users' "$tmp/r.json")
+if [ "$a" = "$b" ] && [ "$(jq '.totals.join_paired' "$tmp/n.json")" -eq 0 ]
+then pass=$((pass + 1)); else
+	echo "FAIL top users quota_exceeded with and without the lmtp lines:"
+	echo "  without $a"; echo "  with    $b"; fail=$((fail + 1)); fi
+for pair in lock:lock_contention storage:system_storage; do
 	g=${pair%%:*} m=${pair#*:}
 	a=$(jq -c ".causes.$g.top_users[:10]" "$tmp/t.json")
 	b=$(jq -c ".causes.$m.top_users[:10]" "$tmp/r.json")
