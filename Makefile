@@ -75,6 +75,7 @@ golden: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) sh tests/golden.sh
 	MXTALLY=$(BIN) sh tests/docs.sh
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/consistency.sh
+	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/joins.sh
 	MXTALLY=$(BIN) sh tests/state.sh
 	MXTALLY=$(BIN) sh tests/history.sh
 	MXTALLY_T=$(BUILD)/mxtally-t sh tests/period.sh

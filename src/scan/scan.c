@@ -450,7 +450,22 @@ test_truncate(const char *path)
 	if (p != NULL && strcmp(p, path) == 0 && truncate(path, 0) == -1)
 		log_errno("test hook: cannot truncate '%s'", path);
 }
+
+/*
+ * Test hook (tests/joins.sh): MXT_TEST_CHUNK=N asks for chunks of N
+ * bytes (a mapped file's chunks grow to size / (16 * jobs), at most 4 N),
+ * so that the lines of one failure fall into several chunks and workers.
+ */
+static void
+test_chunk(size_t *size)
+{
+	const char	*p = getenv("MXT_TEST_CHUNK");
+
+	if (p != NULL && atol(p) > 0)
+		*size = (size_t)atol(p);
+}
 #else
+#define test_chunk(size)	((void)0)
 #define test_helped(chunks)	((void)0)
 #define test_truncate(path)	((void)0)
 #endif
@@ -581,6 +596,7 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	q.jobs = q.max_busy = jobs;
 	/* chunks small enough that every worker gets several per file */
 	io.chunk_size = 4u << 20;
+	test_chunk(&io.chunk_size);
 	/*
 	 * Stream buffers of 8 MiB: a chunk boundary costs the queue-id
 	 * joins a record per message under way, settled serially at the

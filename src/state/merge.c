@@ -561,6 +561,10 @@ add_doc(struct merged *m, const struct json *doc)
 	r->folded_codes += json_u64(tot, "folded_codes");
 	r->folded_pop3 += json_u64(tot, "folded_pop3");
 	r->folded_unclassified += json_u64(tot, "folded_unclassified");
+	r->join_unresolved += json_u64(tot, "join_unresolved");
+	r->join_dropped += json_u64(tot, "join_dropped");
+	r->join_evicted += json_u64(tot, "join_evicted");
+	r->join_paired += json_u64(tot, "join_paired");
 	if (json_u64(tot, "max_keys") > r->max_keys)
 		r->max_keys = json_u64(tot, "max_keys");
 	if (json_u64(tot, "users") > nu || json_u64(tot, "folded_users")) {
