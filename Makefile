@@ -142,7 +142,7 @@ tsan-run: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/tsan.sh
 
 bench: $(BIN)
-	MXTALLY=$(BIN) sh bench/run.sh
+	MXTALLY=$(BIN) MXTALLY_BASE=$(MXTALLY_BASE) sh bench/run.sh
 	MXTALLY=$(BIN) sh bench/hostile.sh
 
 # fuzz: libFuzzer targets (fuzz/fuzz_*.c) built with clang, ASan and

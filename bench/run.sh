@@ -9,7 +9,9 @@
 #
 #   MXTALLY=build/rel/mxtally BENCH_SIZE=1G BENCH_RUNS=5 sh bench/run.sh
 #
-# Environment: MXTALLY (binary under test), BENCH_SIZE (1G; 64M for a
+# Environment: MXTALLY (binary under test), MXTALLY_BASE (an older
+# build to compare with in the same run, e.g. a worktree of the last
+# release: adds a "-j2 (base)" row and its ratio), BENCH_SIZE (1G; 64M for a
 # quick run), BENCH_RUNS (5), BENCH_SEED (20261121), BENCH_DIR
 # (build/bench), CC (cc).
 
@@ -247,6 +249,12 @@ if [ "$MXOK" -eq 1 ]; then
 	mx mxs "mxtally -j2 (slice)" "-j2" "$SLICE" "$SBYTES" "$SLINES" \
 	    "$SNOTE" -j2
 fi
+if [ -n "${MXTALLY_BASE:-}" ] && [ -x "$MXTALLY_BASE" ]; then
+	row mxb "mxtally -j2 (base)" "base -j2 -f json -o out.json $N" \
+	    "$BYTES" "$LINES" "MXTALLY_BASE: $("$MXTALLY_BASE" --version |
+	    head -n 1)" 0 /dev/null "$MXTALLY_BASE" -j2 -f json \
+	    -o "$J-mxb.json" "$LOG"
+fi
 
 # ---- report -----------------------------------------------------------
 
@@ -305,6 +313,8 @@ ratio "mxtally -j2 vs \`rg -c\` (throughput)" rg mx2 %
 ratio "mxtally -j2 vs \`lc -j2\` (throughput)" lc2 mx2 %
 ratio "mxtally -j2 vs pflogsumm on the slice (faster by)" pflog mxs x
 ratio "mxtally -j2 vs -j1 (speed-up)" mx1 mx2 x
+[ -n "${MXTALLY_BASE:-}" ] &&
+	ratio "mxtally -j2 vs the base build (throughput)" mxb mx2 %
 ratio "mxtally -j2 .zst vs \`zstd -dc\` (throughput)" zstd mxz %
 ratio "mxtally -j2 .gz vs \`zcat\` (throughput)" zcat mxg %
 kb=$(get KB mx2)
