@@ -384,6 +384,23 @@ Test(join, peer_window)
 	agg_free(a);
 }
 
+/* An address extension is delivered to the mailbox without it. */
+Test(join, peer_address_extension)
+{
+	struct agg	*a = agg_new();
+	struct result	*r;
+	char		 pl[1024];
+
+	feed_some(a, lmtp_lines, 4, 0, 1, 0);	/* alice */
+	feed(a, subst(pl, sizeof(pl), postfix_lines[0], "to=<alice@",
+	    "to=<alice+news@"), 10);
+	r = finish(a);
+	cr_assert_eq(r->events, 1);
+	cr_assert_eq(r->join_paired, 1);
+	result_free(r);
+	agg_free(a);
+}
+
 /* A Dovecot login with a domain must be the recipient's address. */
 Test(join, peer_full_address)
 {

@@ -16,7 +16,7 @@
  * recipient's local part, lower-cased; then, per local part and in time
  * order, a server failure and an MTA failure at most PEER_WINDOW seconds
  * apart pair up (when the server names the user with a domain, it must
- * be the same address). A pair counts once, as the server's event with
+ * be the recipient's domain; a "+extension" is not part of the key). A pair counts once, as the server's event with
  * the MTA's reply code, and with the MTA's cause only when the server's
  * says less (server_error, unclassified).
  *
@@ -89,12 +89,18 @@ group_key(const struct event *ev, char *k)
 	return n + sizeof(ev->resp);
 }
 
-/* The local part of an address or login, lower-cased, into k. */
+/*
+ * The local part of an address or login, lower-cased, into k; without
+ * an address extension ("alice+news@..." is delivered to "alice").
+ */
 static size_t
 peer_key(struct slice user, char *k)
 {
-	const char	*at = memchr(user.p, '@', user.len);
+	const char	*at = memchr(user.p, '@', user.len), *plus;
 	size_t		 n = at ? (size_t)(at - user.p) : user.len, i;
+
+	if ((plus = memchr(user.p, '+', n)) != NULL && plus > user.p)
+		n = (size_t)(plus - user.p);
 
 	if (n > PART_MAX)
 		n = PART_MAX;
@@ -362,9 +368,15 @@ jlist_array(const struct jlist *l)
 static int
 same_user(struct slice s, struct slice m)
 {
-	if (memchr(s.p, '@', s.len) == NULL)
+	const char	*sa = memchr(s.p, '@', s.len), *ma;
+	size_t		 n;
+
+	if (sa == NULL)
 		return 1;		/* the local parts are the key */
-	return s.len == m.len && strncasecmp(s.p, m.p, s.len) == 0;
+	if ((ma = memchr(m.p, '@', m.len)) == NULL)
+		return 0;
+	n = (size_t)(s.p + s.len - sa);
+	return n == (size_t)(m.p + m.len - ma) && strncasecmp(sa, ma, n) == 0;
 }
 
 static int
