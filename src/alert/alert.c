@@ -423,7 +423,8 @@ buf_feed(struct alert_eval *e, const struct agg *agg, struct alert_buf *b)
 	struct ard	**heap = xmalloc((b->nruns + 1) * sizeof(*heap));
 	size_t		 i, len = 0;
 
-	qsort(b->v, b->n, sizeof(*b->v), rec_cmp);
+	if (b->n > 1)		/* b->v is NULL with no records */
+		qsort(b->v, b->n, sizeof(*b->v), rec_cmp);
 	for (i = 0; i <= b->nruns; i++) {
 		if (i < b->nruns) {
 			d[i].f = b->runs[i].f;
