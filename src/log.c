@@ -115,3 +115,20 @@ xstrndup(const char *s, size_t n)
 	p[n] = '\0';
 	return p;
 }
+
+int
+log_stdout_done(int rc, int fail)
+{
+	int	 e = 0;
+
+	if (fflush(stdout) != 0)
+		e = errno;
+	if (e == 0 && !ferror(stdout))
+		return rc;
+	if (e != 0)
+		log_error("cannot write standard output: %s", strerror(e));
+	else
+		log_error("cannot write standard output");
+	clearerr(stdout);
+	return rc != 0 ? rc : fail;
+}

@@ -330,10 +330,10 @@ parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case O_VERSION:
 			printf("mxtally %s\n", MXT_VERSION);
-			exit(0);
+			exit(log_stdout_done(0, EXIT_OUTPUT));
 		case 'h':
 			usage(stdout);
-			exit(0);
+			exit(log_stdout_done(0, EXIT_OUTPUT));
 		default:
 			return -1;
 		}
@@ -851,7 +851,7 @@ cmd_rules(int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "--dump") == 0)
 		return classify_dump_rules(stdout) == 0 ? 0 :
-		    (log_errno("cannot write the rules"), EXIT_USAGE);
+		    (log_errno("cannot write the rules"), EXIT_OUTPUT);
 	if (argc < 3 || strcmp(argv[1], "--check") != 0) {
 		fputs(rules_usage, stderr);
 		return EXIT_USAGE;
@@ -926,8 +926,7 @@ main(int argc, char **argv)
 	if (cmd->usage != NULL && argc == 2 && is_help(argv[1])) {
 		fputs(cmd->usage, stdout);
 		fputs(cmd->help, stdout);
-		return fflush(stdout) == 0 && !ferror(stdout) ? 0 :
-		    EXIT_OUTPUT;
+		return log_stdout_done(0, EXIT_OUTPUT);
 	}
-	return cmd->run(argc, argv);
+	return log_stdout_done(cmd->run(argc, argv), EXIT_OUTPUT);
 }

@@ -185,6 +185,22 @@ grep -q "truncated gzip" "$tmp/err" && ok || bad "truncated gzip message: $(cat 
 run -j2 "$tmp/trunc.zst" 2>"$tmp/err" >/dev/null
 grep -q "truncated zstd" "$tmp/err" && ok || bad "truncated zstd message: $(cat "$tmp/err")"
 
+# every command's standard output checked: a full device is exit 4 and
+# named (explain and the help texts exited 0 with nothing written)
+if [ -w /dev/full ]; then
+	for c in "explain 452" "rules --dump" "--help" "--version" \
+	    "explain --help" "trend --help" "alert --help" "merge --help" \
+	    "-f json $good0"; do
+		# shellcheck disable=SC2086
+		"$MXTALLY" $c >/dev/full 2>"$tmp/err"
+		rc=$?
+		[ $rc = 4 ] && grep -q "No space left" "$tmp/err" && ok ||
+		    bad "$c > /dev/full: exit $rc, $(head -c 200 "$tmp/err")"
+	done
+else
+	skip "no /dev/full"
+fi
+
 # alert rules and no records (an empty log): qsort(NULL, 0) aborted the
 # UBSan build (make san runs this with it); every alert format, exit 0,
 # nothing on stderr

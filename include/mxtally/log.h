@@ -16,6 +16,14 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_die(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * A command's last word on standard output: flushes it and, when what
+ * was printed did not all arrive (a full disk, /dev/full), says so and
+ * returns fail if rc was 0; otherwise returns rc. Every command's exit
+ * status goes through it (main.c).
+ */
+int  log_stdout_done(int rc, int fail);
+
 /* Allocation wrappers that abort with a message on OOM (OpenSMTPD). */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

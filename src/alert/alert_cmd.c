@@ -197,7 +197,7 @@ alert_args(int argc, char **argv, struct alert_cli *c)
 			break;
 		case 'h':
 			alert_usage(stdout);
-			exit(0);
+			exit(log_stdout_done(0, 4));
 		default:
 			return -1;
 		}
