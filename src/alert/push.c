@@ -108,12 +108,34 @@ push_init(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/*
+ * url without the password of its user information ("http://u:pw@h/" is
+ * shown as "http://u@h/", as --history shows a PostgreSQL URL), into
+ * buf, for messages.
+ */
+static const char *
+url_shown(const char *url, char *buf, size_t len)
+{
+	const char	*u = strstr(url, "://"), *end, *at, *colon;
+
+	snprintf(buf, len, "%s", url);
+	if (u == NULL)
+		return buf;
+	u += 3;
+	end = u + strcspn(u, "/?#");
+	at = memrchr(u, '@', (size_t)(end - u));
+	colon = at != NULL ? memchr(u, ':', (size_t)(at - u)) : NULL;
+	if (colon != NULL)
+		snprintf(buf, len, "%.*s%s", (int)(colon - url), url, at);
+	return buf;
+}
+
 int
 push_send(const char *url, const char *body, size_t len)
 {
 	CURL			*c;
 	struct curl_slist	*h;
-	char			 full[1024];
+	char			 full[1024], shown[1024];
 	long			 status = 0;
 	CURLcode		 rc;
 	size_t			 ul = strlen(url);
@@ -136,10 +158,10 @@ push_send(const char *url, const char *body, size_t len)
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK)
-		return log_error("cannot push alerts to '%s': %s", full,
-		    curl_easy_strerror(rc));
+		return log_error("cannot push alerts to '%s': %s",
+		    url_shown(full, shown, sizeof(shown)), curl_easy_strerror(rc));
 	if (status / 100 != 2)
-		return log_error("cannot push alerts to '%s': HTTP %ld", full,
-		    status);
+		return log_error("cannot push alerts to '%s': HTTP %ld",
+		    url_shown(full, shown, sizeof(shown)), status);
 	return 0;
 }
