@@ -425,6 +425,48 @@ Test(report_text, terminal_escapes, .timeout = 5)
 	cr_assert_eq(rep_text_str(NULL, "\x1b"), 4);
 }
 
+/*
+ * Look-alike names: line and paragraph separators, zero-width and
+ * invisible characters, the soft hyphen and the BOM are escaped like
+ * controls; their neighbours (U+200A hair space, U+2027, U+2030,
+ * U+00AC, U+FEFE) stay as they are.
+ */
+Test(report_text, invisible_escaped, .timeout = 5)
+{
+	static const char *const hidden[] = {
+		"\xe2\x80\xa8", "\xe2\x80\xa9", "\xe2\x80\x8b",
+		"\xe2\x80\x8c", "\xe2\x80\x8d", "\xe2\x80\x8e",
+		"\xe2\x80\x8f", "\xc2\xad", "\xe2\x81\xa0",
+		"\xe2\x81\xa4", "\xef\xbb\xbf", "\xe1\xa0\x8e",
+		"\xd8\x9c",
+	};
+	static const char *const shown[] = {
+		"\xe2\x80\x8a", "\xe2\x80\xa7", "\xe2\x80\xb0",
+		"\xc2\xac", "\xef\xbb\xbe",
+	};
+	char	 in[32], want[64];
+	char	*s;
+	size_t	 i, k, n;
+
+	for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+		snprintf(in, sizeof(in), "ad%smin", hidden[i]);
+		n = (size_t)snprintf(want, sizeof(want), "ad");
+		for (k = 0; hidden[i][k] != '\0'; k++)
+			n += (size_t)snprintf(want + n, sizeof(want) - n,
+			    "\\x%02x", (unsigned char)hidden[i][k]);
+		snprintf(want + n, sizeof(want) - n, "min");
+		s = text_of(in);
+		cr_assert_str_eq(s, want);
+		free(s);
+	}
+	for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+		snprintf(in, sizeof(in), "ad%smin", shown[i]);
+		s = text_of(in);
+		cr_assert_str_eq(s, in);
+		free(s);
+	}
+}
+
 static struct user_count evil_top[] = { { "ev\x1b[31mil", 1234 } };
 static uint64_t evil_by[CAUSE_MAX] = { [CAUSE_SYSTEM_STORAGE] = 1234 };
 static struct cause_row evil_causes[] = {

@@ -146,19 +146,30 @@ rep_json_str(FILE *out, const char *s)
 
 /*
  * Code points a terminal must not receive from log data even when they
- * are valid UTF-8: C1 controls (U+0080..U+009F; 8-bit CSI is U+009B) and
- * the bidi embedding, override and isolate marks that reorder a line.
+ * are valid UTF-8: C1 controls (U+0080..U+009F; 8-bit CSI is U+009B),
+ * the bidi embedding, override, isolate and mark characters that
+ * reorder a line, the line and paragraph separators U+2028/U+2029 (a
+ * line break to some terminals and viewers), and the invisible ones
+ * that make look-alike names: soft hyphen U+00AD, zero-width space,
+ * joiners U+200B..U+200D, word joiner and invisible operators
+ * U+2060..U+2064, the Mongolian vowel separator U+180E, BOM U+FEFF.
  */
 static int
 text_unsafe_seq(const unsigned char *p, size_t n)
 {
 	if (n == 2)
-		return p[0] == 0xc2 && p[1] <= 0x9f;
-	if (n == 3 && p[0] == 0xe2 && p[1] == 0x80)
-		return p[2] >= 0xaa && p[2] <= 0xae;	/* U+202A..U+202E */
-	if (n == 3 && p[0] == 0xe2 && p[1] == 0x81)
-		return p[2] >= 0xa6 && p[2] <= 0xa9;	/* U+2066..U+2069 */
-	return 0;
+		return (p[0] == 0xc2 && (p[1] <= 0x9f || p[1] == 0xad)) ||
+		    (p[0] == 0xd8 && p[1] == 0x9c);	/* U+061C */
+	if (n != 3)
+		return 0;
+	if (p[0] == 0xe2 && p[1] == 0x80)		/* U+200B..U+200F, */
+		return (p[2] >= 0x8b && p[2] <= 0x8f) ||	/* U+2028..U+202E */
+		    (p[2] >= 0xa8 && p[2] <= 0xae);
+	if (p[0] == 0xe2 && p[1] == 0x81)		/* U+2060..U+2064, */
+		return (p[2] >= 0xa0 && p[2] <= 0xa4) ||	/* U+2066..U+2069 */
+		    (p[2] >= 0xa6 && p[2] <= 0xa9);
+	return (p[0] == 0xe1 && p[1] == 0xa0 && p[2] == 0x8e) ||
+	    (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf);
 }
 
 size_t
