@@ -145,16 +145,24 @@ period_day(const char *s, int64_t now, int64_t *since, int64_t *until)
 	return 0;
 }
 
-/* Whether path ends in ".N", ".N.gz" or ".N.zst": already rotated. */
+/* the names logrotate gives a rotated file: plain or compressed */
+static const char *const rotated_ext[] = { "", ".gz", ".zst", ".bz2",
+    ".xz", ".lz4" };
+#define NEXT	(sizeof(rotated_ext) / sizeof(rotated_ext[0]))
+
+/* Whether path ends in ".N", or ".N" and a compressed suffix. */
 static int
 is_rotated(const char *path)
 {
-	size_t	 n = strlen(path), d;
+	size_t	 n = strlen(path), d, k, e;
 
-	if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
-		n -= 3;
-	else if (n > 4 && strcmp(path + n - 4, ".zst") == 0)
-		n -= 4;
+	for (k = 1; k < NEXT; k++) {
+		e = strlen(rotated_ext[k]);
+		if (n > e && strcmp(path + n - e, rotated_ext[k]) == 0) {
+			n -= e;
+			break;
+		}
+	}
 	for (d = 0; d < n && (unsigned)(path[n - 1 - d] - '0') <= 9; d++)
 		;
 	return d > 0 && d < n && path[n - 1 - d] == '.';
@@ -163,7 +171,6 @@ is_rotated(const char *path)
 size_t
 period_rotated(const char *path, int64_t since, char ***out)
 {
-	static const char *const ext[] = { "", ".gz", ".zst" };
 	struct stat	 sb;
 	char		**v = NULL, *name;
 	size_t		 n = 0, i, k;
@@ -173,14 +180,15 @@ period_rotated(const char *path, int64_t since, char ***out)
 	    stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 		return 0;
 	for (i = 1; i < ROTATED_MAX; i++) {
-		for (k = 0; k < sizeof(ext) / sizeof(ext[0]); k++) {
-			if (asprintf(&name, "%s.%zu%s", path, i, ext[k]) < 0)
+		for (k = 0; k < NEXT; k++) {
+			if (asprintf(&name, "%s.%zu%s", path, i,
+			    rotated_ext[k]) < 0)
 				log_die("out of memory");
 			if (stat(name, &sb) == 0 && S_ISREG(sb.st_mode))
 				break;
 			free(name);
 		}
-		if (k == sizeof(ext) / sizeof(ext[0]))
+		if (k == NEXT)
 			break;		/* no older file */
 		if (period_civil((int64_t)sb.st_mtime) < since) {
 			free(name);	/* last written before the period */

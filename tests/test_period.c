@@ -212,7 +212,9 @@ Test(period, rotated_by_mtime, .timeout = 5)
 	touch(dir, "mail.log.1", C_1207);		/* rotated at midnight */
 	touch(dir, "mail.log.2.gz", C_1206);
 	touch(dir, "mail.log.3.zst", C_1206 - 86400);
-	touch(dir, "mail.log.4.gz", C_1206 - 2 * 86400);
+	touch(dir, "mail.log.4.xz", C_1206 - 2 * 86400);
+	touch(dir, "mail.log.5.bz2", C_1206 - 3 * 86400);
+	touch(dir, "mail.log.6.lz4", C_1206 - 4 * 86400);
 	/* since 12-06 00:00: .1 holds 12-06, .2.gz was last written at
 	 * 12-06 00:00 (its last line may be 00:00:00), .3 ends before */
 	n = period_rotated(live, C_1206, &v);
@@ -226,9 +228,11 @@ Test(period, rotated_by_mtime, .timeout = 5)
 	cr_assert_eq(n = period_rotated(live, C_1206 + 1, &v), 1);
 	free(v[0]);
 	free(v);
-	/* a long period: all four, newest first */
-	cr_assert_eq(n = period_rotated(live, C_1130, &v), 4);
-	cr_assert_str_eq(strrchr(v[3], '/'), "/mail.log.4.gz");
+	/* a long period: all six, newest first, whatever compression */
+	cr_assert_eq(n = period_rotated(live, C_1130, &v), 6);
+	cr_assert_str_eq(strrchr(v[3], '/'), "/mail.log.4.xz");
+	cr_assert_str_eq(strrchr(v[4], '/'), "/mail.log.5.bz2");
+	cr_assert_str_eq(strrchr(v[5], '/'), "/mail.log.6.lz4");
 	for (i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
@@ -236,6 +240,8 @@ Test(period, rotated_by_mtime, .timeout = 5)
 	snprintf(live, sizeof(live), "%s/mail.log.1", dir);
 	cr_assert_eq(period_rotated(live, C_1130, &v), 0);
 	snprintf(live, sizeof(live), "%s/mail.log.2.gz", dir);
+	cr_assert_eq(period_rotated(live, C_1130, &v), 0);
+	snprintf(live, sizeof(live), "%s/mail.log.4.xz", dir);
 	cr_assert_eq(period_rotated(live, C_1130, &v), 0);
 	cr_assert_eq(period_rotated("-", C_1130, &v), 0);
 	/* a gap ends the chain: no .1, nothing older is looked at */

@@ -33,11 +33,12 @@ int period_day(const char *s, int64_t now, int64_t *since, int64_t *until);
 
 /*
  * The rotated siblings of a live log that a period starting at since
- * (civil seconds) needs: path.1, path.2 (each also as .gz, .zst), ...,
- * newest first, while the file's mtime (its last write) is at or after
- * since; the first one last written before since, and all older ones,
- * hold nothing of the period. A path that already names a rotated file
- * (ends in ".N", ".N.gz", ".N.zst") gets none. Returns the number found,
+ * (civil seconds) needs: path.1, path.2 (each also as .gz, .zst, .bz2,
+ * .xz, .lz4), ..., newest first, while the file's mtime (its last write)
+ * is at or after since; the first one last written before since, and
+ * all older ones, hold nothing of the period. A path that already names
+ * a rotated file (".N", or ".N" and one of those) gets none. Returns the
+ * number found,
  * each a new string in *out (free each and the array); 0 when none.
  */
 size_t period_rotated(const char *path, int64_t since, char ***out);
