@@ -110,6 +110,7 @@ feed(struct agg *a, const char *l, uint64_t pos)
 	if (line(l, &ev) != 1)
 		return;
 	classify_event(cl, cs, &ev);
+	agg_traffic(a, &ev, pos, 1);
 	agg_add(a, &ev, pos);
 }
 
@@ -335,6 +336,10 @@ Test(join, postfix_and_dovecot_one_event)
 	cr_assert_eq(cause_events(r, CAUSE_SERVER_ERROR), 0);
 	cr_assert_eq(code_events(r, "451", "4.2.0", CAUSE_SYSTEM_STORAGE), 2);
 	cr_assert_eq(r->join_paired, 2);
+	/* the deferrals' reason in the traffic counts follows */
+	cr_assert_eq(r->traffic.ndefer_reasons, 1);
+	cr_assert_eq(r->traffic.defer_reasons[0].cause, CAUSE_SYSTEM_STORAGE);
+	cr_assert_eq(r->traffic.defer_reasons[0].n, 2);
 	cr_assert_eq(user_events(r, "alice"), 1);
 	result_free(r);
 	agg_free(a);

@@ -187,6 +187,8 @@ struct agg {
 	size_t		 join_max;	/* keys kept per join table, 0 = all */
 	uint64_t	 join_evicted;	/* lines the cap left unjoined */
 	uint64_t	 join_paired;	/* MTA and server lines counted as one */
+	uint64_t	*recause;	/* [2][from][to]: joined MTA failures
+					   whose cause changed (join.c), NULL */
 	struct traffic_agg *traffic;	/* traffic.c */
 	int		 merged;	/* another agg was merged in */
 	struct traffic_job *finishing;	/* traffic_finish still running */
@@ -204,6 +206,8 @@ void join_set_max(struct agg *a, size_t max);
 void join_add(struct agg *a, const struct event *ev, uint64_t pos);
 void join_merge(struct agg *into, struct agg *from);
 void join_finish(struct agg *a);
+/* After the traffic half is settled: the causes of joined deferrals. */
+void join_traffic(struct agg *a);
 
 /* Waits for agg_finish's traffic half; agg_result calls it. */
 void agg_traffic_wait(struct agg *a);
@@ -218,6 +222,12 @@ void traffic_add(struct traffic_agg *t, const struct event *ev, uint64_t pos,
 void traffic_chunk_end(struct traffic_agg *t);
 void traffic_merge(struct traffic_agg *into, struct traffic_agg *from);
 void traffic_finish(struct traffic_agg *t);
+/*
+ * Moves n deferrals (kind TR_DEFERRED) or bounces (TR_BOUNCED) from one
+ * reason to another: a joined MTA failure takes the LMTP server's cause.
+ */
+void traffic_recause(struct traffic_agg *t, int kind, int from, int to,
+    uint64_t n);
 void traffic_result(const struct traffic_agg *t, struct traffic *out,
     struct arena *ar, size_t top);
 

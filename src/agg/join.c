@@ -163,7 +163,9 @@ join_release(struct agg *a)
 		arena_release(&a->ppend->ar);
 	free(a->gpend);
 	free(a->ppend);
+	free(a->recause);
 	a->gpend = a->ppend = NULL;
+	a->recause = NULL;
 }
 
 /* Counts p's line n times, as it was logged. */
@@ -404,6 +406,35 @@ count_pair(struct agg *a, const struct jpend *d, const struct jpend *m)
 	ev.flags &= (uint8_t)~(EV_GROUP | EV_PEER);
 	agg_count(a, &ev, d->pos);
 	a->join_paired++;
+	/* the deferral or bounce in the traffic counts gets that cause too */
+	if (ev.cause != m->ev.cause && ev.cause >= 0 && m->ev.cause >= 0 &&
+	    (m->ev.tkind == TR_DEFERRED || m->ev.tkind == TR_BOUNCED)) {
+		if (a->recause == NULL)
+			a->recause = xcalloc(2 * CAUSE_MAX * CAUSE_MAX,
+			    sizeof(*a->recause));
+		a->recause[((m->ev.tkind == TR_BOUNCED) * CAUSE_MAX +
+		    (size_t)m->ev.cause) * CAUSE_MAX + (size_t)ev.cause]++;
+	}
+}
+
+void
+join_traffic(struct agg *a)
+{
+	size_t	 k, f, t;
+	uint64_t n;
+
+	if (a->recause == NULL)
+		return;
+	for (k = 0; k < 2; k++)
+		for (f = 0; f < CAUSE_MAX; f++)
+			for (t = 0; t < CAUSE_MAX; t++)
+				if ((n = a->recause[(k * CAUSE_MAX + f) *
+				    CAUSE_MAX + t]) != 0)
+					traffic_recause(a->traffic, k ?
+					    TR_BOUNCED : TR_DEFERRED, (int)f,
+					    (int)t, n);
+	free(a->recause);
+	a->recause = NULL;
 }
 
 static int

@@ -1189,6 +1189,19 @@ top_rows(const struct tset *t, struct arena *ar, size_t top,
 	free(vb);
 }
 
+void
+traffic_recause(struct traffic_agg *t, int kind, int from, int to, uint64_t n)
+{
+	uint64_t	*by = kind == TR_DEFERRED ? t->why_defer :
+			  kind == TR_BOUNCED ? t->why_bounce : NULL;
+
+	if (by == NULL || from < 0 || to < 0 || from >= CAUSE_MAX ||
+	    to >= CAUSE_MAX || by[from] < n)
+		return;
+	by[from] -= n;
+	by[to] += n;
+}
+
 static struct reason_row *
 reasons(const uint64_t *by, struct arena *ar, size_t *nrows)
 {
