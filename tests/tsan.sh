@@ -34,5 +34,35 @@ if [ -n "${MXTALLY_T:-}" ] && [ -x "$MXTALLY_T" ]; then
 	fi
 	n=7
 fi
+# watch: the reading thread, the HTTP thread scraping, the sender thread
+# posting (to a closed port: every post fails and is retried), and two
+# SIGHUP reloads while lines come in
+if command -v curl >/dev/null; then
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	printf '[a]\ncause = system_storage\nby = host\nthreshold = 1\n' >"$tmp/w.ini"
+	: >"$tmp/w.log"
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 "$MXTALLY" watch -q \
+	    --rules "$tmp/w.ini" --listen "127.0.0.1:$port" \
+	    --alertmanager "http://127.0.0.1:$dead" "$tmp/w.log" 2>"$tmp/werr" &
+	wpid=$!
+	sleep 2
+	for i in 1 2 3 4 5 6; do
+		head -200 "$tmp/all.log" >>"$tmp/w.log"
+		echo "Nov 21 10:00:0$i mx$i postfix/smtpd[1]: NOQUEUE: reject: MAIL from a[192.0.2.1]: 452 4.3.1 Insufficient system storage; from=<a@b> proto=ESMTP helo=<a>" >>"$tmp/w.log"
+		curl -s "http://127.0.0.1:$port/metrics" >/dev/null &
+		curl -s "http://127.0.0.1:$port/metrics" >/dev/null
+		[ $i = 2 ] || [ $i = 4 ] && kill -HUP "$wpid"
+		sleep 0.5
+	done
+	kill -TERM "$wpid"
+	wait "$wpid"
+	rc=$?
+	if [ $rc -ne 0 ] || grep -q ThreadSanitizer "$tmp/werr"; then
+		echo "FAIL tsan watch (exit $rc): $(head -20 "$tmp/werr")"
+		fail=$((fail + 1))
+	fi
+	n=$((n + 1))
+fi
 echo "tsan: $((n - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]

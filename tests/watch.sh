@@ -117,6 +117,19 @@ grep -q "rules.ini:2: rule 'x': unknown cause 'nosuch'" "$tmp/stderr" && ok ||
     bad "bad reload message: $(cat "$tmp/stderr")"
 expect "kept rules" 'mxtally_alerts_firing{rule="disk",key="mx1",severity="critical"}' 1
 
+# SIGHUP with rules that did not change keeps the alert firing: its
+# window moves to the new rules (it used to resolve every alert)
+printf '[disk]\ncause     = system_storage\nby        = host\nthreshold = 2\nwindow    = 10m\nseverity  = critical\n' >"$tmp/rules.ini"
+kill -HUP "$pid"
+sleep 1.5
+check_firing() { [ "$(metric 'mxtally_alerts_firing{rule="disk",key="mx1",severity="critical"}')" = 1 ]; }
+check_firing && ok || bad "an unchanged rule's alert resolved on SIGHUP"
+# the same rule with another threshold is another rule: it starts empty
+sed 's/threshold = 2/threshold = 3/' "$tmp/rules.ini" >"$tmp/r3" && mv "$tmp/r3" "$tmp/rules.ini"
+kill -HUP "$pid"
+sleep 1.5
+expect "changed rule" 'mxtally_alerts_firing{rule="disk",key="mx1",severity="critical"}' ""
+
 # the Dovecot join: "unknown user" for session S1 comes before S1's login
 # failure (2 attempts): unknown_mailbox 2; S2 has no verdict: auth 1
 dv="$now store1 dovecot:"
@@ -253,5 +266,95 @@ else
 	wait "$pid2"
 	check_eq "watch /dev/zero SIGTERM status" 0 $?
 fi
+
+# A hung Alertmanager (accepts, never answers) must not hold up the
+# counting: pushes go through a queue to a sender thread. Each batch
+# below fires a new alert (a push); its lines must show on /metrics
+# within 2 s, while every post waits 5 s for its timeout.
+hang=$(mktemp "$tmp/hang.XXXXXX")
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
+print(s.getsockname()[1], flush=True)
+conns = []
+end = time.time() + 60
+s.settimeout(0.5)
+while time.time() < end:
+    try:
+        conns.append(s.accept()[0])
+    except socket.timeout:
+        pass
+' >"$hang" &
+hpid=$!
+n=0
+while [ ! -s "$hang" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+hport=$(cat "$hang")
+printf '[disk]\ncause = system_storage\nby = host\nthreshold = 1\nwindow = 10m\nseverity = critical\n' >"$tmp/one.ini"
+: >"$tmp/hung.log"
+"$MXTALLY" watch -q --rules "$tmp/one.ini" --listen "127.0.0.1:$port2" \
+    --alertmanager "http://127.0.0.1:$hport" "$tmp/hung.log" 2>/dev/null &
+pid2=$!
+wait2 0
+now=$(date '+%b %e %H:%M:%S')
+total=0
+for h in 1 2 3 4; do
+	echo "$now hung$h $S" >>"$tmp/hung.log"
+	total=$((total + 1))
+	n=0
+	while [ $n -lt 20 ] && ! curl -s "$url2" | grep -qx "mxtally_lines_total $total"; do
+		sleep 0.1; n=$((n + 1))
+	done
+	[ $n -lt 20 ] && ok || bad "batch $h not counted within 2 s (hung Alertmanager)"
+done
+kill -TERM "$pid2"
+n=0
+while kill -0 "$pid2" 2>/dev/null && [ $n -lt 80 ]; do sleep 0.1; n=$((n + 1)); done
+kill -0 "$pid2" 2>/dev/null && { bad "watch with a hung Alertmanager did not end"; kill -KILL "$pid2"; }
+wait "$pid2" 2>/dev/null
+kill "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null
+
+# Slow clients: 1000 connections that each send a header line a second
+# (never a whole request) must not lock the scrapes out (epoll, no
+# FD_SETSIZE bound; idle timeout; connection cap). Bounded: 8 s.
+: >"$tmp/slow.log"
+"$MXTALLY" watch -q --rules "$tmp/one.ini" --listen "127.0.0.1:$port2" \
+    "$tmp/slow.log" 2>/dev/null &
+pid2=$!
+wait2 0
+python3 -c '
+import resource, socket, sys, time
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+port = int(sys.argv[1])
+socks = []
+for i in range(1000):
+    try:
+        c = socket.create_connection(("127.0.0.1", port), timeout=2)
+        c.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+        socks.append(c)
+    except OSError:
+        break
+print(len(socks), flush=True)
+end = time.time() + 8
+while time.time() < end:
+    for c in socks:
+        try:
+            c.send(b"X-Slow: 1\r\n")
+        except OSError:
+            pass
+    time.sleep(1)
+' "$port2" >"$tmp/slow.n" &
+spid=$!
+n=0
+while [ ! -s "$tmp/slow.n" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+check_eq "slow clients connected" 1000 "$(cat "$tmp/slow.n")"
+good=0
+for i in 1 2 3 4 5; do
+	curl -s -m 2 "$url2" | grep -q '^mxtally_lines_total 0$' && good=$((good + 1))
+	sleep 1
+done
+check_eq "scrapes under 1000 slow clients" 5 $good
+kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+kill -TERM "$pid2"; wait "$pid2"
 
 t_end

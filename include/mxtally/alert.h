@@ -221,6 +221,16 @@ int64_t alert_eval_now(const struct alert_eval *e);
 /* Calls fn for every alert firing now, in rule order then key order. */
 void alert_eval_firing(struct alert_eval *e, alert_done_fn *fn, void *arg);
 
+/*
+ * A reload: moves the windows of from whose rule is in to's set unchanged
+ * (same name, selector, by, threshold and window) into to, episodes and
+ * all, so an alert firing before goes on firing; gone is called for each
+ * alert firing in from whose rule changed or went. Counters add up.
+ * from is left to be freed.
+ */
+void alert_eval_carry(struct alert_eval *to, struct alert_eval *from,
+    alert_done_fn *gone, void *arg);
+
 /* Key of ev for rule r (host, lower-cased user, client, or ""). */
 size_t alert_key(const struct alert_rule *r, const struct event *ev,
     char *buf, size_t len);

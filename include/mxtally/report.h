@@ -188,6 +188,14 @@ struct report_opts {
 };
 
 /*
+ * Length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF) that starts at s, which must be
+ * NUL-terminated; 0 when the byte at s does not start one. ASCII is 1.
+ * (The JSON writer and the Prometheus labels share it.)
+ */
+size_t rep_utf8_len(const unsigned char *s);
+
+/*
  * Writes s as a JSON string with its quotes, or null when s is NULL.
  * Control characters are escaped, as is each byte of invalid UTF-8
  * (as \u00XX, its Latin-1 reading), so any input gives valid JSON.

@@ -604,3 +604,43 @@ alert_eval_load(struct alert_eval *e, FILE *f, const char *name)
 	free(line);
 	return rc;
 }
+
+void
+alert_eval_carry(struct alert_eval *to, struct alert_eval *from,
+    alert_done_fn *gone, void *arg)
+{
+	struct win	*w, *nw;
+	char		 sig[512];
+	size_t		 i, k;
+	int		 ri;
+
+	if (from->now > to->now)
+		to->now = from->now;
+	for (i = 0; i < from->cap; i++) {
+		if ((w = from->slot[i]) == NULL)
+			continue;
+		rule_sig(w->ep.rule, sig, sizeof(sig));
+		ri = rule_find(to->s, w->ep.rule->name, sig);
+		if (ri == -1 || (nw = win_get(to, (size_t)ri, w->key,
+		    strlen(w->key))) == NULL) {
+			if (w->ep.firing && gone != NULL) {
+				w->ep.current = w->sum;
+				gone(&w->ep, arg);
+			}
+			continue;
+		}
+		for (k = 0; k < w->len; k++)
+			win_push(nw, RING(w, k).t, RING(w, k).n);
+		nw->sum += w->sum;
+		if (w->ep.firing && !nw->ep.firing) {
+			nw->ep.firing = 1;
+			nw->ep.first = w->ep.first;
+			nw->ep.last = w->ep.last;
+			nw->ep.value = w->ep.value;
+			nw->ep.events = w->ep.events;
+			firing_add(to, nw);
+		}
+	}
+	to->late += from->late;
+	to->overflow += from->overflow;
+}

@@ -15,17 +15,33 @@
 static const char *const sev_names[] = { "ok", "warning", "critical" };
 static const char *const by_names[] = { "none", "host", "user", "client" };
 
+/*
+ * Label values must be valid UTF-8, or Prometheus drops the whole scrape.
+ * A byte that starts no well-formed sequence stands for U+0000..U+00FF
+ * (as \u00XX in the JSON report): deterministic, and two keys that differ
+ * in such a byte stay two series.
+ */
 void
 alert_prom_label(FILE *f, const char *s)
 {
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
 	putc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if (*s == '\n')
+	while (*p != '\0') {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p++);
+		else if (*p == '\n') {
 			fputs("\\n", f);
-		else
-			putc(*s, f);
+			p++;
+		} else if ((n = rep_utf8_len(p)) > 0) {
+			fwrite(p, 1, n, f);
+			p += n;
+		} else {
+			putc(0xc0 | (*p >> 6), f);
+			putc(0x80 | (*p & 0x3f), f);
+			p++;
+		}
 	}
 	putc('"', f);
 }

@@ -8,6 +8,8 @@
  * caller serialises access (watch.c holds its mutex).
  */
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "mxtally/alert.h"
@@ -110,6 +112,15 @@ put(char *buf, size_t *n, size_t cap, const char *s, size_t len)
 }
 
 void
+metrics_traffic(struct metrics *m, const struct event *ev)
+{
+	if (ev->tkind < TR_COUNT)
+		m->traffic[ev->tkind]++;
+	if (ev->tkind == TR_LOGIN_OK && ev->proto < PROTO_COUNT)
+		m->logins[ev->proto][0]++;
+}
+
+void
 metrics_event(struct metrics *m, const struct event *ev)
 {
 	char		 key[320], c[8];
@@ -120,6 +131,9 @@ metrics_event(struct metrics *m, const struct event *ev)
 	if (ev->cause < 0 || ev->cause >= CAUSE_MAX)
 		return;
 	m->cause_n[ev->cause] += cnt;
+	if ((ev->cause == CAUSE_AUTH_FAILURE || (ev->flags & EV_JOIN)) &&
+	    ev->proto < PROTO_COUNT)
+		m->logins[ev->proto][1] += cnt;
 	if (ev->code[0] != '\0' || ev->enh[0] != '\0' || ev->resp[0] != '\0') {
 		put(key, &n, sizeof(key), p, strlen(p));
 		key[n++] = SEP;
@@ -215,8 +229,176 @@ firing_one(const struct alert *a, void *arg)
 	fprintf(c->w, "} %llu\n", (unsigned long long)a->current);
 }
 
+/* Log time (civil, as logged) as Unix seconds, by today's offset. */
+static int64_t
+unix_time(int64_t local)
+{
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+
+	localtime_r(&now, &tm);
+	return local - tm.tm_gmtoff;
+}
+
+static void
+head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+traffic_write(FILE *f, const struct metrics *m)
+{
+	static const struct { const char *status; int kind; } tr[] = {
+		{ "received", TR_RECEIVED }, { "delivered", TR_SENT },
+		{ "forwarded", TR_FORWARDED }, { "deferred", TR_DEFERRED },
+		{ "bounced", TR_BOUNCED }, { "rejected", TR_REJECTED },
+		{ "held", TR_HELD }, { "discarded", TR_DISCARDED }
+	};
+	size_t	 i;
+	int	 p;
+
+	head(f, "mxtally_messages_total", "counter", "Mail traffic: "
+	    "messages received (smtpd, pickup) and deliveries, deferrals, "
+	    "bounces and rejections, by status.");
+	for (i = 0; i < sizeof(tr) / sizeof(tr[0]); i++)
+		fprintf(f, "mxtally_messages_total{status=\"%s\"} %llu\n",
+		    tr[i].status, (unsigned long long)(m->traffic[tr[i].kind] +
+		    (tr[i].kind == TR_RECEIVED ? m->traffic[TR_PICKUP] : 0)));
+	head(f, "mxtally_logins_total", "counter", "Logins by protocol and "
+	    "result (failed: authentication failures and unknown users).");
+	for (p = PROTO_SMTP; p < PROTO_COUNT; p++) {
+		if (p == PROTO_LMTP)
+			continue;
+		fprintf(f, "mxtally_logins_total{protocol=\"%s\",result=\"ok\"} "
+		    "%llu\n", proto_name(p),
+		    (unsigned long long)m->logins[p][0]);
+		fprintf(f, "mxtally_logins_total{protocol=\"%s\",result="
+		    "\"failed\"} %llu\n", proto_name(p),
+		    (unsigned long long)m->logins[p][1]);
+	}
+}
+
+/* One line per file: NAME{file="..."} VALUE. */
+static void
+file_series(FILE *f, const char *name, const struct metrics_file *mf,
+    long long v)
+{
+	fprintf(f, "%s{file=", name);
+	alert_prom_label(f, mf->path);
+	fprintf(f, "} %lld\n", v);
+}
+
+static void
+files_write(FILE *f, const struct metrics *m)
+{
+	size_t	 i;
+
+	head(f, "mxtally_file_read_bytes_total", "counter", "Bytes read "
+	    "from each followed file, over its rotations.");
+	for (i = 0; i < m->nfiles; i++)
+		file_series(f, "mxtally_file_read_bytes_total", &m->files[i],
+		    (long long)m->files[i].bytes);
+	head(f, "mxtally_file_lines_total", "counter", "Lines read from "
+	    "each followed file.");
+	for (i = 0; i < m->nfiles; i++)
+		file_series(f, "mxtally_file_lines_total", &m->files[i],
+		    (long long)m->files[i].lines);
+	head(f, "mxtally_file_last_line_timestamp_seconds", "gauge",
+	    "Log time of the newest line read from each file (Unix time; "
+	    "time() minus it is how far the log is behind).");
+	for (i = 0; i < m->nfiles; i++)
+		if (m->files[i].last != T_NONE)
+			file_series(f, "mxtally_file_last_line_timestamp_seconds",
+			    &m->files[i], (long long)unix_time(m->files[i].last));
+	head(f, "mxtally_file_unread_bytes", "gauge", "Bytes written to "
+	    "each file and not read yet (read lag).");
+	for (i = 0; i < m->nfiles; i++)
+		if (m->files[i].unread >= 0)
+			file_series(f, "mxtally_file_unread_bytes", &m->files[i],
+			    (long long)m->files[i].unread);
+	head(f, "mxtally_file_rotations_total", "counter", "Rotations of "
+	    "each file seen (rename or copytruncate).");
+	for (i = 0; i < m->nfiles; i++)
+		file_series(f, "mxtally_file_rotations_total", &m->files[i],
+		    (long long)m->files[i].rotations);
+}
+
+/* The process_* metrics every exporter has, from /proc/self. */
+static void
+process_write(FILE *f, int64_t started)
+{
+	FILE		*p;
+	unsigned long	 utime = 0, stime = 0;
+	long		 rss = 0;
+	long		 tick = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	char		 buf[1024], *c;
+
+	if ((p = fopen("/proc/self/stat", "r")) != NULL) {
+		if (fgets(buf, sizeof(buf), p) != NULL &&
+		    (c = strrchr(buf, ')')) != NULL)
+			sscanf(c + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+			    "%*u %lu %lu %*d %*d %*d %*d %*d %*d %*u %*u %ld",
+			    &utime, &stime, &rss);
+		fclose(p);
+	}
+	head(f, "process_cpu_seconds_total", "counter", "User and system "
+	    "CPU time spent, in seconds.");
+	fprintf(f, "process_cpu_seconds_total %.2f\n", tick > 0 ?
+	    (double)(utime + stime) / (double)tick : 0.0);
+	head(f, "process_resident_memory_bytes", "gauge", "Resident memory "
+	    "size in bytes.");
+	fprintf(f, "process_resident_memory_bytes %lld\n",
+	    (long long)rss * (page > 0 ? page : 4096));
+	head(f, "process_start_time_seconds", "gauge", "Start time of the "
+	    "process since the Unix epoch, in seconds.");
+	fprintf(f, "process_start_time_seconds %lld\n", (long long)started);
+}
+
+static void
+health_write(FILE *f, const struct metrics_health *h)
+{
+	process_write(f, h->started);
+	head(f, "mxtally_alertmanager_pushes_total", "counter", "Alert "
+	    "batches for Alertmanager: sent, failed after every retry, or "
+	    "dropped from a full queue.");
+	fprintf(f, "mxtally_alertmanager_pushes_total{result=\"sent\"} %llu\n"
+	    "mxtally_alertmanager_pushes_total{result=\"failed\"} %llu\n"
+	    "mxtally_alertmanager_pushes_total{result=\"dropped\"} %llu\n",
+	    (unsigned long long)h->push_sent,
+	    (unsigned long long)h->push_failed,
+	    (unsigned long long)h->push_dropped);
+	head(f, "mxtally_alertmanager_retries_total", "counter", "Posts to "
+	    "Alertmanager tried again after a failure.");
+	fprintf(f, "mxtally_alertmanager_retries_total %llu\n",
+	    (unsigned long long)h->push_retries);
+	head(f, "mxtally_alertmanager_queue_length", "gauge", "Alert batches "
+	    "waiting for the sender.");
+	fprintf(f, "mxtally_alertmanager_queue_length %llu\n",
+	    (unsigned long long)h->push_queued);
+	head(f, "mxtally_rule_reloads_total", "counter", "SIGHUP reloads of "
+	    "the rules, by result.");
+	fprintf(f, "mxtally_rule_reloads_total{result=\"ok\"} %llu\n"
+	    "mxtally_rule_reloads_total{result=\"failed\"} %llu\n",
+	    (unsigned long long)h->reloads,
+	    (unsigned long long)h->reload_errors);
+	head(f, "mxtally_alert_windows", "gauge", "Alert windows (rule, key) "
+	    "kept.");
+	fprintf(f, "mxtally_alert_windows %llu\n",
+	    (unsigned long long)h->windows);
+	head(f, "mxtally_alert_window_overflow_total", "counter", "Events of "
+	    "keys that found no window under --max-windows.");
+	fprintf(f, "mxtally_alert_window_overflow_total %llu\n",
+	    (unsigned long long)h->window_overflow);
+	head(f, "mxtally_alert_late_events_total", "counter", "Events older "
+	    "than their rule's window of the newest line read.");
+	fprintf(f, "mxtally_alert_late_events_total %llu\n",
+	    (unsigned long long)h->late_events);
+}
+
 void
-metrics_write(FILE *f, const struct metrics *m, struct alert_eval *e)
+metrics_write(FILE *f, const struct metrics *m, struct alert_eval *e,
+    const struct metrics_health *h)
 {
 	static const char *const code_names[] = { "protocol", "code",
 	    "enhanced" };
@@ -226,39 +408,40 @@ metrics_write(FILE *f, const struct metrics *m, struct alert_eval *e)
 	int			 i, nc = cause_count();
 
 	fc.max = m->codes.max ? m->codes.max : 1000;
-	fprintf(f, "# HELP mxtally_lines_total Log lines read.\n"
-	    "# TYPE mxtally_lines_total counter\n"
-	    "mxtally_lines_total %llu\n", (unsigned long long)m->lines);
-	fputs("# HELP mxtally_events_total Error events by cause.\n"
-	    "# TYPE mxtally_events_total counter\n", f);
+	head(f, "mxtally_lines_total", "counter", "Log lines read.");
+	fprintf(f, "mxtally_lines_total %llu\n", (unsigned long long)m->lines);
+	head(f, "mxtally_events_total", "counter", "Error events by cause.");
 	for (i = 0; i < nc; i++) {
 		ci = cause_get(i);
 		fprintf(f, "mxtally_events_total{cause=\"%s\",group=", ci->id);
 		alert_prom_label(f, ci->group);
 		fprintf(f, "} %llu\n", (unsigned long long)m->cause_n[i]);
 	}
-	fputs("# HELP mxtally_events_by_code_total Error events by reply "
-	    "code.\n# TYPE mxtally_events_by_code_total counter\n", f);
+	head(f, "mxtally_events_by_code_total", "counter", "Error events by "
+	    "reply code.");
 	kv_write(f, "mxtally_events_by_code_total", &m->codes, code_names, 3,
 	    0);
-	fputs("# HELP mxtally_events_by_host_total Error events by host and "
-	    "cause.\n# TYPE mxtally_events_by_host_total counter\n", f);
+	head(f, "mxtally_events_by_host_total", "counter", "Error events by "
+	    "host and cause.");
 	kv_write(f, "mxtally_events_by_host_total", &m->hosts, host_names, 2,
 	    1);
-	fputs("# HELP mxtally_alerts_firing Alerts firing now, by rule and "
-	    "key.\n# TYPE mxtally_alerts_firing gauge\n", f);
+	traffic_write(f, m);
+	files_write(f, m);
+	head(f, "mxtally_alerts_firing", "gauge", "Alerts firing now, by "
+	    "rule and key.");
 	if ((fc.w = open_memstream(&fc.wbuf, &fc.wlen)) == NULL)
 		log_die("out of memory");
 	if (e != NULL)
 		alert_eval_firing(e, firing_one, &fc);
 	fclose(fc.w);
-	fputs("# HELP mxtally_alert_window_events Events in the window of a "
-	    "firing alert now.\n# TYPE mxtally_alert_window_events gauge\n",
-	    f);
+	head(f, "mxtally_alert_window_events", "gauge", "Events in the "
+	    "window of a firing alert now.");
 	fwrite(fc.wbuf, 1, fc.wlen, f);
 	free(fc.wbuf);
-	fprintf(f, "# HELP mxtally_alerts_firing_over_cap Firing alerts not "
-	    "listed (label cap).\n# TYPE mxtally_alerts_firing_over_cap "
-	    "gauge\nmxtally_alerts_firing_over_cap %llu\n",
+	head(f, "mxtally_alerts_firing_over_cap", "gauge", "Firing alerts "
+	    "not listed (label cap).");
+	fprintf(f, "mxtally_alerts_firing_over_cap %llu\n",
 	    (unsigned long long)fc.over);
+	if (h != NULL)
+		health_write(f, h);
 }

@@ -73,14 +73,16 @@ push_alert_json(FILE *f, const struct alert *a, int resolved,
 	json_kv(f, "job", "mxtally", 1);
 	json_kv(f, "instance", instance, 1);
 	fputs("},\"annotations\":{", f);
-	snprintf(summary, sizeof(summary), "%llu %s events%s%s%s within %s "
-	    "(threshold %llu)", (unsigned long long)a->value, r->what,
-	    r->by != BY_NONE ? " for " : "", r->by != BY_NONE ?
-	    by_label[r->by] : "", r->by != BY_NONE ? " " : "", win,
-	    (unsigned long long)r->threshold);
+	/* "3 auth_failure events for client 192.0.2.9 within 5m (...)" */
 	if (r->by != BY_NONE)
-		snprintf(summary + strlen(summary), sizeof(summary) -
-		    strlen(summary), ": %s", a->key);
+		snprintf(summary, sizeof(summary), "%llu %s events for %s %s "
+		    "within %s (threshold %llu)", (unsigned long long)a->value,
+		    r->what, by_label[r->by], a->key, win,
+		    (unsigned long long)r->threshold);
+	else
+		snprintf(summary, sizeof(summary), "%llu %s events within %s "
+		    "(threshold %llu)", (unsigned long long)a->value, r->what,
+		    win, (unsigned long long)r->threshold);
 	json_kv(f, "summary", summary, 0);
 	json_kv(f, "meaning", ci ? ci->meaning : "events matching the "
 	    "rule's selector passed its threshold", 1);

@@ -8,8 +8,14 @@
  * the new one from 0; when the file got shorter than the offset
  * (copytruncate), reading restarts at 0. inotify on the files'
  * directories wakes the loop; it also polls every second, which is the
- * whole mechanism where inotify is missing. SIGHUP reloads the rules,
- * SIGTERM and SIGINT end the loop.
+ * whole mechanism where inotify is missing. SIGHUP reloads the rules
+ * (windows of unchanged rules carried over, so their alerts go on
+ * firing), SIGTERM and SIGINT end the loop.
+ *
+ * Pushes to Alertmanager never hold up the counting: the loop puts each
+ * JSON body in a bounded queue (the oldest is dropped when it is full,
+ * and counted) and a sender thread posts them, retrying a failed post
+ * with backoff (1, 2, 4 ... 30 s, PUSH_TRIES times).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +51,12 @@
 #define READ_SIZE	(1u << 20)
 #define DRAIN_MAX	(16u << 20)	/* bytes of one file per round */
 #define PUSH_EVERY	60		/* seconds between re-sends */
+#define PUSHQ_MAX	16		/* bodies waiting for the sender */
+#define PUSH_TRIES	5		/* posts of one body before dropping it */
+#define HTTP_TIMEOUT	15		/* seconds an idle /metrics client keeps
+					   its connection */
+#define HTTP_CONNS	2048		/* /metrics connections at once */
+#define WINDOWS_DEFAULT	100000		/* --max-windows */
 
 static volatile sig_atomic_t	 got_term, got_hup;
 
@@ -59,6 +72,8 @@ struct follow {
 	int		 skipping;	/* dropping the rest of an overlong line */
 	struct timectx	 tc;
 	int		 year;
+	struct scan_reader *rd;		/* this file's per-line pipeline */
+	struct metrics_file *mf;	/* its /metrics counters (in w->m) */
 };
 
 /*
@@ -77,6 +92,20 @@ struct verdict {
 	char		 id[VERDICT_MAX];
 };
 
+/* The Alertmanager sender: its own thread, its own lock. */
+struct pushq {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	pthread_t	 tid;
+	int		 running;	/* tid started */
+	int		 stop;
+	const char	*url;
+	char		*body[PUSHQ_MAX];	/* a ring, owned */
+	size_t		 len[PUSHQ_MAX];
+	size_t		 head, n;
+	uint64_t	 sent, failed, dropped, retries;
+};
+
 struct watch {
 	struct verdict	*verdicts;	/* VERDICTS slots */
 	const char	**rules;
@@ -84,8 +113,7 @@ struct watch {
 	struct alert_set set;
 	struct alert_eval *eval;
 	struct classifier *cl;
-	struct scan_opts opts;		/* for the reader: no filter, no anon */
-	struct scan_reader *rd;		/* the per-line pipeline of every command */
+	struct scan_opts opts;		/* for the readers: no filter, no anon */
 	struct follow	*f;
 	size_t		 nf;
 	pthread_mutex_t	 mu;		/* guards m and eval */
@@ -102,6 +130,10 @@ struct watch {
 	int		 from_start;
 	int		 year;
 	size_t		 cap;
+	size_t		 max_windows;	/* --max-windows, 0 = no cap */
+	struct pushq	 pq;
+	int64_t		 started;	/* Unix seconds */
+	uint64_t	 reloads, reload_errors;
 };
 
 static void watch_push_now(struct watch *w);
@@ -174,6 +206,8 @@ watch_sink(void *arg, struct event *ev, uint64_t pos, int is_event)
 	char			 buf[3][ALERT_STR_MAX + 1];
 
 	(void)pos;
+	if (ev->tkind != TR_NONE)
+		metrics_traffic(&w->m, ev);
 	if (!is_event)
 		return;
 	if (ev->flags & (EV_AUTH_UNKNOWN | EV_JOIN))
@@ -196,8 +230,17 @@ static void
 watch_run(struct watch *w, struct follow *f, const char *beg,
     const char *end, off_t off)
 {
-	w->m.lines += scan_lines(w->rd, beg, end, &f->tc,
+	uint64_t	 n;
+	int64_t		 last;
+
+	n = scan_lines(f->rd, beg, end, &f->tc,
 	    POS_MAKE(f->idx, (uint64_t)off));
+	w->m.lines += n;
+	f->mf->lines += n;
+	last = scan_reader_stats(f->rd)->last;
+	if (last != INT64_MIN && (f->mf->last == T_NONE ||
+	    last > f->mf->last))
+		f->mf->last = last;
 }
 
 /*
@@ -266,6 +309,7 @@ follow_drain(struct watch *w, struct follow *f)
 		f->len += (size_t)r;
 		got += (size_t)r;
 		pthread_mutex_lock(&w->mu);
+		f->mf->bytes += (uint64_t)r;
 		watch_lines(w, f, 0);
 		pthread_mutex_unlock(&w->mu);
 	}
@@ -299,6 +343,29 @@ follow_flush(struct watch *w, struct follow *f)
 	pthread_mutex_unlock(&w->mu);
 }
 
+static void
+follow_rotated(struct watch *w, struct follow *f)
+{
+	pthread_mutex_lock(&w->mu);
+	f->mf->rotations++;
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* The read lag of f for /metrics: bytes there, not read yet. */
+static void
+follow_lag(struct watch *w, struct follow *f)
+{
+	struct stat	 sb;
+	int64_t		 unread = -1;
+
+	if (f->fd != -1 && fstat(f->fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		unread = sb.st_size > f->off ? (int64_t)(sb.st_size - f->off) :
+		    0;
+	pthread_mutex_lock(&w->mu);
+	f->mf->unread = unread;
+	pthread_mutex_unlock(&w->mu);
+}
+
 /*
  * One look at f: new bytes, then rotation by rename or copytruncate (a
  * regular file only: a device or FIFO has no size to shrink). Returns 1
@@ -321,12 +388,14 @@ follow_poll(struct watch *w, struct follow *f)
 		while (follow_drain(w, f))	/* the writer may have added more */
 			;
 		follow_flush(w, f);
+		follow_rotated(w, f);
 		close(f->fd);
 		follow_open(f, 0);
 		return follow_drain(w, f);
 	}
 	if (S_ISREG(sb.st_mode) && sb.st_size < f->off) {
 		follow_flush(w, f);
+		follow_rotated(w, f);
 		f->off = 0;
 		return follow_drain(w, f);
 	}
@@ -343,38 +412,149 @@ watch_load(struct watch *w, struct classifier **cl, struct alert_set *s)
 	return alert_rules_load(w->rules, w->nrules, cl, s);
 }
 
-/* SIGHUP: new rules replace the old; their firing alerts resolve. */
+/*
+ * SIGHUP: new rules replace the old. The windows of rules that did not
+ * change (name, selector, by, threshold, window) move to the new
+ * evaluator, so their alerts go on firing; alerts of rules that changed
+ * or went are resolved.
+ */
 static void
 watch_reload(struct watch *w)
 {
-	struct alert_set	 s;
+	struct alert_set	 s, olds;
 	struct alert_eval	*old;
 	struct classifier	*cl;
+	size_t			 i;
 
 	if (watch_load(w, &cl, &s) == -1) {
 		log_warn("keeping the old rules");
+		pthread_mutex_lock(&w->mu);
+		w->reload_errors++;
+		pthread_mutex_unlock(&w->mu);
 		return;
 	}
 	pthread_mutex_lock(&w->mu);
-	alert_eval_firing(w->eval, on_resolved, w);
 	old = w->eval;
-	w->eval = NULL;
-	pthread_mutex_unlock(&w->mu);
-	/* resolved copies still point at the old rules: push them first */
-	if (w->am != NULL)
-		watch_push_now(w);
-	pthread_mutex_lock(&w->mu);
-	alert_eval_free(old);
-	alert_set_release(&w->set);
+	olds = w->set;
 	w->set = s;
 	w->eval = alert_eval_new(&w->set, on_resolved, w);
+	alert_eval_set_max(w->eval, w->max_windows);
+	alert_eval_carry(w->eval, old, on_resolved, w);
+	w->reloads++;
 	pthread_mutex_unlock(&w->mu);
+	/* resolved copies still point at the old rules: serialise them */
+	if (w->am != NULL)
+		watch_push_now(w);
+	alert_eval_free(old);
+	alert_set_release(&olds);
 	/* only this thread classifies */
-	scan_reader_free(w->rd);
+	for (i = 0; i < w->nf; i++) {
+		scan_reader_free(w->f[i].rd);
+		w->f[i].rd = scan_reader_new(&w->opts, cl, watch_sink, w);
+	}
 	classify_free(w->cl);
 	w->cl = cl;
-	w->rd = scan_reader_new(&w->opts, cl, watch_sink, w);
 	log_warn("reloaded %zu rule%s", s.n, s.n == 1 ? "" : "s");
+}
+
+/* Waits until ts or a stop; 1 when stopped. Holds q->mu. */
+static int
+pushq_sleep(struct pushq *q, const struct timespec *ts)
+{
+	while (!q->stop)
+		if (pthread_cond_timedwait(&q->cv, &q->mu, ts) == ETIMEDOUT)
+			return 0;
+	return 1;
+}
+
+static void *
+pushq_main(void *arg)
+{
+	struct pushq	*q = arg;
+	struct timespec	 ts;
+	char		*body;
+	size_t		 len;
+	int		 tries, rc;
+	time_t		 backoff;
+
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (q->n == 0 && !q->stop)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->stop)
+			break;
+		body = q->body[q->head];
+		len = q->len[q->head];
+		q->head = (q->head + 1) % PUSHQ_MAX;
+		q->n--;
+		for (tries = 1, backoff = 1;; tries++) {
+			pthread_mutex_unlock(&q->mu);
+			rc = push_send(q->url, body, len);
+			pthread_mutex_lock(&q->mu);
+			if (rc == 0) {
+				q->sent++;
+				break;
+			}
+			if (tries == PUSH_TRIES || q->stop) {
+				q->failed++;
+				break;
+			}
+			q->retries++;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += backoff;
+			backoff = backoff * 2 > 30 ? 30 : backoff * 2;
+			if (pushq_sleep(q, &ts))
+				break;
+		}
+		free(body);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* Queues body (taken) for the sender; never waits for the network. */
+static void
+pushq_put(struct pushq *q, char *body, size_t len)
+{
+	pthread_mutex_lock(&q->mu);
+	if (q->n == PUSHQ_MAX) {
+		free(q->body[q->head]);
+		q->head = (q->head + 1) % PUSHQ_MAX;
+		q->n--;
+		q->dropped++;
+	}
+	q->body[(q->head + q->n) % PUSHQ_MAX] = body;
+	q->len[(q->head + q->n) % PUSHQ_MAX] = len;
+	q->n++;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static int
+pushq_start(struct pushq *q, const char *url)
+{
+	q->url = url;
+	if (pthread_create(&q->tid, NULL, pushq_main, q) != 0)
+		return log_error("cannot start the Alertmanager sender");
+	q->running = 1;
+	return 0;
+}
+
+/* Stops the sender: a post under way ends within its 5 s timeout. */
+static void
+pushq_stop(struct pushq *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->stop = 1;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	if (q->running)
+		pthread_join(q->tid, NULL);
+	while (q->n > 0) {
+		free(q->body[q->head]);
+		q->head = (q->head + 1) % PUSHQ_MAX;
+		q->n--;
+	}
 }
 
 struct push_ctx {
@@ -418,10 +598,33 @@ watch_push_now(struct watch *w)
 	putc(']', c.f);
 	fclose(c.f);
 	if (c.n > 0)
-		push_send(w->am, body, len);
-	free(body);
+		pushq_put(&w->pq, body, len);	/* takes body */
+	else
+		free(body);
 	w->dirty = 0;
 	w->pushed = time(NULL);
+}
+
+/* The process's health for /metrics; the caller holds w->mu. */
+static void
+watch_health(struct watch *w, struct metrics_health *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->started = w->started;
+	h->reloads = w->reloads;
+	h->reload_errors = w->reload_errors;
+	if (w->eval != NULL) {
+		h->windows = alert_eval_windows(w->eval);
+		h->window_overflow = alert_eval_overflow(w->eval);
+		h->late_events = alert_eval_late(w->eval);
+	}
+	pthread_mutex_lock(&w->pq.mu);
+	h->push_sent = w->pq.sent;
+	h->push_failed = w->pq.failed;
+	h->push_dropped = w->pq.dropped;
+	h->push_retries = w->pq.retries;
+	h->push_queued = w->pq.n;
+	pthread_mutex_unlock(&w->pq.mu);
 }
 
 static enum MHD_Result
@@ -435,6 +638,7 @@ serve(void *arg, struct MHD_Connection *conn, const char *url,
 	size_t			 len = 0;
 	FILE			*f;
 	enum MHD_Result		 rc;
+	struct metrics_health	 h;
 	static const char	 nf[] = "not found: try /metrics\n";
 
 	(void)version;
@@ -453,7 +657,8 @@ serve(void *arg, struct MHD_Connection *conn, const char *url,
 	if ((f = open_memstream(&body, &len)) == NULL)
 		return MHD_NO;
 	pthread_mutex_lock(&w->mu);
-	metrics_write(f, &w->m, w->eval);
+	watch_health(w, &h);
+	metrics_write(f, &w->m, w->eval, &h);
 	pthread_mutex_unlock(&w->mu);
 	fclose(f);
 	resp = MHD_create_response_from_buffer(len, body,
@@ -463,6 +668,21 @@ serve(void *arg, struct MHD_Connection *conn, const char *url,
 	rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return rc;
+}
+
+/* Room for HTTP_CONNS connections and the logs: the soft limit raised. */
+static void
+files_limit(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < HTTP_CONNS + 256) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max > HTTP_CONNS + 256 ? HTTP_CONNS + 256 :
+		    rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static struct MHD_Daemon *
@@ -485,9 +705,17 @@ serve_start(struct watch *w)
 		return log_error("bad --listen '%s' (IPv4 ADDR:PORT)",
 		    w->listen), NULL;
 	sa.sin_port = htons((uint16_t)port);
+	/*
+	 * epoll (no FD_SETSIZE bound), a cap on connections and an idle
+	 * timeout: slow clients that hold connections open cannot lock the
+	 * scrapes out (tests/watch.sh, slow clients).
+	 */
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, serve, w,
-	    MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
+	    MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
+	    serve, w, MHD_OPTION_SOCK_ADDR, &sa,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNS,
+	    MHD_OPTION_END);
 	if (d == NULL)
 		log_error("cannot listen on '%s'", w->listen);
 	return d;
@@ -508,6 +736,7 @@ watch_usage(FILE *f)
 "      --alertmanager URL  push alerts to URL/api/v2/alerts\n"
 "      --from-start        read what the files hold now, not only new lines\n"
 "      --max-labels N      label sets per metric before \"other\" (1000)\n"
+"      --max-windows N     alert windows (rule, key) kept (100000, 0 = all)\n"
 "      --year YYYY         year of RFC 3164 stamps\n"
 "  -q, --quiet             no warnings\n", f);
 }
@@ -515,13 +744,15 @@ watch_usage(FILE *f)
 static int
 watch_args(int argc, char **argv, struct watch *w)
 {
-	enum { O_RULES = 256, O_LISTEN, O_AM, O_START, O_YEAR, O_MAXL };
+	enum { O_RULES = 256, O_LISTEN, O_AM, O_START, O_YEAR, O_MAXL,
+	    O_MAXW };
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "alertmanager", required_argument, NULL, O_AM },
 		{ "from-start", no_argument, NULL, O_START },
 		{ "max-labels", required_argument, NULL, O_MAXL },
+		{ "max-windows", required_argument, NULL, O_MAXW },
 		{ "year", required_argument, NULL, O_YEAR },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -547,6 +778,13 @@ watch_args(int argc, char **argv, struct watch *w)
 		case O_START:
 			w->from_start = 1;
 			break;
+		case O_MAXW:
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 0)
+				return log_error("bad --max-windows '%s'",
+				    optarg);
+			w->max_windows = (size_t)v;
+			break;
 		case O_MAXL:
 		case O_YEAR:
 			v = strtol(optarg, &end, 10);
@@ -564,7 +802,7 @@ watch_args(int argc, char **argv, struct watch *w)
 			break;
 		case 'h':
 			watch_usage(stdout);
-			exit(0);
+			exit(log_stdout_done(0, 4));
 		default:
 			return -1;
 		}
@@ -629,8 +867,10 @@ watch_loop(struct watch *w, int ifd)
 			got_hup = 0;
 			watch_reload(w);
 		}
-		for (i = more = 0; i < w->nf; i++)
+		for (i = more = 0; i < w->nf; i++) {
 			more |= follow_poll(w, &w->f[i]);
+			follow_lag(w, &w->f[i]);
+		}
 		pthread_mutex_lock(&w->mu);
 		alert_eval_tick(w->eval, watch_now(w));
 		pthread_mutex_unlock(&w->mu);
@@ -653,7 +893,9 @@ watch_free(struct watch *w)
 		if (w->f[i].fd != -1)
 			close(w->f[i].fd);
 		free(w->f[i].buf);
+		scan_reader_free(w->f[i].rd);
 	}
+	free(w->m.files);
 	for (i = 0; i < w->nresolved; i++)
 		free(w->resolved[i].key);
 	free(w->resolved);
@@ -662,7 +904,8 @@ watch_free(struct watch *w)
 	alert_eval_free(w->eval);
 	alert_set_release(&w->set);
 	metrics_release(&w->m);
-	scan_reader_free(w->rd);
+	pthread_mutex_destroy(&w->pq.mu);
+	pthread_cond_destroy(&w->pq.cv);
 	classify_free(w->cl);
 	free(w->rules);
 	pthread_mutex_destroy(&w->mu);
@@ -671,13 +914,16 @@ watch_free(struct watch *w)
 int
 watch_main(int argc, char **argv)
 {
-	struct watch		 w = { .cap = 1000, .clock = INT64_MIN };
+	struct watch		 w = { .cap = 1000, .clock = INT64_MIN,
+	    .max_windows = WINDOWS_DEFAULT };
 	struct sigaction	 sa = { .sa_handler = on_signal };
 	struct MHD_Daemon	*d = NULL;
 	size_t			 i;
 	int			 ifd;
 
 	pthread_mutex_init(&w.mu, NULL);
+	pthread_mutex_init(&w.pq.mu, NULL);
+	pthread_cond_init(&w.pq.cv, NULL);
 	if (watch_args(argc, argv, &w) == -1) {
 		fputs("try 'mxtally watch --help'\n", stderr);
 		watch_free(&w);
@@ -690,17 +936,26 @@ watch_main(int argc, char **argv)
 	w.opts.jobs = 1;
 	w.opts.year = w.year;
 	w.opts.since = w.opts.until = T_NONE;
-	w.rd = scan_reader_new(&w.opts, w.cl, watch_sink, &w);
+	w.started = (int64_t)time(NULL);
 	w.eval = alert_eval_new(&w.set, on_resolved, &w);
+	alert_eval_set_max(w.eval, w.max_windows);
 	metrics_init(&w.m, w.cap);
+	files_limit();
 	if (gethostname(w.instance, sizeof(w.instance) - 1) == -1)
 		snprintf(w.instance, sizeof(w.instance), "mxtally");
 	w.nf = (size_t)(argc - optind);
 	w.f = xcalloc(w.nf, sizeof(*w.f));
+	w.m.files = xcalloc(w.nf ? w.nf : 1, sizeof(*w.m.files));
+	w.m.nfiles = w.nf;
 	w.verdicts = xcalloc(VERDICTS, sizeof(*w.verdicts));
 	for (i = 0; i < w.nf; i++) {
 		w.f[i].path = argv[optind + (int)i];
 		w.f[i].idx = i;
+		w.f[i].mf = &w.m.files[i];
+		w.f[i].mf->path = w.f[i].path;
+		w.f[i].mf->last = T_NONE;
+		w.f[i].mf->unread = -1;
+		w.f[i].rd = scan_reader_new(&w.opts, w.cl, watch_sink, &w);
 		w.f[i].buf = xmalloc(READ_SIZE + INPUT_LINE_MAX + 1);
 		w.f[i].year = w.year;
 		follow_open(&w.f[i], !w.from_start);
@@ -718,8 +973,15 @@ watch_main(int argc, char **argv)
 		watch_free(&w);
 		return 2;
 	}
-	if (w.am != NULL)
+	if (w.am != NULL) {
 		push_init();
+		if (pushq_start(&w.pq, w.am) == -1) {
+			if (d != NULL)
+				MHD_stop_daemon(d);
+			watch_free(&w);
+			return 2;
+		}
+	}
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -730,6 +992,7 @@ watch_main(int argc, char **argv)
 		close(ifd);
 	if (d != NULL)
 		MHD_stop_daemon(d);
+	pushq_stop(&w.pq);
 	watch_free(&w);
 	return 0;
 }

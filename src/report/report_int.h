@@ -15,13 +15,6 @@
 #include "mxtally/report.h"
 
 /*
- * Length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF) that starts at s, which must be
- * NUL-terminated; 0 when the byte at s does not start one. ASCII is 1.
- */
-size_t rep_utf8_len(const unsigned char *s);
-
-/*
  * Length of the longest prefix of s that a JSON string holds as it is:
  * printable ASCII other than " and \, and well-formed UTF-8 sequences.
  */
