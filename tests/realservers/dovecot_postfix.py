@@ -30,7 +30,8 @@ QUEUE_SIZE = "4m"           # tmpfs under Postfix's queue
 FULL_SIZE = "200k"          # tmpfs under the full user's mail store
 
 USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace",
-         "heidi", "ivan", "judy", "quota1", "quota2", "quota3", "full1"]
+         "heidi", "ivan", "judy", "quota1", "quota2", "quota3", "full1",
+         "lock1", "lock2"]
 
 
 def addr(u):
@@ -224,24 +225,32 @@ class System:
                            "whatever", "unknown_mailbox")
 
     def pop3_lock(self, truth):
-        u = USERS[6]        # grace
-        pw = PW % 6
-        for k in range(3):
-            a = self.pop()
-            a.user(addr(u))
-            a.pass_(pw)
+        """Three contentions at once, each on its own mailbox: Dovecot
+        waits for the lock (about 10 s) before it refuses."""
+        th = [threading.Thread(target=self.pop3_lock_one, args=(truth, u))
+              for u in ("grace", "lock1", "lock2")]
+        for x in th:
+            x.start()
+        for x in th:
+            x.join()
+
+    def pop3_lock_one(self, truth, u):
+        pw = PW % USERS.index(u)
+        a = self.pop()
+        a.user(addr(u))
+        a.pass_(pw)
+        truth.login("pop3", True)
+        b = self.pop()
+        b.user(addr(u))
+        try:
+            b.pass_(pw)
+            raise RuntimeError("second POP3 session was not refused")
+        except poplib.error_proto as e:
+            # the password was right: Dovecot logs "Login:" first
+            truth.told("pop3_lock", addr(u), e.args[0].decode(), "lock_contention")
             truth.login("pop3", True)
-            b = self.pop()
-            b.user(addr(u))
-            try:
-                b.pass_(pw)
-                raise RuntimeError("second POP3 session was not refused")
-            except poplib.error_proto as e:
-                # the password was right: Dovecot logs "Login:" first
-                truth.told("pop3_lock", addr(u), e.args[0].decode(), "lock_contention")
-                truth.login("pop3", True)
-            b.close()
-            a.quit()
+        b.close()
+        a.quit()
 
     def pop3_messages(self, truth):
         # two messages for heidi come in through Postfix first
