@@ -258,11 +258,12 @@ def dump(path, obj):
         f.write("\n")
 
 
-def chown_tree(path, user):
-    shutil.chown(path, user, user)
+def chown_tree(path, user, group=None):
+    group = group or user
+    shutil.chown(path, user, group)
     for d, dirs, files in os.walk(path):
         for x in dirs + files:
-            shutil.chown(os.path.join(d, x), user, user)
+            shutil.chown(os.path.join(d, x), user, group)
 
 
 _ipn = itertools.count(1)

@@ -11,11 +11,16 @@ set -e
 cd "$(dirname "$0")/../.."
 pkgs="dovecot-core dovecot-pop3d dovecot-imapd dovecot-lmtpd postfix
 libgnutls-dane0 libidn12 libnsl2 libevent-2.1-7 libdb5.3 util-linux python3
-gzip zstd openssl perl libltdl7 libcourier-unicode4 libgamin0 libgdbm6"
+gzip zstd openssl perl sasl2-bin libsasl2-modules libclamav12 libcom-err2
+libcourier-unicode4 libgamin0 libgdbm6 libical3 libicu72 libjansson4 libkrb5-3
+libldap-2.5-0 libltdl7 libpcre3 libpq5 libsasl2-2 libsqlite3-0 libwrap0
+libxapian30 libxml2 libzephyr4"
 fetch="exim4-daemon-light exim4-base opensmtpd"
-# Courier conflicts with Dovecot's pop3d and imapd: unpacked apart
+# Courier and Cyrus conflict with Dovecot's pop3d and imapd: unpacked
+# apart, each in its own directory
 cfetch="courier-imap courier-pop courier-base courier-authdaemon courier-authlib
 courier-authlib-userdb"
+yfetch="cyrus-common cyrus-imapd cyrus-pop3d"
 cache=build/realservers/pkgs
 
 # the users the unpacked packages' postinst would have made (Exim's
@@ -24,6 +29,9 @@ if [ "$(id -u)" = 0 ]; then
 	getent passwd Debian-exim >/dev/null ||
 		adduser --system --group --quiet --no-create-home --allow-bad-names \
 			--home /var/spool/exim4 Debian-exim
+	getent passwd cyrus >/dev/null ||
+		adduser --system --quiet --ingroup mail --no-create-home \
+			--home /var/spool/cyrus --disabled-password cyrus
 	for u in opensmtpd opensmtpq; do
 		getent passwd $u >/dev/null ||
 			adduser --system --group --quiet --no-create-home \
@@ -42,6 +50,9 @@ for p in $fetch; do
 done
 for p in $cfetch; do
 	ls "$cache/courier-debs/$p"_*.deb >/dev/null 2>&1 || need_fetch="$need_fetch $p"
+done
+for p in $yfetch; do
+	ls "$cache/cyrus-debs/$p"_*.deb >/dev/null 2>&1 || need_fetch="$need_fetch $p"
 done
 [ -z "$missing$need_fetch" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
@@ -70,19 +81,21 @@ if [ -n "$need_fetch" ]; then
 		apt-get update -qq
 		(cd "$tmp" && apt-get download $need_fetch >/dev/null)
 	}
-	mkdir -p "$cache/courier-debs"
+	mkdir -p "$cache/courier-debs" "$cache/cyrus-debs"
 	mv "$tmp"/courier-*.deb "$cache/courier-debs/" 2>/dev/null || :
+	mv "$tmp"/cyrus-*.deb "$cache/cyrus-debs/" 2>/dev/null || :
 	mv "$tmp"/*.deb "$cache"/ 2>/dev/null || :
 	rmdir "$tmp"
-	rm -rf "$cache/root" "$cache/courier"
+	rm -rf "$cache/root" "$cache/courier" "$cache/cyrus"
 fi
 if [ ! -d "$cache/root" ]; then
 	for d in "$cache"/*.deb; do
 		dpkg-deb -x "$d" "$cache/root"
 	done
 fi
-if [ ! -d "$cache/courier" ]; then
-	for d in "$cache"/courier-debs/*.deb; do
-		dpkg-deb -x "$d" "$cache/courier"
+for sys in courier cyrus; do
+	[ -d "$cache/$sys" ] && continue
+	for d in "$cache/$sys"-debs/*.deb; do
+		dpkg-deb -x "$d" "$cache/$sys"
 	done
-fi
+done

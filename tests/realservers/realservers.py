@@ -38,10 +38,12 @@ def systems():
     import exim
     import opensmtpd
     import courier
+    import cyrus
     SYSTEMS["dovecot-postfix"] = dovecot_postfix
     SYSTEMS["exim"] = exim
     SYSTEMS["opensmtpd"] = opensmtpd
     SYSTEMS["courier"] = courier
+    SYSTEMS["cyrus"] = cyrus
     return SYSTEMS
 
 
