@@ -93,21 +93,38 @@ def counts(rep):
     return {"causes": causes, "users": users, "traffic": traffic, "logins": logins}
 
 
+# words that lines about a cause tend to hold, for the failures whose
+# lines name no user (a full queue, an oversize DATA)
+CAUSE_WORDS = {
+    "message_too_large": r"too big|too large|size limit|exceeds",
+    "system_storage": r"space|storage|internal error",
+    "server_error": r"internal error|temporary",
+    "quota_exceeded": r"quota",
+    "lock_contention": r"lock",
+    "auth_failure": r"auth|login|password",
+    "unknown_mailbox": r"unknown|unrouteable|not found",
+    "policy_rejection": r"relay|denied|not permitted",
+}
+
+
 def involved(files, cause, truth):
-    """Log lines that may belong to a cause: those naming a user or reply
-    recorded for it."""
+    """Log lines that may belong to a cause: those naming a user recorded
+    for it, and failure lines with the cause's usual words."""
     keys = set()
     for r in truth.replies:
         if r["cause"] == cause and r["user"]:
             keys.add(r["user"].lower())
+    words = re.compile(CAUSE_WORDS.get(cause, r"$^"), re.I)
+    fail = re.compile(r"fail|err|reject|refus|lock|quota|space|storage|denied|"
+                      r"unknown|exceed|too big|status=(deferred|bounced)|[45]\d\d ")
     out = []
     for f in files:
         with open(f, errors="replace") as fh:
             for line in fh:
                 low = line.lower()
-                if any(k in low for k in keys) and re.search(
-                        r"fail|err|reject|refus|lock|quota|space|storage|denied|unknown|"
-                        r"exceed|status=(deferred|bounced)|[45]\d\d ", low):
+                if not fail.search(low):
+                    continue
+                if any(k in low for k in keys) or words.search(line):
                     out.append(line.rstrip("\n"))
     return out
 
