@@ -94,6 +94,28 @@ jq -e '.days == ["2026-11-22", "2026-11-23"] and .hosts[0].host == "store1"
     and .hosts[0].slope == 2 and .hosts[0].days_to_threshold == 3' \
     "$tmp/t3.json" >/dev/null && ok || bad "--days 2"
 
+# the window never drops days silently: with --days 2, day1 (11-21) is
+# recorded but outside, and every output says so
+"$MXTALLY" trend --history "$db" --days 2 >"$tmp/t3.txt"
+grep -qx "1 earlier recorded day (from 2026-11-21) is outside this window: --days 3 covers it." \
+    "$tmp/t3.txt" && ok || bad "--days 2 text: $(cat "$tmp/t3.txt")"
+jq -e '.days_before_window == 1' "$tmp/t3.json" >/dev/null && ok ||
+    bad "--days 2 json: days_before_window"
+jq -e '.days_before_window == 0' "$tmp/t.json" >/dev/null && ok ||
+    bad "default window: days_before_window"
+"$MXTALLY" trend --history "$db" --days 2 -f html | grep -q 'id="older">1 earlier recorded day' &&
+    ok || bad "--days 2 html: no note of the older day"
+
+# a cause that is not about space is answered as a rate: auth_failure
+# (smtp1 1, 1, 1 a day) is flat, not "where will we run out of space"
+"$MXTALLY" trend --history "$db" --cause auth_failure >"$tmp/t4.txt"
+[ "$(sed -n 1,2p "$tmp/t4.txt")" = "mxtally trend: are these errors rising or falling
+auth_failure: flat, +0.00 events/day each day (now 1.00/day)." ] && ok ||
+    bad "--cause auth_failure text: $(head -2 "$tmp/t4.txt")"
+# the storage group keeps its question
+[ "$(sed -n 1p "$tmp/t.txt")" = "mxtally trend: where will we run out of space next" ] &&
+    ok || bad "storage question: $(head -1 "$tmp/t.txt")"
+
 # --cause auth_failure: smtp1 is flat at 1 a day, never reaching 10
 "$MXTALLY" trend --history "$db" --cause auth_failure -f json >"$tmp/t4.json"
 jq -e '.causes == ["auth_failure"] and [.hosts[].host] == ["smtp1"] and
@@ -127,6 +149,8 @@ printf 'not a database\n%0500d\n' 0 >"$tmp/junk.db"
 "$MXTALLY" trend --history "$db" -f html >"$tmp/t.html" || bad "html exit"
 grep -q 'id="headline">Next to run out: store1' "$tmp/t.html" && ok ||
 	bad "html headline"
+# the method is prose, not an escaped "\x0a" per line break
+grep -q 'x0a' "$tmp/t.html" && bad "html shows a literal \\x0a" || ok
 python3 - "$tmp/t.html" <<'EOF' && ok || bad "html not well formed"
 import sys
 from html.parser import HTMLParser

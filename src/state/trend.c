@@ -63,6 +63,10 @@ struct trend {
 	size_t		 nhosts, nusers;
 	struct series	**load;		/* loading: hosts or users ... */
 	size_t		*nload;		/* ... and their count */
+	int		 storage;	/* every cause is a storage one */
+	long		 earliest;	/* first recorded day, -1 = none */
+	long		 older;		/* recorded days before the window */
+	unsigned char	*seen;		/* loading: days earliest .. day0 - 1 */
 };
 
 /* --- math ------------------------------------------------------------- */
@@ -243,6 +247,57 @@ row_series(void *arg, int ncol, const char *const *col, char *err,
 }
 
 static const char sql_newest[] = "SELECT MAX(day_last) FROM runs";
+static const char sql_earliest[] = "SELECT MIN(day_first) FROM runs";
+static const char sql_older[] = "SELECT day_first, day_last FROM runs "
+    "WHERE day_first < $1";
+
+/* Marks the recorded days before the window (t->seen). */
+static int
+row_older(void *arg, int ncol, const char *const *col, char *err,
+    size_t errlen)
+{
+	struct trend	*t = arg;
+	long		 a, b, d;
+
+	(void)err;
+	(void)errlen;
+	if (ncol < 2 || (a = day_num(col[0])) < 0 || (b = day_num(col[1])) < 0)
+		return 0;
+	for (d = a; d <= b && d < t->day0; d++)
+		if (d >= t->earliest)
+			t->seen[d - t->earliest] = 1;
+	return 0;
+}
+
+/*
+ * The recorded days the window leaves out: none are dropped silently,
+ * every output says how many there are and the --days that covers them.
+ */
+static int
+trend_older(struct history *h, struct trend *t, char *err, size_t errlen)
+{
+	char		 a[16];
+	const char	*p[1] = { a };
+	long		 d;
+
+	t->older = 0;
+	if (history_query(h, sql_earliest, 0, NULL, row_newest, &t->earliest,
+	    err, errlen) == -1)
+		return -1;
+	if (t->earliest < 0 || t->earliest >= t->day0)
+		return 0;
+	if (t->day0 - t->earliest > 366 * 100)
+		t->earliest = t->day0 - 366 * 100;
+	t->seen = xcalloc((size_t)(t->day0 - t->earliest), 1);
+	day_str(t->day0, a, sizeof(a));
+	if (history_query(h, sql_older, 1, p, row_older, t, err, errlen) == -1)
+		return -1;
+	for (d = 0; d < t->day0 - t->earliest; d++)
+		t->older += t->seen[d];
+	free(t->seen);
+	t->seen = NULL;
+	return 0;
+}
 static const char sql_runs[] = "SELECT day_first, day_last FROM runs "
     "WHERE day_last >= $1 AND day_first <= $2";
 static const char sql_daily[] = "SELECT day, cause, SUM(events) FROM "
@@ -325,6 +380,8 @@ trend_load(struct history *h, struct trend *t, char *err, size_t errlen)
 	if (newest < 0)
 		return 0;	/* nothing recorded yet */
 	t->day0 = newest - (t->days - 1);
+	if (trend_older(h, t, err, errlen) == -1)
+		return -1;
 	day_str(t->day0, a, sizeof(a));
 	day_str(newest, b, sizeof(b));
 	t->dn = xcalloc((size_t)t->days, sizeof(*t->dn));
@@ -413,6 +470,71 @@ text_days(FILE *out, const struct trend *t, const struct series *s)
 	fputc('\n', out);
 }
 
+/* What the window leaves out, one sentence ("" when nothing). */
+static void
+older_note(FILE *out, const struct trend *t, const char *end)
+{
+	char	 a[16];
+
+	if (t->older <= 0)
+		return;
+	fprintf(out, "%ld earlier recorded day%s (from %s) %s outside this "
+	    "window: --days %ld covers %s.%s", t->older, t->older == 1 ?
+	    "" : "s", day_str(t->earliest, a, sizeof(a)), t->older == 1 ?
+	    "is" : "are", (long)t->days + (t->day0 - t->earliest),
+	    t->older == 1 ? "it" : "them", end);
+}
+
+static const char *
+trend_question(const struct trend *t)
+{
+	return t->storage ? "where will we run out of space next" :
+	    "are these errors rising or falling";
+}
+
+/* Least-squares slope of the daily events of cause c (0 when < 2 days). */
+static double
+cause_slope(const struct trend *t, size_t c, double *now)
+{
+	double	*x = xcalloc(t->nd + 1, sizeof(*x));
+	double	*y = xcalloc(t->nd + 1, sizeof(*y));
+	double	 slope = 0, icpt = 0;
+	size_t	 i;
+
+	for (i = 0; i < t->nd; i++) {
+		x[i] = (double)(t->dn[i] - t->dn[0]);
+		y[i] = (double)t->daily[i * t->ncauses + c];
+	}
+	*now = t->nd ? y[t->nd - 1] : 0;
+	if (t->nd >= 2 && trend_fit(x, y, t->nd, &slope, &icpt) == 0)
+		*now = icpt + slope * x[t->nd - 1];
+	if (*now < 0)
+		*now = 0;
+	free(x);
+	free(y);
+	return slope;
+}
+
+/*
+ * For causes that are not about space (policy rejections, auth
+ * failures ...), the answer is whether each is rising or falling.
+ */
+static void
+rate_headline(FILE *out, const struct trend *t)
+{
+	double	 slope, now;
+	size_t	 c;
+
+	for (c = 0; c < t->ncauses; c++) {
+		slope = cause_slope(t, c, &now);
+		fprintf(out, "%s%s: %s, %+.2f events/day each day (now %.2f/"
+		    "day)", c ? "; " : "", t->causes[c], t->nd < 2 ?
+		    "too few days to tell" : slope > 0.005 ? "rising" :
+		    slope < -0.005 ? "falling" : "flat", slope, now);
+	}
+	fputs(".\n", out);
+}
+
 typedef void str_fn(FILE *, const char *);
 
 static void
@@ -428,6 +550,10 @@ headline(FILE *out, const struct trend *t, str_fn *str)
 	const struct series	*s = t->nhosts ? &t->hosts[0] : NULL;
 	char			 day[16];
 
+	if (!t->storage) {
+		rate_headline(out, t);
+		return;
+	}
 	if (s == NULL) {
 		fputs("No events of these causes in this window: nothing is "
 		    "running out.\n", out);
@@ -534,7 +660,7 @@ trend_text(FILE *out, const struct trend *t)
 	char	 a[16], b[16];
 	size_t	 c;
 
-	fputs("mxtally trend: where will we run out of space next\n", out);
+	fprintf(out, "mxtally trend: %s\n", trend_question(t));
 	if (t->nd == 0) {
 		fputs("No runs recorded yet in '", out);
 		rep_text_str(out, t->db);
@@ -550,6 +676,7 @@ trend_text(FILE *out, const struct trend *t)
 	for (c = 0; c < t->ncauses; c++)
 		fprintf(out, "%s %s", c ? "," : "", t->causes[c]);
 	fputc('\n', out);
+	older_note(out, t, "\n");
 	text_hosts(out, t);
 	text_users(out, t);
 	text_daily(out, t);
@@ -599,7 +726,9 @@ trend_json(FILE *out, const struct trend *t)
 	fputs("{\n  \"schema\": \"mxtally-trend/1\",\n  \"history\": ", out);
 	rep_json_str(out, t->db);
 	fprintf(out, ",\n  \"window_days\": %d,\n  \"threshold\": %g,\n"
-	    "  \"method\": ", t->days, t->threshold);
+	    "  \"question\": \"%s\",\n  \"days_before_window\": %ld,\n"
+	    "  \"method\": ", t->days, t->threshold, trend_question(t),
+	    t->older);
 	rep_json_str(out, method_text);
 	fputs(",\n  \"causes\": [", out);
 	for (c = 0; c < t->ncauses; c++) {
@@ -709,24 +838,37 @@ html_rows(FILE *out, const struct trend *t, const struct series *v,
 		fputs("<tr><td colspan=\"6\">none</td></tr>\n", out);
 }
 
+/* Prose with line breaks as one HTML paragraph (no "\\x0a" escapes). */
+static void
+html_text(FILE *out, const char *s)
+{
+	char	*c = xstrdup(s), *p;
+
+	for (p = c; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = ' ';
+	rep_html_str(out, c);
+	free(c);
+}
+
 static void
 trend_html(FILE *out, const struct trend *t)
 {
 	char	 a[16], b[16];
 	size_t	 c;
 
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">\n"
 	    "<meta http-equiv=\"Content-Security-Policy\" content=\""
 	    "default-src 'none'; style-src 'unsafe-inline'\">\n"
-	    "<title>mxtally trend: where will we run out of space next"
-	    "</title>\n<style>body{font:14px system-ui,sans-serif;margin:1em;"
+	    "<title>mxtally trend: %s</title>\n<style>body{font:14px system-ui,sans-serif;margin:1em;"
 	    "max-width:60em}table{border-collapse:collapse}td,th{padding:"
 	    "2px 8px;text-align:right}td:first-child,th:first-child{text-align"
 	    ":left}svg{display:block}.lead{font-size:1.3em}</style>\n"
-	    "</head>\n<body>\n<h1>Where will we run out of space next</h1>\n"
-	    "<p class=\"lead\" id=\"headline\">", out);
+	    "</head>\n<body>\n<h1>%c%s</h1>\n"
+	    "<p class=\"lead\" id=\"headline\">", trend_question(t),
+	    trend_question(t)[0] - 32, trend_question(t) + 1);
 	if (t->nd == 0) {
 		fputs("No runs recorded yet.</p>\n</body>\n</html>\n", out);
 		return;
@@ -742,6 +884,10 @@ trend_html(FILE *out, const struct trend *t)
 		rep_html_str(out, t->causes[c]);
 		fputs("</span>", out);
 	}
+	if (t->older > 0) {
+		fputs("</p>\n<p id=\"older\">", out);
+		older_note(out, t, "");
+	}
 	fputs("</p>\n<h2>Events per day</h2>\n<div id=\"daily\">", out);
 	html_bars(out, t, NULL, 40.0 * (double)t->nd, 160);
 	fprintf(out, "</div>\n<h2>Hosts, soonest first</h2>\n<table id=\""
@@ -754,7 +900,7 @@ trend_html(FILE *out, const struct trend *t)
 	    "<th>per day</th></tr>\n", out);
 	html_rows(out, t, t->users, t->nusers, 1);
 	fputs("</table>\n<p id=\"method\">", out);
-	rep_html_str(out, method_text);
+	html_text(out, method_text);
 	fputs("</p>\n</body>\n</html>\n", out);
 }
 
@@ -794,6 +940,20 @@ pick_group(struct trend *t, const char *group)
 		}
 	return t->ncauses ? 0 : log_error("unknown group '%s' (lock, auth, "
 	    "storage)", group);
+}
+
+/* 1 when every cause counted is in the storage group. */
+static int
+trend_storage(const struct trend *t)
+{
+	size_t	 i;
+	int	 c;
+
+	for (i = 0; i < t->ncauses; i++)
+		if ((c = cause_find(t->causes[i], strlen(t->causes[i]))) ==
+		    CAUSE_NONE || strcmp(cause_get(c)->group, "storage") != 0)
+			return 0;
+	return 1;
 }
 
 static int
@@ -876,8 +1036,10 @@ trend_args(int argc, char **argv, struct trend *t, const char **db,
 		return log_error("trend needs --history DB");
 	if (group != NULL && t->ncauses > 0)
 		return log_error("give --cause or --group, not both");
-	if (t->ncauses == 0)
-		return pick_group(t, group != NULL ? group : "storage");
+	if (t->ncauses == 0 && pick_group(t, group != NULL ? group :
+	    "storage") == -1)
+		return -1;
+	t->storage = trend_storage(t);
 	return 0;
 }
 
