@@ -162,10 +162,44 @@ Test(parse_postfix, deferred_remote_reply, .timeout = 5)
 
 	cr_assert_eq(line("Nov 21 11:20:00 mx1 postfix/lmtp[4200]: 8B1C21C0B2: to=<alice@example.net>, relay=store1[10.0.0.11]:24, delay=0.9, delays=0.8/0/0/0.1, dsn=4.2.2, status=deferred (host store1[10.0.0.11] said: 452 4.2.2 <alice@example.net> Quota exceeded (mailbox for user is full) (in reply to end of DATA command))", &ev), 1);
 	cr_assert_eq(ev.proto, PROTO_LMTP);
-	cr_assert_eq(ev.dir, DIR_FROM_REMOTE);
+	/* our own LMTP store refused it: local, no remote */
+	cr_assert_eq(ev.dir, DIR_LOCAL);
+	cr_assert_eq(ev.remote.len, 0);
 	cr_assert_str_eq(ev.code, "452");
 	cr_assert_str_eq(ev.enh, "4.2.2");
 	cr_assert(eq(ev.user, "alice@example.net"));
+}
+
+Test(parse_postfix, bounce_outbound_remote, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Nov 21 11:21:00 mx1 postfix/smtp[4201]: 9C1D21C0B3: to=<bob@far.example>, relay=mx2.far.example[198.51.100.25]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.7.1, status=bounced (host mx2.far.example[198.51.100.25] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using b.barracudacentral.org (in reply to RCPT TO command))", &ev), 1);
+	cr_assert_eq(ev.dir, DIR_FROM_REMOTE);
+	cr_assert(eq(ev.remote, "mx2.far.example"));
+	cr_assert_eq(ev.client.len, 0);
+	cr_assert_str_eq(ev.code, "554");
+	/* a connection that never got a reply is still outbound */
+	cr_assert_eq(line("Nov 21 11:22:00 mx1 postfix/smtp[4202]: 9C1D21C0B4: to=<c@slow.example>, relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred (connect to mx.slow.example[203.0.113.9]:25: Connection timed out)", &ev), 1);
+	cr_assert_eq(ev.dir, DIR_FROM_REMOTE);
+	cr_assert(eq(ev.remote, "mx.slow.example"));
+	cr_assert(eq(ev.user, "c@slow.example"));
+}
+
+Test(parse_postfix, client_reverse_name, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Nov 21 09:11:00 mx1 postfix/smtpd[902]: NOQUEUE: reject: RCPT from mail.spam.example[203.0.113.46]: 554 5.7.1 Service unavailable; Client host [203.0.113.46] blocked using zen.spamhaus.org; from=<q@r.example> to=<dave@example.net> proto=ESMTP helo=<x>", &ev), 1);
+	cr_assert(eq(ev.client, "203.0.113.46"));
+	cr_assert(eq(ev.cname, "mail.spam.example"));
+	cr_assert_eq(ev.dir, DIR_TO_CLIENT);
+	cr_assert_eq(line("Nov 21 09:12:00 mx1 postfix/smtpd[902]: NOQUEUE: reject: RCPT from unknown[2001:db8::7]: 550 5.1.1 <x@example.net>: Recipient address rejected: User unknown; from=<q@r.example> to=<x@example.net> proto=ESMTP helo=<x>", &ev), 1);
+	cr_assert(eq(ev.client, "2001:db8::7"));
+	cr_assert_eq(ev.cname.len, 0);
+	cr_assert_eq(line("Nov 21 09:13:00 mx1 postfix/smtpd[902]: warning: dsl.example[198.51.100.9]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=eve", &ev), 1);
+	cr_assert(eq(ev.client, "198.51.100.9"));
+	cr_assert(eq(ev.cname, "dsl.example"));
 }
 
 Test(parse_postfix, bounced_without_reply, .timeout = 5)

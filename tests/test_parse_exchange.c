@@ -52,7 +52,9 @@ Test(parse_exchange, smtp_send_remote_reply, .timeout = 5)
 	    "08DE2A1B3C4D5E71,6,10.0.0.5:41000,192.0.2.25:25,<,"
 	    "452 4.2.2 Mailbox full,", &ev), 1);
 	cr_assert_eq(ev.dir, DIR_FROM_REMOTE);
-	cr_assert(eq(ev.client, "192.0.2.25"));
+	/* the server we sent to is the remote, not a client */
+	cr_assert(eq(ev.remote, "192.0.2.25"));
+	cr_assert_eq(ev.client.len, 0);
 	cr_assert_str_eq(cause_of(&ev), "quota_exceeded");
 	/* a command received, a success sent */
 	cr_assert_eq(line("2026-11-21T10:00:06.000Z,EX01\\Default Frontend "

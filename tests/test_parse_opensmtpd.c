@@ -111,7 +111,9 @@ Test(parse_opensmtpd, mta_delivery, .timeout = 5)
 	cr_assert_str_eq(ev.enh, "4.2.2");
 	cr_assert(eq(ev.text, "Mailbox full"));
 	cr_assert(eq(ev.user, "b@example.org"));
-	cr_assert(eq(ev.client, "203.0.113.5"));
+	/* the relay's name in parentheses is the remote; no client */
+	cr_assert(eq(ev.remote, "mx.example.org"));
+	cr_assert_eq(ev.client.len, 0);
 	cr_assert_str_eq(cause_of(&ev), "quota_exceeded");
 	/* OpenSMTPD's own words, no reply */
 	cr_assert_eq(line("Nov 21 10:00:10 mx smtpd[812]: 5c6c4a8ea9f6fa7d "

@@ -21,16 +21,28 @@ enum proto {
 	PROTO_COUNT
 };
 
+/*
+ * Direction (causes.md rule 4). DIR_NONE is settled by event_dir: POP3
+ * and IMAP replies go to a client (inbound), anything else with no
+ * direction is our own delivery or storage (local).
+ */
 enum dir {
 	DIR_NONE,
-	DIR_TO_CLIENT,		/* we sent the failure to a client */
-	DIR_FROM_REMOTE		/* a remote server sent it to us */
+	DIR_TO_CLIENT,		/* inbound: we sent the failure to a client */
+	DIR_FROM_REMOTE,	/* outbound: a remote server refused our mail */
+	DIR_LOCAL,		/* local: our own delivery or storage failed */
+	DIR_COUNT
 };
+
+#define DIR_INBOUND	DIR_TO_CLIENT
+#define DIR_OUTBOUND	DIR_FROM_REMOTE
 
 /*
  * The event's detail: which check or condition fired (causes.md rule 4).
  * The comment after each value is its stable key. Named "policy" for its
- * first use; the service, auth and server values share the enum.
+ * first use; the service, auth and server values share the enum. The
+ * outputs show detail_name's key; a detail with an argument (ev->darg,
+ * the blocklist's name) shows "key:arg". Add names to detail_name too.
  */
 enum policy {
 	POL_NONE,
@@ -96,7 +108,10 @@ struct event {
 	struct slice	 host;		/* syslog host, may be empty */
 	struct slice	 program;	/* "postfix/smtpd", "dovecot", "popper" */
 	struct slice	 user;		/* mailbox/login/recipient, as logged */
-	struct slice	 client;	/* client IP, may be empty */
+	struct slice	 client;	/* inbound: client IP, may be empty */
+	struct slice	 cname;		/* inbound: its reverse name as logged */
+	struct slice	 remote;	/* outbound: remote MX host, may be empty */
+	struct slice	 darg;		/* detail argument ("zen.spamhaus.org") */
 	struct slice	 text;		/* the reply text the rules look at */
 	struct slice	 session;	/* join key (Dovecot session id) */
 	struct slice	 subkey;	/* EV_GROUP: the rest of the key, or empty */
@@ -118,6 +133,51 @@ struct event {
 	struct slice	 addr;		/* TR_SIZE sender, TR_SENT recipient;
 					   TR_RECEIVED: the client= value */
 };
+
+/* The stable key of a detail ("rbl", "relay"), or NULL for POL_NONE. */
+static inline const char *
+detail_name(int detail)
+{
+	static const char *const names[POL_COUNT] = {
+		[POL_RELAY] = "relay",
+		[POL_BLOCKLIST] = "rbl",
+		[POL_GREYLIST] = "greylist",
+		[POL_HELO] = "helo",
+		[POL_SENDER] = "sender",
+		[POL_CLIENT] = "client",
+		[POL_SPF] = "spf",
+		[POL_DMARC] = "dmarc",
+		[POL_CONTENT] = "content",
+		[POL_REPUTATION] = "reputation",
+		[POL_SENDER_VERIFY] = "sender_verify",
+		[POL_TLS] = "tls",
+		[POL_TIMEOUT] = "timeout",
+		[POL_REFUSED] = "refused",
+		[POL_LOST] = "lost",
+		[POL_AUTH_SERVICE] = "auth_service",
+		[POL_INTERNAL] = "internal",
+	};
+	return detail > 0 && detail < POL_COUNT ? names[detail] : NULL;
+}
+
+static inline const char *
+dir_name(int dir)
+{
+	static const char *const names[DIR_COUNT] = {
+		"none", "inbound", "outbound", "local"
+	};
+	return dir >= 0 && dir < DIR_COUNT ? names[dir] : "none";
+}
+
+/* ev's direction with DIR_NONE settled (see enum dir). */
+static inline int
+event_dir(const struct event *ev)
+{
+	if (ev->dir != DIR_NONE)
+		return ev->dir;
+	return ev->proto == PROTO_POP3 || ev->proto == PROTO_IMAP ?
+	    DIR_TO_CLIENT : DIR_LOCAL;
+}
 
 static inline const char *
 proto_name(int proto)

@@ -19,7 +19,8 @@ event_reset(struct event *ev)
 	static const struct event empty = {
 		.t = T_NONE,
 		.host = SLICE_NULL, .program = SLICE_NULL, .user = SLICE_NULL,
-		.client = SLICE_NULL, .text = SLICE_NULL, .session = SLICE_NULL,
+		.client = SLICE_NULL, .cname = SLICE_NULL, .remote = SLICE_NULL,
+		.darg = SLICE_NULL, .text = SLICE_NULL, .session = SLICE_NULL,
 		.subkey = SLICE_NULL, .qid = SLICE_NULL, .addr = SLICE_NULL,
 		.hint = CAUSE_NONE, .cause = CAUSE_NONE,
 		.count = 1,
@@ -40,6 +41,21 @@ field_until(struct slice s, const char *key, size_t klen, char close)
 	p += klen;
 	q = memchr(p, close, (size_t)(end - p));
 	return slice_make(p, q ? q : end);
+}
+
+int
+host_ip(struct slice s, struct slice *name, struct slice *ip)
+{
+	const char	*end = s.p + s.len, *b, *e;
+
+	b = memchr(s.p, '[', s.len);
+	if (b == NULL || (e = memchr(b, ']', (size_t)(end - b))) == NULL)
+		return 0;
+	*ip = slice_make(b + 1, e);
+	*name = slice_make(s.p, b);
+	if (SLICE_EQ(*name, "unknown"))
+		*name = SLICE_NULL;
+	return 1;
 }
 
 int

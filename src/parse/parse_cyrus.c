@@ -97,6 +97,14 @@ cyrus_badlogin(const struct logline *ll, struct event *ev)
 	ev->proto = (uint8_t)proto_of(ll->program);
 	ev->dir = DIR_TO_CLIENT;
 	ev->client = slice_make(b + 1, e);
+	/* "badlogin: name [ip] ...": the name before " [" */
+	if (b - 1 > msg.p && b[-1] == ' ') {
+		const char *n = b - 1;
+		while (n > msg.p && n[-1] != ' ')
+			n--;
+		if (n < b - 1 && n[0] != '[')
+			ev->cname = slice_make(n, b - 1);
+	}
 	/* the mechanism, then a user unless the SASL text follows */
 	for (p = e + 1; p < end && *p == ' '; p++)
 		;

@@ -134,7 +134,11 @@ exchange_event(struct slice msg, const char *e, struct event *ev)
 	ev->dir = *e == '>' ? DIR_TO_CLIENT : DIR_FROM_REMOTE;
 	for (b = e - 1; b > msg.p && b[-1] != ','; b--)
 		;
-	ev->client = endpoint_ip(slice_make(b, e - 1));
+	/* the remote endpoint: a client (inbound), else the server we sent to */
+	if (ev->dir == DIR_TO_CLIENT)
+		ev->client = endpoint_ip(slice_make(b, e - 1));
+	else
+		ev->remote = endpoint_ip(slice_make(b, e - 1));
 	if (ev->proto == PROTO_SMTP)
 		ev->user = named_rcpt(ev->text);
 	return 1;

@@ -117,15 +117,22 @@ msgid_len(struct slice s)
 	return 0;
 }
 
-/* "H=name (helo) [ip]:port": the ip of the H= field in s, if any. */
+/*
+ * "H=name (helo) [ip]:port": the ip of the H= field in s, if any; *name
+ * (may be NULL) gets the name when the field starts with one.
+ */
 static struct slice
-exim_client(struct slice s)
+exim_host(struct slice s, struct slice *name)
 {
 	const char	*p = SLICE_FIND(s, "H="), *end = s.p + s.len, *q;
 	int		 tok;
 
 	if (p == NULL)
 		return SLICE_NULL;
+	if (name != NULL && p + 2 < end && p[2] != '[' && p[2] != '(') {
+		q = memchr(p + 2, ' ', (size_t)(end - p - 2));
+		*name = slice_make(p + 2, q ? q : end);
+	}
 	for (p += 2, tok = 0; p < end && tok < 4; tok++) {
 		if (*p == '[') {
 			q = memchr(p, ']', (size_t)(end - p));
@@ -141,6 +148,17 @@ exim_client(struct slice s)
 			;
 	}
 	return SLICE_NULL;
+}
+
+/* The client of an H= field: its address, and its name into ev. */
+static struct slice
+exim_client(struct slice s, struct event *ev)
+{
+	struct slice	 name = SLICE_NULL, ip = exim_host(s, &name);
+
+	if (ip.len > 0)
+		ev->cname = name;
+	return ip;
 }
 
 /* The first ": " in s followed by a 4xx/5xx reply, read into ev. */
@@ -197,6 +215,13 @@ exim_delivery(struct slice rest, int defer, struct event *ev)
 	    SLICE_STARTS(why, "first-pass only routing")))
 		return 0;
 	ev->text = why;
+	/* H=: a remote server (outbound), its name or address */
+	{
+		struct slice name = SLICE_NULL;
+		struct slice ip = exim_host(slice_make(q, c ? c : end), &name);
+		ev->remote = name.len > 0 ? name : ip;
+		ev->dir = ip.len > 0 ? DIR_FROM_REMOTE : DIR_LOCAL;
+	}
 	if (SLICE_STARTS(why, "SMTP error from remote mail server after ") &&
 	    exim_reply_after(slice_make(why.p + 41, end), ev)) {
 		ev->proto = PROTO_SMTP;
@@ -204,7 +229,7 @@ exim_delivery(struct slice rest, int defer, struct event *ev)
 	} else if (SLICE_STARTS(why, "LMTP error after ") &&
 	    exim_reply_after(slice_make(why.p + 17, end), ev)) {
 		ev->proto = PROTO_LMTP;
-		ev->dir = DIR_FROM_REMOTE;
+		ev->dir = DIR_LOCAL;	/* our own LMTP store */
 	} else if (SLICE_STARTS(why, "retry timeout exceeded"))
 		ev->hint = CAUSE_EXPIRED;
 	else if (defer && !defer_told(slice_make(q, c ? c : end), why))
@@ -221,9 +246,9 @@ exim_reject(struct slice body, const char *r, struct event *ev)
 
 	ev->proto = PROTO_SMTP;
 	ev->dir = DIR_TO_CLIENT;
-	ev->client = exim_client(slice_make(body.p, r));
+	ev->client = exim_client(slice_make(body.p, r), ev);
 	if (ev->client.len == 0)
-		ev->client = exim_client(slice_make(r, end));
+		ev->client = exim_client(slice_make(r, end), ev);
 	if ((end - r > 5 && memcmp(r, "RCPT ", 5) == 0) ||
 	    (end - r > 5 && memcmp(r, "MAIL ", 5) == 0)) {
 		p = r + 5;
@@ -289,7 +314,7 @@ exim_smtp_line(struct slice body, struct event *ev)
 	ev->proto = PROTO_SMTP;
 	ev->dir = DIR_TO_CLIENT;
 	ev->hint = CAUSE_PROTOCOL_ERROR;
-	ev->client = exim_client(body);
+	ev->client = exim_client(body, ev);
 	if (SLICE_STARTS(body, "SMTP protocol synchronization error")) {
 		/* Exim answers 554 "SMTP synchronization error" */
 		memcpy(ev->code, "554", 4);

@@ -52,6 +52,13 @@ struct slice field_until(struct slice s, const char *key, size_t klen,
     char close);
 #define FIELD(s, key, close) field_until((s), (key), sizeof(key) - 1, (close))
 
+/*
+ * "name[ip]" (then anything, e.g. ":port") at the start of s: *ip gets
+ * the address, *name the name before '[' ("unknown" and an empty name
+ * give an empty slice). Returns 0 when s has no "[...]".
+ */
+int host_ip(struct slice s, struct slice *name, struct slice *ip);
+
 /* Slice from p to the end of s. */
 static inline struct slice
 slice_from(struct slice s, const char *p)

@@ -148,16 +148,20 @@ smtpd_delivery(struct slice rest, int remote, struct event *ev)
 	stat = KV(rest, "stat=");
 	if (stat.len > 0 && stat.p[-1] != '"')	/* unquoted: to the end */
 		stat = slice_from(rest, stat.p);
-	if (remote && smtp_reply(stat, ev))
-		ev->dir = DIR_FROM_REMOTE;
-	else
+	if (!remote || !smtp_reply(stat, ev))
 		ev->text = stat;
+	/* mta delivers to other servers (outbound), mda here (local) */
+	ev->dir = remote ? DIR_FROM_REMOTE : DIR_LOCAL;
 	ev->proto = remote ? PROTO_SMTP : PROTO_NONE;
 	ev->user = KV(rest, "to=");
 	if (remote) {
+		/* relay="203.0.113.5 (mx.example.org)": the name, else the ip */
 		relay = KV(rest, "relay=");
 		sp = relay.len ? memchr(relay.p, ' ', relay.len) : NULL;
-		ev->client = sp ? slice_make(relay.p, sp) : relay;
+		ev->remote = sp ? slice_make(relay.p, sp) : relay;
+		if (sp != NULL && sp + 2 < relay.p + relay.len && sp[1] == '(' &&
+		    relay.p[relay.len - 1] == ')')
+			ev->remote = slice_make(sp + 2, relay.p + relay.len - 1);
 	}
 	return 1;
 }

@@ -33,16 +33,25 @@ proto_of_agent(struct slice prog)
 	return PROTO_NONE;	/* local, virtual, pipe: no wire protocol */
 }
 
-/* "host[1.2.3.4]" or "[1.2.3.4]:port" at the start of s: the address. */
-static struct slice
-client_of(struct slice s)
+/* "host[1.2.3.4]" or "[1.2.3.4]:port" at the start of s: the client. */
+static void
+client_of(struct slice s, struct event *ev)
 {
-	const char	*end = s.p + s.len, *b, *e;
+	if (!host_ip(s, &ev->cname, &ev->client))
+		ev->cname = ev->client = SLICE_NULL;
+}
 
-	b = memchr(s.p, '[', s.len);
-	if (b == NULL || (e = memchr(b, ']', (size_t)(end - b))) == NULL)
+/* "relay=mx.example.org[192.0.2.1]:25": the host, else its address */
+static struct slice
+relay_of(struct slice msg)
+{
+	struct slice	 r = FIELD(msg, "relay=", ','), name, ip;
+
+	if (r.len == 0 || SLICE_EQ(r, "none"))
 		return SLICE_NULL;
-	return slice_make(b + 1, e);
+	if (!host_ip(r, &name, &ip))
+		return r;
+	return name.len > 0 ? name : ip;
 }
 
 /* "... reject: RCPT from host[ip]: 550 5.1.1 <r>: text; from=<s> to=<r>" */
@@ -58,7 +67,7 @@ postfix_reject(struct slice msg, const char *r, struct event *ev)
 	mail_stage = SLICE_STARTS(rest, "MAIL ");
 	p = SLICE_FIND(rest, " from ");
 	if (p != NULL)
-		ev->client = client_of(slice_from(msg, p + 6));
+		client_of(slice_from(msg, p + 6), ev);
 	/* the reply follows "]: " (smtpd) or "]:port: " (postscreen) */
 	p = p ? memchr(p, ']', (size_t)(end - p)) : NULL;
 	if (p != NULL) {
@@ -92,6 +101,23 @@ postfix_delivery(const struct logline *ll, const char *st, struct event *ev)
 
 	ev->proto = proto_of_agent(ll->program);
 	ev->user = FIELD(msg, "to=<", '>');
+	/*
+	 * smtp delivers to other servers (outbound), as does a message that
+	 * expired in the queue; lmtp, local, virtual and pipe deliver here
+	 */
+	ev->dir = ev->proto == PROTO_SMTP ||
+	    SLICE_STARTS(slice_from(msg, st), "expired") ?
+	    DIR_FROM_REMOTE : DIR_LOCAL;
+	if (ev->dir == DIR_FROM_REMOTE) {
+		ev->remote = relay_of(msg);
+		/* relay=none: "(connect to mx.example.org[192.0.2.1]:25: ..." */
+		p = SLICE_FIND(msg, "(connect to ");
+		if (ev->remote.len == 0 && p != NULL) {
+			struct slice name, ip;
+			if (host_ip(slice_from(msg, p + 12), &name, &ip))
+				ev->remote = name.len > 0 ? name : ip;
+		}
+	}
 	dsn = FIELD(msg, "dsn=", ',');
 	if (dsn.len > 0 && enhanced_len(dsn.p, dsn.p + dsn.len) == dsn.len &&
 	    dsn.p[0] != '2')
@@ -104,7 +130,6 @@ postfix_delivery(const struct logline *ll, const char *st, struct event *ev)
 	said = SLICE_FIND(why, " said: ");
 	if (said != NULL) {
 		struct event	 remote = *ev;
-		ev->dir = DIR_FROM_REMOTE;
 		/* the LMTP server logs this failure too: agg joins the two */
 		if (ev->proto == PROTO_LMTP && ev->user.len > 0)
 			ev->flags |= EV_PEER;
@@ -129,7 +154,7 @@ postfix_sasl(struct slice msg, struct event *ev)
 {
 	ev->proto = PROTO_SMTP;
 	ev->dir = DIR_TO_CLIENT;
-	ev->client = client_of(slice_from(msg, msg.p + 9));
+	client_of(slice_from(msg, msg.p + 9), ev);
 	ev->user = FIELD(msg, "sasl_username=", ',');
 	memcpy(ev->code, "535", 4);
 	memcpy(ev->enh, "5.7.8", 6);

@@ -45,6 +45,30 @@ relay_ip(struct slice s)
 	return slice_make(b + 1, e);
 }
 
+/* "relay=name. [ip]": the name without its dot, else empty */
+static struct slice
+relay_name(struct slice s)
+{
+	struct slice	 r = FIELD(s, "relay=", ',');
+	const char	*e;
+
+	if (r.len == 0 || r.p[0] == '[')
+		return SLICE_NULL;
+	e = memchr(r.p, ' ', r.len);
+	r = slice_make(r.p, e ? e : r.p + r.len);
+	if (r.len > 0 && r.p[r.len - 1] == '.')
+		r.len--;
+	return r;
+}
+
+/* "relay=name [ip]" at s into the client of ev: address and name */
+static void
+relay_client(struct slice s, struct event *ev)
+{
+	ev->client = relay_ip(s);
+	ev->cname = ev->client.len > 0 ? relay_name(s) : SLICE_NULL;
+}
+
 /* "<a@b>" -> "a@b" */
 static struct slice
 unbracket(struct slice s)
@@ -103,9 +127,15 @@ sendmail_delivery(struct slice rest, struct event *ev)
 		stat = slice_make(stat.p + 10, end);
 	event_reset(&r);
 	ev->text = stat;
+	/* an SMTP mailer delivers to another server: outbound */
+	ev->dir = ev->proto == PROTO_SMTP ? DIR_FROM_REMOTE : DIR_LOCAL;
+	if (ev->dir == DIR_FROM_REMOTE) {
+		ev->remote = relay_name(rest);
+		if (ev->remote.len == 0)
+			ev->remote = relay_ip(rest);
+	}
 	if (smtp_reply(stat, &r)) {
 		/* the reply's code and text; dsn= stays the enhanced code */
-		ev->dir = DIR_FROM_REMOTE;
 		memcpy(ev->code, r.code, sizeof(ev->code));
 		if (ev->enh[0] == '\0')
 			memcpy(ev->enh, r.enh, sizeof(ev->enh));
@@ -129,7 +159,7 @@ sendmail_ruleset(struct slice rest, struct event *ev)
 	ev->text = after_dots(ev->text);
 	ev->proto = PROTO_SMTP;
 	ev->dir = DIR_TO_CLIENT;
-	ev->client = relay_ip(rest);
+	relay_client(rest, ev);
 	if (SLICE_STARTS(rest, "ruleset=check_rcpt,") ||
 	    SLICE_STARTS(rest, "ruleset=check_mail,"))
 		ev->user = unbracket(FIELD(rest, "arg1=", ','));
@@ -149,7 +179,7 @@ sendmail_auth(struct slice rest, struct event *ev)
 	ev->hint = CAUSE_AUTH_FAILURE;
 	memcpy(ev->code, "535", 4);
 	ev->user = FIELD(rest, ", user=", ',');
-	ev->client = relay_ip(rest);
+	relay_client(rest, ev);
 	p = p ? p + 2 : rest.p;
 	if (p > end)
 		p = end;

@@ -38,9 +38,9 @@ proto_of(struct slice prog)
 	return PROTO_IMAP;
 }
 
-/* "host=name [ip]" or "host=[ip]": the ip. */
+/* "host=name [ip]" or "host=[ip]": the ip; the name into ev. */
 static struct slice
-uw_client(struct slice msg)
+uw_client(struct slice msg, struct event *ev)
 {
 	const char	*h = SLICE_FIND(msg, "host="), *end = msg.p + msg.len;
 	const char	*b, *e;
@@ -48,6 +48,8 @@ uw_client(struct slice msg)
 	if (h == NULL || (b = memchr(h, '[', (size_t)(end - h))) == NULL ||
 	    (e = memchr(b, ']', (size_t)(end - b))) == NULL)
 		return SLICE_NULL;
+	if (b - (h + 5) > 1 && b[-1] == ' ')
+		ev->cname = slice_make(h + 5, b - 1);
 	return slice_make(b + 1, e);
 }
 
@@ -66,7 +68,7 @@ uw_event(const struct logline *ll, int cause, size_t textlen,
 			;
 		ev->user = slice_make(u, q);
 	}
-	ev->client = uw_client(msg);
+	ev->client = uw_client(msg, ev);
 	ev->text = slice_make(msg.p, msg.p + (textlen < msg.len ? textlen :
 	    msg.len));
 	return 1;
