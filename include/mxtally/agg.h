@@ -72,6 +72,19 @@ void agg_finish(struct agg *a);
  */
 struct result *agg_result(struct agg *a, size_t top);
 
+/*
+ * From r->clients[0..n) (addresses with counts per cause, by count, an
+ * "(other)" row included): each address's network, the
+ * networks that dominate (three or more addresses with at least a tenth
+ * of the events that name a client), the rolled-up view, client_events and
+ * every cause's top_clients (at most top, 0 = 10). agg_result and merge
+ * call it; what it allocates hangs on *mem, freed by result_clients_free.
+ */
+struct wmem;
+void result_clients(struct result *r, size_t n, size_t top,
+    struct wmem **mem);
+void result_clients_free(struct wmem *mem);
+
 /* qsort order of result.causes: events descending, then cause id. */
 int result_cmp_cause(const void *x, const void *y);
 void result_free(struct result *r);

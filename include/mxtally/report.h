@@ -11,10 +11,18 @@
 #include <stdio.h>
 
 #include "mxtally/cause.h"
+#include "mxtally/event.h"
 
 struct user_count {
 	const char	*user;
 	uint64_t	 n;
+};
+
+/* A detail, client or remote of one cause, with its count. */
+struct key_count {
+	const char	*key;		/* "rbl:zen.spamhaus.org", an IP, ... */
+	uint64_t	 n;
+	const char	*example;	/* a reply (details), or NULL */
 };
 
 struct cause_row {
@@ -23,6 +31,17 @@ struct cause_row {
 	uint64_t	 users;		/* distinct users with this cause */
 	struct user_count *top;		/* top users, at most result.top */
 	size_t		 ntop;
+};
+
+/* The who and where of one cause: result.where[cause number]. */
+struct cause_where {
+	uint64_t	 dir[DIR_COUNT]; /* events by enum dir (NONE: 0) */
+	struct key_count *detail;	/* every detail, by count */
+	size_t		 ndetail;
+	struct key_count *top_clients;	/* networks rolled up (agg.h) */
+	size_t		 ntop_clients;
+	struct key_count *top_remotes;	/* remote domains */
+	size_t		 ntop_remotes;
 };
 
 struct code_row {
@@ -45,6 +64,19 @@ struct entity_row {			/* a user, a host or an hour */
 	int64_t		 start;		/* hour start (timeline only) */
 	uint64_t	 events;
 	uint64_t	*by_cause;	/* cause_count() entries */
+};
+
+struct where_row {			/* a client or network, a remote */
+	const char	*name;		/* address, network or domain */
+	uint64_t	 events;
+	uint64_t	*by_cause;	/* cause_count() entries */
+	const char	*network;	/* clients: "203.0.113.0/24", or NULL */
+	const char	*note;		/* clients: reverse name; remotes: MX
+					   host; else NULL */
+	const char	*reply;		/* remotes: the remote's reply */
+	uint64_t	 addrs;		/* networks: client addresses in it */
+	uint64_t	 urgent;	/* remotes: our IP listed (rbl,
+					   reputation) */
 };
 
 struct tmpl_row {
@@ -157,11 +189,32 @@ struct result {
 	struct tmpl_row	*unclassified;
 	size_t		 nunclassified;
 	/*
+	 * Inbound clients by address (each with its network), the networks
+	 * that dominate (see result.c: rolled up), and the view the text
+	 * and HTML show: addresses, with a dominating network's addresses
+	 * replaced by one network row. Remotes: outbound refusals by the
+	 * recipient's domain (else MX host), urgent ones (our IP listed)
+	 * first in remotes_urgent.
+	 */
+	struct where_row *clients;
+	size_t		 nclients, nclients_shown;
+	struct where_row *networks;
+	size_t		 nnetworks;
+	struct where_row *client_view;
+	size_t		 nclient_view;
+	struct where_row *remotes;
+	size_t		 nremotes, nremotes_shown;
+	struct cause_where *where;	/* by cause number, cause_count()
+					   entries; NULL: none known */
+	uint64_t	 client_events;	/* events that name a client */
+	uint64_t	 remote_events, urgent_events;
+	uint64_t	 dir[DIR_COUNT];	/* all events by direction */
+	/*
 	 * Events whose key was folded by --max-keys: users and hosts into an
 	 * "(other)" row, unclassified templates into an "(other)" template;
 	 * hours, codes and POP3 replies are only counted here. 0 = no fold.
 	 */
-	uint64_t	 folded_users;
+	uint64_t	 folded_users, folded_clients, folded_remotes;
 	uint64_t	 folded_hosts, folded_hours, folded_codes;
 	uint64_t	 folded_pop3, folded_unclassified;
 	/*

@@ -28,7 +28,8 @@
 #include "agg_int.h"
 
 #define TABS(a)	{ &(a)->users, &(a)->hosts, &(a)->hours, &(a)->codes, \
-		  &(a)->pop3, &(a)->uncl, &(a)->verdicts }
+		  &(a)->pop3, &(a)->uncl, &(a)->clients, &(a)->remotes, \
+		  &(a)->urgent, &(a)->details, &(a)->verdicts }
 
 struct agg *
 agg_new(void)
@@ -159,6 +160,148 @@ add_templates(struct agg *a, const struct event *ev, uint64_t n,
 	}
 }
 
+/* A blocklist's name: a host name of two labels or more, lower-cased. */
+static size_t
+list_name(const char *p, const char *end, char *buf, size_t len)
+{
+	size_t	 n = 0, dots = 0;
+
+	while (p < end && n + 1 < len && (isalnum((unsigned char)*p) ||
+	    *p == '.' || *p == '-' || *p == '_')) {
+		dots += *p == '.';
+		buf[n++] = (char)tolower((unsigned char)*p++);
+	}
+	while (n > 0 && buf[n - 1] == '.')
+		n--, dots--;
+	return dots > 0 ? n : 0;
+}
+
+/*
+ * The blocklist a reply names: "blocked using zen.spamhaus.org", "listed
+ * at/in/on/by bl.spamcop.net", "see https://www.spamhaus.org/...".
+ * Writes it to buf; returns its length, 0 when none is named.
+ */
+MXT_STATIC size_t
+detail_list(struct slice text, char *buf, size_t len)
+{
+	static const char *const before[] = {
+		"blocked using ", "listed at ", "listed in ", "listed on ",
+		"listed by ", "blacklisted at ", "blacklisted by ", "dnsbl ",
+		"rbl ", "://www.", "://"
+	};
+	char		 low[512];
+	size_t		 n = text.len < sizeof(low) ? text.len : sizeof(low);
+	size_t		 i, k, bl, got;
+	const char	*p;
+
+	for (i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)text.p[i]);
+	for (k = 0; k < sizeof(before) / sizeof(before[0]); k++) {
+		bl = strlen(before[k]);
+		if ((p = memmem(low, n, before[k], bl)) != NULL &&
+		    (got = list_name(p + bl, low + n, buf, len)) > 0)
+			return got;
+	}
+	return 0;
+}
+
+/* cause byte + detail key ("rbl:zen.spamhaus.org"); 0 = no detail */
+static size_t
+key_detail(struct agg *a, const struct event *ev)
+{
+	const char	*name = detail_name(ev->detail);
+	size_t		 n, m;
+
+	if (name == NULL)
+		return 0;
+	a->key[0] = (char)ev->cause;
+	n = strlen(name);
+	memcpy(a->key + 1, name, n);
+	n++;
+	if (ev->darg.len > 0) {
+		m = ev->darg.len < KEY_MAX - 64 ? ev->darg.len : KEY_MAX - 64;
+		a->key[n++] = ':';
+		for (size_t i = 0; i < m; i++)
+			a->key[n++] = (char)tolower((unsigned char)ev->darg.p[i]);
+	} else if (ev->detail == POL_BLOCKLIST &&
+	    (m = detail_list(ev->text, a->key + n + 1, KEY_MAX - 64)) > 0) {
+		a->key[n] = ':';
+		n += 1 + m;
+	}
+	return n;
+}
+
+/* Our IP on a blocklist or with a bad reputation: an urgent refusal. */
+static int
+detail_urgent(int detail)
+{
+	const char	*name = detail_name(detail);
+
+	return name != NULL && (strcmp(name, "rbl") == 0 ||
+	    strcmp(name, "reputation") == 0);
+}
+
+/* The remote's domain: the recipient's, else the MX host; cause first. */
+static size_t
+key_remote(struct agg *a, const struct event *ev)
+{
+	const char	*at = memrchr(ev->user.p, '@', ev->user.len);
+	struct slice	 d = ev->remote;
+
+	if (at != NULL && at + 1 < ev->user.p + ev->user.len)
+		d = slice_make(at + 1, ev->user.p + ev->user.len);
+	if (d.len == 0)
+		return 0;
+	return key_cs(a, ev->cause, d, 1);
+}
+
+/*
+ * The who and where of an error event: direction, client (inbound),
+ * remote (outbound) and detail. Only error events get here.
+ */
+static void
+add_where(struct agg *a, const struct event *ev, uint64_t n, uint64_t pos)
+{
+	int		 d = event_dir(ev);
+	size_t		 k, m;
+	struct ent	*e;
+	char		 ex[EXAMPLE_MAX];
+
+	a->dir_n[ev->cause][d] += n;
+	if (ev->client.len > 0 && d == DIR_TO_CLIENT) {
+		k = key_cs(a, ev->cause, ev->client, 1);
+		if (ev->cname.len > 0 && !SLICE_EQ(ev->cname, "unknown"))
+			count_example(&a->clients, a->key, k, n, ev->cname, pos);
+		else
+			count(&a->clients, a->key, k, n);
+	}
+	if (d == DIR_FROM_REMOTE && (k = key_remote(a, ev)) > 0) {
+		m = ev->remote.len < 200 ? ev->remote.len : 200;
+		memcpy(ex, ev->remote.p, m);
+		ex[m++] = '\t';
+		if (ev->text.len < sizeof(ex) - m) {
+			memcpy(ex + m, ev->text.p, ev->text.len);
+			m += ev->text.len;
+		} else {
+			memcpy(ex + m, ev->text.p, sizeof(ex) - m);
+			m = sizeof(ex);
+		}
+		count_example(&a->remotes, a->key, k, n, slice_make(ex, ex + m),
+		    pos);
+		if (detail_urgent(ev->detail))
+			count_example(&a->urgent, a->key, k, n, ev->text, pos);
+	}
+	if ((k = key_detail(a, ev)) > 0) {
+		e = tab_count(&a->details, a->key, k, n);
+		if (e != NULL && pos < e->pos) {
+			e->pos = pos;
+			e->ex = arena_strndup(&a->details.ar, ev->text.p,
+			    ev->text.len < EXAMPLE_MAX ? ev->text.len :
+			    EXAMPLE_MAX);
+		}
+	}
+}
+
 void
 agg_count(struct agg *a, const struct event *ev, uint64_t pos)
 {
@@ -180,6 +323,7 @@ agg_count(struct agg *a, const struct event *ev, uint64_t pos)
 	count(&a->hosts, a->key, k, n);
 	add_codes(a, ev, n);
 	add_templates(a, ev, n, pos);
+	add_where(a, ev, n, pos);
 }
 
 static struct slice
@@ -198,6 +342,9 @@ add_pending(struct agg *a, const struct event *ev, uint64_t pos)
 	p->ev.program = keep(a, ev->program);
 	p->ev.user = keep(a, ev->user);
 	p->ev.client = keep(a, ev->client);
+	p->ev.cname = keep(a, ev->cname);
+	p->ev.remote = keep(a, ev->remote);
+	p->ev.darg = keep(a, ev->darg);
 	p->ev.text = keep(a, ev->text);
 	p->ev.session = keep(a, ev->session);
 	p->pos = pos;
@@ -347,8 +494,11 @@ agg_merge(struct agg *into, struct agg *from)
 	traffic_job_start(&j, into->traffic, from->traffic, 1);
 	join_merge(into, from);		/* may count in from: first */
 
-	for (i = 0; i < CAUSE_MAX; i++)
+	for (i = 0; i < CAUSE_MAX; i++) {
 		into->cause_n[i] += from->cause_n[i];
+		for (int d = 0; d < DIR_COUNT; d++)
+			into->dir_n[i][d] += from->dir_n[i][d];
+	}
 	into->events += from->events;
 	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++)
 		merge_tab(dst[i], src[i]);

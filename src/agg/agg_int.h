@@ -178,6 +178,13 @@ struct agg {
 	struct tab	 codes;		/* code, enh, resp, proto, cause */
 	struct tab	 pop3;		/* reply template, NUL, cause byte */
 	struct tab	 uncl;		/* template, with example */
+	struct tab	 clients;	/* cause byte + client IP, ex = name */
+	struct tab	 remotes;	/* cause byte + remote domain,
+					   ex = "MX host\treply" */
+	struct tab	 urgent;	/* the same, our IP listed (rbl,
+					   reputation), ex = reply */
+	struct tab	 details;	/* cause byte + detail key, ex = reply */
+	uint64_t	 dir_n[CAUSE_MAX][DIR_COUNT];
 	struct tab	 verdicts;	/* Dovecot sessions, n = verdicts: agg.c */
 	struct pending	*pend;		/* in ar, which holds nothing else */
 	uint64_t	 join_unresolved; /* failures of folded sessions */
@@ -208,6 +215,13 @@ void join_merge(struct agg *into, struct agg *from);
 void join_finish(struct agg *a);
 /* After the traffic half is settled: the causes of joined deferrals. */
 void join_traffic(struct agg *a);
+
+#ifdef MXT_TESTING
+/* agg.c: the blocklist a reply names, into buf; its length or 0 */
+size_t detail_list(struct slice text, char *buf, size_t len);
+/* result.c: "a.b.c.0/24" or "x:x:x:x::/64" of ip into buf; 0 if no ip */
+int client_network(const char *ip, char *buf, size_t len);
+#endif
 
 /* Waits for agg_finish's traffic half; agg_result calls it. */
 void agg_traffic_wait(struct agg *a);

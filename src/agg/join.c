@@ -126,6 +126,9 @@ jlist_add(struct jlist *l, const struct event *ev, uint64_t pos,
 	p->ev.program = keep(&l->ar, ev->program);
 	p->ev.user = keep(&l->ar, ev->user);
 	p->ev.client = keep(&l->ar, ev->client);
+	p->ev.cname = keep(&l->ar, ev->cname);
+	p->ev.remote = keep(&l->ar, ev->remote);
+	p->ev.darg = keep(&l->ar, ev->darg);
 	p->ev.text = keep(&l->ar, ev->text);
 	p->ev.session = keep(&l->ar, ev->session);
 	p->ev.subkey = keep(&l->ar, ev->subkey);

@@ -4,6 +4,9 @@
  * key ascending (bytes), timeline by time. Nothing here depends on how
  * the input was split over threads.
  */
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +18,7 @@
 struct result_mem {
 	struct result	 r;
 	struct arena	 ar;
+	struct wmem	*wmem;		/* result_clients' */
 };
 
 /* the name of folded keys' row, made last by entities() */
@@ -377,6 +381,392 @@ build_folds(struct result *r, const struct agg *a)
 	r->max_keys = a->users.max;
 }
 
+static int
+cmp_where_row(const void *x, const void *y)
+{
+	const struct where_row *a = x, *b = y;
+
+	if (a->events != b->events)
+		return a->events < b->events ? 1 : -1;
+	if ((a->name == other_name) != (b->name == other_name))
+		return a->name == other_name ? 1 : -1;
+	return strcmp(a->name, b->name);
+}
+
+/*
+ * A (cause byte + name) table as where rows, one per name with counts
+ * per cause and the example of lowest position as note; by count, then
+ * name, "(other)" last among equals.
+ */
+static struct where_row *
+where_rows(struct arena *ar, const struct tab *t, size_t *nrows)
+{
+	size_t		 n, i, k = 0, nc = (size_t)cause_count();
+	struct ent	**v = tab_sorted_by_name(t, &n), *e;
+	struct where_row *rows = arena_alloc(ar, (n + 2) * sizeof(*rows));
+	uint64_t	 expos = UINT64_MAX;
+
+	for (i = 0; i < n; i++) {
+		if ((e = v[i])->klen <= 1)
+			continue;
+		if (k == 0 || e->klen != v[i - 1]->klen ||
+		    memcmp(e->key + 1, v[i - 1]->key + 1, e->klen - 1) != 0 ||
+		    v[i - 1]->klen <= 1) {
+			rows[k].by_cause = arena_alloc(ar, nc * sizeof(uint64_t));
+			rows[k++].name = e->key + 1;
+			expos = UINT64_MAX;
+		}
+		rows[k - 1].by_cause[(unsigned char)e->key[0]] += e->n;
+		rows[k - 1].events += e->n;
+		if (e->ex != NULL && e->pos < expos) {	/* the first example */
+			expos = e->pos;
+			rows[k - 1].note = e->ex;
+		}
+	}
+	free(v);
+	if (t->other_n > 0) {
+		struct where_row *r = &rows[k++];
+		r->name = other_name;
+		r->by_cause = arena_alloc(ar, nc * sizeof(uint64_t));
+		for (i = 0; i < nc; i++)
+			r->events += r->by_cause[i] = t->other_by[i];
+	}
+	if (k > 1)
+		qsort(rows, k, sizeof(*rows), cmp_where_row);
+	*nrows = k;
+	return rows;
+}
+
+/* by cause byte, then count descending, then key */
+static int
+cmp_cause_count(const void *x, const void *y)
+{
+	const struct ent *a = *(struct ent *const *)x;
+	const struct ent *b = *(struct ent *const *)y;
+
+	if (a->key[0] != b->key[0])
+		return (unsigned char)a->key[0] - (unsigned char)b->key[0];
+	return cmp_count_ent(x, y);
+}
+
+/*
+ * The network of a client address into buf: "a.b.c.0/24" for IPv4 (also
+ * IPv4-mapped IPv6), "x:x:x:x::/64" for IPv6. Returns 0 when ip is not
+ * an address (a client logged by name).
+ */
+MXT_STATIC int
+client_network(const char *ip, char *buf, size_t len)
+{
+	unsigned char	 a[16];
+	char		 s[INET6_ADDRSTRLEN];
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (inet_pton(AF_INET, ip, a) == 1) {
+		snprintf(buf, len, "%u.%u.%u.0/24", a[0], a[1], a[2]);
+		return 1;
+	}
+	if (inet_pton(AF_INET6, ip, a) != 1)
+		return 0;
+	if (memcmp(a, mapped, sizeof(mapped)) == 0) {
+		snprintf(buf, len, "%u.%u.%u.0/24", a[12], a[13], a[14]);
+		return 1;
+	}
+	memset(a + 8, 0, 8);
+	if (inet_ntop(AF_INET6, a, s, sizeof(s)) == NULL)
+		return 0;
+	snprintf(buf, len, "%s/64", s);
+	return 1;
+}
+
+/* A client address (or network) and its count, for the roll-up. */
+struct wmem;
+struct cli {
+	const char	*key;
+	const char	*net;		/* NULL: not an address */
+	uint64_t	 n;
+	size_t		 i;		/* order; after rollup: addresses */
+	size_t		 row;		/* the caller's row index */
+};
+
+static int
+cmp_cli_net(const void *x, const void *y)
+{
+	const struct cli *a = x, *b = y;
+	int	 c;
+
+	if (a->net == NULL || b->net == NULL)
+		return (a->net == NULL) - (b->net == NULL);
+	if ((c = strcmp(a->net, b->net)) != 0)
+		return c;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int
+cmp_cli_count(const void *x, const void *y)
+{
+	const struct cli *a = x, *b = y;
+
+	if (a->n != b->n)
+		return a->n < b->n ? 1 : -1;
+	return strcmp(a->key, b->key);
+}
+
+/*
+ * Rolls up v[0..n) (addresses): a network dominates when ROLLUP_ADDRS or
+ * more of its addresses are in v and together they hold at least a tenth
+ * of all v's events (ROLLUP_SHARE): one source spread over a few
+ * addresses (a dictionary attack from five addresses of one /24), not
+ * two unrelated neighbours. Each dominating network's addresses become
+ * one entry keyed by the network, with its address count in *addrs of
+ * that entry (addrs[i] parallel to the output), and the result is sorted
+ * by count, then key. Returns the new length; the array is reused.
+ * Network strings are copied into ar.
+ */
+#define ROLLUP_SHARE	10	/* 1/10 of the events with a client */
+#define ROLLUP_ADDRS	3	/* addresses of one network, at least */
+
+static size_t
+rollup(struct cli *v, size_t n, uint64_t *addrs)
+{
+	uint64_t	 total = 0, sum;
+	size_t		 i, j, k, out = 0;
+
+	for (i = 0; i < n; i++) {
+		total += v[i].n;
+		v[i].i = i;
+	}
+	qsort(v, n, sizeof(*v), cmp_cli_net);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1, sum = v[i].n; j < n && v[i].net != NULL &&
+		    v[j].net != NULL && strcmp(v[i].net, v[j].net) == 0; j++)
+			sum += v[j].n;
+		if (j - i >= ROLLUP_ADDRS && sum * ROLLUP_SHARE >= total) {
+			v[out] = (struct cli){ v[i].net, v[i].net, sum, j - i,
+			    SIZE_MAX };
+			out++;
+			continue;
+		}
+		for (k = i; k < j; k++) {
+			v[out] = v[k];
+			v[out++].i = 1;
+		}
+	}
+	qsort(v, out, sizeof(*v), cmp_cli_count);
+	for (i = 0; i < out; i++)
+		if (addrs != NULL)
+			addrs[i] = v[i].i;
+	return out;
+}
+
+/*
+ * Per cause: its direction counts, every detail (with its example) and
+ * the top remotes.
+ */
+static void
+build_cause_where(struct result_mem *m, struct agg *a, size_t top)
+{
+	struct result	*r = &m->r;
+	struct tab	*tabs[2] = { &a->details, &a->remotes };
+	size_t		 t, n, i, j, c, k, ci, nk;
+	struct ent	**v;
+	struct cause_where *row;
+	struct key_count *kc;
+
+	r->where = arena_alloc(&m->ar, ((size_t)cause_count() + 1) *
+	    sizeof(*r->where));
+	for (ci = 0; ci < r->ncauses; ci++) {
+		row = &r->where[r->causes[ci].cause];
+		memcpy(row->dir, a->dir_n[r->causes[ci].cause],
+		    sizeof(row->dir));
+		for (i = 0; i < DIR_COUNT; i++)
+			r->dir[i] += row->dir[i];
+	}
+	for (t = 0; t < 2; t++) {
+		v = tab_list(tabs[t], &n);
+		qsort(v, n, sizeof(*v), cmp_cause_count);
+		for (i = 0; i < n; i = j) {
+			c = (unsigned char)v[i]->key[0];
+			for (j = i; j < n && (unsigned char)v[j]->key[0] == c; j++)
+				;
+			if (c >= (size_t)cause_count() || a->cause_n[c] == 0)
+				continue;
+			row = &r->where[c];
+			kc = arena_alloc(&m->ar, (j - i + 1) * sizeof(*kc));
+			for (nk = 0, k = i; k < j && (t == 0 || nk < top); k++)
+				if (v[k]->klen > 1)
+					kc[nk++] = (struct key_count){
+					    v[k]->key + 1, v[k]->n, v[k]->ex };
+			if (t == 0) {
+				row->detail = kc;
+				row->ndetail = nk;
+			} else {
+				row->top_remotes = kc;
+				row->ntop_remotes = nk;
+			}
+		}
+		free(v);
+	}
+}
+
+/* Allocations of result_clients, freed together. */
+struct wmem {
+	struct wmem	*next;
+	max_align_t	 data[];
+};
+
+static void *
+wmem_alloc(struct wmem **list, size_t n)
+{
+	struct wmem	*w = xcalloc(1, sizeof(*w) + n + 1);
+
+	w->next = *list;
+	*list = w;
+	return w->data;
+}
+
+void
+result_clients_free(struct wmem *list)
+{
+	struct wmem	*next;
+
+	for (; list != NULL; list = next) {
+		next = list->next;
+		free(list);
+	}
+}
+
+static char *
+wmem_strdup(struct wmem **list, const char *s)
+{
+	size_t	 n = strlen(s);
+
+	return memcpy(wmem_alloc(list, n + 1), s, n + 1);
+}
+
+/* Rolls up cl[0..n) into the key counts kc (at most top); returns how many. */
+static size_t
+cli_top(struct cli *cl, size_t n, struct key_count *kc, size_t top)
+{
+	size_t	 k, nk = rollup(cl, n, NULL);
+
+	for (k = 0; k < nk && k < top; k++)
+		kc[k] = (struct key_count){ cl[k].key, cl[k].n, NULL };
+	return k;
+}
+
+void
+result_clients(struct result *r, size_t n, size_t top, struct wmem **mem)
+{
+	struct where_row *rows = r->clients;
+	size_t		 i, j, k, nv, ci, nc = (size_t)cause_count();
+	size_t		 per = top ? top : 10;
+	struct cli	*cl = xmalloc((n + 1) * sizeof(*cl));
+	uint64_t	*addrs = xmalloc((n + 1) * sizeof(*addrs));
+	char		 net[INET6_ADDRSTRLEN + 4];
+	struct cause_where *row;
+	int		 c;
+
+	for (i = 0; i < n; i++) {
+		r->client_events += rows[i].events;
+		rows[i].network = client_network(rows[i].name, net,
+		    sizeof(net)) ? wmem_strdup(mem, net) : NULL;
+	}
+	/* every cause's top clients, its networks rolled up within it */
+	for (ci = 0; ci < r->ncauses; ci++) {
+		c = r->causes[ci].cause;
+		row = &r->where[c];
+		for (i = k = 0; i < n; i++)
+			if (rows[i].by_cause[c] > 0)
+				cl[k++] = (struct cli){ rows[i].name,
+				    rows[i].network, rows[i].by_cause[c], 0, i };
+		row->top_clients = wmem_alloc(mem, (k + 1) *
+		    sizeof(*row->top_clients));
+		row->ntop_clients = cli_top(cl, k, row->top_clients, per);
+	}
+	for (i = 0; i < n; i++)
+		cl[i] = (struct cli){ rows[i].name, rows[i].network,
+		    rows[i].events, i, i };
+	nv = rollup(cl, n, addrs);
+	r->client_view = wmem_alloc(mem, (nv + 1) * sizeof(*rows));
+	r->networks = wmem_alloc(mem, (nv + 1) * sizeof(*rows));
+	r->nnetworks = 0;
+	for (i = 0; i < nv; i++) {
+		struct where_row *e = &r->client_view[i];
+		if (cl[i].row != SIZE_MAX) {	/* an address */
+			*e = rows[cl[i].row];
+			continue;
+		}
+		e->name = e->network = cl[i].net;
+		e->addrs = addrs[i];
+		e->events = cl[i].n;
+		e->by_cause = wmem_alloc(mem, nc * sizeof(uint64_t));
+		for (j = 0; j < n; j++)
+			if (rows[j].network != NULL &&
+			    strcmp(rows[j].network, e->network) == 0)
+				for (k = 0; k < nc; k++)
+					e->by_cause[k] += rows[j].by_cause[k];
+		r->networks[r->nnetworks++] = *e;
+	}
+	r->nclient_view = top && top < nv ? top : nv;
+	free(addrs);
+	free(cl);
+}
+
+/* Clients by address, the dominating networks and the rolled-up view. */
+static void
+build_clients(struct result_mem *m, struct agg *a, size_t top)
+{
+	struct result	*r = &m->r;
+	size_t		 n;
+	struct where_row *rows = where_rows(&m->ar, &a->clients, &n);
+
+	r->clients = rows;
+	r->nclients = n - (a->clients.other_n > 0);
+	r->nclients_shown = top && top < n ? top : n;
+	r->folded_clients = a->clients.other_n;
+	result_clients(r, n, top, &m->wmem);
+}
+
+/* Remote domains; the MX host and reply from the first example. */
+static void
+build_remotes(struct result_mem *m, struct agg *a, size_t top)
+{
+	struct result	*r = &m->r;
+	size_t		 n, i, c, nc = (size_t)cause_count();
+	struct where_row *rows = where_rows(&m->ar, &a->remotes, &n);
+	struct ent	*e;
+	char		*tab;
+
+	for (i = 0; i < n; i++) {
+		r->remote_events += rows[i].events;
+		if (rows[i].note != NULL &&
+		    (tab = strchr(rows[i].note, '\t')) != NULL) {
+			char *h = arena_strndup(&m->ar, rows[i].note,
+			    (size_t)(tab - rows[i].note));
+			rows[i].reply = tab + 1;
+			rows[i].note = h[0] != '\0' ? h : NULL;
+		}
+		for (c = 0; c < nc && rows[i].name != other_name; c++) {
+			if (rows[i].by_cause[c] == 0)
+				continue;
+			a->key[0] = (char)c;
+			memcpy(a->key + 1, rows[i].name, strlen(rows[i].name));
+			e = tab_find(&a->urgent, a->key,
+			    1 + strlen(rows[i].name));
+			if (e == NULL)
+				continue;
+			rows[i].urgent += e->n;
+			r->urgent_events += e->n;
+			if (e->ex != NULL)
+				rows[i].reply = e->ex;
+		}
+	}
+	r->remotes = rows;
+	r->nremotes = n - (a->remotes.other_n > 0);
+	r->nremotes_shown = top && top < n ? top : n;
+	r->folded_remotes = a->remotes.other_n;
+}
+
 struct result *
 agg_result(struct agg *a, size_t top)
 {
@@ -390,6 +780,9 @@ agg_result(struct agg *a, size_t top)
 	r->first = r->last = T_NONE;
 	build_causes(m, a, top ? top : 10);
 	qsort(r->causes, r->ncauses, sizeof(*r->causes), result_cmp_cause);
+	build_cause_where(m, a, top ? top : 10);
+	build_clients(m, a, top);
+	build_remotes(m, a, top);
 	build_codes(m, a);
 	build_templates(m, a);
 	build_folds(r, a);
@@ -417,5 +810,6 @@ result_free(struct result *r)
 	if (m == NULL)
 		return;
 	arena_release(&m->ar);
+	result_clients_free(m->wmem);
 	free(m);
 }

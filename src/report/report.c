@@ -4,6 +4,7 @@
  * reply-code row. Log data is hostile until proven otherwise: every string
  * that came from a log line goes through rep_json_str or rep_text_str.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "mxtally/event.h"
@@ -350,4 +351,66 @@ rep_code_meaning(const struct code_row *c, char *buf, size_t len)
 	if (k == 0 && (ci = rep_cause(c->cause)) != NULL)
 		append(buf, len, &k, ci->meaning);
 	return buf;
+}
+
+const char *
+rep_detail_label(const char *key, char *buf, size_t len)
+{
+	if (strncmp(key, "rbl:", 4) == 0 && key[4] != '\0') {
+		snprintf(buf, len, "by %s", key + 4);
+		return buf;
+	}
+	return key;
+}
+
+const char *
+rep_advice_outbound(int cause)
+{
+	const struct cause_info	*ci = rep_cause(cause);
+	const char		*id = ci != NULL ? ci->id : "";
+
+	if (strcmp(id, "policy_rejection") == 0)
+		return "A remote server refused OUR mail by its policy. When "
+		    "its reply names a blocklist or our reputation, our "
+		    "sending IP is listed: look it up at that list, stop "
+		    "what got it listed (a compromised account, a spam run, "
+		    "an open relay), then ask for delisting; check SPF, DKIM "
+		    "and DMARC of our domains and the IP's reverse DNS.";
+	if (strcmp(id, "unknown_mailbox") == 0 ||
+	    strcmp(id, "invalid_address") == 0 ||
+	    strcmp(id, "not_local") == 0)
+		return "The remote recipient does not exist: tell the "
+		    "sender, and drop the address from lists that still "
+		    "send to it.";
+	if (strcmp(id, "quota_exceeded") == 0 ||
+	    strcmp(id, "message_too_large") == 0)
+		return "The remote mailbox or size limit refused the message: "
+		    "nothing to fix on our side; the sender may retry later "
+		    "or send less.";
+	if (strcmp(id, "service_unavailable") == 0 ||
+	    strcmp(id, "dns_failure") == 0 || strcmp(id, "expired") == 0 ||
+	    strcmp(id, "rate_limited") == 0)
+		return "Remote servers could not be reached or slowed us "
+		    "down: when many domains fail at once, check our "
+		    "outbound network, DNS resolver and sending rate; one "
+		    "domain alone is its own trouble.";
+	return "A remote server refused our mail: read its own reply under "
+	    "\"Our mail refused by others\" and act on what it says.";
+}
+
+const struct cause_where *
+rep_where(const struct result *r, int cause)
+{
+	static const struct cause_where none;
+
+	if (r->where == NULL || cause < 0 || cause >= cause_count())
+		return &none;
+	return &r->where[cause];
+}
+
+int
+rep_mostly_outbound(const struct cause_where *row)
+{
+	return row->dir[DIR_FROM_REMOTE] >
+	    row->dir[DIR_TO_CLIENT] + row->dir[DIR_LOCAL];
 }

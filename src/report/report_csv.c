@@ -1,6 +1,6 @@
 /*
  * The CSV report: one table per run (--table users|causes|codes|hosts|
- * hours, default causes), for spreadsheets and for scripts that would
+ * hours|clients|remotes|details|directions, default causes), for spreadsheets and for scripts that would
  * rather not parse JSON. Fields follow RFC 4180: a header row, CRLF
  * line ends, a field quoted when it holds a comma, quote, CR or LF, and
  * quotes inside doubled. Counts are plain integers, times are
@@ -23,10 +23,14 @@
 #include "mxtally/report.h"
 #include "report_int.h"
 
-enum csv_table { CSV_USERS, CSV_CAUSES, CSV_CODES, CSV_HOSTS, CSV_HOURS };
+enum csv_table {
+	CSV_USERS, CSV_CAUSES, CSV_CODES, CSV_HOSTS, CSV_HOURS, CSV_CLIENTS,
+	CSV_REMOTES, CSV_DETAILS, CSV_DIRECTIONS
+};
 
 static const char *const table_names[] = {
-	"users", "causes", "codes", "hosts", "hours", NULL
+	"users", "causes", "codes", "hosts", "hours", "clients", "remotes",
+	"details", "directions", NULL
 };
 
 static int
@@ -197,6 +201,118 @@ csv_entities(FILE *out, const struct result *r, const char *key,
 	}
 }
 
+/* The per-cause columns of a where row, as csv_entities writes them. */
+static void
+csv_by_cause(FILE *out, const struct result *r, const uint64_t *by)
+{
+	size_t	 j;
+	int	 c;
+
+	for (j = 0; j < r->ncauses; j++) {
+		c = r->causes[j].cause;
+		csv_u64(out, by != NULL && c >= 0 && c < cause_count() ?
+		    by[c] : 0);
+	}
+}
+
+static void
+csv_cause_header(FILE *out, const struct result *r, const char *head)
+{
+	size_t	 j;
+
+	fputs(head, out);
+	for (j = 0; j < r->ncauses; j++) {
+		putc(',', out);
+		rep_csv_field(out, cause_id(r->causes[j].cause), 0);
+	}
+	csv_eol(out);
+}
+
+/* clients: address, network, reverse name, events, per cause */
+static void
+csv_clients(FILE *out, const struct result *r)
+{
+	const struct where_row	*e;
+	size_t			 i;
+
+	csv_cause_header(out, r, "client,network,name,events");
+	for (i = 0; i < r->nclients_shown; i++) {
+		e = &r->clients[i];
+		rep_csv_field(out, e->name, 1);
+		putc(',', out);
+		rep_csv_field(out, e->network, 0);
+		putc(',', out);
+		rep_csv_field(out, e->note, 1);
+		csv_u64(out, e->events);
+		csv_by_cause(out, r, e->by_cause);
+		csv_eol(out);
+	}
+}
+
+/* remotes: domain, MX host, events, urgent, their reply, per cause */
+static void
+csv_remotes(FILE *out, const struct result *r)
+{
+	const struct where_row	*e;
+	size_t			 i;
+
+	csv_cause_header(out, r, "remote,host,events,urgent,reply");
+	for (i = 0; i < r->nremotes_shown; i++) {
+		e = &r->remotes[i];
+		rep_csv_field(out, e->name, 1);
+		putc(',', out);
+		rep_csv_field(out, e->note, 1);
+		csv_u64(out, e->events);
+		csv_u64(out, e->urgent);
+		putc(',', out);
+		rep_csv_field(out, e->reply, 1);
+		csv_by_cause(out, r, e->by_cause);
+		csv_eol(out);
+	}
+}
+
+/* details: cause, detail key, events, an example reply */
+static void
+csv_details(FILE *out, const struct result *r)
+{
+	const struct cause_where *w;
+	size_t			 i, j;
+
+	fputs("cause,detail,events,example", out);
+	csv_eol(out);
+	for (i = 0; i < r->ncauses; i++) {
+		w = rep_where(r, r->causes[i].cause);
+		for (j = 0; j < w->ndetail; j++) {
+			rep_csv_field(out, cause_id(r->causes[i].cause), 0);
+			putc(',', out);
+			rep_csv_field(out, w->detail[j].key, 1);
+			csv_u64(out, w->detail[j].n);
+			putc(',', out);
+			rep_csv_field(out, w->detail[j].example, 1);
+			csv_eol(out);
+		}
+	}
+}
+
+/* directions: cause, inbound, outbound, local */
+static void
+csv_directions(FILE *out, const struct result *r)
+{
+	const struct cause_where *w;
+	size_t			 i;
+	int			 d;
+
+	fputs("cause,inbound,outbound,local", out);
+	csv_eol(out);
+	for (i = 0; i < r->ncauses; i++) {
+		w = rep_where(r, r->causes[i].cause);
+		rep_csv_field(out, cause_id(r->causes[i].cause), 0);
+		for (d = DIR_TO_CLIENT; d < DIR_COUNT; d++)
+			csv_u64(out, w->dir[d]);
+		csv_eol(out);
+	}
+}
+
 int
 report_csv(FILE *out, const struct result *r, const struct report_opts *o)
 {
@@ -215,6 +331,18 @@ report_csv(FILE *out, const struct result *r, const struct report_opts *o)
 		break;
 	case CSV_HOURS:
 		csv_entities(out, r, "start", r->hours, r->nhours);
+		break;
+	case CSV_CLIENTS:
+		csv_clients(out, r);
+		break;
+	case CSV_REMOTES:
+		csv_remotes(out, r);
+		break;
+	case CSV_DETAILS:
+		csv_details(out, r);
+		break;
+	case CSV_DIRECTIONS:
+		csv_directions(out, r);
 		break;
 	default:
 		return log_error("unknown csv table '%s'", o->table);

@@ -54,6 +54,25 @@ void rep_html_str(FILE *out, const char *s);
  */
 void rep_csv_field(FILE *out, const char *s, int from_log);
 
+/*
+ * A detail key as a reader says it: "rbl:zen.spamhaus.org" gives "by
+ * zen.spamhaus.org" (into buf), any other key itself ("helo", "relay").
+ */
+const char *rep_detail_label(const char *key, char *buf, size_t len);
+
+/*
+ * The first step for the outbound events of cause: a remote server
+ * refused our mail, so the advice points at our side (our IP listed:
+ * delist and check our sending reputation). Never NULL.
+ */
+const char *rep_advice_outbound(int cause);
+
+/* The who and where of cause in r; all empty when r has none. */
+const struct cause_where *rep_where(const struct result *r, int cause);
+
+/* 1 when most of w's events are outbound (a remote refused our mail). */
+int rep_mostly_outbound(const struct cause_where *w);
+
 /* Writes n spaces. */
 void rep_pad(FILE *out, size_t n);
 

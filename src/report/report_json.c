@@ -332,6 +332,102 @@ json_traffic(struct jw *w, const struct traffic *t)
 	jw_close(w, '}');
 }
 
+/* [["key", n], ...] */
+static void
+jw_key_counts(struct jw *w, const char *key, const struct key_count *v,
+    size_t n)
+{
+	size_t	 i;
+
+	jw_open(w, key, '[', 1);
+	for (i = 0; i < n; i++) {
+		jw_open(w, NULL, '[', 1);
+		jw_str(w, NULL, v[i].key);
+		jw_u64(w, NULL, v[i].n);
+		jw_close(w, ']');
+	}
+	jw_close(w, ']');
+}
+
+/* {"inbound": n, "outbound": n, "local": n} */
+static void
+jw_dir(struct jw *w, const uint64_t *dir)
+{
+	int	 d;
+
+	jw_open(w, "direction", '{', 1);
+	for (d = DIR_TO_CLIENT; d < DIR_COUNT; d++)
+		jw_u64(w, dir_name(d), dir[d]);
+	jw_close(w, '}');
+}
+
+/* A cause's direction, detail (with an example each), clients, remotes. */
+static void
+json_cause_where(struct jw *w, const struct cause_where *row)
+{
+	size_t	 j;
+
+	jw_dir(w, row->dir);
+	jw_key_counts(w, "detail", row->detail, row->ndetail);
+	jw_open(w, "detail_examples", '{', 1);
+	for (j = 0; j < row->ndetail; j++)
+		if (row->detail[j].example != NULL)
+			jw_str(w, row->detail[j].key, row->detail[j].example);
+	jw_close(w, '}');
+	jw_key_counts(w, "top_clients", row->top_clients, row->ntop_clients);
+	jw_key_counts(w, "top_remotes", row->top_remotes, row->ntop_remotes);
+}
+
+/*
+ * clients: [{"client", "network", "name", "events", "causes"}], networks
+ * rolled up: [{"network", "addresses", "events", "causes"}], remotes:
+ * [{"remote", "host", "events", "urgent", "reply", "causes"}].
+ */
+static void
+json_where(struct jw *w, const struct result *r)
+{
+	const struct where_row	*e;
+	size_t			 i;
+
+	jw_open(w, "clients", '[', 0);
+	for (i = 0; i < r->nclients_shown; i++) {
+		e = &r->clients[i];
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "client", e->name);
+		jw_str(w, "network", e->network);
+		if (e->note != NULL)
+			jw_str(w, "name", e->note);
+		jw_u64(w, "events", e->events);
+		jw_by_cause(w, e->by_cause);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	jw_open(w, "networks", '[', 0);
+	for (i = 0; i < r->nnetworks; i++) {
+		e = &r->networks[i];
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "network", e->name);
+		jw_u64(w, "addresses", e->addrs);
+		jw_u64(w, "events", e->events);
+		jw_by_cause(w, e->by_cause);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	jw_open(w, "remotes", '[', 0);
+	for (i = 0; i < r->nremotes_shown; i++) {
+		e = &r->remotes[i];
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "remote", e->name);
+		jw_str(w, "host", e->note);
+		jw_u64(w, "events", e->events);
+		jw_u64(w, "urgent", e->urgent);
+		jw_str(w, "reply", e->reply);
+		jw_by_cause(w, e->by_cause);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
 static void
 json_causes(struct jw *w, const struct result *r)
 {
@@ -358,6 +454,7 @@ json_causes(struct jw *w, const struct result *r)
 			jw_close(w, ']');
 		}
 		jw_close(w, ']');
+		json_cause_where(w, rep_where(r, row->cause));
 		jw_close(w, '}');
 	}
 	jw_close(w, '}');
@@ -523,7 +620,15 @@ report_json(FILE *out, const struct result *r, const struct report_opts *o)
 	jw_u64(&w, "events", r->events);
 	jw_u64(&w, "users", r->nusers);
 	jw_u64(&w, "hosts", r->nhosts);
+	jw_u64(&w, "clients", r->nclients);
+	jw_u64(&w, "remotes", r->nremotes);
+	jw_u64(&w, "client_events", r->client_events);
+	jw_u64(&w, "remote_events", r->remote_events);
+	jw_u64(&w, "urgent_events", r->urgent_events);
+	jw_dir(&w, r->dir);
 	jw_u64(&w, "folded_users", r->folded_users);
+	jw_u64(&w, "folded_clients", r->folded_clients);
+	jw_u64(&w, "folded_remotes", r->folded_remotes);
 	jw_u64(&w, "folded_hosts", r->folded_hosts);
 	jw_u64(&w, "folded_hours", r->folded_hours);
 	jw_u64(&w, "folded_codes", r->folded_codes);
@@ -541,6 +646,7 @@ report_json(FILE *out, const struct result *r, const struct report_opts *o)
 	json_pop3(&w, r);
 	json_entities(&w, "users", "user", r->users, r->nusers_shown);
 	json_entities(&w, "hosts", "host", r->hosts, r->nhosts_shown);
+	json_where(&w, r);
 	json_timeline(&w, r);
 	json_unclassified(&w, r);
 	json_alerts(&w, r);

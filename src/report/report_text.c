@@ -198,6 +198,40 @@ wrap(const struct tx *t, const char *s, size_t col, size_t indent)
 
 /* --- summary ------------------------------------------------------- */
 
+/*
+ * Under a cause: its directions ("inbound 411, outbound 2") and the
+ * checks that fired ("411 by zen.spamhaus.org", "104 helo").
+ */
+static void
+text_cause_where(const struct tx *t, const struct cause_where *row)
+{
+	char		 buf[32], lab[600];
+	const char	*sep = "";
+	size_t		 j, n;
+	int		 d;
+
+	for (d = DIR_TO_CLIENT; d < DIR_COUNT; d++) {
+		if (row->dir[d] == 0)
+			continue;
+		fprintf(t->out, "%s%s %s", sep[0] ? sep : "      ", dir_name(d),
+		    rep_num(row->dir[d], buf, sizeof(buf)));
+		sep = ", ";
+	}
+	if (sep[0] != '\0')
+		putc('\n', t->out);
+	n = row->ndetail < t->rows ? row->ndetail : t->rows;
+	for (j = 0; j < n; j++) {
+		fputs("      ", t->out);
+		count(t, row->detail[j].n, 8, NULL);
+		fputs(" ", t->out);
+		rep_text_str(t->out, rep_detail_label(row->detail[j].key, lab,
+		    sizeof(lab)));
+		putc('\n', t->out);
+	}
+	if (row->ndetail > n)
+		fprintf(t->out, "      ... %zu more checks\n", row->ndetail - n);
+}
+
 #define FILES_LISTED	8	/* more inputs than this: totals only */
 
 static void
@@ -424,6 +458,7 @@ text_causes(const struct tx *t)
 {
 	const struct result	*r = t->r;
 	const struct cause_row	*row;
+	const struct cause_where *wh;
 	const struct cause_info	*ci;
 	size_t			 i, wid = 5, wev = 6;
 
@@ -454,9 +489,17 @@ text_causes(const struct tx *t)
 			continue;
 		fputs("      ", t->out);
 		wrap(t, ci->meaning, 6, 6);
+		wh = rep_where(r, row->cause);
+		text_cause_where(t, wh);
 		fprintf(t->out, "      %sfirst step:%s ", sgr(t, SGR_BOLD),
 		    sgr(t, SGR_OFF));
-		wrap(t, ci->advice, 18, 18);
+		wrap(t, rep_mostly_outbound(wh) ?
+		    rep_advice_outbound(row->cause) : ci->advice, 18, 18);
+		if (!rep_mostly_outbound(wh) && wh->dir[DIR_FROM_REMOTE] > 0) {
+			fprintf(t->out, "      %soutbound:%s ", sgr(t, SGR_BOLD),
+			    sgr(t, SGR_OFF));
+			wrap(t, rep_advice_outbound(row->cause), 16, 16);
+		}
 	}
 }
 
@@ -648,6 +691,171 @@ text_top_users(const struct tx *t)
 		}
 		more(t, n, row->users, "users");
 	}
+}
+
+/* --- clients, remotes ---------------------------------------------- */
+
+/* The cause with most events in by_cause: "unknown_mailbox 1,100" */
+static void
+top_cause(const struct tx *t, const uint64_t *by_cause)
+{
+	int		 c, best = -1, nc = cause_count();
+	char		 buf[32];
+
+	for (c = 0; by_cause != NULL && c < nc; c++)
+		if (by_cause[c] > 0 && (best < 0 || by_cause[c] > by_cause[best]))
+			best = c;
+	if (best < 0)
+		return;
+	rep_text_str(t->out, cause_id(best));
+	fprintf(t->out, " %s", rep_num(by_cause[best], buf, sizeof(buf)));
+}
+
+/*
+ * Clients our server refused, networks rolled up where one dominates:
+ * "203.0.113.0/24 (5 addresses)  1,100  unknown_mailbox 1,100".
+ */
+static void
+text_clients(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	const struct where_row	*e;
+	size_t			 i, n, w = 18, wn = 6;
+	char			 buf[64];
+
+	if (r->nclient_view == 0)
+		return;
+	n = r->nclient_view < t->rows ? r->nclient_view : t->rows;
+	for (i = 0; i < n; i++) {
+		w = name_width(r->client_view[i].name, w);
+		if (num_width(r->client_view[i].events) > wn)
+			wn = num_width(r->client_view[i].events);
+	}
+	heading(t, "Clients refused (inbound)");
+	fputs("  ", t->out);
+	cell(t, "client", w);
+	fprintf(t->out, "  %*s  top cause, name\n", (int)wn, "events");
+	for (i = 0; i < n; i++) {
+		e = &r->client_view[i];
+		fputs("  ", t->out);
+		cell(t, e->name, w);
+		fputs("  ", t->out);
+		count(t, e->events, wn, NULL);
+		fputs("  ", t->out);
+		top_cause(t, e->by_cause);
+		if (e->addrs > 1)
+			fprintf(t->out, "  (%s addresses)",
+			    rep_num(e->addrs, buf, sizeof(buf)));
+		else if (e->note != NULL) {
+			fputs("  ", t->out);
+			rep_text_str(t->out, e->note);
+		}
+		putc('\n', t->out);
+	}
+	more(t, n, r->nclient_view, "clients");
+}
+
+/* Top clients by cause, as top users by cause. */
+static void
+text_top_clients(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	const struct cause_where *row;
+	size_t			 i, j, n, w = 18, wn = 6, any = 0;
+
+	for (i = 0; i < r->ncauses; i++) {
+		row = rep_where(r, r->causes[i].cause);
+		for (j = 0; j < row->ntop_clients && j < t->rows; j++, any++) {
+			w = name_width(row->top_clients[j].key, w);
+			if (num_width(row->top_clients[j].n) > wn)
+				wn = num_width(row->top_clients[j].n);
+		}
+	}
+	if (any == 0)
+		return;
+	heading(t, "Top clients by cause");
+	for (i = 0; i < r->ncauses; i++) {
+		row = rep_where(r, r->causes[i].cause);
+		if (row->ntop_clients == 0)
+			continue;
+		n = row->ntop_clients < t->rows ? row->ntop_clients : t->rows;
+		fputs("  ", t->out);
+		rep_text_str(t->out, cause_id(r->causes[i].cause));
+		putc('\n', t->out);
+		for (j = 0; j < n; j++) {
+			fputs("    ", t->out);
+			cell(t, row->top_clients[j].key, w);
+			fputs("  ", t->out);
+			count(t, row->top_clients[j].n, wn,
+			    cause_sgr(r->causes[i].cause));
+			putc('\n', t->out);
+		}
+	}
+}
+
+/* One remote: "URGENT far.example (mx.far.example)  3  policy... 3" */
+static void
+remote_row(const struct tx *t, const struct where_row *e, size_t wn)
+{
+	fputs("  ", t->out);
+	if (e->urgent > 0)
+		fprintf(t->out, "%sURGENT%s ", sgr(t, SGR_RED SGR_BOLD),
+		    sgr(t, SGR_OFF));
+	rep_text_str(t->out, e->name);
+	if (e->note != NULL) {
+		fputs(" (", t->out);
+		rep_text_str(t->out, e->note);
+		putc(')', t->out);
+	}
+	fputs("  ", t->out);
+	count(t, e->events, wn, NULL);
+	fputs("  ", t->out);
+	top_cause(t, e->by_cause);
+	putc('\n', t->out);
+	if (e->reply != NULL) {
+		fputs("      they said: ", t->out);
+		wrap(t, e->reply, 17, 17);
+	}
+}
+
+/*
+ * Outbound deferrals and bounces by remote domain and MX host; remotes
+ * that refused us for a blocklist or reputation (our IP listed) first.
+ */
+static void
+text_remotes(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	size_t			 i, n, shown = 0, wn = 1;
+	char			 buf[32];
+
+	if (r->nremotes_shown == 0)
+		return;
+	n = r->nremotes_shown < t->rows ? r->nremotes_shown : t->rows;
+	for (i = 0; i < r->nremotes_shown; i++)
+		if (num_width(r->remotes[i].events) > wn)
+			wn = num_width(r->remotes[i].events);
+	heading(t, "Our mail refused by others (outbound)");
+	fprintf(t->out, "  %s deferrals and bounces from %s remote domains",
+	    rep_num(r->remote_events, buf, sizeof(buf)),
+	    rep_num(r->nremotes, buf + 16, sizeof(buf) - 16));
+	if (r->urgent_events > 0)
+		fprintf(t->out, "; %s%s name a blocklist or our reputation: "
+		    "our IP is listed%s", sgr(t, SGR_RED SGR_BOLD),
+		    rep_num(r->urgent_events, buf, sizeof(buf)),
+		    sgr(t, SGR_OFF));
+	putc('\n', t->out);
+	for (i = 0; i < r->nremotes_shown; i++)	/* urgent first */
+		if (r->remotes[i].urgent > 0 && shown < n) {
+			remote_row(t, &r->remotes[i], wn);
+			shown++;
+		}
+	for (i = 0; i < r->nremotes_shown && shown < n; i++)
+		if (r->remotes[i].urgent == 0) {
+			remote_row(t, &r->remotes[i], wn);
+			shown++;
+		}
+	more(t, shown, r->nremotes, "remote domains");
 }
 
 /* --- codes, pop3 --------------------------------------------------- */
@@ -894,8 +1102,11 @@ report_text(FILE *out, const struct result *r, const struct report_opts *o)
 		fputs("\nno error events found\n", out);
 	} else {
 		text_causes(&t);
+		text_remotes(&t);
 		text_storage(&t);
 		text_top_users(&t);
+		text_clients(&t);
+		text_top_clients(&t);
 		text_codes(&t);
 		text_pop3(&t);
 		text_timeline(&t);

@@ -15,7 +15,9 @@
  * the agg and the alert evaluator, so every table and every output
  * format sees only tokens. Raw reply texts (the examples of unclassified
  * templates) can hold names and addresses too: anon_result replaces
- * each example by its template, whose variable parts are masked.
+ * each example by its template, whose variable parts are masked, and
+ * drops the example replies of details and remote refusals. A client's
+ * reverse name goes with its address.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -208,6 +210,7 @@ anon_event(const struct anon *a, struct event *ev,
 		n = anon_token(a, ANON_IPS, ev->client.p, ev->client.len,
 		    buf[1], ANON_TOKEN_MAX);
 		ev->client = (struct slice){ buf[1], n };
+		ev->cname = (struct slice){ "", 0 };	/* names the client */
 	}
 	/* traffic facts: senders and recipients are users, client= an IP */
 	kind = ev->tkind == TR_RECEIVED ? ANON_IPS : ANON_USERS;
@@ -227,4 +230,12 @@ anon_result(const struct anon *a, struct result *r)
 		return;
 	for (i = 0; i < r->nunclassified; i++)
 		r->unclassified[i].example = r->unclassified[i].tmpl;
+	/* the replies of details and remotes name clients and recipients */
+	for (i = 0; r->where != NULL && i < r->ncauses; i++) {
+		struct cause_where *w = &r->where[r->causes[i].cause];
+		for (size_t j = 0; j < w->ndetail; j++)
+			w->detail[j].example = NULL;
+	}
+	for (i = 0; i < r->nremotes + (r->folded_remotes > 0); i++)
+		r->remotes[i].reply = NULL;
 }

@@ -37,11 +37,14 @@ struct smap {
 	size_t		 cap, len;
 };
 
-struct mrow {				/* a user, a host or an hour */
+struct mrow {				/* a user, host, hour, client, remote */
 	const char	*name;
 	int64_t		 start;
 	uint64_t	 events;
 	uint64_t	 by[CAUSE_MAX];
+	const char	*note;		/* client's name, remote's MX host */
+	const char	*reply;		/* remote's reply */
+	uint64_t	 urgent;	/* remote: our IP listed */
 };
 
 struct rows {
@@ -55,6 +58,11 @@ struct mcause {
 	struct user_count *top;		/* summed top_users, when incomplete */
 	size_t		 ntop, cap;
 	struct smap	 tidx;
+	uint64_t	 dir[DIR_COUNT];
+	struct key_count *detail;	/* summed, first example kept */
+	size_t		 ndetail, capdetail;
+	struct smap	 didx;
+	struct key_count *remotes;	/* top_remotes, rebuilt */
 };
 
 /*
@@ -72,14 +80,15 @@ struct merged {
 	struct result	 r;		/* first: merge_free casts back */
 	struct json	**docs;
 	size_t		 ndocs;
-	struct rows	 users, hosts, hours;
+	struct rows	 users, hosts, hours, clients, remotes;
+	struct wmem	*wmem;		/* result_clients' */
 	struct mcause	 causes[CAUSE_MAX];
 	struct smap	 codeidx, pop3idx, anidx;
 	size_t		 capcodes, cappop3, capuncl;
 	char		**owned;	/* keys built here */
 	size_t		 nowned;
 	int		 partial;	/* a report lists only some users */
-	uint64_t	 extra_users, extra_hosts;
+	uint64_t	 extra_users, extra_hosts, extra_clients, extra_remotes;
 	struct tlist	 senders, rcpts;
 	uint64_t	 why_defer[CAUSE_MAX], why_bounce[CAUSE_MAX];
 	uint64_t	 why_reject[CAUSE_MAX];
@@ -226,6 +235,12 @@ add_entities(const struct json *doc, const struct json *a, const char *label,
 		}
 		row = &rs->v[ix];
 		row->events += json_u64(e, "events");
+		row->urgent += json_u64(e, "urgent");
+		if (row->note == NULL)
+			row->note = json_str(e, "name") != NULL ?
+			    json_str(e, "name") : json_str(e, "host");
+		if (row->reply == NULL)
+			row->reply = json_str(e, "reply");
 		by = json_get(e, "causes");
 		EACH(k, by)
 			if ((c = cause_of(doc, by->keys[k])) != CAUSE_NONE &&
@@ -254,6 +269,35 @@ add_top(struct mcause *mc, const struct json *top)
 	}
 }
 
+/* A cause's direction and details, summed; the first example kept. */
+static void
+add_where(struct mcause *mc, const struct json *o)
+{
+	const struct json	*dir = json_get(o, "direction"), *p;
+	const struct json	*det = arr(o, "detail");
+	const struct json	*ex = json_get(o, "detail_examples");
+	size_t			 i, ix;
+	int			 d, isnew;
+
+	for (d = DIR_TO_CLIENT; d < DIR_COUNT; d++)
+		mc->dir[d] += json_u64(dir, dir_name(d));
+	EACH(i, det) {
+		p = det->kids[i];
+		if (p->type != JSON_ARRAY || p->n != 2 ||
+		    p->kids[0]->type != JSON_STRING || !p->kids[1]->is_uint)
+			continue;
+		mc->detail = grow(mc->detail, &mc->capdetail, mc->ndetail,
+		    sizeof(*mc->detail));
+		ix = smap_get(&mc->didx, p->kids[0]->str, mc->ndetail, &isnew);
+		if (isnew)
+			mc->detail[mc->ndetail++] = (struct key_count){
+			    p->kids[0]->str, 0, NULL };
+		mc->detail[ix].n += p->kids[1]->u;
+		if (mc->detail[ix].example == NULL)
+			mc->detail[ix].example = json_str(ex, p->kids[0]->str);
+	}
+}
+
 static void
 add_causes(struct merged *m, const struct json *doc)
 {
@@ -267,6 +311,7 @@ add_causes(struct merged *m, const struct json *doc)
 		m->causes[c].events += json_u64(cs->kids[i], "events");
 		m->causes[c].users += json_u64(cs->kids[i], "users");
 		add_top(&m->causes[c], arr(cs->kids[i], "top_users"));
+		add_where(&m->causes[c], cs->kids[i]);
 	}
 }
 
@@ -582,6 +627,16 @@ add_doc(struct merged *m, const struct json *doc)
 	add_entities(doc, users, "user", &m->users);
 	add_entities(doc, hosts, "host", &m->hosts);
 	add_entities(doc, arr(doc, "timeline"), NULL, &m->hours);
+	add_entities(doc, arr(doc, "clients"), "client", &m->clients);
+	add_entities(doc, arr(doc, "remotes"), "remote", &m->remotes);
+	r->folded_clients += json_u64(tot, "folded_clients");
+	r->folded_remotes += json_u64(tot, "folded_remotes");
+	nu = arr(doc, "clients") ? arr(doc, "clients")->n : 0;
+	if (json_u64(tot, "clients") > nu)
+		m->extra_clients += json_u64(tot, "clients") - nu;
+	nu = arr(doc, "remotes") ? arr(doc, "remotes")->n : 0;
+	if (json_u64(tot, "remotes") > nu)
+		m->extra_remotes += json_u64(tot, "remotes") - nu;
 	add_alerts(m, arr(doc, "alerts"));
 }
 
@@ -776,6 +831,83 @@ entity_rows(struct rows *rs, int hours)
 	return v;
 }
 
+/* One where_row per merged row, as entity_rows. */
+static struct where_row *
+where_rows(struct rows *rs)
+{
+	struct where_row	*v = xcalloc(rs->n + 1, sizeof(*v));
+	size_t			 i;
+
+	sort_rows(rs->v, rs->n, sizeof(*rs->v), cmp_mrow);
+	for (i = 0; i < rs->n; i++) {
+		v[i].name = rs->v[i].name;
+		v[i].events = rs->v[i].events;
+		v[i].by_cause = rs->v[i].by;
+		v[i].note = rs->v[i].note;
+		v[i].reply = rs->v[i].reply;
+		v[i].urgent = rs->v[i].urgent;
+	}
+	return v;
+}
+
+static int
+cmp_key_count(const void *x, const void *y)
+{
+	const struct key_count *a = x, *b = y;
+
+	if (a->n != b->n)
+		return a->n < b->n ? 1 : -1;
+	return strcmp(a->key, b->key);
+}
+
+/*
+ * Clients and remotes from the merged rows, as agg_result makes them:
+ * exact when every report listed all of its own (no --top).
+ */
+static void
+build_where(struct merged *m, size_t top)
+{
+	struct result	*r = &m->r;
+	struct mcause	*mc;
+	struct cause_where *row;
+	size_t		 i, j, k, per = top ? top : 10;
+	int		 c;
+
+	r->clients = where_rows(&m->clients);
+	r->nclients = m->clients.n + m->extra_clients;
+	r->nclients_shown = top && top < m->clients.n ? top : m->clients.n;
+	r->remotes = where_rows(&m->remotes);
+	r->nremotes = m->remotes.n + m->extra_remotes;
+	r->nremotes_shown = top && top < m->remotes.n ? top : m->remotes.n;
+	for (i = 0; i < m->remotes.n; i++) {
+		r->remote_events += r->remotes[i].events;
+		r->urgent_events += r->remotes[i].urgent;
+	}
+	r->where = xcalloc((size_t)cause_count() + 1, sizeof(*r->where));
+	for (i = 0; i < r->ncauses; i++) {
+		c = r->causes[i].cause;
+		row = &r->where[c];
+		mc = &m->causes[c];
+		memcpy(row->dir, mc->dir, sizeof(row->dir));
+		for (j = 0; j < DIR_COUNT; j++)
+			r->dir[j] += row->dir[j];
+		sort_rows(mc->detail, mc->ndetail, sizeof(*mc->detail),
+		    cmp_key_count);
+		row->detail = mc->detail;
+		row->ndetail = mc->ndetail;
+		mc->remotes = xcalloc(m->remotes.n + 1, sizeof(*mc->remotes));
+		for (j = k = 0; j < m->remotes.n; j++)
+			if (r->remotes[j].by_cause[c] > 0)
+				mc->remotes[k++] = (struct key_count){
+				    r->remotes[j].name,
+				    r->remotes[j].by_cause[c], NULL };
+		sort_rows(mc->remotes, k, sizeof(*mc->remotes), cmp_key_count);
+		row->top_remotes = mc->remotes;
+		row->ntop_remotes = k < per ? k : per;
+	}
+	result_clients(r, m->clients.n, top, &m->wmem);
+}
+
 /*
  * Top users and distinct users of cause c: recounted from the merged
  * users when every report listed all of them, else the summed lists.
@@ -831,6 +963,7 @@ build(struct merged *m, size_t top)
 		cause_users(m, c, row, top ? top : 10);
 	}
 	sort_rows(r->causes, r->ncauses, sizeof(*r->causes), result_cmp_cause);
+	build_where(m, top);
 	sort_rows(r->codes, r->ncodes, sizeof(*r->codes), cmp_code);
 	sort_rows(r->pop3, r->npop3, sizeof(*r->pop3), cmp_reply);
 	sort_rows(r->unclassified, r->nunclassified, sizeof(*r->unclassified),
@@ -889,10 +1022,16 @@ merge_free(struct result *r)
 	for (i = 0; i < CAUSE_MAX; i++) {
 		free(m->causes[i].top);
 		smap_release(&m->causes[i].tidx);
+		free(m->causes[i].detail);
+		smap_release(&m->causes[i].didx);
+		free(m->causes[i].remotes);
 	}
 	rows_release(&m->users);
 	rows_release(&m->hosts);
 	rows_release(&m->hours);
+	rows_release(&m->clients);
+	rows_release(&m->remotes);
+	result_clients_free(m->wmem);
 	smap_release(&m->codeidx);
 	smap_release(&m->pop3idx);
 	smap_release(&m->anidx);
@@ -917,6 +1056,9 @@ merge_free(struct result *r)
 	free(r->users);
 	free(r->hosts);
 	free(r->hours);
+	free(r->clients);
+	free(r->remotes);
+	free(r->where);
 	free(r->alerts);
 	for (i = 0; i < m->ndocs; i++)
 		json_free(m->docs[i]);
