@@ -208,6 +208,86 @@ for name in hand report; do
 	fi
 done
 
+# 1b. who and where, over samples/postfix/mx.log plus one outbound bounce
+# that names a blocklist (our IP listed), by hand from those lines:
+#   clients (inbound): 198.51.100.7 2 (two unknown users), 203.0.113.5,
+#     .99, .45 one each (relay, zen, spamcop), 192.0.2.77 1 (greylist),
+#     192.0.2.10 2 (452 storage), 198.51.100.200 2 (SASL): 10 events;
+#     203.0.113.0/24 has three addresses and 3 of 10 events (at least a
+#     tenth): rolled up; the two /24s with two addresses each are not
+#   policy_rejection details: relay, greylist, rbl:zen.spamhaus.org,
+#     rbl:bl.spamcop.net (inbound), rbl:b.barracudacentral.org (the
+#     bounce); directions: inbound 4, outbound 1
+#   remotes (outbound smtp): remote.example 1 (550 5.1.1), slow.example 1
+#     (timeout), nxdomain.example 1 (dns), far.example 1, urgent 1
+{ cat samples/postfix/mx.log
+  echo "Nov 21 11:50:00 smtp1 postfix/smtp[6103]: DF6071C0F7: \
+to=<bob@far.example>, relay=mx.far.example[198.51.100.25]:25, delay=1, \
+delays=0.1/0/0.5/0.4, dsn=5.7.1, status=bounced (host \
+mx.far.example[198.51.100.25] said: 554 5.7.1 Service unavailable; Client \
+host [192.0.2.1] blocked using b.barracudacentral.org (in reply to RCPT TO \
+command))"; } >"$tmp/where.log"
+"$MXTALLY" -q -f html --year 2026 "$tmp/where.log" >"$tmp/where.html" ||
+	bad "mxtally -f html exited non-zero on where.log"
+cat >"$tmp/where.py" <<'EOF2'
+# where.py DOM: the clients, remotes, details and directions of where.log
+import sys
+from html.parser import HTMLParser
+class Dom(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows, self.section, self.cause = [], None, None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "section":
+            self.section = a.get("id")
+        if tag == "tr" and "data-cause" in a:
+            self.cause = a["data-cause"]
+        self.rows.append((tag, a, self.section, self.cause))
+dom = Dom()
+dom.feed(open(sys.argv[1], encoding="utf-8").read())
+def pick(tag, key, section, cause=None):
+    return {a[key]: int(a["data-events"]) for t, a, s, c in dom.rows
+            if t == tag and s == section and key in a and
+            (cause is None or c == cause)}
+fails = []
+def want(what, got, wanted):
+    if got != wanted:
+        fails.append("%s: got %r, want %r" % (what, got, wanted))
+want("clients", pick("tr", "data-client", "clients"),
+     {"203.0.113.0/24": 3, "192.0.2.10": 2, "198.51.100.200": 2,
+      "198.51.100.7": 2, "192.0.2.77": 1})
+want("remotes", pick("tr", "data-remote", "remotes"),
+     {"remote.example": 1, "slow.example": 1, "nxdomain.example": 1,
+      "far.example": 1})
+urgent = [a["data-remote"] for t, a, s, c in dom.rows
+          if t == "tr" and s == "remotes" and "data-remote" in a and
+          a["data-urgent"] != "0"]
+want("urgent remotes, first", urgent, ["far.example"])
+first = [a["data-remote"] for t, a, s, c in dom.rows
+         if t == "tr" and s == "remotes" and "data-remote" in a][:1]
+want("urgent row first", first, ["far.example"])
+want("policy details", pick("li", "data-detail", "causes",
+     "policy_rejection"), {"relay": 1, "greylist": 1,
+     "rbl:zen.spamhaus.org": 1, "rbl:bl.spamcop.net": 1,
+     "rbl:b.barracudacentral.org": 1})
+want("policy directions", pick("span", "data-dir", "causes",
+     "policy_rejection"), {"inbound": 4, "outbound": 1})
+want("unknown_mailbox directions", pick("span", "data-dir", "causes",
+     "unknown_mailbox"), {"inbound": 2, "outbound": 1})
+want("quota_exceeded directions", pick("span", "data-dir", "causes",
+     "quota_exceeded"), {"local": 1})
+for f in fails:
+    print("FAIL where " + f)
+sys.exit(1 if fails else 0)
+EOF2
+if browse --dump-dom "file://$tmp/where.html" >"$tmp/where.dom" &&
+    python3 "$tmp/where.py" "$tmp/where.dom"; then
+	ok
+else
+	bad "who and where in the HTML of where.log"
+fi
+
 # 2. screenshots
 shots=${HTML_SHOTS:-$tmp}
 mkdir -p "$shots"

@@ -286,6 +286,9 @@ add_where(struct agg *a, const struct event *ev, uint64_t n, uint64_t pos)
 			memcpy(ex + m, ev->text.p, sizeof(ex) - m);
 			m = sizeof(ex);
 		}
+		if (ev->flags & EV_UNDERSCORE)	/* qmail: '_' is ' ' */
+			for (size_t i = 0; i < m; i++)
+				ex[i] = ex[i] == '_' ? ' ' : ex[i];
 		count_example(&a->remotes, a->key, k, n, slice_make(ex, ex + m),
 		    pos);
 		if (detail_urgent(ev->detail))
@@ -295,9 +298,13 @@ add_where(struct agg *a, const struct event *ev, uint64_t n, uint64_t pos)
 		e = tab_count(&a->details, a->key, k, n);
 		if (e != NULL && pos < e->pos) {
 			e->pos = pos;
-			e->ex = arena_strndup(&a->details.ar, ev->text.p,
+			char *x = arena_strndup(&a->details.ar, ev->text.p,
 			    ev->text.len < EXAMPLE_MAX ? ev->text.len :
 			    EXAMPLE_MAX);
+			for (char *c = x; (ev->flags & EV_UNDERSCORE) &&
+			    *c != '\0'; c++)
+				*c = *c == '_' ? ' ' : *c;
+			e->ex = x;
 		}
 	}
 }

@@ -93,6 +93,7 @@ static const char css[] =
 ".card{border:1px solid var(--line);border-radius:.4rem;"
 "padding:.5rem .7rem}\n"
 ".card ol{margin:.3rem 0 0;padding-left:1.6rem}\n"
+".card h4{font-size:.85rem;margin:.4rem 0 0;color:var(--mute)}\n"
 ".card li span{float:right;font-variant-numeric:tabular-nums;"
 "padding-left:.5rem}\n"
 ".step{font-size:.85rem}\n"
@@ -107,6 +108,12 @@ static const char css[] =
 "minmax(20rem,1fr));gap:0 1.5rem}\n"
 ".alert{border:2px solid #b00020;border-radius:.4rem;"
 "padding:.4rem .7rem;margin:.6rem 0}\n"
+".where{font-size:.85rem;margin:.15rem 0 0}\n"
+".det{list-style:none;padding:0;margin:.15rem 0 0;font-size:.85rem}\n"
+".det b{font-variant-numeric:tabular-nums;margin-right:.3em}\n"
+"tr.urgent td:first-child{border-left:.3rem solid #b00020}\n"
+".urg{color:#b00020;font-weight:700;font-size:.75rem;margin-right:.3em}\n"
+".reply{font-size:.85rem;color:var(--mute)}\n"
 "footer{margin-top:2rem;font-size:.8rem;color:var(--mute)}\n"
 "@media (max-width:30rem){body{font-size:14px;padding:.5rem}"
 ".tile b{font-size:1.3rem}th,td{padding:.25rem .3rem}}\n"
@@ -726,6 +733,181 @@ html_timeline(const struct hw *h)
 
 /* --- causes ------------------------------------------------------- */
 
+/*
+ * Under a cause: "inbound 4 · outbound 1" and the checks that fired,
+ * "411 by zen.spamhaus.org", each with its first reply as a tooltip.
+ */
+static void
+html_cause_where(const struct hw *h, const struct cause_where *w)
+{
+	char		 lab[600];
+	const char	*sep = "<div class=\"where\">";
+	size_t		 j;
+	int		 d;
+
+	for (d = DIR_TO_CLIENT; d < DIR_COUNT; d++) {
+		if (w->dir[d] == 0)
+			continue;
+		fprintf(h->out, "%s<span data-dir=\"%s\" data-events=\"%llu\">"
+		    "%s ", sep, dir_name(d), (unsigned long long)w->dir[d],
+		    dir_name(d));
+		num(h, w->dir[d]);
+		fputs("</span>", h->out);
+		sep = " &middot; ";
+	}
+	if (sep[0] != '<')
+		fputs("</div>", h->out);
+	if (w->ndetail == 0)
+		return;
+	fputs("<ul class=\"det\">", h->out);
+	for (j = 0; j < w->ndetail && j < h->rows; j++) {
+		fputs("<li", h->out);
+		attr(h, "detail", w->detail[j].key);
+		fprintf(h->out, " data-events=\"%llu\"",
+		    (unsigned long long)w->detail[j].n);
+		if (w->detail[j].example != NULL) {
+			fputs(" title=\"", h->out);
+			rep_html_str(h->out, w->detail[j].example);
+			putc('"', h->out);
+		}
+		fputs("><b>", h->out);
+		num(h, w->detail[j].n);
+		fputs("</b>", h->out);
+		rep_html_str(h->out, rep_detail_label(w->detail[j].key, lab,
+		    sizeof(lab)));
+		fputs("</li>", h->out);
+	}
+	if (w->ndetail > j)
+		fprintf(h->out, "<li class=\"note\">%zu more checks</li>",
+		    w->ndetail - j);
+	fputs("</ul>", h->out);
+}
+
+/*
+ * "Our mail refused by others": outbound deferrals and bounces by
+ * remote domain, the ones naming a blocklist or our reputation first and
+ * marked urgent, each with the remote server's own reply.
+ */
+static void
+html_remote_row(const struct hw *h, const struct where_row *e)
+{
+	fputs(e->urgent > 0 ? "<tr class=\"urgent\"" : "<tr", h->out);
+	attr(h, "remote", e->name);
+	fprintf(h->out, " data-events=\"%llu\" data-urgent=\"%llu\"><td>",
+	    (unsigned long long)e->events, (unsigned long long)e->urgent);
+	if (e->urgent > 0)
+		fputs("<span class=\"urg\">URGENT: our IP listed</span>",
+		    h->out);
+	rep_html_str(h->out, e->name);
+	if (e->note != NULL) {
+		fputs("<div class=\"mean\">MX ", h->out);
+		rep_html_str(h->out, e->note);
+		fputs("</div>", h->out);
+	}
+	fputs("</td><td class=\"n\">", h->out);
+	num(h, e->events);
+	fputs("</td><td>", h->out);
+	by_cause_cell(h, e->by_cause, NULL);
+	if (e->reply != NULL) {
+		fputs("<div class=\"reply\">they said: ", h->out);
+		rep_html_str(h->out, e->reply);
+		fputs("</div>", h->out);
+	}
+	fputs("</td></tr>\n", h->out);
+}
+
+static void
+html_remotes(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	size_t			 i, shown = 0;
+
+	if (r->nremotes_shown == 0)
+		return;
+	fputs("<section id=\"remotes\">\n<h2>Our mail refused by others"
+	    "</h2>\n<p class=\"sub\">", h->out);
+	num(h, r->remote_events);
+	fputs(" outbound deferrals and bounces from ", h->out);
+	num(h, r->nremotes);
+	fputs(" remote domains", h->out);
+	if (r->urgent_events > 0) {
+		fputs("; <b class=\"urg\">", h->out);
+		num(h, r->urgent_events);
+		fputs(" name a blocklist or our reputation: our sending IP is "
+		    "listed, delist it and check our sending reputation</b>",
+		    h->out);
+	}
+	fputs(".</p>\n<div class=\"scroll\"><table>\n<thead><tr><th>remote"
+	    "</th><th class=\"n\">events</th><th>causes, reply</th></tr>"
+	    "</thead>\n<tbody>\n", h->out);
+	for (i = 0; i < r->nremotes_shown && shown < ROWS_MAX; i++)
+		if (r->remotes[i].urgent > 0) {
+			html_remote_row(h, &r->remotes[i]);
+			shown++;
+		}
+	for (i = 0; i < r->nremotes_shown && shown < ROWS_MAX; i++)
+		if (r->remotes[i].urgent == 0) {
+			html_remote_row(h, &r->remotes[i]);
+			shown++;
+		}
+	fputs("</tbody></table></div>\n", h->out);
+	if (r->nremotes > shown) {
+		fputs("<p class=\"note\">", h->out);
+		num(h, r->nremotes - shown);
+		fputs(" more remote domains: see <code>--format csv --table "
+		    "remotes</code>.</p>\n", h->out);
+	}
+	fputs("</section>\n", h->out);
+}
+
+/* Clients we refused, networks rolled up where one dominates. */
+static void
+html_clients(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	const struct where_row	*e;
+	size_t			 i, n = r->nclient_view;
+
+	if (n == 0)
+		return;
+	fputs("<section id=\"clients\">\n<h2>Clients refused</h2>\n"
+	    "<details open><summary>", h->out);
+	num(h, r->nclients);
+	fputs(" client addresses</summary>\n<div class=\"scroll\"><table>\n"
+	    "<thead><tr><th>client</th><th class=\"n\">events</th>"
+	    "<th>causes</th></tr></thead>\n<tbody>\n", h->out);
+	for (i = 0; i < n && i < ROWS_MAX; i++) {
+		e = &r->client_view[i];
+		fputs("<tr", h->out);
+		attr(h, "client", e->name);
+		fprintf(h->out, " data-events=\"%llu\"><td>",
+		    (unsigned long long)e->events);
+		rep_html_str(h->out, e->name);
+		if (e->addrs > 1) {
+			fputs("<div class=\"mean\">", h->out);
+			num(h, e->addrs);
+			fputs(" addresses of one network</div>", h->out);
+		} else if (e->note != NULL) {
+			fputs("<div class=\"mean\">", h->out);
+			rep_html_str(h->out, e->note);
+			fputs("</div>", h->out);
+		}
+		fputs("</td><td class=\"n\">", h->out);
+		num(h, e->events);
+		fputs("</td><td>", h->out);
+		by_cause_cell(h, e->by_cause, NULL);
+		fputs("</td></tr>\n", h->out);
+	}
+	fputs("</tbody></table></div>\n", h->out);
+	if (n > i) {
+		fputs("<p class=\"note\">", h->out);
+		num(h, (uint64_t)(n - i));
+		fputs(" more: see <code>--format csv --table clients</code>."
+		    "</p>\n", h->out);
+	}
+	fputs("</details>\n</section>\n", h->out);
+}
+
 static void
 html_causes(const struct hw *h)
 {
@@ -752,6 +934,7 @@ html_causes(const struct hw *h)
 			rep_html_str(h->out, ci->meaning);
 			fputs("</div>", h->out);
 		}
+		html_cause_where(h, rep_where(r, row->cause));
 		fputs("</td><td class=\"n\">", h->out);
 		num(h, row->events);
 		fprintf(h->out, "</td><td class=\"n\">%.1f%%</td>"
@@ -866,10 +1049,33 @@ html_storage(const struct hw *h)
 
 /* --- top users ---------------------------------------------------- */
 
+/* A cause card's top clients, networks rolled up. */
+static void
+html_card_clients(const struct hw *h, const struct cause_where *w)
+{
+	size_t	 j;
+
+	if (w->ntop_clients == 0)
+		return;
+	fputs("<h4>clients</h4>\n<ol class=\"clients\">\n", h->out);
+	for (j = 0; j < w->ntop_clients && j < h->rows; j++) {
+		fputs("<li", h->out);
+		attr(h, "client", w->top_clients[j].key);
+		fprintf(h->out, " data-events=\"%llu\">",
+		    (unsigned long long)w->top_clients[j].n);
+		rep_html_str(h->out, w->top_clients[j].key);
+		fputs("<span>", h->out);
+		num(h, w->top_clients[j].n);
+		fputs("</span></li>\n", h->out);
+	}
+	fputs("</ol>\n", h->out);
+}
+
 static void
 html_top_users(const struct hw *h)
 {
 	const struct result	*r = h->r;
+	const struct cause_where *wh;
 	const struct cause_row	*row;
 	const struct cause_info	*ci;
 	size_t			 i, j;
@@ -884,9 +1090,17 @@ html_top_users(const struct hw *h)
 		fputs("><h3>", h->out);
 		cause_label(h, row->cause);
 		fputs("</h3>\n", h->out);
+		wh = rep_where(r, row->cause);
 		if (ci != NULL && ci->advice != NULL) {
 			fputs("<p class=\"step\"><b>First step:</b> ", h->out);
-			rep_html_str(h->out, ci->advice);
+			rep_html_str(h->out, rep_mostly_outbound(wh) ?
+			    rep_advice_outbound(row->cause) : ci->advice);
+			fputs("</p>\n", h->out);
+		}
+		if (ci != NULL && !rep_mostly_outbound(wh) &&
+		    wh->dir[DIR_FROM_REMOTE] > 0) {
+			fputs("<p class=\"step\"><b>Outbound:</b> ", h->out);
+			rep_html_str(h->out, rep_advice_outbound(row->cause));
 			fputs("</p>\n", h->out);
 		}
 		if (row->ntop > 0)
@@ -911,6 +1125,7 @@ html_top_users(const struct hw *h)
 		} else if (row->users == 0) {
 			fputs("<p class=\"note\">no user named</p>\n", h->out);
 		}
+		html_card_clients(h, wh);
 		fputs("</div>\n", h->out);
 	}
 	fputs("</div>\n</section>\n", h->out);
@@ -1156,8 +1371,10 @@ report_html(FILE *out, const struct result *r, const struct report_opts *o)
 	} else {
 		html_timeline(&h);
 		html_causes(&h);
+		html_remotes(&h);
 		html_storage(&h);
 		html_top_users(&h);
+		html_clients(&h);
 		html_codes(&h);
 		html_pop3(&h);
 		html_entities(&h, "users", "Users", "user", r->users,
