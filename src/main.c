@@ -678,8 +678,8 @@ cmd_report(int argc, char **argv)
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
-	if (c.history != NULL && (hist = history_open(c.history, err,
-	    sizeof(err))) == NULL) {
+	if (c.history != NULL && (hist = history_open(c.history, 1,
+	    err, sizeof(err))) == NULL) {
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}

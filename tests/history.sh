@@ -139,9 +139,26 @@ printf 'not a database\n%0500d\n' 0 >"$tmp/junk.db"
 "$MXTALLY" merge --history "$db" "$tmp/t.json" >/dev/null 2>&1
 [ $? = 2 ] && ok || bad "merge --history accepted"
 
-# empty history: says so, exit 0
+# empty history (made by a run over an empty log): says so, exit 0
+"$MXTALLY" -q --history "$tmp/empty.db" /dev/null >/dev/null ||
+    bad "run over /dev/null"
 "$MXTALLY" trend --history "$tmp/empty.db" >"$tmp/e.txt" &&
     grep -q "No runs recorded yet" "$tmp/e.txt" && ok || bad "empty history"
+# trend on a mistyped path: exit 3, named, no database made (it made an
+# empty one and exited 0)
+"$MXTALLY" trend --history "$tmp/typo.db" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -q "typo.db': no such history database" "$tmp/err" &&
+    [ ! -e "$tmp/typo.db" ] && ok || bad "trend typo.db: $(cat "$tmp/err")"
+# a symlink planted as the database path is refused (run and trend),
+# nothing is written where it points; the real path works
+ln -s "$tmp/elsewhere.db" "$tmp/link.db"
+"$MXTALLY" -q --history "$tmp/link.db" "$S/day1.log" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "link.db': is a symbolic link" "$tmp/err" &&
+    [ ! -e "$tmp/elsewhere.db" ] && ok || bad "symlink db: $(cat "$tmp/err")"
+ln -sf "$db" "$tmp/link2.db"
+"$MXTALLY" trend --history "$tmp/link2.db" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -q "is a symbolic link" "$tmp/err" && ok ||
+    bad "trend through a symlink: $(cat "$tmp/err")"
 
 # html: one page, the answer up front, one bar per day and cause with
 # events (4 + 4 + 6 days x causes: 2 + 2 + 2 non-zero), host names

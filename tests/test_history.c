@@ -78,7 +78,7 @@ Test(history, migrates_empty_file, .init = setup, .fini = teardown,
 	struct history	*h;
 	char		 err[256];
 
-	h = history_open(dbpath, err, sizeof(err));
+	h = history_open(dbpath, 1, err, sizeof(err));
 	cr_assert_not_null(h, "%s", err);
 	history_close(h);
 	cr_assert_eq(history_schema_version(), 1);
@@ -104,7 +104,7 @@ Test(history, migrates_empty_file, .init = setup, .fini = teardown,
 		sqlite3_close(db);
 	}
 	/* opening again applies nothing twice */
-	h = history_open(dbpath, err, sizeof(err));
+	h = history_open(dbpath, 1, err, sizeof(err));
 	cr_assert_not_null(h, "%s", err);
 	history_close(h);
 	cr_assert_eq(scalar("SELECT COUNT(*) FROM schema_version"), 1);
@@ -116,11 +116,11 @@ Test(history, newer_schema_refused, .init = setup, .fini = teardown,
 	struct history	*h;
 	char		 err[256];
 
-	h = history_open(dbpath, err, sizeof(err));
+	h = history_open(dbpath, 1, err, sizeof(err));
 	cr_assert_not_null(h, "%s", err);
 	history_close(h);
 	exec("INSERT INTO schema_version VALUES (99)");
-	h = history_open(dbpath, err, sizeof(err));
+	h = history_open(dbpath, 1, err, sizeof(err));
 	cr_assert_null(h);
 	cr_assert(strstr(err, dbpath) != NULL, "%s", err);
 	cr_assert(strstr(err, "newer") != NULL, "%s", err);
@@ -137,7 +137,7 @@ Test(history, not_a_database, .init = setup, .fini = teardown, .timeout = 5)
 	    "fill a header page's worth of bytes..........................\n",
 	    f);
 	fclose(f);
-	h = history_open(dbpath, err, sizeof(err));
+	h = history_open(dbpath, 1, err, sizeof(err));
 	cr_assert_null(h);
 	cr_assert(strncmp(err, "'", 1) == 0 && strstr(err, dbpath) != NULL,
 	    "%s", err);
@@ -203,7 +203,7 @@ record(const struct fake *f)
 	struct history	*h;
 	char		 err[256];
 
-	h = history_open(dbpath, err, sizeof(err));
+	h = history_open(dbpath, 1, err, sizeof(err));
 	cr_assert_not_null(h, "%s", err);
 	cr_assert_eq(history_record(h, &f->r, err, sizeof(err)), 0, "%s", err);
 	history_close(h);

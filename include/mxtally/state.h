@@ -119,12 +119,14 @@ void anon_result(const struct anon *a, struct result *r);
 
 /*
  * Daily history (history.c): target is an SQLite file, created when
- * missing, or a postgresql:// URL. Opening applies the schema
+ * missing if create is set (a run records; trend only reads), never a
+ * symbolic link, or a postgresql:// URL. Opening applies the schema
  * migrations the database lacks. NULL with "'target': what" in err.
  */
 struct history;
 
-struct history *history_open(const char *target, char *err, size_t errlen);
+struct history *history_open(const char *target, int create, char *err,
+    size_t errlen);
 void history_close(struct history *h);
 
 /* The schema version this build creates (the newest migration). */

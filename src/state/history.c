@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -334,12 +335,26 @@ fail:
 	return -1;
 }
 
+/*
+ * A symlink as the database path is refused (SQLITE_OPEN_NOFOLLOW): one
+ * planted in a shared directory would have the history written where
+ * it points; the real path may be given instead. Without create, a
+ * missing file is an error, not a new empty database.
+ */
 static int
-hist_open_sqlite(struct history *h, const char *path, char *err,
-    size_t errlen)
+hist_open_sqlite(struct history *h, const char *path, int create,
+    char *err, size_t errlen)
 {
+	struct stat	 sb;
+
+	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+		return hist_err(h, err, errlen, "is a symbolic link (give the "
+		    "path it points to)");
+	if (!create && stat(path, &sb) == -1 && errno == ENOENT)
+		return hist_err(h, err, errlen, "no such history database");
 	if (sqlite3_open_v2(path, &h->sq, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+	    SQLITE_OPEN_NOFOLLOW | (create ? SQLITE_OPEN_CREATE : 0),
+	    NULL) != SQLITE_OK)
 		return hist_err(h, err, errlen, h->sq != NULL ?
 		    sqlite3_errmsg(h->sq) : "cannot open");
 	sqlite3_busy_timeout(h->sq, HIST_BUSY_MS);
@@ -370,7 +385,7 @@ hist_open_pg(struct history *h, const char *url, char *err, size_t errlen)
 }
 
 struct history *
-history_open(const char *target, char *err, size_t errlen)
+history_open(const char *target, int create, char *err, size_t errlen)
 {
 	struct history	*h = xcalloc(1, sizeof(*h));
 	int		 rc;
@@ -387,7 +402,7 @@ history_open(const char *target, char *err, size_t errlen)
 			memmove(colon, at, strlen(at) + 1);
 		rc = hist_open_pg(h, target, err, errlen);
 	} else
-		rc = hist_open_sqlite(h, target, err, errlen);
+		rc = hist_open_sqlite(h, target, create, err, errlen);
 	if (rc == -1 || hist_migrate(h, err, errlen) == -1) {
 		history_close(h);
 		return NULL;

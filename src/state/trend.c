@@ -1062,7 +1062,7 @@ trend_main(int argc, char **argv)
 		return T_USAGE;
 	}
 	t.db = db;
-	if ((h = history_open(db, err, sizeof(err))) == NULL) {
+	if ((h = history_open(db, 0, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
 		free(t.causes);
 		return T_DB;
