@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mxtally/afile.h"
 #include "mxtally/agg.h"
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
@@ -364,40 +365,6 @@ write_report(const struct cli *c, FILE *out, const struct result *r,
 	}
 }
 
-/*
- * Opens the output: stdout; a temp file beside -o FILE, renamed over it
- * when complete; or, when FILE exists and is not a regular file (a
- * device such as /dev/null, a FIFO), FILE itself. tmp is "" unless a
- * temp file was made.
- */
-static FILE *
-out_open(const char *path, char *tmp, size_t len)
-{
-	struct stat	 sb;
-	int		 fd;
-	FILE		*f;
-
-	tmp[0] = '\0';
-	if (path == NULL || strcmp(path, "-") == 0)
-		return stdout;
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		if ((f = fopen(path, "w")) == NULL)
-			log_errno("cannot open '%s'", path);
-		return f;
-	}
-	snprintf(tmp, len, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		log_errno("cannot create '%s'", tmp);
-		return NULL;
-	}
-	fchmod(fd, 0644);
-	if ((f = fdopen(fd, "w")) == NULL) {
-		log_errno("cannot open '%s'", tmp);
-		close(fd);
-		unlink(tmp);
-	}
-	return f;
-}
 
 /* SIGINT or SIGTERM seen: the scan stops, no report is written */
 static volatile sig_atomic_t got_signal;
@@ -433,35 +400,15 @@ interrupted(void)
 	return 128 + got_signal;
 }
 
+/* The report's file done; on a signal, removed, never left partial. */
 static int
-out_close(FILE *f, const char *path, const char *tmp, int failed)
+out_close(struct afile *a, int failed)
 {
-	if (got_signal != 0) {	/* never leave a partial report behind */
-		if (f != stdout)
-			fclose(f);
-		if (tmp[0] != '\0')
-			unlink(tmp);
+	if (got_signal != 0) {
+		afile_abort(a);
 		return -1;
 	}
-	if (f == stdout || tmp[0] == '\0') {
-		int bad = fflush(f) != 0 || ferror(f) || failed;
-		if (f != stdout && fclose(f) != 0)
-			bad = 1;
-		return bad ? log_errno("cannot write the report") : 0;
-	}
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0 || failed) {
-		log_errno("cannot write '%s'", tmp);
-		fclose(f);
-		unlink(tmp);
-		return -1;
-	}
-	fclose(f);
-	if (rename(tmp, path) != 0) {
-		log_errno("cannot rename '%s' to '%s'", tmp, path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return afile_close(a, failed);
 }
 
 /*
@@ -649,10 +596,10 @@ cmd_report(int argc, char **argv)
 	struct alert_set	 set = { 0 };
 	struct alert		*fired = NULL;
 	size_t			 nfired = 0;
-	char			 err[512], tmp[PATH_MAX], **own = NULL;
+	char			 err[512], **own = NULL;
+	struct afile		 af;
 	char			 winpath[PATH_MAX];
 	size_t			 n, i;
-	FILE			*out;
 	int			 rc, bad = 0, mailed = 0;
 	long			 cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	static char		*stdin_only[] = { (char *)"-" };
@@ -734,15 +681,18 @@ cmd_report(int argc, char **argv)
 	    set.n > 0)) == -1)
 		rc = -1;
 	if (rc == 0 && (c.nmail_to == 0 || c.out != NULL)) {
-		if ((out = out_open(c.out, tmp, sizeof(tmp))) == NULL)
+		if (afile_open(&af, c.out) == -1)
 			rc = -1;
 		else {
-			ro.color = c.color >= 0 ? c.color : (out == stdout &&
+			ro.color = c.color >= 0 ? c.color : (af.f == stdout &&
 			    isatty(1) && getenv("NO_COLOR") == NULL);
-			rc = write_report(&c, out, r, &ro);
-			rc = out_close(out, c.out, tmp, rc != 0);
+			rc = write_report(&c, af.f, r, &ro);
+			rc = out_close(&af, rc != 0);
 		}
 	}
+	/* SIGINT/SIGTERM after the scan: 130/143, nothing recorded */
+	if (got_signal != 0 && rc == 0)
+		rc = -1;
 	if (rc == 0 && hist != NULL &&
 	    history_record(hist, r, err, sizeof(err)) == -1)
 		rc = log_error("%s", err);
@@ -766,6 +716,8 @@ cmd_report(int argc, char **argv)
 	free(files);
 	own_free(own);
 	free(c.mail_to);
+	if (got_signal != 0)
+		return interrupted();
 	if (mailed == -1)
 		return EXIT_MAIL;
 	if (rc != 0)
@@ -803,8 +755,8 @@ cmd_merge(int argc, char **argv)
 	struct cli		 c = { .color = -1, .progress = -1 };
 	struct report_opts	 ro = { .version = MXT_VERSION };
 	struct result		*r;
-	char			 err[512], tmp[PATH_MAX];
-	FILE			*out;
+	char			 err[512];
+	struct afile		 af;
 	int			 rc;
 
 	if (parse_args(argc, argv, &c) == -1 || optind >= argc) {
@@ -828,13 +780,13 @@ cmd_merge(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	ro.top = c.top;
-	if ((out = out_open(c.out, tmp, sizeof(tmp))) == NULL)
+	if (afile_open(&af, c.out) == -1)
 		rc = -1;
 	else {
 		ro.color = c.color >= 0 ? c.color :
-		    (out == stdout && isatty(1) && getenv("NO_COLOR") == NULL);
-		rc = write_report(&c, out, r, &ro);
-		rc = out_close(out, c.out, tmp, rc != 0);
+		    (af.f == stdout && isatty(1) && getenv("NO_COLOR") == NULL);
+		rc = write_report(&c, af.f, r, &ro);
+		rc = out_close(&af, rc != 0);
 	}
 	merge_free(r);
 	return rc != 0 ? EXIT_OUTPUT : 0;

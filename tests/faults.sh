@@ -105,4 +105,54 @@ cmp -s "$tmp/ref.json" "$tmp/o.json" && ok || bad "spill: ulimit -f changed the 
     bad "spill: ulimit -f message: $(cat "$tmp/err")"
 [ -z "$(ls "$tmp/spill")" ] && ok || bad "spill: files left in TMPDIR"
 
+# 5. signals while an output is written (MXTALLY_T raises the signal
+# right after the temp file is made): the signal waits until the file is
+# renamed, so no FILE.tmp.* stays; SIGINT/SIGTERM (handled) end with
+# "interrupted" and 130/143 (after the scan they were exit 3 or 4 with
+# no word), nothing recorded in --state; SIGHUP/SIGUSR1/SIGALRM (not
+# handled) end the process by the signal (128 + N) after the rename
+if [ -n "${MXTALLY_T:-}" ] && [ -x "$MXTALLY_T" ]; then
+	mkdir "$tmp/sig"
+	for s in 2 15 1 10 14; do
+		MXT_TEST_SIGNAL_WRITE=$s "$MXTALLY_T" -q -f json -o "$tmp/sig/r.json" \
+		    --state "$tmp/sig/st" samples/qpopper/pop.log 2>"$tmp/err"
+		rc=$?
+		[ $rc -eq $((128 + s)) ] && ok || bad "signal $s while writing: status $rc"
+		left=$(ls "$tmp/sig" | grep '\.tmp\.')
+		[ -z "$left" ] && ok || bad "signal $s left $left"
+		case $s in 2|15)
+			grep -qx 'mxtally: interrupted' "$tmp/err" && ok ||
+			    bad "signal $s: $(cat "$tmp/err")"
+			[ ! -e "$tmp/sig/st" ] && ok || bad "signal $s: state saved"
+		esac
+	done
+else
+	skip "signals while writing: no MXTALLY_T"
+fi
+
+# 6. file modes of -o, --state and --prom-file: a new file gets 0666
+# less the umask (was 0644 always), an existing file keeps its mode
+mkdir "$tmp/mode"
+( umask 077
+  "$MXTALLY" -q -f json -o "$tmp/mode/r.json" --state "$tmp/mode/st" \
+      samples/qpopper/pop.log
+  "$MXTALLY" alert -q --rules samples/alerts.ini --prom-file "$tmp/mode/p.prom" \
+      samples/qpopper/pop.log >/dev/null )
+for f in r.json st p.prom; do
+	[ "$(stat -c %a "$tmp/mode/$f")" = 600 ] && ok ||
+	    bad "umask 077: $f is $(stat -c %a "$tmp/mode/$f")"
+done
+chmod 640 "$tmp/mode/r.json" "$tmp/mode/p.prom"
+( umask 022
+  "$MXTALLY" -q -f json -o "$tmp/mode/r.json" samples/qpopper/pop.log
+  "$MXTALLY" alert -q --rules samples/alerts.ini --prom-file "$tmp/mode/p.prom" \
+      samples/qpopper/pop.log >/dev/null
+  "$MXTALLY" -q -f json -o "$tmp/mode/n.json" samples/qpopper/pop.log )
+for f in r.json p.prom; do
+	[ "$(stat -c %a "$tmp/mode/$f")" = 640 ] && ok ||
+	    bad "existing $f: mode $(stat -c %a "$tmp/mode/$f"), want 640 kept"
+done
+[ "$(stat -c %a "$tmp/mode/n.json")" = 644 ] && ok ||
+    bad "umask 022: n.json is $(stat -c %a "$tmp/mode/n.json")"
+
 t_end

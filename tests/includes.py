@@ -11,7 +11,7 @@ OWNER = {  # public header -> stage
     "agg": "agg", "alert": "alert", "cause": "classify",
     "classify": "classify", "event": "base", "explain": "explain",
     "input": "input", "log": "base", "parse": "parse", "report": "report",
-    "scan": "scan", "slice": "base", "state": "state",
+    "scan": "scan", "slice": "base", "state": "state", "afile": "base",
 }
 # what the scan stage may not know (architecture.md: sinks are registered
 # by the command; scan calls none of them by name)

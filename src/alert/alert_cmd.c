@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mxtally/afile.h"
 #include "mxtally/agg.h"
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
@@ -76,38 +77,7 @@ alert_usage(FILE *f)
 int
 alert_write_file(const char *path, const char *buf, size_t len)
 {
-	char	 tmp[PATH_MAX];
-	int	 fd;
-	size_t	 off = 0;
-	ssize_t	 w;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
-	    (int)sizeof(tmp))
-		return log_error("path too long: '%s'", path);
-	if ((fd = mkstemp(tmp)) == -1)
-		return log_errno("cannot create '%s'", tmp);
-	fchmod(fd, 0644);
-	while (off < len) {
-		if ((w = write(fd, buf + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (off < len || fsync(fd) == -1) {
-		log_errno("cannot write '%s'", tmp);
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	close(fd);
-	if (rename(tmp, path) == -1) {
-		log_errno("cannot rename '%s' to '%s'", tmp, path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return afile_write(path, buf, len);
 }
 
 static int

@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mxtally/afile.h"
 #include "mxtally/input.h"
 #include "mxtally/log.h"
 #include "mxtally/state.h"
@@ -196,43 +197,25 @@ int
 state_save(const struct state *s, const char *path, char *err,
     size_t errlen)
 {
-	char	 tmp[PATH_MAX];
-	size_t	 i;
-	FILE	*f;
-	int	 fd;
+	struct afile	 a;
+	size_t		 i;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1 || (f = fdopen(fd, "w")) == NULL) {
-		snprintf(err, errlen, "cannot create '%s': %s", tmp,
-		    strerror(errno));
-		if (fd != -1) {
-			close(fd);
-			unlink(tmp);
-		}
+	if (afile_open(&a, path) == -1) {
+		snprintf(err, errlen, "state file '%s' not saved", path);
 		return -1;
 	}
-	fprintf(f, "%s\n", STATE_MAGIC);
+	fprintf(a.f, "%s\n", STATE_MAGIC);
 	for (i = 0; i < s->n; i++) {
 		const struct state_ent *e = &s->v[i];
 		if (e->seen + STATE_KEEP < s->now)
 			continue;
-		fprintf(f, "%016" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+		fprintf(a.f, "%016" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64
 		    " %" PRIu64 " %d %" PRId64 " %s\n", e->key, e->dev, e->ino,
 		    e->size, e->off, e->final, e->seen,
 		    e->path != NULL ? e->path : "");
 	}
-	if (fflush(f) != 0 || ferror(f) || fsync(fd) != 0) {
-		snprintf(err, errlen, "cannot write '%s': %s", tmp,
-		    strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		return -1;
-	}
-	fclose(f);
-	if (rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot rename '%s' to '%s': %s", tmp,
-		    path, strerror(errno));
-		unlink(tmp);
+	if (afile_close(&a, 0) == -1) {
+		snprintf(err, errlen, "state file '%s' not saved", path);
 		return -1;
 	}
 	return 0;
