@@ -74,6 +74,7 @@ unit: $(BUILD)/unit
 golden: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) sh tests/golden.sh
 	MXTALLY=$(BIN) sh tests/docs.sh
+	MXTALLY=$(BIN) sh tests/layout.sh
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/consistency.sh
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/joins.sh
 	MXTALLY=$(BIN) sh tests/state.sh

@@ -444,13 +444,18 @@ fill_result(struct result *r, struct scan_file *files, size_t n,
 
 	r->files = xcalloc(n + 1, sizeof(*r->files));
 	r->errors = xcalloc(n + 1, sizeof(*r->errors));
+	r->warnings = xcalloc(n + 1, sizeof(*r->warnings));
 	for (i = 0; i < n; i++) {
 		r->files[i] = (struct file_row){ files[i].path,
-		    files[i].format, files[i].bytes, files[i].lines };
+		    files[i].format, files[i].bytes, files[i].lines,
+		    files[i].layout, files[i].known.recognised };
 		r->bytes += files[i].bytes;
 		if (files[i].error[0] != '\0')
 			r->errors[r->nerrors++] = (struct error_row){
 			    files[i].path, files[i].error };
+		if (files[i].warning[0] != '\0')
+			r->warnings[r->nwarnings++] = (struct error_row){
+			    files[i].path, files[i].warning };
 	}
 	r->nfiles = n;
 	r->lines = st->lines;
@@ -662,11 +667,14 @@ cmd_report(int argc, char **argv)
 		free(c.mail_to);
 		return interrupted();
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (files[i].error[0] != '\0') {
 			log_error("'%s': %s", files[i].path, files[i].error);
 			bad = 1;
 		}
+		if (files[i].warning[0] != '\0')
+			log_warn("'%s': %s", files[i].path, files[i].warning);
+	}
 	r = agg_result(agg, c.top);
 	anon_result(c.scan.anon, r);
 	fill_result(r, files, n, &st);
@@ -706,6 +714,7 @@ cmd_report(int argc, char **argv)
 	state_free(c.scan.state);
 	free(r->files);
 	free(r->errors);
+	free(r->warnings);
 	free(r->alerts);
 	result_free(r);
 	alert_list_free(fired, nfired);

@@ -25,15 +25,20 @@ eq(struct slice s, const char *want)
 	return s.len == strlen(want) && memcmp(s.p, want, s.len) == 0;
 }
 
-/* Parses a whole line with a fixed year (2026); as parse_line returns. */
+/*
+ * Parses a whole line with a fixed year (2026); as parse_line returns.
+ * The header state is kept, as a worker's is, so that ev may point into
+ * its scratch (a rewritten message) until the next call.
+ */
 static inline int
 line(const char *l, struct event *ev)
 {
-	struct timectx	 tc;
-	struct logline	 ll;
+	static struct timecache	 cache;
+	struct timectx		 tc;
+	struct logline		 ll;
 
 	timectx_init(&tc, 0, 2026);
-	parse_header(S(l), &tc, NULL, &ll);
+	parse_header(S(l), &tc, &cache, &ll);
 	return parse_line(&ll, ev);
 }
 

@@ -40,7 +40,7 @@ static struct entity_row hours[] = {
 	{ NULL, T_1400, 2, h14_by },
 	{ NULL, T_1400 + 3600, 1, h15_by },
 };
-static struct file_row files[] = { { "maillog", "plain", 100, 9 } };
+static struct file_row files[] = { { "maillog", "plain", 100, 9, NULL, 0 } };
 
 static inline struct result
 tiny_result(void)

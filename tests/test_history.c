@@ -181,7 +181,7 @@ fake_init(struct fake *f, int64_t first)
 	memcpy(f->codes[0].enh, "5.2.2", 6);
 	f->codes[0].cause = CAUSE_QUOTA_EXCEEDED;
 	f->codes[0].events = 5;
-	f->files[0] = (struct file_row){ "-", "plain", 100, 4 };
+	f->files[0] = (struct file_row){ "-", "plain", 100, 4, NULL, 0 };
 	f->r.files = f->files;
 	f->r.nfiles = 1;
 	f->r.first = first == 0 ? d21 + 23 * 3600 : first;

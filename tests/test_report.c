@@ -32,7 +32,7 @@ static struct code_row tiny_codes[] = {
 static struct entity_row tiny_users[] = { { "alice", 0, 2, alice_by } };
 static struct entity_row tiny_hosts[] = { { "mx1", 0, 2, host_by } };
 static struct entity_row tiny_hours[] = { { NULL, T_1400, 2, hour_by } };
-static struct file_row tiny_files[] = { { "maillog", "plain", 100, 3 } };
+static struct file_row tiny_files[] = { { "maillog", "plain", 100, 3, NULL, 0 } };
 
 static struct result
 tiny_result(void)
@@ -152,7 +152,8 @@ Test(report_json, tiny_exact, .timeout = 5)
 	    "    \"error_lines\": 2,\n"
 	    "    \"unparsed_lines\": 1,\n"
 	    "    \"overlong_lines\": 0,\n"
-	    "    \"errors\": []\n"
+	    "    \"errors\": [],\n"
+	    "    \"warnings\": []\n"
 	    "  },\n"
 	    "  \"period\": {\"first\": \"2026-11-21T14:00:03\", "
 	    "\"last\": \"2026-11-21T14:59:58\"},\n"

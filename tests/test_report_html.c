@@ -280,7 +280,11 @@ Test(report_html, hostile_log_data, .timeout = 5)
 		{ PROTO_POP3, "", "", "<i>X</i>", CAUSE_QUOTA_EXCEEDED, 1 },
 	};
 	static struct file_row evil_files[] = {
-		{ "/var/log/<img>.log", "plain", 1, 1 },
+		{ "/var/log/<img>.log", "plain", 1, 1, "<svg>", 0 },
+	};
+	static struct error_row evil_warnings[] = {
+		{ "<a>.log", "no line recognised (layout unknown); first "
+		  "unrecognised line: \"<script>x\"" },
 	};
 	static struct error_row evil_errors[] = {
 		{ "x\n<script>", "cannot \"open\" <it>" },
@@ -303,6 +307,8 @@ Test(report_html, hostile_log_data, .timeout = 5)
 	r.files = evil_files;
 	r.errors = evil_errors;
 	r.nerrors = 1;
+	r.warnings = evil_warnings;
+	r.nwarnings = 1;
 	doc = html(&r);
 	cr_assert_null(strstr(doc, "<script"));
 	cr_assert_null(strstr(doc, "<img"));
@@ -322,6 +328,14 @@ Test(report_html, hostile_log_data, .timeout = 5)
 	HAS(doc, "<code>-ERR &lt;b&gt;&amp;amp;&lt;/b&gt;</code>");
 	HAS(doc, "e.g. <code>&lt;iframe src=//evil.example&gt;</code>");
 	HAS(doc, "<section class=\"alert\" id=\"input-errors\">");
+	/* an input not understood: its warning, escaped; its layout */
+	HAS(doc, "<section class=\"alert\" id=\"input-warnings\">");
+	HAS(doc, "<li><code>&lt;a&gt;.log</code>: no line recognised (layout "
+	    "unknown); first unrecognised line: &quot;&lt;script&gt;x&quot;"
+	    "</li>");
+	HAS(doc, "<td>&lt;svg&gt;</td>");
+	cr_assert_null(strstr(doc, "<a>"));
+	cr_assert_null(strstr(doc, "<svg>"));
 	HAS(doc, "x\\x0a&lt;script&gt;</code>: cannot &quot;open&quot; "
 	    "&lt;it&gt;");
 	assert_balanced(doc);

@@ -90,6 +90,8 @@ struct file_row {
 	const char	*format;	/* "plain", "gzip", "zstd" */
 	uint64_t	 bytes;
 	uint64_t	 lines;
+	const char	*layout;	/* "syslog", ...; NULL: not known */
+	uint64_t	 recognised;	/* lines a mail-server parser understood */
 };
 
 struct error_row {
@@ -168,6 +170,8 @@ struct result {
 	size_t		 nfiles;
 	struct error_row *errors;
 	size_t		 nerrors;
+	struct error_row *warnings;	/* inputs not understood ("error": why) */
+	size_t		 nwarnings;
 	uint64_t	 bytes, lines, error_lines, unparsed_lines;
 	uint64_t	 overlong_lines;
 	int64_t		 first, last;	/* T_NONE when no timestamp */

@@ -32,12 +32,44 @@ struct scan_opts {
 	const volatile sig_atomic_t *stop; /* nonzero: stop early, or NULL */
 };
 
+#define SCAN_SAMPLE	120	/* bytes of the first unrecognised line kept */
+
+/*
+ * A file whose lines were not understood: fewer than one in
+ * SCAN_UNDERSTOOD_SHARE of its lines recognised (none, in a short file)
+ * gets a warning.
+ */
+#define SCAN_UNDERSTOOD_SHARE	100
+
+/* What a file's lines were: how many were understood, the first not. */
+struct scan_known {
+	/*
+	 * Lines a mail-server parser understood (parse_line_known): a
+	 * family took the line by its program name or its sniff, or the
+	 * generic reader found a failure reply in it.
+	 */
+	uint64_t	 recognised;
+	uint64_t	 unknown_pos;	/* position of the first other non-empty line */
+	size_t		 unknown_len;	/* its length, up to SCAN_SAMPLE */
+	int		 unknown_cut;	/* it was longer */
+	char		 unknown[SCAN_SAMPLE];	/* its bytes, as logged */
+};
+
+/* Empty: nothing recognised, no line kept (unknown_pos UINT64_MAX). */
+void scan_known_init(struct scan_known *k);
+
+/* Adds k to into; the earlier first unrecognised line is kept. */
+void scan_known_merge(struct scan_known *into, const struct scan_known *k);
+
 struct scan_file {
 	const char	*path;		/* borrowed from argv */
 	const char	*format;	/* "plain", "gzip", "zstd" */
+	const char	*layout;	/* layout_name() of its line layout */
 	uint64_t	 bytes;		/* read from disk */
 	uint64_t	 lines;
+	struct scan_known known;	/* recognised lines */
 	char		 error[256];	/* "" when the input was read whole */
+	char		 warning[768];	/* "" unless it was not understood */
 };
 
 struct scan_stats {
@@ -73,10 +105,13 @@ const struct scan_stats *scan_reader_stats(const struct scan_reader *r);
  * lack its newline; a '\r' before a newline is dropped; a line longer
  * than INPUT_LINE_MAX is looked at in its first INPUT_LINE_MAX bytes and
  * counted as overlong. pos is the input position of beg (POS_MAKE); tc
- * is the file's time context. Returns the number of lines.
+ * is the file's time context and lo its layout (layout_sniff). k, if not
+ * NULL, counts the lines a mail-server parser understood and keeps the
+ * first other one. Returns the number of lines.
  */
 uint64_t scan_lines(struct scan_reader *r, const char *beg, const char *end,
-    const struct timectx *tc, uint64_t pos);
+    const struct timectx *tc, const struct layout *lo, uint64_t pos,
+    struct scan_known *k);
 
 /*
  * Scans files[0..n) (path "-" is stdin) with the classifier c. Returns the

@@ -294,11 +294,14 @@ alert_main(int argc, char **argv)
 	c.scan.alerts = &set;
 	alert_set_bound(&set, c.scan.max_keys);
 	agg = scan_run(&c.scan, cl, files, n, &st);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (files[i].error[0] != '\0') {
 			log_error("'%s': %s", files[i].path, files[i].error);
 			ar.unreadable = 1;
 		}
+		if (files[i].warning[0] != '\0')
+			log_warn("'%s': %s", files[i].path, files[i].warning);
+	}
 	ar.v = alert_set_eval(&set, agg, st.last, &ar.n);
 	ar.ce = cause_events(agg);
 	ar.lines = st.lines;

@@ -71,6 +71,8 @@ struct follow {
 	size_t		 len;
 	int		 skipping;	/* dropping the rest of an overlong line */
 	struct timectx	 tc;
+	struct layout	 lo;		/* found from the first lines read */
+	int		 sniffed;	/* lo is set (reset when reopened) */
 	int		 year;
 	struct scan_reader *rd;		/* this file's per-line pipeline */
 	struct metrics_file *mf;	/* its /metrics counters (in w->m) */
@@ -225,7 +227,11 @@ watch_sink(void *arg, struct event *ev, uint64_t pos, int is_event)
 		w->dirty = 1;
 }
 
-/* Lines [beg, end) of f through the shared pipeline; off: of beg. */
+/*
+ * Lines [beg, end) of f through the shared pipeline; off: of beg. The
+ * file's layout is found from the first lines read, as the batch scan
+ * finds it from a file's first chunk.
+ */
 static void
 watch_run(struct watch *w, struct follow *f, const char *beg,
     const char *end, off_t off)
@@ -233,8 +239,12 @@ watch_run(struct watch *w, struct follow *f, const char *beg,
 	uint64_t	 n;
 	int64_t		 last;
 
-	n = scan_lines(f->rd, beg, end, &f->tc,
-	    POS_MAKE(f->idx, (uint64_t)off));
+	if (!f->sniffed) {
+		layout_sniff(slice_make(beg, end), &f->tc, NULL, &f->lo);
+		f->sniffed = 1;
+	}
+	n = scan_lines(f->rd, beg, end, &f->tc, &f->lo,
+	    POS_MAKE(f->idx, (uint64_t)off), NULL);
 	w->m.lines += n;
 	f->mf->lines += n;
 	last = scan_reader_stats(f->rd)->last;
@@ -332,6 +342,7 @@ follow_open(struct follow *f, int at_end)
 	f->ino = sb.st_ino;
 	f->off = at_end ? sb.st_size : 0;
 	timectx_init(&f->tc, (int64_t)sb.st_mtime, f->year);
+	f->sniffed = 0;
 }
 
 static void

@@ -1,13 +1,10 @@
 /*
- * The line header (time, host, program) and the dispatch to a family
- * parser by program name; also the reply reader shared by every family
- * and by `mxtally explain`.
+ * The dispatch of a line (its header split by layout.c) to a family
+ * parser, by program name or by the families' sniffs; also the reply
+ * reader shared by every family and by `mxtally explain`.
  */
 #include <ctype.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "mxtally/cause.h"
 #include "parse_int.h"
@@ -217,114 +214,6 @@ user_normal(struct slice s)
 	return slice_make(p, end);
 }
 
-/*
- * The first byte in [p, end) that is a, b or c, or end. Header fields are
- * a few to a few dozen bytes: SSE2 looks at 16 of them per step where a
- * call to memchr would cost more than the search.
- */
-static inline const char *
-find3(const char *p, const char *end, char a, char b, char c)
-{
-#ifdef __SSE2__
-	__m128i	 va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
-	__m128i	 vc = _mm_set1_epi8(c), x;
-	unsigned mask;
-
-	for (; end - p >= 16; p += 16) {
-		x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
-		    _mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
-		    _mm_cmpeq_epi8(x, vc)));
-		if (mask != 0)
-			return p + __builtin_ctz(mask);
-	}
-#endif
-	for (; p < end; p++)
-		if (*p == a || *p == b || *p == c)
-			return p;
-	return end;
-}
-
-/*
- * The stamp at the start of line: bytes used (0 if none) and the time in
- * *t. An RFC 3164 stamp in the minute of the cache costs a compare and
- * two digits; any other goes through time_parse and, if RFC 3164, sets
- * the cache's minute.
- */
-static size_t
-header_time(struct slice line, const struct timectx *tc,
-    struct timecache *cache, int64_t *t)
-{
-	const char	*p = line.p;
-	size_t		 n;
-	int		 sec;
-
-	if (cache != NULL && line.len >= 15 && cache->tc == tc &&
-	    memcmp(p, cache->key, 13) == 0 &&
-	    (unsigned)(p[13] - '0') <= 9 && (unsigned)(p[14] - '0') <= 9 &&
-	    (sec = (p[13] - '0') * 10 + (p[14] - '0')) <= 60) {
-		*t = cache->t + sec;
-		return 15;
-	}
-	n = time_parse(line, tc, t);
-	if (n == 15 && cache != NULL) {		/* only RFC 3164 is 15 */
-		cache->tc = tc;
-		memcpy(cache->key, p, 13);
-		cache->t = *t - ((p[13] - '0') * 10 + (p[14] - '0'));
-	}
-	return n;
-}
-
-int
-parse_header(struct slice line, const struct timectx *tc,
-    struct timecache *cache, struct logline *ll)
-{
-	const char	*p, *end = line.p + line.len, *q;
-	size_t		 n;
-
-	/* two stores: "host = program = ..." reloads program right after
-	 * storing half of it, a store-forwarding stall on every line */
-	ll->host = SLICE_NULL;
-	ll->program = SLICE_NULL;
-	if ((n = header_time(line, tc, cache, &ll->t)) == 0) {
-		ll->t = T_NONE;
-		ll->msg = line;
-		return -1;
-	}
-	p = line.p + n;
-	while (p < end && *p == ' ')
-		p++;
-	ll->msg = slice_make(p, end);
-	if (p < end && *p == ',')
-		return 0;		/* CSV protocol log: msg keeps the ',' */
-	if (line.p[0] >= '0' && line.p[0] <= '9' && line.p[10] == ' ')
-		return 0;		/* Exim mainlog: no host, no program */
-	/* host */
-	q = find3(p, end, ' ', ' ', ' ');
-	if (q == end)
-		return 0;
-	ll->host = slice_make(p, q);
-	p = q + 1;
-	/* program, up to '[' or ':' */
-	q = find3(p, end, '[', ':', ' ');
-	if (q == end || *q == ' ') {
-		ll->msg = slice_make(p, end);
-		return 0;
-	}
-	ll->program = slice_make(p, q);
-	if (*q == '[') {
-		q = find3(q, end, ']', ']', ']');
-		if (q < end)
-			q++;
-	}
-	if (q < end && *q == ':')
-		q++;
-	while (q < end && *q == ' ')
-		q++;
-	ll->msg = slice_make(q, end);
-	return 0;
-}
-
 static const struct parser *const families[] = {
 	&parser_postfix,
 	&parser_dovecot,
@@ -353,14 +242,16 @@ parsed(int rc, struct event *ev)
 }
 
 int
-parse_line(const struct logline *ll, struct event *ev)
+parse_line_known(const struct logline *ll, struct event *ev, int *known)
 {
 	size_t	 i;
+	int	 rc;
 
 	event_reset(ev);
 	ev->t = ll->t;
 	ev->host = ll->host;
 	ev->program = ll->program;
+	*known = 1;
 	for (i = 0; i < NFAMILIES; i++)
 		if (ll->program.len > 0 && (ll->program.p[0] == families[i]->first ||
 		    families[i]->first == 0) &&
@@ -370,5 +261,15 @@ parse_line(const struct logline *ll, struct event *ev)
 		for (i = 0; i < NFAMILIES; i++)
 			if (families[i]->sniff != NULL && families[i]->sniff(ll))
 				return parsed(families[i]->parse(ll, ev), ev);
-	return parsed(parser_generic.parse(ll, ev), ev);
+	rc = parsed(parser_generic.parse(ll, ev), ev);
+	*known = rc != 0 || ev->tkind != TR_NONE;
+	return rc;
+}
+
+int
+parse_line(const struct logline *ll, struct event *ev)
+{
+	int	 known;
+
+	return parse_line_known(ll, ev, &known);
 }

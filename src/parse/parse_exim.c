@@ -49,12 +49,14 @@ exim_owns(struct slice prog)
  * Mainlog lines carry no program; parse_header leaves host and program
  * empty only for the "YYYY-MM-DD HH:MM:SS " stamp, which is Exim's. A
  * family whose lines look the same (a CSV protocol log) must come before
- * this one in families[].
+ * this one in families[]. Lines of multilog's own stamps (TAI64N and
+ * tai64nlocal) are never Exim's: Exim writes its own stamp.
  */
 static int
 exim_sniff(const struct logline *ll)
 {
-	return ll->t != T_NONE && ll->host.len == 0 && ll->msg.len > 0;
+	return ll->t != T_NONE && ll->host.len == 0 && ll->msg.len > 0 &&
+	    ll->layout != LAYOUT_MULTILOG && ll->layout != LAYOUT_TAI64NLOCAL;
 }
 
 static int

@@ -1,5 +1,6 @@
 /*
- * qmail and vpopmail through syslog.
+ * qmail and vpopmail through syslog; qmail also under daemontools'
+ * multilog (no program name: found by sniff, see qmail_sniff).
  *
  * qmail-send (splogger tag "qmail", the message after a "secs.usecs"
  * stamp): "delivery N: failure: ..." and "delivery N: deferral: ..." are
@@ -161,6 +162,38 @@ qmail_smtpd(struct slice rest, struct event *ev)
 	return 1;
 }
 
+/*
+ * Without a program name (multilog writes none, and qmail-send's own
+ * lines have no tag): the lines qmail-send, qmail-smtpd and rblsmtpd
+ * write, by their first words.
+ */
+static int
+qmail_sniff(const struct logline *ll)
+{
+	static const struct {
+		const char	*s;
+		size_t		 n;
+	} head[] = {
+		{ "delivery ", 9 }, { "starting delivery ", 18 },
+		{ "new msg ", 8 }, { "info msg ", 9 }, { "end msg ", 8 },
+		{ "bounce msg ", 11 }, { "triple bounce: ", 15 },
+		{ "status: local ", 14 }, { "qmail-smtpd: ", 13 },
+		{ "rblsmtpd: ", 10 },
+	};
+	struct slice	 msg = ll->msg;
+	size_t		 i;
+
+	if (msg.len < 8 || (msg.p[0] != 'd' && msg.p[0] != 's' &&
+	    msg.p[0] != 'n' && msg.p[0] != 'i' && msg.p[0] != 'e' &&
+	    msg.p[0] != 'b' && msg.p[0] != 't' && msg.p[0] != 'q' &&
+	    msg.p[0] != 'r'))
+		return 0;
+	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		if (slice_starts(msg, head[i].s, head[i].n))
+			return 1;
+	return 0;
+}
+
 static int
 qmail_parse(const struct logline *ll, struct event *ev)
 {
@@ -179,6 +212,7 @@ const struct parser parser_qmail = {
 	.name = "qmail",
 	.first = 'q',
 	.owns = qmail_owns,
+	.sniff = qmail_sniff,
 	.parse = qmail_parse,
 };
 

@@ -1,7 +1,8 @@
 /*
  * Timestamps: RFC 3164 ("Nov 21 03:14:15", no year), RFC 3339 / ISO 8601
  * ("2026-11-21T03:14:15.123456+01:00", as rsyslog's high-precision
- * template writes) and the Exim mainlog layout ("2026-11-21 03:14:15").
+ * template writes; "+0100" as journald's short-iso writes) and the Exim
+ * mainlog layout ("2026-11-21 03:14:15").
  * All become wall-clock seconds as logged: the zone offset is not applied,
  * so hours in the report are the log's own local hours.
  */
@@ -139,6 +140,9 @@ parse_iso(struct slice s, int64_t *t)
 	else if (end - p >= 6 && (*p == '+' || *p == '-') && p[3] == ':' &&
 	    num2(p + 1) >= 0 && num2(p + 4) >= 0)
 		p += 6;
+	else if (end - p >= 5 && (*p == '+' || *p == '-') &&
+	    num2(p + 1) >= 0 && num2(p + 3) >= 0)
+		p += 5;			/* journald short-iso: "+0100" */
 	return (size_t)(p - s.p);
 }
 

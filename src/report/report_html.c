@@ -399,6 +399,19 @@ html_summary(const struct hw *h, const char *version)
 		}
 		fputs("</ul>\n</section>\n", h->out);
 	}
+	if (r->nwarnings > 0) {
+		fputs("<section class=\"alert\" id=\"input-warnings\">"
+		    "<b>Inputs not understood</b> (no error events could be "
+		    "found in them):\n<ul>\n", h->out);
+		for (i = 0; i < r->nwarnings; i++) {
+			fputs("<li><code>", h->out);
+			rep_html_str(h->out, r->warnings[i].path);
+			fputs("</code>: ", h->out);
+			rep_html_str(h->out, r->warnings[i].error);
+			fputs("</li>\n", h->out);
+		}
+		fputs("</ul>\n</section>\n", h->out);
+	}
 	fputs("<section class=\"tiles\" id=\"summary\">\n", h->out);
 	tile(h, "total-events", NULL, r->events, "error events");
 	tile(h, "total-users", NULL, r->nusers, "users");
@@ -1332,7 +1345,8 @@ html_input(const struct hw *h)
 	fputs(" with errors, ", h->out);
 	num(h, r->unparsed_lines);
 	fputs(" unparsed</summary>\n<div class=\"scroll\"><table>\n<thead><tr>"
-	    "<th>file</th><th>format</th><th class=\"n\">lines</th>"
+	    "<th>file</th><th>format</th><th>layout</th>"
+	    "<th class=\"n\">lines</th><th class=\"n\">recognised</th>"
 	    "<th class=\"n\">bytes</th></tr></thead>\n<tbody>\n", h->out);
 	for (i = 0; i < r->nfiles; i++) {
 		fputs("<tr><td><code>", h->out);
@@ -1340,8 +1354,14 @@ html_input(const struct hw *h)
 		fputs("</code></td><td>", h->out);
 		rep_html_str(h->out, r->files[i].format != NULL ?
 		    r->files[i].format : "plain");
+		fputs("</td><td>", h->out);
+		rep_html_str(h->out, r->files[i].layout != NULL ?
+		    r->files[i].layout : "");
 		fputs("</td><td class=\"n\">", h->out);
 		num(h, r->files[i].lines);
+		fputs("</td><td class=\"n\">", h->out);
+		if (r->files[i].layout != NULL)
+			num(h, r->files[i].recognised);
 		fputs("</td><td class=\"n\">", h->out);
 		num(h, r->files[i].bytes);
 		fputs("</td></tr>\n", h->out);

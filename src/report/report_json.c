@@ -210,6 +210,10 @@ json_input(struct jw *w, const struct result *r)
 		jw_u64(w, "bytes", r->files[i].bytes);
 		jw_u64(w, "lines", r->files[i].lines);
 		jw_str(w, "format", r->files[i].format);
+		if (r->files[i].layout != NULL) {
+			jw_str(w, "layout", r->files[i].layout);
+			jw_u64(w, "recognised", r->files[i].recognised);
+		}
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');
@@ -223,6 +227,14 @@ json_input(struct jw *w, const struct result *r)
 		jw_open(w, NULL, '{', 1);
 		jw_str(w, "path", r->errors[i].path);
 		jw_str(w, "error", r->errors[i].error);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	jw_open(w, "warnings", '[', 0);
+	for (i = 0; i < r->nwarnings; i++) {
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "path", r->warnings[i].path);
+		jw_str(w, "warning", r->warnings[i].error);
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');

@@ -234,6 +234,39 @@ text_cause_where(const struct tx *t, const struct cause_where *row)
 
 #define FILES_LISTED	8	/* more inputs than this: totals only */
 
+/*
+ * How many lines a mail-server parser understood, and each input that
+ * was not understood (scan.c's warning), so that a report without
+ * events never looks clean because its input was not read right.
+ */
+static void
+text_recognised(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	uint64_t		 n = 0, lines = 0;
+	char			 a[32], b[32];
+	size_t			 i, known = 0;
+
+	for (i = 0; i < r->nfiles; i++)
+		if (r->files[i].layout != NULL) {
+			n += r->files[i].recognised;
+			lines += r->files[i].lines;
+			known++;
+		}
+	if (known > 0)
+		fprintf(t->out, "  Known     %s of %s lines recognised as a "
+		    "mail server's\n", rep_num(n, a, sizeof(a)),
+		    rep_num(lines, b, sizeof(b)));
+	for (i = 0; i < r->nwarnings; i++) {
+		fprintf(t->out, "%s  !! not understood:%s ",
+		    sgr(t, SGR_BOLD SGR_RED), sgr(t, SGR_OFF));
+		rep_text_str(t->out, r->warnings[i].path);
+		fputs(": ", t->out);
+		rep_text_str(t->out, r->warnings[i].error);
+		putc('\n', t->out);
+	}
+}
+
 static void
 text_files(const struct tx *t)
 {
@@ -244,8 +277,11 @@ text_files(const struct tx *t)
 	if (r->nfiles == 1) {
 		fputs("  Input     ", t->out);
 		rep_text_str(t->out, r->files[0].path);
-		fprintf(t->out, " (%s), ", r->files[0].format != NULL ?
+		fprintf(t->out, " (%s", r->files[0].format != NULL ?
 		    r->files[0].format : "plain");
+		if (r->files[0].layout != NULL)
+			fprintf(t->out, ", %s", r->files[0].layout);
+		fputs("), ", t->out);
 	} else {
 		fprintf(t->out, "  Input     %s files, ",
 		    rep_num(r->nfiles, a, sizeof(a)));
@@ -264,9 +300,15 @@ text_files(const struct tx *t)
 		cell(t, r->files[i].path, w);
 		fprintf(t->out, "  %-5s ", r->files[i].format != NULL ?
 		    r->files[i].format : "plain");
+		if (r->files[i].layout != NULL)
+			fprintf(t->out, "%-21s ", r->files[i].layout);
 		count(t, r->files[i].lines, wn, NULL);
-		fprintf(t->out, " lines, %s\n",
-		    human_bytes(r->files[i].bytes, b, sizeof(b)));
+		fprintf(t->out, " lines, %s", human_bytes(r->files[i].bytes, b,
+		    sizeof(b)));
+		if (r->files[i].layout != NULL)
+			fprintf(t->out, ", %s recognised",
+			    rep_num(r->files[i].recognised, a, sizeof(a)));
+		putc('\n', t->out);
 	}
 }
 
@@ -395,6 +437,7 @@ text_summary(const struct tx *t, const char *version)
 	}
 	putc('\n', t->out);
 	text_files(t);
+	text_recognised(t);
 	fprintf(t->out, "  Period    %s to %s\n",
 	    report_time(r->first, a, sizeof(a)),
 	    report_time(r->last, b, sizeof(b)));
@@ -1098,7 +1141,12 @@ report_text(FILE *out, const struct result *r, const struct report_opts *o)
 
 	text_summary(&t, o->version);
 	text_alerts(&t);
-	if (r->events == 0 || r->ncauses == 0) {
+	if ((r->events == 0 || r->ncauses == 0) && r->nwarnings > 0) {
+		fprintf(out, "\ninput not understood: %zu of %zu files had no "
+		    "(or almost no) lines of a mail server this report knows, "
+		    "so no error events could be found in them; see the "
+		    "warnings above\n", r->nwarnings, r->nfiles);
+	} else if (r->events == 0 || r->ncauses == 0) {
 		fputs("\nno error events found\n", out);
 	} else {
 		text_causes(&t);

@@ -61,10 +61,12 @@ struct worker {
 	struct queue		*q;
 	const struct scan_opts	*o;
 	const struct timectx	*tc;	/* per file */
+	const struct layout	*lo;	/* per file */
 	struct scan_reader	*rd;
 	struct agg		*agg;
 	struct alert_buf	*ab;	/* alert records, or NULL */
 	uint64_t		*lines;	/* per file */
+	struct scan_known	*known;	/* per file: recognised lines */
 	unsigned char		*shrank; /* per file: SIGBUS while reading */
 	size_t			 scanned;	/* chunks */
 	char			 pad[64];	/* keep the next worker off our line */
@@ -128,14 +130,16 @@ in_range(const struct scan_opts *o, int64_t t)
 	    (o->until == T_NONE || (t != T_NONE && t < o->until));
 }
 
-static void
+/* Returns 1 if a mail-server parser understood the line (scan_known). */
+static int
 scan_line(struct scan_reader *r, struct slice line, const struct timectx *tc,
-    uint64_t pos)
+    const struct layout *lo, uint64_t pos)
 {
 	struct logline	 ll;
 	struct event	 ev;
+	int		 known;
 
-	if (parse_header(line, tc, &r->tcache, &ll) == -1)
+	if (layout_header(line, lo, tc, &r->tcache, &ll) == -1)
 		r->st.unparsed++;
 	else if ((r->o->since == T_NONE || ll.t >= r->o->since) &&
 	    (r->o->until == T_NONE || ll.t < r->o->until)) {
@@ -144,31 +148,64 @@ scan_line(struct scan_reader *r, struct slice line, const struct timectx *tc,
 		if (ll.t > r->st.last)
 			r->st.last = ll.t;
 	}
-	if (!parse_line(&ll, &ev)) {
+	if (!parse_line_known(&ll, &ev, &known)) {
 		if (ev.tkind == TR_NONE)
-			return;
+			return known;
 		if (r->o->anon != NULL)
 			anon_event(r->o->anon, &ev, r->anonbuf);
 		if (in_range(r->o, ev.t))
 			r->sink(r->arg, &ev, pos, 0);	/* no event */
-		return;
+		return known;
 	}
 	if (!in_range(r->o, ev.t))
-		return;
+		return known;
 	classify_event(r->cl, r->cs, &ev);
 	if (r->o->anon != NULL)		/* before agg and alerts see them */
 		anon_event(r->o->anon, &ev, r->anonbuf);
 	if (!(ev.flags & EV_AUTH_UNKNOWN))
 		r->st.error_lines++;
 	r->sink(r->arg, &ev, pos, 1);
+	return known;
+}
+
+/* Keeps line as the file's first unrecognised one if it is earlier. */
+static void
+scan_unknown(struct scan_known *k, struct slice line, uint64_t pos)
+{
+	if (line.len == 0 || pos >= k->unknown_pos)
+		return;
+	k->unknown_pos = pos;
+	k->unknown_cut = line.len > sizeof(k->unknown);
+	k->unknown_len = k->unknown_cut ? sizeof(k->unknown) : line.len;
+	memcpy(k->unknown, line.p, k->unknown_len);
+}
+
+void
+scan_known_init(struct scan_known *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->unknown_pos = UINT64_MAX;
+}
+
+void
+scan_known_merge(struct scan_known *into, const struct scan_known *k)
+{
+	into->recognised += k->recognised;
+	if (k->unknown_pos < into->unknown_pos) {
+		into->unknown_pos = k->unknown_pos;
+		into->unknown_len = k->unknown_len;
+		into->unknown_cut = k->unknown_cut;
+		memcpy(into->unknown, k->unknown, k->unknown_len);
+	}
 }
 
 uint64_t
 scan_lines(struct scan_reader *r, const char *beg, const char *end,
-    const struct timectx *tc, uint64_t pos)
+    const struct timectx *tc, const struct layout *lo, uint64_t pos,
+    struct scan_known *k)
 {
 	const char	*p = beg, *nl, *le;
-	uint64_t	 n = 0;
+	uint64_t	 n = 0, known = 0, at;
 	struct slice	 line;
 
 	while (p < end) {
@@ -182,10 +219,16 @@ scan_lines(struct scan_reader *r, const char *beg, const char *end,
 			r->st.overlong++;
 		}
 		n++;
-		scan_line(r, line, tc, pos + (uint64_t)(p - beg));
+		at = pos + (uint64_t)(p - beg);
+		if (scan_line(r, line, tc, lo, at))
+			known++;
+		else if (k != NULL && at < k->unknown_pos)
+			scan_unknown(k, line, at);
 		p = nl ? nl + 1 : end;
 	}
 	r->st.lines += n;
+	if (k != NULL)
+		k->recognised += known;
 	return n;
 }
 
@@ -212,7 +255,7 @@ scan_chunk(struct worker *w, const struct chunk *c)
 	uint64_t	 n;
 
 	n = scan_lines(w->rd, c->beg, c->end, &w->tc[c->file],
-	    POS_MAKE(c->file, c->off));
+	    &w->lo[c->file], POS_MAKE(c->file, c->off), &w->known[c->file]);
 	agg_chunk_end(w->agg);	/* queue-id joins end with the chunk */
 	w->lines[c->file] += n;
 }
@@ -470,15 +513,36 @@ test_chunk(size_t *size)
 #define test_truncate(path)	((void)0)
 #endif
 
+/*
+ * The layout of a file from its first chunk, before any worker sees it;
+ * a mapped file cut short under us leaves it unknown (the chunk's scan
+ * reports the loss).
+ */
+static void
+sniff_guarded(struct worker *self, const struct chunk *c,
+    const struct timectx *tc, struct layout *lo)
+{
+	sigjmp_buf	 jb;
+
+	if (sigsetjmp(jb, 1) != 0) {
+		bus_jump = NULL;
+		lo->kind = LAYOUT_UNKNOWN;
+		return;
+	}
+	bus_jump = &jb;
+	layout_sniff(slice_make(c->beg, c->end), tc, &self->rd->tcache, lo);
+	bus_jump = NULL;
+}
+
 static void
 read_one(struct queue *q, struct worker *self, struct scan_file *f, size_t idx,
-    const struct input_opts *io, struct timectx *tc,
+    const struct input_opts *io, struct timectx *tc, struct layout *lo,
     const struct scan_opts *o, struct progress *pg)
 {
 	struct source	*s;
 	struct chunk	 c;
 	struct state_file *sf;
-	int		 rc = 0;
+	int		 rc = 0, sniffed = 0;
 
 	f->format = "plain";
 	s = source_open(f->path, (int)idx, io, f->error, sizeof(f->error));
@@ -489,6 +553,10 @@ read_one(struct queue *q, struct worker *self, struct scan_file *f, size_t idx,
 	timectx_init(tc, source_mtime(s), o->year);
 	sf = state_file_open(o->state, f->path, source_format(s) != FMT_PLAIN);
 	while (!stopped(o) && (rc = next_guarded(s, &c, f)) == 1) {
+		if (!sniffed) {		/* workers read lo once it is queued */
+			sniff_guarded(self, &c, tc, lo);
+			sniffed = 1;
+		}
 		if (sf != NULL && state_file_chunk(sf, &c) == 0) {
 			source_release(s, &c);	/* read by an earlier run */
 			continue;
@@ -525,16 +593,23 @@ total_size(const struct scan_file *files, size_t n)
 
 static void
 worker_init(struct worker *w, struct queue *q, const struct scan_opts *o,
-    const struct classifier *cl, const struct timectx *tc, size_t n)
+    const struct classifier *cl, const struct timectx *tc,
+    const struct layout *lo, size_t n)
 {
+	size_t	 i;
+
 	w->q = q;
 	w->o = o;
 	w->tc = tc;
+	w->lo = lo;
 	w->rd = scan_reader_new(o, cl, worker_sink, w);
 	w->agg = agg_new();
 	w->ab = o->alerts != NULL ? alert_buf_new() : NULL;
 	agg_set_max_keys(w->agg, o->max_keys);
 	w->lines = xcalloc(n ? n : 1, sizeof(uint64_t));
+	w->known = xcalloc(n ? n : 1, sizeof(*w->known));
+	for (i = 0; i < n; i++)
+		scan_known_init(&w->known[i]);
 	w->shrank = xcalloc(n ? n : 1, 1);
 }
 
@@ -553,6 +628,7 @@ worker_collect(struct worker *w, struct agg *all, struct scan_file *files,
 	}
 	for (i = 0; i < n; i++) {
 		files[i].lines += w->lines[i];
+		scan_known_merge(&files[i].known, &w->known[i]);
 		if (w->shrank[i] && files[i].error[0] == '\0')
 			snprintf(files[i].error, sizeof(files[i].error),
 			    "%s", SHRANK_MSG);
@@ -569,7 +645,65 @@ worker_collect(struct worker *w, struct agg *all, struct scan_file *files,
 	if (w->ab != NULL)
 		alert_set_merge(w->o->alerts, w->ab);
 	free(w->lines);
+	free(w->known);
 	free(w->shrank);
+}
+
+/* s as a quoted, escaped string into buf (n > 8): '"', '\\', controls. */
+static void
+quote_sample(const char *s, size_t len, int cut, char *buf, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t		 i, o = 0;
+	unsigned char	 c;
+
+	buf[o++] = '"';
+	for (i = 0; i < len && o + 8 < n; i++) {
+		c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+			buf[o++] = '\\';
+			if (c == '"' || c == '\\')
+				buf[o++] = (char)c;
+			else {
+				buf[o++] = 'x';
+				buf[o++] = hex[c >> 4];
+				buf[o++] = hex[c & 15];
+			}
+		} else
+			buf[o++] = (char)c;
+	}
+	if (cut || i < len)
+		buf[o++] = '.', buf[o++] = '.', buf[o++] = '.';
+	buf[o++] = '"';
+	buf[o] = '\0';
+}
+
+/*
+ * The warning of a file that was read but not understood: no line
+ * recognised, or fewer than one in SCAN_UNDERSTOOD_SHARE.
+ */
+static void
+scan_verdict(struct scan_file *f)
+{
+	char	 q[SCAN_SAMPLE * 4 + 16];
+
+	f->warning[0] = '\0';
+	if (f->lines == 0 || f->known.recognised * SCAN_UNDERSTOOD_SHARE >= f->lines)
+		return;
+	if (f->known.unknown_pos == UINT64_MAX)
+		snprintf(q, sizeof(q), "(none: only empty lines)");
+	else
+		quote_sample(f->known.unknown, f->known.unknown_len, f->known.unknown_cut, q,
+		    sizeof(q));
+	if (f->known.recognised == 0)
+		snprintf(f->warning, sizeof(f->warning), "no line recognised "
+		    "as a mail server's (layout %s); first unrecognised "
+		    "line: %s", f->layout, q);
+	else
+		snprintf(f->warning, sizeof(f->warning), "only %llu of %llu "
+		    "lines recognised as a mail server's (layout %s); first "
+		    "unrecognised line: %s", (unsigned long long)f->known.recognised,
+		    (unsigned long long)f->lines, f->layout, q);
 }
 
 struct agg *
@@ -579,6 +713,7 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	struct queue		 q;
 	struct worker		*w;
 	struct timectx		*tc = xcalloc(n, sizeof(*tc));
+	struct layout		*lo = xcalloc(n ? n : 1, sizeof(*lo));
 	struct input_opts	 io = { .no_mmap = o->no_mmap };
 	struct progress		 pg = { .on = o->progress };
 	struct agg		*all;
@@ -607,7 +742,7 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	/* w[jobs]: the reading thread's own, for the chunks it scans */
 	w = xcalloc((size_t)jobs + 1, sizeof(*w));
 	for (k = 0; k <= (size_t)jobs; k++) {
-		worker_init(&w[k], &q, o, cl, tc, n);
+		worker_init(&w[k], &q, o, cl, tc, lo, n);
 		if (k < (size_t)jobs &&
 		    pthread_create(&w[k].tid, NULL, worker_main, &w[k]) != 0)
 			log_die("cannot start worker thread");
@@ -622,8 +757,11 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 		pg.on = pg.total >= PROGRESS_MIN;
 	clock_gettime(CLOCK_MONOTONIC, &pg.start);
 	pg.last = pg.start;
-	for (i = 0; i < n; i++)
-		read_one(&q, &w[jobs], &files[i], i, &io, &tc[i], o, &pg);
+	for (i = 0; i < n; i++) {
+		scan_known_init(&files[i].known);
+		read_one(&q, &w[jobs], &files[i], i, &io, &tc[i], &lo[i], o,
+		    &pg);
+	}
 	progress_draw(&pg, 0, 1);
 
 	pthread_mutex_lock(&q.mu);
@@ -642,11 +780,16 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	}
 	if (st->first == INT64_MAX)
 		st->first = st->last = T_NONE;
+	for (i = 0; i < n; i++) {
+		files[i].layout = layout_name(lo[i].kind);
+		scan_verdict(&files[i]);
+	}
 	sigaction(SIGBUS, &oldsa, NULL);
 	agg_finish(all);
 	free(w);
 	free(q.ring);
 	free(tc);
+	free(lo);
 	pthread_mutex_destroy(&q.mu);
 	pthread_cond_destroy(&q.nonempty);
 	pthread_cond_destroy(&q.nonfull);

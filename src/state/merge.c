@@ -540,13 +540,22 @@ add_input(struct merged *m, const struct json *in)
 		    json_str(a->kids[i], "path"),
 		    json_str(a->kids[i], "format"),
 		    json_u64(a->kids[i], "bytes"),
-		    json_u64(a->kids[i], "lines") };
+		    json_u64(a->kids[i], "lines"),
+		    json_str(a->kids[i], "layout"),
+		    json_u64(a->kids[i], "recognised") };
 	r->errors = xrealloc(r->errors, (r->nerrors + (b ? b->n : 0) + 1) *
 	    sizeof(*r->errors));
 	EACH(i, b)
 		r->errors[r->nerrors++] = (struct error_row){
 		    json_str(b->kids[i], "path"),
 		    json_str(b->kids[i], "error") };
+	b = arr(in, "warnings");
+	r->warnings = xrealloc(r->warnings, (r->nwarnings + (b ? b->n : 0) +
+	    1) * sizeof(*r->warnings));
+	EACH(i, b)
+		r->warnings[r->nwarnings++] = (struct error_row){
+		    json_str(b->kids[i], "path"),
+		    json_str(b->kids[i], "warning") };
 	r->bytes += json_u64(in, "bytes");
 	r->lines += json_u64(in, "lines");
 	r->error_lines += json_u64(in, "error_lines");
@@ -1049,6 +1058,7 @@ merge_free(struct result *r)
 	free(m->owned);
 	free(r->files);
 	free(r->errors);
+	free(r->warnings);
 	free(r->causes);
 	free(r->codes);
 	free(r->pop3);
