@@ -60,8 +60,10 @@ severity  = critical
 EOF
 log=$tmp/mail.log
 noise 2 >"$log"		# there before the start: not counted
+dlog=$tmp/dovecot.log	# Dovecot's own log_path file, empty for now
+: >"$dlog"
 "$MXTALLY" watch -q --rules "$tmp/rules.ini" --listen "127.0.0.1:$port" \
-    "$log" 2>"$tmp/stderr" &
+    "$log" "$dlog" 2>"$tmp/stderr" &
 pid=$!
 LINES=mxtally_lines_total
 STORE='mxtally_events_total{cause="system_storage",group="storage"}'
@@ -140,6 +142,15 @@ dv="$now store1 dovecot:"
 expect "join" $LINES 24
 expect "join" 'mxtally_events_total{cause="unknown_mailbox",group=""}' 2
 expect "join" 'mxtally_events_total{cause="auth_failure",group="auth"}' 1
+
+# Dovecot's own layout (real lines of samples/layout-dovecot, stamped
+# now): the lock counts as it does through syslog; the login is no event
+dnow=$(date '+%b %d %H:%M:%S')
+{ echo "$dnow pop3-login: Info: Login: user=<alice>, method=PLAIN, rip=127.0.0.1, lip=127.0.0.1, mpid=5051, secured, session=<UlWrugpilOh/AAAB>"
+  echo "$dnow pop3(alice)<5051><UlWrugpilOh/AAAB>: Info: Disconnected: Couldn't lock POP3 session top=0/0, retr=0/0, del=0/0, size=0"
+} >>"$dlog"
+expect "dovecot-log" $LINES 26
+expect "dovecot-log" 'mxtally_events_total{cause="lock_contention",group="lock"}' 1
 
 kill -TERM "$pid"
 n=0
