@@ -96,5 +96,39 @@ jq -e '.input.files[0].layout == "dovecot-log" and
 jq -e '.causes.auth_failure.events == 903 and .causes.lock_contention.events == 301' \
     "$tmp/b1.json" >/dev/null && ok || bad "big: causes $(jq -c '.causes | map_values(.events)' "$tmp/b1.json")"
 
+# 5. one real run logged five ways (tests/layouts/README.md): the same
+# report in every layout; the logins are what the clients were told
+same() {	# NAME FILE...: the causes, users and logins of FILE... as JSON
+	name=$1; shift
+	"$MXTALLY" -q -j2 -f json "$@" | jq -S -c '{causes: (.causes |
+	    map_values({events, users})), logins: .traffic.logins,
+	    recognised: ([.input.files[].recognised] | add),
+	    warnings: (.input.warnings | length)}' >"$tmp/$name.same"
+}
+L=tests/layouts
+same s3164 $L/dp-syslog-3164.log
+same s3339 $L/dp-rfc3339.log
+same journal $L/dp-journal-short-iso.log
+same own $L/dp-own-dovecot.log $L/dp-own-postfix.log
+same owniso $L/dp-own-iso-dovecot.log $L/dp-own-iso-postfix.log
+for v in s3339 journal own owniso; do
+	jq -c 'del(.recognised)' "$tmp/$v.same" >"$tmp/a"
+	jq -c 'del(.recognised)' "$tmp/s3164.same" >"$tmp/b"
+	cmp -s "$tmp/a" "$tmp/b" && ok || bad "real run, $v: $(cat "$tmp/a") != syslog $(cat "$tmp/b")"
+done
+jq -e --slurpfile t $L/dp-truth.json '.logins == $t[0].logins and
+    .warnings == 0' "$tmp/s3164.same" >/dev/null &&
+    ok || bad "real run: logins $(jq -c .logins "$tmp/s3164.same")"
+"$MXTALLY" -q -f json $L/dp-own-dovecot.log $L/dp-own-iso-dovecot.log \
+    $L/dp-journal-short-iso.log $L/dp-rfc3339.log | jq -r '[.input.files[] |
+    .layout, (.lines == .recognised)] | @tsv' >"$tmp/l"
+printf 'dovecot-log\ttrue\tdovecot-log\ttrue\tjournal-short-iso\ttrue\trfc3339\ttrue\n' |
+    cmp -s - "$tmp/l" && ok || bad "real run layouts: $(cat "$tmp/l")"
+same emain $L/exim-mainlog.log
+same esys $L/exim-syslog-3164.log
+jq -c 'del(.recognised)' "$tmp/emain.same" >"$tmp/a"
+jq -c 'del(.recognised)' "$tmp/esys.same" >"$tmp/b"
+cmp -s "$tmp/a" "$tmp/b" && ok || bad "real Exim run: mainlog $(cat "$tmp/a") != syslog $(cat "$tmp/b")"
+
 echo "layout: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
