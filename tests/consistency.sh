@@ -185,6 +185,24 @@ grep -q "truncated gzip" "$tmp/err" && ok || bad "truncated gzip message: $(cat 
 run -j2 "$tmp/trunc.zst" 2>"$tmp/err" >/dev/null
 grep -q "truncated zstd" "$tmp/err" && ok || bad "truncated zstd message: $(cat "$tmp/err")"
 
+# user rules run under PCRE2 match and depth limits: a catastrophic
+# pattern is named by rules --check (and at load) as backtracking badly,
+# a line that hits the limit is no match, reported once per rule
+printf '[cause.quota_exceeded]\npattern = (a+)+$\n' >"$tmp/bt.ini"
+printf '[cause.quota_exceeded]\npattern = mailbox (is )?full\n' >"$tmp/ok.ini"
+"$MXTALLY" rules --check "$tmp/bt.ini" "$tmp/ok.ini" >/dev/null 2>"$tmp/err"
+[ $? = 0 ] && grep -q "bt.ini:2: pattern '(a+)+\$' backtracks badly" "$tmp/err" &&
+    ! grep -q "ok.ini" "$tmp/err" && ok || bad "rules --check backtracking: $(cat "$tmp/err")"
+a900=$(head -c 900 /dev/zero | tr '\0' a)
+for i in 1 2 3; do
+	echo "Nov 21 07:02:0$i h popper[1]: bob at x (192.0.2.1): -ERR [AUTH] $a900!"
+done >"$tmp/bt.log"
+timeout 60 "$MXTALLY" -f json --rules "$tmp/bt.ini" "$tmp/bt.log" \
+    >"$tmp/out.json" 2>"$tmp/err"
+[ $? = 0 ] && [ "$(grep -c 'hit the match limit on a line' "$tmp/err")" = 1 ] &&
+    [ "$(jq .totals.events "$tmp/out.json")" = 3 ] && ok ||
+    bad "match limit: $(cat "$tmp/err")"
+
 # every command's standard output checked: a full device is exit 4 and
 # named (explain and the help texts exited 0 with nothing written)
 if [ -w /dev/full ]; then

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -47,10 +48,22 @@ struct urule {
 	uint8_t		 kind;		/* enum code_kind */
 	uint8_t		 codelen;
 	char		 code[24];	/* as in the file */
+	_Atomic int	*limited;	/* hit a match limit: warned once */
+	char		*where;		/* "file:line", for that warning */
 };
+
+/*
+ * PCRE2 limits for user patterns (the defaults let a catastrophic one
+ * take 16 ms a line): a match that needs more fails, counts as no match
+ * and is reported once per rule. A sane pattern on CLASSIFY_TEXT_MAX
+ * bytes stays far below them.
+ */
+#define URULE_MATCH_LIMIT	100000
+#define URULE_DEPTH_LIMIT	5000
 
 struct urules {
 	struct urule	*v;
+	pcre2_match_context *mctx;	/* the limits above, shared read-only */
 	size_t		 n, cap;
 	uint64_t	 causes;	/* bit per cause a section named */
 	uint32_t	 ovec;		/* largest capture count + 1 */
@@ -233,6 +246,54 @@ section_begin(struct load *l, const char *section)
 	return 1;
 }
 
+
+/* The limits' context, made once per rule set. */
+static pcre2_match_context *
+urules_mctx(struct urules *u)
+{
+	if (u->mctx == NULL) {
+		if ((u->mctx = pcre2_match_context_create(NULL)) == NULL)
+			log_die("out of memory");
+		pcre2_set_match_limit(u->mctx, URULE_MATCH_LIMIT);
+		pcre2_set_depth_limit(u->mctx, URULE_DEPTH_LIMIT);
+	}
+	return u->mctx;
+}
+
+/*
+ * Tries a new pattern on long test strings (CLASSIFY_TEXT_MAX bytes of
+ * one letter, of one letter and a stop, of words and spaces, of
+ * digits): one that hits the match limit backtracks badly and would
+ * leave lines like them unclassified, so the loader warns (rules
+ * --check shows it).
+ */
+static void
+urule_probe(struct urules *u, const struct urule *r, const char *pat)
+{
+	static const char *const unit[] = { "a", "x", "a b ", "0", " " };
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->re,
+	    NULL);
+	char		 text[CLASSIFY_TEXT_MAX + 1];
+	size_t		 i, k, n;
+	int		 rc, bad = 0;
+
+	for (i = 0; i < sizeof(unit) / sizeof(unit[0]) && !bad; i++) {
+		n = strlen(unit[i]);
+		for (k = 0; k + n <= CLASSIFY_TEXT_MAX; k += n)
+			memcpy(text + k, unit[i], n);
+		text[k - 1] = '!';
+		rc = pcre2_match(r->re, (PCRE2_SPTR)text, k, 0, 0, md,
+		    urules_mctx(u));
+		bad = rc == PCRE2_ERROR_MATCHLIMIT ||
+		    rc == PCRE2_ERROR_DEPTHLIMIT;
+	}
+	pcre2_match_data_free(md);
+	if (bad)
+		log_warn("%s: pattern '%s' backtracks badly: it hits the "
+		    "match limit on a %d-byte test line, and such lines stay "
+		    "unclassified", r->where, pat, CLASSIFY_TEXT_MAX);
+}
+
 static int
 add_pattern(struct load *l, const char *value)
 {
@@ -267,6 +328,10 @@ add_pattern(struct load *l, const char *value)
 	memset(r, 0, sizeof(*r));
 	r->re = re;
 	r->cause = l->cause;
+	r->limited = xcalloc(1, sizeof(*r->limited));
+	r->where = xmalloc(strlen(l->path) + 16);
+	sprintf(r->where, "%s:%d", l->path, l->line);
+	urule_probe(l->u, r, value);
 	return 1;
 }
 
@@ -462,6 +527,7 @@ urules_match(const struct urules *u, pcre2_match_data *md, const char *text,
     size_t n, const struct event *ev)
 {
 	size_t	 i;
+	int	 rc;
 
 	for (i = 0; i < u->n; i++) {
 		const struct urule *r = &u->v[i];
@@ -470,9 +536,14 @@ urules_match(const struct urules *u, pcre2_match_data *md, const char *text,
 			continue;
 		if (r->kind != CODE_ANY && !code_ok(r, ev))
 			continue;
-		if (pcre2_match(r->re, (PCRE2_SPTR)text, n, 0, 0, md, NULL) < 0)
-			continue;
-		return r->cause;
+		rc = pcre2_match(r->re, (PCRE2_SPTR)text, n, 0, 0, md, u->mctx);
+		if (rc >= 0)
+			return r->cause;
+		if ((rc == PCRE2_ERROR_MATCHLIMIT ||
+		    rc == PCRE2_ERROR_DEPTHLIMIT) &&
+		    atomic_exchange(r->limited, 1) == 0)
+			log_warn("%s: pattern hit the match limit on a line: "
+			    "no match (reported once)", r->where);
 	}
 	return CAUSE_NONE;
 }
@@ -490,8 +561,12 @@ urules_free(struct urules *u)
 
 	if (u == NULL)
 		return;
-	for (i = 0; i < u->n; i++)
+	for (i = 0; i < u->n; i++) {
 		pcre2_code_free(u->v[i].re);
+		free(u->v[i].limited);
+		free(u->v[i].where);
+	}
+	pcre2_match_context_free(u->mctx);
 	free(u->v);
 	free(u);
 }
