@@ -166,6 +166,11 @@ ln -sf "$db" "$tmp/link2.db"
 "$MXTALLY" trend --history "$db" -f html >"$tmp/t.html" || bad "html exit"
 grep -q 'id="headline">Next to run out: store1' "$tmp/t.html" && ok ||
 	bad "html headline"
+# a host's bars (store1: quota only, store2: system storage only) are
+# drawn in the one colour of no cause, never in quota's (#c2410c)
+sed -n '/id="hosts"/,/<\/table>/p' "$tmp/t.html" | grep -o 'fill="#[0-9a-f]*"' |
+    sort -u | tr '\n' ' ' | grep -qx 'fill="#52525b" ' && ok ||
+    bad "host bars in a cause's colour"
 # the method is prose, not an escaped "\x0a" per line break
 grep -q 'x0a' "$tmp/t.html" && bad "html shows a literal \\x0a" || ok
 python3 - "$tmp/t.html" <<'EOF' && ok || bad "html not well formed"

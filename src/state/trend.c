@@ -766,6 +766,13 @@ trend_json(FILE *out, const struct trend *t)
 static const char *const bar_colors[] = { "#c2410c", "#1d4ed8", "#15803d",
     "#7e22ce", "#a16207", "#0e7490" };
 
+/*
+ * A host's or user's bars count every cause above together: drawn in a
+ * colour of no cause, so that system storage on a host is never shown in
+ * quota's colour (or the reverse).
+ */
+#define SERIES_COLOR	"#52525b"
+
 /* Per-day stacked bars of the causes (all series when s is NULL). */
 static void
 html_bars(FILE *out, const struct trend *t, const struct series *s,
@@ -800,8 +807,8 @@ html_bars(FILE *out, const struct trend *t, const struct series *s,
 			fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 			    "height=\"%.1f\" fill=\"%s\"><title>%s %s: %"
 			    PRIu64 "</title></rect>", (double)i * slot + 1, y,
-			    slot - 2 > 1 ? slot - 2 : 1, bh,
-			    bar_colors[c % 6], day_str(t->dn[i], day,
+			    slot - 2 > 1 ? slot - 2 : 1, bh, s != NULL ?
+			    SERIES_COLOR : bar_colors[c % 6], day_str(t->dn[i], day,
 			    sizeof(day)), s != NULL ? "events" : t->causes[c],
 			    v);
 		}
