@@ -86,6 +86,7 @@ golden: $(BIN) $(BUILD)/mxtally-t
 corpus: $(BIN)
 	MXTALLY=$(BIN) CORPUS_REPORT=$(BUILD)/corpus-report.md sh tests/corpus.sh
 	MXTALLY=$(BIN) sh tests/genmail.sh
+	MXTALLY=$(BIN) sh tests/traffic.sh
 
 # integration: alerts, the log follower and real Prometheus and
 # Alertmanager; release build only (they start servers and wait).

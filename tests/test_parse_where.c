@@ -143,3 +143,39 @@ Test(parse_where, exchange_endpoint, .timeout = 5)
 	cr_assert(eq(ev.client, "198.51.100.8"));
 	cr_assert_eq(ev.dir, DIR_TO_CLIENT);
 }
+
+/* Exim's traffic: what each mainlog verb gives (exim_exporter's lines) */
+Test(parse_where, exim_traffic, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("2020-06-19 04:51:49 [123] 1jmFYj-00039V-QX <= "
+	    "noreply@test.corp H=(test.corp) [2.2.2.2] P=smtp S=7386", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+	cr_assert(eq(ev.qid, "1jmFYj-00039V-QX"));
+	cr_assert(eq(ev.from, "noreply@test.corp"));
+	cr_assert(eq(ev.addr, "[2.2.2.2]"));
+	cr_assert_eq(ev.size, 7386);
+	cr_assert_str_eq(parse_family_name(ev.fam), "exim");
+	cr_assert_eq(line("2020-06-19 04:54:02 1jmFas-0004f6-EB <= <> "
+	    "R=1jmFYj-00039V-QX U=Debian-exim P=local S=8656", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+	cr_assert_eq(ev.from.len, 0);		/* the null sender */
+	cr_assert_eq(ev.size, 8656);
+	cr_assert_eq(line("2020-06-20 00:13:16 1jmXgg-000AIC-89 -> "
+	    "sally@dummy.corp R=dnslookup T=remote_smtp_smarthost "
+	    "H=smarthost.test.corp [5.5.5.5] C=\"250 OK\"", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_SENT);
+	cr_assert(eq(ev.addr, "sally@dummy.corp"));
+	cr_assert_eq(line("2020-06-19 06:26:02 1jmH1s-000AVD-5t Completed",
+	    &ev), 0);
+	cr_assert_eq(ev.tkind, TR_REMOVED);
+	cr_assert_eq(line("2020-06-19 04:54:02 1jmFYj-00039V-QX ** "
+	    "bob@null.corp: retry timeout exceeded", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_BOUNCED);
+	/* a wait is no attempt: neither an event nor a deferral */
+	cr_assert_eq(line("2020-06-19 05:00:00 1jmFYj-00039V-QX == "
+	    "bob@null.corp R=dnslookup T=remote_smtp defer (-53): retry time "
+	    "not reached for any host", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_NONE);
+}

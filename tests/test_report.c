@@ -169,6 +169,7 @@ Test(report_json, tiny_exact, .timeout = 5)
 	    "\"join_dropped\": 0, \"join_evicted\": 0, \"join_paired\": 0, "
 	    "\"max_keys\": 0},\n"
 	    "  \"traffic\": {\n"
+	    "    \"counted_from\": [],\n"
 	    "    \"received\": 7,\n"
 	    "    \"delivered\": 0,\n"
 	    "    \"forwarded\": 0,\n"

@@ -132,6 +132,9 @@ struct event {
 	struct slice	 qid;		/* Postfix queue id, may be empty */
 	struct slice	 addr;		/* TR_SIZE sender, TR_SENT recipient;
 					   TR_RECEIVED: the client= value */
+	struct slice	 from;		/* TR_RECEIVED with a size (Exim <=):
+					   the sender */
+	uint8_t		 fam;		/* parse_line's family, 1-based; 0 none */
 };
 
 /* The stable key of a detail ("rbl", "relay"), or NULL for POL_NONE. */

@@ -135,6 +135,9 @@ int parse_line_known(const struct logline *ll, struct event *ev, int *known);
  */
 int parse_reply(struct slice s, struct event *ev);
 
+/* The name of ev->fam ("postfix", "exim"), or NULL for 0. */
+const char *parse_family_name(int fam);
+
 /* Clears ev to "no event" defaults (hint and cause CAUSE_NONE, count 1). */
 void event_reset(struct event *ev);
 

@@ -125,6 +125,8 @@ struct reason_row {			/* deferrals, bounces, rejects */
  * senders and recipients are distinct addresses.
  */
 struct traffic {
+	uint32_t	 counted_from;	/* bit per family (parse_family_name)
+					   whose message traffic was counted */
 	uint64_t	 received, delivered, forwarded, deferred, bounced;
 	uint64_t	 rejected, held, discarded;
 	uint64_t	 bytes_received, bytes_delivered;

@@ -101,6 +101,7 @@ struct tinc {			/* a count waiting in the batch */
 struct traffic_agg {
 	struct arena	 ar;
 	uint64_t	 n[TR_COUNT];	/* lines of each kind */
+	uint32_t	 fams;		/* bit ev->fam: message traffic seen */
 	uint64_t	 bytes_in, bytes_out;
 	uint64_t	 ok[PROTO_COUNT], failed[PROTO_COUNT];
 	uint64_t	 why_defer[CAUSE_MAX], why_bounce[CAUSE_MAX];
@@ -829,10 +830,18 @@ traffic_add(struct traffic_agg *t, const struct event *ev, uint64_t pos,
 
 	if (error)
 		on_failure(t, ev);
+	if (ev->tkind > TR_NONE && ev->tkind < TR_REMOVED && ev->fam < 32)
+		t->fams |= UINT32_C(1) << ev->fam;
 	switch (ev->tkind) {
 	case TR_RECEIVED:
 	case TR_PICKUP:
 		on_received(t, ev, pos);
+		if (ev->size > 0 && ev->qid.len > 0) {
+			/* Exim's "<=" carries the size: as qmgr's from= */
+			struct event s = *ev;
+			s.addr = ev->from;
+			on_size(t, &s, pos);
+		}
 		break;
 	case TR_SIZE:
 		if (ev->qid.len > 0)
@@ -968,6 +977,7 @@ traffic_merge(struct traffic_agg *into, struct traffic_agg *from)
 	traffic_chunk_end(from);
 	for (i = 0; i < TR_COUNT; i++)
 		into->n[i] += from->n[i];
+	into->fams |= from->fams;
 	into->bytes_in += from->bytes_in;
 	into->bytes_out += from->bytes_out;
 	for (i = 0; i < PROTO_COUNT; i++) {
@@ -1269,6 +1279,7 @@ traffic_result(const struct traffic_agg *t, struct traffic *out,
     struct arena *ar, size_t top)
 {
 	top = top ? top : 10;
+	out->counted_from = t->fams;
 	out->received = t->n[TR_RECEIVED];
 	out->delivered = t->n[TR_SENT];
 	out->forwarded = t->n[TR_FORWARDED];

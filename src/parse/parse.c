@@ -19,6 +19,7 @@ event_reset(struct event *ev)
 		.client = SLICE_NULL, .cname = SLICE_NULL, .remote = SLICE_NULL,
 		.darg = SLICE_NULL, .text = SLICE_NULL, .session = SLICE_NULL,
 		.subkey = SLICE_NULL, .qid = SLICE_NULL, .addr = SLICE_NULL,
+		.from = SLICE_NULL,
 		.hint = CAUSE_NONE, .cause = CAUSE_NONE,
 		.count = 1,
 	};
@@ -241,6 +242,13 @@ parsed(int rc, struct event *ev)
 	return rc;
 }
 
+const char *
+parse_family_name(int fam)
+{
+	return fam >= 1 && (size_t)fam <= NFAMILIES ? families[fam - 1]->name :
+	    NULL;
+}
+
 int
 parse_line_known(const struct logline *ll, struct event *ev, int *known)
 {
@@ -256,11 +264,13 @@ parse_line_known(const struct logline *ll, struct event *ev, int *known)
 		if (ll->program.len > 0 && (ll->program.p[0] == families[i]->first ||
 		    families[i]->first == 0) &&
 		    families[i]->owns(ll->program))
-			return parsed(families[i]->parse(ll, ev), ev);
+			return ev->fam = (uint8_t)(i + 1),
+			    parsed(families[i]->parse(ll, ev), ev);
 	if (ll->program.len == 0)
 		for (i = 0; i < NFAMILIES; i++)
 			if (families[i]->sniff != NULL && families[i]->sniff(ll))
-				return parsed(families[i]->parse(ll, ev), ev);
+				return ev->fam = (uint8_t)(i + 1),
+				    parsed(families[i]->parse(ll, ev), ev);
 	rc = parsed(parser_generic.parse(ll, ev), ev);
 	*known = rc != 0 || ev->tkind != TR_NONE;
 	return rc;

@@ -342,6 +342,53 @@ exim_smtp_line(struct slice body, struct event *ev)
 	return 0;
 }
 
+/*
+ * "<= sender H=name (helo) [ip] ... S=size": a message received, with its
+ * sender and size (as Postfix's client= and qmgr's from=, size= lines
+ * together). The client's domain is read from its name, else its [ip].
+ */
+static int
+exim_received(struct slice rest, struct event *ev)
+{
+	const char	*p = rest.p + 3, *end = rest.p + rest.len, *q, *s;
+	struct slice	 name = SLICE_NULL, ip;
+	uint64_t	 n = 0;
+
+	for (q = p; q < end && *q != ' '; q++)
+		;
+	ev->from = slice_make(p, q);
+	if (ev->from.len == 2 && p[0] == '<' && p[1] == '>')
+		ev->from = slice_make(p + 1, p + 1);	/* the null sender */
+	ev->tkind = TR_RECEIVED;
+	ip = exim_host(slice_make(q, end), &name);
+	if (name.len > 0)
+		ev->addr = name;
+	else if (ip.len > 0)
+		ev->addr = slice_make(ip.p - 1, ip.p + ip.len + 1);
+	if ((s = slice_find(slice_make(q, end), " S=", 3)) != NULL)
+		for (s += 3; s < end && is_digit(*s); s++)
+			n = n * 10 + (uint64_t)(*s - '0');
+	ev->size = n;
+	return 0;
+}
+
+/* "=> addr <orig> R=..." or "-> addr ...": a recipient delivered */
+static int
+exim_sent(struct slice rest, struct event *ev)
+{
+	const char	*p = rest.p + 3, *end = rest.p + rest.len, *q, *e;
+
+	for (q = p; q < end && *q != ' '; q++)
+		;
+	ev->addr = slice_make(p, q);
+	/* "=> alice <alice@example.net>": the address as it was sent to */
+	if (q + 1 < end && q[1] == '<' &&
+	    (e = memchr(q + 2, '>', (size_t)(end - q - 2))) != NULL)
+		ev->addr = slice_make(q + 2, e);
+	ev->tkind = TR_SENT;
+	return 0;
+}
+
 /* " rejected " of Exim's own, before the first ": " (so not in a reply). */
 static const char *
 own_reject(struct slice s)
@@ -355,6 +402,17 @@ own_reject(struct slice s)
 	    SLICE_FIND(slice_make(r, head.p + head.len), " ACL") != NULL)
 		return r + 12;
 	return NULL;
+}
+
+/* A reject Exim counted (exim_reject), also a rejected attempt. */
+static int
+exim_rejected(struct slice body, const char *p, struct event *ev)
+{
+	int	 rc = exim_reject(body, p, ev);
+
+	if (rc == 1)
+		ev->tkind = TR_REJECTED;
+	return rc;
 }
 
 /*
@@ -377,21 +435,37 @@ exim_parse(const struct logline *ll, struct event *ev)
 		rest = slice_make(body.p + n, body.p + body.len);
 		if (rest.len < 4)
 			return 0;
-		if (rest.p[0] == '*' && rest.p[1] == '*' && rest.p[2] == ' ')
+		ev->qid = slice_make(body.p, body.p + n - 1);
+		if (rest.p[2] == ' ' && rest.p[1] == '=' &&
+		    (rest.p[0] == '<'))
+			return exim_received(rest, ev);
+		if (rest.p[2] == ' ' && rest.p[1] == '>' &&
+		    (rest.p[0] == '=' || rest.p[0] == '-'))
+			return exim_sent(rest, ev);
+		if (SLICE_EQ(rest, "Completed"))
+			return ev->tkind = TR_REMOVED, 0;
+		if (rest.p[0] == '*' && rest.p[1] == '*' && rest.p[2] == ' ') {
+			ev->tkind = TR_BOUNCED;
 			return exim_delivery(rest, 0, ev);
-		if (rest.p[0] == '=' && rest.p[1] == '=' && rest.p[2] == ' ')
-			return exim_delivery(rest, 1, ev);
+		}
+		if (rest.p[0] == '=' && rest.p[1] == '=' && rest.p[2] == ' ') {
+			/* an attempt that failed: a deferral; a wait is none */
+			if (exim_delivery(rest, 1, ev) != 1)
+				return 0;
+			ev->tkind = TR_DEFERRED;
+			return 1;
+		}
 		if ((rest.p[0] != 'H' && rest.p[0] != 'F') || rest.p[1] != '=')
 			return 0;
 		p = own_reject(rest);
-		return p ? exim_reject(body, p, ev) : 0;
+		return p ? exim_rejected(body, p, ev) : 0;
 	}
 	switch (body.p[0]) {
 	case 'H':
 		if (body.p[1] != '=')
 			return 0;
 		p = own_reject(body);
-		return p ? exim_reject(body, p, ev) : 0;
+		return p ? exim_rejected(body, p, ev) : 0;
 	case 'S':
 		return SLICE_STARTS(body, "SMTP ") ? exim_smtp_line(body, ev) : 0;
 	}

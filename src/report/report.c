@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mxtally/event.h"
+#include "mxtally/parse.h"
 #include "mxtally/report.h"
 #include "report_int.h"
 
@@ -351,6 +352,22 @@ rep_code_meaning(const struct code_row *c, char *buf, size_t len)
 	if (k == 0 && (ci = rep_cause(c->cause)) != NULL)
 		append(buf, len, &k, ci->meaning);
 	return buf;
+}
+
+void
+rep_counted_from(FILE *out, uint32_t fams, const char *lead)
+{
+	const char	*name, *sep = lead;
+	int		 f;
+
+	for (f = 1; f < 32; f++)
+		if ((fams & (UINT32_C(1) << f)) &&
+		    (name = parse_family_name(f)) != NULL) {
+			fprintf(out, "%s%s", sep, name);
+			sep = ", ";
+		}
+	if (sep != lead)
+		putc('\n', out);
 }
 
 const char *

@@ -55,6 +55,12 @@ void rep_html_str(FILE *out, const char *s);
 void rep_csv_field(FILE *out, const char *s, int from_log);
 
 /*
+ * Writes lead and the names of the families in fams (struct traffic
+ * counted_from), comma-separated, and a newline; nothing when fams is 0.
+ */
+void rep_counted_from(FILE *out, uint32_t fams, const char *lead);
+
+/*
  * A detail key as a reader says it: "rbl:zen.spamhaus.org" gives "by
  * zen.spamhaus.org" (into buf), any other key itself ("helo", "relay").
  */

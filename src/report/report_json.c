@@ -10,6 +10,7 @@
 
 #include "mxtally/event.h"
 #include "mxtally/log.h"
+#include "mxtally/parse.h"
 #include "mxtally/report.h"
 #include "report_int.h"
 
@@ -302,10 +303,26 @@ jw_traffic_hours(struct jw *w, const struct traffic *t)
 	jw_close(w, ']');
 }
 
+/* "counted_from": the families whose message traffic was counted */
+static void
+jw_counted_from(struct jw *w, uint32_t fams)
+{
+	const char	*name;
+	int		 f;
+
+	jw_open(w, "counted_from", '[', 1);
+	for (f = 1; f < 32; f++)
+		if ((fams & (UINT32_C(1) << f)) &&
+		    (name = parse_family_name(f)) != NULL)
+			jw_str(w, NULL, name);
+	jw_close(w, ']');
+}
+
 static void
 json_traffic(struct jw *w, const struct traffic *t)
 {
 	jw_open(w, "traffic", '{', 0);
+	jw_counted_from(w, t->counted_from);
 	jw_u64(w, "received", t->received);
 	jw_u64(w, "delivered", t->delivered);
 	jw_u64(w, "forwarded", t->forwarded);

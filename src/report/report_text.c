@@ -382,6 +382,12 @@ text_traffic(const struct tx *t)
 	uint64_t		 att = tr->delivered + tr->rejected + tr->discarded;
 	int			 i, any = 0;
 
+	if (tr->counted_from == 0 && t->r->events > 0)
+		fputs("  Traffic   not counted (no postfix or exim traffic "
+		    "line read)\n", t->out);
+	else if (tr->counted_from != 0)
+		rep_counted_from(t->out, tr->counted_from,
+		    "  Traffic   counted from ");
 	if (tr->received + tr->delivered + tr->deferred + tr->bounced +
 	    tr->rejected != 0) {
 		fprintf(t->out, "  Traffic   %s received, %s delivered, "

@@ -413,7 +413,16 @@ static void
 add_traffic(struct traffic *t, const struct json *o)
 {
 	const struct json *lg = json_get(o, "logins");
+	const struct json *cf = arr(o, "counted_from");
+	const char	*name;
+	size_t		 i;
+	int		 f;
 
+	EACH(i, cf)
+		for (f = 1; f < 32 && cf->kids[i]->type == JSON_STRING; f++)
+			if ((name = parse_family_name(f)) != NULL &&
+			    strcmp(name, cf->kids[i]->str) == 0)
+				t->counted_from |= UINT32_C(1) << f;
 	t->received += json_u64(o, "received");
 	t->delivered += json_u64(o, "delivered");
 	t->forwarded += json_u64(o, "forwarded");
