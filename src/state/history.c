@@ -529,10 +529,15 @@ static const char sql_add_run[] = "INSERT INTO runs (input_key, host, "
     "events) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
 static const char sql_add_cause[] = "INSERT INTO day_cause (run_id, day, "
     "cause, events) VALUES ($1, $2, $3, $4)";
+/* names that meet again once stored (see hist_name) add up */
 static const char sql_add_user[] = "INSERT INTO day_user (run_id, day, "
-    "\"user\", cause, events) VALUES ($1, $2, $3, $4, $5)";
+    "\"user\", cause, events) VALUES ($1, $2, $3, $4, $5) ON CONFLICT "
+    "(run_id, day, \"user\", cause) DO UPDATE SET events = "
+    "day_user.events + excluded.events";
 static const char sql_add_host[] = "INSERT INTO day_host (run_id, day, "
-    "host, cause, events) VALUES ($1, $2, $3, $4, $5)";
+    "host, cause, events) VALUES ($1, $2, $3, $4, $5) ON CONFLICT "
+    "(run_id, day, host, cause) DO UPDATE SET events = "
+    "day_host.events + excluded.events";
 static const char sql_add_code[] = "INSERT INTO day_code (run_id, day, "
     "protocol, code, enhanced, response, cause, events) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
@@ -560,31 +565,61 @@ drop_run(struct history *h, const char *key, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A user or host name as stored: valid UTF-8, with every byte that is
+ * not part of a valid sequence, and every C0 control, written "\xHH"
+ * (PostgreSQL refuses invalid UTF-8 in a UTF8 database). Two names that
+ * become the same (a literal "\xff" and the byte; names that differ
+ * only after a NUL, which the C string ends; a logged "(other)" and the
+ * folded row) are one row, their counts added. malloc'd.
+ */
+static char *
+hist_name(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	char			*out = xmalloc(strlen(s) * 4 + 1), *o = out;
+	size_t			 n;
+
+	while (*p != '\0') {
+		n = rep_utf8_len(p);
+		if (n == 0 || (n == 1 && *p < 0x20)) {
+			o += sprintf(o, "\\x%02x", *p);
+			p++;
+			continue;
+		}
+		memcpy(o, p, n);
+		o += n;
+		p += n;
+	}
+	*o = '\0';
+	return out;
+}
+
 /* One row per cause with events in by (cause_count() entries). */
 static int
 add_by_cause(struct history *h, const char *sql, const char *run,
     const char *day, const char *name, const uint64_t *by, char *err,
     size_t errlen)
 {
-	char		 n[24];
+	char		 n[24], *stored = name != NULL ? hist_name(name) : NULL;
 	const char	*p[5];
-	int		 c, np;
+	int		 c, np, rc = 0;
 
-	for (c = 0; c < cause_count(); c++) {
+	for (c = 0; c < cause_count() && rc == 0; c++) {
 		if (by[c] == 0)
 			continue;
 		snprintf(n, sizeof(n), "%" PRIu64, by[c]);
 		np = 0;
 		p[np++] = run;
 		p[np++] = day;
-		if (name != NULL)
-			p[np++] = name;
+		if (stored != NULL)
+			p[np++] = stored;
 		p[np++] = cause_get(c)->id;
 		p[np++] = n;
-		if (db_query(h, sql, np, p, NULL, NULL, err, errlen) == -1)
-			return -1;
+		rc = db_query(h, sql, np, p, NULL, NULL, err, errlen);
 	}
-	return 0;
+	free(stored);
+	return rc;
 }
 
 /* day_cause: the hours' counts summed per day (hours are ascending). */
