@@ -126,3 +126,241 @@ Test(classify_lines, user_rule_names_builtin, .init = setup,
 	    "pattern = authentication failed: ugfzc3dvcmq6\n");
 	cr_assert_str_eq(cause_line(POSTFIX_SASL, &ev), "server_error");
 }
+
+/* --- #12's wrong causes, each with the line as the daemon writes it ---- */
+
+/* Postfix: the reason after "delivery temporarily suspended: " decides */
+Test(classify_lines, postfix_suspended_by_reason, .init = setup,
+    .fini = teardown, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0A1: to=<bob@example.org>, relay=none, delay=1, "
+	    "delays=0/0/1/0, dsn=4.4.1, status=deferred (delivery "
+	    "temporarily suspended: connect to mx.example.org[192.0.2.1]:25: "
+	    "Connection timed out)", &ev), "service_unavailable");
+	cr_assert_eq(ev.detail, POL_TIMEOUT);
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0A2: to=<bob@example.org>, relay=none, delay=1, "
+	    "delays=0/0/1/0, dsn=4.4.1, status=deferred (delivery "
+	    "temporarily suspended: connect to mx.example.org[192.0.2.1]:25: "
+	    "Connection refused)", &ev), "service_unavailable");
+	cr_assert_eq(ev.detail, POL_REFUSED);
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0A3: to=<bob@example.org>, relay=none, delay=1, "
+	    "delays=0/0/1/0, dsn=4.4.3, status=deferred (delivery "
+	    "temporarily suspended: Host or domain name not found. Name "
+	    "service error for name=example.org type=MX: Host not found, try "
+	    "again)", &ev), "dns_failure");
+	/* an account really suspended stays account_disabled */
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0A4: to=<bob@example.org>, relay=mx.example.org"
+	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=5.0.0, "
+	    "status=bounced (host mx.example.org[192.0.2.1] said: 550 "
+	    "Account suspended (in reply to RCPT TO command))", &ev),
+	    "account_disabled");
+}
+
+/* 450 and 550 decide nothing alone; the text or the enhanced code does */
+Test(classify_lines, bare_450_550, .init = setup, .fini = teardown,
+    .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0B1: to=<bob@example.org>, relay=mx.example.org"
+	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=4.0.0, "
+	    "status=deferred (host mx.example.org[192.0.2.1] said: 450 "
+	    "Sorry, come back in a while (in reply to RCPT TO command))",
+	    &ev), "unclassified");
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0B2: to=<bob@example.org>, relay=mx.example.org"
+	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=4.2.1, "
+	    "status=deferred (host mx.example.org[192.0.2.1] said: 450 4.2.1 "
+	    "Mailbox busy, try again (in reply to RCPT TO command))", &ev),
+	    "lock_contention");
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0B3: to=<bob@example.org>, relay=mx.example.org"
+	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=5.0.0, "
+	    "status=bounced (host mx.example.org[192.0.2.1] said: 550 "
+	    "Rejected for no good reason (in reply to RCPT TO command))",
+	    &ev), "unclassified");
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0B4: to=<bob@example.org>, relay=mx.example.org"
+	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=5.1.1, "
+	    "status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 "
+	    "<bob@example.org>: Recipient address rejected (in reply to RCPT "
+	    "TO command))", &ev), "policy_rejection");
+}
+
+/* 550s about the sending IP: blocklist or reputation, not the mailbox */
+Test(classify_lines, reputation_550, .init = setup, .fini = teardown,
+    .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0C1: to=<bob@example.org>, relay=mx.example.org"
+	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=5.7.1, "
+	    "status=bounced (host mx.example.org[192.0.2.1] said: 550 5.7.1 "
+	    "Service unavailable; client [198.51.100.4] blocked using "
+	    "zen.spamhaus.org (in reply to RCPT TO command))", &ev),
+	    "policy_rejection");
+	cr_assert_eq(ev.detail, POL_BLOCKLIST);
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0C2: to=<bob@example.com>, relay=mx.example.com"
+	    "[192.0.2.2]:25, delay=1, delays=0/0/1/0, dsn=5.7.1, "
+	    "status=bounced (host mx.example.com[192.0.2.2] said: "
+	    "550-5.7.1 [198.51.100.4] Our system has detected that this "
+	    "message is likely suspicious due to the very low reputation of "
+	    "the sending IP address. (in reply to end of DATA command))", &ev),
+	    "policy_rejection");
+	cr_assert_eq(ev.detail, POL_REPUTATION);
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0C3: to=<bob@example.net>, relay=mx.example.net"
+	    "[192.0.2.3]:25, delay=1, delays=0/0/1/0, dsn=5.7.1, "
+	    "status=bounced (host mx.example.net[192.0.2.3] said: 550 5.7.1 "
+	    "Unfortunately, messages from [198.51.100.4] weren't sent. Please "
+	    "contact your Internet service provider since part of their "
+	    "network is on our block list (S3150). (in reply to MAIL FROM "
+	    "command))", &ev), "policy_rejection");
+	cr_assert_eq(ev.detail, POL_BLOCKLIST);
+	/* no enhanced code at all: the text alone must say it */
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0C4: to=<bob@example.net>, relay=mx.example.net"
+	    "[192.0.2.3]:25, delay=1, delays=0/0/1/0, dsn=5.0.0, "
+	    "status=bounced (host mx.example.net[192.0.2.3] said: 550 "
+	    "Your IP has a poor reputation (in reply to MAIL FROM command))",
+	    &ev), "policy_rejection");
+	cr_assert_eq(ev.detail, POL_REPUTATION);
+}
+
+/* sendmail's stat= label is weaker than the dsn= beside it */
+Test(classify_lines, sendmail_label_below_dsn, .init = setup,
+    .fini = teardown, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx sendmail[123]: "
+	    "0B7A0a1B012345: to=<bob@example.org>, delay=00:00:01, "
+	    "xdelay=00:00:01, mailer=esmtp, pri=120000, relay=mx.example.org. "
+	    "[192.0.2.1], dsn=5.1.3, stat=Service unavailable", &ev),
+	    "invalid_address");
+	cr_assert(ev.flags & EV_LABEL);
+	/* a remote reply in stat= is the reply, not a label */
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx sendmail[123]: "
+	    "0B7A0a1B012346: to=<bob@example.org>, delay=00:00:01, "
+	    "xdelay=00:00:01, mailer=esmtp, pri=120000, relay=mx.example.org. "
+	    "[192.0.2.1], dsn=4.0.0, stat=Deferred: 421 4.3.2 Service not "
+	    "available, closing transmission channel", &ev),
+	    "service_unavailable");
+	cr_assert_eq(ev.flags & EV_LABEL, 0);
+}
+
+/* Postfix SASL: an auth service outage checked no password */
+Test(classify_lines, sasl_auth_service, .init = setup, .fini = teardown,
+    .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtpd[4242]: "
+	    "warning: unknown[192.0.2.9]: SASL PLAIN authentication failed: "
+	    "Connection lost to authentication server", &ev), "server_error");
+	cr_assert_eq(ev.detail, POL_AUTH_SERVICE);
+	cr_assert(eq(ev.client, "192.0.2.9"));
+}
+
+/* UW imapd's failed AUTHENTICATE, with no user logged */
+Test(classify_lines, uw_authenticate, .init = setup, .fini = teardown,
+    .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx imapd[12]: "
+	    "AUTHENTICATE LOGIN failure host=pc.example [192.0.2.5]", &ev),
+	    "auth_failure");
+	cr_assert(eq(ev.client, "192.0.2.5"));
+	cr_assert(eq(ev.text, "AUTHENTICATE LOGIN failure"));
+	cr_assert_eq(ev.user.len, 0);
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx ipop3d[12]: "
+	    "AUTHENTICATE PLAIN failure host=[192.0.2.6]", &ev),
+	    "auth_failure");
+	cr_assert_eq(ev.proto, PROTO_POP3);
+	/* an invalid mechanism is a BAD, not a failed login */
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx imapd[12]: "
+	    "AUTHENTICATE FOO invalid host=[192.0.2.6]", &ev), "");
+}
+
+/* Exim callouts and sender verification: policy, sender_verify */
+Test(classify_lines, exim_sender_verify, .init = setup, .fini = teardown,
+    .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_str_eq(cause_line("1999-03-02 09:44:33 H=(test) "
+	    "[192.0.2.1] F=<x9@test.ex> rejected RCPT <r9@test.ex>: Previous (cached) "
+	    "callout verification failure", &ev), "policy_rejection");
+	cr_assert_eq(ev.detail, POL_SENDER_VERIFY);
+	cr_assert_str_eq(cause_line("2026-12-07 10:00:00 H=(test) "
+	    "[192.0.2.1] F=<a@b.example> temporarily rejected RCPT "
+	    "<r@test.ex>: Could not complete sender verify", &ev),
+	    "policy_rejection");
+	cr_assert_eq(ev.detail, POL_SENDER_VERIFY);
+	/* the unknown user named is the sender's, not our mailbox */
+	cr_assert_str_eq(cause_line("2026-12-07 10:00:00 H=(test) "
+	    "[192.0.2.1] F=<a@b.example> rejected RCPT <r@test.ex>: Sender "
+	    "verify failed: Unknown user", &ev), "policy_rejection");
+}
+
+/* Dovecot login processes that hung up on bad commands or too many */
+Test(classify_lines, dovecot_login_refused, .init = setup,
+    .fini = teardown, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_str_eq(cause_line("Jan 27 07:20:55 mail dovecot: "
+	    "imap-login: Disconnected: Too many invalid commands (no auth "
+	    "attempts in 3 secs): user=<>, rip=202.239.45.60, "
+	    "lip=170.45.1.1, TLS, session=<w+SdnNy5/KRTYRQZ>", &ev),
+	    "protocol_error");
+	cr_assert(eq(ev.client, "202.239.45.60"));
+	cr_assert(eq(ev.text, "Too many invalid commands"));
+	cr_assert_eq(ev.proto, PROTO_IMAP);
+	cr_assert_str_eq(cause_line("Dec  7 10:00:01 mx dovecot: pop3-login: "
+	    "Disconnected: Too many bad commands (no auth attempts in 2 "
+	    "secs): user=<>, rip=192.0.2.9, lip=192.0.2.1, session=<Ab12>",
+	    &ev), "protocol_error");
+	cr_assert_str_eq(cause_line("Apr  1 10:00:06 raptor dovecot: "
+	    "imap-login: Maximum number of connections from user+IP exceeded "
+	    "(mail_max_userip_connections): user=<oviraptor>, PID=12150, "
+	    "method=PLAIN, rip=10.0.0.18, lip=192.168.190.13, TLS", &ev),
+	    "rate_limited");
+	cr_assert(eq(ev.user, "oviraptor"));
+	/* other disconnects are not failures told to the client */
+	cr_assert_str_eq(cause_line("Dec  7 10:00:01 mx dovecot: imap-login: "
+	    "Disconnected (no auth attempts in 0 secs): user=<>, "
+	    "rip=192.0.2.9, lip=192.0.2.1, session=<Ab12>", &ev), "");
+}
+
+/* too many connections: rate_limited, whoever says it */
+Test(classify_lines, too_many_connections, .init = setup,
+    .fini = teardown, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/postscreen[12]: "
+	    "NOQUEUE: reject: CONNECT from [192.0.2.4]:1337: too many "
+	    "connections", &ev), "rate_limited");
+	cr_assert_str_eq(cause_line("2026-12-07 10:00:00 Connection from "
+	    "[192.0.2.3] refused: too many connections from that IP address",
+	    &ev), "rate_limited");
+	cr_assert(eq(ev.client, "192.0.2.3"));
+	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
+	    "3F2A11C0D1: to=<bob@example.org>, relay=mx.example.org"
+	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=4.7.0, "
+	    "status=deferred (host mx.example.org[192.0.2.1] said: 421 4.7.0 "
+	    "Too many concurrent SMTP connections from this IP address; please "
+	    "try again later. (in reply to end of DATA command))", &ev),
+	    "rate_limited");
+}

@@ -31,7 +31,7 @@ ParameterizedTestParameters(code, basic)
 		{ 252, CAUSE_NONE, 0, "VRFY" },
 		{ 354, CAUSE_NONE, 0, "single dot" },
 		{ 421, CAUSE_SERVICE_UNAVAILABLE, 1, "not available" },
-		{ 450, CAUSE_LOCK_CONTENTION, 1, "locked" },
+		{ 450, CAUSE_NONE, 1, "locked" },	/* or greylisting: text decides */
 		{ 451, CAUSE_SERVER_ERROR, 1, "local error" },
 		{ 452, CAUSE_SYSTEM_STORAGE, 1, "system storage" },
 		{ 454, CAUSE_AUTH_FAILURE, 1, "temporary authentication" },
@@ -43,7 +43,7 @@ ParameterizedTestParameters(code, basic)
 		{ 521, CAUSE_DNS_FAILURE, 1, "host does not accept mail" },
 		{ 530, CAUSE_AUTH_FAILURE, 1, "authentication required" },
 		{ 535, CAUSE_AUTH_FAILURE, 1, "credentials" },
-		{ 550, CAUSE_UNKNOWN_MAILBOX, 1, "not found" },
+		{ 550, CAUSE_NONE, 1, "not found" },	/* or policy: text decides */
 		{ 551, CAUSE_NOT_LOCAL, 1, "not local" },
 		{ 552, CAUSE_QUOTA_EXCEEDED, 1, "storage allocation" },
 		{ 553, CAUSE_INVALID_ADDRESS, 1, "not allowed" },

@@ -53,7 +53,7 @@ static const struct basic_code basic[] = {
 	    "this login can be used",
 	    "Have the user change or re-enter the password, then log in "
 	    "again." },
-	{ 450, CAUSE_LOCK_CONTENTION, "mailbox unavailable for now: it is "
+	{ 450, CAUSE_NONE, "mailbox unavailable for now: it is "
 	    "locked or busy (some servers also send it for greylisting)",
 	    "Retry later; if it persists, find the process holding the "
 	    "mailbox lock or read the reply text for a policy check." },
@@ -111,7 +111,7 @@ static const struct basic_code basic[] = {
 	    "requested authentication mechanism",
 	    "Configure the client to use STARTTLS or implicit TLS before "
 	    "logging in." },
-	{ 550, CAUSE_UNKNOWN_MAILBOX, "mailbox unavailable: not found, no "
+	{ 550, CAUSE_NONE, "mailbox unavailable: not found, no "
 	    "access, or refused by policy",
 	    "Read the reply text: for an unknown user check the address, "
 	    "for a refusal see which policy check fired." },

@@ -74,6 +74,36 @@ dovecot_login(struct slice msg, const char *af, struct event *ev)
 	return 1;
 }
 
+/*
+ * "imap-login: Disconnected: Too many invalid commands (no auth attempts
+ * ...): user=<>, rip=..." and "Maximum number of connections from user+IP
+ * exceeded (...)": a login process that refused the client, not for a
+ * password (the client was told BYE or -ERR).
+ */
+static int
+dovecot_refused(struct slice msg, struct event *ev)
+{
+	const char	*p, *e, *end = msg.p + msg.len;
+
+	if ((p = SLICE_FIND(msg, "Disconnected: Too many ")) != NULL) {
+		p += 14;
+		ev->hint = CAUSE_PROTOCOL_ERROR;
+	} else if ((p = SLICE_FIND(msg, "Maximum number of connections ")) !=
+	    NULL)
+		ev->hint = CAUSE_RATE_LIMITED;
+	else
+		return 0;
+	for (e = p; e < end && *e != '(' && *e != ':'; e++)
+		;
+	ev->text = slice_make(p, e > p && e[-1] == ' ' ? e - 1 : e);
+	ev->proto = (uint8_t)proto_of_service(msg);
+	ev->dir = DIR_TO_CLIENT;
+	ev->user = FIELD(msg, "user=<", '>');
+	ev->client = FIELD(msg, "rip=", ',');
+	ev->session = FIELD(msg, "session=<", '>');
+	return 1;
+}
+
 /* "...: sql(u,ip,<S>): unknown user" */
 static int
 dovecot_verdict(struct slice msg, const char *uu, struct event *ev)
@@ -196,7 +226,7 @@ dovecot_parse(const struct logline *ll, struct event *ev)
 			return 0;
 		}
 		p = SLICE_FIND(msg, AUTH_FAILED);
-		return p ? dovecot_login(msg, p, ev) : 0;
+		return p ? dovecot_login(msg, p, ev) : dovecot_refused(msg, ev);
 	}
 	if (SLICE_STARTS(msg, "auth"))
 		return has_suffix(msg, UNKNOWN, sizeof(UNKNOWN) - 1) ?

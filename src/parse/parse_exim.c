@@ -28,6 +28,8 @@
  *  - "SMTP protocol synchronization error", "SMTP protocol error in",
  *    "SMTP call from ... dropped: too many ...": protocol errors.
  *  - "H=... dropped by '<acl>' ACL: text".
+ *  - "Connection from [ip] refused: too many connections ...": the 421
+ *    Exim sent when its connection limits were reached.
  * Not counted: "sender verify fail for <x>: ..." (the "rejected RCPT
  * ...: Sender verify failed" line after it is the reply), "SMTP connection
  * from ... closed by DROP in ACL" (the reject before it), the bare "id
@@ -389,6 +391,23 @@ exim_sent(struct slice rest, struct event *ev)
 	return 0;
 }
 
+/* "Connection from [ip] refused: too many connections ...": a 421 sent */
+static int
+exim_refused(struct slice body, struct event *ev)
+{
+	const char	*p;
+
+	if (!SLICE_STARTS(body, "Connection from ") ||
+	    (p = SLICE_FIND(body, " refused: too many ")) == NULL)
+		return 0;
+	ev->proto = PROTO_SMTP;
+	ev->dir = DIR_TO_CLIENT;
+	ev->hint = CAUSE_RATE_LIMITED;
+	ev->client = FIELD(slice_make(body.p, p), "[", ']');
+	ev->text = slice_make(p + 10, body.p + body.len);
+	return 1;
+}
+
 /* " rejected " of Exim's own, before the first ": " (so not in a reply). */
 static const char *
 own_reject(struct slice s)
@@ -461,6 +480,8 @@ exim_parse(const struct logline *ll, struct event *ev)
 		return p ? exim_rejected(body, p, ev) : 0;
 	}
 	switch (body.p[0]) {
+	case 'C':
+		return exim_refused(body, ev);
 	case 'H':
 		if (body.p[1] != '=')
 			return 0;

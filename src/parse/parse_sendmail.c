@@ -101,6 +101,36 @@ mailer_proto(struct slice m)
 	return PROTO_NONE;
 }
 
+/*
+ * sendmail's fixed texts for the mailer's exit status (sysexits.h), which
+ * it writes as stat= when the mailer gave no reply of its own. They say
+ * which exit the mailer took, not why: the dsn= beside them says more.
+ */
+static const char *const exit_labels[] = {
+	"Bad usage", "Data format error", "Cannot open input",
+	"User unknown", "Host unknown", "Service unavailable",
+	"Internal error", "Operating system error", "System file missing",
+	"Can't create output", "I/O error", "Deferred",
+	"Remote protocol error", "Insufficient permission",
+	"Local configuration error",
+};
+
+/* 1 if stat is one of exit_labels, alone or before " (" or ": ". */
+static int
+is_exit_label(struct slice stat)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < sizeof(exit_labels) / sizeof(exit_labels[0]); i++) {
+		n = strlen(exit_labels[i]);
+		if (slice_starts(stat, exit_labels[i], n) && (stat.len == n ||
+		    (stat.len > n + 1 && (stat.p[n] == ' ' || stat.p[n] == ':') &&
+		    (stat.p[n + 1] == '(' || stat.p[n + 1] == ' '))))
+			return 1;
+	}
+	return 0;
+}
+
 /* "to=<r>,<r2>, ..., dsn=5.1.1, stat=User unknown" */
 static int
 sendmail_delivery(struct slice rest, struct event *ev)
@@ -134,7 +164,9 @@ sendmail_delivery(struct slice rest, struct event *ev)
 		if (ev->remote.len == 0)
 			ev->remote = relay_ip(rest);
 	}
-	if (smtp_reply(stat, &r)) {
+	if (is_exit_label(stat))
+		ev->flags |= EV_LABEL;
+	else if (smtp_reply(stat, &r)) {
 		/* the reply's code and text; dsn= stays the enhanced code */
 		memcpy(ev->code, r.code, sizeof(ev->code));
 		if (ev->enh[0] == '\0')

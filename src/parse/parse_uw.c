@@ -14,6 +14,10 @@
  *    connection (policy_rejection).
  *  - "Failed <name> override of user=u": an administrator login that
  *    failed (auth_failure).
+ *  - "AUTHENTICATE <mech> failure host=...", and in older releases
+ *    "Authentication failure host=..." or, for the last attempt,
+ *    "Excessive authentication failures host=...": a failed AUTHENTICATE
+ *    (auth_failure; no user is logged).
  *  - "Mailbox lock file ... open failure", "Unable to lock ...", "Mailbox
  *    is locked ...", "Can't get lock ...": the session could not lock the
  *    mailbox (lock_contention).
@@ -85,7 +89,8 @@ before_user(struct slice msg)
 
 /*
  * Every case starts with a capital at the message's start: "Login ",
- * "Failed ", "Mailbox ", "Unable to lock", "Can't get lock".
+ * "Failed ", "AUTHENTICATE ", "Authentication failure", "Excessive ",
+ * "Mailbox ", "Unable to lock", "Can't get lock".
  */
 static int
 uw_parse(const struct logline *ll, struct event *ev)
@@ -110,6 +115,19 @@ uw_parse(const struct logline *ll, struct event *ev)
 			return 0;
 		return uw_event(ll, CAUSE_AUTH_FAILURE, (size_t)(u - msg.p) + 12,
 		    ev);
+	case 'A':
+		/* "AUTHENTICATE LOGIN failure host=...": no user is logged */
+		if (SLICE_STARTS(msg, "AUTHENTICATE ") &&
+		    (u = SLICE_FIND(msg, " failure host=")) != NULL)
+			return uw_event(ll, CAUSE_AUTH_FAILURE,
+			    (size_t)(u - msg.p) + 8, ev);
+		if (SLICE_STARTS(msg, "Authentication failure host="))
+			return uw_event(ll, CAUSE_AUTH_FAILURE, 22, ev);
+		return 0;
+	case 'E':
+		if (SLICE_STARTS(msg, "Excessive authentication failures host="))
+			return uw_event(ll, CAUSE_AUTH_FAILURE, 33, ev);
+		return 0;
 	case 'M':
 		if (SLICE_STARTS(msg, "Mailbox lock file ") ||
 		    SLICE_STARTS(msg, "Mailbox is locked"))
