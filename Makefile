@@ -85,6 +85,7 @@ golden: $(BIN) $(BUILD)/mxtally-t
 
 corpus: $(BIN)
 	MXTALLY=$(BIN) CORPUS_REPORT=$(BUILD)/corpus-report.md sh tests/corpus.sh
+	MXTALLY=$(BIN) sh tests/corpus-labels.sh
 	MXTALLY=$(BIN) sh tests/genmail.sh
 	MXTALLY=$(BIN) sh tests/traffic.sh
 

@@ -364,3 +364,20 @@ Test(classify_lines, too_many_connections, .init = setup,
 	    "try again later. (in reply to end of DATA command))", &ev),
 	    "rate_limited");
 }
+
+/* Postfix smtpd hangs up on a non-SMTP command (221 "I can break rules") */
+Test(classify_lines, postfix_non_smtp, .init = setup, .fini = teardown,
+    .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_str_eq(cause_line("Jun 21 12:00:56 acme "
+	    "postfix/submission/smtpd[20201]: warning: non-SMTP command from "
+	    "unknown[1.2.3.4]: GET / HTTP/1.1", &ev), "protocol_error");
+	cr_assert(eq(ev.client, "1.2.3.4"));
+	cr_assert(eq(ev.text, "non-SMTP command"));
+	/* other smtpd warnings stay no event */
+	cr_assert_str_eq(cause_line("Aug 14 10:00:01 mail postfix/smtpd[1234]: "
+	    "warning: hostname bad.example.com does not resolve to address "
+	    "192.0.2.44: Name or service not known", &ev), "");
+}

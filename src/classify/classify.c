@@ -42,6 +42,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_POLICY_REJECTION, POL_SENDER_VERIFY, "unverified address", "sender address rejected: unverified address" },
 	{ CAUSE_POLICY_REJECTION, POL_SENDER_VERIFY, "callout", "callout verification fail" },
 	{ CAUSE_POLICY_REJECTION, 0, "verify callout", NULL },	/* Exim recipient */
+	{ CAUSE_POLICY_REJECTION, POL_SENDER, "domain of sender", "domain of sender address \\S+ does not (exist|resolve)" },	/* sendmail */
 	/* no password was checked: the auth service failed */
 	{ CAUSE_SERVER_ERROR, POL_AUTH_SERVICE, "authentication server", "connection lost to authentication server|authentication server (is )?(unavailable|not available|down)" },
 	{ CAUSE_SERVER_ERROR, POL_AUTH_SERVICE, "temporary authentication failure", NULL },
@@ -49,6 +50,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_SERVER_ERROR, POL_AUTH_SERVICE, "authentication service", "authentication service (is )?(temporarily )?(unavailable|not available|down)" },
 	{ CAUSE_SERVER_ERROR, POL_INTERNAL, "internal error occurred", NULL },
 	{ CAUSE_SERVER_ERROR, POL_INTERNAL, "internal login failure", NULL },
+	{ CAUSE_PROTOCOL_ERROR, 0, "invalid base64", NULL },	/* bad SASL data */
 	{ CAUSE_NO_SUCH_MESSAGE, 0, "message", "no such message|there'?s no message|message \\d+ (does not|doesn'?t) exist|message (\\d+ )?(has been |already )deleted" },
 	{ CAUSE_UNKNOWN_MAILBOX, 0, "account not found", NULL },	/* Zimbra's auth */
 	{ CAUSE_AUTH_FAILURE, 0, "auth", "authentication (failed|failure)|auth failed|\\bauth(entication)? error" },
@@ -60,7 +62,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_POLICY_REJECTION, POL_TLS, "login disabled", "^login disabled$" },	/* UW: plaintext off */
 	{ CAUSE_ACCOUNT_DISABLED, 0, "disabled", "(account|mailbox|user|login)( is)? disabled" },
 	{ CAUSE_ACCOUNT_DISABLED, 0, "suspended", "(account|mailbox|user|login)( has been| is| was)?( temporarily)? suspended" },
-	{ CAUSE_UNKNOWN_MAILBOX, 0, "unknown", "user unknown|unknown user|mailbox unknown|unknown (local )?(recipient|mailbox)" },
+	{ CAUSE_UNKNOWN_MAILBOX, 0, "unknown", "user( <\\S+>)? unknown|unknown user|mailbox unknown|unknown (local )?(recipient|mailbox)" },
 	{ CAUSE_UNKNOWN_MAILBOX, 0, "no such", "no such (user|mailbox|recipient|account)" },
 	{ CAUSE_UNKNOWN_MAILBOX, 0, "unrouteable address", NULL },
 	{ CAUSE_UNKNOWN_MAILBOX, 0, "exist", "(user|mailbox|recipient|account|address)( \\S+)? (does not|doesn'?t) exist" },
@@ -71,7 +73,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_MESSAGE_TOO_LARGE, 0, "size", "size exceeds|exceeds (the )?(maximum |max )?(message )?size|size limit" },
 	{ CAUSE_MESSAGE_TOO_LARGE, 0, "too ", "(message|file|mail) (is )?too (large|big)" },
 	{ CAUSE_PROTOCOL_ERROR, 0, "too many", "too many (invalid|bad|unknown|unrecognized) (\\S+ )?commands" },
-	{ CAUSE_RATE_LIMITED, 0, "too many", "too many (\\S+ )?(connections|concurrent|messages|recipients|login|errors|sessions|auth)" },
+	{ CAUSE_RATE_LIMITED, 0, "too many", "too many (\\S+ )?(connections|concurrent|messages|e-?mails|mails|recipients|login|errors|sessions|auth)" },
 	{ CAUSE_RATE_LIMITED, 0, "maximum number of connections", NULL },	/* Dovecot */
 	{ CAUSE_RATE_LIMITED, 0, "limit exceeded", "connection (rate|concurrency|count) limit exceeded" },
 	{ CAUSE_RATE_LIMITED, 0, "rate", "rate[ -]?limit|rate exceeded|sending rate" },
@@ -110,7 +112,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_DNS_FAILURE, 0, "tlsa", "tlsa (lookup|record)" },	/* DANE's DNS */
 	{ CAUSE_DNS_FAILURE, 0, "mx", "no mx|\\bmx\\b.{0,20}(lookup|not found|error)" },
 	{ CAUSE_SERVICE_UNAVAILABLE, POL_TIMEOUT, "time", "timed out|timeout" },
-	{ CAUSE_SERVICE_UNAVAILABLE, POL_REFUSED, "refused", "connection refused|refused to talk to me" },
+	{ CAUSE_SERVICE_UNAVAILABLE, POL_REFUSED, "refused", "connection refused" },
 	{ CAUSE_SERVICE_UNAVAILABLE, POL_LOST, "connection", "connection (reset|closed|lost)|lost connection" },
 	{ CAUSE_SERVICE_UNAVAILABLE, POL_TLS, "tls", "tls (is required|handshake|negotiation)|cannot start tls|starttls failed" },
 	{ CAUSE_SERVICE_UNAVAILABLE, 0, "unreachable", NULL },
@@ -123,7 +125,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_SERVICE_UNAVAILABLE, 0, "network error", NULL },	/* OpenSMTPD mta */
 	{ CAUSE_SERVER_ERROR, POL_INTERNAL, "error", "local error|internal (server )?error|server error|i/o error" },
 	{ CAUSE_SERVER_ERROR, 0, "temporary", "temporary (local )?(problem|failure)" },
-	{ CAUSE_INVALID_ADDRESS, 0, "address", "(bad|invalid|malformed|illegal) (\\S+ )?address|address (syntax|not allowed)|restricted characters in address" },
+	{ CAUSE_INVALID_ADDRESS, 0, "address", "(bad|invalid|malformed|illegal|unqualified) (\\S+ )?address|address (syntax|not allowed)|restricted characters in address" },
 	{ CAUSE_INVALID_ADDRESS, 0, "invalid host name", NULL },
 	{ CAUSE_PROTOCOL_ERROR, 0, "command", "(non-smtp|unknown|unrecognized|bad|invalid|improper) command|command (not recognized|unrecognized|not implemented)" },
 	{ CAUSE_PROTOCOL_ERROR, 0, "pipelining", NULL },

@@ -272,8 +272,12 @@ exim_reject(struct slice body, const char *r, struct event *ev)
 	text = slice_make(p + 2, end);
 	if (!smtp_reply(text, ev))
 		ev->text = text;
-	/* local_scan() and "dropped by ... ACL" are site policy by definition */
+	/*
+	 * local_scan(), "dropped by ... ACL" and the connect ACL ("rejected
+	 * connection in \"connect\" ACL") are site policy by definition
+	 */
 	if (SLICE_STARTS(slice_make(verb, end), "by local_scan()") ||
+	    SLICE_STARTS(slice_make(verb, end), "connection ") ||
 	    memcmp(verb - 3, "by ", 3) == 0)
 		ev->hint = CAUSE_POLICY_REJECTION;
 	return 1;

@@ -2,7 +2,8 @@
  * Postfix: smtpd/postscreen/cleanup rejects ("NOQUEUE: reject: RCPT from
  * host[ip]: 550 5.1.1 <rcpt>: ...; from=<s> to=<r> ..."), delivery agents'
  * "status=deferred|bounced|expired" with dsn= and the remote reply, and
- * SASL authentication failures. What the client was told is the event;
+ * SASL authentication failures, "warning: non-SMTP command from ..." (smtpd
+ * hangs up on it). What the client was told is the event;
  * "warning: not enough free space" precedes a 452 reject and is not
  * counted again. The lmtp agent's failures with the server's reply are
  * marked EV_PEER: when the LMTP server (Dovecot) logged the same refusal,
@@ -163,6 +164,21 @@ postfix_sasl(struct slice msg, struct event *ev)
 	return 1;
 }
 
+/*
+ * "warning: non-SMTP command from host[ip]: GET / HTTP/1.1": smtpd hung up
+ * with "221 2.7.0 Error: I can break rules, too. Goodbye."
+ */
+static int
+postfix_nonsmtp(struct slice msg, struct event *ev)
+{
+	ev->proto = PROTO_SMTP;
+	ev->dir = DIR_TO_CLIENT;
+	client_of(slice_from(msg, msg.p + 31), ev);
+	ev->text = slice_make(msg.p + 9, msg.p + 25);	/* "non-SMTP command" */
+	ev->hint = CAUSE_PROTOCOL_ERROR;
+	return 1;
+}
+
 /* "header ", "body " or "END-OF-MESSAGE ": what cleanup inspected */
 static int
 cleanup_stage(struct slice s)
@@ -292,6 +308,8 @@ postfix_lines(const struct logline *ll, struct event *ev)
 	const char	*p, *end = msg.p + msg.len;
 	int		 rc;
 
+	if (SLICE_STARTS(msg, "warning: non-SMTP command from "))
+		return postfix_nonsmtp(msg, ev);
 	if (SLICE_STARTS(msg, "warning: "))
 		return SLICE_FIND(msg, " authentication failed") != NULL &&
 		    SLICE_FIND(msg, ": SASL ") != NULL ? postfix_sasl(msg, ev) : 0;
