@@ -5,9 +5,11 @@
  * SASL authentication failures, "warning: non-SMTP command from ..." (smtpd
  * hangs up on it). What the client was told is the event;
  * "warning: not enough free space" precedes a 452 reject and is not
- * counted again. The lmtp agent's failures with the server's reply are
- * marked EV_PEER: when the LMTP server (Dovecot) logged the same refusal,
- * agg counts it once, with the server's cause.
+ * counted again; smtpd's "warning: QID: queue file size limit exceeded"
+ * is the only line of a 552 at the end of DATA and is counted. The lmtp
+ * agent's failures with the server's reply are marked EV_PEER: when the
+ * LMTP server (Dovecot) logged the same refusal, agg counts it once, with
+ * the server's cause.
  */
 #include <string.h>
 
@@ -179,6 +181,36 @@ postfix_nonsmtp(struct slice msg, struct event *ev)
 	return 1;
 }
 
+#define SIZE_LIMIT	": queue file size limit exceeded"
+
+static int
+slice_ends(struct slice s, const char *tail)
+{
+	size_t	 n = strlen(tail);
+
+	return s.len >= n && memcmp(s.p + s.len - n, tail, n) == 0;
+}
+
+/*
+ * smtpd "warning: QID: queue file size limit exceeded": the only line of
+ * a message refused at the end of DATA; the client was told "552 5.3.4
+ * Error: message file too big".
+ */
+static int
+postfix_oversize(struct slice msg, struct event *ev)
+{
+	const char	*qid = msg.p + 9;
+
+	ev->proto = PROTO_SMTP;
+	ev->dir = DIR_TO_CLIENT;
+	ev->qid = slice_make(qid, msg.p + msg.len - strlen(SIZE_LIMIT));
+	memcpy(ev->code, "552", 4);
+	memcpy(ev->enh, "5.3.4", 6);
+	ev->text = slice_from(msg, ev->qid.p + ev->qid.len + 2);
+	ev->hint = CAUSE_MESSAGE_TOO_LARGE;
+	return 1;
+}
+
 /* "header ", "body " or "END-OF-MESSAGE ": what cleanup inspected */
 static int
 cleanup_stage(struct slice s)
@@ -310,9 +342,12 @@ postfix_lines(const struct logline *ll, struct event *ev)
 
 	if (SLICE_STARTS(msg, "warning: non-SMTP command from "))
 		return postfix_nonsmtp(msg, ev);
-	if (SLICE_STARTS(msg, "warning: "))
+	if (SLICE_STARTS(msg, "warning: ")) {
+		if (SLICE_EQ(cmd, "smtpd") && slice_ends(msg, SIZE_LIMIT))
+			return postfix_oversize(msg, ev);
 		return SLICE_FIND(msg, " authentication failed") != NULL &&
 		    SLICE_FIND(msg, ": SASL ") != NULL ? postfix_sasl(msg, ev) : 0;
+	}
 	/* the first token: a queue id or NOQUEUE */
 	p = memchr(msg.p, ' ', msg.len < 24 ? msg.len : 24);
 	if (p == NULL || p[-1] != ':')
