@@ -100,3 +100,30 @@ Test(parse_exim, via_syslog, .timeout = 5)
 	cr_assert(eq(ev.host, "mx2.example"));
 	cr_assert(eq(ev.user, "test@domain.example"));
 }
+
+/* lines a real Exim wrote in tests/realservers (mainlog and syslog) */
+Test(parse_exim, real_size_and_spool, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("2026-12-07 14:36:43 rejected MAIL FROM:<big@example.org> H=([127.0.0.1]) [127.0.1.22]: message too big: size=1500000 max=1000000", &ev), 1);
+	cr_assert(eq(ev.user, "big@example.org"));
+	cr_assert(eq(ev.client, "127.0.1.22"));
+	cr_assert_eq(ev.dir, DIR_TO_CLIENT);
+	cr_assert_str_eq(cause_of(&ev), "message_too_large");
+	cr_assert_eq(line("2026-12-07 14:36:43 1xaZpb-0001yI-1O rejected from <huge@example.org> H=([127.0.0.1]) [127.0.1.26]: message too big: read=1234429 max=1000000", &ev), 1);
+	cr_assert(eq(ev.user, "huge@example.org"));
+	cr_assert(eq(ev.client, "127.0.1.26"));
+	cr_assert_str_eq(cause_of(&ev), "message_too_large");
+	/* through syslog the DATA reject is the first part of a split record */
+	cr_assert_eq(line("Dec  7 14:36:44 vm exim[7667]: [1\\6] 1xaZpb-0001zf-2u rejected from <huge@example.org> H=([127.0.0.1]) [127.0.1.31]: message too big: read=1234429 max=1000000", &ev), 1);
+	cr_assert(eq(ev.user, "huge@example.org"));
+	cr_assert_str_eq(cause_of(&ev), "message_too_large");
+	/* the client was told "452 Space shortage, please try later" */
+	cr_assert_eq(line("2026-12-07 14:36:45 spool directory space check failed: space=1024 inodes=3085458", &ev), 1);
+	cr_assert_str_eq(ev.code, "452");
+	cr_assert_eq(ev.user.len, 0);
+	cr_assert_str_eq(cause_of(&ev), "system_storage");
+	cr_assert_eq(line("Dec  7 14:36:45 vm exim[8250]: spool directory space check failed: space=1024 inodes=3085458", &ev), 1);
+	cr_assert_str_eq(cause_of(&ev), "system_storage");
+}

@@ -30,6 +30,9 @@
  *  - "H=... dropped by '<acl>' ACL: text".
  *  - "Connection from [ip] refused: too many connections ...": the 421
  *    Exim sent when its connection limits were reached.
+ *  - "rejected MAIL FROM:<s> ...: message too big" and "id rejected from
+ *    <s> ...: message too big" (size checks, the sender is the user);
+ *    "spool directory space check failed" (told "452 Space shortage").
  * Not counted: "sender verify fail for <x>: ..." (the "rejected RCPT
  * ...: Sender verify failed" line after it is the reply), "SMTP connection
  * from ... closed by DROP in ACL" (the reject before it), the bare "id
@@ -100,7 +103,8 @@ exim_body(struct slice msg, struct slice *host)
 	    is_digit(p[4]) && p[5] == ' ')
 		p += 6;
 	if (p < end && *p == '[' && end - p > 2 && is_digit(p[1])) {
-		for (q = p + 1; q < end && is_digit(*q); q++)
+		/* "[pid] " or a split record's part "[1\\6] " */
+		for (q = p + 1; q < end && (is_digit(*q) || *q == '\\'); q++)
 			;
 		if (end - q > 1 && *q == ']' && q[1] == ' ')
 			p = q + 2;
@@ -439,6 +443,35 @@ exim_rejected(struct slice body, const char *p, struct event *ev)
 }
 
 /*
+ * Exim's size checks: "rejected MAIL FROM:<s> H=..: message too big:
+ * size=N max=M" (SIZE= over the limit) and "ID rejected from <s> H=..:
+ * message too big: read=N max=M" (at DATA); the sender is the user.
+ */
+static int
+exim_toobig(struct slice body, const char *r, const char *from,
+    struct event *ev)
+{
+	if (exim_rejected(body, r, ev) != 1)
+		return 0;
+	ev->user = field_until(body, from, strlen(from), '>');
+	if (SLICE_STARTS(ev->text, "message too big"))
+		ev->hint = CAUSE_MESSAGE_TOO_LARGE;
+	return 1;
+}
+
+/* "spool directory space check failed: ...": told "452 Space shortage" */
+static int
+exim_spool(struct slice body, struct event *ev)
+{
+	ev->proto = PROTO_SMTP;
+	ev->dir = DIR_TO_CLIENT;
+	memcpy(ev->code, "452", 4);
+	ev->text = body;
+	ev->hint = CAUSE_SYSTEM_STORAGE;
+	return 1;
+}
+
+/*
  * Most mainlog lines are "id <= ", "id => ", "id -> " or "id Completed":
  * with a message id, only the two bytes after it are looked at unless
  * the line is "id H=..." or "id F=...". Lines without an id are looked
@@ -478,6 +511,8 @@ exim_parse(const struct logline *ll, struct event *ev)
 			ev->tkind = TR_DEFERRED;
 			return 1;
 		}
+		if (SLICE_STARTS(rest, "rejected from <"))
+			return exim_toobig(body, rest.p + 9, "from <", ev);
 		if ((rest.p[0] != 'H' && rest.p[0] != 'F') || rest.p[1] != '=')
 			return 0;
 		p = own_reject(rest);
@@ -493,6 +528,12 @@ exim_parse(const struct logline *ll, struct event *ev)
 		return p ? exim_rejected(body, p, ev) : 0;
 	case 'S':
 		return SLICE_STARTS(body, "SMTP ") ? exim_smtp_line(body, ev) : 0;
+	case 'r':
+		return SLICE_STARTS(body, "rejected MAIL FROM:<") ?
+		    exim_toobig(body, body.p + 9, "FROM:<", ev) : 0;
+	case 's':
+		return SLICE_STARTS(body, "spool directory space check failed") ?
+		    exim_spool(body, ev) : 0;
 	}
 	sp = memchr(body.p, ' ', body.len < 32 ? body.len : 32);
 	if (sp != NULL && SLICE_STARTS(slice_make(sp + 1, body.p + body.len),
