@@ -42,3 +42,18 @@ Test(parse_cyrus, quota_and_ioerror, .timeout = 5)
 	cr_assert(eq(ev.text, "opening /var/spool/imap/user/carol/cyrus.header: No such file or directory"));
 	cr_assert_eq(line("Nov 21 10:00:00 st cyrus/master[1]: process 77 exited, status 0", &ev), 0);
 }
+
+/* lines a real Cyrus 3 wrote in tests/realservers: user "(bob)" is bob */
+Test(parse_cyrus, real_badlogin_parentheses, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Dec  7 14:36:44 vm cyrus/imap[7669]: badlogin: [127.0.1.38] plaintext (bob) [SASL(-13): authentication failure: checkpass failed]", &ev), 1);
+	cr_assert(eq(ev.user, "bob"));
+	cr_assert(eq(ev.client, "127.0.1.38"));
+	cr_assert_eq(ev.proto, PROTO_IMAP);
+	cr_assert_str_eq(cause_of(&ev), "auth_failure");
+	cr_assert_eq(line("Dec  7 14:36:50 vm cyrus/imap[7669]: badlogin: [127.0.1.179] plaintext (ghost) [SASL(-13): user not found: checkpass failed]", &ev), 1);
+	cr_assert(eq(ev.user, "ghost"));
+	cr_assert_str_eq(cause_of(&ev), "unknown_mailbox");
+}

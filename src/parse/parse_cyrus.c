@@ -5,10 +5,11 @@
  *
  * Counted, one event per line:
  *  - "badlogin: host [ip] MECH user SASL(-13): authentication failure:
- *    ..." and "badlogin: host [ip] MECH [SASL(-13): ...]" (no user): the
- *    failed login the client was told of. The SASL text decides between
- *    auth_failure and unknown_mailbox ("user not found"), as Dovecot's
- *    "unknown user" does.
+ *    ..." (Cyrus 3 writes the user as "(bob)") and "badlogin: host [ip]
+ *    MECH [SASL(-13): ...]" (no user): the failed login the client was
+ *    told of. The SASL text decides between auth_failure and
+ *    unknown_mailbox ("user not found"), as Dovecot's "unknown user"
+ *    does.
  *  - "verify_user(user.bob) failed: Over quota" (or "Mailbox does not
  *    exist"): lmtpd's refusal of a recipient, sent to the LMTP client.
  *  - "IOERROR: ...": the server failed; the client got a NO or 4xx for
@@ -113,6 +114,12 @@ cyrus_badlogin(const struct logline *ll, struct event *ev)
 	if (p < end && *p != '[' && !SLICE_STARTS(slice_make(p, end), "SASL(")) {
 		q = memchr(p, ' ', (size_t)(end - p));
 		ev->user = slice_make(p, q ? q : end);
+		/* Cyrus 3 writes "(bob)": the user is bob */
+		if (ev->user.len > 2 && ev->user.p[0] == '(' &&
+		    ev->user.p[ev->user.len - 1] == ')') {
+			ev->user.p++;
+			ev->user.len -= 2;
+		}
 		p = q ? q + 1 : end;
 	}
 	if (p < end && *p == '[') {
