@@ -123,6 +123,7 @@ Test(parse_exim, real_size_and_spool, .timeout = 5)
 	cr_assert_eq(line("2026-12-07 14:36:45 spool directory space check failed: space=1024 inodes=3085458", &ev), 1);
 	cr_assert_str_eq(ev.code, "452");
 	cr_assert_eq(ev.user.len, 0);
+	cr_assert_eq(ev.tkind, TR_REJECTED);
 	cr_assert_str_eq(cause_of(&ev), "system_storage");
 	cr_assert_eq(line("Dec  7 14:36:45 vm exim[8250]: spool directory space check failed: space=1024 inodes=3085458", &ev), 1);
 	cr_assert_str_eq(cause_of(&ev), "system_storage");

@@ -468,6 +468,7 @@ exim_spool(struct slice body, struct event *ev)
 	memcpy(ev->code, "452", 4);
 	ev->text = body;
 	ev->hint = CAUSE_SYSTEM_STORAGE;
+	ev->tkind = TR_REJECTED;	/* MAIL FROM refused */
 	return 1;
 }
 
