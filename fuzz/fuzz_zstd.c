@@ -54,9 +54,12 @@ static struct buf
 lines_cut(const struct buf *b)
 {
 	struct buf	 out = { NULL, 0, 0 };
-	const char	*p = b->p, *end = b->p + b->len, *nl;
+	const char	*p = b->p, *end, *nl;
 	size_t		 n;
 
+	if (b->len == 0)	/* b->p may be NULL: no arithmetic on it */
+		return out;
+	end = b->p + b->len;
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)((nl ? nl : end) - p);
