@@ -335,6 +335,15 @@ add_pattern(struct load *l, const char *value)
 	return 1;
 }
 
+/* Frees what add_pattern allocated for r (not r itself). */
+static void
+urule_release(struct urule *r)
+{
+	pcre2_code_free(r->re);
+	free(r->limited);
+	free(r->where);
+}
+
 /* 452 | 4.3 | 4.3.1 | IN-USE: sets l->kind, or 0 when malformed. */
 static int
 parse_code(struct load *l, const char *v)
@@ -491,7 +500,7 @@ classify_load_rules(struct classifier *c, const char *path, char *err,
 	if (l.err_line == 0)
 		return (int)(l.u->n - start);
 	for (i = start; i < l.u->n; i++)
-		pcre2_code_free(l.u->v[i].re);
+		urule_release(&l.u->v[i]);
 	l.u->n = start;
 	return -1;
 }
@@ -561,11 +570,8 @@ urules_free(struct urules *u)
 
 	if (u == NULL)
 		return;
-	for (i = 0; i < u->n; i++) {
-		pcre2_code_free(u->v[i].re);
-		free(u->v[i].limited);
-		free(u->v[i].where);
-	}
+	for (i = 0; i < u->n; i++)
+		urule_release(&u->v[i]);
 	pcre2_match_context_free(u->mctx);
 	free(u->v);
 	free(u);
