@@ -30,105 +30,12 @@
 #define CHART_DAYS	14	/* longer periods chart days, not hours */
 #define CHART_SLOTS	800	/* more slots: chart only those with events */
 
-/* Chart geometry, in SVG user units. */
-#define CH_LEFT		44	/* y axis labels */
-#define CH_TOP		10
-#define CH_PLOT		180	/* plot height */
-#define CH_BOTTOM	38	/* x axis labels: hour, then date */
-#define CH_RIGHT	10
-
 struct hw {
 	FILE			*out;
 	const struct result	*r;
 	size_t			 rows;	/* rows before a table folds */
 	int			 nc;	/* cause_count() */
 };
-
-static const char css[] =
-":root{--fg:#1b1f24;--mute:#59636e;--line:#d5dbe1;--tile:#f3f5f7}\n"
-"*{box-sizing:border-box}\n"
-"html{-webkit-text-size-adjust:100%;text-size-adjust:100%}\n"
-"body{margin:0 auto;max-width:72rem;padding:.8rem;color:var(--fg);"
-"background:#fff;font:15px/1.45 system-ui,-apple-system,\"Segoe UI\","
-"Roboto,\"Helvetica Neue\",Arial,\"Noto Sans\",\"Liberation Sans\","
-"sans-serif}\n"
-"h1{font-size:1.35rem;margin:.2rem 0}\n"
-"h2{font-size:1.1rem;margin:1.6rem 0 .5rem;padding-bottom:.2rem;"
-"border-bottom:1px solid var(--line)}\n"
-"h3{font-size:1rem;margin:.2rem 0}\n"
-"p{margin:.3rem 0}\n"
-".sub,.note{color:var(--mute)}\n"
-".note{font-size:.85rem}\n"
-".tiles{display:grid;grid-template-columns:repeat(auto-fill,"
-"minmax(9rem,1fr));gap:.5rem;margin:.8rem 0}\n"
-".tile{background:var(--tile);border-left:.3rem solid #9aa0a6;"
-"border-radius:.4rem;padding:.5rem .7rem}\n"
-".tile b{display:block;font-size:1.5rem;line-height:1.2;"
-"font-variant-numeric:tabular-nums}\n"
-".tile span{color:var(--mute);font-size:.85rem}\n"
-".tile.storage{border-left-color:#c62828}\n"
-".tile.auth{border-left-color:#6a3fb5}\n"
-".tile.lock{border-left-color:#d99400}\n"
-".scroll{overflow-x:auto}\n"
-"table{border-collapse:collapse;width:100%;font-size:.9rem}\n"
-"th,td{padding:.3rem .45rem;border-bottom:1px solid var(--line);"
-"text-align:left;vertical-align:top}\n"
-"th{font-weight:600;color:var(--mute);white-space:nowrap}\n"
-".n{text-align:right;font-variant-numeric:tabular-nums;"
-"white-space:nowrap}\n"
-".sw{display:inline-block;width:0;height:.8em;border-left:.8em solid;"
-"margin-right:.35em;vertical-align:-.05em}\n"
-".bc{white-space:nowrap}\n"
-".grp{font-size:.72rem;border:1px solid var(--line);border-radius:.3em;"
-"padding:0 .3em;margin-left:.3em;color:var(--mute);white-space:nowrap}\n"
-".grp.storage{color:#b71c1c;border-color:#e0a0a0}\n"
-".grp.auth{color:#5b33a0;border-color:#c3b0e3}\n"
-".grp.lock{color:#8a5d00;border-color:#e6c87a}\n"
-".mean{color:var(--mute);font-size:.85rem;margin-top:.1rem}\n"
-"code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"
-"\"Liberation Mono\",monospace;font-size:.85em}\n"
-"td,.card li{overflow-wrap:anywhere}\n"
-".cards{display:grid;grid-template-columns:repeat(auto-fill,"
-"minmax(17rem,1fr));gap:.6rem}\n"
-".card{border:1px solid var(--line);border-radius:.4rem;"
-"padding:.5rem .7rem}\n"
-".card ol{margin:.3rem 0 0;padding-left:1.6rem}\n"
-".card h4{font-size:.85rem;margin:.4rem 0 0;color:var(--mute)}\n"
-".card li span{float:right;font-variant-numeric:tabular-nums;"
-"padding-left:.5rem}\n"
-".step{font-size:.85rem}\n"
-"details{margin:.5rem 0}\n"
-"summary{cursor:pointer;font-weight:600;padding:.2rem 0}\n"
-".chart{overflow-x:auto}\n"
-".chart svg{display:block;height:auto;font-size:12px}\n"
-".chart text{fill:#444}\n"
-".legend{list-style:none;padding:0;margin:.4rem 0;display:flex;"
-"flex-wrap:wrap;gap:.15rem 1rem;font-size:.85rem}\n"
-".two{display:grid;grid-template-columns:repeat(auto-fit,"
-"minmax(20rem,1fr));gap:0 1.5rem}\n"
-".alert{border:2px solid #b00020;border-radius:.4rem;"
-"padding:.4rem .7rem;margin:.6rem 0}\n"
-".where{font-size:.85rem;margin:.15rem 0 0}\n"
-".det{list-style:none;padding:0;margin:.15rem 0 0;font-size:.85rem}\n"
-".det b{font-variant-numeric:tabular-nums;margin-right:.3em}\n"
-"tr.urgent td:first-child{border-left:.3rem solid #b00020}\n"
-".urg{color:#b00020;font-weight:700;font-size:.75rem;margin-right:.3em}\n"
-".reply{font-size:.85rem;color:var(--mute)}\n"
-"footer{margin-top:2rem;font-size:.8rem;color:var(--mute)}\n"
-"@media (max-width:30rem){body{font-size:14px;padding:.5rem}"
-".tile b{font-size:1.3rem}th,td{padding:.25rem .3rem}}\n"
-"@media print{\n"
-"body{max-width:none;padding:0;font-size:10pt;color:#000}\n"
-".tile{background:none;border:1px solid #888}\n"
-".tile b{font-size:14pt}\n"
-".grp{color:#000;border-color:#888}\n"
-".scroll,.chart{overflow:visible}\n"
-"details::details-content{content-visibility:visible;display:block}\n"
-"summary{list-style:none}\n"
-"h2,h3,summary{break-after:avoid}\n"
-"tr,.card,.tile,.chart{break-inside:avoid}\n"
-"footer{color:#000}\n"
-"}\n";
 
 /* --- escaping, numbers, colours ----------------------------------- */
 
@@ -215,51 +122,6 @@ cause_group(int cause)
 	return ci != NULL && ci->group != NULL ? ci->group : "";
 }
 
-/*
- * One colour per cause, the same in the chart, the legend and the
- * tables. Built-in causes have their own; causes added by rules take
- * their group's colour family, else a muted one by number.
- */
-static const char *
-cause_color(int cause)
-{
-	static const char *const builtin[CAUSE_BUILTIN_COUNT] = {
-		[CAUSE_LOCK_CONTENTION] = "#e0a000",
-		[CAUSE_AUTH_FAILURE] = "#6a3fb5",
-		[CAUSE_UNKNOWN_MAILBOX] = "#8fa9c9",
-		[CAUSE_QUOTA_EXCEEDED] = "#e53935",
-		[CAUSE_SYSTEM_STORAGE] = "#8e0000",
-		[CAUSE_DELETED_NOT_REMOVED] = "#ff7a45",
-		[CAUSE_NO_SUCH_MESSAGE] = "#b5cca1",
-		[CAUSE_MESSAGE_TOO_LARGE] = "#d2c19f",
-		[CAUSE_POLICY_REJECTION] = "#7fb0a8",
-		[CAUSE_RATE_LIMITED] = "#b3a6cf",
-		[CAUSE_SERVICE_UNAVAILABLE] = "#a3a9b0",
-		[CAUSE_SERVER_ERROR] = "#c29b9b",
-		[CAUSE_PROTOCOL_ERROR] = "#cfcf9e",
-		[CAUSE_INVALID_ADDRESS] = "#a1c3cf",
-		[CAUSE_NOT_LOCAL] = "#cdb1d3",
-		[CAUSE_DNS_FAILURE] = "#6d93b0",
-		[CAUSE_ACCOUNT_DISABLED] = "#b39f78",
-		[CAUSE_EXPIRED] = "#98b377",
-		[CAUSE_TRANSACTION_FAILED] = "#bdbdbd",
-		[CAUSE_UNCLASSIFIED] = "#e2e2e2",
-	};
-	static const char *const muted[] = {
-		"#9fb7a0", "#a7a0c4", "#c4b09f", "#9fc0c4", "#c49fb4",
-	};
-
-	if (cause >= 0 && cause < CAUSE_BUILTIN_COUNT)
-		return builtin[cause];
-	if (rep_cause_in(cause, "storage"))
-		return "#c2185b";
-	if (rep_cause_in(cause, "auth"))
-		return "#8e5cd9";
-	if (rep_cause_in(cause, "lock"))
-		return "#b07800";
-	return muted[(cause < 0 ? 0 : cause) % 5];
-}
-
 /* The colour swatch, id and group badge of a cause. */
 static void
 cause_label(const struct hw *h, int cause)
@@ -267,7 +129,7 @@ cause_label(const struct hw *h, int cause)
 	const char	*g = cause_group(cause);
 
 	fprintf(h->out, "<span class=\"sw\" style=\"color:%s\"></span>",
-	    cause_color(cause));
+	    rep_cause_color(cause));
 	rep_html_str(h->out, cause_id(cause));
 	if (*g != '\0') {
 		fputs("<span class=\"grp ", h->out);
@@ -278,13 +140,10 @@ cause_label(const struct hw *h, int cause)
 	}
 }
 
-/* ' data-NAME="value"' with the value escaped. */
 static void
 attr(const struct hw *h, const char *name, const char *value)
 {
-	fprintf(h->out, " data-%s=\"", name);
-	rep_html_str(h->out, value);
-	putc('"', h->out);
+	rep_html_attr(h->out, name, value);
 }
 
 /* "2026-11-21 14:00:00", or "-" for T_NONE */
@@ -315,22 +174,12 @@ group_events(const struct result *r, const char *group)
 static void
 html_head(const struct hw *h, const char *version)
 {
-	char	 a[32];
+	char	 a[32], title[64];
 
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-	    "<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\">\n"
-	    "<meta http-equiv=\"Content-Security-Policy\" "
-	    "content=\"default-src 'none'; style-src 'unsafe-inline'; "
-	    "img-src data:\">\n"
-	    "<meta name=\"generator\" content=\"mxtally ", h->out);
-	rep_html_str(h->out, version);
-	fputs("\">\n<title>Mail error report", h->out);
-	if (h->r->first != T_NONE)
-		fprintf(h->out, " %s", when(h->r->first, a, sizeof(a)));
-	fprintf(h->out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n",
-	    css);
+	snprintf(title, sizeof(title), "Mail error report%s%s",
+	    h->r->first != T_NONE ? " " : "", h->r->first != T_NONE ?
+	    when(h->r->first, a, sizeof(a)) : "");
+	rep_html_head(h->out, version, title);
 }
 
 static void
@@ -517,157 +366,40 @@ chart_free(struct chart *ch)
 	free(ch->by);
 }
 
-/* A step of 1, 2 or 5 times a power of ten giving at most 4 gridlines. */
-static uint64_t
-nice_step(uint64_t max)
-{
-	uint64_t	 p = 1;
-
-	for (;;) {
-		if (max <= 4 * p)
-			return p;
-		if (max <= 8 * p)
-			return 2 * p;
-		if (max <= 20 * p)
-			return 5 * p;
-		p *= 10;
-	}
-}
-
-/* Every how many slots an x label fits (hours: on clock multiples). */
-static size_t
-label_every(const struct chart *ch, double slotw)
-{
-	static const size_t hours[] = { 1, 2, 3, 6, 12, 24 };
-	static const size_t days[] = { 1, 2, 7, 14, 28, 56, 112, 364 };
-	const size_t	*steps = ch->bucket == 3600 ? hours : days;
-	size_t		 i, n = ch->bucket == 3600 ? 6 : 8;
-	double		 need = ch->bucket == 3600 ? 22 : 40;
-
-	for (i = 0; i < n; i++)
-		if ((double)steps[i] * slotw >= need)
-			return steps[i];
-	return steps[n - 1];
-}
-
+/* The report's chart: every cause a series, stacked busiest first. */
 static void
-chart_axes(const struct hw *h, double w, uint64_t ymax, uint64_t step)
-{
-	uint64_t	 v;
-	double		 y;
-
-	for (v = 0; v <= ymax; v += step) {
-		y = CH_TOP + CH_PLOT - (double)v * CH_PLOT / (double)ymax;
-		fprintf(h->out, "<line x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" "
-		    "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1\"/>"
-		    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%llu"
-		    "</text>\n", CH_LEFT, w - CH_RIGHT, y, y,
-		    v == 0 ? "#888" : "#e3e6ea", CH_LEFT - 6, y + 4,
-		    (unsigned long long)v);
-	}
-}
-
-/* The x label of slot i: hour and, when the day changes, the date. */
-static void
-chart_xlabel(const struct hw *h, const struct chart *ch, size_t i,
-    double x, size_t every, char *lastday)
-{
-	char	 t[32];
-
-	report_time(ch->start[i], t, sizeof(t));
-	if (ch->bucket == 3600) {
-		if (!ch->sparse && (size_t)(ch->start[i] % 86400 / 3600) %
-		    every != 0)
-			return;
-		fprintf(h->out, "<text x=\"%.1f\" y=\"%d\" "
-		    "text-anchor=\"middle\">%.2s</text>", x,
-		    CH_TOP + CH_PLOT + 15, t + 11);
-		if (strncmp(lastday, t, 10) != 0)
-			fprintf(h->out, "<text x=\"%.1f\" y=\"%d\" "
-			    "text-anchor=\"middle\">%.5s</text>", x,
-			    CH_TOP + CH_PLOT + 31, t + 5);
-		memcpy(lastday, t, 10);
-	} else if (i % every == 0) {
-		fprintf(h->out, "<text x=\"%.1f\" y=\"%d\" "
-		    "text-anchor=\"middle\">%.5s</text>", x,
-		    CH_TOP + CH_PLOT + 15, t + 5);
-	}
-}
-
-/* One stacked bar: the busiest cause at the bottom, as in the legend. */
-static void
-chart_bar(const struct hw *h, const struct chart *ch, size_t i, double x,
-    double bw, uint64_t ymax)
+chart_draw(const struct hw *h, const struct chart *ch)
 {
 	const struct result	*r = h->r;
-	char			 t[32], day[32], lab[32];
-	double			 y = CH_TOP + CH_PLOT, ht;
-	uint64_t		 v;
-	size_t			 j;
+	struct rep_chart	 rc = { 0 };
+	const char		**label = xcalloc((size_t)h->nc, sizeof(*label));
+	const char		**color = xcalloc((size_t)h->nc, sizeof(*color));
+	size_t			*order = xcalloc(r->ncauses + 1, sizeof(*order));
+	size_t			 i;
 	int			 c;
 
-	report_time(ch->start[i], t, sizeof(t));
-	snprintf(lab, sizeof(lab), "%.*s", ch->bucket == 3600 ? 16 : 10,
-	    when(ch->start[i], day, sizeof(day)));
-	fprintf(h->out, "<g data-start=\"%s\" data-events=\"%llu\"><title>"
-	    "%s: ", t, (unsigned long long)ch->events[i], lab);
-	num(h, ch->events[i]);
-	fputs(ch->events[i] == 1 ? " event</title>\n" : " events</title>\n",
-	    h->out);
-	for (j = 0; j < r->ncauses; j++) {
-		c = r->causes[j].cause;
-		if (c < 0 || c >= h->nc ||
-		    (v = ch->by[i * (size_t)h->nc + (size_t)c]) == 0)
-			continue;
-		ht = (double)v * CH_PLOT / (double)ymax;
-		y -= ht;
-		fprintf(h->out, "<rect x=\"%.1f\" y=\"%.2f\" width=\"%.1f\" "
-		    "height=\"%.2f\" fill=\"%s\"", x, y, bw, ht,
-		    cause_color(c));
-		attr(h, "cause", cause_id(c));
-		fprintf(h->out, " data-events=\"%llu\"><title>%s: ",
-		    (unsigned long long)v, lab);
-		rep_html_str(h->out, cause_id(c));
-		fprintf(h->out, " %llu</title></rect>\n",
-		    (unsigned long long)v);
+	for (c = 0; c < h->nc; c++) {
+		label[c] = cause_id(c);
+		color[c] = rep_cause_color(c);
 	}
-	fputs("</g>\n", h->out);
-}
-
-static void
-chart_svg(const struct hw *h, const struct chart *ch)
-{
-	const char	*unit = ch->bucket == 3600 ? "hour" : "day";
-	double		 slotw, w;
-	uint64_t	 step = nice_step(ch->max), ymax;
-	size_t		 i, every;
-	char		 lastday[16] = "", a[32], b[32];
-
-	ymax = (ch->max + step - 1) / step * step;
-	slotw = ch->n <= 8 ? 56 : ch->n <= 24 ? 30 : ch->n <= 72 ? 18 : 10;
-	w = CH_LEFT + (double)ch->n * slotw + CH_RIGHT;
-	every = label_every(ch, slotw);
-	fprintf(h->out, "<div class=\"chart\"><svg id=\"chart\" "
-	    "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %d\" "
-	    "width=\"%.0f\" style=\"width:100%%;max-width:%.0fpx;"
-	    "min-width:%.0fpx\" role=\"img\" aria-labelledby=\"chart-title "
-	    "chart-desc\">\n<title id=\"chart-title\">Error events per %s "
-	    "by cause</title>\n<desc id=\"chart-desc\">%zu %ss from %s to "
-	    "%s, busiest with %llu events.</desc>\n", w,
-	    CH_TOP + CH_PLOT + CH_BOTTOM, w, w * 1.4, w < 320 ? w : 320,
-	    unit, ch->n, unit, when(ch->start[0], a, sizeof(a)),
-	    when(ch->start[ch->n - 1], b, sizeof(b)),
-	    (unsigned long long)ch->max);
-	chart_axes(h, w, ymax, step);
-	for (i = 0; i < ch->n; i++) {
-		double	 x = CH_LEFT + (double)i * slotw;
-
-		if (ch->events[i] != 0)
-			chart_bar(h, ch, i, x + slotw * 0.15, slotw * 0.7,
-			    ymax);
-		chart_xlabel(h, ch, i, x + slotw / 2, every, lastday);
-	}
-	fputs("</svg></div>\n", h->out);
+	for (i = 0; i < r->ncauses; i++)
+		if ((c = r->causes[i].cause) >= 0 && c < h->nc)
+			order[rc.norder++] = (size_t)c;
+	rc.bucket = ch->bucket;
+	rc.n = ch->n;
+	rc.sparse = ch->sparse;
+	rc.start = ch->start;
+	rc.events = ch->events;
+	rc.by = ch->by;
+	rc.max = ch->max;
+	rc.nser = (size_t)h->nc;
+	rc.order = order;
+	rc.label = label;
+	rc.color = color;
+	rep_chart_svg(h->out, &rc, "chart", "Error events");
+	free(label);
+	free(color);
+	free(order);
 }
 
 static void
@@ -701,7 +433,7 @@ by_cause_cell(const struct hw *h, const uint64_t *by, const char *group)
 		if (any++)
 			fputs(", ", h->out);
 		fprintf(h->out, "<span class=\"bc\"><span class=\"sw\" "
-		    "style=\"color:%s\"></span>", cause_color(c));
+		    "style=\"color:%s\"></span>", rep_cause_color(c));
 		rep_html_str(h->out, cause_id(c));
 		fputs(" ", h->out);
 		num(h, by[c]);
@@ -722,7 +454,7 @@ html_timeline(const struct hw *h)
 	fputs("<section id=\"timeline\">\n<h2>Errors over time</h2>\n",
 	    h->out);
 	if (chart_build(h, &ch)) {
-		chart_svg(h, &ch);
+		chart_draw(h, &ch);
 		chart_free(&ch);
 	}
 	chart_legend(h);

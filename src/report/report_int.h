@@ -116,4 +116,51 @@ const struct cause_info *rep_cause(int cause);
 /* 1 when the cause belongs to that group ("storage", "auth", "lock"). */
 int rep_cause_in(int cause, const char *group);
 
+/*
+ * HTML shared by the report and the trend page (report_page.c).
+ * rep_html_css: the one stylesheet; rep_html_head writes the doctype,
+ * head (title escaped, CSP: no script, no fetch) and opens <body>.
+ */
+extern const char rep_html_css[];
+void rep_html_head(FILE *out, const char *version, const char *title);
+
+/* ' data-NAME="value"' with the value escaped. */
+void rep_html_attr(FILE *out, const char *name, const char *value);
+
+/*
+ * One colour per cause (a static string), the same in every chart,
+ * legend and table; any int, CAUSE_NONE included, has one.
+ */
+const char *rep_cause_color(int cause);
+
+/*
+ * A stacked bar chart over time slots. Borrows every array. by holds
+ * n * nser counts; the bars stack the series of order (first at the
+ * bottom), each labelled and coloured by label[] and color[]. A slot
+ * whose unknown[] is set (unknown may be NULL) is drawn as a dashed
+ * outline: no data, which is not zero.
+ */
+struct rep_chart {
+	int64_t			 bucket;	/* seconds per slot: hour, day */
+	size_t			 n;		/* slots */
+	int			 sparse;	/* only slots with events */
+	const int64_t		*start;		/* slot starts */
+	const uint64_t		*events;	/* slot totals */
+	const uint64_t		*by;		/* n * nser, by series */
+	uint64_t		 max;		/* busiest slot */
+	size_t			 nser;		/* series */
+	const size_t		*order;		/* series stacked, bottom first */
+	size_t			 norder;
+	const char *const	*label;		/* nser ids (data-cause) */
+	const char *const	*color;		/* nser colours */
+	const unsigned char	*unknown;	/* n flags, or NULL */
+};
+
+/*
+ * Writes ch as <div class="chart"><svg id=ID>, titled "WHAT per hour
+ * by cause" (or day); ch->n must be at least 1.
+ */
+void rep_chart_svg(FILE *out, const struct rep_chart *ch, const char *id,
+    const char *what);
+
 #endif
