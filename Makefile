@@ -130,7 +130,7 @@ package: $(BIN)
 # check: the release build's tests, then the same under ASan+UBSan.
 check:
 	@sh .ci/deps test
-	@$(MAKE) --no-print-directory unit golden corpus integration pflogsumm html
+	@$(MAKE) --no-print-directory includes unit golden corpus integration pflogsumm html
 	@$(MAKE) --no-print-directory package
 	@$(MAKE) --no-print-directory san
 

@@ -598,6 +598,9 @@ cmd_report(int argc, char **argv)
 	struct result		*r;
 	struct report_opts	 ro = { .version = MXT_VERSION };
 	struct history		*hist = NULL;
+	struct state		*state = NULL;
+	struct anon		*anon = NULL;
+	struct scan_sink	 sk;
 	struct alert_set	 set = { 0 };
 	struct alert		*fired = NULL;
 	size_t			 nfired = 0;
@@ -625,11 +628,13 @@ cmd_report(int argc, char **argv)
 		n = 1;
 	}
 	c.scan.progress = c.progress >= 0 ? c.progress : isatty(2) ? -1 : 0;
-	if (c.state != NULL && (c.scan.state = state_load(c.state, err,
+	if (c.state != NULL && (state = state_load(c.state, err,
 	    sizeof(err))) == NULL) {
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
+	if (state != NULL)
+		state_resume(state, &c.scan.resume);
 	if (c.history != NULL && (hist = history_open(c.history, 1,
 	    err, sizeof(err))) == NULL) {
 		log_error("%s", err);
@@ -639,16 +644,22 @@ cmd_report(int argc, char **argv)
 		log_error("--anonymize needs --anonymize-key FILE");
 		return EXIT_USAGE;
 	}
-	if (c.anon != 0 && (c.scan.anon = anon_new(c.anon, c.anon_key, err,
+	if (c.anon != 0 && (anon = anon_new(c.anon, c.anon_key, err,
 	    sizeof(err))) == NULL) {
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
+	if (anon != NULL) {
+		c.scan.edit = anon_edit;
+		c.scan.edit_arg = anon;
+	}
 	if (alert_rules_load(c.rules, c.nrules, &cl, &set) == -1)
 		return EXIT_USAGE;
 	free(c.rules);
-	if (set.n > 0)
-		c.scan.alerts = &set;
+	if (set.n > 0) {
+		alert_set_sink(&set, &sk);
+		scan_add_sink(&c.scan, &sk);
+	}
 	alert_set_bound(&set, c.scan.max_keys);
 	if (c.state != NULL && set.n > 0) {
 		snprintf(winpath, sizeof(winpath), "%s.windows", c.state);
@@ -676,7 +687,7 @@ cmd_report(int argc, char **argv)
 			log_warn("'%s': %s", files[i].path, files[i].warning);
 	}
 	r = agg_result(agg, c.top);
-	anon_result(c.scan.anon, r);
+	anon_result(anon, r);
 	fill_result(r, files, n, &st);
 	if (set.n > 0) {
 		fired = alert_set_eval(&set, agg, st.last, &nfired);
@@ -706,12 +717,12 @@ cmd_report(int argc, char **argv)
 		rc = log_error("%s", err);
 	history_close(hist);
 	/* only once the report is out, so a failed run is read again */
-	if (rc == 0 && c.scan.state != NULL &&
-	    state_save(c.scan.state, c.state, err, sizeof(err)) == -1)
+	if (rc == 0 && state != NULL &&
+	    state_save(state, c.state, err, sizeof(err)) == -1)
 		rc = log_error("%s", err);
 	if (rc == 0 && alert_set_save(&set) == -1)
 		rc = -1;
-	state_free(c.scan.state);
+	state_free(state);
 	free(r->files);
 	free(r->errors);
 	free(r->warnings);
@@ -720,7 +731,7 @@ cmd_report(int argc, char **argv)
 	alert_list_free(fired, nfired);
 	alert_set_release(&set);
 	agg_free(agg);
-	anon_free(c.scan.anon);
+	anon_free(anon);
 	classify_free(cl);
 	free(files);
 	own_free(own);

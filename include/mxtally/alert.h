@@ -139,6 +139,13 @@ void alert_set_merge(struct alert_set *s, struct alert_buf *from);
 void alert_buf_free(struct alert_buf *b);
 
 /*
+ * The scan sink (scan_add_sink) that fills one alert_buf per scanning
+ * thread and merges them into s->all. Borrows s for the scan.
+ */
+struct scan_sink;
+void alert_set_sink(struct alert_set *s, struct scan_sink *sk);
+
+/*
  * Evaluates the merged records in (time, input position) order, so the
  * result is the same for any -j; a Dovecot login failure is
  * unknown_mailbox when agg (merged and finished; NULL: never) says so, as

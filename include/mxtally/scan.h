@@ -14,10 +14,52 @@
 #include "mxtally/classify.h"
 #include "mxtally/parse.h"
 
-struct alert_set;
+struct chunk;
 
-struct anon;
-struct state;
+/*
+ * What consumes the scan besides the aggregation is registered by the
+ * command (architecture.md: the scan knows none of its consumers):
+ *
+ * An edit rewrites each event before any sink sees it (--anonymize):
+ * it may point ev's slices into buf, SCAN_EDIT_MAX bytes that the
+ * reading thread owns and keeps until its next line.
+ */
+#define SCAN_EDIT_MAX	96
+
+typedef void scan_edit_fn(const void *arg, struct event *ev, char *buf);
+
+/*
+ * A sink of classified error events (alert records): each scanning
+ * thread gets its own part from part_new and gives it each event in the
+ * order of its lines (ev borrows from the line; pos is its input
+ * position). After the scan every part goes to part_end, on the calling
+ * thread and in the same thread order for any timing, which merges it
+ * into the whole and frees it. A part is one thread's alone; arg is
+ * shared, and part_end may run while other threads still fill their
+ * parts: it must not change what event reads.
+ */
+struct scan_sink {
+	void	*(*part_new)(void *arg);
+	void	 (*event)(void *arg, void *part, const struct event *ev,
+		    uint64_t pos);
+	void	 (*part_end)(void *arg, void *part);
+	void	*arg;
+};
+
+/*
+ * Resuming inputs read before (--state), on the reading thread: open
+ * returns a cursor over path (NULL: read it all), chunk trims each chunk
+ * of it in order and returns 0 when nothing of it is new, close records
+ * how far it was read (whole: to its end, without error).
+ */
+struct scan_resume {
+	void	*(*open)(void *arg, const char *path, int compressed);
+	int	 (*chunk)(void *cursor, struct chunk *c);
+	void	 (*close)(void *cursor, int whole);
+	void	*arg;
+};
+
+#define SCAN_SINK_MAX	4
 
 struct scan_opts {
 	int		 jobs;		/* worker threads, >= 1 */
@@ -25,12 +67,17 @@ struct scan_opts {
 	int		 year;		/* --year, 0 = infer */
 	int		 progress;	/* progress bar on stderr: 1, 0, -1 = if large */
 	int64_t		 since, until;	/* event time filter, T_NONE = open */
-	struct anon	*anon;		/* --anonymize pseudonyms, or NULL */
-	struct state	*state;		/* --state: resume inputs, or NULL */
-	struct alert_set *alerts;	/* collects alert records, or NULL */
+	scan_edit_fn	*edit;		/* rewrites each event, or NULL */
+	const void	*edit_arg;
+	struct scan_resume resume;	/* skips what was read; open NULL: none */
+	struct scan_sink sinks[SCAN_SINK_MAX]; /* besides the aggregation */
+	size_t		 nsinks;
 	size_t		 max_keys;	/* per agg table, 0 = no cap */
 	const volatile sig_atomic_t *stop; /* nonzero: stop early, or NULL */
 };
+
+/* Appends sk to o's sinks; BUG() past SCAN_SINK_MAX. */
+void scan_add_sink(struct scan_opts *o, const struct scan_sink *sk);
 
 #define SCAN_SAMPLE	120	/* bytes of the first unrecognised line kept */
 
@@ -79,8 +126,8 @@ struct scan_stats {
 
 /*
  * The per-line pipeline, one for every command: header split, family
- * parse, the --since/--until filter, classification, anonymisation, then
- * the command's sink. The scan workers (report, alert) and watch each own
+ * parse, the --since/--until filter, classification, the command's edit
+ * (o->edit), then the command's sink. The scan workers (report, alert) and watch each own
  * one reader; a reader is used by one thread at a time.
  *
  * The sink gets each classified error event (is_event 1, the Dovecot

@@ -75,6 +75,10 @@ int state_file_chunk(struct state_file *sf, struct chunk *c);
  * frees sf; sf may be NULL. */
 void state_file_close(struct state_file *sf, int whole);
 
+/* The cursors above as the scan's resume (scan_opts.resume); borrows s. */
+struct scan_resume;
+void state_resume(struct state *s, struct scan_resume *rs);
+
 /*
  * Anonymisation (anon.c). Tokens are "u-" or "ip-" and 12 hex digits of
  * HMAC-SHA256 over the lower-cased value, keyed by a key file.
@@ -113,6 +117,12 @@ size_t anon_token(const struct anon *a, int kind, const char *s, size_t len,
  */
 void anon_event(const struct anon *a, struct event *ev,
     char buf[3][ANON_TOKEN_MAX]);
+
+/*
+ * anon_event as the scan's edit (scan_opts.edit, a scan_edit_fn; a is
+ * the struct anon): buf holds SCAN_EDIT_MAX bytes.
+ */
+void anon_edit(const void *a, struct event *ev, char *buf);
 
 /* Replaces raw examples in r by their masked templates; a may be NULL. */
 void anon_result(const struct anon *a, struct result *r);

@@ -24,6 +24,7 @@
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
 #include "mxtally/log.h"
+#include "mxtally/scan.h"
 #include "alert_int.h"
 
 #define BLK_SIZE	(64u << 10)
@@ -259,6 +260,31 @@ alert_buf_add(struct alert_buf *b, const struct alert_set *s,
 	memcpy(r->code, ev->code, sizeof(r->code));
 	memcpy(r->enh, ev->enh, sizeof(r->enh));
 	memcpy(r->resp, ev->resp, sizeof(r->resp));
+}
+
+static void *
+sink_part_new(void *arg)
+{
+	(void)arg;
+	return alert_buf_new();
+}
+
+static void
+sink_event(void *arg, void *part, const struct event *ev, uint64_t pos)
+{
+	alert_buf_add(part, arg, ev, pos);
+}
+
+static void
+sink_part_end(void *arg, void *part)
+{
+	alert_set_merge(arg, part);
+}
+
+void
+alert_set_sink(struct alert_set *s, struct scan_sink *sk)
+{
+	*sk = (struct scan_sink){ sink_part_new, sink_event, sink_part_end, s };
 }
 
 void

@@ -252,6 +252,8 @@ alert_main(int argc, char **argv)
 	struct scan_stats	 st;
 	struct classifier	*cl;
 	struct agg		*agg;
+	struct state		*state = NULL;
+	struct scan_sink	 sk;
 	char			 err[256] = "", winpath[PATH_MAX];
 	size_t			 n, i;
 	int			 rc;
@@ -276,7 +278,7 @@ alert_main(int argc, char **argv)
 		argv = stdin_only;
 		n = 1;
 	}
-	if (c.state != NULL && (c.scan.state = state_load(c.state, err,
+	if (c.state != NULL && (state = state_load(c.state, err,
 	    sizeof(err))) == NULL) {
 		log_error("%s", err);
 		alert_set_release(&set);
@@ -284,6 +286,8 @@ alert_main(int argc, char **argv)
 		free(c.rules);
 		return 2;
 	}
+	if (state != NULL)
+		state_resume(state, &c.scan.resume);
 	if (c.state != NULL) {
 		snprintf(winpath, sizeof(winpath), "%s.windows", c.state);
 		set.windows = winpath;
@@ -291,7 +295,8 @@ alert_main(int argc, char **argv)
 	files = xcalloc(n, sizeof(*files));
 	for (i = 0; i < n; i++)
 		files[i].path = argv[i];
-	c.scan.alerts = &set;
+	alert_set_sink(&set, &sk);
+	scan_add_sink(&c.scan, &sk);
 	alert_set_bound(&set, c.scan.max_keys);
 	agg = scan_run(&c.scan, cl, files, n, &st);
 	for (i = 0; i < n; i++) {
@@ -307,14 +312,14 @@ alert_main(int argc, char **argv)
 	ar.lines = st.lines;
 	rc = alert_emit(&c, &set, &ar);
 	/* only once the alerts are out, so a failed run is read again */
-	if ((rc & 0x100) == 0 && rc != -1 && c.scan.state != NULL &&
-	    (state_save(c.scan.state, c.state, err, sizeof(err)) == -1 ||
+	if ((rc & 0x100) == 0 && rc != -1 && state != NULL &&
+	    (state_save(state, c.state, err, sizeof(err)) == -1 ||
 	    alert_set_save(&set) == -1)) {
 		if (err[0] != '\0')
 			log_error("%s", err);
 		rc = c.fmt == A_NAGIOS ? 0x100 : -1;
 	}
-	state_free(c.scan.state);
+	state_free(state);
 	if (c.fmt == A_NAGIOS)
 		rc = rc & 0x100 ? 3 : rc;
 	else if (rc == -1 || ar.unreadable)

@@ -19,13 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mxtally/alert.h"
 #include "mxtally/cause.h"
 #include "mxtally/input.h"
 #include "mxtally/log.h"
 #include "mxtally/parse.h"
 #include "mxtally/scan.h"
-#include "mxtally/state.h"
 
 struct qitem {
 	struct chunk	 c;
@@ -51,7 +49,7 @@ struct scan_reader {
 	scan_sink_fn		*sink;
 	void			*arg;
 	struct timecache	 tcache;
-	char			 anonbuf[3][ANON_TOKEN_MAX];
+	char			 editbuf[SCAN_EDIT_MAX];
 	struct scan_stats	 st;
 };
 
@@ -64,7 +62,7 @@ struct worker {
 	const struct layout	*lo;	/* per file */
 	struct scan_reader	*rd;
 	struct agg		*agg;
-	struct alert_buf	*ab;	/* alert records, or NULL */
+	void			*part[SCAN_SINK_MAX]; /* the sinks' parts */
 	uint64_t		*lines;	/* per file */
 	struct scan_known	*known;	/* per file: recognised lines */
 	unsigned char		*shrank; /* per file: SIGBUS while reading */
@@ -151,8 +149,8 @@ scan_line(struct scan_reader *r, struct slice line, const struct timectx *tc,
 	if (!parse_line_known(&ll, &ev, &known)) {
 		if (ev.tkind == TR_NONE)
 			return known;
-		if (r->o->anon != NULL)
-			anon_event(r->o->anon, &ev, r->anonbuf);
+		if (r->o->edit != NULL)
+			r->o->edit(r->o->edit_arg, &ev, r->editbuf);
 		if (in_range(r->o, ev.t))
 			r->sink(r->arg, &ev, pos, 0);	/* no event */
 		return known;
@@ -160,8 +158,8 @@ scan_line(struct scan_reader *r, struct slice line, const struct timectx *tc,
 	if (!in_range(r->o, ev.t))
 		return known;
 	classify_event(r->cl, r->cs, &ev);
-	if (r->o->anon != NULL)		/* before agg and alerts see them */
-		anon_event(r->o->anon, &ev, r->anonbuf);
+	if (r->o->edit != NULL)		/* before any sink sees them */
+		r->o->edit(r->o->edit_arg, &ev, r->editbuf);
 	if (!(ev.flags & EV_AUTH_UNKNOWN))
 		r->st.error_lines++;
 	r->sink(r->arg, &ev, pos, 1);
@@ -232,18 +230,30 @@ scan_lines(struct scan_reader *r, const char *beg, const char *end,
 	return n;
 }
 
-/* The report's and alert's sink: counts into the worker's own tables. */
+void
+scan_add_sink(struct scan_opts *o, const struct scan_sink *sk)
+{
+	if (o->nsinks == SCAN_SINK_MAX)
+		BUG("too many scan sinks");
+	o->sinks[o->nsinks++] = *sk;
+}
+
+/*
+ * The worker's own: the registered sinks' parts, then the counts in its
+ * own tables.
+ */
 static void
 worker_sink(void *arg, struct event *ev, uint64_t pos, int is_event)
 {
 	struct worker	*w = arg;
+	size_t		 i;
 
 	if (!is_event) {
 		agg_traffic(w->agg, ev, pos, 0);
 		return;
 	}
-	if (w->ab != NULL)
-		alert_buf_add(w->ab, w->o->alerts, ev, pos);
+	for (i = 0; i < w->o->nsinks; i++)
+		w->o->sinks[i].event(w->o->sinks[i].arg, w->part[i], ev, pos);
 	agg_traffic(w->agg, ev, pos, 1);
 	agg_add(w->agg, ev, pos);
 }
@@ -541,7 +551,8 @@ read_one(struct queue *q, struct worker *self, struct scan_file *f, size_t idx,
 {
 	struct source	*s;
 	struct chunk	 c;
-	struct state_file *sf;
+	const struct scan_resume *rs = &o->resume;
+	void		*cur = NULL;
 	int		 rc = 0, sniffed = 0;
 
 	f->format = "plain";
@@ -551,13 +562,14 @@ read_one(struct queue *q, struct worker *self, struct scan_file *f, size_t idx,
 	f->format = input_fmt_name(source_format(s));
 	queue_limit(q, s);
 	timectx_init(tc, source_mtime(s), o->year);
-	sf = state_file_open(o->state, f->path, source_format(s) != FMT_PLAIN);
+	if (rs->open != NULL)
+		cur = rs->open(rs->arg, f->path, source_format(s) != FMT_PLAIN);
 	while (!stopped(o) && (rc = next_guarded(s, &c, f)) == 1) {
 		if (!sniffed) {		/* workers read lo once it is queued */
 			sniff_guarded(self, &c, tc, lo);
 			sniffed = 1;
 		}
-		if (sf != NULL && state_file_chunk(sf, &c) == 0) {
+		if (cur != NULL && rs->chunk(cur, &c) == 0) {
 			source_release(s, &c);	/* read by an earlier run */
 			continue;
 		}
@@ -569,7 +581,8 @@ read_one(struct queue *q, struct worker *self, struct scan_file *f, size_t idx,
 	}
 	if (rc == 0)
 		f->error[0] = '\0';
-	state_file_close(sf, rc == 0);
+	if (cur != NULL)
+		rs->close(cur, rc == 0);
 	queue_limit(q, NULL);	/* nothing left to decode */
 	queue_drain(q);
 	f->bytes = source_bytes(s);
@@ -604,7 +617,8 @@ worker_init(struct worker *w, struct queue *q, const struct scan_opts *o,
 	w->lo = lo;
 	w->rd = scan_reader_new(o, cl, worker_sink, w);
 	w->agg = agg_new();
-	w->ab = o->alerts != NULL ? alert_buf_new() : NULL;
+	for (i = 0; i < o->nsinks; i++)
+		w->part[i] = o->sinks[i].part_new(o->sinks[i].arg);
 	agg_set_max_keys(w->agg, o->max_keys);
 	w->lines = xcalloc(n ? n : 1, sizeof(uint64_t));
 	w->known = xcalloc(n ? n : 1, sizeof(*w->known));
@@ -642,8 +656,8 @@ worker_collect(struct worker *w, struct agg *all, struct scan_file *files,
 	if (ws->last > st->last)
 		st->last = ws->last;
 	scan_reader_free(w->rd);
-	if (w->ab != NULL)
-		alert_set_merge(w->o->alerts, w->ab);
+	for (i = 0; i < w->o->nsinks; i++)
+		w->o->sinks[i].part_end(w->o->sinks[i].arg, w->part[i]);
 	free(w->lines);
 	free(w->known);
 	free(w->shrank);

@@ -31,6 +31,7 @@
 #include <nettle/hmac.h>
 
 #include "mxtally/log.h"
+#include "mxtally/scan.h"
 #include "mxtally/state.h"
 
 #define KEY_MIN		16	/* bytes */
@@ -219,6 +220,15 @@ anon_event(const struct anon *a, struct event *ev,
 		    ANON_TOKEN_MAX);
 		ev->addr = (struct slice){ buf[2], n };
 	}
+}
+
+_Static_assert(sizeof(char[3][ANON_TOKEN_MAX]) <= SCAN_EDIT_MAX,
+    "the scan's edit buffer holds anon_event's three tokens");
+
+void
+anon_edit(const void *a, struct event *ev, char *buf)
+{
+	anon_event(a, ev, (char (*)[ANON_TOKEN_MAX])buf);
 }
 
 void

@@ -44,6 +44,7 @@
 #include "mxtally/afile.h"
 #include "mxtally/input.h"
 #include "mxtally/log.h"
+#include "mxtally/scan.h"
 #include "mxtally/state.h"
 
 #define STATE_MAGIC	"mxtally-state 1"
@@ -330,4 +331,29 @@ state_file_close(struct state_file *sf, int whole)
 		e->path = xstrdup(sf->path);
 	}
 	free(sf);
+}
+
+static void *
+resume_open(void *arg, const char *path, int compressed)
+{
+	return state_file_open(arg, path, compressed);
+}
+
+static int
+resume_chunk(void *cursor, struct chunk *c)
+{
+	return state_file_chunk(cursor, c);
+}
+
+static void
+resume_close(void *cursor, int whole)
+{
+	state_file_close(cursor, whole);
+}
+
+void
+state_resume(struct state *s, struct scan_resume *rs)
+{
+	*rs = (struct scan_resume){ resume_open, resume_chunk, resume_close,
+	    s };
 }
