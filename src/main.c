@@ -690,7 +690,7 @@ cmd_report(int argc, char **argv)
 	anon_result(anon, r);
 	fill_result(r, files, n, &st);
 	if (set.n > 0) {
-		fired = alert_set_eval(&set, agg, st.last, &nfired);
+		fired = alert_set_eval(&set, st.last, &nfired);
 		r->alerts = alert_rows(fired, nfired);
 		r->nalerts = nfired;
 	}

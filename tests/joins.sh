@@ -5,7 +5,9 @@
 # LMTP refusal and the two daemons' lines fall into different chunks and
 # workers, give the report of one whole chunk, for -j1, -j2 and -j4, and
 # with the Postfix lines first. The counts themselves are derived by hand
-# in samples/dovecot-lmtp/README.md: 24 events, 19 pairs.
+# in samples/dovecot-lmtp/README.md: 24 events, 19 pairs. Then `alert`
+# must count what the report counts (one joined failure, one event, the
+# report's cause), on that file and on a small one written here.
 set -u
 MXTALLY=${MXTALLY:-./mxtally}
 MXTALLY_T=${MXTALLY_T:-}
@@ -50,4 +52,122 @@ cmp -s "$tmp/a" "$tmp/b" && ok || bad "one file per daemon: other counts"
 [ "$(jq '.causes.server_error.events' "$tmp/out.json")" -eq 18 ] &&
 [ "$(jq '.totals.join_paired' "$tmp/out.json")" -eq 0 ] && ok ||
 	bad "Postfix alone: $(jq -c '.causes | map_values(.events)' "$tmp/out.json")"
+
+# alert counts the report's events: one rule per cause, threshold 1 and
+# a window of a day, so each fires once with "events" = the cause's
+# events (samples/dovecot-lmtp/README.md): system_storage 22 (72 + 12 +
+# 7 Dovecot lines), quota_exceeded 1 (2 lines), lock_contention 1,
+# server_error none (Postfix's 18 deferrals joined), code 451 18 (the
+# joined pairs take the code Postfix got). Line by line it was 91, 2,
+# 1, 18 and 18.
+cat >"$tmp/causes.ini" <<'INI'
+[storage]
+cause = system_storage
+threshold = 1
+window = 1d
+[server]
+cause = server_error
+threshold = 1
+window = 1d
+[quota]
+cause = quota_exceeded
+threshold = 1
+window = 1d
+[lock]
+cause = lock_contention
+threshold = 1
+window = 1d
+[unknown]
+cause = unknown_mailbox
+threshold = 1
+window = 1d
+[auth]
+cause = auth_failure
+threshold = 1
+window = 1d
+[c451]
+code = 451
+threshold = 1
+window = 1d
+[burst]
+cause = system_storage
+threshold = 4
+window = 10m
+severity = critical
+INI
+# alert_counts FILE: "rule events" per fired alert, sorted
+alert_counts() { jq -r '"\(.rule) \(.events)"' "$1" | sort; }
+for j in 1 2 4; do
+	MXT_TEST_CHUNK=256 "$MXTALLY_T" alert -q -j$j --year 2026 \
+	    --rules "$tmp/causes.ini" "$log" >"$tmp/a.jsonl"
+	got=$(alert_counts "$tmp/a.jsonl" | grep -v '^burst' | tr '\n' ' ')
+	[ "$got" = "c451 18 lock 1 quota 1 storage 22 " ] && ok ||
+		bad "alert -j$j on store.log: $got"
+done
+
+# A small file, each case derived by hand (Dovecot and Postfix lines as
+# the real daemons wrote them, samples/dovecot-lmtp, times changed):
+#  alice 10:00:00  4 Dovecot LMTP lines, then Postfix's 451: 1 event,
+#                  system_storage, 451 4.2.0;
+#  bob   10:01:00  Postfix's 451 first, Dovecot's 4 lines at 10:01:01
+#                  (the order reversed): 1 event, system_storage, 451;
+#  carol 10:03:00  4 Dovecot lines, Postfix's 451 at 10:04:00, 60 s
+#                  later (outside the 30 s window): 2 events,
+#                  system_storage (no code) and server_error (451);
+#  dave  10:05:00  Postfix's 552 bounce first, Dovecot's quota line at
+#                  10:05:02: 1 event, quota_exceeded, 552 5.2.2;
+#  ghost 10:06:00  a POP3 login failure (2 attempts), the auth process's
+#                  "unknown user" verdict for its session after it, at
+#                  10:06:01: unknown_mailbox 2;
+#  zed   10:06:02  an IMAP login failure with no verdict: auth_failure 1;
+#  10:07:00        a qmgr line (no error; moves log time on).
+# Report: 8 events: system_storage 3, server_error 1, quota_exceeded 1,
+# unknown_mailbox 2, auth_failure 1; code 451 3 (alice's and bob's pairs,
+# carol's deferral); join_paired 3 (alice, bob, dave). "burst" (4
+# storage events in 10m) fires nowhere: line by line it was 12.
+lmtp() {	# lmtp TIME USER SESSION: the 4 lines of one refused recipient
+	p="Dec  7 $1 mx dovecot: lmtp($2)<22207><$3>:"
+	w="write(/tmp/mxj-dc/mail/$2/tmp/1796648271.M199276P22207.vm) failed: No space left on device"
+	e="Error: lmtp-server: conn 127.0.0.1:47612 [3]: rcpt $2@example.org: Mailbox INBOX: Saving mail:"
+	echo "$p $e save: $w"
+	echo "$p $e $w"
+	echo "$p $e $w"
+	echo "$p msgid=<t0.1796648271190073255@example.net>: save failed to INBOX: Mailbox INBOX: Saving mail: $w"
+}
+deferred() {	# deferred TIME USER: Postfix's lmtp client told 451
+	echo "Dec  7 $1 mx postfix/lmtp[21760]: 2F298A72992: to=<$2@example.org>, relay=127.0.0.1[127.0.0.1]:24201, delay=0.01, delays=0/0/0/0, dsn=4.2.0, status=deferred (host 127.0.0.1[127.0.0.1] said: 451 4.2.0 <$2@example.org> Internal error occurred. Refer to server log for more information. [2026-12-07 $1] (in reply to end of DATA command))"
+}
+small=$tmp/small.log
+{
+	lmtp 10:00:00 alice yKm5C0+tFmu/VgAAg+zDdQ
+	deferred 10:00:00 alice
+	deferred 10:01:00 bob
+	lmtp 10:01:01 bob zLm5C0+tFmu/VgAAg+zDdQ
+	lmtp 10:03:00 carol aMm5C0+tFmu/VgAAg+zDdQ
+	deferred 10:04:00 carol
+	echo "Dec  7 10:05:00 mx postfix/lmtp[21760]: DC002A73566: to=<dave@example.org>, relay=127.0.0.1[127.0.0.1]:24201, delay=0.07, delays=0/0.01/0.06/0.01, dsn=5.2.2, status=bounced (host 127.0.0.1[127.0.0.1] said: 552 5.2.2 <dave@example.org> Quota exceeded (mailbox for user is full) (in reply to end of DATA command))"
+	echo "Dec  7 10:05:02 mx dovecot: lmtp(dave)<21757><+NlsOT6tFmv9VAAAg+zDdQ>: msgid=<t2.1796648254899333224@example.net>: save failed to INBOX: Quota exceeded (mailbox for user is full)"
+	echo "Dec  7 10:06:00 mx dovecot: pop3-login: Disconnected (auth failed, 2 attempts in 4 secs): user=<ghost>, method=PLAIN, rip=198.51.100.5, lip=10.0.0.1, session=<S1>"
+	echo "Dec  7 10:06:01 mx dovecot: auth-worker(7): sql(ghost,198.51.100.5,<S1>): unknown user"
+	echo "Dec  7 10:06:02 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<zed>, method=PLAIN, rip=198.51.100.6, lip=10.0.0.1, session=<S2>"
+	echo "Dec  7 10:07:00 mx postfix/qmgr[9]: 3F2A11C0A1: removed"
+} >"$small"
+want_counts='auth 1 c451 3 quota 1 server 1 storage 3 unknown 2 '
+"$MXTALLY" -q -f json --year 2026 "$small" >"$tmp/small.json" ||
+	bad "report small: exit $?"
+got=$(jq -r '"\(.totals.events) \(.totals.join_paired) " + ([.causes | to_entries[] | "\(.key)=\(.value.events)"] | sort | join(" "))' "$tmp/small.json")
+want='8 3 auth_failure=1 quota_exceeded=1 server_error=1 system_storage=3 unknown_mailbox=2'
+[ "$got" = "$want" ] && ok || bad "report small: $got, want $want"
+for j in 1 2; do
+	MXT_TEST_CHUNK=256 "$MXTALLY_T" alert -q -j$j --year 2026 \
+	    --rules "$tmp/causes.ini" "$small" >"$tmp/a.jsonl"
+	got=$(alert_counts "$tmp/a.jsonl" | tr '\n' ' ')
+	[ "$got" = "$want_counts" ] && ok || bad "alert -j$j small: $got"
+done
+# the report's own alerts section fires the same
+"$MXTALLY" -q -f json --year 2026 --rules "$tmp/causes.ini" "$small" |
+    jq -c '.alerts[]' >"$tmp/r.jsonl"
+"$MXTALLY" alert -q --year 2026 --rules "$tmp/causes.ini" "$small" |
+    jq -c . >"$tmp/a.jsonl"
+cmp -s "$tmp/r.jsonl" "$tmp/a.jsonl" && ok || bad "report alerts differ from alert"
 t_end

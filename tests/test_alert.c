@@ -15,6 +15,7 @@
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
 #include "mxtally/parse.h"
+#include "mxtally/scan.h"
 
 static struct event
 ev_make(int cause, const char *user, const char *host, const char *client,
@@ -169,7 +170,7 @@ fired(const char *rules, const int64_t *t, size_t n, struct alert **out)
 		alert_buf_add(b, &s, &ev, i);
 	}
 	alert_set_merge(&s, b);
-	*out = alert_set_eval(&s, NULL, T_NONE, &nf);
+	*out = alert_set_eval(&s, T_NONE, &nf);
 	for (i = 0; i < nf; i++)
 		(*out)[i].rule = NULL;	/* the set goes away */
 	alert_set_release(&s);
@@ -339,7 +340,7 @@ Test(alert, keys, .timeout = 5)
 	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
 		alert_buf_add(b, &s, &ev[i], i);
 	alert_set_merge(&s, b);
-	v = alert_set_eval(&s, NULL, T_NONE, &n);
+	v = alert_set_eval(&s, T_NONE, &n);
 	/*
 	 * user: alice (Alice lower-cased) fires at 20, bob at 60; the
 	 * user-less event is no one's. client: 192.0.2.1 has 10,30,60 = 3.
@@ -367,38 +368,48 @@ Test(alert, keys, .timeout = 5)
 	alert_set_release(&s);
 }
 
+/* The scan's sink, as one thread's part: every counted event. */
+static struct scan_sink	 sink;
+static void		*part;
+
+static void
+to_part(void *arg, const struct event *ev, uint64_t pos)
+{
+	(void)arg;
+	sink.event(sink.arg, part, ev, pos);
+}
+
 Test(alert, dovecot_join, .timeout = 5)
 {
 	struct alert_set	 s = { 0 };
-	struct alert_buf	*b1 = alert_buf_new(), *b2 = alert_buf_new();
 	struct agg		*a1 = agg_new(), *a2 = agg_new();
 	struct event		 login = ev_make(CAUSE_AUTH_FAILURE, "zed", "h",
 	    "192.0.2.9", 100), verdict;
 	struct alert		*v;
 	size_t			 n;
 
-	/* as the scan does: every event to one worker's agg and buffer */
+	/* as the scan does: the records are the events the aggs count */
 	load(&s, "[unknown]\ncause = unknown_mailbox\n"
 	    "[auth]\ncause = auth_failure\n");
+	alert_set_sink(&s, &sink);
+	part = sink.part_new(sink.arg);
+	agg_set_emit(a1, to_part, NULL);
+	agg_set_emit(a2, to_part, NULL);
 	login.flags |= EV_JOIN;
 	login.session = SLICE_LIT("S1");
-	alert_buf_add(b1, &s, &login, 2);
 	agg_add(a1, &login, 2);
 	login.session = SLICE_LIT("S2");
 	login.t = 200;
-	alert_buf_add(b1, &s, &login, 3);
 	agg_add(a1, &login, 3);
 	/* the verdict for S1 comes from another worker */
 	verdict = ev_make(CAUSE_NONE, "zed", "h", "", 90);
 	verdict.flags |= EV_AUTH_UNKNOWN;
 	verdict.session = SLICE_LIT("S1");
-	alert_buf_add(b2, &s, &verdict, 1);
 	agg_add(a2, &verdict, 1);
-	alert_set_merge(&s, b1);
-	alert_set_merge(&s, b2);
 	agg_merge(a1, a2);
 	agg_finish(a1);
-	v = alert_set_eval(&s, a1, T_NONE, &n);
+	sink.part_end(sink.arg, part);
+	v = alert_set_eval(&s, T_NONE, &n);
 	/* S1 became unknown_mailbox; S2 stays auth_failure */
 	cr_assert_eq(n, 2);
 	cr_assert_str_eq(v[0].rule->name, "unknown");
@@ -440,7 +451,7 @@ spill_run(size_t max, size_t *n)
 	}
 	alert_set_merge(&s, b[0]);
 	alert_set_merge(&s, b[1]);
-	v = alert_set_eval(&s, NULL, T_NONE, n);
+	v = alert_set_eval(&s, T_NONE, n);
 	for (k = 0; k < (int)*n; k++)
 		v[k].rule = NULL;	/* the set goes away */
 	alert_set_release(&s);
@@ -494,7 +505,7 @@ split_run(int swap)
 	}
 	alert_set_merge(&s, b[swap]);
 	alert_set_merge(&s, b[!swap]);
-	v = alert_set_eval(&s, NULL, T_NONE, &n);
+	v = alert_set_eval(&s, T_NONE, &n);
 	alert_write_jsonl(f, v, n);
 	fclose(f);
 	alert_list_free(v, n);

@@ -90,12 +90,17 @@ int result_cmp_cause(const void *x, const void *y);
 void result_free(struct result *r);
 
 /*
- * After agg_finish: 1 when the Dovecot auth process said that the user of
- * session s does not exist, so that its login failure is unknown_mailbox
- * (as agg_finish decided); 0 otherwise, also for sessions the cap folded.
- * The alert stage asks this to count as the report does.
+ * Every event a's tables count, once its joins are settled (the cause,
+ * code and count the report gives it; a joined failure once, at the
+ * time and position of its first line), is also handed to fn(arg, ev,
+ * pos), ev borrowed for the call: the alert records take their events
+ * from here, so alert and report count the same. fn runs on the thread
+ * that counts: a's worker while scanning, then the caller of agg_merge
+ * (which may count in both aggs) and agg_finish; set it on every agg of
+ * a run before the merges. NULL: none.
  */
-int agg_session_unknown(const struct agg *a, struct slice s);
+typedef void agg_emit_fn(void *arg, const struct event *ev, uint64_t pos);
+void agg_set_emit(struct agg *a, agg_emit_fn *fn, void *arg);
 
 /*
  * An unlinked temporary file in $TMPDIR (default /tmp) for spilled runs,

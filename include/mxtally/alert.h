@@ -120,10 +120,10 @@ void alert_set_release(struct alert_set *s);
 int alert_rule_match(const struct alert_rule *r, const struct event *ev);
 
 /*
- * Per-worker record buffers, filled in the scan's hot path for the timed
- * events some rule selects. add copies the key strings it keeps; merge
- * takes from (it is freed). A buffer over s->max_records writes its
- * records to a sorted run in $TMPDIR.
+ * Per-worker record buffers, filled from the agg (agg_set_emit) with the
+ * timed events some rule selects, as the report counts them. add copies
+ * the key strings it keeps; merge takes from (it is freed). A buffer
+ * over s->max_records writes its records to a sorted run in $TMPDIR.
  */
 struct alert_buf *alert_buf_new(void);
 
@@ -147,16 +147,13 @@ void alert_set_sink(struct alert_set *s, struct scan_sink *sk);
 
 /*
  * Evaluates the merged records in (time, input position) order, so the
- * result is the same for any -j; a Dovecot login failure is
- * unknown_mailbox when agg (merged and finished; NULL: never) says so, as
- * in the report. Then advances the event clock to end
+ * result is the same for any -j. Then advances the event clock to end
  * (the newest line read; T_NONE = the newest event) so that an alert
  * whose window emptied before the log ended is not "firing". Returns the
  * fired alerts ordered by first event time, rule order and key; *n gets
  * their count. Free with alert_list_free.
  */
-struct alert *alert_set_eval(struct alert_set *s, const struct agg *agg,
-    int64_t end, size_t *n);
+struct alert *alert_set_eval(struct alert_set *s, int64_t end, size_t *n);
 void alert_list_free(struct alert *v, size_t n);
 
 /*

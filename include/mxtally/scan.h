@@ -29,14 +29,16 @@ struct chunk;
 typedef void scan_edit_fn(const void *arg, struct event *ev, char *buf);
 
 /*
- * A sink of classified error events (alert records): each scanning
- * thread gets its own part from part_new and gives it each event in the
- * order of its lines (ev borrows from the line; pos is its input
- * position). After the scan every part goes to part_end, on the calling
- * thread and in the same thread order for any timing, which merges it
- * into the whole and frees it. A part is one thread's alone; arg is
- * shared, and part_end may run while other threads still fill their
- * parts: it must not change what event reads.
+ * A sink of the error events the aggregation counts (alert records),
+ * each once its joins are settled (agg_set_emit): a failure logged on
+ * several lines or by two daemons comes once, with the report's cause.
+ * Each scanning thread gets its own part from part_new and gives it the
+ * events its agg counts (ev borrows; pos is the input position of the
+ * event's first line); after the threads end, the merges and the finish
+ * give the joined events to the first thread's part, on the calling
+ * thread. Then every part goes to part_end, in thread order, which
+ * merges it into the whole and frees it. A part is one thread's alone;
+ * arg is shared.
  */
 struct scan_sink {
 	void	*(*part_new)(void *arg);

@@ -331,6 +331,8 @@ agg_count(struct agg *a, const struct event *ev, uint64_t pos)
 	add_codes(a, ev, n);
 	add_templates(a, ev, n, pos);
 	add_where(a, ev, n, pos);
+	if (a->emit != NULL)
+		a->emit(a->emit_arg, ev, pos);
 }
 
 static struct slice
@@ -535,8 +537,16 @@ agg_chunk_end(struct agg *a)
 	traffic_chunk_end(a->traffic);
 }
 
-int
-agg_session_unknown(const struct agg *a, struct slice s)
+void
+agg_set_emit(struct agg *a, agg_emit_fn *fn, void *arg)
+{
+	a->emit = fn;
+	a->emit_arg = arg;
+}
+
+/* 1 when the auth process said session s's user does not exist */
+static int
+session_unknown(const struct agg *a, struct slice s)
 {
 	struct ent	*v;
 
@@ -562,7 +572,7 @@ agg_finish(struct agg *a)
 	for (p = a->pend; p != NULL; p = p->next) {
 		/* only a built-in auth_failure; a user rule's cause stays */
 		if (p->ev.cause == CAUSE_AUTH_FAILURE &&
-		    agg_session_unknown(a, p->ev.session))
+		    session_unknown(a, p->ev.session))
 			p->ev.cause = CAUSE_UNKNOWN_MAILBOX;
 		p->ev.flags &= (uint8_t)~EV_JOIN;
 		agg_count(a, &p->ev, p->pos);

@@ -156,6 +156,7 @@ uint64_t key_prefix(const char *key, size_t len);
 void tab_settle(struct tab *t);
 
 /* The agg itself; shared by agg.c and result.c. */
+#include "mxtally/agg.h"
 #include "mxtally/cause.h"
 #include "mxtally/event.h"
 
@@ -196,6 +197,8 @@ struct agg {
 	uint64_t	 join_paired;	/* MTA and server lines counted as one */
 	uint64_t	*recause;	/* [2][from][to]: joined MTA failures
 					   whose cause changed (join.c), NULL */
+	agg_emit_fn	*emit;		/* each counted event, or NULL */
+	void		*emit_arg;
 	struct traffic_agg *traffic;	/* traffic.c */
 	int		 merged;	/* another agg was merged in */
 	struct traffic_job *finishing;	/* traffic_finish still running */

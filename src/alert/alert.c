@@ -1,13 +1,16 @@
 /*
  * Alert evaluation. During a scan each worker appends a compact record
  * for every timed event some rule selects (alert_buf_add copies the key
- * strings into the buffer's own blocks); after the join the buffers are
- * merged and the records fed, in (event time, input position) order, to
+ * strings into the buffer's own blocks). The events are the ones the
+ * report counts, as the agg hands them on once their joins are settled
+ * (agg_set_emit): a failure logged on several lines or by two daemons is
+ * one record with the report's cause, and a Dovecot login failure is
+ * unknown_mailbox when the auth process said so. The buffers are merged
+ * and the records fed, in (event time, input position) order, to
  * the sliding-window evaluator, which keeps per (rule, key) the events
  * of the last window (same-second events share one slot) and opens an
  * episode when their count reaches the threshold and closes it when it
- * falls below. A Dovecot login failure counts as unknown_mailbox when
- * the merged agg says its session's user was unknown, as in the report.
+ * falls below.
  *
  * Memory: a buffer holds at most max_records records (alert_set_bound); a
  * full one is sorted and written to a run (a temporary file, see
@@ -39,14 +42,13 @@ struct blk {
 struct rec {
 	int64_t		 t;
 	uint64_t	 pos;		/* input position, the tie-break */
-	const char	*str[4];	/* copies, NUL-ended: enum rec_str */
+	const char	*str[3];	/* copies, NUL-ended: enum rec_str */
 	uint32_t	 count;
 	int16_t		 cause;
-	uint8_t		 flags;		/* enum event_flags */
 	char		 code[4], enh[12], resp[24];
 };
 
-enum rec_str { S_HOST, S_USER, S_CLIENT, S_SESSION };
+enum rec_str { S_HOST, S_USER, S_CLIENT, S_NSTR };
 
 /* the part of a record written as it is; the strings follow it */
 #define REC_FIXED	offsetof(struct rec, count)
@@ -149,10 +151,7 @@ static int
 buf_wants(const struct alert_set *s, const struct event *ev)
 {
 	if (ev->t == T_NONE || (ev->flags & EV_AUTH_UNKNOWN))
-		return 0;	/* no window to go in; verdicts: in the agg */
-	if ((ev->flags & EV_JOIN) && ev->session.len > 0)
-		return any_match(s, CAUSE_AUTH_FAILURE, ev) ||
-		    any_match(s, CAUSE_UNKNOWN_MAILBOX, ev);
+		return 0;	/* no window to go in; verdicts: no event */
 	return any_match(s, ev->cause, ev);
 }
 
@@ -180,21 +179,20 @@ spill_warn(const char *dir)
 static int
 rec_write(FILE *f, const struct rec *r)
 {
-	unsigned char	 len[4];
+	unsigned char	 len[S_NSTR];
 	size_t		 i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < S_NSTR; i++)
 		len[i] = (unsigned char)strlen(r->str[i]);
 	fwrite(&r->t, sizeof(r->t), 1, f);
 	fwrite(&r->pos, sizeof(r->pos), 1, f);
 	fwrite(&r->count, sizeof(r->count), 1, f);
 	fwrite(&r->cause, sizeof(r->cause), 1, f);
-	fwrite(&r->flags, sizeof(r->flags), 1, f);
 	fwrite(r->code, sizeof(r->code), 1, f);
 	fwrite(r->enh, sizeof(r->enh), 1, f);
 	fwrite(r->resp, sizeof(r->resp), 1, f);
 	fwrite(len, sizeof(len), 1, f);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < S_NSTR; i++)
 		fwrite(r->str[i], 1, len[i], f);
 	return ferror(f) ? -1 : 0;
 }
@@ -252,11 +250,8 @@ alert_buf_add(struct alert_buf *b, const struct alert_set *s,
 	r->str[S_HOST] = buf_str(b, ev->host, 0);
 	r->str[S_USER] = buf_str(b, ev->user, 1);
 	r->str[S_CLIENT] = buf_str(b, ev->client, 0);
-	r->str[S_SESSION] = (ev->flags & EV_JOIN) ?
-	    buf_str(b, ev->session, 0) : "";
 	r->count = ev->count;
 	r->cause = ev->cause;
-	r->flags = ev->flags;
 	memcpy(r->code, ev->code, sizeof(r->code));
 	memcpy(r->enh, ev->enh, sizeof(r->enh));
 	memcpy(r->resp, ev->resp, sizeof(r->resp));
@@ -332,14 +327,14 @@ struct ard {
 	const struct rec *mem;
 	uint64_t	 left;
 	struct rec	 r;
-	char		 sb[4][STR_MAX + 1];
+	char		 sb[S_NSTR][STR_MAX + 1];
 };
 
 /* Our own file, written whole: a failure here is an i/o error or a bug. */
 static void
 ard_next(struct ard *d)
 {
-	unsigned char	 len[4];
+	unsigned char	 len[S_NSTR];
 	size_t		 i;
 	FILE		*f = d->f;
 	int		 ok;
@@ -353,12 +348,11 @@ ard_next(struct ard *d)
 	    fread(&d->r.pos, sizeof(d->r.pos), 1, f) == 1 &&
 	    fread(&d->r.count, sizeof(d->r.count), 1, f) == 1 &&
 	    fread(&d->r.cause, sizeof(d->r.cause), 1, f) == 1 &&
-	    fread(&d->r.flags, sizeof(d->r.flags), 1, f) == 1 &&
 	    fread(d->r.code, sizeof(d->r.code), 1, f) == 1 &&
 	    fread(d->r.enh, sizeof(d->r.enh), 1, f) == 1 &&
 	    fread(d->r.resp, sizeof(d->r.resp), 1, f) == 1 &&
 	    fread(len, sizeof(len), 1, f) == 1;
-	for (i = 0; ok && i < 4; i++) {
+	for (i = 0; ok && i < S_NSTR; i++) {
 		ok = fread(d->sb[i], 1, len[i], f) == len[i];
 		d->sb[i][len[i]] = '\0';
 		d->r.str[i] = d->sb[i];
@@ -425,9 +419,8 @@ alert_cmp(const void *a, const void *b)
 }
 
 static void
-rec_feed(struct alert_eval *e, const struct agg *agg, const struct rec *x)
+rec_feed(struct alert_eval *e, const struct rec *x)
 {
-	const char		*sid = x->str[S_SESSION];
 	struct alert_item	 it = {
 		.t = x->t, .count = x->count, .cause = x->cause,
 		.code = x->code, .enh = x->enh, .resp = x->resp,
@@ -435,15 +428,12 @@ rec_feed(struct alert_eval *e, const struct agg *agg, const struct rec *x)
 		.client = x->str[S_CLIENT]
 	};
 
-	if ((x->flags & EV_JOIN) && agg != NULL &&
-	    agg_session_unknown(agg, (struct slice){ sid, strlen(sid) }))
-		it.cause = CAUSE_UNKNOWN_MAILBOX;
 	alert_eval_item(e, &it);
 }
 
 /* Feeds every record of b, runs and memory, in (time, position) order. */
 static void
-buf_feed(struct alert_eval *e, const struct agg *agg, struct alert_buf *b)
+buf_feed(struct alert_eval *e, struct alert_buf *b)
 {
 	struct ard	*d = xcalloc(b->nruns + 1, sizeof(*d));
 	struct ard	**heap = xmalloc((b->nruns + 1) * sizeof(*heap));
@@ -467,7 +457,7 @@ buf_feed(struct alert_eval *e, const struct agg *agg, struct alert_buf *b)
 	for (i = len / 2; i-- > 0;)
 		ard_sift_down(heap, len, i);
 	while (len > 0) {
-		rec_feed(e, agg, &heap[0]->r);
+		rec_feed(e, &heap[0]->r);
 		if (heap[0]->left > 0)
 			ard_next(heap[0]);
 		else
@@ -518,8 +508,7 @@ alert_set_save(const struct alert_set *s)
 }
 
 struct alert *
-alert_set_eval(struct alert_set *s, const struct agg *agg, int64_t end,
-    size_t *n)
+alert_set_eval(struct alert_set *s, int64_t end, size_t *n)
 {
 	struct collect		 c = { NULL, 0, 0 };
 	struct alert_eval	*e = alert_eval_new(s, collect_one, &c);
@@ -528,7 +517,7 @@ alert_set_eval(struct alert_set *s, const struct agg *agg, int64_t end,
 	if (s->windows != NULL)
 		windows_load(e, s);
 	if (s->all != NULL)
-		buf_feed(e, agg, s->all);
+		buf_feed(e, s->all);
 	if (end != T_NONE)
 		alert_eval_tick(e, end);
 	s->overflow = alert_eval_overflow(e);

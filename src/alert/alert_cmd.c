@@ -307,7 +307,7 @@ alert_main(int argc, char **argv)
 		if (files[i].warning[0] != '\0')
 			log_warn("'%s': %s", files[i].path, files[i].warning);
 	}
-	ar.v = alert_set_eval(&set, agg, st.last, &ar.n);
+	ar.v = alert_set_eval(&set, st.last, &ar.n);
 	ar.ce = cause_events(agg);
 	ar.lines = st.lines;
 	rc = alert_emit(&c, &set, &ar);

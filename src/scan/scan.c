@@ -246,16 +246,28 @@ static void
 worker_sink(void *arg, struct event *ev, uint64_t pos, int is_event)
 {
 	struct worker	*w = arg;
-	size_t		 i;
 
 	if (!is_event) {
 		agg_traffic(w->agg, ev, pos, 0);
 		return;
 	}
-	for (i = 0; i < w->o->nsinks; i++)
-		w->o->sinks[i].event(w->o->sinks[i].arg, w->part[i], ev, pos);
 	agg_traffic(w->agg, ev, pos, 1);
 	agg_add(w->agg, ev, pos);
+}
+
+/*
+ * The events w's agg counts, joins settled, to the registered sinks'
+ * parts: while scanning, the worker's own; after the threads end, the
+ * merges and the finish count joined events into w[0]'s (agg_set_emit).
+ */
+static void
+worker_emit(void *arg, const struct event *ev, uint64_t pos)
+{
+	struct worker	*w = arg;
+	size_t		 i;
+
+	for (i = 0; i < w->o->nsinks; i++)
+		w->o->sinks[i].event(w->o->sinks[i].arg, w->part[i], ev, pos);
 }
 
 /* Every line in [beg, end) is whole; the last may lack its newline. */
@@ -619,6 +631,8 @@ worker_init(struct worker *w, struct queue *q, const struct scan_opts *o,
 	w->agg = agg_new();
 	for (i = 0; i < o->nsinks; i++)
 		w->part[i] = o->sinks[i].part_new(o->sinks[i].arg);
+	if (o->nsinks > 0)
+		agg_set_emit(w->agg, worker_emit, w);
 	agg_set_max_keys(w->agg, o->max_keys);
 	w->lines = xcalloc(n ? n : 1, sizeof(uint64_t));
 	w->known = xcalloc(n ? n : 1, sizeof(*w->known));
@@ -656,8 +670,6 @@ worker_collect(struct worker *w, struct agg *all, struct scan_file *files,
 	if (ws->last > st->last)
 		st->last = ws->last;
 	scan_reader_free(w->rd);
-	for (i = 0; i < w->o->nsinks; i++)
-		w->o->sinks[i].part_end(w->o->sinks[i].arg, w->part[i]);
 	free(w->lines);
 	free(w->known);
 	free(w->shrank);
@@ -787,11 +799,13 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	st->last = INT64_MIN;
 	all = w[0].agg;
 	test_helped(w[jobs].scanned);
-	for (k = 0; k <= (size_t)jobs; k++) {
-		if (k < (size_t)jobs)
-			pthread_join(w[k].tid, NULL);
+	for (k = 0; k < (size_t)jobs; k++)
+		pthread_join(w[k].tid, NULL);
+	/* the merges and the finish settle joins: one thread, w[0]'s parts */
+	for (k = 1; o->nsinks > 0 && k <= (size_t)jobs; k++)
+		agg_set_emit(w[k].agg, worker_emit, &w[0]);
+	for (k = 0; k <= (size_t)jobs; k++)
 		worker_collect(&w[k], all, files, n, st);
-	}
 	if (st->first == INT64_MAX)
 		st->first = st->last = T_NONE;
 	for (i = 0; i < n; i++) {
@@ -800,6 +814,9 @@ scan_run(const struct scan_opts *o, const struct classifier *cl,
 	}
 	sigaction(SIGBUS, &oldsa, NULL);
 	agg_finish(all);
+	for (k = 0; k <= (size_t)jobs; k++)
+		for (i = 0; i < o->nsinks; i++)
+			o->sinks[i].part_end(o->sinks[i].arg, w[k].part[i]);
 	free(w);
 	free(q.ring);
 	free(tc);
