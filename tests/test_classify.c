@@ -11,6 +11,7 @@
 #include "mxtally/cause.h"
 #include "mxtally/classify.h"
 #include "mxtally/parse.h"
+#include "../src/classify/classify_int.h"
 
 static struct classifier *cl;
 static struct classify_scratch *cs;
@@ -156,6 +157,39 @@ Test(classify, hint_rank, .init = setup, .fini = teardown, .timeout = 5)
 	/* no hint, nothing known: unclassified */
 	cr_assert_str_eq(cause_hinted("frobnicated", "", "", CAUSE_NONE, 0),
 	    "unclassified");
+}
+
+/* The enhanced code read digit by digit, as sscanf's "%d.%d.%d" reads it. */
+Test(classify, enh_parts_as_sscanf, .timeout = 5)
+{
+	static const struct {
+		const char	*s;
+		int		 n, v[3];
+	} c[] = {
+		{ "5.1.1", 3, { 5, 1, 1 } },
+		{ "4.7.100", 3, { 4, 7, 100 } },
+		{ "5.2.2.9", 3, { 5, 2, 2 } },	/* the rest is not read */
+		{ "5.1", 2, { 5, 1, 0 } },
+		{ "5..1", 1, { 5, 0, 0 } },
+		{ "5.1.", 2, { 5, 1, 0 } },
+		{ "1234567890.1.1", 3, { 1234567890, 1, 1 } },	/* sscanf's */
+	};
+	size_t	 i;
+	int	 v[3], w[3], n, m;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		memset(v, 0, sizeof(v));
+		memset(w, 0, sizeof(w));
+		n = enh_parts(c[i].s, v);
+		m = sscanf(c[i].s, "%d.%d.%d", &w[0], &w[1], &w[2]);
+		cr_assert_eq(n, c[i].n, "'%s': %d parts", c[i].s, n);
+		cr_assert_eq(n, m, "'%s': %d parts, sscanf %d", c[i].s, n, m);
+		cr_assert(memcmp(v, w, sizeof(int) * (size_t)n) == 0,
+		    "'%s': parts differ from sscanf's", c[i].s);
+		if (n == 3)
+			cr_assert(v[0] == c[i].v[0] && v[1] == c[i].v[1] &&
+			    v[2] == c[i].v[2], "'%s'", c[i].s);
+	}
 }
 
 /* A fixed label (sendmail's stat=) is weaker than the enhanced code. */

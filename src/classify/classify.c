@@ -394,14 +394,45 @@ match_builtin(const struct classifier *c, struct classify_scratch *s,
 	return 0;
 }
 
+/*
+ * "cls.sub.det" at s as sscanf's "%d.%d.%d" reads it: 3 when all three
+ * parts are there. Parsers fill ev->enh with digits and dots only, read
+ * here digit by digit; anything sscanf would read its own way (blanks,
+ * signs, more than 9 digits) goes to sscanf, whose start-up cost was a
+ * quarter of classify_event's.
+ */
+MXT_STATIC int
+enh_parts(const char *s, int v[3])
+{
+	const char	*start = s;
+	int		 i, digits;
+
+	for (i = 0; i < 3; i++) {
+		if (i > 0 && *s++ != '.')
+			return i;		/* the literal '.' does not match */
+		if ((unsigned)(*s - '0') > 9)
+			break;
+		for (v[i] = 0, digits = 0; (unsigned)(*s - '0') <= 9; s++) {
+			if (++digits > 9)
+				break;
+			v[i] = v[i] * 10 + (*s - '0');
+		}
+		if (digits > 9)
+			break;
+	}
+	if (i == 3)
+		return 3;
+	return sscanf(start, "%d.%d.%d", &v[0], &v[1], &v[2]);
+}
+
 static int
 enhanced_cause(const char *enh)
 {
-	int	 cls, sub, det;
+	int	 v[3];
 
-	if (enh[0] == '\0' || sscanf(enh, "%d.%d.%d", &cls, &sub, &det) != 3)
+	if (enh[0] == '\0' || enh_parts(enh, v) != 3)
 		return CAUSE_NONE;
-	return code_cause_enhanced(cls, sub, det);
+	return code_cause_enhanced(v[0], v[1], v[2]);
 }
 
 /* Step 3c: the basic code, then the POP3/IMAP response code. */

@@ -52,6 +52,9 @@ void urules_free(struct urules *u);
 #ifdef MXT_TESTING
 /* Whether a top-level regex alternative (n bytes) requires lit. */
 int alt_requires(const char *a, size_t n, const char *lit);
+
+/* An enhanced code's parts, as sscanf's "%d.%d.%d" (classify.c). */
+int enh_parts(const char *s, int v[3]);
 #endif
 
 #endif
