@@ -11,9 +11,12 @@
 #
 # Environment: MXTALLY (binary under test), MXTALLY_BASE (an older
 # build to compare with in the same run, e.g. a worktree of the last
-# release: adds a "-j2 (base)" row and its ratio), BENCH_SIZE (1G; 64M for a
-# quick run), BENCH_RUNS (5), BENCH_SEED (20261121), BENCH_DIR
-# (build/bench), CC (cc).
+# release: adds a "-j2 (base)" row and its ratio), MXTALLY_PREV (the
+# build before a change, for a performance commit's before and after in
+# one run: adds a "-j2 (before)" row and its ratio), BENCH_SIZE (1G; 64M
+# for a quick run), BENCH_RUNS (5), BENCH_SEED (20261121), BENCH_DIR
+# (build/bench), BENCH_SCAN_ONLY (1: only the anchors and the plain-file
+# rows, no grep, decompressors, pflogsumm or compressed inputs), CC (cc).
 
 set -u
 
@@ -22,6 +25,7 @@ BENCH_SIZE=${BENCH_SIZE:-1G}
 BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_SEED=${BENCH_SEED:-20261121}
 BENCH_DIR=${BENCH_DIR:-build/bench}
+BENCH_SCAN_ONLY=${BENCH_SCAN_ONLY:-0}
 CC=${CC:-cc}
 SLICE_BYTES=268435456
 PATTERN='-ERR| [45][0-9][0-9] '
@@ -191,6 +195,9 @@ if have rg; then
 else
 	skip "rg -c" "rg -c" "ripgrep not installed"
 fi
+if [ "$BENCH_SCAN_ONLY" = 1 ]; then
+	:
+else
 row grep "grep -cE" "grep -cE -e '$PATTERN' $N" "$BYTES" "$LINES" \
     "" 1 "$OUT" grep -cE -e "$PATTERN" "$LOG"
 GREP_COUNT=$(cat "$OUT")
@@ -212,6 +219,7 @@ if have pflogsumm; then
 else
 	skip "pflogsumm (slice)" "pflogsumm" \
 	    "not installed (Debian package pflogsumm)"
+fi
 fi
 
 MXOK=0
@@ -238,6 +246,8 @@ if [ "$MXOK" -eq 1 ]; then
 	mx mx2 "mxtally -j2" "-j2" "$LOG" "$BYTES" "$LINES" "" -j2
 	mx mxr "mxtally --no-mmap -j2" "--no-mmap -j2" "$LOG" "$BYTES" \
 	    "$LINES" "read(2) path" --no-mmap -j2
+fi
+if [ "$MXOK" -eq 1 ] && [ "$BENCH_SCAN_ONLY" != 1 ]; then
 	if [ -f "$LOG.zst" ]; then
 		mx mxz "mxtally -j2 .zst" "-j2" "$LOG.zst" "$BYTES" "$LINES" \
 		    "MB/s of output" -j2
@@ -254,6 +264,11 @@ if [ -n "${MXTALLY_BASE:-}" ] && [ -x "$MXTALLY_BASE" ]; then
 	    "$BYTES" "$LINES" "MXTALLY_BASE: $("$MXTALLY_BASE" --version |
 	    head -n 1)" 0 /dev/null "$MXTALLY_BASE" -j2 -f json \
 	    -o "$J-mxb.json" "$LOG"
+fi
+if [ -n "${MXTALLY_PREV:-}" ] && [ -x "$MXTALLY_PREV" ]; then
+	row mxp "mxtally -j2 (before)" "before -j2 -f json -o out.json $N" \
+	    "$BYTES" "$LINES" "MXTALLY_PREV: $MXTALLY_PREV" 0 /dev/null \
+	    "$MXTALLY_PREV" -j2 -f json -o "$J-mxp.json" "$LOG"
 fi
 
 # ---- report -----------------------------------------------------------
@@ -315,6 +330,12 @@ ratio "mxtally -j2 vs pflogsumm on the slice (faster by)" pflog mxs x
 ratio "mxtally -j2 vs -j1 (speed-up)" mx1 mx2 x
 [ -n "${MXTALLY_BASE:-}" ] &&
 	ratio "mxtally -j2 vs the base build (throughput)" mxb mx2 %
+[ -n "${MXTALLY_PREV:-}" ] &&
+	ratio "mxtally -j2 vs the build before (throughput)" mxp mx2 %
+[ -n "${MXTALLY_BASE:-}" ] && [ -n "${MXTALLY_PREV:-}" ] &&
+	ratio "the build before vs \`rg -c\` (throughput)" rg mxp %
+[ -n "${MXTALLY_BASE:-}" ] &&
+	ratio "the base build vs \`rg -c\` (throughput)" rg mxb %
 ratio "mxtally -j2 .zst vs \`zstd -dc\` (throughput)" zstd mxz %
 ratio "mxtally -j2 .gz vs \`zcat\` (throughput)" zcat mxg %
 kb=$(get KB mx2)

@@ -565,3 +565,76 @@ Test(layout, file_layout_falls_back, .timeout = 5)
 	cr_assert_eq(layout_header(S("new msg 1"), &lo, &tc, &cache, &ll), -1);
 	cr_assert(eq(ll.msg, "new msg 1"));
 }
+
+static int
+same(struct slice a, struct slice b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+/*
+ * A syslog file's lines in the cached minute take a short path
+ * (hdr_syslog_fast); each must give what the long path, with no cache,
+ * gives: the same layout, time, host, program and message, and -1 where
+ * there is no stamp. The second line of each pair is in the minute the
+ * first put in the cache.
+ */
+Test(layout, syslog_fast_path_as_long_path, .timeout = 5)
+{
+	static const char *const lines[] = {
+		"Dec  7 11:43:35 mx postfix/smtpd[1]: connect from x",
+		"Dec  7 11:43:36 mx postfix/smtpd[12]: NOQUEUE: reject: x",
+		"Dec  7 11:43:37  mx2   dovecot: imap-login: Login: user=<a>",
+		"Dec  7 11:43:38 mx popper[7]:",
+		"Dec  7 11:43:39 mx popper[7]",
+		"Dec  7 11:43:40 mx sshd",
+		"Dec  7 11:43:41 mx prog: ",
+		"Dec  7 11:43:42 mx [x]: y",
+		"Dec  7 11:43:43 mx dovecot[1: unclosed pid",
+		"Dec  7 11:43:44 mx",
+		"Dec  7 11:43:45 mx ",
+		"Dec  7 11:43:46 mx,1,2,3",
+		"Dec  7 11:43:47 ,x,y",
+		"Dec  7 11:43:48 postfix/smtpd[1]: no host",
+		"Dec  7 11:43:49 pop3(u)<1><s>: Info: Disconnected",
+		"Dec  7 11:43:50.123456 mx postfix/qmgr[3]: precise",
+		"Dec  7 11:43:60 mx leap: second 60",
+		"Dec  7 11:43:61 mx bad: second 61",
+		"Dec  7 11:43:5x mx bad: digit",
+		"Dec  7 11:43:51xmx glued: host",
+		"Dec  7 11:43:52",
+		"Dec  7 11:44:00 mx next: minute",
+	};
+	struct layout	 lo = { LAYOUT_SYSLOG };
+	struct timectx	 tc;
+	struct logline	 a, b;
+	static struct timecache cold;
+	struct timecache *warm = &cache;
+	size_t		 i;
+	int		 ra, rb;
+
+	timectx_init(&tc, 0, 2026);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		/* warm the minute with the first line, then read line i */
+		(void)layout_header(S(lines[0]), &lo, &tc, warm, &a);
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		ra = layout_header(S(lines[i]), &lo, &tc, warm, &a);
+		memset(&cold, 0, sizeof(cold));
+		rb = parse_header(S(lines[i]), &tc, &cold, &b);
+		cr_assert_eq(ra, rb, "'%s': %d, long path %d", lines[i], ra,
+		    rb);
+		cr_assert_eq(a.layout, b.layout, "'%s': layout", lines[i]);
+		cr_assert_eq(a.t, b.t, "'%s': time", lines[i]);
+		cr_assert(same(a.host, b.host), "'%s': host", lines[i]);
+		cr_assert(same(a.program, b.program), "'%s': program",
+		    lines[i]);
+		cr_assert(same(a.msg, b.msg), "'%s': msg", lines[i]);
+	}
+	/* the short path took the common line */
+	(void)layout_header(S(lines[0]), &lo, &tc, warm, &a);
+	cr_assert_eq(layout_header(S(lines[1]), &lo, &tc, warm, &a), 0);
+	cr_assert(eq(a.host, "mx") && eq(a.program, "postfix/smtpd") &&
+	    eq(a.msg, "NOQUEUE: reject: x"));
+	cr_assert_eq(a.t, DAY(2026, 12, 7) + HMS(11, 43, 36));
+}
