@@ -12,7 +12,7 @@ OWNER = {  # public header -> stage
     "classify": "classify", "event": "base", "explain": "explain",
     "input": "input", "log": "base", "parse": "parse", "report": "report",
     "scan": "scan", "slice": "base", "state": "state", "afile": "base",
-    "period": "period", "mail": "mail",
+    "period": "period", "mail": "mail", "hash": "base",
 }
 # what the scan stage may not know (architecture.md: sinks are registered
 # by the command; scan calls none of them by name)

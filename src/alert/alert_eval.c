@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "mxtally/alert.h"
+#include "mxtally/hash.h"
 #include "mxtally/log.h"
 #include "alert_int.h"
 
@@ -60,14 +61,18 @@ struct alert_eval {
 	uint64_t	 late;		/* events older than their window */
 };
 
+/*
+ * The seed of a rule's windows: not FNV's offset basis (a digit short),
+ * but what the windows were always hashed from, so that a saved windows
+ * file (alert_eval_save, in slot order) lists them as before.
+ */
+#define WIN_SEED	1469598103934665603ULL
+
 static uint64_t
 hash_key(size_t ri, const char *k, size_t n)
 {
-	uint64_t	 h = 1469598103934665603ULL ^ (uint64_t)ri;
-	size_t		 i;
+	uint64_t	 h = hash_fnv(WIN_SEED ^ (uint64_t)ri, k, n);
 
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
 	return h ^ (h >> 29);
 }
 

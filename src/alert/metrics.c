@@ -14,6 +14,7 @@
 
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
+#include "mxtally/hash.h"
 #include "mxtally/log.h"
 #include "metrics.h"
 
@@ -43,17 +44,6 @@ metrics_release(struct metrics *m)
 	kv_release(&m->hosts);
 }
 
-static uint64_t
-kv_hash(const char *k, size_t n)
-{
-	uint64_t	 h = 1469598103934665603ULL;
-	size_t		 i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
-	return h;
-}
-
 static void
 kv_grow(struct kvtab *t)
 {
@@ -77,7 +67,7 @@ kv_grow(struct kvtab *t)
 static void
 kv_add(struct kvtab *t, const char *key, size_t klen, uint64_t n)
 {
-	uint64_t	 h = kv_hash(key, klen);
+	uint64_t	 h = hash_fnv(HASH_FNV_INIT, key, klen);
 	size_t		 i;
 
 	if (t->cap == 0)

@@ -40,6 +40,7 @@
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
 #include "mxtally/classify.h"
+#include "mxtally/hash.h"
 #include "mxtally/input.h"
 #include "mxtally/log.h"
 #include "mxtally/parse.h"
@@ -172,9 +173,7 @@ verdict_slot(struct watch *w, struct slice s, uint64_t *h)
 {
 	if (s.len == 0 || s.len > VERDICT_MAX)
 		return NULL;
-	*h = 0xcbf29ce484222325ULL;		/* FNV-1a: ids are short */
-	for (size_t i = 0; i < s.len; i++)
-		*h = (*h ^ (unsigned char)s.p[i]) * 0x100000001b3ULL;
+	*h = hash_fnv(HASH_FNV_INIT, s.p, s.len);
 	return &w->verdicts[(*h ^ (*h >> 29)) & (VERDICTS - 1)];
 }
 

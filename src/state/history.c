@@ -42,6 +42,7 @@
 
 #include "mxtally/cause.h"
 #include "mxtally/event.h"
+#include "mxtally/hash.h"
 #include "mxtally/input.h"
 #include "mxtally/log.h"
 #include "mxtally/state.h"
@@ -477,18 +478,6 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char	*s = p;
-
-	while (n-- > 0) {
-		h ^= *s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /*
  * The run's input key into key (17 bytes) and a description of its
  * inputs ("path<TAB>bytes<TAB>start key" per line) into *files
@@ -511,9 +500,9 @@ input_key(const struct result *r, char *key, size_t keylen, char **files)
 		strcat(strcat(*files, r->files[i].path), line);
 	}
 	qsort(k, r->nfiles, sizeof(*k), cmp_u64);
-	h = fnv(0xcbf29ce484222325ULL, k, r->nfiles * sizeof(*k));
+	h = hash_fnv(HASH_FNV_INIT, k, r->nfiles * sizeof(*k));
 	report_time(r->first, first, sizeof(first));
-	h = fnv(h, first, strlen(first));
+	h = hash_fnv(h, first, strlen(first));
 	snprintf(key, keylen, "%016" PRIx64, h);
 	free(k);
 }

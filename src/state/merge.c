@@ -25,6 +25,7 @@
 #include "mxtally/agg.h"
 #include "mxtally/cause.h"
 #include "mxtally/event.h"
+#include "mxtally/hash.h"
 #include "mxtally/log.h"
 #include "mxtally/parse.h"
 #include "mxtally/state.h"
@@ -98,16 +99,6 @@ struct merged {
 	struct reason_row *reasons;	/* the three lists, one allocation */
 };
 
-static uint64_t
-fnv1a(const char *s)
-{
-	uint64_t	 h = 0xcbf29ce484222325ULL;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return h;
-}
-
 /* Row number of key; when absent, stores next and sets *isnew. */
 static size_t
 smap_get(struct smap *m, const char *key, size_t next, int *isnew)
@@ -127,7 +118,7 @@ smap_get(struct smap *m, const char *key, size_t next, int *isnew)
 		free(o.vals);
 	}
 	mask = m->cap - 1;
-	for (j = (size_t)fnv1a(key) & mask; m->keys[j] != NULL;
+	for (j = (size_t)hash_fnv(HASH_FNV_INIT, key, strlen(key)) & mask; m->keys[j] != NULL;
 	    j = (j + 1) & mask)
 		if (strcmp(m->keys[j], key) == 0) {
 			*isnew = 0;

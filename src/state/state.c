@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "mxtally/afile.h"
+#include "mxtally/hash.h"
 #include "mxtally/input.h"
 #include "mxtally/log.h"
 #include "mxtally/scan.h"
@@ -87,8 +88,7 @@ static uint64_t
 key_hash(const char *p, size_t len, int headers, int *complete)
 {
 	const char	*nl;
-	uint64_t	 h = 0xcbf29ce484222325ULL;
-	size_t		 i, n = len < STATE_KEY_MAX ? len : STATE_KEY_MAX, at = 0;
+	size_t		 n = len < STATE_KEY_MAX ? len : STATE_KEY_MAX, at = 0;
 
 	*complete = n == STATE_KEY_MAX;
 	while (at < n && (nl = memchr(p + at, '\n', n - at)) != NULL) {
@@ -99,9 +99,7 @@ key_hash(const char *p, size_t len, int headers, int *complete)
 		}
 		at = (size_t)(nl - p) + 1;
 	}
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
-	return h;
+	return hash_fnv(HASH_FNV_INIT, p, n);
 }
 
 uint64_t
