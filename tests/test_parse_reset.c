@@ -36,3 +36,29 @@ Test(parse_event_reset, clears_a_used_event, .timeout = 5)
 	cr_assert_eq(ev.tkind, TR_NONE);
 	cr_assert_eq(ev.size, 0);
 }
+
+/*
+ * Every byte: event_reset copies its template 16 bytes at a time plus a
+ * tail, so a reset over two different leftovers must give the same
+ * bytes, and the slices added since the test above are empty too.
+ */
+Test(parse_event_reset, every_byte, .timeout = 5)
+{
+	struct event	 a, b;
+	struct slice	*sl[] = { &a.cname, &a.remote, &a.darg, &a.subkey,
+			    &a.from };
+	size_t		 i;
+
+	memset(&a, 0x5a, sizeof(a));
+	memset(&b, 0xa5, sizeof(b));
+	event_reset(&a);
+	event_reset(&b);
+	/* padding included: both come from one template */
+	cr_assert(memcmp(&a, &b, sizeof(a)) == 0, "resets differ");
+	for (i = 0; i < sizeof(sl) / sizeof(sl[0]); i++) {
+		cr_assert_not_null(sl[i]->p, "slice %zu is NULL", i);
+		cr_assert_eq(sl[i]->len, 0, "slice %zu not empty", i);
+	}
+	cr_assert_eq(a.hint, CAUSE_NONE);
+	cr_assert_eq(a.fam, 0);
+}
