@@ -170,4 +170,84 @@ done
 "$MXTALLY" alert -q --year 2026 --rules "$tmp/causes.ini" "$small" |
     jq -c . >"$tmp/a.jsonl"
 cmp -s "$tmp/r.jsonl" "$tmp/a.jsonl" && ok || bad "report alerts differ from alert"
+
+# watch joins as it reads (agg/join_stream.c): the same files, read from
+# the start or appended in pieces, must show the report's counts on
+# /metrics: the alerts' window events (every event of the hour is in
+# the 1d windows), the events per cause and the pairs.
+command -v curl >/dev/null || { skip "watch: no curl"; t_end; exit; }
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+url=http://127.0.0.1:$port/metrics
+wpid=
+trap '[ -n "$wpid" ] && kill "$wpid" 2>/dev/null; rm -rf "$tmp"' EXIT
+# wait_lines N: until watch has read N lines (10 s at most)
+wait_lines() {
+	n=0
+	while [ $n -lt 100 ] && ! curl -s "$url" | grep -qx "mxtally_lines_total $1"; do
+		sleep 0.1; n=$((n + 1))
+	done
+	sleep 0.3	# the round's end: held lines go when all are read
+}
+# watch_counts: "rule events" of the alerts firing, as alert_counts
+watch_counts() {
+	curl -s "$url" >"$tmp/w.prom"
+	sed -n 's/^mxtally_alert_window_events{rule="\([a-z0-9]*\)",key=""} \([0-9]*\)$/\1 \2/p' \
+	    "$tmp/w.prom" | sort | tr '\n' ' '
+}
+wcause() { awk -v m="mxtally_events_total{cause=\"$1\"" 'index($0, m) == 1 { print $2 }' "$tmp/w.prom"; }
+wstart() {	# wstart FILE...: watch them from the start
+	"$MXTALLY" watch -q --year 2026 --from-start --rules "$tmp/causes.ini" \
+	    --listen "127.0.0.1:$port" "$@" 2>"$tmp/w.err" &
+	wpid=$!
+}
+wstop() { kill -TERM "$wpid"; wait "$wpid"; wpid=; }
+
+wstart "$small"
+wait_lines 21
+got=$(watch_counts)
+[ "$got" = "$want_counts" ] && ok || bad "watch small: $got"
+got="$(wcause system_storage) $(wcause server_error) $(wcause unknown_mailbox) $(wcause auth_failure) $(grep '^mxtally_join_paired_total' "$tmp/w.prom")"
+[ "$got" = "3 1 2 1 mxtally_join_paired_total 3" ] && ok ||
+	bad "watch small, events per cause: $got"
+wstop
+
+# store.log's two daemons' lines as two files (one read ahead of the
+# other), and as one file in time order: the counts of the README (see
+# alert above), 19 pairs; "burst" fires (22 storage events in 2 min).
+# (store.log itself is Dovecot's log, then Postfix's: dave's 12:57:34
+# bounce comes after Dovecot's 12:58:12 lines, later than the 30 s a
+# stream waits, so watch counts it on its own there.)
+grep ' postfix/' "$log" >"$tmp/postfix.log"
+grep -v ' postfix/' "$log" >"$tmp/dovecot.log"
+sort -s -k3,3 "$log" >"$tmp/sorted.log"
+for set in "$tmp/sorted.log" "$tmp/dovecot.log $tmp/postfix.log" \
+    "$tmp/postfix.log $tmp/dovecot.log"; do
+	# shellcheck disable=SC2086
+	wstart $set
+	wait_lines "$(cat $set | wc -l | tr -d ' ')"
+	got=$(watch_counts)
+	[ "$got" = "burst 22 c451 18 lock 1 quota 1 storage 22 " ] &&
+	    grep -qx 'mxtally_join_paired_total 19' "$tmp/w.prom" && ok ||
+		bad "watch $set: $got $(grep '^mxtally_join_paired' "$tmp/w.prom")"
+	wstop
+done
+
+# Lines appended in pieces while watch follows: a piece ends between
+# alice's Dovecot lines and Postfix's, between bob's Postfix line and
+# his Dovecot lines, and between ghost's login failure and its verdict
+# (the verdict line comes last, in a later read). The same counts.
+: >"$tmp/live.log"
+"$MXTALLY" watch -q --year 2026 --rules "$tmp/causes.ini" \
+    --listen "127.0.0.1:$port" "$tmp/live.log" 2>"$tmp/w.err" &
+wpid=$!
+wait_lines 0
+total=0
+for cut in 3 7 10 14 20 21; do
+	sed -n "$((total + 1)),${cut}p" "$small" >>"$tmp/live.log"
+	total=$cut
+	wait_lines $total
+done
+got=$(watch_counts)
+[ "$got" = "$want_counts" ] && ok || bad "watch, appended in pieces: $got"
+wstop
 t_end

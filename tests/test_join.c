@@ -169,6 +169,37 @@ finish(struct agg *a)
 	return agg_result(a, 0);
 }
 
+static struct agg	*one;
+
+/* The report of lines v[0..n) fed in order to one agg; done() frees it. */
+static struct result *
+report_of(const char *const *v, size_t n)
+{
+	one = agg_new();
+	feed_some(one, v, n, 0, 1, 0);
+	return finish(one);
+}
+
+static void
+done(struct result *r)
+{
+	result_free(r);
+	agg_free(one);
+	one = NULL;
+}
+
+/* v[0..n) (n <= 8) then l: for a line changed by subst() */
+static const char *const *
+plus(const char **buf, const char *const *v, size_t n, const char *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = v[i];
+	buf[n] = l;
+	return buf;
+}
+
 Test(join, parse_session_and_subkey)
 {
 	struct event	 ev;
@@ -201,32 +232,24 @@ Test(join, level_prefix_tolerated)
 		    "msgid=<m@x>: save failed to INBOX: Mailbox INBOX: Saving "
 		    "mail: write(/m/a.vm) failed: No space left on device",
 	};
-	struct agg	*a = agg_new();
-	struct result	*r;
+	struct result	*r = report_of(v, N(v));
 
-	feed_some(a, v, N(v), 0, 1, 0);
-	r = finish(a);
 	cr_assert_eq(r->events, 1);
 	cr_assert_eq(cause_events(r, CAUSE_SYSTEM_STORAGE), 1);
-	result_free(r);
-	agg_free(a);
+	done(r);
 }
 
 /* 3 Error lines + 1 save failed line per recipient: 2 events, not 8. */
 Test(join, lmtp_one_event_per_recipient)
 {
-	struct agg	*a = agg_new();
-	struct result	*r;
+	struct result	*r = report_of(lmtp_lines, N(lmtp_lines));
 
-	feed_some(a, lmtp_lines, N(lmtp_lines), 0, 1, 0);
-	r = finish(a);
 	cr_assert_eq(r->events, 2);
 	cr_assert_eq(cause_events(r, CAUSE_SYSTEM_STORAGE), 2);
 	cr_assert_eq(user_events(r, "alice"), 1);
 	cr_assert_eq(user_events(r, "bob"), 1);
 	cr_assert_eq(r->join_evicted, 0);
-	result_free(r);
-	agg_free(a);
+	done(r);
 }
 
 /*
@@ -279,46 +302,34 @@ Test(join, split_anywhere)
 /* IMAP: one event per session and file: the two APPENDs and the CREATE */
 Test(join, imap_per_file)
 {
-	struct agg	*a = agg_new();
-	struct result	*r;
+	struct result	*r = report_of(imap_lines, N(imap_lines));
 
-	feed_some(a, imap_lines, N(imap_lines), 0, 1, 0);
-	r = finish(a);
 	cr_assert_eq(r->events, 3);
 	cr_assert_eq(cause_events(r, CAUSE_SYSTEM_STORAGE), 3);
-	result_free(r);
-	agg_free(a);
+	done(r);
 }
 
 /* POP3: erin's seven lines are one -ERR; bob's lock another */
 Test(join, pop3_per_session)
 {
-	struct agg	*a = agg_new();
-	struct result	*r;
+	struct result	*r = report_of(pop3_lines, N(pop3_lines));
 
-	feed_some(a, pop3_lines, N(pop3_lines), 0, 1, 0);
-	r = finish(a);
 	cr_assert_eq(r->events, 2);
 	cr_assert_eq(cause_events(r, CAUSE_SYSTEM_STORAGE), 1);
 	cr_assert_eq(cause_events(r, CAUSE_LOCK_CONTENTION), 1);
 	cr_assert_eq(user_events(r, "erin"), 1);
-	result_free(r);
-	agg_free(a);
+	done(r);
 }
 
 /* Postfix alone: its two deferrals are what it knows, server_error. */
 Test(join, postfix_alone)
 {
-	struct agg	*a = agg_new();
-	struct result	*r;
+	struct result	*r = report_of(postfix_lines, N(postfix_lines));
 
-	feed_some(a, postfix_lines, N(postfix_lines), 0, 1, 0);
-	r = finish(a);
 	cr_assert_eq(r->events, 2);
 	cr_assert_eq(cause_events(r, CAUSE_SERVER_ERROR), 2);
 	cr_assert_eq(r->join_paired, 0);
-	result_free(r);
-	agg_free(a);
+	done(r);
 }
 
 /* Both daemons: two events, Dovecot's cause, the code Postfix got. */
@@ -348,16 +359,12 @@ Test(join, postfix_and_dovecot_one_event)
 
 Test(join, quota_pair)
 {
-	struct agg	*a = agg_new();
-	struct result	*r;
+	struct result	*r = report_of(quota_lines, N(quota_lines));
 
-	feed_some(a, quota_lines, N(quota_lines), 0, 1, 0);
-	r = finish(a);
 	cr_assert_eq(r->events, 1);
 	cr_assert_eq(cause_events(r, CAUSE_QUOTA_EXCEEDED), 1);
 	cr_assert_eq(code_events(r, "552", "5.2.2", CAUSE_QUOTA_EXCEEDED), 1);
-	result_free(r);
-	agg_free(a);
+	done(r);
 }
 
 /* l with the first from replaced by to, into buf */
@@ -374,36 +381,29 @@ subst(char *buf, size_t len, const char *l, const char *from, const char *to)
 /* Two minutes apart: not the same refusal. */
 Test(join, peer_window)
 {
-	struct agg	*a = agg_new();
-	struct result	*r;
+	const char	*v[5];
 	char		 buf[1024];
+	struct result	*r = report_of(plus(v, lmtp_lines, 4, subst(buf,
+	    sizeof(buf), postfix_lines[0], "12:57:51", "12:59:51")), 5);
 
-	feed_some(a, lmtp_lines, 4, 0, 1, 0);	/* alice */
-	feed(a, subst(buf, sizeof(buf), postfix_lines[0], "12:57:51",
-	    "12:59:51"), 10);
-	r = finish(a);
-	cr_assert_eq(r->events, 2);
+	cr_assert_eq(r->events, 2);	/* alice's 4 lines, then Postfix's */
 	cr_assert_eq(cause_events(r, CAUSE_SERVER_ERROR), 1);
 	cr_assert_eq(r->join_paired, 0);
-	result_free(r);
-	agg_free(a);
+	done(r);
 }
 
 /* An address extension is delivered to the mailbox without it. */
 Test(join, peer_address_extension)
 {
-	struct agg	*a = agg_new();
-	struct result	*r;
+	const char	*v[5];
 	char		 pl[1024];
+	struct result	*r = report_of(plus(v, lmtp_lines, 4, subst(pl,
+	    sizeof(pl), postfix_lines[0], "to=<alice@", "to=<alice+news@")),
+	    5);
 
-	feed_some(a, lmtp_lines, 4, 0, 1, 0);	/* alice */
-	feed(a, subst(pl, sizeof(pl), postfix_lines[0], "to=<alice@",
-	    "to=<alice+news@"), 10);
-	r = finish(a);
 	cr_assert_eq(r->events, 1);
 	cr_assert_eq(r->join_paired, 1);
-	result_free(r);
-	agg_free(a);
+	done(r);
 }
 
 /* A Dovecot login with a domain must be the recipient's address. */
@@ -477,4 +477,235 @@ Test(join, cap_same_for_any_split)
 	cr_assert_eq(r3->join_evicted, r1->join_evicted);
 	result_free(r1);
 	result_free(r3);
+}
+
+/*
+ * The streaming joins (agg/join_stream.c, watch): lines one by one, in
+ * the order given, must give the events the batch joins give.
+ */
+struct tally {
+	uint64_t	 events;
+	uint64_t	 n[CAUSE_MAX];
+	uint64_t	 c451;		/* events with code 451 */
+	int64_t		 t[64];		/* the events' times, as emitted */
+};
+
+static void
+tally_emit(void *arg, const struct event *ev, uint64_t pos)
+{
+	struct tally	*t = arg;
+
+	(void)pos;
+	if (t->events < 64)
+		t->t[t->events] = ev->t;
+	t->events += ev->count;
+	t->n[ev->cause] += ev->count;
+	t->c451 += strcmp(ev->code, "451") == 0;
+}
+
+/* One line of source src into js, as watch's sink hands it on. */
+static void
+stream_feed(struct join_stream *js, const char *l, size_t src, uint64_t off)
+{
+	struct event	 ev;
+	int		 rc = line(l, &ev);
+
+	if (rc == 1) {
+		classify_event(cl, cs, &ev);
+		join_stream_add(js, &ev, POS_MAKE(src, off));
+	} else if (ev.tkind != TR_NONE)	/* traffic only, as scan_line */
+		join_stream_line(js, src, ev.t);
+}
+
+/* Lines v[0..n) of one source in order, then the end of the input. */
+static void
+stream_of(struct tally *t, const char *const *v, size_t n,
+    struct join_stream_stats *st)
+{
+	struct join_stream	*js = join_stream_new(1, JOIN_STREAM_MAX,
+	    tally_emit, t);
+	size_t			 i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < n; i++)
+		stream_feed(js, v[i], 0, i);
+	join_stream_busy(js, 0, 0);
+	join_stream_flush(js);
+	join_stream_stats(js, st);
+	join_stream_free(js);
+}
+
+/*
+ * Every line of this file in time order (dave's quota, the LMTP
+ * refusals and Postfix's deferrals, IMAP, POP3), and with each daemon's
+ * pair reversed: the batch's counts. By hand: quota_exceeded 1, the two
+ * LMTP pairs system_storage 2 (code 451), IMAP 3 and erin's POP3 1
+ * system_storage, bob's lock 1: 8 events, 3 pairs.
+ */
+Test(join, stream_equals_batch)
+{
+	const char		*v[64];
+	struct tally		 t;
+	struct join_stream_stats st;
+	struct result		*r;
+	size_t			 n = 0, i, rev;
+
+	for (rev = 0; rev < 2; rev++) {
+		n = 0;
+		v[n++] = quota_lines[rev];
+		v[n++] = quota_lines[!rev];
+		if (rev)
+			for (i = 0; i < N(postfix_lines); i++)
+				v[n++] = postfix_lines[i];
+		for (i = 0; i < N(lmtp_lines); i++)
+			v[n++] = lmtp_lines[i];
+		if (!rev)
+			for (i = 0; i < N(postfix_lines); i++)
+				v[n++] = postfix_lines[i];
+		for (i = 0; i < N(imap_lines); i++)
+			v[n++] = imap_lines[i];
+		for (i = 0; i < N(pop3_lines); i++)
+			v[n++] = pop3_lines[i];
+		stream_of(&t, v, n, &st);
+		r = report_of(v, n);
+		cr_assert_eq(t.events, 8, "reversed %zu", rev);
+		cr_assert_eq(r->events, 8);
+		for (i = 0; i < CAUSE_MAX; i++)
+			cr_assert_eq(t.n[i], cause_events(r, (int)i),
+			    "cause %zu reversed %zu", i, rev);
+		cr_assert_eq(t.n[CAUSE_SYSTEM_STORAGE], 6);
+		cr_assert_eq(t.c451, 2);
+		cr_assert_eq(st.paired, 3);
+		cr_assert_eq(st.paired, r->join_paired);
+		cr_assert_eq(st.evicted, 0);
+		done(r);
+	}
+}
+
+/*
+ * Postfix's deferral two minutes after Dovecot's lines: not one refusal
+ * (2 events, server_error 1), and Dovecot's event goes as soon as the
+ * stream's log time is 30 s past it, before Postfix's line comes.
+ */
+Test(join, stream_window)
+{
+	const char		*v[5];
+	char			 buf[1024];
+	struct tally		 t;
+	struct join_stream_stats st;
+	struct join_stream	*js;
+	size_t			 i;
+
+	stream_of(&t, plus(v, lmtp_lines, 4, subst(buf, sizeof(buf),
+	    postfix_lines[0], "12:57:51", "12:59:51")), 5, &st);
+	cr_assert_eq(t.events, 2);
+	cr_assert_eq(t.n[CAUSE_SERVER_ERROR], 1);
+	cr_assert_eq(t.n[CAUSE_SYSTEM_STORAGE], 1);
+	cr_assert_eq(st.paired, 0);
+
+	memset(&t, 0, sizeof(t));
+	js = join_stream_new(1, JOIN_STREAM_MAX, tally_emit, &t);
+	for (i = 0; i < 4; i++)
+		stream_feed(js, lmtp_lines[i], 0, i);
+	cr_assert_eq(t.events, 0, "held: Postfix's line may come");
+	stream_feed(js, "Dec  7 12:58:21 mx postfix/qmgr[9]: 3F2A11C0A1: "
+	    "removed", 0, 4);
+	cr_assert_eq(t.events, 0, "12:58:21 is 30 s after: still held");
+	stream_feed(js, "Dec  7 12:58:22 mx postfix/qmgr[9]: 3F2A11C0A1: "
+	    "removed", 0, 5);
+	cr_assert_eq(t.events, 1, "31 s after: let go");
+	join_stream_free(js);
+}
+
+/*
+ * The auth verdict after the login failure it settles (two processes'
+ * lines out of order): unknown_mailbox, 2 attempts; a login with no
+ * verdict is auth_failure once the stream is 5 s past it.
+ */
+Test(join, stream_verdict_last)
+{
+	static const char *const v[] = {
+		"Dec  7 10:06:00 mx dovecot: pop3-login: Disconnected (auth "
+		    "failed, 2 attempts in 4 secs): user=<ghost>, method=PLAIN, "
+		    "rip=198.51.100.5, lip=10.0.0.1, session=<S1>",
+		"Dec  7 10:06:01 mx dovecot: auth-worker(7): sql(ghost,"
+		    "198.51.100.5,<S1>): unknown user",
+		"Dec  7 10:06:02 mx dovecot: imap-login: Disconnected (auth "
+		    "failed, 1 attempts in 2 secs): user=<zed>, method=PLAIN, "
+		    "rip=198.51.100.6, lip=10.0.0.1, session=<S2>",
+		"Dec  7 10:06:08 mx postfix/qmgr[9]: 3F2A11C0A1: removed",
+	};
+	struct tally		 t;
+	struct join_stream_stats st;
+	struct result		*r;
+
+	stream_of(&t, v, N(v), &st);
+	r = report_of(v, N(v));
+	cr_assert_eq(t.n[CAUSE_UNKNOWN_MAILBOX], 2);
+	cr_assert_eq(t.n[CAUSE_AUTH_FAILURE], 1);
+	cr_assert_eq(cause_events(r, CAUSE_UNKNOWN_MAILBOX), 2);
+	cr_assert_eq(cause_events(r, CAUSE_AUTH_FAILURE), 1);
+	cr_assert_eq(st.held, 0, "flushed");
+	done(r);
+}
+
+/*
+ * Two files, Dovecot's read whole before Postfix's (watch --from-start):
+ * Dovecot's log time runs minutes past the refusals, but Postfix's file
+ * is still to be read (busy), so they wait, and pair.
+ */
+Test(join, stream_sources)
+{
+	struct tally		 t = { 0 };
+	struct join_stream	*js = join_stream_new(2, JOIN_STREAM_MAX,
+	    tally_emit, &t);
+	struct join_stream_stats st;
+	size_t			 i;
+
+	for (i = 0; i < N(lmtp_lines); i++)
+		stream_feed(js, lmtp_lines[i], 0, i);
+	for (i = 0; i < N(pop3_lines); i++)	/* up to 12:58:12 */
+		stream_feed(js, pop3_lines[i], 0, 100 + i);
+	cr_assert_eq(t.n[CAUSE_SYSTEM_STORAGE], 1, "erin's POP3 only");
+	join_stream_busy(js, 0, 0);		/* Dovecot's file read */
+	for (i = 0; i < N(postfix_lines); i++)
+		stream_feed(js, postfix_lines[i], 1, i);
+	join_stream_busy(js, 1, 0);
+	join_stream_tick(js, INT64_MIN);	/* 12:58:12: 21 s later */
+	join_stream_stats(js, &st);
+	cr_assert_eq(st.paired, 2);
+	cr_assert_eq(t.n[CAUSE_SYSTEM_STORAGE], 3);
+	cr_assert_eq(t.n[CAUSE_SERVER_ERROR], 0);
+	cr_assert_eq(t.c451, 2);
+	join_stream_free(js);
+}
+
+/*
+ * Over the cap the oldest entry goes early, counted: 50 LMTP refusals
+ * (4 lines each, no MTA line) with room for 8 entries still give 50
+ * events; with each group's key gone early, its later lines count
+ * again, so events = 50 + the lines that came after their key went.
+ */
+Test(join, stream_cap)
+{
+	struct tally		 t = { 0 };
+	struct join_stream	*js = join_stream_new(1, 8, tally_emit, &t);
+	struct join_stream_stats st;
+	char			 l[256];
+	size_t			 g;
+
+	for (g = 0; g < 50; g++) {
+		snprintf(l, sizeof(l), "Dec  7 12:57:51 mx dovecot: "
+		    "lmtp(u%zu)<1><S%zu>: Error: write(/m/x) failed: No space "
+		    "left on device", g, g);
+		stream_feed(js, l, 0, g);
+		stream_feed(js, l, 0, g);	/* a second line: absorbed */
+	}
+	join_stream_stats(js, &st);
+	cr_assert_leq(st.held, 8);
+	cr_assert_gt(st.evicted, 0);
+	join_stream_flush(js);
+	cr_assert_eq(t.events, 50, "each refusal once: %llu",
+	    (unsigned long long)t.events);
+	join_stream_free(js);
 }

@@ -103,6 +103,57 @@ typedef void agg_emit_fn(void *arg, const struct event *ev, uint64_t pos);
 void agg_set_emit(struct agg *a, agg_emit_fn *fn, void *arg);
 
 /*
+ * The same joins over a stream of lines (watch), where nothing waits for
+ * the end of the input: a line that may still join a later one (a Dovecot
+ * LMTP failure, an MTA's LMTP failure) is held until it joins, or until
+ * the stream's log time is 30 seconds past it (a Dovecot login failure:
+ * 5 seconds for an auth verdict logged after it; a verdict is kept 120
+ * seconds for its login); every other event, and
+ * the first line of a Dovecot group other than LMTP, goes to emit at
+ * once, and later lines of a group are absorbed. emit(arg, ev, pos)
+ * gets each event as the report counts it (ev borrowed for the call).
+ *
+ * Log time is kept per source (a followed file, POS_MAKE's file): held
+ * lines are let go when every source still being read (busy) is past
+ * them, or, when none is, the newest line read is; so one file read
+ * ahead of another does not release lines the other may still join, and
+ * the result does not depend on how the lines arrive in reads, as long
+ * as each file's lines are in time order within the window. Memory: at
+ * most max held entries (lines and group keys); past it the oldest is
+ * let go early and counted as evicted.
+ */
+struct join_stream;
+
+struct join_stream_stats {
+	uint64_t	 held;		/* entries held now */
+	uint64_t	 evicted;	/* let go early: the cap */
+	uint64_t	 paired;	/* MTA and server failures counted once */
+};
+
+/* nsrc sources, all busy until join_stream_busy says otherwise. */
+struct join_stream *join_stream_new(size_t nsrc, size_t max,
+    agg_emit_fn *emit, void *arg);
+void join_stream_free(struct join_stream *js);
+/* Whether source src has lines not read yet. */
+void join_stream_busy(struct join_stream *js, size_t src, int busy);
+/* A line of source src at log time t (T_NONE: no time) that is no event. */
+void join_stream_line(struct join_stream *js, size_t src, int64_t t);
+/* A classified event (verdicts included) at pos; copies what it holds. */
+void join_stream_add(struct join_stream *js, const struct event *ev,
+    uint64_t pos);
+/*
+ * With no source busy, lets go what now (the newest log time moved on
+ * by the time the logs were quiet) is past.
+ */
+void join_stream_tick(struct join_stream *js, int64_t now);
+/* Lets go of everything held (shutdown). */
+void join_stream_flush(struct join_stream *js);
+void join_stream_stats(const struct join_stream *js,
+    struct join_stream_stats *st);
+
+#define JOIN_STREAM_MAX	16384	/* entries a stream holds at most */
+
+/*
  * An unlinked temporary file in $TMPDIR (default /tmp) for spilled runs,
  * open for writing and reading; NULL with errno set when none can be
  * made. *dir gets the directory, for messages.

@@ -219,6 +219,33 @@ void join_finish(struct agg *a);
 /* After the traffic half is settled: the causes of joined deferrals. */
 void join_traffic(struct agg *a);
 
+/*
+ * The rules of the joins, shared by join.c (batch) and join_stream.c
+ * (watch), so that both count one failure the same way.
+ */
+#define JOIN_WINDOW	30	/* seconds between the two daemons' lines */
+#define PART_MAX	255	/* bytes of each part of a group key */
+#define GKEY_MAX	(2 + 8 + 4 * (1 + PART_MAX) + 4 + 12 + 24)
+
+/* 1 when an EV_GROUP line can join its group (else it counts alone). */
+int join_groupable(const struct event *ev);
+/* The group key of ev into k (GKEY_MAX bytes); returns its length. */
+size_t join_group_key(const struct event *ev, char *k);
+/*
+ * The local part of an address or login, lower-cased, into k (PART_MAX
+ * bytes); without an address extension ("alice+news@..." is delivered
+ * to "alice"). Returns its length.
+ */
+size_t join_peer_key(struct slice user, char *k);
+/* 1 if the LMTP server's user s may be the MTA's recipient m */
+int join_same_user(struct slice s, struct slice m);
+/*
+ * ev, the server's failure, becomes the pair's one event with the MTA's
+ * failure m: the MTA's cause when the server's says less, its codes
+ * where the server logged none, count 1.
+ */
+void join_pair_event(struct event *ev, const struct event *m);
+
 #ifdef MXT_TESTING
 /* agg.c: the blocklist a reply names, into buf; its length or 0 */
 size_t detail_list(struct slice text, char *buf, size_t len);

@@ -35,9 +35,6 @@
 #include "mxtally/log.h"
 #include "agg_int.h"
 
-#define PEER_WINDOW	30	/* seconds between the two daemons' lines */
-#define PART_MAX	255	/* bytes of each part of a group key */
-#define GKEY_MAX	(2 + 8 + 4 * (1 + PART_MAX) + 4 + 12 + 24)
 
 struct jpend {				/* a line waiting for agg_finish */
 	struct jpend	*next;
@@ -64,9 +61,8 @@ put_part(char *k, struct slice s)
 	return 1 + n;
 }
 
-/* The group key of ev into k (GKEY_MAX bytes); returns its length. */
-static size_t
-group_key(const struct event *ev, char *k)
+size_t
+join_group_key(const struct event *ev, char *k)
 {
 	int64_t	 hour = T_NONE;
 	size_t	 n = 0;
@@ -89,12 +85,15 @@ group_key(const struct event *ev, char *k)
 	return n + sizeof(ev->resp);
 }
 
-/*
- * The local part of an address or login, lower-cased, into k; without
- * an address extension ("alice+news@..." is delivered to "alice").
- */
-static size_t
-peer_key(struct slice user, char *k)
+int
+join_groupable(const struct event *ev)
+{
+	return ev->session.len > 0 && ev->cause != CAUSE_UNCLASSIFIED &&
+	    !(ev->flags & EV_WIRE);
+}
+
+size_t
+join_peer_key(struct slice user, char *k)
 {
 	const char	*at = memchr(user.p, '@', user.len), *plus;
 	size_t		 n = at ? (size_t)(at - user.p) : user.len, i;
@@ -245,23 +244,22 @@ join_add(struct agg *a, const struct event *ev, uint64_t pos)
 	if (ev->user.len == 0 && (ev->flags & EV_PEER))
 		goto alone;
 	if (ev->flags & EV_PEER) {
-		n = peer_key(ev->user, k);
+		n = join_peer_key(ev->user, k);
 		if (tab_count(&a->peers, k, n, 1) == NULL)
 			goto evicted;
 		jlist_add(a->ppend, ev, pos, k, n, tab_hash(k, n));
 		join_cap(a, &a->peers, a->ppend);
 		return;
 	}
-	if (ev->session.len == 0 || ev->cause == CAUSE_UNCLASSIFIED ||
-	    (ev->flags & EV_WIRE))
+	if (!join_groupable(ev))
 		goto alone;
 	if (ev->proto == PROTO_LMTP && ev->user.len > 0) {
 		/* a server failure an MTA's may join: its local part */
-		n = peer_key(ev->user, k);
+		n = join_peer_key(ev->user, k);
 		tab_count(&a->peers, k, n, 0);	/* folded: it joins none */
 		join_cap(a, &a->peers, a->ppend);
 	}
-	n = group_key(ev, k);
+	n = join_group_key(ev, k);
 	if ((e = tab_count(&a->groups, k, n, 1)) == NULL)
 		goto evicted;
 	if (e->n == 1)
@@ -369,9 +367,8 @@ jlist_array(const struct jlist *l)
 	return v;
 }
 
-/* 1 if the server's user s may be the MTA's recipient m */
-static int
-same_user(struct slice s, struct slice m)
+int
+join_same_user(struct slice s, struct slice m)
 {
 	const char	*sa = memchr(s.p, '@', s.len), *ma;
 	size_t		 n;
@@ -391,22 +388,28 @@ weak_cause(int c)
 	    c == CAUSE_NONE;
 }
 
+void
+join_pair_event(struct event *ev, const struct event *m)
+{
+	if (weak_cause(ev->cause) && !weak_cause(m->cause)) {
+		ev->cause = m->cause;
+		ev->detail = m->detail;
+	}
+	if (ev->code[0] == '\0')
+		memcpy(ev->code, m->code, sizeof(ev->code));
+	if (ev->enh[0] == '\0')
+		memcpy(ev->enh, m->enh, sizeof(ev->enh));
+	ev->count = 1;
+	ev->flags &= (uint8_t)~(EV_GROUP | EV_PEER);
+}
+
 /* One event for the server's line d and the MTA's line m. */
 static void
 count_pair(struct agg *a, const struct jpend *d, const struct jpend *m)
 {
 	struct event	 ev = d->ev;
 
-	if (weak_cause(ev.cause) && !weak_cause(m->ev.cause)) {
-		ev.cause = m->ev.cause;
-		ev.detail = m->ev.detail;
-	}
-	if (ev.code[0] == '\0')
-		memcpy(ev.code, m->ev.code, sizeof(ev.code));
-	if (ev.enh[0] == '\0')
-		memcpy(ev.enh, m->ev.enh, sizeof(ev.enh));
-	ev.count = 1;
-	ev.flags &= (uint8_t)~(EV_GROUP | EV_PEER);
+	join_pair_event(&ev, &m->ev);
 	agg_count(a, &ev, d->pos);
 	a->join_paired++;
 	/* the deferral or bounce in the traffic counts gets that cause too */
@@ -448,8 +451,8 @@ pairs(const struct jpend *d, const struct jpend *m)
 	if (d->ev.t == T_NONE || m->ev.t == T_NONE)
 		return 0;
 	dt = d->ev.t - m->ev.t;
-	return dt <= PEER_WINDOW && dt >= -PEER_WINDOW &&
-	    same_user(d->ev.user, m->ev.user);
+	return dt <= JOIN_WINDOW && dt >= -JOIN_WINDOW &&
+	    join_same_user(d->ev.user, m->ev.user);
 }
 
 static int
@@ -510,7 +513,7 @@ join_finish(struct agg *a)
 			continue;	/* a later line of the same group */
 		prev = p->key;
 		prevlen = p->klen;
-		n = peer_key(p->ev.user, k);
+		n = join_peer_key(p->ev.user, k);
 		if (p->ev.proto == PROTO_LMTP && p->ev.user.len > 0 &&
 		    tab_find(&a->peers, k, n) != NULL) {
 			/* from here on, p stands for the server's failure */

@@ -384,6 +384,18 @@ health_write(FILE *f, const struct metrics_health *h)
 	    "than their rule's window of the newest line read.");
 	fprintf(f, "mxtally_alert_late_events_total %llu\n",
 	    (unsigned long long)h->late_events);
+	head(f, "mxtally_join_held_lines", "gauge", "Lines held for a "
+	    "join (one failure, several lines or daemons) or a group key.");
+	fprintf(f, "mxtally_join_held_lines %llu\n",
+	    (unsigned long long)h->join_held);
+	head(f, "mxtally_join_evicted_total", "counter", "Held lines let go "
+	    "before their join window ended (the cap).");
+	fprintf(f, "mxtally_join_evicted_total %llu\n",
+	    (unsigned long long)h->join_evicted);
+	head(f, "mxtally_join_paired_total", "counter", "MTA and LMTP server "
+	    "failures counted as one event.");
+	fprintf(f, "mxtally_join_paired_total %llu\n",
+	    (unsigned long long)h->join_paired);
 }
 
 void

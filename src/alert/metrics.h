@@ -42,6 +42,7 @@ struct metrics_health {
 	uint64_t	 push_queued;
 	uint64_t	 reloads, reload_errors;
 	uint64_t	 windows, window_overflow, late_events;
+	uint64_t	 join_held, join_evicted, join_paired; /* join_stream */
 };
 
 struct metrics {

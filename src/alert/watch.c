@@ -37,10 +37,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mxtally/agg.h"
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
 #include "mxtally/classify.h"
-#include "mxtally/hash.h"
 #include "mxtally/input.h"
 #include "mxtally/log.h"
 #include "mxtally/parse.h"
@@ -79,22 +79,6 @@ struct follow {
 	struct metrics_file *mf;	/* its /metrics counters (in w->m) */
 };
 
-/*
- * The Dovecot join, streaming: the auth process logs "unknown user"
- * before the login process logs the failure, so recent verdicts are kept
- * in a small direct-mapped cache keyed by session id. A verdict pushed
- * out of the cache (a newer one hashed to its slot) leaves its login an
- * auth_failure, as a missing verdict does; memory is fixed.
- */
-#define VERDICTS	16384		/* slots, a power of two */
-#define VERDICT_MAX	48		/* session id bytes kept */
-
-struct verdict {
-	uint64_t	 hash;
-	uint8_t		 len;		/* 0: empty slot */
-	char		 id[VERDICT_MAX];
-};
-
 /* The Alertmanager sender: its own thread, its own lock. */
 struct pushq {
 	pthread_mutex_t	 mu;
@@ -110,7 +94,7 @@ struct pushq {
 };
 
 struct watch {
-	struct verdict	*verdicts;	/* VERDICTS slots */
+	struct join_stream *js;		/* the report's joins, streaming */
 	const char	**rules;
 	size_t		 nrules;
 	struct alert_set set;
@@ -167,54 +151,18 @@ on_resolved(const struct alert *a, void *arg)
 	w->nresolved++;
 }
 
-/* The slot for session s, or NULL when s is too long to keep. */
-static struct verdict *
-verdict_slot(struct watch *w, struct slice s, uint64_t *h)
-{
-	if (s.len == 0 || s.len > VERDICT_MAX)
-		return NULL;
-	*h = hash_fnv(HASH_FNV_INIT, s.p, s.len);
-	return &w->verdicts[(*h ^ (*h >> 29)) & (VERDICTS - 1)];
-}
-
-/* Records an "unknown user" verdict, or settles a login failure. */
+/*
+ * An event as the report counts it, joins settled (join_stream's emit):
+ * the /metrics counters and the alert windows. The caller holds w->mu.
+ */
 static void
-verdict_join(struct watch *w, struct event *ev)
-{
-	struct verdict	*v;
-	uint64_t	 h;
-
-	if ((v = verdict_slot(w, ev->session, &h)) == NULL)
-		return;
-	if (ev->flags & EV_AUTH_UNKNOWN) {
-		v->hash = h;
-		v->len = (uint8_t)ev->session.len;
-		memcpy(v->id, ev->session.p, ev->session.len);
-	} else if (v->len == ev->session.len && v->hash == h &&
-	    memcmp(v->id, ev->session.p, v->len) == 0) {
-		if (ev->cause == CAUSE_AUTH_FAILURE)	/* else a user rule's */
-			ev->cause = CAUSE_UNKNOWN_MAILBOX;
-		v->len = 0;		/* one login per session */
-	}
-}
-
-/* The sink of watch's reader: counters, the join, the alert windows. */
-static void
-watch_sink(void *arg, struct event *ev, uint64_t pos, int is_event)
+watch_event(void *arg, const struct event *ev, uint64_t pos)
 {
 	struct watch		*w = arg;
 	struct alert_item	 it;
 	char			 buf[3][ALERT_STR_MAX + 1];
 
 	(void)pos;
-	if (ev->tkind != TR_NONE)
-		metrics_traffic(&w->m, ev);
-	if (!is_event)
-		return;
-	if (ev->flags & (EV_AUTH_UNKNOWN | EV_JOIN))
-		verdict_join(w, ev);
-	if (ev->flags & EV_AUTH_UNKNOWN)
-		return;
 	metrics_event(&w->m, ev);
 	if (!alert_item_make(&it, ev, buf))
 		return;
@@ -224,6 +172,23 @@ watch_sink(void *arg, struct event *ev, uint64_t pos, int is_event)
 	}
 	if (alert_eval_item(w->eval, &it))
 		w->dirty = 1;
+}
+
+/*
+ * The sink of watch's reader: traffic counters, then the events through
+ * the streaming joins (which hand them to watch_event).
+ */
+static void
+watch_sink(void *arg, struct event *ev, uint64_t pos, int is_event)
+{
+	struct watch	*w = arg;
+
+	if (ev->tkind != TR_NONE)
+		metrics_traffic(&w->m, ev);
+	if (is_event)
+		join_stream_add(w->js, ev, pos);
+	else
+		join_stream_line(w->js, (size_t)(pos >> 40), ev->t);
 }
 
 /*
@@ -628,6 +593,14 @@ watch_health(struct watch *w, struct metrics_health *h)
 		h->window_overflow = alert_eval_overflow(w->eval);
 		h->late_events = alert_eval_late(w->eval);
 	}
+	if (w->js != NULL) {
+		struct join_stream_stats js;
+
+		join_stream_stats(w->js, &js);
+		h->join_held = js.held;
+		h->join_evicted = js.evicted;
+		h->join_paired = js.paired;
+	}
 	pthread_mutex_lock(&w->pq.mu);
 	h->push_sent = w->pq.sent;
 	h->push_failed = w->pq.failed;
@@ -870,18 +843,28 @@ watch_loop(struct watch *w, int ifd)
 	struct pollfd	 pfd = { .fd = ifd, .events = POLLIN };
 	char		 ev[4096];
 	size_t		 i;
-	int		 more;
+	int		 more, one;
 
 	while (!got_term) {
 		if (got_hup) {
 			got_hup = 0;
 			watch_reload(w);
 		}
+		/* a file not read this round may still join what others hold */
+		pthread_mutex_lock(&w->mu);
+		for (i = 0; i < w->nf; i++)
+			join_stream_busy(w->js, i, w->f[i].fd != -1);
+		pthread_mutex_unlock(&w->mu);
 		for (i = more = 0; i < w->nf; i++) {
-			more |= follow_poll(w, &w->f[i]);
+			one = follow_poll(w, &w->f[i]);
+			more |= one;
 			follow_lag(w, &w->f[i]);
+			pthread_mutex_lock(&w->mu);
+			join_stream_busy(w->js, i, one);
+			pthread_mutex_unlock(&w->mu);
 		}
 		pthread_mutex_lock(&w->mu);
+		join_stream_tick(w->js, watch_now(w));
 		alert_eval_tick(w->eval, watch_now(w));
 		pthread_mutex_unlock(&w->mu);
 		if (w->am != NULL && (w->dirty || w->nresolved > 0 ||
@@ -910,7 +893,7 @@ watch_free(struct watch *w)
 		free(w->resolved[i].key);
 	free(w->resolved);
 	free(w->f);
-	free(w->verdicts);
+	join_stream_free(w->js);
 	alert_eval_free(w->eval);
 	alert_set_release(&w->set);
 	metrics_release(&w->m);
@@ -957,7 +940,7 @@ watch_main(int argc, char **argv)
 	w.f = xcalloc(w.nf, sizeof(*w.f));
 	w.m.files = xcalloc(w.nf ? w.nf : 1, sizeof(*w.m.files));
 	w.m.nfiles = w.nf;
-	w.verdicts = xcalloc(VERDICTS, sizeof(*w.verdicts));
+	w.js = join_stream_new(w.nf, JOIN_STREAM_MAX, watch_event, &w);
 	for (i = 0; i < w.nf; i++) {
 		w.f[i].path = argv[optind + (int)i];
 		w.f[i].idx = i;
@@ -998,6 +981,9 @@ watch_main(int argc, char **argv)
 	pthread_sigmask(SIG_UNBLOCK, &sa.sa_mask, NULL);
 	ifd = watch_inotify(&w);
 	watch_loop(&w, ifd);
+	pthread_mutex_lock(&w.mu);	/* what waits for a join counts now */
+	join_stream_flush(w.js);
+	pthread_mutex_unlock(&w.mu);
 	if (ifd != -1)
 		close(ifd);
 	if (d != NULL)
