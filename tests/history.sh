@@ -4,21 +4,23 @@
 # numbers, counted by hand from the logs (storage = quota_exceeded +
 # system_storage + deleted_not_removed):
 #   store1 quota lines: day1 alice 1 + bob 1 = 2, day2 alice 2 + bob 1
-#     = 3, day3 alice 4 + bob 1 = 5
-#   mx2 "452 4.3.1" lines: 2, 1, 0; store2 "No space left": 0, 0, 1
+#     = 3, day3 alice 4 + bob 1 = 5 (quota: per user, never per host)
+#   mx2 "452 4.3.1" lines: 2, 1, 0 (sender news@example.org); store2
+#     "No space left" (user carol): 0, 0, 1 (system: per host)
 #   smtp1 SASL failures (auth, not storage): 1, 1, 1
 #   per day storage: 2 + 2 = 4, 3 + 1 = 4, 5 + 1 = 6
 # Least squares at x = 0, 1, 2 (mean 1, Sxx = 2):
-#   store1 2,3,5: Sxy = -(2 - 10/3) + (5 - 10/3) = 3, slope 1.5,
-#     intercept 10/3 - 1.5 = 1.8333, now 1.8333 + 3 = 4.8333,
-#     days to 10/day: (10 - 4.8333) / 1.5 = 3.44 -> 4
-#   store2 0,0,1: slope 0.5, intercept 1/3 - 0.5, now 0.8333,
-#     (10 - 0.8333) / 0.5 = 18.3 -> 19
-#   mx2 2,1,0: slope -1, now 0, never (null), ranked last
-#   alice 1,2,4: slope 1.5; carol 0,0,1: slope 0.5; bob 1,1,1: slope 0
-#     and news@example.org (mx2's sender) 2,1,0 are not growing
-# --days 2 (day2, day3 only, x = 0, 1): store1 3,5: slope 2, now 5,
-#   (10 - 5) / 2 = 2.5 -> 3 days
+#   system storage per host: store2 0,0,1: Sxy = 2/3, slope 0.5,
+#     intercept 1/3 - 0.5, now 0.8333, (10 - 0.8333) / 0.5 = 18.3 -> 19
+#     days (2026-11-23 + 19 = 2026-12-12); mx2 2,1,0: slope -1, now 0,
+#     never (null), ranked last; store1 (quota only) is not listed
+#   quota per user: alice 1,2,4: Sxy = -(1 - 7/3) + (4 - 7/3) = 3,
+#     slope 1.5; bob 1,1,1: slope 0; both refused on the newest day
+#     (alice 4, bob 1), 2 users over quota each day (flat); carol (a
+#     system_storage user) and news@example.org (a sender) are not
+#     quota users
+# --days 2 (day2, day3 only, x = 0, 1): store2 0,1: slope 1, now 1,
+#   (10 - 1) / 1 = 9 days; alice 2,4: slope 2
 set -u
 MXTALLY=${MXTALLY:-./mxtally}
 case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
@@ -38,13 +40,19 @@ done
 	bad "trend json exit"
 
 # the answer is in the first lines
-sed -n 2p "$tmp/t.txt" | grep -q "^Next to run out: store1, reaches 10 events a day in 4 days (2026-11-27)" &&
+sed -n 2p "$tmp/t.txt" | grep -qx "System storage (per host): next to run out: store2, reaches 10 refusals a day in 19 days (2026-12-12) at +0.50/day each day (now 0.83/day)." &&
 	ok || { bad "headline"; head -3 "$tmp/t.txt"; }
+sed -n 3p "$tmp/t.txt" | grep -qx "Mailbox quota (per user): 2 users over quota on 2026-11-23, most refused alice@example.net (4); users over quota a day: flat (+0.00/day each day)." &&
+	ok || { bad "quota headline"; head -3 "$tmp/t.txt"; }
 grep -q "3 of 14 days recorded" "$tmp/t.txt" && ok || bad "days recorded"
-grep -Eq "^  store1 +4 +4\.83 +\+1\.50 +10  2 3 5$" "$tmp/t.txt" && ok ||
-	bad "store1 row"
+grep -Eq "^  store2 +19 +0\.83 +\+0\.50 +1  0 0 1$" "$tmp/t.txt" && ok ||
+	bad "store2 row"
 grep -Eq "^  mx2 +- +0\.00 +-1\.00 +3  2 1 0$" "$tmp/t.txt" && ok ||
 	bad "mx2 row"
+grep -Eq "^  store1 " "$tmp/t.txt" && bad "store1 (quota) ranked as a host" ||
+	ok
+grep -Eq "^  alice@example\.net +4 +3/3 +rising +\+1\.50 +7  1 2 4$" \
+    "$tmp/t.txt" && ok || bad "alice row"
 grep -q "least-squares" "$tmp/t.txt" && grep -q "not the date a disk" \
     "$tmp/t.txt" && ok || bad "method not stated"
 
@@ -54,15 +62,14 @@ check() {	# jq expression that must be true
 check '.days == ["2026-11-21", "2026-11-22", "2026-11-23"]'
 check '[.daily[].events] == [4, 4, 6]'
 check '[.daily[].causes.system_storage] == [2, 1, 1]'
-check '[.hosts[].host] == ["store1", "store2", "mx2"]'
-check '.hosts[0].events == [2, 3, 5] and .hosts[0].slope == 1.5 and
-    .hosts[0].days_to_threshold == 4 and .hosts[0].now == 4.8333'
-check '.hosts[1].events == [0, 0, 1] and .hosts[1].slope == 0.5 and
-    .hosts[1].days_to_threshold == 19'
-check '.hosts[2].slope == -1 and .hosts[2].days_to_threshold == null'
-check '[.users[].user] == ["alice@example.net", "carol@example.net"]'
-check '.users[0].events == [1, 2, 4] and .users[0].slope == 1.5'
-check '[.hosts[].host] | index("smtp1") == null'
+check '[.system.hosts[].host] == ["store2", "mx2"]'
+check '.system.hosts[0].events == [0, 0, 1] and .system.hosts[0].slope == 0.5 and
+    .system.hosts[0].days_to_threshold == 19 and .system.hosts[0].now == 0.8333'
+check '.system.hosts[1].slope == -1 and .system.hosts[1].days_to_threshold == null'
+check '[.quota.users[].user] == ["alice@example.net", "bob@example.net"]'
+check '.quota.users[0].events == [1, 2, 4] and .quota.users[0].slope == 1.5'
+check '.quota.users_per_day == [2, 2, 2]'
+check '[.system.hosts[].host] | index("smtp1") == null'
 
 # the same night read again (and from stdin) does not count twice
 "$MXTALLY" -q --year 2026 --history "$db" "$S/day3.log" >/dev/null ||
@@ -108,8 +115,10 @@ done
 
 # --days 2: the window is day2 .. day3
 "$MXTALLY" trend --history "$db" --days 2 -f json >"$tmp/t3.json"
-jq -e '.days == ["2026-11-22", "2026-11-23"] and .hosts[0].host == "store1"
-    and .hosts[0].slope == 2 and .hosts[0].days_to_threshold == 3' \
+jq -e '.days == ["2026-11-22", "2026-11-23"] and
+    .system.hosts[0].host == "store2" and .system.hosts[0].slope == 1 and
+    .system.hosts[0].days_to_threshold == 9 and
+    .quota.users[0].slope == 2' \
     "$tmp/t3.json" >/dev/null && ok || bad "--days 2"
 
 # the window never drops days silently: with --days 2, day1 (11-21) is
@@ -134,12 +143,12 @@ auth_failure: flat, +0.00 events/day each day (now 1.00/day)." ] && ok ||
 [ "$(sed -n 1p "$tmp/t.txt")" = "mxtally trend: where will we run out of space next" ] &&
     ok || bad "storage question: $(head -1 "$tmp/t.txt")"
 
-# --cause auth_failure: smtp1 is flat at 1 a day, never reaching 10
+# --cause auth_failure: smtp1 is flat at 1 a day
 "$MXTALLY" trend --history "$db" --cause auth_failure -f json >"$tmp/t4.json"
-jq -e '.causes == ["auth_failure"] and [.hosts[].host] == ["smtp1"] and
-    .hosts[0].events == [1, 1, 1] and .hosts[0].slope == 0 and
-    .hosts[0].days_to_threshold == null' "$tmp/t4.json" >/dev/null &&
-	ok || bad "--cause auth_failure"
+jq -e '.causes == ["auth_failure"] and [.rates.hosts[].host] == ["smtp1"] and
+    .rates.hosts[0].events == [1, 1, 1] and .rates.hosts[0].slope == 0 and
+    .rates.hosts[0].trend == "flat" and .system == null and .quota == null' \
+    "$tmp/t4.json" >/dev/null && ok || bad "--cause auth_failure"
 
 # errors: usage 2; a file that is not a database 3, named
 "$MXTALLY" trend >/dev/null 2>&1
@@ -182,13 +191,16 @@ ln -sf "$db" "$tmp/link2.db"
 # events (4 + 4 + 6 days x causes: 2 + 2 + 2 non-zero), host names
 # escaped; balanced tags checked by python's parser
 "$MXTALLY" trend --history "$db" -f html >"$tmp/t.html" || bad "html exit"
-grep -q 'id="headline">Next to run out: store1' "$tmp/t.html" && ok ||
-	bad "html headline"
-# a host's bars (store1: quota only, store2: system storage only) are
-# drawn in the one colour of no cause, never in quota's (#c2410c)
-sed -n '/id="hosts"/,/<\/table>/p' "$tmp/t.html" | grep -o 'fill="#[0-9a-f]*"' |
-    sort -u | tr '\n' ' ' | grep -qx 'fill="#52525b" ' && ok ||
-    bad "host bars in a cause's colour"
+grep -q 'id="answer-system">System storage (per host): next to run out: store2' \
+    "$tmp/t.html" && ok || bad "html headline"
+# a host's bars show system storage causes only, a user's quota only:
+# store1's quota refusals are never drawn as a host's (#c62828 family)
+sed -n '/id="system"/,/<\/section>/p' "$tmp/t.html" | grep -o 'data-cause="[a-z_]*"' |
+    sort -u | tr '\n' ' ' | grep -qx 'data-cause="system_storage" ' &&
+    ok || bad "system section shows a cause not its own"
+sed -n '/id="quota"/,/<\/section>/p' "$tmp/t.html" | grep -o 'data-cause="[a-z_]*"' |
+    sort -u | tr '\n' ' ' | grep -qx 'data-cause="quota_exceeded" ' &&
+    ok || bad "quota section shows a cause not its own"
 # the method is prose, not an escaped "\x0a" per line break
 grep -q 'x0a' "$tmp/t.html" && bad "html shows a literal \\x0a" || ok
 python3 - "$tmp/t.html" <<'EOF' && ok || bad "html not well formed"
@@ -201,7 +213,8 @@ class P(HTMLParser):
         self.stack = []
         self.rects = 0
     def handle_starttag(self, tag, a):
-        if tag == "rect" and self.stack and "daily" in self.path():
+        if tag == "rect" and self.stack and "chart" in self.path() and \
+                dict(a).get("class") != "unknown":
             self.rects += 1
         if tag not in void:
             self.stack.append((tag, dict(a).get("id", "")))

@@ -6,9 +6,12 @@
 # nights each; days 2 and 3 of both run at the same time. A's and B's
 # lines together are the whole sample, so `mxtally trend` must give
 # the numbers tests/history.sh derives by hand for it (see its header):
-# store1 2,3,5 (slope 1.5, 4 days to 10/day), store2 0,0,1 (19 days),
-# mx2 2,1,0 (never), daily storage 4,4,6, users alice then carol.
-# Re-running B's day 3 must not count it twice. Skipped when the
+# system storage per host store2 0,0,1 (19 days to 10/day), mx2 2,1,0
+# (never), store1 (quota only) not a host; quota per user alice 1,2,4
+# (slope 1.5) then bob; daily storage 4,4,6.
+# Re-running B's day 3 must not count it twice. Then the scenario of
+# tests/trend_logs.sh (a missing night, an older day) goes into a second
+# database and must give the numbers tests/trend.sh derives by hand. Skipped when the
 # binary was built without libpq or PostgreSQL is not installed.
 set -u
 MXTALLY=${MXTALLY:-./mxtally}
@@ -67,18 +70,41 @@ check() {
 }
 check '.days == ["2026-11-21", "2026-11-22", "2026-11-23"]'
 check '[.daily[].events] == [4, 4, 6]'
-check '[.hosts[].host] == ["store1", "store2", "mx2"]'
-check '.hosts[0].events == [2, 3, 5] and .hosts[0].slope == 1.5 and
-    .hosts[0].days_to_threshold == 4'
-check '.hosts[1].days_to_threshold == 19 and
-    .hosts[2].days_to_threshold == null'
-check '[.users[].user] == ["alice@example.net", "carol@example.net"]'
+check '[.system.hosts[].host] == ["store2", "mx2"]'
+check '.system.hosts[0].events == [0, 0, 1] and .system.hosts[0].slope == 0.5 and
+    .system.hosts[0].days_to_threshold == 19'
+check '.system.hosts[1].days_to_threshold == null'
+check '[.quota.users[].user] == ["alice@example.net", "bob@example.net"]'
+check '.quota.users[0].events == [1, 2, 4] and .quota.users[0].slope == 1.5'
 n=$(psql -h "$tmp" -U mxt -At -c 'select count(*) from runs' hist)
 [ "$n" = 6 ] && ok || bad "runs: $n, want 6 (3 nights x 2 servers)"
 v=$(psql -h "$tmp" -U mxt -At -c 'select max(version) from schema_version' hist)
 [ "$v" = 1 ] && ok || bad "schema_version: $v"
 "$MXTALLY" trend --history "$url" | sed -n 2p |
-    grep -q "^Next to run out: store1, reaches 10 events a day in 4 days" &&
+    grep -q "^System storage (per host): next to run out: store2, reaches 10 refusals a day in 19 days" &&
 	ok || bad "text headline"
+
+# the trend scenario (tests/trend.sh has the arithmetic): Dec 5 missing,
+# Dec 1 older than --days 5
+. "$(dirname "$0")/trend_logs.sh"
+$as "$pgbin/../bin/createdb" -h "$tmp" -U mxt scen 2>/dev/null ||
+	createdb -h "$tmp" -U mxt scen || bad "createdb scen"
+url2="postgresql:///scen?host=$tmp&user=mxt"
+mkdir "$tmp/scen"
+trend_logs "$tmp/scen"
+for d in 01 03 04 06 07; do
+	"$MXTALLY" -q --year 2026 -j1 --history "$url2" "$tmp/scen/dec$d.log" \
+	    >/dev/null || bad "scenario dec$d"
+done
+"$MXTALLY" trend --history "$url2" --days 5 --threshold 5 -f json \
+    >"$tmp/s.json" || bad "trend scenario"
+jq -e '.days == ["2026-12-03", "2026-12-04", "2026-12-06", "2026-12-07"] and
+    .days_before_window == 1 and
+    [.system.hosts[].host] == ["mx2", "mx1", "store1", "mx3"] and
+    [.system.hosts[].days_to_threshold] == [0, 2, 22, null] and
+    [.quota.users[].user] == ["alice@example.net", "bob@example.net",
+    "carol@example.net"] and .quota.users_per_day == [2, 2, 1, 2] and
+    .quota.users_per_day_line.slope == -0.1' "$tmp/s.json" >/dev/null &&
+	ok || bad "scenario in PostgreSQL: $(jq -c '.system.hosts, .quota' "$tmp/s.json")"
 
 t_end

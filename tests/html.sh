@@ -19,6 +19,11 @@
 #     nothing. The same session emulates print media and checks that the
 #     folded <details> tables unfold, and that the page does not scroll
 #     sideways at phone width.
+#  4. the trend page (mxtally trend -f html) over the history of the
+#     scenario in tests/trend_logs.sh: the DOM against the numbers
+#     tests/trend.sh derives by hand, both screenshots, and the same
+#     browser session (no console error, no request, no sideways scroll
+#     at 390 px).
 #
 # Expected numbers over the four logs of $hand at once, derived by hand
 # from the logs and their hand-checked *.expect.json files:
@@ -307,12 +312,14 @@ done
 cat >"$tmp/cdp.py" <<'EOF'
 # Drives chromium over --remote-debugging-pipe: commands go to its fd 3,
 # replies and events come back on its fd 4, each a JSON text ending in
-# a NUL byte. Usage: cdp.py CHROME PROFILE URL [SHOT.png]. Prints one
-# line per problem and exits 1 when there is any.
+# a NUL byte. Usage: cdp.py CHROME PROFILE URL [SHOT.png [trend]].
+# Prints one line per problem and exits 1 when there is any; "trend"
+# leaves out the checks of the report's own tiles and tables.
 import atexit, base64, fcntl, json, os, subprocess, sys, time
 
 chrome, profile, url = sys.argv[1:4]
 shot = sys.argv[4] if len(sys.argv) > 4 else None
+mode = sys.argv[5] if len(sys.argv) > 5 else "report"
 to_c, from_us = os.pipe()
 to_us, from_c = os.pipe()
 # keep both child ends above 4 so that placing them cannot clobber one
@@ -437,12 +444,18 @@ if tile[0].replace(",", "") != tile[1]:
     fails.append("total-events reads %r, data-value %r" % tuple(tile))
 # on screen the users table is folded, in print it is not
 seen = "document.querySelector('#users details table').checkVisibility()"
-if js(seen, s) is not False:
+if mode == "report" and js(seen, s) is not False:
     fails.append("the users table is not folded on screen")
 call("Emulation.setEmulatedMedia", {"media": "print"}, s)
-if js(seen, s) is not True:
+if mode == "report" and js(seen, s) is not True:
     fails.append("the users table stays folded in print")
 call("Emulation.setEmulatedMedia", {"media": ""}, s)
+# the trend's tables fit or scroll inside their own box at 390 px
+if mode == "trend":
+    w = js("Math.max(...[...document.querySelectorAll('section')]"
+           ".map(e => e.getBoundingClientRect().right))", s)
+    if w > 390:
+        fails.append("a trend section is %d px wide at 390 px" % w)
 if shot:
     h = js("document.documentElement.scrollHeight", s)
     png = call("Page.captureScreenshot", {"format": "png",
@@ -464,6 +477,99 @@ then
 	ok
 else
 	bad "browser session (console, network, print, width)"
+fi
+
+# 4. the trend page over the hand-made history of tests/trend_logs.sh.
+# By hand (tests/trend.sh has the arithmetic), --days 5 --threshold 5:
+#   days recorded 4 (Dec 3, 4, 6, 7; Dec 5 has no run: one dashed
+#   outline); events 12 + 12 + 13 + 15 = 52, per day as the chart bars;
+#   system hosts mx2 (0 days), mx1 (2), store1 (22), mx3 (never, -1):
+#   4 hosts, 3 heading for the threshold; quota users alice (newest 3),
+#   bob (1), carol (0): 2 users over quota on the newest day
+. "$(dirname "$0")/trend_logs.sh"
+mkdir "$tmp/tl"
+trend_logs "$tmp/tl"
+for d in 01 03 04 06 07; do
+	"$MXTALLY" -q --year 2026 -j1 --history "$tmp/tl/h.db" \
+	    "$tmp/tl/dec$d.log" >/dev/null || bad "history of dec$d"
+done
+"$MXTALLY" trend --history "$tmp/tl/h.db" --days 5 --threshold 5 -f html \
+    >"$tmp/trend.html" || bad "mxtally trend -f html exited non-zero"
+turl="file://$tmp/trend.html"
+browse --dump-dom "$turl" >"$tmp/trend.dom" && [ -s "$tmp/trend.dom" ] &&
+	ok || bad "chromium --dump-dom wrote nothing for trend.html"
+cat >"$tmp/tdom.py" <<'EOF3'
+# tdom.py DOM: the trend page's numbers, as tests/trend.sh derives them
+import sys
+from html.parser import HTMLParser
+class Dom(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows, self.section, self.by_id = [], None, {}
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "section":
+            self.section = a.get("id")
+        if "id" in a:
+            self.by_id[a["id"]] = a
+        self.rows.append((tag, a, self.section))
+dom = Dom()
+dom.feed(open(sys.argv[1], encoding="utf-8").read())
+fails = []
+def want(what, got, wanted):
+    if got != wanted:
+        fails.append("%s: got %r, want %r" % (what, got, wanted))
+for id_, v in {"days-recorded": "4", "total-events": "52",
+               "system-hosts": "4", "system-rising": "3",
+               "quota-users-newest": "2"}.items():
+    want("tile " + id_, dom.by_id.get(id_, {}).get("data-value"), v)
+want("chart bars", [(a["data-start"][:10], a["data-events"])
+     for t, a, s in dom.rows if t == "g" and "data-start" in a],
+     [("2026-12-03", "12"), ("2026-12-04", "12"), ("2026-12-06", "13"),
+      ("2026-12-07", "15")])
+want("unknown days", [a["data-start"][:10] for t, a, s in dom.rows
+     if t == "rect" and a.get("class") == "unknown"], ["2026-12-05"])
+bar, stack, stacks = None, 0, []
+for t, a, s in dom.rows + [("g", {"data-start": "end"}, None)]:
+    if t == "g" and "data-start" in a:
+        if bar is not None:
+            stacks.append(stack == int(bar["data-events"]))
+        bar, stack = a, 0
+    elif t == "rect" and "data-cause" in a and s == "daily":
+        stack += int(a["data-events"])
+want("each bar stacks to its total", all(stacks) and len(stacks) == 4,
+     True)
+want("system", [(a["data-host"], a["data-days-to"]) for t, a, s in
+     dom.rows if t == "tr" and s == "system" and "data-host" in a],
+     [("mx2", "0"), ("mx1", "2"), ("store1", "22"), ("mx3", "-1")])
+want("quota", [(a["data-user"], a["data-newest"]) for t, a, s in dom.rows
+     if t == "tr" and s == "quota" and "data-user" in a],
+     [("alice@example.net", "3"), ("bob@example.net", "1"),
+      ("carol@example.net", "0")])
+want("scripts", [t for t, a, s in dom.rows if t == "script"], [])
+for f in fails:
+    print("FAIL trend dom " + f)
+sys.exit(1 if fails else 0)
+EOF3
+python3 "$tmp/tdom.py" "$tmp/trend.dom" && ok || bad "dom checks of trend.html"
+for size in 390,844 1280,900; do
+	png="$shots/trend-${size%,*}.png"
+	rm -f "$png"
+	browse --window-size="$size" --screenshot="$png" "$turl" >/dev/null
+	if [ "$(head -c 8 "$png" 2>/dev/null | od -An -tx1 | tr -d ' ')" = \
+	    89504e470d0a1a0a ] && [ "$(wc -c <"$png")" -gt 10000 ]; then
+		ok
+	else
+		bad "no trend screenshot at $size"
+	fi
+done
+if timeout 120 python3 "$tmp/cdp.py" "$chrome" \
+    "$(mktemp -d "$tmp/profile.XXXXXX")" "$turl" \
+    "$shots/trend-full-390.png" trend
+then
+	ok
+else
+	bad "trend page: browser session (console, network, width)"
 fi
 
 t_end

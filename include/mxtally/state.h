@@ -13,6 +13,7 @@
 
 #include "mxtally/event.h"
 #include "mxtally/report.h"
+#include "mxtally/trend.h"
 
 /*
  * Reads the JSON reports (schema mxtally/1) at paths[0..n) and combines
@@ -164,18 +165,29 @@ int history_query(struct history *h, const char *sql, int n,
 const char *history_name(const struct history *h);
 
 /*
- * Trend math (trend.c). trend_fit: least-squares line y = icpt + slope*x
- * through n points; -1 when there are fewer than two distinct x.
- * trend_days_to: whole days after xlast until that line reaches
- * threshold: 0 when it is there already at xlast, -1 when it never does
- * (slope <= 0).
+ * The trend over a history (trend.c). trend_load reads the window of
+ * t->days days ending at the newest recorded day from h and fills t
+ * (struct trend, trend.h); nothing recorded yet leaves t->nd 0. -1 with
+ * the database's message in err. trend_release frees what it made and
+ * t->causes.
+ */
+int trend_load(struct history *h, struct trend *t, char *err,
+    size_t errlen);
+void trend_release(struct trend *t);
+
+/*
+ * Least-squares line y = icpt + slope * x through n points: -1 when
+ * there are fewer than two distinct x. trend_days_to: whole days after
+ * xlast until that line reaches threshold: 0 when it is there already
+ * at xlast, -1 when it never does (slope <= 0).
  */
 int trend_fit(const double *x, const double *y, size_t n, double *slope,
     double *icpt);
 long trend_days_to(double slope, double icpt, double xlast,
     double threshold);
 
-/* mxtally trend [options]: returns the exit status (0, 2 usage, 3 db). */
+/* mxtally trend [options] (src/cmd/trend.c): the exit status (0, 2
+ * usage, 3 database). */
 int trend_main(int argc, char **argv);
 
 #endif

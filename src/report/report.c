@@ -213,6 +213,37 @@ rep_text_str(FILE *out, const char *s)
 }
 
 void
+rep_text_wrap(FILE *out, const char *s, size_t col, size_t indent,
+    size_t cols)
+{
+	const char	*p = s != NULL ? s : "-";
+	size_t		 n, w;
+	int		 bol = 1;	/* no word on this line yet */
+
+	for (;;) {
+		p += strspn(p, " ");
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " ");
+		w = rep_text_mem(NULL, p, n);
+		if (!bol && col + 1 + w > cols) {
+			putc('\n', out);
+			rep_pad(out, indent);
+			col = indent;
+			bol = 1;
+		}
+		if (!bol) {
+			putc(' ', out);
+			col++;
+		}
+		col += rep_text_mem(out, p, n);
+		p += n;
+		bol = 0;
+	}
+	putc('\n', out);
+}
+
+void
 rep_pad(FILE *out, size_t n)
 {
 	static const char	 spaces[] = "                                ";

@@ -186,11 +186,7 @@ static void
 tile(const struct hw *h, const char *id, const char *cls, uint64_t n,
     const char *label)
 {
-	fprintf(h->out, "<div class=\"tile%s%s\"><b id=\"%s\" "
-	    "data-value=\"%llu\">", cls != NULL ? " " : "",
-	    cls != NULL ? cls : "", id, (unsigned long long)n);
-	num(h, n);
-	fprintf(h->out, "</b><span>%s</span></div>\n", label);
+	rep_html_tile(h->out, id, cls, n, label);
 }
 
 /* Says when --max-keys folded the least frequent keys into "(other)". */

@@ -13,6 +13,7 @@
 
 #include "mxtally/cause.h"
 #include "mxtally/report.h"
+#include "mxtally/trend.h"
 
 /*
  * Length of the longest prefix of s that a JSON string holds as it is:
@@ -79,6 +80,14 @@ const struct cause_where *rep_where(const struct result *r, int cause);
 /* 1 when most of w's events are outbound (a remote refused our mail). */
 int rep_mostly_outbound(const struct cause_where *w);
 
+/*
+ * Writes s (terminal-safe, as rep_text_str) word-wrapped at cols and a
+ * newline; the cursor is at column col, continuation lines are indented
+ * to column indent. NULL prints as "-". Borrows s.
+ */
+void rep_text_wrap(FILE *out, const char *s, size_t col, size_t indent,
+    size_t cols);
+
 /* Writes n spaces. */
 void rep_pad(FILE *out, size_t n);
 
@@ -124,6 +133,10 @@ int rep_cause_in(int cause, const char *group);
 extern const char rep_html_css[];
 void rep_html_head(FILE *out, const char *version, const char *title);
 
+/* A summary tile: n at id (data-value) over label; cls may be NULL. */
+void rep_html_tile(FILE *out, const char *id, const char *cls, uint64_t n,
+    const char *label);
+
 /* ' data-NAME="value"' with the value escaped. */
 void rep_html_attr(FILE *out, const char *name, const char *value);
 
@@ -162,5 +175,38 @@ struct rep_chart {
  */
 void rep_chart_svg(FILE *out, const struct rep_chart *ch, const char *id,
     const char *what);
+
+/*
+ * The trend writers' shared words (report_trend.c). Each part of a
+ * trend has an id (the JSON key and HTML section id), a title, the name
+ * of its rows and what they count, and a note on what it means.
+ */
+struct rep_trend_words {
+	const char	*id;		/* "system", "quota", "rates" */
+	const char	*title;		/* "System storage per host" */
+	const char	*key;		/* "host", "user" */
+	const char	*keys;		/* "hosts", "users" */
+	const char	*unit;		/* "refusals", "events" */
+	const char	*note;		/* one sentence */
+};
+
+const struct rep_trend_words *rep_trend_words(enum trend_kind k);
+extern const char rep_trend_method[];
+
+/* "where will we run out of space next" or "are these errors ..." */
+const char *rep_trend_question(const struct trend *t);
+
+/* The first step of a part's first cause ("" when unknown). */
+const char *rep_trend_advice(const struct trend *t,
+    const struct trend_part *p);
+
+/*
+ * The one-sentence answer of part k (names raw: the caller escapes the
+ * whole sentence), malloc'd; NULL when the part counts no cause or
+ * nothing is recorded. rep_trend_older: the note on recorded days
+ * before the window, or NULL when there are none.
+ */
+char *rep_trend_sentence(const struct trend *t, enum trend_kind k);
+char *rep_trend_older(const struct trend *t);
 
 #endif

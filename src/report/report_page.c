@@ -90,6 +90,10 @@ const char rep_html_css[] =
 "tr.urgent td:first-child{border-left:.3rem solid #b00020}\n"
 ".urg{color:#b00020;font-weight:700;font-size:.75rem;margin-right:.3em}\n"
 ".reply{font-size:.85rem;color:var(--mute)}\n"
+".lead{font-size:1.05rem;font-weight:600;margin:.4rem 0}\n"
+"svg.spark{display:block}\n"
+"td.nm{white-space:nowrap}\n"
+"@media (max-width:30rem){.wide{display:none}table.tt{font-size:.8rem}}\n"
 "footer{margin-top:2rem;font-size:.8rem;color:var(--mute)}\n"
 "@media (max-width:30rem){body{font-size:14px;padding:.5rem}"
 ".tile b{font-size:1.3rem}th,td{padding:.25rem .3rem}}\n"
@@ -169,12 +173,28 @@ rep_html_head(FILE *out, const char *version, const char *title)
 	    "<meta http-equiv=\"Content-Security-Policy\" "
 	    "content=\"default-src 'none'; style-src 'unsafe-inline'; "
 	    "img-src data:\">\n"
-	    "<meta name=\"generator\" content=\"mxtally ", out);
-	rep_html_str(out, version);
+	    "<meta name=\"generator\" content=\"mxtally", out);
+	if (version != NULL && *version != '\0') {
+		putc(' ', out);
+		rep_html_str(out, version);
+	}
 	fputs("\">\n<title>", out);
 	rep_html_str(out, title);
 	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n",
 	    rep_html_css);
+}
+
+void
+rep_html_tile(FILE *out, const char *id, const char *cls, uint64_t n,
+    const char *label)
+{
+	char	 buf[32];
+
+	fprintf(out, "<div class=\"tile%s%s\"><b id=\"%s\" "
+	    "data-value=\"%llu\">", cls != NULL ? " " : "",
+	    cls != NULL ? cls : "", id, (unsigned long long)n);
+	fputs(rep_num(n, buf, sizeof(buf)), out);
+	fprintf(out, "</b><span>%s</span></div>\n", label);
 }
 
 /* "2026-11-21 14:00:00", or "-" for T_NONE */

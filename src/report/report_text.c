@@ -169,31 +169,7 @@ hour_label(int64_t start, char *buf, size_t len)
 static void
 wrap(const struct tx *t, const char *s, size_t col, size_t indent)
 {
-	const char	*p = s != NULL ? s : "-";
-	size_t		 n, w;
-	int		 bol = 1;	/* no word on this line yet */
-
-	for (;;) {
-		p += strspn(p, " ");
-		if (*p == '\0')
-			break;
-		n = strcspn(p, " ");
-		w = rep_text_mem(NULL, p, n);
-		if (!bol && col + 1 + w > WRAP_COLS) {
-			putc('\n', t->out);
-			rep_pad(t->out, indent);
-			col = indent;
-			bol = 1;
-		}
-		if (!bol) {
-			putc(' ', t->out);
-			col++;
-		}
-		col += rep_text_mem(t->out, p, n);
-		p += n;
-		bol = 0;
-	}
-	putc('\n', t->out);
+	rep_text_wrap(t->out, s, col, indent, WRAP_COLS);
 }
 
 /* --- summary ------------------------------------------------------- */
