@@ -168,13 +168,37 @@ def compare(label, files, truth, rep):
     return [(w, e, g) for w, e, g, _ in bad]
 
 
+def alert_causes(files, causes, label, workdir):
+    """`mxtally alert` with one rule per cause (threshold 1, a window of
+    30 days): each fires once, its "events" the events alert counted."""
+    rules = os.path.join(workdir, label.replace("/", "_") + ".alerts.ini")
+    with open(rules, "w") as f:
+        for c in sorted(causes):
+            f.write("[r_%s]\ncause = %s\nthreshold = 1\nwindow = 30d\n\n" % (c, c))
+    r = subprocess.run([MXTALLY, "alert", "-q", "-j", "2", "--rules", rules] + files,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode not in (0, 1):
+        raise RuntimeError("mxtally alert exit %d: %s" % (r.returncode, r.stderr))
+    got = {}
+    for line in r.stdout.splitlines():
+        a = json.loads(line)
+        got[a["rule"][2:]] = got.get(a["rule"][2:], 0) + a["events"]
+    return got
+
+
 def check_layout(label, files, truth, workdir):
-    """mxtally -j1 against the truth; -j2, gzip and zstd copies against -j1."""
+    """mxtally -j1 against the truth; -j2, gzip and zstd copies against -j1;
+    alert's counts per cause against the report's."""
     diffs = []
     rep1, err1 = mxtally(files, 1)
     for w in rep1["input"].get("warnings", []):
         print("  note %s: mxtally warning: %s" % (label, w))
     diffs += compare(label, files, truth, rep1)
+    want = {c: v["events"] for c, v in rep1["causes"].items() if v["events"]}
+    got = alert_causes(files, want, label, workdir)
+    if got != want:
+        print("FAIL %s: alert counts %s, the report %s" % (label, got, want))
+        diffs.append(("alert vs report", 0, 1))
     rep2, _ = mxtally(files, 2)
     if json.dumps(rep1, sort_keys=True) != json.dumps(rep2, sort_keys=True):
         print("FAIL %s: -j1 and -j2 reports differ" % label)
