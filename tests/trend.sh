@@ -189,7 +189,8 @@ class P(HTMLParser):
         a = dict(attrs)
         if tag == "section":
             self.sec = a.get("id")
-        if tag == "tr" and ("data-host" in a or "data-user" in a):
+        if tag == "tr" and ("data-host" in a or "data-user" in a or
+                            "data-day" in a):
             self.rows.append((self.sec, a))
         if tag == "rect" and "fill" in a and a["fill"] != "none":
             self.fills.setdefault(self.sec, set()).add(a.get("data-cause"))
@@ -225,6 +226,9 @@ want("bars in #system", p.fills.get("system"),
      {"system_storage", "deleted_not_removed"})
 want("bars in #quota", p.fills.get("quota"), {"quota_exceeded"})
 want("unknown days", p.unknown, ["2026-12-05T00:00:00"])
+want("per-day table", [(a["data-day"], a["data-events"]) for s, a in p.rows
+     if "data-day" in a], [("2026-12-03", "12"), ("2026-12-04", "12"),
+     ("2026-12-06", "13"), ("2026-12-07", "15")])
 for f in fails:
     print("FAIL html " + f)
 sys.exit(1 if fails else 0)

@@ -100,6 +100,42 @@ spark(FILE *out, const struct trend *t, const struct trend_part *p,
 	fputs("</svg>", out);
 }
 
+/* The events per day and cause as a table, folded like the report's. */
+static void
+html_perday(FILE *out, const struct trend *t)
+{
+	char	 day[16];
+	size_t	 i, c;
+
+	fprintf(out, "<details id=\"per-day\"><summary>%zu recorded days"
+	    "</summary>\n<div class=\"scroll\"><table class=\"tt\">\n<thead>"
+	    "<tr><th>day</th><th class=\"n\">events</th>", t->nd);
+	for (c = 0; c < t->ncauses; c++) {
+		fputs("<th class=\"n\">", out);
+		rep_html_str(out, t->causes[c]);
+		fputs("</th>", out);
+	}
+	fputs("</tr></thead>\n<tbody>\n", out);
+	for (i = 0; i < t->nd; i++) {
+		uint64_t sum = 0;
+
+		for (c = 0; c < t->ncauses; c++)
+			sum += t->rates[c].n[i];
+		fprintf(out, "<tr data-day=\"%s\" data-events=\"%" PRIu64
+		    "\"><td>%s</td><td class=\"n\">", trend_day(t->dn[i], day,
+		    sizeof(day)), sum, day);
+		num(out, sum);
+		fputs("</td>", out);
+		for (c = 0; c < t->ncauses; c++) {
+			fputs("<td class=\"n\">", out);
+			num(out, t->rates[c].n[i]);
+			fputs("</td>", out);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table></div>\n</details>\n", out);
+}
+
 /* The events per day by cause, over every day from the first recorded. */
 static void
 html_daily(FILE *out, const struct trend *t)
@@ -160,6 +196,7 @@ html_daily(FILE *out, const struct trend *t)
 		fprintf(out, "<p class=\"note\">Dashed outlines: %zu day%s "
 		    "without a recorded run, left out of every line (unknown, "
 		    "not zero).</p>\n", n - t->nd, n - t->nd == 1 ? "" : "s");
+	html_perday(out, t);
 	fputs("</section>\n", out);
 	free(start);
 	free(ev);
@@ -168,6 +205,7 @@ html_daily(FILE *out, const struct trend *t)
 	free(order);
 	free(color);
 }
+
 
 static void
 part_open(FILE *out, const struct trend *t, const struct trend_part *p)
