@@ -250,6 +250,39 @@ grep -q '<b>1' "$tmp/x.html" && bad "html: a host name became markup" || ok
 "$MXTALLY" trend --history "$tmp/x.db" | grep -q "$(printf '\033')" &&
 	bad "text: an escape from a log reached the terminal" || ok
 
+# a site's own storage causes (--rules, as the runs had them) go to
+# their part: soft_quota (named *quota*) per user, spool_full per host;
+# without --rules trend does not know them and leaves them out of the
+# storage group
+cat >"$tmp/site.ini" <<'EOF'
+[cause.spool_full]
+group = storage
+pattern = spool volume full
+
+[cause.soft_quota]
+group = storage
+pattern = soft quota reached
+EOF
+printf '%s\n' \
+    'Dec  8 07:01:00 store5 popper[3]: zoe at 192.0.2.33 (192.0.2.33): -ERR soft quota reached' \
+    'Dec  8 09:01:00 mx7 postfix/smtpd[1]: NOQUEUE: reject: MAIL from a[192.0.2.10]: 452 4.3.1 spool volume full; from=<x@example.org> proto=ESMTP helo=<a>' \
+    >"$tmp/site.log"
+"$MXTALLY" -q --year 2026 --rules "$tmp/site.ini" --history "$tmp/site.db" \
+    "$tmp/site.log" >/dev/null || bad "run with --rules"
+"$MXTALLY" trend --history "$tmp/site.db" --rules "$tmp/site.ini" -f json \
+    >"$tmp/site.json" || bad "trend --rules"
+jq -e '[.system.hosts[].host] == ["mx7"] and [.quota.users[].user] ==
+    ["zoe"] and (.system.causes | index("spool_full")) != null and
+    (.quota.causes | index("soft_quota")) != null' "$tmp/site.json" \
+    >/dev/null && ok || bad "trend --rules: $(jq -c '.system, .quota' "$tmp/site.json")"
+"$MXTALLY" trend --history "$tmp/site.db" -f json | jq -e '.system.hosts ==
+    [] and .quota.users == []' >/dev/null && ok || bad "trend without --rules"
+printf '[cause.x]\npattern = (\n' >"$tmp/bad.ini"
+"$MXTALLY" trend --history "$tmp/site.db" --rules "$tmp/bad.ini" \
+    >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "bad.ini" "$tmp/err" && ok ||
+	bad "trend --rules bad.ini: $(cat "$tmp/err")"
+
 # an output that cannot be written: exit 4
 if [ -w /dev/full ]; then
 	"$MXTALLY" trend --history "$db" >/dev/full 2>/dev/null

@@ -1,6 +1,8 @@
 /*
  * mxtally trend: the command. Parses its options (one getopt_long
- * table), opens the history without creating it, has trend_load
+ * table), loads the causes of --rules files (so that a site's own
+ * storage causes fall into their part: named *quota* per user, others
+ * per host), opens the history without creating it, has trend_load
  * (src/state/trend.c) compute the trend and one writer (src/report/
  * report_trend_*.c) show it. Exit status: 0, 2 for a usage error, 3
  * when the database cannot be read, 4 when standard output cannot be
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "mxtally/cause.h"
+#include "mxtally/classify.h"
 #include "mxtally/log.h"
 #include "mxtally/state.h"
 #include "mxtally/trend.h"
@@ -28,7 +31,7 @@ trend_usage(FILE *f)
 {
 	fputs("usage: mxtally trend --history DB [--days N] [--cause ID... | "
 	    "--group G]\n"
-	    "                     [--threshold N] [--top N] "
+	    "                     [--threshold N] [--top N] [--rules FILE...] "
 	    "[-f text|json|html]\n", f);
 }
 
@@ -69,14 +72,29 @@ pick_group(struct trend *t, const char *group)
 	    "storage)", group);
 }
 
+/* The causes of a --rules file into the cause table; -1 when bad (said). */
+static int
+load_rules(struct classifier **cl, const char *path)
+{
+	char	 err[512];
+
+	if (*cl == NULL && (*cl = classify_new(err, sizeof(err))) == NULL)
+		return log_error("%s", err);
+	if (classify_load_rules(*cl, path, err, sizeof(err)) == -1)
+		return log_error("%s", err);
+	return 0;
+}
+
 static int
 trend_opt(int ch, const char *arg, struct trend *t, const char **db,
-    const char **group, enum trend_fmt *fmt)
+    const char **group, enum trend_fmt *fmt, struct classifier **cl)
 {
 	char	*end;
 	long	 v;
 
 	switch (ch) {
+	case 'r':
+		return load_rules(cl, arg);
 	case 'H':
 		*db = arg;
 		return 0;
@@ -124,7 +142,7 @@ trend_opt(int ch, const char *arg, struct trend *t, const char **db,
 /* 0 to run, 1 after --help, -1 on a usage error (said). */
 static int
 trend_args(int argc, char **argv, struct trend *t, const char **db,
-    enum trend_fmt *fmt)
+    enum trend_fmt *fmt, struct classifier **cl)
 {
 	static const struct option longopts[] = {
 		{ "history", required_argument, NULL, 'H' },
@@ -133,6 +151,7 @@ trend_args(int argc, char **argv, struct trend *t, const char **db,
 		{ "group", required_argument, NULL, 'g' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "top", required_argument, NULL, 'n' },
+		{ "rules", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -147,7 +166,7 @@ trend_args(int argc, char **argv, struct trend *t, const char **db,
 			return 1;
 		}
 		if (ch == '?' || trend_opt(ch, optarg, t, db, &group,
-		    fmt) == -1)
+		    fmt, cl) == -1)
 			return -1;
 	}
 	if (optind < argc)
@@ -169,13 +188,15 @@ trend_main(int argc, char **argv)
 	struct trend	 t = { .days = TREND_DAYS, .threshold = TREND_THRESHOLD,
 	    .top = TREND_TOP };
 	struct history	*h;
+	struct classifier *cl = NULL;
 	enum trend_fmt	 fmt = TF_TEXT;
 	const char	*db = NULL;
 	char		 err[512];
 	int		 rc;
 
-	if ((rc = trend_args(argc, argv, &t, &db, &fmt)) != 0) {
+	if ((rc = trend_args(argc, argv, &t, &db, &fmt, &cl)) != 0) {
 		free(t.causes);
+		classify_free(cl);
 		if (rc == 1)
 			return 0;
 		trend_usage(stderr);
@@ -185,6 +206,7 @@ trend_main(int argc, char **argv)
 	if ((h = history_open(db, 0, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
 		free(t.causes);
+		classify_free(cl);
 		return T_DB;
 	}
 	t.db = history_name(h);
@@ -198,5 +220,6 @@ trend_main(int argc, char **argv)
 	}
 	trend_release(&t);
 	history_close(h);
+	classify_free(cl);
 	return rc;
 }

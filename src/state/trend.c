@@ -439,6 +439,8 @@ part_load(struct history *h, struct trend *t, struct trend_part *p,
 		p->keys.total += p->keys.n[i];
 	series_fit(t, &p->all, p->kind == TREND_SYSTEM);
 	series_fit(t, &p->keys, 0);
+	if (p->nrows < 2)
+		return 0;	/* qsort's base may not be NULL */
 	if (p->kind == TREND_QUOTA)
 		qsort_r(p->rows, p->nrows, sizeof(*p->rows), cmp_quota, &last);
 	else
