@@ -271,6 +271,40 @@ if [ -n "${MXTALLY_PREV:-}" ] && [ -x "$MXTALLY_PREV" ]; then
 	    "$MXTALLY_PREV" -j2 -f json -o "$J-mxp.json" "$LOG"
 fi
 
+# ---- interleaved: the -j2 rows and their anchors, round by round --------
+
+# On a shared machine the load changes between rows measured a minute
+# apart, and a ratio of two such rows says more about the load than about
+# the builds. Here each round runs every command once, in turn, and each
+# keeps its best round: the ratios of this table compare runs made
+# seconds apart. Keys: I_<key> best seconds.
+ilog() {	# ilog KEY CMD...: one run of CMD, I_KEY = best wall so far
+	k=$1
+	shift
+	"$RSS" "$@" > /dev/null 2> "$ERR" || return 0
+	w=$(tail -n 1 "$ERR")
+	w=${w#wall=}
+	w=${w%% *}
+	eval "o=\${I_$k:-}"
+	w=$(awk -v a="$o" -v b="$w" \
+	    'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
+	eval "I_$k=\$w"
+}
+if [ "$MXOK" -eq 1 ]; then
+	say "bench: interleaved rounds"
+	i=0
+	while [ "$i" -lt "$BENCH_RUNS" ]; do
+		ilog lc2 "$LC" -j2 "$LOG"
+		have rg && ilog rg rg -c -e "$PATTERN" "$LOG"
+		ilog mx2 "$MXTALLY" -j2 -f json -o "$J-i2.json" "$LOG"
+		[ -n "${MXTALLY_BASE:-}" ] && [ -x "$MXTALLY_BASE" ] &&
+			ilog mxb "$MXTALLY_BASE" -j2 -f json -o "$J-ib.json" "$LOG"
+		[ -n "${MXTALLY_PREV:-}" ] && [ -x "$MXTALLY_PREV" ] &&
+			ilog mxp "$MXTALLY_PREV" -j2 -f json -o "$J-ip.json" "$LOG"
+		i=$((i + 1))
+	done
+fi
+
 # ---- report -----------------------------------------------------------
 
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo \
@@ -360,6 +394,36 @@ echo
 echo "Mapped chunks leave the resident set as workers finish them, so the"
 echo "peak RSS of a mapped run is the heap plus the chunks being scanned"
 echo "(at most one per worker) and the binary: an upper bound on the heap."
+if [ -n "${I_mx2:-}" ]; then
+	echo
+	echo "Interleaved: \`lc -j2\`, \`rg -c\`, mxtally -j2 and the older builds"
+	echo "run one after another in each of $BENCH_RUNS rounds, best round each"
+	echo "(the ratios to quote on a loaded machine):"
+	echo
+	echo "| row | seconds | MB/s | ratio |"
+	echo "| --- | ---: | ---: | --- |"
+	irow() {	# irow LABEL KEY: seconds, MB/s and throughput ratios
+		eval "t=\${I_$2:-}"
+		[ -n "$t" ] || return 0
+		awk -v l="$1" -v t="$t" -v b="$BYTES" -v rg="${I_rg:-}" \
+		    -v lc="${I_lc2:-}" -v mb="${I_mxb:-}" -v k="$2" 'BEGIN {
+			if (t < 0.0005) t = 0.0005
+			r = ""
+			if (k != "rg" && k != "lc2" && rg != "")
+				r = sprintf("%.0f %% of rg -c", 100 * rg / t)
+			if (k != "rg" && k != "lc2" && lc != "")
+				r = r sprintf(", %.0f %% of lc -j2", 100 * lc / t)
+			if (k != "mxb" && k != "rg" && k != "lc2" && mb != "")
+				r = r sprintf(", %.0f %% of base", 100 * mb / t)
+			printf "| %s | %.3f | %.0f | %s |\n", l, t, b / t / 1e6, r
+		}'
+	}
+	irow "lc -j2" lc2
+	irow "rg -c" rg
+	irow "mxtally -j2" mx2
+	irow "mxtally -j2 (before)" mxp
+	irow "mxtally -j2 (base)" mxb
+fi
 if [ -n "${RG_COUNT:-}" ] && [ "$RG_COUNT" != "${GREP_COUNT:-}" ]; then
 	echo
 	echo "Note: rg counted $RG_COUNT lines, grep $GREP_COUNT."
