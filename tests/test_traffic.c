@@ -13,6 +13,34 @@
 #include "parse_util.h"
 
 size_t client_domain(struct slice c, char *buf, size_t len);
+void lower_ascii(char *dst, const char *src, size_t n);
+
+/*
+ * Eight bytes a step must lower-case as the C locale's tolower does a
+ * byte: every byte value, at every place of a step and in the tail.
+ */
+Test(traffic_parse, lower_ascii_as_tolower, .timeout = 5)
+{
+	char	 src[256 + 7], dst[sizeof(src)];
+	size_t	 i, off, n;
+
+	for (off = 0; off < 8; off++) {
+		for (n = 0; n < 256; n++)
+			src[n] = (char)((n + off) & 255);
+		for (n = 256; n < sizeof(src); n++)
+			src[n] = 'Q';
+		memset(dst, 0, sizeof(dst));
+		lower_ascii(dst, src, sizeof(src) - off);
+		for (i = 0; i < sizeof(src) - off; i++) {
+			unsigned char c = (unsigned char)src[i];
+			unsigned char w = c >= 'A' && c <= 'Z' ?
+			    (unsigned char)(c + 32) : c;
+			cr_assert_eq((unsigned char)dst[i], w,
+			    "byte 0x%02x at %zu: 0x%02x", c, i,
+			    (unsigned char)dst[i]);
+		}
+	}
+}
 
 Test(traffic_parse, smtpd_client, .timeout = 5)
 {
