@@ -10,7 +10,7 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 PKGS       := libpcre2-8 libzstd zlib inih libmicrohttpd libcurl nettle
-PKGS       += sqlite3 libpq liblzma liblz4
+PKGS       += sqlite3 libpq liblzma liblz4 jansson
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -Wpointer-arith -Wcast-qual -Wformat=2 -Wvla
 MXT_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -pthread -MMD -MP $(WARN) \

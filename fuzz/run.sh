@@ -19,7 +19,7 @@ else
 fi
 D=build/fuzz
 mkdir -p "$D/artifacts" "$D/seeds/lines" "$D/seeds/files" "$D/seeds/rules" \
-    "$D/seeds/zstd"
+    "$D/seeds/zstd" "$D/seeds/json"
 
 # seeds: one file per log line (line targets), whole logs plain, gzip,
 # zstd, bzip2, xz and lz4 (input), INI files (rules)
@@ -71,6 +71,16 @@ if [ ! -f "$D/seeds/.zstd-done" ]; then
 	: >"$D/seeds/.zstd-done"
 fi
 
+if [ ! -f "$D/seeds/.json-done" ]; then
+	# reports (fuzz_merge): the samples' expected reports made whole
+	# enough to merge (a schema), and one with traffic lists
+	for f in samples/*/*.expect.json; do
+		jq -c '. + {schema: "mxtally/1"}' "$f" \
+		    >"$D/seeds/json/$(echo "$f" | tr / _)" 2>/dev/null
+	done
+	: >"$D/seeds/.json-done"
+fi
+
 fail=0
 for bin in "$@"; do
 	name=$(basename "$bin")
@@ -87,6 +97,7 @@ for bin in "$@"; do
 	fuzz_input) seeds=$D/seeds/files ;;
 	fuzz_rules) seeds=$D/seeds/rules ;;
 	fuzz_zstd) seeds=$D/seeds/zstd ;;
+	fuzz_merge) seeds=$D/seeds/json ;;
 	*) seeds=$D/seeds/lines ;;
 	esac
 	mkdir -p "$D/corpus/$name"

@@ -85,7 +85,7 @@ grep -q "^" "$tmp/m.txt" && ok || bad "merge text empty"
     bad "merge of a missing report"
 printf '{"schema": "mxtally/1", "totals": {' >"$tmp/cut.json"
 "$MXTALLY" merge "$tmp/cut.json" 2>"$tmp/err"
-[ $? = 3 ] && grep -q "cut.json': line 1: " "$tmp/err" && ok ||
+[ $? = 3 ] && grep -q "cut.json': line 1, column 35 (byte 35): " "$tmp/err" && ok ||
     bad "merge of a truncated report"
 
 # one Postfix LMTP quota deferral: $1 second digit, $2 the user
@@ -218,5 +218,32 @@ expect "$(srun ex.d ex.e)" 2 "old state file (ex.d: 1, ex.e: 1)"
 printf 'garbage\n' >"$tmp/rot/bad"
 (cd "$tmp/rot" && "$MXTALLY" -q --state bad maillog >/dev/null 2>&1)
 [ $? = 2 ] && ok || bad "a bad state file: not 2"
+# numbers a state file cannot hold: an offset past 2^64 - 1 (sscanf
+# gave UINT64_MAX, so the file was skipped for good), a negative size
+# (wrapped to 2^64 - 1), a device in hex. Each names the file and line;
+# the same entry with the largest offset that fits loads.
+good="0123456789abcdef 1 2 3 18446744073709551615 0 1 p"
+for e in "0123456789abcdef 1 2 3 18446744073709551616 0 1 p" \
+    "0123456789abcdef 1 2 -3 4 0 1 p" "0123456789abcdef 0x1 2 3 4 0 1 p" \
+    "0123456789abcdef 1 2 3 4 7 1 p"; do
+	printf 'mxtally-state 1\n%s\n%s\n' "$good" "$e" >"$tmp/rot/big"
+	(cd "$tmp/rot" && "$MXTALLY" -q --state big maillog >/dev/null 2>"$tmp/err")
+	[ $? = 2 ] && grep -q "'big' line 3: not an mxtally state file" "$tmp/err" &&
+	    ok || bad "state line '$e': $(cat "$tmp/err")"
+done
+printf 'mxtally-state 1\n%s\n' "$good" >"$tmp/rot/big"
+(cd "$tmp/rot" && "$MXTALLY" -q --state big maillog >/dev/null 2>"$tmp/err") &&
+    ok || bad "state offset 2^64 - 1: $(cat "$tmp/err")"
+# 200,000 entries load in linear time (34 s before: each line looked
+# for its key among all the lines read before it)
+awk 'BEGIN { print "mxtally-state 1"; t = systime();
+    for (i = 1; i <= 200000; i++) printf "%016x 1 %d 10 10 0 %d f%d\n", i, i, t, i }' \
+    >"$tmp/rot/many"
+s0=$(date +%s)
+(cd "$tmp/rot" && "$MXTALLY" -q --state many maillog >/dev/null) ||
+    bad "200,000 state entries: exit $?"
+s1=$(date +%s)
+[ $((s1 - s0)) -lt 10 ] && [ "$(wc -l <"$tmp/rot/many")" -ge 200001 ] && ok ||
+    bad "200,000 state entries: $((s1 - s0)) s, $(wc -l <"$tmp/rot/many") lines kept"
 
 t_end

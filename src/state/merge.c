@@ -18,9 +18,13 @@
  * Owns the parsed documents: every string in the result points into them
  * or into the merge's own allocations, all freed by merge_free.
  */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "mxtally/agg.h"
 #include "mxtally/cause.h"
@@ -29,7 +33,6 @@
 #include "mxtally/log.h"
 #include "mxtally/parse.h"
 #include "mxtally/state.h"
-#include "state_int.h"
 
 /* A string-keyed index: key (borrowed) to a row number. */
 struct smap {
@@ -79,8 +82,12 @@ struct tlist {
 
 struct merged {
 	struct result	 r;		/* first: merge_free casts back */
-	struct json	**docs;
+	json_t		**docs;
 	size_t		 ndocs;
+	const char	*path;		/* the report being added */
+	char		*err;		/* its first error, when failed */
+	size_t		 errlen;
+	int		 failed;
 	struct rows	 users, hosts, hours, clients, remotes;
 	struct wmem	*wmem;		/* result_clients' */
 	struct mcause	 causes[CAUSE_MAX];
@@ -171,138 +178,230 @@ parse_stamp(const char *s)
 	return time_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 }
 
-/* The cause number of id, adding it from doc's causes when unknown. */
-static int
-cause_of(const struct json *doc, const char *id)
+/*
+ * The first error of the report being added: "'PATH': what". Counts
+ * are never wrapped or guessed: a count that is negative, a fraction
+ * or not a number, or a sum past 2^64 - 1, fails the merge.
+ */
+static void merge_fail(struct merged *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+merge_fail(struct merged *m, const char *fmt, ...)
 {
-	const struct json	*ci;
-	int			 c;
+	char	 msg[160];
+	va_list	 ap;
+
+	if (m->failed)
+		return;
+	m->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(m->err, m->errlen, "'%s': %s", m->path, msg);
+}
+
+/* Member key of o as a string; NULL when absent or not a string. */
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* Member key of o when it is an array, else NULL. */
+static json_t *
+arr(const json_t *o, const char *key)
+{
+	json_t	*a = json_object_get(o, key);
+
+	return json_is_array(a) ? a : NULL;
+}
+
+/* v as a count, what naming it in the error; 0 after an error. */
+static uint64_t
+count_of(struct merged *m, const json_t *v, const char *what)
+{
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		return (uint64_t)json_integer_value(v);
+	merge_fail(m, "'%s' is %s, not a count", what,
+	    json_is_integer(v) ? "negative" : json_is_real(v) ?
+	    "a fraction" : "not a number");
+	return 0;
+}
+
+/* Member key of o as a count; 0 when absent. */
+static uint64_t
+cnt(struct merged *m, const json_t *o, const char *key)
+{
+	const json_t	*v = json_object_get(o, key);
+
+	return v != NULL ? count_of(m, v, key) : 0;
+}
+
+/* *to += n, or an error when the sum passes 2^64 - 1. */
+static void
+sum(struct merged *m, uint64_t *to, uint64_t n, const char *what)
+{
+	if (__builtin_add_overflow(*to, n, to))
+		merge_fail(m, "'%s' adds up past 2^64 - 1", what);
+}
+
+#define ADD(m, to, o, key)	sum((m), (to), cnt((m), (o), (key)), (key))
+#define EACH(i, a)	for ((i) = 0; (i) < json_array_size(a); (i)++)
+
+/*
+ * The cause number of id, adding it from doc's causes when unknown. The
+ * cause table borrows its strings for the life of the process, longer
+ * than doc lives: they are copied (a second merge in one process, as
+ * in fuzz_merge, read the first one's freed strings).
+ */
+static int
+cause_of(const json_t *doc, const char *id)
+{
+	json_t		*ci;
+	const char	*t[3] = { "group", "meaning", "advice" };
+	char		*s[4];
+	int		 c, i;
 
 	if (id == NULL)
 		return CAUSE_NONE;
 	if ((c = cause_find(id, strlen(id))) != CAUSE_NONE)
 		return c;
-	ci = json_get(json_get(doc, "causes"), id);
-	c = cause_add(id, json_str(ci, "group") ? json_str(ci, "group") : "",
-	    json_str(ci, "meaning") ? json_str(ci, "meaning") : "",
-	    json_str(ci, "advice") ? json_str(ci, "advice") : "");
-	return c < 0 ? CAUSE_NONE : c;
+	ci = json_object_get(json_object_get(doc, "causes"), id);
+	s[0] = xstrdup(id);
+	for (i = 0; i < 3; i++)
+		s[i + 1] = xstrdup(jstr(ci, t[i]) ? jstr(ci, t[i]) : "");
+	if ((c = cause_add(s[0], s[1], s[2], s[3])) < 0) {
+		for (i = 0; i < 4; i++)
+			free(s[i]);
+		return CAUSE_NONE;
+	}
+	return c;
 }
 
-static const struct json *
-arr(const struct json *o, const char *key)
+/* A [name, count] pair's name, its count into *n; NULL if no pair. */
+static const char *
+pair(struct merged *m, const json_t *p, uint64_t *n, const char *what)
 {
-	const struct json *a = json_get(o, key);
-
-	return a != NULL && a->type == JSON_ARRAY ? a : NULL;
+	if (json_array_size(p) != 2 ||
+	    !json_is_string(json_array_get(p, 0)))
+		return NULL;
+	*n = count_of(m, json_array_get(p, 1), what);
+	return json_string_value(json_array_get(p, 0));
 }
 
-#define EACH(i, a)	for ((i) = 0; (a) != NULL && (i) < (a)->n; (i)++)
+/* Each member of object o that names a cause, added to by[cause]. */
+static void
+add_by_cause(struct merged *m, const json_t *doc, json_t *o,
+    uint64_t *by)
+{
+	const char	*key;
+	json_t		*v;
+	int		 c;
+
+	json_object_foreach(o, key, v)
+		if ((c = cause_of(doc, key)) != CAUSE_NONE)
+			sum(m, &by[c], count_of(m, v, key), key);
+}
 
 static void
-add_entities(const struct json *doc, const struct json *a, const char *label,
-    struct rows *rs)
+add_entities(struct merged *m, const json_t *doc, json_t *a,
+    const char *label, struct rows *rs)
 {
-	const struct json	*e, *by;
-	struct mrow		*row;
-	size_t			 i, k, ix;
-	int			 isnew, c;
+	json_t		*e;
+	struct mrow	*row;
+	const char	*key;
+	size_t		 i, ix;
+	int		 isnew;
 
 	EACH(i, a) {
-		e = a->kids[i];
-		if (label != NULL && json_str(e, label) == NULL)
+		e = json_array_get(a, i);
+		key = jstr(e, label != NULL ? label : "start");
+		if (label != NULL && key == NULL)
 			continue;
 		rs->v = grow(rs->v, &rs->cap, rs->n, sizeof(*rs->v));
-		if (label != NULL)
-			ix = smap_get(&rs->idx, json_str(e, label), rs->n,
-			    &isnew);
-		else
-			ix = smap_get(&rs->idx, json_str(e, "start") ?
-			    json_str(e, "start") : "", rs->n, &isnew);
+		ix = smap_get(&rs->idx, key != NULL ? key : "", rs->n, &isnew);
 		if (isnew) {
 			row = &rs->v[rs->n++];
-			row->name = json_str(e, label ? label : "start");
-			row->start = parse_stamp(json_str(e, "start"));
+			row->name = key;
+			row->start = parse_stamp(jstr(e, "start"));
 		}
 		row = &rs->v[ix];
-		row->events += json_u64(e, "events");
-		row->urgent += json_u64(e, "urgent");
+		ADD(m, &row->events, e, "events");
+		ADD(m, &row->urgent, e, "urgent");
 		if (row->note == NULL)
-			row->note = json_str(e, "name") != NULL ?
-			    json_str(e, "name") : json_str(e, "host");
+			row->note = jstr(e, "name") != NULL ?
+			    jstr(e, "name") : jstr(e, "host");
 		if (row->reply == NULL)
-			row->reply = json_str(e, "reply");
-		by = json_get(e, "causes");
-		EACH(k, by)
-			if ((c = cause_of(doc, by->keys[k])) != CAUSE_NONE &&
-			    by->kids[k]->is_uint)
-				row->by[c] += by->kids[k]->u;
+			row->reply = jstr(e, "reply");
+		add_by_cause(m, doc, json_object_get(e, "causes"), row->by);
 	}
 }
 
 static void
-add_top(struct mcause *mc, const struct json *top)
+add_top(struct merged *m, struct mcause *mc, const json_t *top)
 {
-	const struct json	*p;
-	size_t			 i, ix;
-	int			 isnew;
+	const char	*name;
+	uint64_t	 n = 0;
+	size_t		 i, ix;
+	int		 isnew;
 
 	EACH(i, top) {
-		p = top->kids[i];
-		if (p->type != JSON_ARRAY || p->n != 2 ||
-		    p->kids[0]->type != JSON_STRING || !p->kids[1]->is_uint)
+		name = pair(m, json_array_get(top, i), &n, "top_users");
+		if (name == NULL)
 			continue;
 		mc->top = grow(mc->top, &mc->cap, mc->ntop, sizeof(*mc->top));
-		ix = smap_get(&mc->tidx, p->kids[0]->str, mc->ntop, &isnew);
+		ix = smap_get(&mc->tidx, name, mc->ntop, &isnew);
 		if (isnew)
-			mc->top[mc->ntop++].user = p->kids[0]->str;
-		mc->top[ix].n += p->kids[1]->u;
+			mc->top[mc->ntop++].user = name;
+		sum(m, &mc->top[ix].n, n, "top_users");
 	}
 }
 
 /* A cause's direction and details, summed; the first example kept. */
 static void
-add_where(struct mcause *mc, const struct json *o)
+add_where(struct merged *m, struct mcause *mc, const json_t *o)
 {
-	const struct json	*dir = json_get(o, "direction"), *p;
-	const struct json	*det = arr(o, "detail");
-	const struct json	*ex = json_get(o, "detail_examples");
-	size_t			 i, ix;
-	int			 d, isnew;
+	const json_t	*dir = json_object_get(o, "direction");
+	const json_t	*det = arr(o, "detail");
+	const json_t	*ex = json_object_get(o, "detail_examples");
+	const char	*name;
+	uint64_t	 n = 0;
+	size_t		 i, ix;
+	int		 d, isnew;
 
 	for (d = DIR_TO_CLIENT; d < DIR_COUNT; d++)
-		mc->dir[d] += json_u64(dir, dir_name(d));
+		ADD(m, &mc->dir[d], dir, dir_name(d));
 	EACH(i, det) {
-		p = det->kids[i];
-		if (p->type != JSON_ARRAY || p->n != 2 ||
-		    p->kids[0]->type != JSON_STRING || !p->kids[1]->is_uint)
+		name = pair(m, json_array_get(det, i), &n, "detail");
+		if (name == NULL)
 			continue;
 		mc->detail = grow(mc->detail, &mc->capdetail, mc->ndetail,
 		    sizeof(*mc->detail));
-		ix = smap_get(&mc->didx, p->kids[0]->str, mc->ndetail, &isnew);
+		ix = smap_get(&mc->didx, name, mc->ndetail, &isnew);
 		if (isnew)
 			mc->detail[mc->ndetail++] = (struct key_count){
-			    p->kids[0]->str, 0, NULL };
-		mc->detail[ix].n += p->kids[1]->u;
+			    name, 0, NULL };
+		sum(m, &mc->detail[ix].n, n, "detail");
 		if (mc->detail[ix].example == NULL)
-			mc->detail[ix].example = json_str(ex, p->kids[0]->str);
+			mc->detail[ix].example = jstr(ex, name);
 	}
 }
 
 static void
-add_causes(struct merged *m, const struct json *doc)
+add_causes(struct merged *m, const json_t *doc)
 {
-	const struct json	*cs = json_get(doc, "causes");
-	size_t			 i;
-	int			 c;
+	json_t		*cs = json_object_get(doc, "causes"), *v;
+	const char	*key;
+	int		 c;
 
-	EACH(i, cs) {
-		if ((c = cause_of(doc, cs->keys[i])) == CAUSE_NONE)
+	json_object_foreach(cs, key, v) {
+		if ((c = cause_of(doc, key)) == CAUSE_NONE)
 			continue;
-		m->causes[c].events += json_u64(cs->kids[i], "events");
-		m->causes[c].users += json_u64(cs->kids[i], "users");
-		add_top(&m->causes[c], arr(cs->kids[i], "top_users"));
-		add_where(&m->causes[c], cs->kids[i]);
+		ADD(m, &m->causes[c].events, v, "events");
+		ADD(m, &m->causes[c].users, v, "users");
+		add_top(m, &m->causes[c], arr(v, "top_users"));
+		add_where(m, &m->causes[c], v);
 	}
 }
 
@@ -324,23 +423,23 @@ copy_field(char *dst, size_t size, const char *s)
 }
 
 static void
-add_codes(struct merged *m, const struct json *doc)
+add_codes(struct merged *m, const json_t *doc)
 {
-	const struct json	*a = arr(doc, "codes"), *e;
-	struct result		*r = &m->r;
-	struct code_row		 row;
-	char			*key;
-	size_t			 i, ix;
-	int			 isnew;
+	const json_t	*a = arr(doc, "codes"), *e;
+	struct result	*r = &m->r;
+	struct code_row	 row;
+	char		*key;
+	size_t		 i, ix;
+	int		 isnew;
 
 	EACH(i, a) {
-		e = a->kids[i];
+		e = json_array_get(a, i);
 		memset(&row, 0, sizeof(row));
-		row.proto = proto_of(json_str(e, "protocol"));
-		copy_field(row.code, sizeof(row.code), json_str(e, "code"));
-		copy_field(row.enh, sizeof(row.enh), json_str(e, "enhanced"));
-		copy_field(row.resp, sizeof(row.resp), json_str(e, "response"));
-		row.cause = cause_of(doc, json_str(e, "cause"));
+		row.proto = proto_of(jstr(e, "protocol"));
+		copy_field(row.code, sizeof(row.code), jstr(e, "code"));
+		copy_field(row.enh, sizeof(row.enh), jstr(e, "enhanced"));
+		copy_field(row.resp, sizeof(row.resp), jstr(e, "response"));
+		row.cause = cause_of(doc, jstr(e, "cause"));
 		if (asprintf(&key, "%d\x1f%s\x1f%s\x1f%s\x1f%d", row.proto,
 		    row.code, row.enh, row.resp, row.cause) == -1)
 			log_die("out of memory");
@@ -349,91 +448,92 @@ add_codes(struct merged *m, const struct json *doc)
 		ix = smap_get(&m->codeidx, own(m, key), r->ncodes, &isnew);
 		if (isnew)
 			r->codes[r->ncodes++] = row;
-		r->codes[ix].events += json_u64(e, "events");
+		ADD(m, &r->codes[ix].events, e, "events");
 	}
 }
 
 static void
-add_templates(struct merged *m, const struct json *doc)
+add_templates(struct merged *m, const json_t *doc)
 {
-	const struct json	*a = arr(doc, "pop3"), *e;
-	struct result		*r = &m->r;
-	char			*key;
-	size_t			 i, ix;
-	int			 isnew, c;
+	const json_t	*a = arr(doc, "pop3"), *e;
+	struct result	*r = &m->r;
+	char		*key;
+	size_t		 i, ix;
+	int		 isnew, c;
 
 	EACH(i, a) {
-		e = a->kids[i];
-		if (json_str(e, "reply") == NULL)
+		e = json_array_get(a, i);
+		if (jstr(e, "reply") == NULL)
 			continue;
-		c = cause_of(doc, json_str(e, "cause"));
-		if (asprintf(&key, "%s\x1f%d", json_str(e, "reply"), c) == -1)
+		c = cause_of(doc, jstr(e, "cause"));
+		if (asprintf(&key, "%s\x1f%d", jstr(e, "reply"), c) == -1)
 			log_die("out of memory");
 		r->pop3 = grow(r->pop3, &m->cappop3, r->npop3,
 		    sizeof(*r->pop3));
 		ix = smap_get(&m->pop3idx, own(m, key), r->npop3, &isnew);
 		if (isnew)
 			r->pop3[r->npop3++] = (struct reply_row){
-			    json_str(e, "reply"), c, 0 };
-		r->pop3[ix].events += json_u64(e, "events");
+			    jstr(e, "reply"), c, 0 };
+		ADD(m, &r->pop3[ix].events, e, "events");
 	}
 	a = arr(doc, "unclassified");
 	EACH(i, a) {
-		e = a->kids[i];
-		if (json_str(e, "template") == NULL)
+		e = json_array_get(a, i);
+		if (jstr(e, "template") == NULL)
 			continue;
 		r->unclassified = grow(r->unclassified, &m->capuncl,
 		    r->nunclassified, sizeof(*r->unclassified));
-		ix = smap_get(&m->anidx, json_str(e, "template"),
+		ix = smap_get(&m->anidx, jstr(e, "template"),
 		    r->nunclassified, &isnew);
 		if (isnew)
 			r->unclassified[r->nunclassified++] = (struct tmpl_row){
-			    json_str(e, "template"), json_str(e, "example"), 0 };
-		r->unclassified[ix].events += json_u64(e, "events");
+			    jstr(e, "template"), jstr(e, "example"), 0 };
+		ADD(m, &r->unclassified[ix].events, e, "events");
 	}
 }
 
 static void
-add_logins(struct login_counts *l, const struct json *o)
+add_logins(struct merged *m, struct login_counts *l, const json_t *o)
 {
-	l->ok += json_u64(o, "ok");
-	l->failed += json_u64(o, "failed");
+	ADD(m, &l->ok, o, "ok");
+	ADD(m, &l->failed, o, "failed");
 }
 
 static void
-add_traffic(struct traffic *t, const struct json *o)
+add_traffic(struct merged *m, struct traffic *t, const json_t *o)
 {
-	const struct json *lg = json_get(o, "logins");
-	const struct json *cf = arr(o, "counted_from");
-	const char	*name;
+	const json_t	*lg = json_object_get(o, "logins");
+	const json_t	*cf = arr(o, "counted_from");
+	const char	*name, *s;
 	size_t		 i;
 	int		 f;
 
 	EACH(i, cf)
-		for (f = 1; f < 32 && cf->kids[i]->type == JSON_STRING; f++)
+		for (f = 1; f < 32 &&
+		    (s = json_string_value(json_array_get(cf, i))) != NULL; f++)
 			if ((name = parse_family_name(f)) != NULL &&
-			    strcmp(name, cf->kids[i]->str) == 0)
+			    strcmp(name, s) == 0)
 				t->counted_from |= UINT32_C(1) << f;
-	t->received += json_u64(o, "received");
-	t->delivered += json_u64(o, "delivered");
-	t->forwarded += json_u64(o, "forwarded");
-	t->deferred += json_u64(o, "deferred");
-	t->bounced += json_u64(o, "bounced");
-	t->rejected += json_u64(o, "rejected");
-	t->held += json_u64(o, "held");
-	t->discarded += json_u64(o, "discarded");
-	t->bytes_received += json_u64(o, "bytes_received");
-	t->bytes_delivered += json_u64(o, "bytes_delivered");
-	t->senders += json_u64(o, "senders");
-	t->recipients += json_u64(o, "recipients");
-	t->deferrals += json_u64(o, "deferrals");
-	t->reject_warnings += json_u64(o, "reject_warnings");
-	t->sender_domains += json_u64(o, "sender_domains");
-	t->recipient_domains += json_u64(o, "recipient_domains");
+	ADD(m, &t->received, o, "received");
+	ADD(m, &t->delivered, o, "delivered");
+	ADD(m, &t->forwarded, o, "forwarded");
+	ADD(m, &t->deferred, o, "deferred");
+	ADD(m, &t->bounced, o, "bounced");
+	ADD(m, &t->rejected, o, "rejected");
+	ADD(m, &t->held, o, "held");
+	ADD(m, &t->discarded, o, "discarded");
+	ADD(m, &t->bytes_received, o, "bytes_received");
+	ADD(m, &t->bytes_delivered, o, "bytes_delivered");
+	ADD(m, &t->senders, o, "senders");
+	ADD(m, &t->recipients, o, "recipients");
+	ADD(m, &t->deferrals, o, "deferrals");
+	ADD(m, &t->reject_warnings, o, "reject_warnings");
+	ADD(m, &t->sender_domains, o, "sender_domains");
+	ADD(m, &t->recipient_domains, o, "recipient_domains");
 	/* the lists: add_traffic_lists */
-	add_logins(&t->pop3, json_get(lg, "pop3"));
-	add_logins(&t->imap, json_get(lg, "imap"));
-	add_logins(&t->smtp_auth, json_get(lg, "smtp_auth"));
+	add_logins(m, &t->pop3, json_object_get(lg, "pop3"));
+	add_logins(m, &t->imap, json_object_get(lg, "imap"));
+	add_logins(m, &t->smtp_auth, json_object_get(lg, "smtp_auth"));
 }
 
 /*
@@ -445,207 +545,198 @@ add_traffic(struct traffic *t, const struct json *o)
  * of distinct addresses; when its lists hold fewer, tl is partial.
  */
 static void
-add_tlist(struct tlist *tl, const struct json *a, const struct json *b,
-    const char *what, uint64_t distinct)
+add_tlist(struct merged *m, struct tlist *tl, const json_t *a,
+    const json_t *b, const char *what, uint64_t distinct)
 {
-	const struct json	*lists[2] = { a, b }, *e;
-	struct smap		 seen = { 0 };
-	size_t			 i, k, ix;
-	int			 isnew;
+	const json_t	*lists[2] = { a, b }, *e;
+	struct smap	 seen = { 0 };
+	const char	*addr;
+	size_t		 i, k, ix;
+	int		 isnew;
 
 	for (k = 0; k < 2; k++)
 		EACH(i, lists[k]) {
-			e = lists[k]->kids[i];
-			if (json_str(e, "address") == NULL)
+			e = json_array_get(lists[k], i);
+			if ((addr = jstr(e, "address")) == NULL)
 				continue;
-			smap_get(&seen, json_str(e, "address"), 0, &isnew);
+			smap_get(&seen, addr, 0, &isnew);
 			if (!isnew)
 				continue;
 			tl->v = grow(tl->v, &tl->cap, tl->n, sizeof(*tl->v));
-			ix = smap_get(&tl->idx, json_str(e, "address"), tl->n,
-			    &isnew);
+			ix = smap_get(&tl->idx, addr, tl->n, &isnew);
 			if (isnew)
-				tl->v[tl->n++].name = json_str(e, "address");
-			tl->v[ix].n += json_u64(e, what);
-			tl->v[ix].bytes += json_u64(e, "bytes");
+				tl->v[tl->n++].name = addr;
+			ADD(m, &tl->v[ix].n, e, what);
+			ADD(m, &tl->v[ix].bytes, e, "bytes");
 		}
 	if (seen.len < distinct)
 		tl->partial = 1;
 	smap_release(&seen);
 }
 
-static void
-add_reasons(const struct json *doc, uint64_t *by, const struct json *o)
-{
-	size_t	 i;
-	int	 c;
-
-	if (o == NULL || o->type != JSON_OBJECT)
-		return;
-	EACH(i, o)
-		if ((c = cause_of(doc, o->keys[i])) != CAUSE_NONE &&
-		    o->kids[i]->is_uint)
-			by[c] += o->kids[i]->u;
-}
-
 /* The traffic lists of doc: top senders and recipients, reasons, hours. */
 static void
-add_traffic_lists(struct merged *m, const struct json *doc)
+add_traffic_lists(struct merged *m, const json_t *doc)
 {
-	const struct json	*o = json_get(doc, "traffic");
-	const struct json	*a = arr(o, "hours"), *e;
+	const json_t		*o = json_object_get(doc, "traffic");
+	const json_t		*a = arr(o, "hours"), *e;
 	struct traffic_hour	*h;
 	const char		*start;
 	size_t			 i, ix;
 	int			 isnew;
 
-	add_tlist(&m->senders, arr(o, "top_senders"),
-	    arr(o, "top_senders_by_size"), "messages", json_u64(o, "senders"));
-	add_tlist(&m->rcpts, arr(o, "top_recipients"),
+	add_tlist(m, &m->senders, arr(o, "top_senders"),
+	    arr(o, "top_senders_by_size"), "messages", cnt(m, o, "senders"));
+	add_tlist(m, &m->rcpts, arr(o, "top_recipients"),
 	    arr(o, "top_recipients_by_size"), "deliveries",
-	    json_u64(o, "recipients"));
-	add_reasons(doc, m->why_defer, json_get(o, "defer_reasons"));
-	add_reasons(doc, m->why_bounce, json_get(o, "bounce_reasons"));
-	add_reasons(doc, m->why_reject, json_get(o, "reject_reasons"));
+	    cnt(m, o, "recipients"));
+	add_by_cause(m, doc, json_object_get(o, "defer_reasons"),
+	    m->why_defer);
+	add_by_cause(m, doc, json_object_get(o, "bounce_reasons"),
+	    m->why_bounce);
+	add_by_cause(m, doc, json_object_get(o, "reject_reasons"),
+	    m->why_reject);
 	EACH(i, a) {
-		e = a->kids[i];
-		start = json_str(e, "start") ? json_str(e, "start") : "";
+		e = json_array_get(a, i);
+		start = jstr(e, "start") ? jstr(e, "start") : "";
 		m->thours = grow(m->thours, &m->capthours, m->r.traffic.nhours,
 		    sizeof(*m->thours));
 		ix = smap_get(&m->thouridx, start, m->r.traffic.nhours,
 		    &isnew);
 		if (isnew)
 			m->thours[m->r.traffic.nhours++].start =
-			    parse_stamp(json_str(e, "start"));
+			    parse_stamp(jstr(e, "start"));
 		h = &m->thours[ix];
-		h->received += json_u64(e, "received");
-		h->delivered += json_u64(e, "delivered");
-		h->deferred += json_u64(e, "deferred");
-		h->bounced += json_u64(e, "bounced");
-		h->rejected += json_u64(e, "rejected");
+		ADD(m, &h->received, e, "received");
+		ADD(m, &h->delivered, e, "delivered");
+		ADD(m, &h->deferred, e, "deferred");
+		ADD(m, &h->bounced, e, "bounced");
+		ADD(m, &h->rejected, e, "rejected");
 	}
 }
 
 static void
-add_input(struct merged *m, const struct json *in)
+add_input(struct merged *m, const json_t *in)
 {
-	struct result		*r = &m->r;
-	const struct json	*a = arr(in, "files"), *b = arr(in, "errors");
-	size_t			 i;
+	struct result	*r = &m->r;
+	const json_t	*a = arr(in, "files"), *b = arr(in, "errors"), *e;
+	size_t		 i;
 
-	r->files = xrealloc(r->files, (r->nfiles + (a ? a->n : 0) + 1) *
+	r->files = xrealloc(r->files, (r->nfiles + json_array_size(a) + 1) *
 	    sizeof(*r->files));
-	EACH(i, a)
-		r->files[r->nfiles++] = (struct file_row){
-		    json_str(a->kids[i], "path"),
-		    json_str(a->kids[i], "format"),
-		    json_u64(a->kids[i], "bytes"),
-		    json_u64(a->kids[i], "lines"),
-		    json_str(a->kids[i], "layout"),
-		    json_u64(a->kids[i], "recognised") };
-	r->errors = xrealloc(r->errors, (r->nerrors + (b ? b->n : 0) + 1) *
+	EACH(i, a) {
+		e = json_array_get(a, i);
+		r->files[r->nfiles++] = (struct file_row){ jstr(e, "path"),
+		    jstr(e, "format"), cnt(m, e, "bytes"), cnt(m, e, "lines"),
+		    jstr(e, "layout"), cnt(m, e, "recognised") };
+	}
+	r->errors = xrealloc(r->errors, (r->nerrors + json_array_size(b) + 1) *
 	    sizeof(*r->errors));
 	EACH(i, b)
 		r->errors[r->nerrors++] = (struct error_row){
-		    json_str(b->kids[i], "path"),
-		    json_str(b->kids[i], "error") };
+		    jstr(json_array_get(b, i), "path"),
+		    jstr(json_array_get(b, i), "error") };
 	b = arr(in, "warnings");
-	r->warnings = xrealloc(r->warnings, (r->nwarnings + (b ? b->n : 0) +
-	    1) * sizeof(*r->warnings));
+	r->warnings = xrealloc(r->warnings, (r->nwarnings +
+	    json_array_size(b) + 1) * sizeof(*r->warnings));
 	EACH(i, b)
 		r->warnings[r->nwarnings++] = (struct error_row){
-		    json_str(b->kids[i], "path"),
-		    json_str(b->kids[i], "warning") };
-	r->bytes += json_u64(in, "bytes");
-	r->lines += json_u64(in, "lines");
-	r->error_lines += json_u64(in, "error_lines");
-	r->unparsed_lines += json_u64(in, "unparsed_lines");
-	r->overlong_lines += json_u64(in, "overlong_lines");
+		    jstr(json_array_get(b, i), "path"),
+		    jstr(json_array_get(b, i), "warning") };
+	ADD(m, &r->bytes, in, "bytes");
+	ADD(m, &r->lines, in, "lines");
+	ADD(m, &r->error_lines, in, "error_lines");
+	ADD(m, &r->unparsed_lines, in, "unparsed_lines");
+	ADD(m, &r->overlong_lines, in, "overlong_lines");
 }
 
 /* Fired alerts are episodes, not counts: each report's are appended. */
 static void
-add_alerts(struct merged *m, const struct json *a)
+add_alerts(struct merged *m, const json_t *a)
 {
-	struct result		*r = &m->r;
-	const struct json	*o, *f;
-	size_t			 i;
+	struct result	*r = &m->r;
+	const json_t	*o;
+	size_t		 i;
 
-	r->alerts = xrealloc(r->alerts, (r->nalerts + (a ? a->n : 0) + 1) *
-	    sizeof(*r->alerts));
+	r->alerts = xrealloc(r->alerts, (r->nalerts + json_array_size(a) +
+	    1) * sizeof(*r->alerts));
 	EACH(i, a) {
-		o = a->kids[i];
-		f = json_get(o, "firing");
+		o = json_array_get(a, i);
 		r->alerts[r->nalerts++] = (struct alert_row){
-		    json_str(o, "rule") ? json_str(o, "rule") : "",
-		    json_str(o, "severity") ? json_str(o, "severity") : "",
-		    json_str(o, "by"),
-		    json_str(o, "key") ? json_str(o, "key") : "",
-		    json_str(o, "window") ? json_str(o, "window") : "",
-		    json_u64(o, "value"), json_u64(o, "threshold"),
-		    json_u64(o, "events"), parse_stamp(json_str(o, "first")),
-		    parse_stamp(json_str(o, "last")),
-		    f != NULL && f->type == JSON_TRUE };
+		    jstr(o, "rule") ? jstr(o, "rule") : "",
+		    jstr(o, "severity") ? jstr(o, "severity") : "",
+		    jstr(o, "by"),
+		    jstr(o, "key") ? jstr(o, "key") : "",
+		    jstr(o, "window") ? jstr(o, "window") : "",
+		    cnt(m, o, "value"), cnt(m, o, "threshold"),
+		    cnt(m, o, "events"), parse_stamp(jstr(o, "first")),
+		    parse_stamp(jstr(o, "last")),
+		    json_is_true(json_object_get(o, "firing")) };
 	}
 }
 
-static void
-add_doc(struct merged *m, const struct json *doc)
+/* What a report lists fewer of than it counts: n - listed, or 0. */
+static uint64_t
+unlisted(struct merged *m, const json_t *tot, const char *key,
+    const json_t *list)
 {
-	struct result		*r = &m->r;
-	const struct json	*tot = json_get(doc, "totals");
-	const struct json	*users = arr(doc, "users");
-	const struct json	*hosts = arr(doc, "hosts");
-	const struct json	*per = json_get(doc, "period");
-	size_t			 nu = users ? users->n : 0;
-	size_t			 nh = hosts ? hosts->n : 0;
-	int64_t			 t;
+	uint64_t	 n = cnt(m, tot, key);
 
-	add_input(m, json_get(doc, "input"));
-	t = parse_stamp(json_str(per, "first"));
+	return n > json_array_size(list) ? n - json_array_size(list) : 0;
+}
+
+static void
+add_doc(struct merged *m, const json_t *doc)
+{
+	struct result	*r = &m->r;
+	const json_t	*tot = json_object_get(doc, "totals");
+	const json_t	*per = json_object_get(doc, "period");
+	int64_t		 t;
+
+	add_input(m, json_object_get(doc, "input"));
+	t = parse_stamp(jstr(per, "first"));
 	if (t != T_NONE && (r->first == T_NONE || t < r->first))
 		r->first = t;
-	t = parse_stamp(json_str(per, "last"));
+	t = parse_stamp(jstr(per, "last"));
 	if (t != T_NONE && (r->last == T_NONE || t > r->last))
 		r->last = t;
-	r->events += json_u64(tot, "events");
-	r->folded_users += json_u64(tot, "folded_users");
-	r->folded_hosts += json_u64(tot, "folded_hosts");
-	r->folded_hours += json_u64(tot, "folded_hours");
-	r->folded_codes += json_u64(tot, "folded_codes");
-	r->folded_pop3 += json_u64(tot, "folded_pop3");
-	r->folded_unclassified += json_u64(tot, "folded_unclassified");
-	r->join_unresolved += json_u64(tot, "join_unresolved");
-	r->join_dropped += json_u64(tot, "join_dropped");
-	r->join_evicted += json_u64(tot, "join_evicted");
-	r->join_paired += json_u64(tot, "join_paired");
-	if (json_u64(tot, "max_keys") > r->max_keys)
-		r->max_keys = json_u64(tot, "max_keys");
-	if (json_u64(tot, "users") > nu || json_u64(tot, "folded_users")) {
+	ADD(m, &r->events, tot, "events");
+	ADD(m, &r->folded_users, tot, "folded_users");
+	ADD(m, &r->folded_hosts, tot, "folded_hosts");
+	ADD(m, &r->folded_hours, tot, "folded_hours");
+	ADD(m, &r->folded_codes, tot, "folded_codes");
+	ADD(m, &r->folded_pop3, tot, "folded_pop3");
+	ADD(m, &r->folded_unclassified, tot, "folded_unclassified");
+	ADD(m, &r->join_unresolved, tot, "join_unresolved");
+	ADD(m, &r->join_dropped, tot, "join_dropped");
+	ADD(m, &r->join_evicted, tot, "join_evicted");
+	ADD(m, &r->join_paired, tot, "join_paired");
+	if (cnt(m, tot, "max_keys") > r->max_keys)
+		r->max_keys = cnt(m, tot, "max_keys");
+	if (unlisted(m, tot, "users", arr(doc, "users")) > 0 ||
+	    cnt(m, tot, "folded_users") > 0) {
 		m->partial = 1;
-		m->extra_users += json_u64(tot, "users") > nu ?
-		    json_u64(tot, "users") - nu : 0;
+		sum(m, &m->extra_users, unlisted(m, tot, "users",
+		    arr(doc, "users")), "users");
 	}
-	if (json_u64(tot, "hosts") > nh)
-		m->extra_hosts += json_u64(tot, "hosts") - nh;
-	add_traffic(&r->traffic, json_get(doc, "traffic"));
+	sum(m, &m->extra_hosts, unlisted(m, tot, "hosts", arr(doc, "hosts")),
+	    "hosts");
+	add_traffic(m, &r->traffic, json_object_get(doc, "traffic"));
 	add_traffic_lists(m, doc);
 	add_causes(m, doc);
 	add_codes(m, doc);
 	add_templates(m, doc);
-	add_entities(doc, users, "user", &m->users);
-	add_entities(doc, hosts, "host", &m->hosts);
-	add_entities(doc, arr(doc, "timeline"), NULL, &m->hours);
-	add_entities(doc, arr(doc, "clients"), "client", &m->clients);
-	add_entities(doc, arr(doc, "remotes"), "remote", &m->remotes);
-	r->folded_clients += json_u64(tot, "folded_clients");
-	r->folded_remotes += json_u64(tot, "folded_remotes");
-	nu = arr(doc, "clients") ? arr(doc, "clients")->n : 0;
-	if (json_u64(tot, "clients") > nu)
-		m->extra_clients += json_u64(tot, "clients") - nu;
-	nu = arr(doc, "remotes") ? arr(doc, "remotes")->n : 0;
-	if (json_u64(tot, "remotes") > nu)
-		m->extra_remotes += json_u64(tot, "remotes") - nu;
+	add_entities(m, doc, arr(doc, "users"), "user", &m->users);
+	add_entities(m, doc, arr(doc, "hosts"), "host", &m->hosts);
+	add_entities(m, doc, arr(doc, "timeline"), NULL, &m->hours);
+	add_entities(m, doc, arr(doc, "clients"), "client", &m->clients);
+	add_entities(m, doc, arr(doc, "remotes"), "remote", &m->remotes);
+	ADD(m, &r->folded_clients, tot, "folded_clients");
+	ADD(m, &r->folded_remotes, tot, "folded_remotes");
+	sum(m, &m->extra_clients, unlisted(m, tot, "clients",
+	    arr(doc, "clients")), "clients");
+	sum(m, &m->extra_remotes, unlisted(m, tot, "remotes",
+	    arr(doc, "remotes")), "remotes");
 	add_alerts(m, arr(doc, "alerts"));
 }
 
@@ -980,31 +1071,64 @@ build(struct merged *m, size_t top)
 	build_traffic(m, top);
 }
 
+/*
+ * Reads path with libjansson: one object or array, duplicate member
+ * names refused, no NUL inside a string (names in mxtally's reports
+ * never hold one). An error names the file and the line, column and
+ * byte offset where the parser stopped.
+ */
+static json_t *
+merge_load(const char *path, char *err, size_t errlen)
+{
+	json_error_t	 je;
+	json_t		*doc;
+	FILE		*f;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "'%s': cannot open: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+	if (ferror(f)) {
+		snprintf(err, errlen, "'%s': cannot read: %s", path,
+		    strerror(errno));
+		json_decref(doc);
+		doc = NULL;
+	} else if (doc == NULL)
+		snprintf(err, errlen, "'%s': line %d, column %d (byte %d): %s",
+		    path, je.line, je.column, je.position, je.text);
+	fclose(f);
+	return doc;
+}
+
 struct result *
 merge_reports(char *const *paths, size_t n, size_t top, char *err,
     size_t errlen)
 {
 	struct merged	*m = xcalloc(1, sizeof(*m));
-	struct json	*doc;
-	char		 msg[200];
+	json_t		*doc;
 	const char	*schema;
 	size_t		 i;
 
 	m->r.first = m->r.last = T_NONE;
 	m->docs = xcalloc(n + 1, sizeof(*m->docs));
+	m->err = err;
+	m->errlen = errlen;
 	for (i = 0; i < n; i++) {
-		if ((doc = json_load(paths[i], msg, sizeof(msg))) == NULL) {
-			snprintf(err, errlen, "'%s': %s", paths[i], msg);
+		if ((doc = merge_load(paths[i], err, errlen)) == NULL)
 			goto fail;
-		}
 		m->docs[m->ndocs++] = doc;
-		schema = json_str(doc, "schema");
+		schema = jstr(doc, "schema");
 		if (schema == NULL || strcmp(schema, "mxtally/1") != 0) {
 			snprintf(err, errlen, "'%s': not an mxtally/1 report",
 			    paths[i]);
 			goto fail;
 		}
+		m->path = paths[i];
 		add_doc(m, doc);
+		if (m->failed)
+			goto fail;
 	}
 	build(m, top);
 	return &m->r;
@@ -1071,7 +1195,7 @@ merge_free(struct result *r)
 	free(r->where);
 	free(r->alerts);
 	for (i = 0; i < m->ndocs; i++)
-		json_free(m->docs[i]);
+		json_decref(m->docs[i]);
 	free(m->docs);
 	free(m);
 }

@@ -31,6 +31,7 @@
  * and renamed over it, so a crash leaves the old state or the new one.
  * Entries not seen for STATE_KEEP days are dropped.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -63,6 +64,8 @@ struct state_ent {
 struct state {
 	struct state_ent *v;
 	size_t		 n, cap;
+	size_t		*slot;		/* by key: entry number + 1, 0 free */
+	size_t		 nslot;		/* a power of two > 2 n, or 0 */
 	int64_t		 now;
 };
 
@@ -108,15 +111,52 @@ state_key(const char *p, size_t len, int *complete)
 	return key_hash(p, len, 1, complete);
 }
 
+/*
+ * The slot of key in s's index: the one holding its entry, or the free
+ * one where it goes. Keys are FNV-1a hashes already. An entry given a
+ * new key (state_find_old) leaves a stale slot behind, which never
+ * matches and is dropped when the index grows.
+ */
+static size_t *
+state_slot(struct state *s, uint64_t key)
+{
+	size_t	 mask = s->nslot - 1, j;
+
+	for (j = (size_t)(key ^ key >> 32) & mask; s->slot[j] != 0;
+	    j = (j + 1) & mask)
+		if (s->v[s->slot[j] - 1].key == key)
+			break;
+	return &s->slot[j];
+}
+
 static struct state_ent *
 state_find(struct state *s, uint64_t key)
 {
-	size_t	 i;
+	size_t	*sl;
 
-	for (i = 0; i < s->n; i++)
-		if (s->v[i].key == key)
-			return &s->v[i];
-	return NULL;
+	if (s->nslot == 0)
+		return NULL;
+	sl = state_slot(s, key);
+	return *sl != 0 ? &s->v[*sl - 1] : NULL;
+}
+
+/* Entry i into the index, which grows to keep it under half full. */
+static void
+state_index(struct state *s, size_t i)
+{
+	size_t	 k;
+
+	if (2 * (s->n + 1) > s->nslot) {
+		free(s->slot);
+		s->nslot = s->nslot ? 2 * s->nslot : 64;
+		while (2 * (s->n + 1) > s->nslot)
+			s->nslot *= 2;
+		s->slot = xcalloc(s->nslot, sizeof(*s->slot));
+		for (k = 0; k < s->n; k++)
+			if (k != i)
+				*state_slot(s, s->v[k].key) = k + 1;
+	}
+	*state_slot(s, s->v[i].key) = i + 1;
 }
 
 static struct state_ent *
@@ -133,15 +173,72 @@ state_add(struct state *s, uint64_t key)
 	e = &s->v[s->n++];
 	memset(e, 0, sizeof(*e));
 	e->key = key;
+	state_index(s, s->n - 1);
 	return e;
+}
+
+/*
+ * The next space-separated field of *p as an unsigned decimal number
+ * (hex when base is 16). No sign, no value past UINT64_MAX: a state
+ * file's offset or size is never wrapped. 0, or -1.
+ */
+static int
+state_u64(char **p, int base, uint64_t *v)
+{
+	char	*end;
+
+	while (**p == ' ')
+		(*p)++;
+	if (!(base == 16 ? isxdigit((unsigned char)**p) :
+	    isdigit((unsigned char)**p)))
+		return -1;
+	errno = 0;
+	*v = strtoull(*p, &end, base);
+	if (errno != 0 || (*end != ' ' && *end != '\n' && *end != '\0'))
+		return -1;
+	*p = end;
+	return 0;
+}
+
+/*
+ * One line of a state file into e: key dev ino size offset final seen
+ * path. Every number must fit its field; 0, or -1.
+ */
+static int
+state_parse(char *line, struct state_ent *e)
+{
+	char		*p = line, *end;
+	uint64_t	 final, seen;
+	size_t		 n;
+
+	if (state_u64(&p, 16, &e->key) == -1 ||
+	    state_u64(&p, 10, &e->dev) == -1 ||
+	    state_u64(&p, 10, &e->ino) == -1 ||
+	    state_u64(&p, 10, &e->size) == -1 ||
+	    state_u64(&p, 10, &e->off) == -1 ||
+	    state_u64(&p, 10, &final) == -1 || final > 1)
+		return -1;
+	while (*p == ' ')
+		p++;
+	errno = 0;
+	seen = (uint64_t)strtoll(p, &end, 10);
+	if (errno != 0 || end == p || (*end != ' ' && *end != '\n' &&
+	    *end != '\0'))
+		return -1;
+	e->final = (int)final;
+	e->seen = (int64_t)seen;
+	p = *end == ' ' ? end + 1 : end;
+	n = strcspn(p, "\n");
+	e->path = xstrndup(p, n);
+	return 0;
 }
 
 struct state *
 state_load(const char *path, char *err, size_t errlen)
 {
 	struct state	*s = xcalloc(1, sizeof(*s));
-	struct state_ent e;
-	char		 line[PATH_MAX + 256], p[PATH_MAX + 1];
+	struct state_ent e, *ep;
+	char		 line[PATH_MAX + 256];
 	unsigned	 ln = 1;
 	FILE		*f;
 
@@ -160,20 +257,19 @@ state_load(const char *path, char *err, size_t errlen)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		ln++;
 		memset(&e, 0, sizeof(e));
-		p[0] = '\0';
-		if (sscanf(line, "%16" SCNx64 " %" SCNu64 " %" SCNu64 " %"
-		    SCNu64 " %" SCNu64 " %d %" SCNd64 " %4096[^\n]", &e.key,
-		    &e.dev, &e.ino, &e.size, &e.off, &e.final, &e.seen,
-		    p) < 7)
+		if (strchr(line, '\n') == NULL && !feof(f))
+			goto bad;	/* longer than any line we write */
+		if (state_parse(line, &e) == -1)
 			goto bad;
-		e.path = xstrdup(p);
-		*state_add(s, e.key) = e;
+		ep = state_add(s, e.key);
+		free(ep->path);		/* a key twice: the last line wins */
+		*ep = e;
 	}
 	fclose(f);
 	return s;
 bad:
-	snprintf(err, errlen, "'%s' line %u: not an mxtally state file", path,
-	    ln);
+	snprintf(err, errlen, "'%s' line %u: not an mxtally state file "
+	    "(or a number out of range)", path, ln);
 	fclose(f);
 	state_free(s);
 	return NULL;
@@ -189,6 +285,7 @@ state_free(struct state *s)
 	for (i = 0; i < s->n; i++)
 		free(s->v[i].path);
 	free(s->v);
+	free(s->slot);
 	free(s);
 }
 
@@ -255,6 +352,7 @@ state_find_old(struct state_file *sf, const struct chunk *c)
 	    e->dev != (uint64_t)sf->sb.st_dev || e->ino != (uint64_t)sf->sb.st_ino)
 		return NULL;
 	e->key = sf->key;
+	state_index(sf->s, (size_t)(e - sf->s->v));
 	return e;
 }
 
