@@ -78,6 +78,7 @@ golden: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/consistency.sh
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/joins.sh
 	MXTALLY=$(BIN) sh tests/state.sh
+	MXTALLY=$(BIN) sh tests/anon.sh
 	MXTALLY=$(BIN) sh tests/history.sh
 	MXTALLY=$(BIN) sh tests/trend.sh
 	MXTALLY_T=$(BUILD)/mxtally-t sh tests/period.sh

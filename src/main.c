@@ -683,6 +683,8 @@ cmd_report(int argc, char **argv)
 			log_error("'%s': %s", files[i].path, files[i].error);
 			bad = 1;
 		}
+		anon_warning(anon, files[i].warning,
+		    sizeof(files[i].warning));
 		if (files[i].warning[0] != '\0')
 			log_warn("'%s': %s", files[i].path, files[i].warning);
 	}

@@ -70,7 +70,7 @@ Test(anon, known_tokens, .timeout = 5)
 Test(anon, event_fields, .timeout = 5)
 {
 	char		 path[] = "/tmp/mxt-anon-key.XXXXXX", err[256];
-	char		 buf[3][ANON_TOKEN_MAX];
+	struct anon_buf	 buf;
 	struct anon	*a = anon_with_key(test_key, ANON_USERS, path, err,
 	    sizeof(err));
 	struct event	 ev;
@@ -80,14 +80,14 @@ Test(anon, event_fields, .timeout = 5)
 	event_reset(&ev);
 	ev.user = (struct slice){ "alice", 5 };
 	ev.client = (struct slice){ "192.0.2.7", 9 };
-	anon_event(a, &ev, buf);
+	anon_event(a, &ev, &buf);
 	cr_assert_eq(ev.user.len, 14);
 	cr_assert(memcmp(ev.user.p, "u-bab7f3920686", 14) == 0);
 	/* ips not asked for: the client stays */
 	cr_assert(ev.client.len == 9 && memcmp(ev.client.p, "192.0.2.7", 9) == 0);
 	/* an event without a user keeps none */
 	ev.user = (struct slice){ "", 0 };
-	anon_event(a, &ev, buf);
+	anon_event(a, &ev, &buf);
 	cr_assert_eq(ev.user.len, 0);
 	anon_free(a);
 }
@@ -131,4 +131,48 @@ Test(anon, short_key_refused, .timeout = 5)
 	unlink(path);
 	cr_assert_null(a);
 	cr_assert(strstr(err, "key shorter than 16 bytes") != NULL, "%s", err);
+}
+
+/*
+ * Reply texts: the tokens are the ones anon_token gives (known_tokens
+ * above pins alice's and 192.0.2.7's), written where the name or the
+ * address stood; the rest of the text is untouched.
+ */
+Test(anon, reply_text, .timeout = 5)
+{
+	char		 path[] = "/tmp/mxt-anon-key.XXXXXX", err[256];
+	char		 out[512], alice[32], ip[32], bob[32], v6[32], pc[32];
+	char		 want[512];
+	struct anon	*a = anon_with_key(test_key, ANON_USERS | ANON_IPS,
+	    path, err, sizeof(err));
+	const char	*text = "-ERR [IN-USE] Alice is locked by 192.0.2.7:110"
+	    " (user:alice, <bob@example.org>: rejected from "
+	    "[IPv6:2001:db8::5] pc.example, at 12:30:45, 10.0.0.300.)";
+	size_t		 n;
+
+	unlink(path);
+	cr_assert_not_null(a, "%s", err);
+	anon_token(a, ANON_USERS, "alice@example.net", 17, alice,
+	    sizeof(alice));
+	anon_token(a, ANON_IPS, "192.0.2.7", 9, ip, sizeof(ip));
+	anon_token(a, ANON_USERS, "bob@example.org", 15, bob, sizeof(bob));
+	anon_token(a, ANON_IPS, "2001:db8::5", 11, v6, sizeof(v6));
+	anon_token(a, ANON_IPS, "pc.example", 10, pc, sizeof(pc));
+	/* the user's local part, any address; a time and 10.0.0.300 stay */
+	snprintf(want, sizeof(want), "-ERR [IN-USE] %s is locked by %s:110 "
+	    "(user:%s, <%s>: rejected from [IPv6:%s] %s, at 12:30:45, "
+	    "10.0.0.300.)", alice, ip, alice, bob, v6, pc);
+	n = anon_text(a, (struct slice){ text, strlen(text) },
+	    (struct slice){ "alice@example.net", 17 },
+	    (struct slice){ "pc.example", 10 }, out, sizeof(out));
+	cr_assert_str_eq(out, want);
+	cr_assert_eq(n, strlen(want));
+	/* a short buffer: the text ends before the first piece that does
+	 * not fit whole (here alice's token): no name or token is cut */
+	n = anon_text(a, (struct slice){ text, strlen(text) },
+	    (struct slice){ "alice@example.net", 17 },
+	    (struct slice){ "", 0 }, out, 20);
+	cr_assert_str_eq(out, "-ERR [IN-USE] ");
+	cr_assert_eq(n, 14);
+	anon_free(a);
 }

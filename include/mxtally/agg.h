@@ -17,6 +17,17 @@
 
 struct agg;
 
+#define JOIN_PEER_MAX	255	/* bytes join_peer_key writes at most */
+
+/*
+ * The key under which an MTA's deferral to LMTP and the LMTP server's
+ * refusal meet (join.c): user's local part, lower-cased, without an
+ * address extension ("Alice+news@x" is "alice"), into k (JOIN_PEER_MAX
+ * bytes). Returns its length. Public for --anonymize (anon.c), which
+ * gives the join the token of this key.
+ */
+size_t join_peer_key(struct slice user, char *k);
+
 struct agg *agg_new(void);
 void agg_free(struct agg *a);
 

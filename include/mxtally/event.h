@@ -135,6 +135,10 @@ struct event {
 	struct slice	 from;		/* TR_RECEIVED with a size (Exim <=):
 					   the sender */
 	uint8_t		 fam;		/* parse_line's family, 1-based; 0 none */
+	struct slice	 peer;		/* --anonymize: user as the joins
+					   compare it, "TOKEN@TOKEN" of
+					   join_peer_key and the domain
+					   (anon.c); else empty */
 };
 
 /* The stable key of a detail ("rbl", "relay"), or NULL for POL_NONE. */

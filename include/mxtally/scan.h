@@ -24,7 +24,8 @@ struct chunk;
  * it may point ev's slices into buf, SCAN_EDIT_MAX bytes that the
  * reading thread owns and keeps until its next line.
  */
-#define SCAN_EDIT_MAX	96
+#define SCAN_EDIT_MAX	4608	/* anon.c's struct anon_buf: a reply
+				   text of 4 KiB and its tokens */
 
 typedef void scan_edit_fn(const void *arg, struct event *ev, char *buf);
 

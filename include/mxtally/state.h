@@ -90,6 +90,15 @@ enum anon_flags {
 };
 
 #define ANON_TOKEN_MAX	24
+#define ANON_TEXT_MAX	4096	/* a reply text kept, pseudonymised */
+
+/* Where anon_event writes what ev then points at (the reading thread's). */
+struct anon_buf {
+	char	 tok[4][ANON_TOKEN_MAX];	/* user, client, addr, from */
+	char	 text[ANON_TEXT_MAX];	/* the reply text, rewritten */
+	char	 darg[ANON_TOKEN_MAX];	/* a detail argument that names */
+	char	 peer[2 * ANON_TOKEN_MAX];	/* the joins' user (event.peer) */
+};
 
 struct anon;
 
@@ -113,20 +122,40 @@ size_t anon_token(const struct anon *a, int kind, const char *s, size_t len,
     char *buf, size_t buflen);
 
 /*
- * Points ev's user and client (as a's flags say) at their tokens, which
- * are written into buf: ev borrows buf until the next call.
+ * Points ev's user, client, sender and recipient (as a's flags say) at
+ * their tokens, and its reply text at a copy in which every mail
+ * address and the user's name (users), every IPv4 and IPv6 address and
+ * the client's name (ips) is replaced by its token; the copy holds at
+ * most ANON_TEXT_MAX - 1 bytes. ev borrows buf until the next call.
  */
-void anon_event(const struct anon *a, struct event *ev,
-    char buf[3][ANON_TOKEN_MAX]);
+void anon_event(const struct anon *a, struct event *ev, struct anon_buf *buf);
 
 /*
  * anon_event as the scan's edit (scan_opts.edit, a scan_edit_fn; a is
- * the struct anon): buf holds SCAN_EDIT_MAX bytes.
+ * the struct anon): buf holds SCAN_EDIT_MAX bytes, a struct anon_buf.
  */
 void anon_edit(const void *a, struct event *ev, char *buf);
 
-/* Replaces raw examples in r by their masked templates; a may be NULL. */
+/*
+ * Writes text[0..len) into out (at most outlen - 1 bytes and a NUL),
+ * pseudonymised as anon_event does its reply text; user and cname are
+ * the event's raw user and client name (may be empty). Returns the
+ * length written.
+ */
+size_t anon_text(const struct anon *a, struct slice text, struct slice user,
+    struct slice cname, char *out, size_t outlen);
+
+/*
+ * Replaces raw examples in r by their masked templates and drops the
+ * examples of details and remotes; a may be NULL.
+ */
 void anon_result(const struct anon *a, struct result *r);
+
+/*
+ * Cuts the log line quoted in a file's warning (scan_file.warning, size
+ * bytes); a may be NULL.
+ */
+void anon_warning(const struct anon *a, char *warning, size_t size);
 
 /*
  * Daily history (history.c): target is an SQLite file, created when

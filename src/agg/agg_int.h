@@ -231,12 +231,7 @@ void join_traffic(struct agg *a);
 int join_groupable(const struct event *ev);
 /* The group key of ev into k (GKEY_MAX bytes); returns its length. */
 size_t join_group_key(const struct event *ev, char *k);
-/*
- * The local part of an address or login, lower-cased, into k (PART_MAX
- * bytes); without an address extension ("alice+news@..." is delivered
- * to "alice"). Returns its length.
- */
-size_t join_peer_key(struct slice user, char *k);
+/* join_peer_key (agg.h): the local part of an address or login */
 /* 1 if the LMTP server's user s may be the MTA's recipient m */
 int join_same_user(struct slice s, struct slice m);
 /*

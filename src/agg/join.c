@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxtally/agg.h"
 #include "mxtally/cause.h"
 #include "mxtally/log.h"
 #include "agg_int.h"
@@ -92,6 +93,8 @@ join_groupable(const struct event *ev)
 	    !(ev->flags & EV_WIRE);
 }
 
+_Static_assert(JOIN_PEER_MAX == PART_MAX, "agg.h's bound is the key part's");
+
 size_t
 join_peer_key(struct slice user, char *k)
 {
@@ -106,6 +109,17 @@ join_peer_key(struct slice user, char *k)
 	for (i = 0; i < n; i++)
 		k[i] = (char)tolower((unsigned char)user.p[i]);
 	return n;
+}
+
+/*
+ * The user the joins compare: under --anonymize its pseudonym's form
+ * (event.peer, local part and domain each a token), whose local part
+ * and domain meet where the raw user's do.
+ */
+static struct slice
+join_user(const struct event *ev)
+{
+	return ev->peer.len > 0 ? ev->peer : ev->user;
 }
 
 static struct slice
@@ -129,6 +143,7 @@ jlist_add(struct jlist *l, const struct event *ev, uint64_t pos,
 	p->ev.remote = keep(&l->ar, ev->remote);
 	p->ev.darg = keep(&l->ar, ev->darg);
 	p->ev.text = keep(&l->ar, ev->text);
+	p->ev.peer = keep(&l->ar, ev->peer);
 	p->ev.session = keep(&l->ar, ev->session);
 	p->ev.subkey = keep(&l->ar, ev->subkey);
 	p->ev.qid = SLICE_NULL;
@@ -244,7 +259,7 @@ join_add(struct agg *a, const struct event *ev, uint64_t pos)
 	if (ev->user.len == 0 && (ev->flags & EV_PEER))
 		goto alone;
 	if (ev->flags & EV_PEER) {
-		n = join_peer_key(ev->user, k);
+		n = join_peer_key(join_user(ev), k);
 		if (tab_count(&a->peers, k, n, 1) == NULL)
 			goto evicted;
 		jlist_add(a->ppend, ev, pos, k, n, tab_hash(k, n));
@@ -255,7 +270,7 @@ join_add(struct agg *a, const struct event *ev, uint64_t pos)
 		goto alone;
 	if (ev->proto == PROTO_LMTP && ev->user.len > 0) {
 		/* a server failure an MTA's may join: its local part */
-		n = join_peer_key(ev->user, k);
+		n = join_peer_key(join_user(ev), k);
 		tab_count(&a->peers, k, n, 0);	/* folded: it joins none */
 		join_cap(a, &a->peers, a->ppend);
 	}
@@ -452,7 +467,7 @@ pairs(const struct jpend *d, const struct jpend *m)
 		return 0;
 	dt = d->ev.t - m->ev.t;
 	return dt <= JOIN_WINDOW && dt >= -JOIN_WINDOW &&
-	    join_same_user(d->ev.user, m->ev.user);
+	    join_same_user(join_user(&d->ev), join_user(&m->ev));
 }
 
 static int
@@ -513,7 +528,7 @@ join_finish(struct agg *a)
 			continue;	/* a later line of the same group */
 		prev = p->key;
 		prevlen = p->klen;
-		n = join_peer_key(p->ev.user, k);
+		n = join_peer_key(join_user(&p->ev), k);
 		if (p->ev.proto == PROTO_LMTP && p->ev.user.len > 0 &&
 		    tab_find(&a->peers, k, n) != NULL) {
 			/* from here on, p stands for the server's failure */

@@ -56,7 +56,7 @@ event_reset(struct event *ev)
 		.client = SLICE_NULL, .cname = SLICE_NULL, .remote = SLICE_NULL,
 		.darg = SLICE_NULL, .text = SLICE_NULL, .session = SLICE_NULL,
 		.subkey = SLICE_NULL, .qid = SLICE_NULL, .addr = SLICE_NULL,
-		.from = SLICE_NULL,
+		.from = SLICE_NULL, .peer = SLICE_NULL,
 		.hint = CAUSE_NONE, .cause = CAUSE_NONE,
 		.count = 1,
 	};

@@ -13,23 +13,36 @@
  *
  * Tokens are applied to each event in the scan worker before it reaches
  * the agg and the alert evaluator, so every table and every output
- * format sees only tokens. Raw reply texts (the examples of unclassified
- * templates) can hold names and addresses too: anon_result replaces
- * each example by its template, whose variable parts are masked, and
- * drops the example replies of details and remote refusals. A client's
- * reverse name goes with its address.
+ * format sees only tokens. Reply texts name people too ("-ERR [IN-USE]
+ * alice is locked by 192.0.2.7", "<bob@example.org>: Recipient address
+ * rejected"), and the POP3 reply templates, unclassified templates,
+ * details and examples are made from them: the event's text is
+ * rewritten with every mail address and the event's user, also as the
+ * local part of its address (users), and every IPv4 and IPv6 address
+ * and the client's reverse name (ips) replaced by their tokens, the
+ * same tokens as the user and client fields get. Names the text holds
+ * that are none of these (another user's bare login) cannot be told
+ * from words: anon_result still replaces each example by its template,
+ * whose variable parts are masked, and drops the example replies of
+ * details and remote refusals, and the log line quoted in an input's
+ * "not understood" warning is cut (anon_warning). A client's reverse
+ * name goes with its address.
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <nettle/hmac.h>
 
+#include "mxtally/agg.h"
 #include "mxtally/log.h"
 #include "mxtally/scan.h"
 #include "mxtally/state.h"
@@ -195,40 +208,242 @@ anon_token(const struct anon *a, int kind, const char *s, size_t len,
 	return n < buflen ? n : buflen - 1;
 }
 
-void
-anon_event(const struct anon *a, struct event *ev,
-    char buf[3][ANON_TOKEN_MAX])
-{
-	size_t	 n;
-	int	 kind;
+/* --- reply texts ---------------------------------------------------- */
 
-	if ((a->flags & ANON_USERS) && ev->user.len > 0) {
-		n = anon_token(a, ANON_USERS, ev->user.p, ev->user.len, buf[0],
-		    ANON_TOKEN_MAX);
-		ev->user = (struct slice){ buf[0], n };
+struct tout {
+	char	*p;
+	size_t	 n, cap;		/* cap: room for n bytes and a NUL */
+	int	 full;			/* a piece did not fit: the end */
+};
+
+/*
+ * Appends s[0..n) when all of it fits, else ends the text there: a
+ * name is never cut in two, nor a token.
+ */
+static void
+tout_put(struct tout *o, const char *s, size_t n)
+{
+	if (o->full || o->n + n >= o->cap) {
+		o->full = 1;
+		return;
 	}
-	if ((a->flags & ANON_IPS) && ev->client.len > 0) {
-		n = anon_token(a, ANON_IPS, ev->client.p, ev->client.len,
-		    buf[1], ANON_TOKEN_MAX);
-		ev->client = (struct slice){ buf[1], n };
-		ev->cname = (struct slice){ "", 0 };	/* names the client */
-	}
-	/* traffic facts: senders and recipients are users, client= an IP */
-	kind = ev->tkind == TR_RECEIVED ? ANON_IPS : ANON_USERS;
-	if ((a->flags & kind) && ev->addr.len > 0) {
-		n = anon_token(a, kind, ev->addr.p, ev->addr.len, buf[2],
-		    ANON_TOKEN_MAX);
-		ev->addr = (struct slice){ buf[2], n };
-	}
+	memcpy(o->p + o->n, s, n);
+	o->n += n;
 }
 
-_Static_assert(sizeof(char[3][ANON_TOKEN_MAX]) <= SCAN_EDIT_MAX,
-    "the scan's edit buffer holds anon_event's three tokens");
+static void
+tout_token(const struct anon *a, struct tout *o, int kind, const char *s,
+    size_t n)
+{
+	char	 tok[ANON_TOKEN_MAX];
+
+	tout_put(o, tok, anon_token(a, kind, s, n, tok, sizeof(tok)));
+}
+
+/*
+ * A word of a reply text: letters, digits, UTF-8 and the characters of
+ * mail addresses, host names, IPv4 and IPv6 addresses.
+ */
+static int
+word_char(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80 || (c != '\0' &&
+	    strchr("._%+-@:", c) != NULL);
+}
+
+static int
+same_ci(const char *s, size_t n, struct slice t)
+{
+	return n == t.len && n > 0 && strncasecmp(s, t.p, n) == 0;
+}
+
+/* s[0..n) parses as an address of family af. */
+static int
+is_ip(int af, const char *s, size_t n)
+{
+	char		 buf[64];
+	unsigned char	 addr[16];
+
+	if (n == 0 || n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return inet_pton(af, buf, addr) == 1;
+}
+
+/* A segment of a word (no ':'), trailing dots and dashes not part. */
+static void
+anon_segment(const struct anon *a, struct tout *o, const char *s, size_t n,
+    struct slice user, struct slice cname)
+{
+	const char	*at = memchr(s, '@', n), *uat;
+	size_t		 k = n;
+
+	while (k > 0 && (s[k - 1] == '.' || s[k - 1] == '-'))
+		k--;
+	uat = user.len > 0 ? memchr(user.p, '@', user.len) : NULL;
+	if ((a->flags & ANON_USERS) && at != NULL && at > s && at + 1 < s + k)
+		tout_token(a, o, ANON_USERS, s, k);
+	else if ((a->flags & ANON_USERS) && (same_ci(s, k, user) ||
+	    (uat != NULL && same_ci(s, k, (struct slice){ user.p,
+	    (size_t)(uat - user.p) }))))
+		tout_token(a, o, ANON_USERS, user.p, user.len);
+	else if ((a->flags & ANON_IPS) && (is_ip(AF_INET, s, k) ||
+	    same_ci(s, k, cname)))
+		tout_token(a, o, ANON_IPS, s, k);
+	else
+		k = 0;
+	tout_put(o, s + k, n - k);
+}
+
+/*
+ * A whole word: an IPv6 address (also after Postfix's "IPv6:"), else
+ * each part between colons on its own (user:alice, 192.0.2.7:25).
+ */
+static void
+anon_word(const struct anon *a, struct tout *o, const char *s, size_t n,
+    struct slice user, struct slice cname)
+{
+	const char	*c;
+	size_t		 k = n, pre = 0;
+
+	while (k > 0 && s[k - 1] == '.')
+		k--;
+	if (k > 5 && strncasecmp(s, "IPv6:", 5) == 0)
+		pre = 5;
+	if ((a->flags & ANON_IPS) && is_ip(AF_INET6, s + pre, k - pre)) {
+		tout_put(o, s, pre);
+		tout_token(a, o, ANON_IPS, s + pre, k - pre);
+		tout_put(o, s + k, n - k);
+		return;
+	}
+	while ((c = memchr(s, ':', n)) != NULL) {
+		anon_segment(a, o, s, (size_t)(c - s), user, cname);
+		tout_put(o, ":", 1);
+		n -= (size_t)(c - s) + 1;
+		s = c + 1;
+	}
+	anon_segment(a, o, s, n, user, cname);
+}
+
+size_t
+anon_text(const struct anon *a, struct slice text, struct slice user,
+    struct slice cname, char *out, size_t outlen)
+{
+	struct tout	 o = { out, 0, outlen, 0 };
+	const char	*p = text.p, *end = text.p + text.len, *w;
+
+	if (outlen == 0)
+		return 0;
+	while (p < end) {
+		for (w = p; p < end && !word_char((unsigned char)*p); p++)
+			;
+		tout_put(&o, w, (size_t)(p - w));
+		for (w = p; p < end && word_char((unsigned char)*p); p++)
+			;
+		if (p > w)
+			anon_word(a, &o, w, (size_t)(p - w), user, cname);
+	}
+	out[o.n] = '\0';
+	return o.n;
+}
+
+/* A detail argument ("rbl:zone") that is an address becomes its token. */
+static void
+anon_darg(const struct anon *a, struct event *ev, char *buf)
+{
+	const char	*s = ev->darg.p;
+	size_t		 n = ev->darg.len;
+	int		 kind = 0;
+
+	if ((a->flags & ANON_USERS) && memchr(s, '@', n) != NULL)
+		kind = ANON_USERS;
+	else if ((a->flags & ANON_IPS) && (is_ip(AF_INET, s, n) ||
+	    is_ip(AF_INET6, s, n)))
+		kind = ANON_IPS;
+	if (kind != 0)
+		ev->darg = (struct slice){ buf,
+		    anon_token(a, kind, s, n, buf, ANON_TOKEN_MAX) };
+}
+
+static void
+anon_peer(const struct anon *a, struct event *ev, char *buf)
+{
+	const char	*at = memchr(ev->user.p, '@', ev->user.len);
+	char		 k[JOIN_PEER_MAX];
+	size_t		 n;
+
+	n = anon_token(a, ANON_USERS, k, join_peer_key(ev->user, k), buf,
+	    ANON_TOKEN_MAX);
+	if (at != NULL) {
+		buf[n++] = '@';
+		n += anon_token(a, ANON_USERS, at + 1,
+		    (size_t)(ev->user.p + ev->user.len - at - 1), buf + n,
+		    ANON_TOKEN_MAX);
+	}
+	ev->peer = (struct slice){ buf, n };
+}
+
+static void
+anon_slice(const struct anon *a, int kind, struct slice *s, char *buf)
+{
+	if ((a->flags & kind) && s->len > 0)
+		*s = (struct slice){ buf,
+		    anon_token(a, kind, s->p, s->len, buf, ANON_TOKEN_MAX) };
+}
+
+void
+anon_event(const struct anon *a, struct event *ev, struct anon_buf *b)
+{
+	struct slice	 user = ev->user, cname = ev->cname;
+
+	/*
+	 * The MTA's deferral and the LMTP server's refusal meet by the
+	 * user's local part and, when both have one, its domain: tokens of
+	 * "alice@x" and "alice" differ, so the joins get the user as the
+	 * token of join_peer_key, '@' and the token of the domain
+	 */
+	if ((a->flags & ANON_USERS) && user.len > 0 &&
+	    ((ev->flags & EV_PEER) || ev->proto == PROTO_LMTP))
+		anon_peer(a, ev, b->peer);
+	if (ev->text.len > 0) {
+		ev->text.len = anon_text(a, ev->text, user, cname, b->text,
+		    sizeof(b->text));
+		ev->text.p = b->text;
+	}
+	if (ev->darg.len > 0)
+		anon_darg(a, ev, b->darg);
+	anon_slice(a, ANON_USERS, &ev->user, b->tok[0]);
+	anon_slice(a, ANON_IPS, &ev->client, b->tok[1]);
+	if ((a->flags & ANON_IPS) && ev->client.len > 0)
+		ev->cname = (struct slice){ "", 0 };	/* names the client */
+	/* traffic facts: senders and recipients are users, client= an IP */
+	anon_slice(a, ev->tkind == TR_RECEIVED ? ANON_IPS : ANON_USERS,
+	    &ev->addr, b->tok[2]);
+	anon_slice(a, ANON_USERS, &ev->from, b->tok[3]);	/* Exim <= */
+}
+
+void
+anon_warning(const struct anon *a, char *warning, size_t size)
+{
+	static const char	 mark[] = "first unrecognised line: ";
+	char			*p;
+
+	if (a == NULL || (p = strstr(warning, mark)) == NULL)
+		return;
+	p += sizeof(mark) - 1;
+	snprintf(p, size - (size_t)(p - warning), "(not shown: --anonymize)");
+}
+
+_Static_assert(sizeof(struct anon_buf) <= SCAN_EDIT_MAX,
+    "the scan's edit buffer holds a struct anon_buf");
+_Static_assert(_Alignof(struct anon_buf) == 1,
+    "struct anon_buf is bytes only: any char buffer holds one");
 
 void
 anon_edit(const void *a, struct event *ev, char *buf)
 {
-	anon_event(a, ev, (char (*)[ANON_TOKEN_MAX])buf);
+	anon_event(a, ev, (struct anon_buf *)(void *)buf);
 }
 
 void
