@@ -97,8 +97,10 @@ done
 
 # user names that broke the history for good: Latin-1 (not UTF-8), two
 # that differ only after a NUL, a logged "(other)" beside the folded
-# row (--max-keys 1). Stored as valid UTF-8 ("\xe9" for the byte), names
-# that meet add up, every run records (exit 0), also the run after
+# row (--max-keys 1). Stored as valid UTF-8 ("\xe9" for the byte; a NUL
+# as "\x00", so the two stay apart: they were one row "a" of 2 when the
+# C string ended at the NUL), names that meet add up, every run
+# records (exit 0), also the run after
 pl() { printf 'Nov 21 07:02:0%s h popper[1]: %b at x (192.0.2.1): -ERR [AUTH] bad password\n' "$1" "$2"; }
 { pl 0 'b\0351a'; pl 1 '(other)'; pl 2 'a\0000b'; pl 3 'a\0000c'; pl 4 zed; pl 5 zed; } >"$tmp/names.log"
 for k in 0 1; do
@@ -108,7 +110,7 @@ for k in 0 1; do
 		    bad "names, --max-keys $k, run $n: exit $?, $(cat "$tmp/err")"
 	done
 done
-[ "$(sqlite3 "$tmp/n0.db" 'select "user" || "=" || events from day_user order by 1' | tr '\n' ' ')" = '(other)=1 a=2 b\xe9a=1 zed=2 ' ] &&
+[ "$(sqlite3 "$tmp/n0.db" 'select "user" || "=" || events from day_user order by 1' | tr '\n' ' ')" = '(other)=1 a\x00b=1 a\x00c=1 b\xe9a=1 zed=2 ' ] &&
     ok || bad "names stored: $(sqlite3 "$tmp/n0.db" 'select "user", events from day_user')"
 [ "$(sqlite3 "$tmp/n1.db" 'select "user" || "=" || events from day_user order by 1' | tr '\n' ' ')" = '(other)=4 zed=2 ' ] &&
     ok || bad "names folded: $(sqlite3 "$tmp/n1.db" 'select "user", events from day_user')"

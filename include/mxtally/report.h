@@ -255,6 +255,17 @@ struct report_opts {
 size_t rep_utf8_len(const unsigned char *s);
 
 /*
+ * The one rule for log bytes in text that must be valid UTF-8 and hold
+ * no control (CSV fields, --history names): the length of the
+ * sequence at s that passes as it is, or 0 when the byte at s is to be
+ * written "\xHH": a byte that starts no valid UTF-8 sequence, a C0
+ * control or DEL (tab, CR and LF pass when ws is set: a quoted CSV
+ * field holds them). s must be NUL-terminated. JSON escapes the same
+ * bytes (rep_json_plain), in its own notation.
+ */
+size_t rep_clean_len(const unsigned char *s, int ws);
+
+/*
  * Writes s as a JSON string with its quotes, or null when s is NULL.
  * Control characters are escaped, as is each byte of invalid UTF-8
  * (as \u00XX, its Latin-1 reading), so any input gives valid JSON.

@@ -147,6 +147,35 @@ tab_sorted_by_name(const struct tab *t, size_t *n)
 }
 
 /*
+ * A user's or host's name as every writer, the merge and the history
+ * get it: key[0..len) itself, unless it holds a NUL byte (a log can),
+ * which would end the C string and make "a\0b" and "a\0c" one name
+ * everywhere; then each NUL is written "\x00", as the text, CSV and
+ * history writers show other controls. (Such a name meets a logged
+ * literal "a\x00b", the price of any escape that keeps backslashes.)
+ */
+static const char *
+key_name(struct arena *ar, const char *key, size_t len)
+{
+	size_t	 i, n = len;
+	char	*s, *o;
+
+	if (memchr(key, '\0', len) == NULL)
+		return key;
+	for (i = 0; i < len; i++)
+		n += key[i] == '\0' ? 3 : 0;
+	o = s = arena_alloc(ar, n + 1);
+	for (i = 0; i < len; i++)
+		if (key[i] == '\0') {
+			memcpy(o, "\\x00", 4);
+			o += 4;
+		} else
+			*o++ = key[i];
+	*o = '\0';
+	return s;
+}
+
+/*
  * Groups a (cause byte + name) table into one row per name with counts
  * per cause; rows with an empty name are skipped (events with no user).
  */
@@ -171,7 +200,8 @@ entities(struct arena *ar, const struct tab *t, size_t *nrows, int hours)
 			if (hours)
 				memcpy(&r->start, e->key + 1, sizeof(r->start));
 			else
-				r->name = e->key + 1;
+				r->name = key_name(ar, e->key + 1,
+				    e->klen - 1);
 		}
 		rows[k - 1].by_cause[(unsigned char)e->key[0]] += e->n;
 		rows[k - 1].events += e->n;
@@ -236,9 +266,9 @@ top_insert(struct ent **b, size_t *k, size_t top, struct ent *e)
 }
 
 static void
-top_add(struct cause_row *row, const struct ent *e)
+top_add(struct arena *ar, struct cause_row *row, const struct ent *e)
 {
-	row->top[row->ntop].user = e->key + 1;
+	row->top[row->ntop].user = key_name(ar, e->key + 1, e->klen - 1);
 	row->top[row->ntop++].n = e->n;
 }
 
@@ -282,12 +312,12 @@ build_causes(struct result_mem *m, struct agg *a, size_t top)
 		row->top = arena_alloc(&m->ar, top * sizeof(*row->top));
 		if (per > 0)		/* selected */
 			for (i = 0; i < k[c]; i++)
-				top_add(row, best[c * per + i]);
+				top_add(&m->ar, row, best[c * per + i]);
 		else			/* sorted: the first of cause c */
 			for (i = 0; i < n && row->ntop < top; i++)
 				if ((unsigned char)v[i]->key[0] == c &&
 				    v[i]->klen > 1)
-					top_add(row, v[i]);
+					top_add(&m->ar, row, v[i]);
 	}
 	free(best);
 	free(users);

@@ -84,6 +84,19 @@ rep_utf8_len(const unsigned char *s)
 }
 
 size_t
+rep_clean_len(const unsigned char *s, int ws)
+{
+	size_t	 n = rep_utf8_len(s);
+
+	if (n != 1)
+		return n;
+	if (*s == 0x7f || (*s < 0x20 && !(ws && (*s == '\t' ||
+	    *s == '\r' || *s == '\n'))))
+		return 0;
+	return 1;
+}
+
+size_t
 rep_json_plain(const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;

@@ -72,18 +72,14 @@ rep_csv_field(FILE *out, const char *s, int from_log)
 	if (from_log && *s != '\0' && strchr("=+-@\t\r", *s) != NULL)
 		putc('\'', out);
 	for (p = (const unsigned char *)s; *p != '\0'; p += n) {
-		n = rep_utf8_len(p);
-		if (n > 1) {
-			fwrite(p, 1, n, out);
-		} else if (n == 1 && (*p >= 0x20 || *p == '\t' || *p == '\r' ||
-		    *p == '\n') && *p != 0x7f) {
-			if (*p == '"')
-				putc('"', out);
-			putc(*p, out);
-		} else {
+		if ((n = rep_clean_len(p, 1)) == 0) {
 			fprintf(out, "\\x%02x", (unsigned)*p);
 			n = 1;
+			continue;
 		}
+		if (*p == '"')
+			putc('"', out);
+		fwrite(p, 1, n, out);
 	}
 	if (quote)
 		putc('"', out);

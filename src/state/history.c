@@ -556,10 +556,12 @@ drop_run(struct history *h, const char *key, char *err, size_t errlen)
 
 /*
  * A user or host name as stored: valid UTF-8, with every byte that is
- * not part of a valid sequence, and every C0 control, written "\xHH"
- * (PostgreSQL refuses invalid UTF-8 in a UTF8 database). Two names that
- * become the same (a literal "\xff" and the byte; names that differ
- * only after a NUL, which the C string ends; a logged "(other)" and the
+ * not part of a valid sequence, every C0 control and DEL written "\xHH"
+ * (PostgreSQL refuses invalid UTF-8 in a UTF8 database), by the rule
+ * the CSV writer follows (rep_clean_len; CSV keeps tab, CR and LF in
+ * quotes). A NUL inside a name is "\x00" already (agg's result), so
+ * names that differ after one stay apart. Two names that become the
+ * same (a literal "\xff" and the byte; a logged "(other)" and the
  * folded row) are one row, their counts added. malloc'd.
  */
 static char *
@@ -570,8 +572,7 @@ hist_name(const char *s)
 	size_t			 n;
 
 	while (*p != '\0') {
-		n = rep_utf8_len(p);
-		if (n == 0 || (n == 1 && *p < 0x20)) {
+		if ((n = rep_clean_len(p, 0)) == 0) {
 			o += sprintf(o, "\\x%02x", *p);
 			p++;
 			continue;
