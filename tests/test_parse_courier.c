@@ -58,3 +58,19 @@ Test(parse_courier, shared_names_handed_over, .timeout = 5)
 	cr_assert(eq(ev.user, "erin"));
 	cr_assert_eq(ev.proto, PROTO_POP3);
 }
+
+/* lines a real Courier 5 wrote in tests/realservers: successful logins */
+Test(parse_courier, real_login_ok, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Dec  7 14:36:42 vm pop3d: LOGIN, user=grace@example.test, ip=[::ffff:127.0.1.15], port=[58389]", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_LOGIN_OK);
+	cr_assert_eq(ev.proto, PROTO_POP3);
+	cr_assert_eq(line("Dec  7 14:36:42 vm imapd: LOGIN, user=alice@example.test, ip=[::ffff:127.0.1.14], port=[41877], protocol=IMAP", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_LOGIN_OK);
+	cr_assert_eq(ev.proto, PROTO_IMAP);
+	/* the failure is still one */
+	cr_assert_eq(line("Dec  7 14:36:42 vm pop3d: LOGIN FAILED, user=erin@example.test, ip=[::ffff:127.0.1.20]", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_NONE);
+}

@@ -57,3 +57,22 @@ Test(parse_cyrus, real_badlogin_parentheses, .timeout = 5)
 	cr_assert(eq(ev.user, "ghost"));
 	cr_assert_str_eq(cause_of(&ev), "unknown_mailbox");
 }
+
+/* real Cyrus 3 logins, also under the names Courier owns ("imapd") */
+Test(parse_cyrus, real_login_ok, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Dec  7 14:36:44 vm cyrus/imap[7687]: login: [127.0.1.36] alice plaintext User logged in SESSIONID=<cyrus-1796654204-7687-1-6577664451045965856>", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_LOGIN_OK);
+	cr_assert_eq(ev.proto, PROTO_IMAP);
+	cr_assert_eq(line("Dec  7 14:36:47 vm cyrus/pop3[7746]: login: [127.0.1.141] dave plaintext User logged in SESSIONID=<cyrus-1796654207-7746-1-18008088003946618118>", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_LOGIN_OK);
+	cr_assert_eq(ev.proto, PROTO_POP3);
+	cr_assert_eq(line("Dec  7 14:36:44 vm imapd[7669]: login: localhost [127.0.0.1] cyrus plaintext User logged in", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_LOGIN_OK);
+	cr_assert_eq(ev.proto, PROTO_IMAP);
+	/* lmtpd's "login:" is no POP3/IMAP login */
+	cr_assert_eq(line("Dec  7 14:36:44 vm cyrus/lmtp[7700]: login: [127.0.0.1] cyrus plaintext User logged in", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_NONE);
+}

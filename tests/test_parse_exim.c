@@ -128,3 +128,18 @@ Test(parse_exim, real_size_and_spool, .timeout = 5)
 	cr_assert_eq(line("Dec  7 14:36:45 vm exim[8250]: spool directory space check failed: space=1024 inodes=3085458", &ev), 1);
 	cr_assert_str_eq(cause_of(&ev), "system_storage");
 }
+
+/* a real Exim 4.96 "<=" with A=: a reception and an SMTP AUTH login */
+Test(parse_exim, real_received_authenticated, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("2026-12-07 14:36:43 1xaZpb-0001wY-0k <= alice@example.com H=([127.0.0.1]) [127.0.1.23] P=esmtpa A=plain:alice@example.com S=257", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+	cr_assert_eq(ev.proto, PROTO_SMTP);
+	cr_assert(eq(ev.user, "alice@example.com"));
+	cr_assert_eq(ev.size, 257);
+	cr_assert_eq(line("2026-12-07 14:36:42 1xaZpa-0001t3-2D <= sender@example.org H=([127.0.0.1]) [127.0.1.4] P=esmtp S=255", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+	cr_assert_eq(ev.user.len, 0);
+}

@@ -108,6 +108,9 @@ metrics_traffic(struct metrics *m, const struct event *ev)
 		m->traffic[ev->tkind]++;
 	if (ev->tkind == TR_LOGIN_OK && ev->proto < PROTO_COUNT)
 		m->logins[ev->proto][0]++;
+	/* an authenticated reception (sasl_username=, Exim's A=): as agg */
+	if (ev->tkind == TR_RECEIVED && ev->user.len > 0)
+		m->logins[PROTO_SMTP][0]++;
 }
 
 void

@@ -7,6 +7,7 @@
  * Counted: each of those lines is one reply the client got. Not
  * counted: "authentication error: ..." and "authdaemon: s_connect()
  * failed" (why the LOGIN FAILED after or before them happened).
+ * "LOGIN, user=u, ip=[...]" is a successful login (traffic).
  *
  * Courier's POP3 and IMAP servers log as "pop3d", "imapd", "pop3d-ssl"
  * and "imapd-ssl", names Cyrus and UW imapd use too, and so do other
@@ -103,9 +104,16 @@ courier_parse(const struct logline *ll, struct event *ev)
 {
 	struct slice	 msg = ll->msg;
 	struct event	 base;
+	int		 rc;
 
 	if (SLICE_STARTS(msg, "LOGIN FAILED, "))
 		return courier_login(ll, ev);
+	if (SLICE_STARTS(msg, "LOGIN, user=") && shared_name(ll->program)) {
+		ev->proto = (uint8_t)proto_of(ll->program);
+		ev->user = FIELD(msg, "user=", ',');
+		ev->tkind = TR_LOGIN_OK;	/* traffic, no event */
+		return 0;
+	}
 	if (SLICE_STARTS(msg, "error,relay=") &&
 	    SLICE_STARTS(ll->program, "courieresmtpd"))
 		return courier_esmtpd(msg, ev);
@@ -120,8 +128,9 @@ courier_parse(const struct logline *ll, struct event *ev)
 	if (!shared_name(ll->program))
 		return 0;
 	base = *ev;
-	if (parser_cyrus.parse(ll, ev))
-		return 1;
+	/* Cyrus' traffic lines (its logins) return 0 with tkind set */
+	if ((rc = parser_cyrus.parse(ll, ev)) != 0 || ev->tkind != TR_NONE)
+		return rc;
 	*ev = base;
 	if (parser_uw.parse(ll, ev))
 		return 1;

@@ -16,7 +16,8 @@
  *    it. The text's rules come first (a full disk is system_storage),
  *    else it counts as server_error (response code SERVERBUG).
  *  - lmtpd's other "...: Over quota" lines.
- * Not counted: "login: ... User logged in", "DBERROR", "Fatal error".
+ * "login: host [ip] user mech User logged in" is a successful IMAP or
+ * POP3 login (traffic). Not counted: "DBERROR", "Fatal error".
  */
 #include <string.h>
 
@@ -160,6 +161,16 @@ cyrus_parse(const struct logline *ll, struct event *ev)
 	if (msg.len < 10)
 		return 0;
 	switch (msg.p[0]) {
+	case 'l':
+		/* "login: host [ip] user mech User logged in ..." */
+		if (!SLICE_STARTS(msg, "login: ") ||
+		    SLICE_FIND(msg, "] ") == NULL ||
+		    SLICE_FIND(msg, " User logged in") == NULL)
+			return 0;
+		ev->proto = (uint8_t)proto_of(ll->program);
+		if (ev->proto == PROTO_IMAP || ev->proto == PROTO_POP3)
+			ev->tkind = TR_LOGIN_OK;	/* traffic, no event */
+		return 0;
 	case 'b':
 		return SLICE_STARTS(msg, "badlogin: ") ?
 		    cyrus_badlogin(ll, ev) : 0;

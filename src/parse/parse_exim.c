@@ -379,6 +379,17 @@ exim_received(struct slice rest, struct event *ev)
 		for (s += 3; s < end && is_digit(*s); s++)
 			n = n * 10 + (uint64_t)(*s - '0');
 	ev->size = n;
+	/* "A=plain:alice": authenticated, as Postfix's sasl_username= */
+	if ((s = slice_find(slice_make(q, end), " A=", 3)) != NULL) {
+		for (s += 3; s < end && *s != ' ' && *s != ':'; s++)
+			;
+		if (s < end && *s == ':') {
+			for (p = ++s; s < end && *s != ' '; s++)
+				;
+			ev->user = slice_make(p, s);
+			ev->proto = PROTO_SMTP;
+		}
+	}
 	return 0;
 }
 
