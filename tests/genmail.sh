@@ -36,8 +36,13 @@ want() {	# cause, jq sum of genmail kinds
 		echo "FAIL $1: genmail $w, mxtally $g"; fail=$((fail + 1)); fi
 }
 want lock_contention '.dovecot_pop3_lock.lines, .qpopper_lock.lines'
-want auth_failure '.dovecot_auth_password_mismatch.lines, .qpopper_auth.lines, .smtpd_sasl_auth_failed.lines'
-want unknown_mailbox '.dovecot_auth_unknown_user.lines, .smtpd_reject_user_unknown.lines, .smtp_remote_user_unknown.lines'
+# causes.md: a login naming no user is an auth_failure (unknown_user)
+want auth_failure '.dovecot_auth_password_mismatch.lines, .dovecot_auth_unknown_user.lines, .qpopper_auth.lines, .smtpd_sasl_auth_failed.lines'
+want unknown_mailbox '.smtpd_reject_user_unknown.lines, .smtp_remote_user_unknown.lines'
+w=$(jq '.kinds.dovecot_auth_unknown_user.lines' "$tmp/t.json")
+g=$(jq '[.causes.auth_failure.detail[]? | select(.[0] == "unknown_user") | .[1]] | add // 0' "$tmp/r.json")
+if [ "$w" -gt 0 ] && [ "$w" -eq "$g" ]; then pass=$((pass + 1)); else
+	echo "FAIL auth_failure unknown_user: genmail $w, mxtally $g"; fail=$((fail + 1)); fi
 want quota_exceeded '.dovecot_lmtp_quota.lines, .qpopper_quota.lines, .virtual_quota.lines, .local_mailbox_full.lines, .smtp_remote_mailbox_full.lines'
 w=$(jq '.kinds.lmtp_quota.lines' "$tmp/t.json")
 g=$(jq '.totals.join_paired' "$tmp/r.json")

@@ -410,12 +410,15 @@ Test(alert, dovecot_join, .timeout = 5)
 	agg_finish(a1);
 	sink.part_end(sink.arg, part);
 	v = alert_set_eval(&s, T_NONE, &n);
-	/* S1 became unknown_mailbox; S2 stays auth_failure */
-	cr_assert_eq(n, 2);
-	cr_assert_str_eq(v[0].rule->name, "unknown");
+	/*
+	 * causes.md: S1's unknown login stays auth_failure, as S2's
+	 * wrong password: the unknown_mailbox rule never fires, and the
+	 * auth rule's first event is S1's
+	 */
+	cr_assert_geq(n, 1);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_str_eq(v[i].rule->name, "auth");
 	cr_assert_eq(v[0].first, 100);
-	cr_assert_str_eq(v[1].rule->name, "auth");
-	cr_assert_eq(v[1].first, 200);
 	alert_list_free(v, n);
 	alert_set_release(&s);
 	agg_free(a1);

@@ -227,6 +227,44 @@ Test(classify, policy_detail, .init = setup, .fini = teardown, .timeout = 5)
 	cr_assert_eq(ev.detail, POL_RELAY);
 }
 
+/*
+ * causes.md: a login that names no user is an auth_failure with detail
+ * unknown_user; the same words about a recipient stay unknown_mailbox.
+ */
+Test(classify, unknown_login_is_auth_failure, .init = setup,
+    .fini = teardown, .timeout = 5)
+{
+	struct event	 ev;
+	static const char *const login[] = {
+		"NO [AUTHENTICATIONFAILED] user not found",
+		"-ERR [AUTH] unknown user",
+		"535 5.7.8 no such user",
+	};
+	const char	*rcpt = "550 5.1.1 <x@example.org>: User unknown";
+	size_t		 i;
+
+	for (i = 0; i < sizeof(login) / sizeof(login[0]); i++) {
+		event_reset(&ev);
+		cr_assert(parse_reply((struct slice){ login[i],
+		    strlen(login[i]) }, &ev));
+		classify_event(cl, cs, &ev);
+		cr_assert_eq(ev.cause, CAUSE_AUTH_FAILURE, "%s", login[i]);
+		cr_assert_eq(ev.detail, POL_UNKNOWN_USER, "%s", login[i]);
+	}
+	/* a parser's hint says the line is a login: "account not found" */
+	event_reset(&ev);
+	ev.text = (struct slice){ "account not found", 17 };
+	ev.hint = CAUSE_AUTH_FAILURE;
+	classify_event(cl, cs, &ev);
+	cr_assert_eq(ev.cause, CAUSE_AUTH_FAILURE);
+	cr_assert_eq(ev.detail, POL_UNKNOWN_USER);
+	event_reset(&ev);
+	parse_reply((struct slice){ rcpt, strlen(rcpt) }, &ev);
+	classify_event(cl, cs, &ev);
+	cr_assert_eq(ev.cause, CAUSE_UNKNOWN_MAILBOX);
+	cr_assert_eq(ev.detail, POL_NONE);
+}
+
 Test(template, masks_variable_parts, .timeout = 5)
 {
 	char		 buf[256];

@@ -55,7 +55,9 @@ Test(parse_cyrus, real_badlogin_parentheses, .timeout = 5)
 	cr_assert_str_eq(cause_of(&ev), "auth_failure");
 	cr_assert_eq(line("Dec  7 14:36:50 vm cyrus/imap[7669]: badlogin: [127.0.1.179] plaintext (ghost) [SASL(-13): user not found: checkpass failed]", &ev), 1);
 	cr_assert(eq(ev.user, "ghost"));
-	cr_assert_str_eq(cause_of(&ev), "unknown_mailbox");
+	/* causes.md: a login naming no user is auth_failure, unknown_user */
+	cr_assert_str_eq(cause_of(&ev), "auth_failure");
+	cr_assert_eq(ev.detail, POL_UNKNOWN_USER);
 }
 
 /* real Cyrus 3 logins, also under the names Courier owns ("imapd") */

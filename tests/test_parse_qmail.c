@@ -125,7 +125,9 @@ Test(parse_vpopmail, other_refusals, .timeout = 5)
 
 	cr_assert_eq(line("Nov 21 10:01:02 mx vchkpw-imap[813]: vpopmail "
 	    "user not found nobody@example.net:203.0.113.10", &ev), 1);
-	cr_assert_eq(ev.hint, CAUSE_UNKNOWN_MAILBOX);
+	cr_assert_eq(ev.hint, CAUSE_AUTH_FAILURE);	/* a failed login */
+	cr_assert_str_eq(cause_of(&ev), "auth_failure");	/* causes.md */
+	cr_assert_eq(ev.detail, POL_UNKNOWN_USER);
 	cr_assert_eq(ev.proto, PROTO_IMAP);
 	cr_assert(eq(ev.user, "nobody@example.net"));
 	cr_assert_eq(line("Nov 21 10:01:03 mx vchkpw-pop3[814]: pop access "

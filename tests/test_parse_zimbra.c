@@ -42,7 +42,8 @@ Test(parse_zimbra, pop_account_not_found, .timeout = 5)
 	cr_assert_eq(ev.proto, PROTO_POP3);
 	cr_assert(eq(ev.user, "ghost@example.com"));
 	cr_assert(eq(ev.client, "198.51.100.21"));
-	cr_assert_str_eq(cause_of(&ev), "unknown_mailbox");
+	cr_assert_str_eq(cause_of(&ev), "auth_failure");	/* causes.md */
+	cr_assert_eq(ev.detail, POL_UNKNOWN_USER);
 }
 
 Test(parse_zimbra, audit_security, .timeout = 5)
@@ -67,7 +68,8 @@ Test(parse_zimbra, audit_security, .timeout = 5)
 	cr_assert_eq(ev.proto, PROTO_IMAP);
 	cr_assert(eq(ev.user, "frank@example.com"));
 	cr_assert(eq(ev.client, "203.0.113.10"), "oip, not ip");
-	cr_assert_str_eq(cause_of(&ev), "unknown_mailbox");
+	cr_assert_str_eq(cause_of(&ev), "auth_failure");	/* causes.md */
+	cr_assert_eq(ev.detail, POL_UNKNOWN_USER);
 	/* a successful login in the audit log */
 	cr_assert_eq(line("2026-11-21 10:00:05,001 INFO  [ImapSSLServer-9] "
 	    "[ip=10.0.0.7;] security - cmd=Auth; account=frank@example.com; "
@@ -112,5 +114,6 @@ Test(parse_zimbra, exim_mainlog_is_not_taken, .timeout = 5)
 	    "[192.0.2.1] F=<a@example.net> rejected RCPT <c@example.org>: "
 	    "Unknown user", &ev), 1);
 	cr_assert(eq(ev.user, "c@example.org"));
-	cr_assert_str_eq(cause_of(&ev), "unknown_mailbox");
+	cr_assert_str_eq(cause_of(&ev), "unknown_mailbox");	/* a recipient */
+	cr_assert_eq(ev.detail, POL_NONE);
 }

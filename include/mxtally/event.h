@@ -64,6 +64,8 @@ enum policy {
 	POL_AUTH_SERVICE,	/* auth_service: server_error, no password
 				   was checked */
 	POL_INTERNAL,		/* internal: server_error */
+	POL_UNKNOWN_USER,	/* unknown_user: auth_failure, the login
+				   names no user (causes.md) */
 	POL_COUNT
 };
 
@@ -163,6 +165,7 @@ detail_name(int detail)
 		[POL_LOST] = "lost",
 		[POL_AUTH_SERVICE] = "auth_service",
 		[POL_INTERNAL] = "internal",
+		[POL_UNKNOWN_USER] = "unknown_user",
 	};
 	return detail > 0 && detail < POL_COUNT ? names[detail] : NULL;
 }

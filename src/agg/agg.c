@@ -570,10 +570,14 @@ agg_finish(struct agg *a)
 	else
 		free(j);
 	for (p = a->pend; p != NULL; p = p->next) {
-		/* only a built-in auth_failure; a user rule's cause stays */
+		/*
+		 * The auth process found no such user: still an
+		 * auth_failure (causes.md), its detail unknown_user; only
+		 * a built-in auth_failure, a user rule's cause stays.
+		 */
 		if (p->ev.cause == CAUSE_AUTH_FAILURE &&
 		    session_unknown(a, p->ev.session))
-			p->ev.cause = CAUSE_UNKNOWN_MAILBOX;
+			p->ev.detail = POL_UNKNOWN_USER;
 		p->ev.flags &= (uint8_t)~EV_JOIN;
 		agg_count(a, &p->ev, p->pos);
 	}

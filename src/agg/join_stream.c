@@ -13,7 +13,7 @@
  *     counts once, as the server's event with the MTA's code;
  *   - a Dovecot login failure (EV_JOIN, JS_LOGIN, keyed by session)
  *     waits LOGIN_WAIT seconds for the auth process's "unknown user"
- *     verdict, which makes it unknown_mailbox; a verdict (JS_VERDICT) is
+ *     verdict, which gives it detail unknown_user; a verdict (JS_VERDICT) is
  *     kept VERDICT_KEEP seconds for its logins;
  *   - the key of every Dovecot group (JS_GROUP) is kept while its lines
  *     come, so later lines of the group count nothing; its first line
@@ -428,8 +428,9 @@ add_verdict(struct join_stream *js, const struct event *ev, uint64_t pos)
 	struct jse	*l;
 
 	while ((l = jse_find(js, JS_LOGIN, SID(ev), NULL)) != NULL) {
-		if (l->ev.cause == CAUSE_AUTH_FAILURE)	/* else a user rule's */
-			l->ev.cause = CAUSE_UNKNOWN_MAILBOX;
+		/* still auth_failure (causes.md); a user rule's cause stays */
+		if (l->ev.cause == CAUSE_AUTH_FAILURE)
+			l->ev.detail = POL_UNKNOWN_USER;
 		jse_release(js, l);
 	}
 	if (jse_find(js, JS_VERDICT, SID(ev), NULL) == NULL)
@@ -446,8 +447,8 @@ add_login(struct join_stream *js, const struct event *ev, uint64_t pos)
 		jse_put(js, JS_LOGIN, SID(ev), ev, pos, ev->t + LOGIN_WAIT);
 		return;
 	}
-	if (e1.cause == CAUSE_AUTH_FAILURE)
-		e1.cause = CAUSE_UNKNOWN_MAILBOX;
+	if (e1.cause == CAUSE_AUTH_FAILURE)	/* as in add_verdict */
+		e1.detail = POL_UNKNOWN_USER;
 	js->emit(js->arg, &e1, pos);
 }
 

@@ -5,7 +5,8 @@
  * report counts, as the agg hands them on once their joins are settled
  * (agg_set_emit): a failure logged on several lines or by two daemons is
  * one record with the report's cause, and a Dovecot login failure is
- * unknown_mailbox when the auth process said so. The buffers are merged
+ * auth_failure whatever the auth process said (causes.md; its detail is
+ * unknown_user when that was an unknown user). The buffers are merged
  * and the records fed, in (event time, input position) order, to
  * the sliding-window evaluator, which keeps per (rule, key) the events
  * of the last window (same-second events share one slot) and opens an

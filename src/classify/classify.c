@@ -449,6 +449,34 @@ basic_cause(const struct event *ev)
 }
 
 /*
+ * A failed login (POP3/IMAP login, SMTP AUTH): the parser's hint, the
+ * response code a login failure gets, 535 or x.7.8, or a login failure
+ * waiting for its auth verdict (EV_JOIN).
+ */
+static int
+is_login(const struct event *ev)
+{
+	return ev->hint == CAUSE_AUTH_FAILURE || (ev->flags & EV_JOIN) ||
+	    strcmp(ev->resp, "AUTH") == 0 ||
+	    strcmp(ev->resp, "AUTHENTICATIONFAILED") == 0 ||
+	    strcmp(ev->code, "535") == 0 || strcmp(ev->enh, "5.7.8") == 0;
+}
+
+/*
+ * causes.md: a login that names no user is an auth_failure whatever the
+ * words ("user not found"), with detail unknown_user; unknown_mailbox is
+ * a recipient or mailbox that does not exist.
+ */
+static void
+login_unknown(struct event *ev)
+{
+	if (ev->cause == CAUSE_UNKNOWN_MAILBOX && is_login(ev)) {
+		ev->cause = CAUSE_AUTH_FAILURE;
+		ev->detail = POL_UNKNOWN_USER;
+	}
+}
+
+/*
  * The one place a cause is decided. The parser's hint ranks below the
  * text rules and the enhanced code (a daemon's own words and the RFC 3463
  * code are more specific than a parser's label for the line) and above
@@ -470,12 +498,14 @@ classify_event(const struct classifier *c, struct classify_scratch *s,
 	enh = enhanced_cause(ev->enh);
 	if ((ev->flags & EV_LABEL) && enh != CAUSE_NONE)
 		ev->cause = (int16_t)enh;
-	else if (match_builtin(c, s, ev, n, have))
+	else if (match_builtin(c, s, ev, n, have)) {
+		login_unknown(ev);
 		return;
-	else if (enh != CAUSE_NONE)
+	} else if (enh != CAUSE_NONE)
 		ev->cause = (int16_t)enh;
 	else if (ev->hint != CAUSE_NONE)
 		ev->cause = ev->hint;
 	else if ((ev->cause = (int16_t)basic_cause(ev)) == CAUSE_NONE)
 		ev->cause = CAUSE_UNCLASSIFIED;
+	login_unknown(ev);
 }

@@ -260,8 +260,9 @@ static const struct {
 } vchkpw_fail[] = {
 	{ "password fail", 13, CAUSE_AUTH_FAILURE },
 	{ "null password given", 19, CAUSE_AUTH_FAILURE },
-	{ "vpopmail user not found", 23, CAUSE_UNKNOWN_MAILBOX },
-	{ "user not found", 14, CAUSE_UNKNOWN_MAILBOX },
+	/* a login naming no user: classify makes it auth_failure */
+	{ "vpopmail user not found", 23, CAUSE_AUTH_FAILURE },
+	{ "user not found", 14, CAUSE_AUTH_FAILURE },
 	{ "pop access denied", 17, CAUSE_ACCOUNT_DISABLED },
 	{ "imap access denied", 18, CAUSE_ACCOUNT_DISABLED },
 	{ "smtp access denied", 18, CAUSE_ACCOUNT_DISABLED },

@@ -121,8 +121,7 @@ zimbra_auth(struct slice text, const char *p, struct event *ev)
 	who = field_until(rest, "[", 1, ']');
 	if (who.len > 0)
 		ev->user = who;
-	if (SLICE_FIND(rest, "account not found") != NULL)
-		ev->hint = CAUSE_UNKNOWN_MAILBOX;
+	ev->hint = CAUSE_AUTH_FAILURE;	/* "account not found": classify */
 	ev->text = text;
 	ev->dir = DIR_TO_CLIENT;
 	return 1;

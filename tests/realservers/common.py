@@ -36,18 +36,25 @@ class Truth:
         self.users = collections.defaultdict(collections.Counter)
         self.traffic = collections.Counter()
         self.logins = collections.defaultdict(collections.Counter)
+        self.details = collections.Counter()    # "cause/detail" -> n
 
-    def told(self, scenario, user, reply, cause=None, logged=True, n=1):
+    def told(self, scenario, user, reply, cause=None, logged=True, n=1,
+             detail=None):
         """Record one failure reply a client got.  `user` is the user the
-        logs name for it (None when no line names one)."""
+        logs name for it (None when no line names one); `detail` the
+        detail key the log lets mxtally give (a login naming no user:
+        "unknown_user", causes.md)."""
         with self.lock:
             self.replies.append({"scenario": scenario, "user": user,
                                  "reply": reply, "cause": cause,
+                                 "detail": detail,
                                  "logged": logged, "count": n})
             if cause and logged:
                 self.causes[cause] += n
                 if user:
                     self.users[user.lower()][cause] += n
+                if detail:
+                    self.details["%s/%s" % (cause, detail)] += n
 
     def ok(self, scenario, user, reply):
         with self.lock:
@@ -69,6 +76,7 @@ class Truth:
             "users": {u: dict(sorted(c.items())) for u, c in sorted(self.users.items())},
             "traffic": dict(sorted(self.traffic.items())),
             "logins": {p: dict(c) for p, c in sorted(self.logins.items())},
+            "details": dict(sorted(self.details.items())),
             "replies": self.replies,
         }
 

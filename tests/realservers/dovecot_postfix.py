@@ -196,7 +196,7 @@ class System:
     def pop(self):
         return POP3From("127.0.0.1", self.p["pop3"], src_ip())
 
-    def pop3_fail(self, truth, scen, user, pw, cause, attempts=1):
+    def pop3_fail(self, truth, scen, user, pw, cause, attempts=1, detail=None):
         c = self.pop()
         for k in range(attempts):
             c.user(user)
@@ -204,7 +204,7 @@ class System:
                 c.pass_(pw)
                 raise RuntimeError("%s: bad login accepted" % scen)
             except poplib.error_proto as e:
-                truth.told(scen, user, e.args[0].decode(), cause)
+                truth.told(scen, user, e.args[0].decode(), cause, detail=detail)
                 truth.login("pop3", False)
         c.quit()
 
@@ -221,8 +221,10 @@ class System:
             self.pop3_fail(truth, "pop3_bad_password", addr(USERS[3 + k % 3]),
                            "wrong", "auth_failure", 2 if k == 4 else 1)
         for k in range(4):
+            # causes.md: a login naming no user is an auth_failure,
+            # detail unknown_user (auth's "unknown user" verdict)
             self.pop3_fail(truth, "pop3_unknown_user", "ghost%d@%s" % (k % 2, DOMAIN),
-                           "whatever", "unknown_mailbox")
+                           "whatever", "auth_failure", detail="unknown_user")
 
     def pop3_lock(self, truth):
         """Three contentions at once, each on its own mailbox: Dovecot

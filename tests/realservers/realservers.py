@@ -90,7 +90,10 @@ def counts(rep):
     t = rep["traffic"]
     traffic = {k: t[k] for k in ("received", "delivered", "rejected", "deferred", "bounced")}
     logins = t["logins"]
-    return {"causes": causes, "users": users, "traffic": traffic, "logins": logins}
+    details = {"%s/%s" % (c, k): n for c, v in rep["causes"].items()
+               for k, n in v.get("detail", [])}
+    return {"causes": causes, "users": users, "traffic": traffic, "logins": logins,
+            "details": details}
 
 
 # words that lines about a cause tend to hold, for the failures whose
@@ -150,6 +153,12 @@ def compare(label, files, truth, rep):
     for k in sorted(set(got["traffic"]) - set(exp["traffic"])):
         if got["traffic"][k]:
             bad.append(("traffic %s" % k, 0, got["traffic"][k], None))
+    # the auth details the truth knows of (unknown_user), per cause
+    for k in sorted(set(exp["details"]) | {d for d in got["details"]
+                                           if d.endswith("/unknown_user")}):
+        e, g = exp["details"].get(k, 0), got["details"].get(k, 0)
+        if e != g:
+            bad.append(("detail %s" % k, e, g, k.split("/")[0]))
     for p, c in sorted(exp["logins"].items()):
         for k in ("ok", "failed"):
             g = got["logins"].get(p, {}).get(k, 0)
