@@ -151,3 +151,34 @@ Test(parse_opensmtpd, ordinary_lines, .timeout = 5)
 	cr_assert_eq(line("Nov 21 10:00:00 mx smtpd[810]: 38dd06274cde1fdX "
 	    "smtp failed-command command=\"DATA\" result=\"554 No\"", &ev), 0);
 }
+
+/* lines a real OpenSMTPD 6.8 wrote in tests/realservers */
+Test(parse_opensmtpd, real_traffic_and_rcpt_user, .timeout = 5)
+{
+	struct event	 ev;
+
+	/* the command as the client sent it: "rcpt TO:<x>" */
+	cr_assert_eq(line("Dec  7 14:36:42 vm smtpd[7094]: 53fc910a7e790010 smtp failed-command command=\"rcpt TO:<nobody0@example.org>\" result=\"550 5.1.1 User unknown\"", &ev), 1);
+	cr_assert(eq(ev.user, "nobody0@example.org"));
+	cr_assert_eq(ev.tkind, TR_REJECTED);
+	cr_assert_str_eq(cause_of(&ev), "unknown_mailbox");
+	cr_assert_eq(line("Dec  7 14:36:42 vm smtpd[7094]: 53fc9110b445a4de smtp failed-command command=\"data\" result=\"554 5.3.4 Message too big for system: Transaction failed, message too big\"", &ev), 1);
+	cr_assert_eq(ev.user.len, 0);
+	cr_assert_eq(ev.tkind, TR_REJECTED);
+	cr_assert_str_eq(cause_of(&ev), "message_too_large");
+	cr_assert_eq(line("Dec  7 14:36:42 vm smtpd[7094]: 53fc910eb549d2cd smtp message msgid=ff145f25 size=430 nrcpt=2 proto=ESMTP", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+	cr_assert(eq(ev.qid, "ff145f25"));
+	cr_assert_eq(line("Dec  7 14:36:42 vm smtpd[7094]: 53fc910eb549d2cd smtp envelope evpid=ff145f25ef2ce071 from=<sender@example.net> to=<carol@example.org>", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_SIZE);
+	cr_assert(eq(ev.qid, "ff145f25"));
+	cr_assert(eq(ev.addr, "sender@example.net"));
+	cr_assert_eq(line("Dec  7 14:36:42 vm smtpd[7094]: 53fc91122e2e51bd mda delivery evpid=ff145f255b4641af from=<sender@example.net> to=<dave@example.org> rcpt=<dave@example.org> user=mail delay=0s result=Ok stat=Delivered", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_SENT);
+	cr_assert(eq(ev.qid, "ff145f25"));
+	cr_assert(eq(ev.addr, "dave@example.org"));
+	cr_assert_eq(line("Dec  7 14:36:42 vm smtpd[7094]: 53fc911cfdac38b0 mda delivery evpid=0b8760ccb802e1a1 from=<sender@example.net> to=<full1@example.org> rcpt=<full1@example.org> user=mail delay=0s result=TempFail stat=Error (temporary failure: \"mail.maildir: No space left on device\")", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_DEFERRED);
+	cr_assert(eq(ev.user, "full1@example.org"));
+	cr_assert_str_eq(cause_of(&ev), "system_storage");
+}

@@ -30,11 +30,18 @@
  *    own words ("Connection refused", "No MX found for domain"); the
  *    user is to=, the client the relay's address. "mda delivery ..." is
  *    the same for local delivery, with no remote server.
- * Not counted: "smtp connected", "smtp disconnected reason=...", "smtp
- * message", "mta connecting", "mta error reason=..." (the failed delivery
- * line that follows says it again), "result="Ok"" deliveries.
+ * Traffic (pflogsumm's terms): "smtp message msgid=M" is a message
+ * received, "smtp envelope evpid=E from=<s>" its sender, a delivery with
+ * result=Ok a recipient delivered (TempFail deferred, PermFail and Loop
+ * bounced), each failed command but an AUTH one a reject; the message id
+ * is the envelope id's first 8 hex digits. The bytes are not counted:
+ * the size is on the message line, the sender on the next.
+ * Not counted: "smtp connected", "smtp disconnected reason=...", "mta
+ * connecting", "mta error reason=..." (the failed delivery line that
+ * follows says it again).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "mxtally/cause.h"
 #include "parse_int.h"
@@ -101,11 +108,13 @@ smtpd_failed(struct slice rest, int command, struct event *ev)
 	if (SLICE_STARTS(cmd, "AUTH ") && (memcmp(ev->code, "535", 4) == 0 ||
 	    memcmp(ev->code, "454", 4) == 0 || memcmp(ev->code, "421", 4) == 0))
 		return 0;		/* the authentication line counts */
-	if (SLICE_STARTS(cmd, "RCPT TO:<") || SLICE_STARTS(cmd, "rcpt to:<"))
+	/* 6.8 echoes the command as sent: "rcpt TO:<x>", "RCPT TO:<x>" */
+	if (cmd.len > 9 && strncasecmp(cmd.p, "rcpt to:<", 9) == 0)
 		ev->user = field_until(cmd, ":<", 2, '>');
 	ev->proto = PROTO_SMTP;
 	ev->dir = DIR_TO_CLIENT;
 	ev->client = KV(rest, "address=");
+	ev->tkind = TR_REJECTED;
 	return 1;
 }
 
@@ -135,6 +144,37 @@ smtpd_auth(struct slice rest, struct event *ev)
 	return 1;
 }
 
+/*
+ * "smtp message msgid=M size=N nrcpt=K proto=ESMTP": a message received
+ * (traffic). Its sender is on the "smtp envelope" lines that follow.
+ */
+static int
+smtpd_message(struct slice rest, struct event *ev)
+{
+	ev->qid = KV(rest, "msgid=");
+	if (ev->qid.len > 0)
+		ev->tkind = TR_RECEIVED;
+	return 0;
+}
+
+/*
+ * "smtp envelope evpid=E from=<s> to=<r>", one a recipient: the sender,
+ * as Postfix's qmgr from= (counted once a message). The size stays on
+ * the message line, which comes first and names no sender: not counted.
+ */
+static int
+smtpd_envelope(struct slice rest, struct event *ev)
+{
+	struct slice	 evp = KV(rest, "evpid="), from = KV(rest, "from=");
+
+	if (evp.len != 16 || from.len < 2 || from.p[0] != '<')
+		return 0;
+	ev->qid = slice_make(evp.p, evp.p + 8);
+	ev->addr = slice_make(from.p + 1, from.p + from.len - 1);
+	ev->tkind = TR_SIZE;
+	return 0;
+}
+
 /* "mta delivery ..." or "mda delivery ...": rest after "delivery ". */
 static int
 smtpd_delivery(struct slice rest, int remote, struct event *ev)
@@ -142,9 +182,23 @@ smtpd_delivery(struct slice rest, int remote, struct event *ev)
 	struct slice	 res = KV(rest, "result="), stat, relay;
 	const char	*sp;
 
+	struct slice	 evp = KV(rest, "evpid=");
+
+	/* the message id is the envelope id's first half */
+	if (evp.len == 16)
+		ev->qid = slice_make(evp.p, evp.p + 8);
+	if (SLICE_EQ(res, "Ok")) {
+		ev->addr = KV(rest, "rcpt=");
+		if (ev->addr.len > 2 && ev->addr.p[0] == '<')
+			ev->addr = slice_make(ev->addr.p + 1,
+			    ev->addr.p + ev->addr.len - 1);
+		ev->tkind = TR_SENT;	/* traffic, no event */
+		return 0;
+	}
 	if (!SLICE_EQ(res, "TempFail") && !SLICE_EQ(res, "PermFail") &&
 	    !SLICE_EQ(res, "Loop"))
 		return 0;
+	ev->tkind = SLICE_EQ(res, "TempFail") ? TR_DEFERRED : TR_BOUNCED;
 	stat = KV(rest, "stat=");
 	if (stat.len > 0 && stat.p[-1] != '"')	/* unquoted: to the end */
 		stat = slice_from(rest, stat.p);
@@ -190,6 +244,10 @@ opensmtpd_parse(const struct logline *ll, struct event *ev)
 			return smtpd_failed(slice_from(m, m.p + 10), 0, ev);
 		if (SLICE_STARTS(m, "authentication "))
 			return smtpd_auth(slice_from(m, m.p + 15), ev);
+		if (SLICE_STARTS(m, "message "))
+			return smtpd_message(slice_from(m, m.p + 8), ev);
+		if (SLICE_STARTS(m, "envelope "))
+			return smtpd_envelope(slice_from(m, m.p + 9), ev);
 		return 0;
 	}
 	if (SLICE_STARTS(m, "mta delivery "))
