@@ -5,12 +5,14 @@ truth that the scenarios record from what each client was told.
 """
 
 import collections
+import contextlib
 import imaplib
 import itertools
 import json
 import os
 import poplib
 import shutil
+import smtplib
 import socket
 import subprocess
 import threading
@@ -305,3 +307,191 @@ class IMAPFrom(imaplib.IMAP4):
     def _create_socket(self, timeout):
         return socket.create_connection((self.host, self.port), timeout,
                                         source_address=(self.src, 0))
+
+
+def smtp_from(port, timeout=20):
+    """An SMTP client on 127.0.0.1:port from a fresh source address."""
+    return smtplib.SMTP("127.0.0.1", port, timeout=timeout,
+                        source_address=(src_ip(), 0))
+
+
+def run_groups(truth, groups):
+    """Run each scenario group (a function of truth) in a thread of its
+    own; one error names every group that failed."""
+    errs = []
+
+    def wrap(fn):
+        try:
+            fn(truth)
+        except Exception as e:          # report, fail the run
+            errs.append("%s: %r" % (fn.__name__, e))
+    th = [threading.Thread(target=wrap, args=(g,)) for g in groups]
+    for x in th:
+        x.start()
+    for x in th:
+        x.join()
+    if errs:
+        raise RuntimeError("; ".join(errs))
+
+
+def refused(truth, scen, reply, cause, user, count="rejected"):
+    """An SMTP (code, text) reply that must be a refusal: kept as told,
+    and counted as `count` traffic (None: not at all)."""
+    code, text = reply
+    if code < 400:
+        raise RuntimeError("%s: accepted: %d %s" % (scen, code, text))
+    truth.told(scen, user, "%d %s" % (code, text.decode()), cause)
+    if count:
+        truth.count(count)
+
+
+def relay_and_unknown(truth, smtp, sender, domain, n=2):
+    """n sessions, each refused a relay and an unknown recipient at RCPT."""
+    for k in range(n):
+        c = smtp()
+        c.ehlo()
+        c.mail(sender)
+        rc = "someone%d@elsewhere.example" % k
+        refused(truth, "relay_denied", c.rcpt(rc), "policy_rejection", rc)
+        rc = "nobody%d@%s" % (k, domain)
+        refused(truth, "unknown_recipient", c.rcpt(rc), "unknown_mailbox", rc)
+        c.quit()
+
+
+def oversize_mail(truth, smtp, sender, limit):
+    """MAIL FROM with SIZE= 1.5 x the limit: refused, naming the sender."""
+    c = smtp()
+    c.ehlo()
+    refused(truth, "oversize_mail", c.mail(sender, ["SIZE=%d" % (limit * 3 // 2)]),
+            "message_too_large", sender)
+    c.quit()
+
+
+def oversize_data(truth, smtp, sender, rcpt, body, user, count="rejected"):
+    """A message without SIZE= whose body is over the limit: refused at
+    DATA; `user` is who the log names for it (None: no one)."""
+    c = smtp()
+    c.ehlo()
+    c.mail(sender)
+    c.rcpt(rcpt)
+    refused(truth, "oversize_data", c.data(body), "message_too_large", user, count)
+    try:
+        c.quit()
+    except smtplib.SMTPException:
+        pass
+
+
+def auth_failures(truth, smtp, logins):
+    """SMTP AUTH PLAIN (one mechanism: login() would try PLAIN, then
+    LOGIN) refused for each (user, password)."""
+    for u, pw in logins:
+        c = smtp()
+        c.ehlo()
+        c.user, c.password = u, pw
+        try:
+            c.auth("PLAIN", c.auth_plain)
+            raise RuntimeError("bad SMTP AUTH accepted")
+        except smtplib.SMTPAuthenticationError as e:
+            refused(truth, "smtp_auth_failure", (e.smtp_code, e.smtp_error),
+                    "auth_failure", u, None)
+            truth.login("smtp_auth", False)
+        c.quit()
+
+
+def fill(path):
+    """Fill the small file system at path: a file of zeros up to ENOSPC."""
+    fd = os.open(path + "/filler", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    os.close(fd)
+
+
+@contextlib.contextmanager
+def space_left(path, keep):
+    """While inside: the file system at path has only `keep` bytes free."""
+    st = os.statvfs(path)
+    fd = os.open(path + "/filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    os.posix_fallocate(fd, 0, st.f_bavail * st.f_frsize - keep)
+    os.close(fd)
+    try:
+        yield
+    finally:
+        os.unlink(path + "/filler")
+
+
+def mail_refused_for_space(truth, smtp, n=2):
+    """n MAIL FROMs refused for want of storage; the MTAs log it naming
+    no one (Postfix "not enough free space in mail queue", Exim "spool
+    directory space check failed")."""
+    for k in range(n):
+        c = smtp()
+        c.ehlo()
+        code, text = c.mail("roomy%d@example.org" % k)
+        if code < 400:
+            raise RuntimeError("storage full but MAIL FROM accepted")
+        refused(truth, "insufficient_storage", (code, text), "system_storage", None)
+        c.quit()
+
+
+def unpacked(*paths):
+    """The files of an unpacked package that are not there, each with how
+    to get it (tests/realservers/deps.sh)."""
+    return ["%s (sh tests/realservers/deps.sh)" % p for p in paths
+            if not os.path.exists(p)]
+
+
+def no_users(*names):
+    """The system users of names that do not exist (made by deps.sh)."""
+    import pwd
+    out = []
+    for u in names:
+        try:
+            pwd.getpwnam(u)
+        except KeyError:
+            out.append("user %s (sh tests/realservers/deps.sh)" % u)
+    return out
+
+
+class System:
+    """What every mail system's driver shares.  A subclass sets `name`,
+    `ports` (name -> offset in the run's port slot), `groups` (the names
+    of its scenario methods, run concurrently) and writes configure()
+    and start(); it may give tmpfs(), binds() and overlays() for its
+    namespace and after(truth) for the scenarios that need the daemons
+    alone.  `logs` names the log files of a layout that is not syslog."""
+    name = None
+    ports = {}
+    groups = ()
+
+    @staticmethod
+    def tmpfs(root):
+        return []
+
+    @staticmethod
+    def binds(root):
+        return []
+
+    @staticmethod
+    def overlays(root):
+        return []
+
+    def __init__(self, sb, layout):
+        self.sb = sb
+        self.layout = layout
+        self.t = sb.root
+        self.p = {k: sb.port(v) for k, v in self.ports.items()}
+        self.logs = {}
+
+    def smtp(self):
+        return smtp_from(self.p["smtp"])
+
+    def scenarios(self, truth):
+        run_groups(truth, [getattr(self, g) for g in self.groups])
+        self.after(truth)
+        time.sleep(0.5)         # the last lines reach the log
+
+    def after(self, truth):
+        pass

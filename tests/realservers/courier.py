@@ -9,12 +9,12 @@ syslog only.
 """
 
 import crypt
+import imaplib
 import os
 import poplib
-import threading
 import time
-import imaplib
 
+import common
 from common import IMAPFrom, POP3From, chown_tree, run, wait_port, write
 
 LAYOUTS = ["syslog"]
@@ -28,22 +28,18 @@ POP3LOGIN = "/usr/lib/courier/courier/courierpop3login"
 
 
 def missing():
-    need = [PKGROOT + IMAPLOGIN, PKGROOT + POP3LOGIN,
-            PKGROOT + "/usr/lib/courier/courier-authlib/authdaemond"]
-    return ["%s (sh tests/realservers/deps.sh)" % p for p in need
-            if not os.path.exists(p)]
+    return common.unpacked(PKGROOT + IMAPLOGIN, PKGROOT + POP3LOGIN,
+                           PKGROOT + "/usr/lib/courier/courier-authlib/authdaemond")
 
 
 def addr(u):
     return "%s@%s" % (u, DOMAIN)
 
 
-class System:
+class System(common.System):
     name = "courier"
-
-    @staticmethod
-    def tmpfs(root):
-        return []
+    ports = {"pop3": 10, "imap": 11}
+    groups = ("pop3", "imap", "pop3_lock")
 
     @staticmethod
     def binds(root):
@@ -56,13 +52,6 @@ class System:
         os.makedirs(etc + "/courier", exist_ok=True)
         write(etc + "/courier/authdaemonrc", AUTHDAEMONRC)
         return [("/usr", [PKGROOT + "/usr"]), ("/etc", [etc, PKGROOT + "/etc"])]
-
-    def __init__(self, sb, layout):
-        self.sb = sb
-        self.layout = layout
-        self.t = sb.root
-        self.p = {"pop3": sb.port(10), "imap": sb.port(11)}
-        self.logs = {}
 
     def configure(self):
         t = self.t
@@ -104,23 +93,6 @@ class System:
             self.sb.start("courier-" + svc, ["sh", "-c", sh])
             wait_port(self.p[svc])
 
-    def scenarios(self, truth):
-        errs = []
-
-        def wrap(fn):
-            try:
-                fn(truth)
-            except Exception as e:
-                errs.append("%s: %r" % (fn.__name__, e))
-        th = [threading.Thread(target=wrap, args=(g,))
-              for g in (self.pop3, self.imap, self.pop3_lock)]
-        for x in th:
-            x.start()
-        for x in th:
-            x.join()
-        if errs:
-            raise RuntimeError("; ".join(errs))
-        time.sleep(0.5)
 
     def pop(self):
         from common import src_ip

@@ -12,9 +12,8 @@ only.
 import imaplib
 import os
 import poplib
-import threading
-import time
 
+import common
 from common import IMAPFrom, POP3From, chown_tree, run, src_ip, wait_port, write
 
 LAYOUTS = ["syslog"]
@@ -27,25 +26,16 @@ ADMINPW = "admin-pw"
 
 
 def missing():
-    out = []
-    if not os.path.exists(PKGROOT + BIN + "/master"):
-        out.append("%s%s/master (sh tests/realservers/deps.sh)" % (PKGROOT, BIN))
-    import pwd
-    try:
-        pwd.getpwnam("cyrus")
-    except KeyError:
-        out.append("user cyrus (sh tests/realservers/deps.sh)")
+    out = common.unpacked(PKGROOT + BIN + "/master") + common.no_users("cyrus")
     if not os.path.exists("/usr/sbin/saslpasswd2"):
         out.append("/usr/sbin/saslpasswd2 (sasl2-bin)")
     return out
 
 
-class System:
+class System(common.System):
     name = "cyrus"
-
-    @staticmethod
-    def tmpfs(root):
-        return []
+    ports = {"imap": 20, "pop3": 21, "lmtp": 22}
+    groups = ("imap", "pop3")
 
     @staticmethod
     def binds(root):
@@ -59,13 +49,6 @@ class System:
         etc = root + "/cyrus-etc"
         os.makedirs(etc, exist_ok=True)
         return [("/usr", [PKGROOT + "/usr"]), ("/etc", [etc, PKGROOT + "/etc"])]
-
-    def __init__(self, sb, layout):
-        self.sb = sb
-        self.layout = layout
-        self.t = sb.root
-        self.p = {"imap": sb.port(20), "pop3": sb.port(21), "lmtp": sb.port(22)}
-        self.logs = {}
 
     def configure(self):
         t = self.t
@@ -104,22 +87,7 @@ class System:
         # start() logged in as the admin to create the mailboxes: a
         # successful IMAP login that Cyrus logs like any other
         truth.login("imap", True)
-        errs = []
-
-        def wrap(fn):
-            try:
-                fn(truth)
-            except Exception as e:
-                errs.append("%s: %r" % (fn.__name__, e))
-        th = [threading.Thread(target=wrap, args=(g,))
-              for g in (self.imap, self.pop3)]
-        for x in th:
-            x.start()
-        for x in th:
-            x.join()
-        if errs:
-            raise RuntimeError("; ".join(errs))
-        time.sleep(0.5)
+        super().scenarios(truth)
 
     def imap(self, truth):
         c = IMAPFrom("127.0.0.1", self.p["imap"], src_ip())

@@ -18,6 +18,7 @@ import smtplib
 import threading
 import time
 
+import common
 from common import (IMAPFrom, POP3From, chown_tree, run, src_ip, wait_file,
                     wait_port, write)
 
@@ -48,16 +49,12 @@ def missing():
     return [p for p in NEEDS if not os.path.exists(p)]
 
 
-class System:
+class System(common.System):
     name = "dovecot-postfix"
-
-    def __init__(self, sb, layout):
-        self.sb = sb
-        self.layout = layout
-        self.t = sb.root
-        self.p = {"pop3": sb.port(0), "imap": sb.port(1), "lmtp": sb.port(2),
-                  "smtp": sb.port(3)}
-        self.logs = {}
+    ports = {"pop3": 0, "imap": 1, "lmtp": 2, "smtp": 3}
+    # independent scenarios, run concurrently
+    groups = ("pop3_logins", "pop3_lock", "pop3_messages", "imap_logins",
+              "quota_and_full", "smtp_refusals")
 
     # -- configuration -------------------------------------------------
 
@@ -85,13 +82,7 @@ class System:
         chown_tree(t + "/home", MAIL_USER)
         chown_tree(self.sb.nspath(t + "/full"), MAIL_USER)
         # the full mail store: a filler takes what is left of its tmpfs
-        fd = os.open(self.sb.nspath(t + "/full/filler"), os.O_WRONLY | os.O_CREAT, 0o644)
-        try:
-            while True:
-                os.write(fd, b"\0" * 4096)
-        except OSError:
-            pass
-        os.close(fd)
+        common.fill(self.sb.nspath(t + "/full"))
         if self.layout == "syslog":
             logcf = "log_path = syslog\nsyslog_facility = mail\n"
         else:
@@ -143,55 +134,17 @@ class System:
 
     # -- scenarios -----------------------------------------------------
 
-    def scenarios(self, truth):
-        """Run every scenario; independent ones concurrently."""
-        groups = [self.pop3_logins, self.pop3_lock, self.pop3_messages,
-                  self.imap_logins, self.quota_and_full, self.smtp_refusals]
-        errs = []
-
-        def wrap(fn):
-            try:
-                fn(truth)
-            except Exception as e:          # report, fail the run
-                errs.append("%s: %r" % (fn.__name__, e))
-        th = [threading.Thread(target=wrap, args=(g,)) for g in groups]
-        for x in th:
-            x.start()
-        for x in th:
-            x.join()
-        if errs:
-            raise RuntimeError("; ".join(errs))
+    def after(self, truth):
         self.flush()
         self.queue_full(truth)
-        time.sleep(0.5)
 
     def queue_full(self, truth):
         """Insufficient system storage, alone: Postfix's smtpd refuses
         every MAIL FROM while its queue file system has less than
         1.5 * message_size_limit free, so a filler takes the space for
         two sessions and is removed again."""
-        q = self.sb.nspath(self.t + "/queue")
-        st = os.statvfs(q)
-        keep = MSG_LIMIT // 2
-        fd = os.open(q + "/filler", os.O_WRONLY | os.O_CREAT, 0o600)
-        os.posix_fallocate(fd, 0, st.f_bavail * st.f_frsize - keep)
-        os.close(fd)
-        try:
-            for k in range(2):
-                c = self.smtp()
-                c.ehlo()
-                sender = "roomy%d@example.org" % k
-                code, text = c.mail(sender)
-                if code < 400:
-                    raise RuntimeError("queue full but MAIL FROM accepted")
-                # smtpd logs only "warning: not enough free space in mail
-                # queue: N bytes < 1.5*message size limit", naming no one
-                truth.told("insufficient_storage", None, "%d %s" % (code, text.decode()),
-                           "system_storage")
-                truth.count("rejected")
-                c.quit()
-        finally:
-            os.unlink(q + "/filler")
+        with common.space_left(self.sb.nspath(self.t + "/queue"), MSG_LIMIT // 2):
+            common.mail_refused_for_space(truth, self.smtp)
 
     def pop(self):
         return POP3From("127.0.0.1", self.p["pop3"], src_ip())
@@ -293,9 +246,6 @@ class System:
                 truth.login("imap", False)
             c.logout()
 
-    def smtp(self, **kw):
-        return smtplib.SMTP("127.0.0.1", self.p["smtp"], timeout=20,
-                            source_address=(src_ip(), 0), **kw)
 
     def smtp_send(self, truth, sender, rcpts, subject, body="x", login=None):
         """One message through Postfix, accepted: received, and later
@@ -363,57 +313,23 @@ class System:
         truth.count("deferred")
 
     def smtp_refusals(self, truth):
-        def told(scen, reply, cause, user, ok=False):
-            code, text = reply
-            if code < 400:
-                raise RuntimeError("%s: accepted: %d %s" % (scen, code, text))
-            truth.told(scen, user, "%d %s" % (code, text.decode()), cause)
+        smtp = self.smtp
         # relay denied (2), unknown recipient (2), at RCPT
-        for k in range(2):
-            c = self.smtp()
-            c.ehlo()
-            c.mail("sender@example.org")
-            rc = "someone%d@elsewhere.example" % k
-            told("relay_denied", c.rcpt(rc), "policy_rejection", rc)
-            truth.count("rejected")
-            rc = "nobody%d@%s" % (k, DOMAIN)
-            told("unknown_recipient", c.rcpt(rc), "unknown_mailbox", rc)
-            truth.count("rejected")
-            c.quit()
+        common.relay_and_unknown(truth, smtp, "sender@example.org", DOMAIN)
         # oversize at MAIL FROM (SIZE= above message_size_limit)
-        c = self.smtp()
-        c.ehlo()
-        told("oversize_mail", c.mail("big@example.org", ["SIZE=%d" % (MSG_LIMIT * 3 // 2)]),
-             "message_too_large", "big@example.org")
-        truth.count("rejected")
-        c.quit()
-        # oversize at DATA: no SIZE= given, the body is too big
-        c = self.smtp()
-        c.ehlo()
-        c.mail("huge@example.org")
-        c.rcpt(addr("bob"))
-        code, text = c.data(MSG % ("huge", ("h" * 78 + "\r\n") * (MSG_LIMIT // 64)))
-        # smtpd logs only "warning: <queue id>: queue file size limit
-        # exceeded" for it, naming no address
-        told("oversize_data", (code, text), "message_too_large", None)
-        # cleanup had begun the message (it logged its message-id): as
-        # pflogsumm counts, it was received, then refused
-        truth.count("received")
-        c.quit()
+        common.oversize_mail(truth, smtp, "big@example.org", MSG_LIMIT)
+        # oversize at DATA: no SIZE= given, the body is too big. smtpd
+        # logs only "warning: <queue id>: queue file size limit exceeded"
+        # for it, naming no address; cleanup had begun the message (it
+        # logged its message-id): as pflogsumm counts, it was received,
+        # then refused
+        common.oversize_data(truth, smtp, "huge@example.org", addr("bob"),
+                             MSG % ("huge", ("h" * 78 + "\r\n") * (MSG_LIMIT // 64)),
+                             None, count="received")
         # SMTP AUTH failures (3), one of them for an unknown login
-        for k, (u, pw) in enumerate(((addr("bob"), "wrong"), (addr("carol"), "wrong"),
-                                     ("ghost9@" + DOMAIN, "x"))):
-            c = self.smtp()
-            c.ehlo()
-            c.user, c.password = u, pw
-            try:
-                # one mechanism: login() would try PLAIN, then LOGIN
-                code, text = c.auth("PLAIN", c.auth_plain)
-                raise RuntimeError("bad SMTP AUTH accepted")
-            except smtplib.SMTPAuthenticationError as e:
-                told("smtp_auth_failure", (e.smtp_code, e.smtp_error), "auth_failure", u)
-                truth.login("smtp_auth", False)
-            c.quit()
+        common.auth_failures(truth, smtp, ((addr("bob"), "wrong"),
+                                           (addr("carol"), "wrong"),
+                                           ("ghost9@" + DOMAIN, "x")))
 
 
 MSG = "From: s@example.org\r\nTo: u@example.net\r\nSubject: %s\r\n\r\n%s\r\n"

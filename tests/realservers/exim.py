@@ -12,11 +12,10 @@ Layouts, one run each:
 """
 
 import os
-import smtplib
-import threading
 import time
 
-from common import chown_tree, run, src_ip, wait_port, write
+import common
+from common import chown_tree, run, wait_port, write
 
 LAYOUTS = ["syslog", "mainlog"]
 PKGROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
@@ -32,23 +31,17 @@ USERS = ["alice", "bob", "carol", "dave", "erin", "quota1", "full1"]
 
 
 def missing():
-    out = []
-    if not os.path.exists(EXIM):
-        out.append("%s (sh tests/realservers/deps.sh)" % EXIM)
-    try:
-        import pwd
-        pwd.getpwnam("Debian-exim")
-    except KeyError:
-        out.append("user Debian-exim (sh tests/realservers/deps.sh)")
-    return out
+    return common.unpacked(EXIM) + common.no_users("Debian-exim")
 
 
 def addr(u):
     return "%s@%s" % (u, DOMAIN)
 
 
-class System:
+class System(common.System):
     name = "exim"
+    ports = {"smtp": 5}
+    groups = ("traffic", "refusals")
 
     @staticmethod
     def binds(root):
@@ -59,13 +52,6 @@ class System:
     @staticmethod
     def tmpfs(root):
         return [(root + "/spool", SPOOL_SIZE), (root + "/full", FULL_SIZE)]
-
-    def __init__(self, sb, layout):
-        self.sb = sb
-        self.layout = layout
-        self.t = sb.root
-        self.port = sb.port(5)
-        self.logs = {}
 
     def configure(self):
         t = self.t
@@ -80,30 +66,20 @@ class System:
         chown_tree(spool, "Debian-exim")
         full = self.sb.nspath(t + "/full")
         chown_tree(full, "Debian-exim")
-        fd = os.open(full + "/filler", os.O_WRONLY | os.O_CREAT, 0o644)
-        try:
-            while True:
-                os.write(fd, b"\0" * 4096)
-        except OSError:
-            pass
-        os.close(fd)
+        common.fill(full)
         if self.layout == "syslog":
             logp = "syslog"
         else:
             logp = t + "/log/exim_%slog"
             self.logs["exim"] = t + "/log/exim_mainlog"
         write(t + "/exim/exim.conf", EXIM_CONF % {
-            "t": t, "port": self.port, "limit": MSG_LIMIT, "spoolmin": SPOOL_MIN,
+            "t": t, "port": self.p["smtp"], "limit": MSG_LIMIT, "spoolmin": SPOOL_MIN,
             "quota": "%dK" % QUOTA_KB, "logp": logp})
 
     def start(self):
         self.sb.start("exim", [EXIM, "-C", self.t + "/exim/exim.conf", "-bdf",
                                "-oP", self.t + "/exim/exim.pid"])
-        wait_port(self.port)
-
-    def smtp(self):
-        return smtplib.SMTP("127.0.0.1", self.port, timeout=20,
-                            source_address=(src_ip(), 0))
+        wait_port(self.p["smtp"])
 
     def settle(self, queued=0):
         """Wait until the deliveries are over: the queue holds just the
@@ -118,25 +94,9 @@ class System:
             time.sleep(0.3)
         raise RuntimeError("exim queue holds %s messages, not %d" % (last, queued))
 
-    def scenarios(self, truth):
-        errs = []
-
-        def wrap(fn):
-            try:
-                fn(truth)
-            except Exception as e:
-                errs.append("%s: %r" % (fn.__name__, e))
-        th = [threading.Thread(target=wrap, args=(g,))
-              for g in (self.traffic, self.refusals)]
-        for x in th:
-            x.start()
-        for x in th:
-            x.join()
-        if errs:
-            raise RuntimeError("; ".join(errs))
+    def after(self, truth):
         self.settle(2)
         self.spool_full(truth)
-        time.sleep(0.5)
 
     def send(self, truth, sender, rcpts, subject, body="x", login=None):
         c = self.smtp()
@@ -171,74 +131,20 @@ class System:
         truth.count("deferred")
 
     def refusals(self, truth):
-        def told(scen, reply, cause, user):
-            code, text = reply
-            if code < 400:
-                raise RuntimeError("%s: accepted: %d %s" % (scen, code, text))
-            truth.told(scen, user, "%d %s" % (code, text.decode()), cause)
-            truth.count("rejected")
-        for k in range(2):
-            c = self.smtp()
-            c.ehlo()
-            c.mail("sender@example.org")
-            rc = "someone%d@elsewhere.example" % k
-            told("relay_denied", c.rcpt(rc), "policy_rejection", rc)
-            rc = "nobody%d@%s" % (k, DOMAIN)
-            told("unknown_recipient", c.rcpt(rc), "unknown_mailbox", rc)
-            c.quit()
-        c = self.smtp()
-        c.ehlo()
-        told("oversize_mail", c.mail("big@example.org", ["SIZE=%d" % (MSG_LIMIT * 3 // 2)]),
-             "message_too_large", "big@example.org")
-        c.quit()
-        c = self.smtp()
-        c.ehlo()
-        c.mail("huge@example.org")
-        c.rcpt(addr("bob"))
-        code, text = c.data(MSG % ("huge", ("h" * 78 + "\r\n") * (MSG_LIMIT // 64)))
-        told("oversize_data", (code, text), "message_too_large", "huge@example.org")
-        try:
-            c.quit()
-        except smtplib.SMTPException:
-            pass
-        for u, pw in ((addr("bob"), "wrong"), (addr("carol"), "wrong"),
-                      ("ghost@" + DOMAIN, "x")):
-            c = self.smtp()
-            c.ehlo()
-            c.user, c.password = u, pw
-            try:
-                c.auth("PLAIN", c.auth_plain)
-                raise RuntimeError("bad SMTP AUTH accepted")
-            except smtplib.SMTPAuthenticationError as e:
-                truth.told("smtp_auth_failure", u,
-                           "%d %s" % (e.smtp_code, e.smtp_error.decode()), "auth_failure")
-                truth.login("smtp_auth", False)
-            c.quit()
+        common.relay_and_unknown(truth, self.smtp, "sender@example.org", DOMAIN)
+        common.oversize_mail(truth, self.smtp, "big@example.org", MSG_LIMIT)
+        common.oversize_data(truth, self.smtp, "huge@example.org", addr("bob"),
+                             MSG % ("huge", ("h" * 78 + "\r\n") * (MSG_LIMIT // 64)),
+                             "huge@example.org")
+        common.auth_failures(truth, self.smtp, ((addr("bob"), "wrong"),
+                                                (addr("carol"), "wrong"),
+                                                ("ghost@" + DOMAIN, "x")))
 
     def spool_full(self, truth):
         """Insufficient system storage, alone: Exim refuses MAIL FROM while
         its spool has less than check_spool_space free."""
-        q = self.sb.nspath(self.t + "/spool")
-        st = os.statvfs(q)
-        fd = os.open(q + "/filler", os.O_WRONLY | os.O_CREAT, 0o600)
-        os.posix_fallocate(fd, 0, st.f_bavail * st.f_frsize - 1024 * 1024)
-        os.close(fd)
-        try:
-            for k in range(2):
-                c = self.smtp()
-                c.ehlo()
-                sender = "roomy%d@example.org" % k
-                code, text = c.mail(sender)
-                if code < 400:
-                    raise RuntimeError("spool full but MAIL FROM accepted")
-                # Exim logs "spool directory space check failed: space=N
-                # inodes=N", naming no one
-                truth.told("insufficient_storage", None,
-                           "%d %s" % (code, text.decode()), "system_storage")
-                truth.count("rejected")
-                c.quit()
-        finally:
-            os.unlink(q + "/filler")
+        with common.space_left(self.sb.nspath(self.t + "/spool"), 1024 * 1024):
+            common.mail_refused_for_space(truth, self.smtp)
 
 
 MSG = "From: s@example.org\r\nTo: u@example.com\r\nSubject: %s\r\n\r\n%s\r\n"

@@ -11,12 +11,11 @@ of the run. It logs through syslog only.
 
 import crypt
 import os
-import smtplib
 import ssl
-import threading
 import time
 
-from common import chown_tree, run, src_ip, wait_port, write
+import common
+from common import chown_tree, run, wait_port, write
 
 LAYOUTS = ["syslog"]
 PKGROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -29,24 +28,17 @@ USERS = ["alice", "bob", "carol", "dave", "full1"]
 
 
 def missing():
-    out = []
-    if not os.path.exists(SMTPD):
-        out.append("%s (sh tests/realservers/deps.sh)" % SMTPD)
-    import pwd
-    for u in ("opensmtpd", "opensmtpq"):
-        try:
-            pwd.getpwnam(u)
-        except KeyError:
-            out.append("user %s (sh tests/realservers/deps.sh)" % u)
-    return out
+    return common.unpacked(SMTPD) + common.no_users("opensmtpd", "opensmtpq")
 
 
 def addr(u):
     return "%s@%s" % (u, DOMAIN)
 
 
-class System:
+class System(common.System):
     name = "opensmtpd"
+    ports = {"smtp": 7}
+    groups = ("traffic", "refusals")
 
     @staticmethod
     def tmpfs(root):
@@ -60,13 +52,6 @@ class System:
                 (root + "/ns/varlib", "/var/lib"),
                 (os.path.join(PKGROOT, "usr", "libexec"), "/usr/libexec")]
 
-    def __init__(self, sb, layout):
-        self.sb = sb
-        self.layout = layout
-        self.t = sb.root
-        self.port = sb.port(7)
-        self.logs = {}
-
     def configure(self):
         t = self.t
         o = t + "/osmtpd"
@@ -75,13 +60,7 @@ class System:
         chown_tree(t + "/mail", "mail")
         full = self.sb.nspath(t + "/full")
         chown_tree(full, "mail")
-        fd = os.open(full + "/filler", os.O_WRONLY | os.O_CREAT, 0o644)
-        try:
-            while True:
-                os.write(fd, b"\0" * 4096)
-        except OSError:
-            pass
-        os.close(fd)
+        common.fill(full)
         # an EC key: with RSA, 6.8's privsep key engine fails the handshake
         # under OpenSSL 3 ("tlsv1 alert internal error")
         run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
@@ -94,15 +73,14 @@ class System:
         write(o + "/creds", "".join("%s %s\n" % (addr(u), crypt.crypt(
             "pw-" + u, crypt.mksalt(crypt.METHOD_SHA512))) for u in USERS), 0o640)
         write(o + "/ubase", "mail 8:8:%s/mail\n" % t)
-        write(o + "/smtpd.conf", CONF % {"t": t, "port": self.port, "limit": MSG_LIMIT})
+        write(o + "/smtpd.conf", CONF % {"t": t, "port": self.p["smtp"], "limit": MSG_LIMIT})
 
     def start(self):
         self.sb.start("opensmtpd", [SMTPD, "-F", "-f", self.t + "/osmtpd/smtpd.conf"])
-        wait_port(self.port)
+        wait_port(self.p["smtp"])
 
     def smtp(self, tls=False):
-        c = smtplib.SMTP("127.0.0.1", self.port, timeout=20,
-                         source_address=(src_ip(), 0))
+        c = common.smtp_from(self.p["smtp"])
         if tls:
             ctx = ssl.create_default_context()
             ctx.check_hostname = False
@@ -111,23 +89,8 @@ class System:
             c.starttls(context=ctx)
         return c
 
-    def scenarios(self, truth):
-        errs = []
-
-        def wrap(fn):
-            try:
-                fn(truth)
-            except Exception as e:
-                errs.append("%s: %r" % (fn.__name__, e))
-        th = [threading.Thread(target=wrap, args=(g,))
-              for g in (self.traffic, self.refusals)]
-        for x in th:
-            x.start()
-        for x in th:
-            x.join()
-        if errs:
-            raise RuntimeError("; ".join(errs))
-        time.sleep(1.5)
+    def after(self, truth):
+        time.sleep(1.0)         # the deliveries end (1.5 s in all)
 
     def send(self, truth, sender, rcpts, subject, body="x", login=None):
         c = self.smtp(tls=bool(login))
@@ -152,35 +115,14 @@ class System:
         truth.count("deferred")
 
     def refusals(self, truth):
-        def told(scen, reply, cause, user):
-            code, text = reply
-            if code < 400:
-                raise RuntimeError("%s: accepted: %d %s" % (scen, code, text))
-            truth.told(scen, user, "%d %s" % (code, text.decode()), cause)
-            truth.count("rejected")
-        for k in range(2):
-            c = self.smtp()
-            c.ehlo()
-            c.mail("sender@example.net")
-            rc = "someone%d@elsewhere.example" % k
-            told("relay_denied", c.rcpt(rc), "policy_rejection", rc)
-            rc = "nobody%d@%s" % (k, DOMAIN)
-            told("unknown_recipient", c.rcpt(rc), "unknown_mailbox", rc)
-            c.quit()
+        common.relay_and_unknown(truth, self.smtp, "sender@example.net", DOMAIN)
         # no oversize at MAIL FROM: OpenSMTPD takes a SIZE= above its
-        # max-message-size and refuses the message only at DATA
-        c = self.smtp()
-        c.ehlo()
-        c.mail("huge@example.net")
-        c.rcpt(addr("bob"))
-        code, text = c.data(MSG % ("huge", ("h" * 78 + "\r\n") * (MSG_LIMIT // 64)))
-        # logged as `smtp failed-command command="data" result="554 ..."`:
-        # the line names no address
-        told("oversize_data", (code, text), "message_too_large", None)
-        try:
-            c.quit()
-        except smtplib.SMTPException:
-            pass
+        # max-message-size and refuses the message only at DATA, logged
+        # as `smtp failed-command command="data" result="554 ..."`: the
+        # line names no address
+        common.oversize_data(truth, self.smtp, "huge@example.net", addr("bob"),
+                             MSG % ("huge", ("h" * 78 + "\r\n") * (MSG_LIMIT // 64)),
+                             None)
         # no SMTP AUTH: OpenSMTPD offers it only after STARTTLS, and this
         # build's handshake fails here ("tlsv1 alert internal error",
         # with RSA and with EC keys), so the listener has neither
