@@ -104,9 +104,10 @@ integration: $(BIN)
 pflogsumm: $(BIN)
 	MXTALLY=$(BIN) sh tests/pflogsumm.sh
 
-# realservers: real Dovecot, Postfix, Exim ... started on 127.0.0.1 in
-# temporary directories, provoked by real clients, their logs counted
-# against what the clients were told (tests/realservers/README.md);
+# realservers: real Dovecot, Postfix, Exim, OpenSMTPD, Courier and Cyrus
+# started on 127.0.0.1 in temporary directories, provoked by real
+# clients, their logs counted against what the clients were told
+# (tests/realservers/README.md); about a minute, in `make check`;
 # release build only, needs root.
 realservers: $(BIN)
 	MXTALLY=$(BIN) sh tests/realservers/run.sh
@@ -132,7 +133,7 @@ package: $(BIN)
 # check: the release build's tests, then the same under ASan+UBSan.
 check:
 	@sh .ci/deps test
-	@$(MAKE) --no-print-directory includes unit golden corpus integration pflogsumm html
+	@$(MAKE) --no-print-directory includes unit golden corpus integration pflogsumm html realservers
 	@$(MAKE) --no-print-directory package
 	@$(MAKE) --no-print-directory san
 

@@ -62,6 +62,14 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 if [ -n "$missing" ]; then
 	echo "realservers: installing:$missing" >&2
+	# Dovecot's postinst starts the system's Dovecot through invoke-rc.d
+	# where no systemd runs (a container): a policy-rc.d that refuses,
+	# for this install only, unless the machine has one of its own
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+	fi
 	echo "postfix postfix/main_mailer_type select No configuration" |
 		debconf-set-selections
 	apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
