@@ -118,11 +118,12 @@ done
 #                  10:05:02: 1 event, quota_exceeded, 552 5.2.2;
 #  ghost 10:06:00  a POP3 login failure (2 attempts), the auth process's
 #                  "unknown user" verdict for its session after it, at
-#                  10:06:01: unknown_mailbox 2;
+#                  10:06:01: auth_failure 2 with detail unknown_user
+#                  (causes.md: a login naming no user);
 #  zed   10:06:02  an IMAP login failure with no verdict: auth_failure 1;
 #  10:07:00        a qmgr line (no error; moves log time on).
 # Report: 8 events: system_storage 3, server_error 1, quota_exceeded 1,
-# unknown_mailbox 2, auth_failure 1; code 451 3 (alice's and bob's pairs,
+# auth_failure 3 (2 of them unknown_user); code 451 3 (alice's and bob's pairs,
 # carol's deferral); join_paired 3 (alice, bob, dave). "burst" (4
 # storage events in 10m) fires nowhere: line by line it was 12.
 lmtp() {	# lmtp TIME USER SESSION: the 4 lines of one refused recipient
@@ -152,12 +153,14 @@ small=$tmp/small.log
 	echo "Dec  7 10:06:02 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<zed>, method=PLAIN, rip=198.51.100.6, lip=10.0.0.1, session=<S2>"
 	echo "Dec  7 10:07:00 mx postfix/qmgr[9]: 3F2A11C0A1: removed"
 } >"$small"
-want_counts='auth 1 c451 3 quota 1 server 1 storage 3 unknown 2 '
+want_counts='auth 3 c451 3 quota 1 server 1 storage 3 '
 "$MXTALLY" -q -f json --year 2026 "$small" >"$tmp/small.json" ||
 	bad "report small: exit $?"
 got=$(jq -r '"\(.totals.events) \(.totals.join_paired) " + ([.causes | to_entries[] | "\(.key)=\(.value.events)"] | sort | join(" "))' "$tmp/small.json")
-want='8 3 auth_failure=1 quota_exceeded=1 server_error=1 system_storage=3 unknown_mailbox=2'
+want='8 3 auth_failure=3 quota_exceeded=1 server_error=1 system_storage=3'
 [ "$got" = "$want" ] && ok || bad "report small: $got, want $want"
+got=$(jq -c '.causes.auth_failure.detail' "$tmp/small.json")
+[ "$got" = '[["unknown_user",2]]' ] && ok || bad "report small: auth detail $got"
 for j in 1 2; do
 	MXT_TEST_CHUNK=256 "$MXTALLY_T" alert -q -j$j --year 2026 \
 	    --rules "$tmp/causes.ini" "$small" >"$tmp/a.jsonl"
