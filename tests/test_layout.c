@@ -271,6 +271,35 @@ Test(layout, rfc3164_without_host_or_pid, .timeout = 5)
 	    "Unable to lock maildrop");
 }
 
+/* ../shared/corpus/fail2ban: a one-digit day with one blank, and a
+ * template's "<facility.level>" before the host */
+Test(layout, rfc3164_short_day_and_level, .timeout = 5)
+{
+	struct logline	 ll;
+	struct event	 ev;
+
+	cr_assert_eq(hdr("Jan 4 21:51:05 hostname cyrus/imap[5355]: badlogin: "
+	    "localhost.localdomain [127.0.0.1] plaintext cyrus@localdomain "
+	    "SASL(-13): authentication failure: checkpass failed", &ll), 0);
+	want_ll(&ll, LAYOUT_SYSLOG, DAY(2026, 1, 4) + HMS(21, 51, 5),
+	    "hostname", "cyrus/imap", "badlogin: localhost.localdomain "
+	    "[127.0.0.1] plaintext cyrus@localdomain SASL(-13): "
+	    "authentication failure: checkpass failed");
+	cr_assert_eq(parse_line(&ll, &ev), 1);
+	cr_assert(eq(ev.user, "cyrus@localdomain"));
+	cr_assert_eq(hdr("Jun 17 14:37:39 <mail.notice> robin sm-mta[2794]: "
+	    "55HIbcGI002794: <baduser@yourhost.com>... User unknown", &ll), 0);
+	want_ll(&ll, LAYOUT_SYSLOG, DAY(2026, 6, 17) + HMS(14, 37, 39),
+	    "robin", "sm-mta", "55HIbcGI002794: <baduser@yourhost.com>... "
+	    "User unknown");
+	/* a day of two digits after one blank is still the usual stamp */
+	cr_assert_eq(hdr("Dec 12 01:02:03 mx popper: x", &ll), 0);
+	want_ll(&ll, LAYOUT_SYSLOG, DAY(2026, 12, 12) + HMS(1, 2, 3), "mx",
+	    "popper", "x");
+	/* "Jan 0 ..." is no stamp */
+	cr_assert_eq(hdr("Jan 0 01:02:03 mx popper: x", &ll), -1);
+}
+
 /* --- RFC 5424 ------------------------------------------------------- */
 
 Test(layout, rfc5424, .timeout = 5)

@@ -256,7 +256,7 @@ hdr_rest(struct slice line, size_t n, int hint, char *buf,
 {
 	const char	*p = line.p + n, *end = line.p + line.len, *q;
 
-	if (n == 15) {
+	if (!is_digit(line.p[0])) {	/* RFC 3164: 15 bytes, or 14 */
 		ll->layout = LAYOUT_SYSLOG;
 		if (p < end && *p == '.') {	/* journald short-precise */
 			for (p++; p < end && is_digit(*p); p++)
@@ -278,6 +278,12 @@ hdr_rest(struct slice line, size_t n, int hint, char *buf,
 	if (p < end && *p == ',') {
 		ll->layout = LAYOUT_EXCHANGE;
 		return 0;		/* CSV protocol log: msg keeps the ',' */
+	}
+	/* "<mail.notice> host ...": a template's facility.level, skipped */
+	if (p < end && *p == '<' && (q = memchr(p, '>', (size_t)(end - p))) !=
+	    NULL && q + 1 < end && q[1] == ' ' && memchr(p, '.', (size_t)(q - p))) {
+		p = q + 2;
+		ll->msg = slice_make(p, end);
 	}
 	q = find3(p, end, ' ', ' ', ' ');
 	if (q == end)

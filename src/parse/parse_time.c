@@ -94,23 +94,34 @@ parse_3164(struct slice s, const struct timectx *tc, int64_t *t)
 	const char	*p = s.p;
 	int		 mon, day, year;
 	int64_t		 sec;
+	size_t		 n;
 
-	if (s.len < 15 || p[3] != ' ' || p[6] != ' ')
+	if (s.len < 14 || p[3] != ' ' || (mon = month_of(p)) == 0)
 		return 0;
-	if ((mon = month_of(p)) == 0)
-		return 0;
-	if (p[4] == ' ')
-		day = p[5] - '0';
-	else
-		day = num2(p + 4);
-	if (day < 1 || day > 31 || (sec = clock_of(p + 7)) < 0)
-		return 0;
+	if (p[5] == ' ' && (unsigned)(p[4] - '1') <= 8) {
+		/* "Jan 4 21:51:05": a day of one digit, one blank (some
+		 * syslog daemons and templates write it so) */
+		if ((sec = clock_of(p + 6)) < 0)
+			return 0;
+		n = 14;
+		day = p[4] - '0';
+	} else {
+		if (s.len < 15 || p[6] != ' ')
+			return 0;
+		if (p[4] == ' ')
+			day = p[5] - '0';
+		else
+			day = num2(p + 4);
+		if (day < 1 || day > 31 || (sec = clock_of(p + 7)) < 0)
+			return 0;
+		n = 15;
+	}
 	year = tc->year;
 	/* a log month after the file's month is last year's (Dec -> Jan) */
 	if (!tc->fixed && tc->month > 0 && mon > tc->month)
 		year--;
 	*t = time_days(year, mon, day) * 86400 + sec;
-	return 15;
+	return n;
 }
 
 static size_t
@@ -149,7 +160,7 @@ parse_iso(struct slice s, int64_t *t)
 size_t
 time_parse(struct slice s, const struct timectx *tc, int64_t *t)
 {
-	if (s.len < 15)
+	if (s.len < 14)
 		return 0;
 	if ((unsigned)(s.p[0] - '0') <= 9)
 		return parse_iso(s, t);
