@@ -55,6 +55,7 @@ ParameterizedTestParameters(classify, replies)
 {
 	static struct tcase cases[] = {
 		{ "-ERR [IN-USE] Mailbox Locked", "lock_contention" },
+		{ "450 4.4.0 <a@b.example>... Relaying temporarily denied. Cannot resolve PTR record for 192.0.2.1", "policy_rejection" },
 		{ "-ERR unable to lock mailbox", "lock_contention" },
 		{ "-ERR /var/spool/mail/.a.pop lock busy!  Is another session active?", "lock_contention" },
 		{ "450 4.2.1 Mailbox busy, try later", "lock_contention" },

@@ -78,3 +78,15 @@ Test(parse_cyrus, real_login_ok, .timeout = 5)
 	cr_assert_eq(line("Dec  7 14:36:44 vm cyrus/lmtp[7700]: login: [127.0.0.1] cyrus plaintext User logged in", &ev), 0);
 	cr_assert_eq(ev.tkind, TR_NONE);
 }
+
+/* timsieved logs as "sieve" or "timsieved" (fail2ban's samples) */
+Test(parse_cyrus, timsieved, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Dec 1 20:36:56 mail sieve[23713]: badlogin: example.com[1.2.3.4] PLAIN authentication failure", &ev), 1);
+	cr_assert(eq(ev.client, "1.2.3.4"));
+	cr_assert_str_eq(cause_of(&ev), "auth_failure");
+	cr_assert_eq(line("Sep 25 22:07:38 web9 timsieved[21040]: badlogin: web4[1.2.3.4] OTP authentication failure", &ev), 1);
+	cr_assert_str_eq(cause_of(&ev), "auth_failure");
+}

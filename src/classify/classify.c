@@ -80,7 +80,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_RATE_LIMITED, 0, "login-delay", NULL },
 	{ CAUSE_POLICY_REJECTION, POL_GREYLIST, "greylist", NULL },
 	{ CAUSE_POLICY_REJECTION, POL_GREYLIST, "graylist", NULL },
-	{ CAUSE_POLICY_REJECTION, POL_RELAY, "relay", "relay(ing)? (access )?(denied|not permitted|prohibited)|not permitted to relay|unable to relay" },
+	{ CAUSE_POLICY_REJECTION, POL_RELAY, "relay", "relay(ing)? (access )?(temporarily )?(denied|not permitted|prohibited)|not permitted to relay|unable to relay" },
 	{ CAUSE_POLICY_REJECTION, POL_BLOCKLIST, "blocked using", NULL },
 	{ CAUSE_POLICY_REJECTION, POL_BLOCKLIST, "rbl", "\\brbl\\b|badiprbl" },
 	{ CAUSE_POLICY_REJECTION, POL_BLOCKLIST, "list", "(black|block|deny) ?list|listed (at|in|on|by)" },

@@ -1,7 +1,8 @@
 /*
- * Cyrus IMAP: the imapd/pop3d/lmtpd services, logging as "cyrus/imap",
- * "cyrus/pop3s", "imap", "lmtpunix", ... or (through the Courier family,
- * which owns the shared names) "imapd" and "pop3d".
+ * Cyrus IMAP: the imapd/pop3d/lmtpd/timsieved services, logging as
+ * "cyrus/imap", "cyrus/pop3s", "imap", "lmtpunix", "sieve", "timsieved",
+ * ... or (through the Courier family, which owns the shared names)
+ * "imapd" and "pop3d".
  *
  * Counted, one event per line:
  *  - "badlogin: host [ip] MECH user SASL(-13): authentication failure:
@@ -49,6 +50,10 @@ cyrus_owns(struct slice prog)
 		s = prog;
 		return SLICE_EQ(s, "lmtp") || SLICE_EQ(s, "lmtpd") ||
 		    SLICE_EQ(s, "lmtpunix");
+	case 's':			/* timsieved, as some set-ups name it */
+		return SLICE_EQ(prog, "sieve");
+	case 't':
+		return SLICE_EQ(prog, "timsieved");
 	}
 	return 0;
 }
