@@ -143,3 +143,27 @@ Test(parse_exim, real_received_authenticated, .timeout = 5)
 	cr_assert_eq(ev.tkind, TR_RECEIVED);
 	cr_assert_eq(ev.user.len, 0);
 }
+
+/*
+ * A local SMTP session (exim -bs) has no host: Exim's host_and_ident()
+ * writes "U=ident" where a remote one has "H=" ("U=unknown" without an
+ * ident); its rejects are read as the H= ones.
+ */
+Test(parse_exim, local_smtp_rejects, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("2026-12-07 14:36:42 U=alice F=<alice@example.com> rejected RCPT <someone@elsewhere.example>: relay not permitted", &ev), 1);
+	cr_assert(eq(ev.user, "someone@elsewhere.example"));
+	cr_assert_eq(ev.client.len, 0);
+	cr_assert_eq(ev.tkind, TR_REJECTED);
+	cr_assert_str_eq(cause_of(&ev), "policy_rejection");
+	cr_assert_eq(line("2026-12-07 14:36:43 U=unknown F=<a@example.com> rejected RCPT <nobody@example.com>: Unrouteable address", &ev), 1);
+	cr_assert(eq(ev.user, "nobody@example.com"));
+	cr_assert_str_eq(cause_of(&ev), "unknown_mailbox");
+	cr_assert_eq(line("2026-12-07 14:36:44 1xaZpa-0001t3-2D U=alice F=<alice@example.com> rejected after DATA: message rejected by policy", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_REJECTED);
+	/* not a reject: "U=" as a field of a reception line */
+	cr_assert_eq(line("2026-12-07 14:36:45 1xaZpa-0001t3-2E <= alice@example.com U=alice P=local S=300", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+}

@@ -486,8 +486,9 @@ exim_spool(struct slice body, struct event *ev)
 /*
  * Most mainlog lines are "id <= ", "id => ", "id -> " or "id Completed":
  * with a message id, only the two bytes after it are looked at unless
- * the line is "id H=..." or "id F=...". Lines without an id are looked
- * at by their first bytes: "H=", "SMTP ", or a second word
+ * the line is "id H=...", "id U=..." or "id F=...". Lines without an id
+ * are looked at by their first bytes: "H=" (or "U=", a local SMTP
+ * session's, which has no host), "SMTP ", or a second word
  * "authenticator".
  */
 static int
@@ -525,7 +526,8 @@ exim_parse(const struct logline *ll, struct event *ev)
 		}
 		if (SLICE_STARTS(rest, "rejected from <"))
 			return exim_toobig(body, rest.p + 9, "from <", ev);
-		if ((rest.p[0] != 'H' && rest.p[0] != 'F') || rest.p[1] != '=')
+		if ((rest.p[0] != 'H' && rest.p[0] != 'F' && rest.p[0] != 'U') ||
+		    rest.p[1] != '=')
 			return 0;
 		p = own_reject(rest);
 		return p ? exim_rejected(body, p, ev) : 0;
@@ -534,6 +536,7 @@ exim_parse(const struct logline *ll, struct event *ev)
 	case 'C':
 		return exim_refused(body, ev);
 	case 'H':
+	case 'U':	/* local SMTP (-bs): "U=ident", no host (host_and_ident) */
 		if (body.p[1] != '=')
 			return 0;
 		p = own_reject(body);
