@@ -81,8 +81,12 @@ Test(history, migrates_empty_file, .init = setup, .fini = teardown,
 	h = history_open(dbpath, 1, err, sizeof(err));
 	cr_assert_not_null(h, "%s", err);
 	history_close(h);
-	cr_assert_eq(history_schema_version(), 1);
-	cr_assert_eq(scalar("SELECT MAX(version) FROM schema_version"), 1);
+	cr_assert_eq(history_schema_version(), 2);
+	cr_assert_eq(scalar("SELECT MAX(version) FROM schema_version"), 2);
+	/* v2: who and where, and the free space logged */
+	cr_assert_eq(scalar("SELECT COUNT(*) FROM sqlite_master WHERE "
+	    "type = 'table' AND name IN ('day_client', 'day_remote', "
+	    "'day_space')"), 3);
 	/* v1: runs and the four per-day tables */
 	cr_assert_eq(scalar("SELECT COUNT(*) FROM sqlite_master WHERE "
 	    "type = 'table' AND name IN ('runs', 'day_cause', 'day_user', "
@@ -103,11 +107,11 @@ Test(history, migrates_empty_file, .init = setup, .fini = teardown,
 		sqlite3_finalize(st);
 		sqlite3_close(db);
 	}
-	/* opening again applies nothing twice */
+	/* opening again applies nothing twice: one row per migration */
 	h = history_open(dbpath, 1, err, sizeof(err));
 	cr_assert_not_null(h, "%s", err);
 	history_close(h);
-	cr_assert_eq(scalar("SELECT COUNT(*) FROM schema_version"), 1);
+	cr_assert_eq(scalar("SELECT COUNT(*) FROM schema_version"), 2);
 }
 
 Test(history, newer_schema_refused, .init = setup, .fini = teardown,

@@ -210,6 +210,7 @@ Test(report_json, tiny_exact, .timeout = 5)
 	    "\"detail\": [], \"detail_examples\": {}, \"top_clients\": [], "
 	    "\"top_remotes\": []}\n"
 	    "  },\n"
+	    "  \"capacity\": [],\n"
 	    "  \"codes\": [\n"
 	    "    {\"protocol\": \"smtp\", \"code\": \"552\", "
 	    "\"enhanced\": \"5.2.2\", \"events\": 2, "

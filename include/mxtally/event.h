@@ -105,6 +105,21 @@ enum traffic_kind {
 	TR_COUNT
 };
 
+/*
+ * Free space a server logged with a failure or a warning (item 5 of
+ * issue 15): the store it measured and the bytes it found free. Only
+ * lines that already matched carry one, so it costs the scan nothing.
+ */
+enum space_kind {
+	SP_NONE,
+	SP_QUEUE,		/* Postfix: "not enough free space in mail
+				   queue: N bytes" */
+	SP_SPOOL,		/* Exim: "spool directory space check
+				   failed: space=K" (kilobytes) */
+	SP_LOGDIR,		/* Exim: "log directory space check ..." */
+	SP_COUNT
+};
+
 struct event {
 	int64_t		 t;		/* wall-clock seconds as logged, or T_NONE */
 	struct slice	 host;		/* syslog host, may be empty */
@@ -141,7 +156,19 @@ struct event {
 					   compare it, "TOKEN@TOKEN" of
 					   join_peer_key and the domain
 					   (anon.c); else empty */
+	uint8_t		 space;		/* enum space_kind, SP_NONE */
+	uint64_t	 free;		/* space: bytes free, as logged */
 };
+
+/* The store a space figure is about ("queue", "spool", "log"). */
+static inline const char *
+space_name(int kind)
+{
+	static const char *const names[SP_COUNT] = {
+		"none", "queue", "spool", "log"
+	};
+	return kind >= 0 && kind < SP_COUNT ? names[kind] : "none";
+}
 
 /* The stable key of a detail ("rbl", "relay"), or NULL for POL_NONE. */
 static inline const char *

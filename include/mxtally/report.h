@@ -151,6 +151,37 @@ struct traffic {
 };
 
 /*
+ * Free space a server logged for one store (event.h, enum space_kind):
+ * the figures in bytes, and when each was logged (T_NONE: no time).
+ */
+struct space_fig {
+	uint64_t	 samples;	/* figures seen */
+	uint64_t	 min, first, last;	/* bytes free */
+	int64_t		 min_at, first_at, last_at;
+};
+
+struct space_row {
+	const char	*host;		/* syslog host, "" none, "(other)" */
+	int		 kind;		/* enum space_kind */
+	struct space_fig f;
+};
+
+/*
+ * From the first and the last figure: the bytes free space fell by per
+ * hour and the hours left at that rate after the last one. Returns 1,
+ * or 0 when there is no fall to tell (fewer than two timed figures, or
+ * the last no lower than the first).
+ */
+int space_rate(const struct space_fig *f, double *per_hour,
+    double *hours_left);
+
+/* Adds the figures of b into a (sums, lowest, earliest, latest). */
+void space_fig_add(struct space_fig *a, const struct space_fig *b);
+
+/* Sorts rows as reports list them: lowest free first, "(other)" last. */
+void space_sort(struct space_row *v, size_t n);
+
+/*
  * A fired alert (alert.h), flattened to strings so that a report read
  * back by merge can hold it too. Strings are borrowed.
  */
@@ -194,6 +225,8 @@ struct result {
 	size_t		 nhours;
 	struct tmpl_row	*unclassified;
 	size_t		 nunclassified;
+	struct space_row *space;	/* free space logged, lowest first */
+	size_t		 nspace;
 	/*
 	 * Inbound clients by address (each with its network), the networks
 	 * that dominate (see result.c: rolled up), and the view the text

@@ -45,6 +45,7 @@ agg_new(void)
 	}
 	join_init(a);
 	a->traffic = traffic_new();
+	a->space = space_new();
 	return a;
 }
 
@@ -73,6 +74,7 @@ agg_free(struct agg *a)
 		tab_release(tabs[i]);
 	join_release(a);
 	traffic_free(a->traffic);
+	space_free(a->space);
 	arena_release(&a->ar);
 	free(a);
 }
@@ -512,6 +514,9 @@ agg_merge(struct agg *into, struct agg *from)
 	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++)
 		merge_tab(dst[i], src[i]);
 	into->join_unresolved += from->join_unresolved;
+	space_merge(into->space, from->space);
+	space_free(from->space);
+	from->space = space_new();
 	drop_folded(into);
 	/* pending entries stay in from's arena: re-add them by copy */
 	for (p = from->pend; p != NULL; p = next) {
@@ -528,6 +533,8 @@ agg_merge(struct agg *into, struct agg *from)
 void
 agg_traffic(struct agg *a, const struct event *ev, uint64_t pos, int error)
 {
+	if (ev->space != SP_NONE)
+		space_add(a->space, ev);
 	traffic_add(a->traffic, ev, pos, error);
 }
 

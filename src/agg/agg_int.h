@@ -200,6 +200,7 @@ struct agg {
 	agg_emit_fn	*emit;		/* each counted event, or NULL */
 	void		*emit_arg;
 	struct traffic_agg *traffic;	/* traffic.c */
+	struct space_agg *space;	/* space.c: free space logged */
 	int		 merged;	/* another agg was merged in */
 	struct traffic_job *finishing;	/* traffic_finish still running */
 	char		 key[KEY_MAX + 64];
@@ -247,6 +248,18 @@ size_t detail_list(struct slice text, char *buf, size_t len);
 /* result.c: "a.b.c.0/24" or "x:x:x:x::/64" of ip into buf; 0 if no ip */
 int client_network(const char *ip, char *buf, size_t len);
 #endif
+
+/* space.c: the free space servers logged (see there) */
+struct space_agg;
+struct space_fig;
+struct space_row;
+struct space_agg *space_new(void);
+void space_free(struct space_agg *s);
+void space_add(struct space_agg *s, const struct event *ev);
+void space_merge(struct space_agg *into, struct space_agg *from);
+/* Rows lowest free space first, "(other)" rows last; in ar. */
+struct space_row *space_result(const struct space_agg *s, struct arena *ar,
+    size_t *n);
 
 /* Waits for agg_finish's traffic half; agg_result calls it. */
 void agg_traffic_wait(struct agg *a);

@@ -64,6 +64,18 @@ event_reset(struct event *ev)
 	event_copy(ev, &empty);
 }
 
+size_t
+parse_u64(const char *p, const char *end, uint64_t *v)
+{
+	const char	*q = p;
+	uint64_t	 n = 0, d;
+
+	for (; q < end && (d = (uint64_t)(unsigned char)*q - '0') <= 9; q++)
+		n = n > (UINT64_MAX - d) / 10 ? UINT64_MAX : n * 10 + d;
+	*v = n;
+	return (size_t)(q - p);
+}
+
 struct slice
 field_until(struct slice s, const char *key, size_t klen, char close)
 {

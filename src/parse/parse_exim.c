@@ -32,7 +32,9 @@
  *    Exim sent when its connection limits were reached.
  *  - "rejected MAIL FROM:<s> ...: message too big" and "id rejected from
  *    <s> ...: message too big" (size checks, the sender is the user);
- *    "spool directory space check failed" (told "452 Space shortage").
+ *    "spool directory space check failed" (told "452 Space shortage"),
+ *    and the same check of the log directory; both keep the free space
+ *    they logged (ev->space).
  * Not counted: "sender verify fail for <x>: ..." (the "rejected RCPT
  * ...: Sender verify failed" line after it is the reply), "SMTP connection
  * from ... closed by DROP in ACL" (the reject before it), the bare "id
@@ -470,10 +472,21 @@ exim_toobig(struct slice body, const char *r, const char *from,
 	return 1;
 }
 
-/* "spool directory space check failed: ...": told "452 Space shortage" */
+/*
+ * "spool directory space check failed: space=K inodes=N" (or "log
+ * directory"): told "452 Space shortage"; K is the kilobytes free
+ * (-1 when statvfs failed: no figure).
+ */
 static int
 exim_spool(struct slice body, struct event *ev)
 {
+	const char	*p = SLICE_FIND(body, " space="), *end = body.p + body.len;
+	uint64_t	 k;
+
+	if (p != NULL && parse_u64(p + 7, end, &k) > 0) {
+		ev->space = body.p[0] == 'l' ? SP_LOGDIR : SP_SPOOL;
+		ev->free = k > UINT64_MAX / 1024 ? UINT64_MAX : k * 1024;
+	}
 	ev->proto = PROTO_SMTP;
 	ev->dir = DIR_TO_CLIENT;
 	memcpy(ev->code, "452", 4);
@@ -549,6 +562,10 @@ exim_parse(const struct logline *ll, struct event *ev)
 	case 's':
 		return SLICE_STARTS(body, "spool directory space check failed") ?
 		    exim_spool(body, ev) : 0;
+	case 'l':	/* "login authenticator ..." goes on below */
+		if (SLICE_STARTS(body, "log directory space check failed"))
+			return exim_spool(body, ev);
+		break;
 	}
 	sp = memchr(body.p, ' ', body.len < 32 ? body.len : 32);
 	if (sp != NULL && SLICE_STARTS(slice_make(sp + 1, body.p + body.len),

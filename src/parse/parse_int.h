@@ -59,6 +59,12 @@ struct slice field_until(struct slice s, const char *key, size_t klen,
  */
 int host_ip(struct slice s, struct slice *name, struct slice *ip);
 
+/*
+ * The decimal number at p (before end) into *v, saturating at
+ * UINT64_MAX; returns the digits read, 0 when p holds none.
+ */
+size_t parse_u64(const char *p, const char *end, uint64_t *v);
+
 /* Slice from p to the end of s. */
 static inline struct slice
 slice_from(struct slice s, const char *p)

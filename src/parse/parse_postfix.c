@@ -5,7 +5,7 @@
  * SASL authentication failures, "warning: non-SMTP command from ..." (smtpd
  * hangs up on it). What the client was told is the event;
  * "warning: not enough free space" precedes a 452 reject and is not
- * counted again; smtpd's "warning: QID: queue file size limit exceeded"
+ * counted again, but its figure of free bytes is kept (ev->space); smtpd's "warning: QID: queue file size limit exceeded"
  * is the only line of a 552 at the end of DATA and is counted. The lmtp
  * agent's failures with the server's reply are marked EV_PEER: when the
  * LMTP server (Dovecot) logged the same refusal, agg counts it once, with
@@ -211,6 +211,24 @@ postfix_oversize(struct slice msg, struct event *ev)
 	return 1;
 }
 
+#define QUEUE_SPACE	"warning: not enough free space in mail queue: "
+
+/*
+ * smtpd "warning: not enough free space in mail queue: N bytes < 1.5*
+ * message size limit": the free bytes smtpd measured before it told the
+ * client 452 (its reject line is the event). A space fact, no event.
+ */
+static int
+postfix_space(struct slice msg, struct event *ev)
+{
+	const char	*p = msg.p + strlen(QUEUE_SPACE), *end = msg.p + msg.len;
+	size_t		 n = parse_u64(p, end, &ev->free);
+
+	if (n > 0 && SLICE_STARTS(slice_make(p + n, end), " bytes"))
+		ev->space = SP_QUEUE;
+	return 0;
+}
+
 /* "header ", "body " or "END-OF-MESSAGE ": what cleanup inspected */
 static int
 cleanup_stage(struct slice s)
@@ -346,6 +364,8 @@ postfix_lines(const struct logline *ll, struct event *ev)
 			return postfix_nonsmtp(msg, ev);
 		if (SLICE_EQ(cmd, "smtpd") && slice_ends(msg, SIZE_LIMIT))
 			return postfix_oversize(msg, ev);
+		if (SLICE_STARTS(msg, QUEUE_SPACE))
+			return postfix_space(msg, ev);
 		return SLICE_FIND(msg, " authentication failed") != NULL &&
 		    SLICE_FIND(msg, ": SASL ") != NULL ? postfix_sasl(msg, ev) : 0;
 	}

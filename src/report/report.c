@@ -270,6 +270,24 @@ rep_pad(FILE *out, size_t n)
 }
 
 char *
+rep_bytes(uint64_t n, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double	 v = (double)n;
+	size_t	 u = 0;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+		return buf;
+	}
+	for (v /= 1024; v >= 1024 && u + 1 < sizeof(units) / sizeof(*units);
+	    u++)
+		v /= 1024;
+	snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+char *
 rep_num(uint64_t n, char *buf, size_t len)
 {
 	char	 tmp[32];

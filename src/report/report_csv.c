@@ -25,12 +25,12 @@
 
 enum csv_table {
 	CSV_USERS, CSV_CAUSES, CSV_CODES, CSV_HOSTS, CSV_HOURS, CSV_CLIENTS,
-	CSV_REMOTES, CSV_DETAILS, CSV_DIRECTIONS
+	CSV_REMOTES, CSV_DETAILS, CSV_DIRECTIONS, CSV_CAPACITY
 };
 
 static const char *const table_names[] = {
 	"users", "causes", "codes", "hosts", "hours", "clients", "remotes",
-	"details", "directions", NULL
+	"details", "directions", "capacity", NULL
 };
 
 static int
@@ -309,6 +309,35 @@ csv_directions(FILE *out, const struct result *r)
 	}
 }
 
+/* capacity: the free space servers logged, lowest first, in bytes */
+static void
+csv_capacity(FILE *out, const struct result *r)
+{
+	const struct space_row	*s;
+	char			 a[32], b[32], c[32];
+	size_t			 i;
+
+	fputs("host,store,samples,free_min,free_min_at,free_first,first,"
+	    "free_last,last", out);
+	csv_eol(out);
+	for (i = 0; i < r->nspace; i++) {
+		s = &r->space[i];
+		rep_csv_field(out, s->host, 1);
+		fprintf(out, ",%s", space_name(s->kind));
+		csv_u64(out, s->f.samples);
+		csv_u64(out, s->f.min);
+		fprintf(out, ",%s", s->f.min_at == T_NONE ? "" :
+		    report_time(s->f.min_at, a, sizeof(a)));
+		csv_u64(out, s->f.first);
+		fprintf(out, ",%s", s->f.first_at == T_NONE ? "" :
+		    report_time(s->f.first_at, b, sizeof(b)));
+		csv_u64(out, s->f.last);
+		fprintf(out, ",%s", s->f.last_at == T_NONE ? "" :
+		    report_time(s->f.last_at, c, sizeof(c)));
+		csv_eol(out);
+	}
+}
+
 int
 report_csv(FILE *out, const struct result *r, const struct report_opts *o)
 {
@@ -339,6 +368,9 @@ report_csv(FILE *out, const struct result *r, const struct report_opts *o)
 		break;
 	case CSV_DIRECTIONS:
 		csv_directions(out, r);
+		break;
+	case CSV_CAPACITY:
+		csv_capacity(out, r);
 		break;
 	default:
 		return log_error("unknown csv table '%s'", o->table);

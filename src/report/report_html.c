@@ -754,13 +754,53 @@ storage_table(const struct hw *h, const char *id, const char *key,
 	free(p);
 }
 
+/* The free space servers logged: one row per store, lowest first. */
+static void
+html_space(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	const struct space_row	*s;
+	char			 b[32], c[32];
+	double			 rate, left;
+	size_t			 i;
+
+	if (r->nspace == 0)
+		return;
+	fputs("<h3>Free space the server logged</h3>\n<div class=\"scroll\">"
+	    "<table id=\"capacity\"><tr><th>host</th><th>store</th>"
+	    "<th class=\"n\">lowest</th><th>at</th><th class=\"n\">last</th>"
+	    "<th class=\"n\">figures</th><th>trend</th></tr>\n", h->out);
+	for (i = 0; i < r->nspace; i++) {
+		s = &r->space[i];
+		fputs("<tr><td>", h->out);
+		rep_html_str(h->out, s->host[0] != '\0' ? s->host : "-");
+		fprintf(h->out, "</td><td>%s</td><td class=\"n\" data-bytes="
+		    "\"%llu\">%s</td><td>%s</td>", space_name(s->kind),
+		    (unsigned long long)s->f.min,
+		    rep_bytes(s->f.min, b, sizeof(b)),
+		    s->f.min_at != T_NONE ? report_time(s->f.min_at, c,
+		    sizeof(c)) : "-");
+		fprintf(h->out, "<td class=\"n\">%s</td><td class=\"n\">"
+		    "%llu</td><td>", rep_bytes(s->f.last, b, sizeof(b)),
+		    (unsigned long long)s->f.samples);
+		if (space_rate(&s->f, &rate, &left))
+			fprintf(h->out, "fell %s/h, empty in %.1f h at that "
+			    "rate", rep_bytes((uint64_t)rate, b, sizeof(b)),
+			    left);
+		else
+			fputs("not falling", h->out);
+		fputs("</td></tr>\n", h->out);
+	}
+	fputs("</table></div>\n", h->out);
+}
+
 static void
 html_storage(const struct hw *h)
 {
 	const struct result	*r = h->r;
 	size_t			 i;
 
-	if (group_events(r, "storage") == 0)
+	if (group_events(r, "storage") == 0 && r->nspace == 0)
 		return;
 	fputs("<section id=\"storage\">\n<h2>Storage</h2>\n<p class=\"note\">"
 	    "A user's quota is full (quota_exceeded), or the server itself is "
@@ -785,7 +825,9 @@ html_storage(const struct hw *h)
 	storage_table(h, "storage-hosts", "host", r->hosts, r->nhosts_shown);
 	fputs("</div>\n<div>\n", h->out);
 	storage_table(h, "storage-users", "user", r->users, r->nusers_shown);
-	fputs("</div>\n</div>\n</section>\n", h->out);
+	fputs("</div>\n</div>\n", h->out);
+	html_space(h);
+	fputs("</section>\n", h->out);
 }
 
 /* --- top users ---------------------------------------------------- */

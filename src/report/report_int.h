@@ -91,6 +91,9 @@ void rep_text_wrap(FILE *out, const char *s, size_t col, size_t indent,
 /* Writes n spaces. */
 void rep_pad(FILE *out, size_t n);
 
+/* Formats bytes as "1.5 MiB" (or "512 bytes") into buf; returns buf. */
+char *rep_bytes(uint64_t n, char *buf, size_t len);
+
 /* Formats n with thousands separators ("1,234,567") into buf; returns buf. */
 char *rep_num(uint64_t n, char *buf, size_t len);
 

@@ -632,6 +632,49 @@ json_alerts(struct jw *w, const struct result *r)
 	jw_close(w, ']');
 }
 
+/*
+ * "capacity": the free space servers logged (Postfix's queue, Exim's
+ * spool and log directories), lowest first, in bytes; with two or more
+ * timed figures that fall, the fall per hour from the first to the last
+ * and the hours left at that rate, else null.
+ */
+static void
+json_capacity(struct jw *w, const struct result *r)
+{
+	const struct space_row	*s;
+	double			 rate, left;
+	char			 buf[32];
+	size_t			 i;
+
+	jw_open(w, "capacity", '[', 0);
+	for (i = 0; i < r->nspace; i++) {
+		s = &r->space[i];
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "host", s->host);
+		jw_str(w, "store", space_name(s->kind));
+		jw_u64(w, "samples", s->f.samples);
+		jw_u64(w, "free_min", s->f.min);
+		jw_time(w, "free_min_at", s->f.min_at);
+		jw_u64(w, "free_first", s->f.first);
+		jw_time(w, "first", s->f.first_at);
+		jw_u64(w, "free_last", s->f.last);
+		jw_time(w, "last", s->f.last_at);
+		if (space_rate(&s->f, &rate, &left)) {
+			jw_u64(w, "falling_per_hour", (uint64_t)(rate + 0.5));
+			jw_item(w, "hours_to_empty");
+			jw_put(w, buf, (size_t)snprintf(buf, sizeof(buf),
+			    "%.1f", left));
+		} else {
+			jw_item(w, "falling_per_hour");
+			jw_lit(w, "null");
+			jw_item(w, "hours_to_empty");
+			jw_lit(w, "null");
+		}
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
 int
 report_json(FILE *out, const struct result *r, const struct report_opts *o)
 {
@@ -671,6 +714,7 @@ report_json(FILE *out, const struct result *r, const struct report_opts *o)
 	jw_close(&w, '}');
 	json_traffic(&w, &r->traffic);
 	json_causes(&w, r);
+	json_capacity(&w, r);
 	json_codes(&w, r);
 	json_pop3(&w, r);
 	json_entities(&w, "users", "user", r->users, r->nusers_shown);

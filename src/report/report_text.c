@@ -8,6 +8,7 @@
  * from a log goes through rep_text_str, so a log line cannot send
  * control sequences to the reader's terminal.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,24 +111,6 @@ cause_id(int cause)
 	const struct cause_info *ci = rep_cause(cause);
 
 	return ci != NULL ? ci->id : "-";
-}
-
-static char *
-human_bytes(uint64_t n, char *buf, size_t len)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	double	 v = (double)n;
-	size_t	 u = 0;
-
-	if (n < 1024) {
-		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
-		return buf;
-	}
-	for (v /= 1024; v >= 1024 && u + 1 < sizeof(units) / sizeof(*units);
-	    u++)
-		v /= 1024;
-	snprintf(buf, len, "%.1f %s", v, units[u]);
-	return buf;
 }
 
 static void
@@ -263,7 +246,7 @@ text_files(const struct tx *t)
 		    rep_num(r->nfiles, a, sizeof(a)));
 	}
 	fprintf(t->out, "%s lines, %s\n", rep_num(r->lines, a, sizeof(a)),
-	    human_bytes(r->bytes, b, sizeof(b)));
+	    rep_bytes(r->bytes, b, sizeof(b)));
 	if (r->nfiles < 2 || r->nfiles > FILES_LISTED)
 		return;		/* a long list is in the JSON's input.files */
 	for (i = 0; i < r->nfiles; i++) {
@@ -279,7 +262,7 @@ text_files(const struct tx *t)
 		if (r->files[i].layout != NULL)
 			fprintf(t->out, "%-21s ", r->files[i].layout);
 		count(t, r->files[i].lines, wn, NULL);
-		fprintf(t->out, " lines, %s", human_bytes(r->files[i].bytes, b,
+		fprintf(t->out, " lines, %s", rep_bytes(r->files[i].bytes, b,
 		    sizeof(b)));
 		if (r->files[i].layout != NULL)
 			fprintf(t->out, ", %s recognised",
@@ -633,6 +616,47 @@ storage_print(const struct tx *t, const char *title, const char *noun,
 	more(t, s->n, s->all, noun);
 }
 
+/*
+ * The free space servers logged, lowest first: "conch  queue  lowest
+ * 96.0 MiB at ..., last 169.5 MiB (17 figures); fell 18.7 MiB/h:
+ * empty in 9.1 h at that rate".
+ */
+static void
+text_space(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	const struct space_row	*s;
+	char			 b[32], c[32];
+	double			 rate, left;
+	size_t			 i, w = 4;
+
+	if (r->nspace == 0)
+		return;
+	for (i = 0; i < r->nspace; i++)
+		w = name_width(r->space[i].host, w);
+	fputs("  free space the server logged (bytes measured, lowest "
+	    "first)\n", t->out);
+	for (i = 0; i < r->nspace && i < t->rows; i++) {
+		s = &r->space[i];
+		fputs("    ", t->out);
+		cell(t, s->host[0] != '\0' ? s->host : "-", w);
+		fprintf(t->out, "  %-5s  lowest %s", space_name(s->kind),
+		    rep_bytes(s->f.min, b, sizeof(b)));
+		if (s->f.min_at != T_NONE)
+			fprintf(t->out, " at %s", report_time(s->f.min_at, c,
+			    sizeof(c)));
+		fprintf(t->out, ", last %s (%" PRIu64 " %s)",
+		    rep_bytes(s->f.last, b, sizeof(b)), s->f.samples,
+		    s->f.samples == 1 ? "figure" : "figures");
+		if (space_rate(&s->f, &rate, &left))
+			fprintf(t->out, "; fell %s/h: empty in %.1f h at "
+			    "that rate", rep_bytes((uint64_t)rate, b,
+			    sizeof(b)), left);
+		putc('\n', t->out);
+	}
+	more(t, i, r->nspace, "stores");
+}
+
 /* One cause line per storage cause, then who and when. */
 static void
 text_storage(const struct tx *t)
@@ -646,7 +670,7 @@ text_storage(const struct tx *t)
 			w = name_width(cause_id(r->causes[i].cause), w);
 			j++;
 		}
-	if (j == 0)
+	if (j == 0 && r->nspace == 0)
 		return;
 	s[0] = storage_pick(t, r->users, r->nusers_shown, 0);
 	s[1] = storage_pick(t, r->hosts, r->nhosts_shown, 0);
@@ -674,6 +698,7 @@ text_storage(const struct tx *t)
 	storage_print(t, "busiest hours", "hours", &s[2], w, wn);
 	for (i = 0; i < 3; i++)
 		free(s[i].p);
+	text_space(t);
 }
 
 /* --- top users ----------------------------------------------------- */

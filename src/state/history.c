@@ -97,10 +97,36 @@ struct history {
 	"CREATE INDEX day_host_day ON day_host (day);"			\
 	"CREATE INDEX day_code_day ON day_code (day);"
 
+/*
+ * Version 2: who and where (issue 15). day_client: inbound clients by
+ * address with their /24 or /64 network; day_remote: outbound refusals
+ * by remote domain; day_space: the free space
+ * servers logged, per host and store, in bytes (trend projects days to
+ * full from it).
+ */
+#define HIST_V2								\
+	"CREATE TABLE day_client (run_id BIGINT NOT NULL, day TEXT NOT NULL,"\
+	" client TEXT NOT NULL, network TEXT NOT NULL, cause TEXT NOT NULL,"\
+	" events BIGINT NOT NULL,"					\
+	" PRIMARY KEY (run_id, day, client, cause));"			\
+	"CREATE TABLE day_remote (run_id BIGINT NOT NULL, day TEXT NOT NULL,"\
+	" remote TEXT NOT NULL, cause TEXT NOT NULL,"			\
+	" events BIGINT NOT NULL,"					\
+	" PRIMARY KEY (run_id, day, remote, cause));"			\
+	"CREATE TABLE day_space (run_id BIGINT NOT NULL, day TEXT NOT NULL,"\
+	" host TEXT NOT NULL, store TEXT NOT NULL,"			\
+	" samples BIGINT NOT NULL, free_min BIGINT NOT NULL,"		\
+	" free_last BIGINT NOT NULL,"					\
+	" PRIMARY KEY (run_id, day, host, store));"			\
+	"CREATE INDEX day_client_day ON day_client (day);"		\
+	"CREATE INDEX day_remote_day ON day_remote (day);"		\
+	"CREATE INDEX day_space_day ON day_space (day);"
+
 static const struct {
 	const char	*sqlite, *pg;
 } migrations[] = {
 	{ HIST_V1("INTEGER PRIMARY KEY"), HIST_V1("BIGSERIAL PRIMARY KEY") },
+	{ HIST_V2, HIST_V2 },
 };
 
 #define HIST_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -512,6 +538,12 @@ static const char sql_del_cause[] = "DELETE FROM day_cause WHERE run_id = $1";
 static const char sql_del_user[] = "DELETE FROM day_user WHERE run_id = $1";
 static const char sql_del_host[] = "DELETE FROM day_host WHERE run_id = $1";
 static const char sql_del_code[] = "DELETE FROM day_code WHERE run_id = $1";
+static const char sql_del_client[] = "DELETE FROM day_client WHERE "
+    "run_id = $1";
+static const char sql_del_remote[] = "DELETE FROM day_remote WHERE "
+    "run_id = $1";
+static const char sql_del_space[] = "DELETE FROM day_space WHERE "
+    "run_id = $1";
 static const char sql_del_run[] = "DELETE FROM runs WHERE id = $1";
 static const char sql_add_run[] = "INSERT INTO runs (input_key, host, "
     "started, period_first, period_last, day_first, day_last, files, "
@@ -531,12 +563,28 @@ static const char sql_add_code[] = "INSERT INTO day_code (run_id, day, "
     "protocol, code, enhanced, response, cause, events) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
+static const char sql_add_client[] = "INSERT INTO day_client (run_id, "
+    "day, client, network, cause, events) VALUES ($1, $2, $3, $4, $5, $6) "
+    "ON CONFLICT (run_id, day, client, cause) DO UPDATE SET events = "
+    "day_client.events + excluded.events";
+static const char sql_add_remote[] = "INSERT INTO day_remote (run_id, "
+    "day, remote, cause, events) VALUES ($1, $2, $3, $4, $5) "
+    "ON CONFLICT (run_id, day, remote, cause) DO UPDATE SET events = "
+    "day_remote.events + excluded.events";
+static const char sql_add_space[] = "INSERT INTO day_space (run_id, day, "
+    "host, store, samples, free_min, free_last) VALUES ($1, $2, $3, $4, "
+    "$5, $6, $7) ON CONFLICT (run_id, day, host, store) DO UPDATE SET "
+    "samples = day_space.samples + excluded.samples, free_min = "
+    "CASE WHEN excluded.free_min < day_space.free_min THEN "
+    "excluded.free_min ELSE day_space.free_min END, free_last = excluded.free_last";
+
 /* Deletes the run with input key key and its rows, when there is one. */
 static int
 drop_run(struct history *h, const char *key, char *err, size_t errlen)
 {
 	static const char *const del[] = { sql_del_cause, sql_del_user,
-	    sql_del_host, sql_del_code, sql_del_run };
+	    sql_del_host, sql_del_code, sql_del_client, sql_del_remote,
+	    sql_del_space, sql_del_run };
 	long long	 id = -1;
 	char		 ids[24];
 	const char	*p[1] = { key };
@@ -668,6 +716,69 @@ add_codes(struct history *h, const struct result *r, const char *run,
 	return 0;
 }
 
+/* day_client: one row per client address and cause. */
+static int
+add_clients(struct history *h, const struct result *r, const char *run,
+    const char *day, char *err, size_t errlen)
+{
+	char		 n[24], *name;
+	const char	*p[6];
+	size_t		 i;
+	int		 c, rc = 0;
+
+	for (i = 0; i < r->nclients && rc == 0; i++) {
+		name = hist_name(r->clients[i].name);
+		for (c = 0; c < cause_count() && rc == 0; c++) {
+			if (r->clients[i].by_cause[c] == 0)
+				continue;
+			snprintf(n, sizeof(n), "%" PRIu64,
+			    r->clients[i].by_cause[c]);
+			p[0] = run;
+			p[1] = day;
+			p[2] = name;
+			p[3] = r->clients[i].network != NULL ?
+			    r->clients[i].network : "";
+			p[4] = cause_get(c)->id;
+			p[5] = n;
+			rc = db_query(h, sql_add_client, 6, p, NULL, NULL, err,
+			    errlen);
+		}
+		free(name);
+	}
+	return rc;
+}
+
+/* day_space: one row per host and store, on its last figure's day. */
+static int
+add_space(struct history *h, const struct result *r, const char *run,
+    const char *dl, char *err, size_t errlen)
+{
+	char		 day[16], ns[24], nm[24], nl[24], *host;
+	const char	*p[7];
+	size_t		 i;
+	int		 rc = 0;
+
+	for (i = 0; i < r->nspace && rc == 0; i++) {
+		const struct space_row *s = &r->space[i];
+
+		host = hist_name(s->host);
+		snprintf(ns, sizeof(ns), "%" PRIu64, s->f.samples);
+		snprintf(nm, sizeof(nm), "%" PRIu64, s->f.min);
+		snprintf(nl, sizeof(nl), "%" PRIu64, s->f.last);
+		p[0] = run;
+		p[1] = s->f.last_at != T_NONE ? day_of(s->f.last_at, day,
+		    sizeof(day)) : dl;
+		p[2] = host;
+		p[3] = space_name(s->kind);
+		p[4] = ns;
+		p[5] = nm;
+		p[6] = nl;
+		rc = db_query(h, sql_add_space, 7, p, NULL, NULL, err, errlen);
+		free(host);
+	}
+	return rc;
+}
+
 /* Inserts the runs row and everything under it; *id gets its id. */
 static int
 add_run(struct history *h, const struct result *r, const char *key,
@@ -706,6 +817,13 @@ add_run(struct history *h, const struct result *r, const char *key,
 		if (add_by_cause(h, sql_add_host, id, dl, r->hosts[i].name,
 		    r->hosts[i].by_cause, err, errlen) == -1)
 			return -1;
+	for (i = 0; i < r->nremotes_shown; i++)
+		if (add_by_cause(h, sql_add_remote, id, dl, r->remotes[i].name,
+		    r->remotes[i].by_cause, err, errlen) == -1)
+			return -1;
+	if (add_clients(h, r, id, dl, err, errlen) == -1 ||
+	    add_space(h, r, id, dl, err, errlen) == -1)
+		return -1;
 	return add_codes(h, r, id, dl, err, errlen);
 }
 

@@ -91,8 +91,8 @@ struct merged {
 	struct rows	 users, hosts, hours, clients, remotes;
 	struct wmem	*wmem;		/* result_clients' */
 	struct mcause	 causes[CAUSE_MAX];
-	struct smap	 codeidx, pop3idx, anidx;
-	size_t		 capcodes, cappop3, capuncl;
+	struct smap	 codeidx, pop3idx, anidx, spaceidx;
+	size_t		 capcodes, cappop3, capuncl, capspace;
 	char		**owned;	/* keys built here */
 	size_t		 nowned;
 	int		 partial;	/* a report lists only some users */
@@ -452,6 +452,46 @@ add_codes(struct merged *m, const json_t *doc)
 	}
 }
 
+/* "capacity": figures of one host and store add up (space_fig_add). */
+static void
+add_space(struct merged *m, const struct json *doc)
+{
+	const struct json	*a = arr(doc, "capacity"), *e;
+	struct result		*r = &m->r;
+	struct space_fig	 f;
+	const char		*host, *store;
+	char			*key;
+	size_t			 i, ix;
+	int			 isnew, kind;
+
+	EACH(i, a) {
+		e = a->kids[i];
+		host = json_str(e, "host");
+		store = json_str(e, "store");
+		for (kind = SP_NONE + 1; kind < SP_COUNT; kind++)
+			if (store != NULL && strcmp(store, space_name(kind)) == 0)
+				break;
+		if (host == NULL || kind == SP_COUNT)
+			continue;
+		f = (struct space_fig){ .samples = json_u64(e, "samples"),
+		    .min = json_u64(e, "free_min"),
+		    .min_at = parse_stamp(json_str(e, "free_min_at")),
+		    .first = json_u64(e, "free_first"),
+		    .first_at = parse_stamp(json_str(e, "first")),
+		    .last = json_u64(e, "free_last"),
+		    .last_at = parse_stamp(json_str(e, "last")) };
+		if (asprintf(&key, "%d\x1f%s", kind, host) == -1)
+			log_die("out of memory");
+		r->space = grow(r->space, &m->capspace, r->nspace,
+		    sizeof(*r->space));
+		ix = smap_get(&m->spaceidx, own(m, key), r->nspace, &isnew);
+		if (isnew)
+			r->space[r->nspace++] = (struct space_row){ .host = host,
+			    .kind = kind };
+		space_fig_add(&r->space[ix].f, &f);
+	}
+}
+
 static void
 add_templates(struct merged *m, const json_t *doc)
 {
@@ -725,6 +765,7 @@ add_doc(struct merged *m, const json_t *doc)
 	add_traffic_lists(m, doc);
 	add_causes(m, doc);
 	add_codes(m, doc);
+	add_space(m, doc);
 	add_templates(m, doc);
 	add_entities(m, doc, arr(doc, "users"), "user", &m->users);
 	add_entities(m, doc, arr(doc, "hosts"), "host", &m->hosts);
@@ -1068,6 +1109,7 @@ build(struct merged *m, size_t top)
 	sort_rows(r->pop3, r->npop3, sizeof(*r->pop3), cmp_reply);
 	sort_rows(r->unclassified, r->nunclassified, sizeof(*r->unclassified),
 	    cmp_tmpl);
+	space_sort(r->space, r->nspace);
 	build_traffic(m, top);
 }
 
@@ -1168,6 +1210,8 @@ merge_free(struct result *r)
 	smap_release(&m->codeidx);
 	smap_release(&m->pop3idx);
 	smap_release(&m->anidx);
+	smap_release(&m->spaceidx);
+	free(r->space);
 	free(m->senders.v);
 	free(m->senders.bysize);
 	smap_release(&m->senders.idx);
