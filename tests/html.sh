@@ -18,7 +18,10 @@
 #     against a page that does raise errors, so it cannot pass by seeing
 #     nothing. The same session emulates print media and checks that the
 #     folded <details> tables unfold, and that the page does not scroll
-#     sideways at phone width.
+#     sideways at phone width. At phone width with every table unfolded:
+#     no cause name broken inside a word, reply-code rows within the
+#     page, the total tile wider than an empty group's, chart labels
+#     apart (issue 15 item 7); the full-page shot shows the tables open.
 #  4. the trend page (mxtally trend -f html) over the history of the
 #     scenario in tests/trend_logs.sh: the DOM against the numbers
 #     tests/trend.sh derives by hand, both screenshots, and the same
@@ -458,6 +461,39 @@ if mode == "trend":
            ".map(e => e.getBoundingClientRect().right))", s)
     if w > 390:
         fails.append("a trend section is %d px wide at 390 px" % w)
+# issue 15 item 7, at 390 px with every table unfolded: no cause name
+# broken inside a word (one line box each), no reply-code row wider
+# than the page, the total tile larger than a tile of a group with no
+# events, and the chart's hour and date labels apart
+layout = mode == "report" and js("""(() => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  const out = [];
+  document.querySelectorAll('.cid').forEach(e => {
+    const n = e.getClientRects().length;
+    if (n > 1) out.push('cause name on ' + n + ' lines: ' + e.textContent);
+  });
+  document.querySelectorAll('table.codes tr').forEach(r => {
+    if (r.getBoundingClientRect().right > 390)
+      out.push('codes row ends at ' + r.getBoundingClientRect().right);
+  });
+  const main = document.querySelector('.tile.main');
+  const zero = document.querySelector('.tile.zero');
+  if (!main) out.push('no main tile');
+  else if (zero && main.getBoundingClientRect().width <
+           1.5 * zero.getBoundingClientRect().width)
+    out.push('the total tile is no wider than an empty group tile');
+  for (const y of ['205', '221']) {
+    let last = null;
+    document.querySelectorAll('#chart text[y="' + y + '"]').forEach(t => {
+      const b = t.getBoundingClientRect();
+      if (last && b.left < last.right) out.push('labels overlap: ' +
+        t.textContent);
+      last = b;
+    });
+  }
+  return out;
+})()""", s)
+fails += ["at 390 px: " + f for f in (layout or [])]
 if shot:
     h = js("document.documentElement.scrollHeight", s)
     png = call("Page.captureScreenshot", {"format": "png",

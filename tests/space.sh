@@ -40,8 +40,15 @@ printf '%s\n' "host,store,samples,free_min,free_min_at,free_first,first,free_las
     "mx1,queue,1,104857600,2026-11-23T10:00:00,104857600,2026-11-23T10:00:00,104857600,2026-11-23T10:00:00" |
     cmp -s - "$tmp/c.csv" && ok || bad "csv capacity: $(cat "$tmp/c.csv")"
 "$MXTALLY" --year 2026 -f html "$S/day3.log" | grep -q \
-    '<td>mx2</td><td>spool</td><td class="n" data-bytes="52428800">50.0 MiB</td>' &&
+    '<tr data-store="spool"><td>mx2 <span class="note">spool</span></td><td class="n" data-bytes="52428800">50.0 MiB<br>' &&
 	ok || bad "html capacity row"
+
+# the three days at once: mx1 fell 314572800 - 104857600 = 209715200
+# bytes in 48 h, 4369066.7 an hour, 104857600 / that = 24.0 h left
+"$MXTALLY" --year 2026 -j2 -f json "$S"/day*.log >"$tmp/r123.json" ||
+	bad "report days 1-3"
+check "$tmp/r123.json" '.capacity[] | select(.store == "queue") |
+    .falling_per_hour == 4369067 and .hours_to_empty == 24 and .samples == 4'
 
 # merge: day1 and day3 reports give mx1 queue 3 figures, lowest and
 # last 104857600 (day3 10:00), first 314572800 (day1 10:00); mx2 as is

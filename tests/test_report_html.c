@@ -146,6 +146,13 @@ Test(report_html, tiny_numbers, .timeout = 5)
 	HAS(doc, "<b id=\"group-storage\" data-value=\"2\">2</b>");
 	HAS(doc, "<b id=\"group-auth\" data-value=\"1\">1</b>");
 	HAS(doc, "<b id=\"group-lock\" data-value=\"0\">0</b>");
+	/* the total is the main tile; a group without events a small one */
+	HAS(doc, "<div class=\"tile main\"><b id=\"total-events\"");
+	HAS(doc, "<div class=\"tile lock zero\"><b id=\"group-lock\"");
+	HAS(doc, "<div class=\"tile auth\"><b id=\"group-auth\"");
+	/* no traffic line read: "not counted", never a zero */
+	HAS(doc, "<p id=\"traffic\"><b>Traffic</b>: not counted");
+	cr_assert_null(strstr(doc, "id=\"logins\""));
 	HAS(doc, "<b id=\"total-lines\" data-value=\"9\">9</b>");
 	cr_assert_null(strstr(doc, "unparsed-lines"));	/* none unparsed */
 	/* period */
@@ -385,6 +392,20 @@ Test(report_html, chart_gaps_and_days, .timeout = 5)
 	cr_assert_eq(count(doc, "<g data-start="), 2);
 	HAS(doc, "<g data-start=\"2026-11-21T17:00:00\" data-events=\"1\">");
 	HAS(doc, "<td>no time</td>");
+	cr_assert_null(strstr(doc, "class=\"quiet\""), "2 quiet hours stay");
+	free(doc);
+	/* 14:00 and 18:00: the three quiet hours between are one slot */
+	gap[2].start = T_1400 + 4 * 3600;
+	doc = html(&r);
+	HAS(doc, "<desc id=\"chart-desc\">5 hours from 2026-11-21 14:00:00 "
+	    "to 2026-11-21 18:00:00, busiest with 1 events.</desc>");
+	HAS(doc, "<g class=\"quiet\" data-from=\"2026-11-21T15:00:00\" "
+	    "data-quiet=\"3\">");
+	cr_assert_eq(count(doc, "<g data-start="), 2);
+	/* the hour after a quiet run is labelled: 14, 18, no 15..17 */
+	HAS(doc, ">18</text>");
+	cr_assert_null(strstr(doc, ">16</text>"));
+	gap[2].start = T_1400 + 3 * 3600;
 	free(doc);
 	/* 20 days: one slot a day, 21 slots, the first day's two hours added */
 	r.hours = long_run;
@@ -393,13 +414,19 @@ Test(report_html, chart_gaps_and_days, .timeout = 5)
 	HAS(doc, "<desc id=\"chart-desc\">21 days from 2026-11-21 00:00:00");
 	HAS(doc, "<g data-start=\"2026-11-21T00:00:00\" data-events=\"2\">");
 	HAS(doc, "<g data-start=\"2026-12-11T00:00:00\" data-events=\"1\">");
+	/* the 19 quiet days between are one slot that says so */
+	HAS(doc, "<g class=\"quiet\" data-from=\"2026-11-22T00:00:00\" "
+	    "data-quiet=\"19\">");
+	HAS(doc, "<title>19 days without errors</title>");
+	cr_assert_eq(count(doc, "<g class=\"quiet\""), 1);
 	free(doc);
-	/* 1000 days apart: 1001 daily slots are too many, only busy days */
+	/* 1000 days apart: the 999 quiet days are one slot, not 999 */
 	long_run[2].start = T_1400 + INT64_C(1000) * 86400;
 	doc = html(&r);
-	HAS(doc, "<desc id=\"chart-desc\">2 days from 2026-11-21 00:00:00 "
+	HAS(doc, "<desc id=\"chart-desc\">1001 days from 2026-11-21 00:00:00 "
 	    "to 2029-08-17 00:00:00, busiest with 2 events.</desc>");
 	cr_assert_eq(count(doc, "<g data-start="), 2);
+	HAS(doc, "data-quiet=\"999\"");
 	free(doc);
 	long_run[2].start = T_1400 + 20 * 86400;
 	/* only hours without a timestamp: the table, no chart */
@@ -408,6 +435,31 @@ Test(report_html, chart_gaps_and_days, .timeout = 5)
 	doc = html(&r);
 	cr_assert_null(strstr(doc, "<svg"));
 	HAS(doc, "<td>no time</td>");
+	free(doc);
+}
+
+/* The traffic and logins line, as the text report has it */
+Test(report_html, traffic_line, .timeout = 5)
+{
+	struct result	 r = tiny_result();
+	char		*doc;
+
+	r.traffic.counted_from = UINT32_C(1) << 1;	/* family 1 */
+	r.traffic.received = 1200;
+	r.traffic.delivered = 30;
+	r.traffic.deferred = 2;
+	r.traffic.deferrals = 5;
+	r.traffic.bounced = 1;
+	r.traffic.rejected = 10;
+	r.traffic.pop3.ok = 3;
+	r.traffic.pop3.failed = 1;
+	doc = html(&r);
+	/* rejected 10 of 30 + 10 + 0 attempts = 25.0 %; pop3 1 of 4 */
+	HAS(doc, "(counted from postfix): <b>1,200</b> received, <b>30</b> "
+	    "delivered, <b>2</b> deferred (5 deferrals), <b>1</b> bounced, "
+	    "<b>10</b> rejected (25.0&nbsp;% of 40 attempts)");
+	HAS(doc, "<p id=\"logins\"><b>Logins</b>: pop3 <b>3</b> ok, <b>1</b> "
+	    "failed (25.0&nbsp;%).</p>");
 	free(doc);
 }
 

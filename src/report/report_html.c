@@ -21,6 +21,7 @@
 
 #include "mxtally/event.h"
 #include "mxtally/log.h"
+#include "mxtally/parse.h"
 #include "mxtally/report.h"
 #include "report_int.h"
 
@@ -29,6 +30,7 @@
 #define CODES_OPEN	30	/* a longer codes table folds */
 #define CHART_DAYS	14	/* longer periods chart days, not hours */
 #define CHART_SLOTS	800	/* more slots: chart only those with events */
+#define CHART_QUIET	3	/* empty slots in a row drawn as one */
 
 struct hw {
 	FILE			*out;
@@ -128,9 +130,10 @@ cause_label(const struct hw *h, int cause)
 {
 	const char	*g = cause_group(cause);
 
-	fprintf(h->out, "<span class=\"sw\" style=\"color:%s\"></span>",
-	    rep_cause_color(cause));
+	fprintf(h->out, "<span class=\"sw\" style=\"color:%s\"></span>"
+	    "<span class=\"cid\">", rep_cause_color(cause));
 	rep_html_str(h->out, cause_id(cause));
+	fputs("</span>", h->out);
 	if (*g != '\0') {
 		fputs("<span class=\"grp ", h->out);
 		rep_html_str(h->out, g);
@@ -182,11 +185,22 @@ html_head(const struct hw *h, const char *version)
 	rep_html_head(h->out, version, title);
 }
 
+/*
+ * A summary tile. The total of error events is the main one (twice as
+ * wide); a group with no events gets a small muted tile, so that "0
+ * lock" does not look as weighty as the total.
+ */
 static void
 tile(const struct hw *h, const char *id, const char *cls, uint64_t n,
     const char *label)
 {
-	rep_html_tile(h->out, id, cls, n, label);
+	const char	*size = strcmp(id, "total-events") == 0 ? "main" :
+			    n == 0 && cls != NULL ? "zero" : "";
+	char		 c[64];
+
+	snprintf(c, sizeof(c), "%s%s%s", cls != NULL ? cls : "",
+	    cls != NULL && *size != '\0' ? " " : "", size);
+	rep_html_tile(h->out, id, c[0] != '\0' ? c : NULL, n, label);
 }
 
 /* Says when --max-keys folded the least frequent keys into "(other)". */
@@ -209,6 +223,89 @@ html_folded(const struct hw *h)
 		fprintf(h->out, "</span> events of %s", f[i].what);
 	}
 	fputs(".</p>\n", h->out);
+}
+
+/* "12.3 %" of part in whole */
+static void
+pct(const struct hw *h, uint64_t part, uint64_t whole)
+{
+	fprintf(h->out, "%.1f&nbsp;%%", whole ? 100.0 * (double)part /
+	    (double)whole : 0.0);
+}
+
+/* " <b>3</b> received" */
+static void
+count_word(const struct hw *h, const char *sep, uint64_t n, const char *w)
+{
+	fputs(sep, h->out);
+	fputs("<b>", h->out);
+	num(h, n);
+	fprintf(h->out, "</b> %s", w);
+}
+
+/*
+ * The traffic and logins beside the errors, as the text report has
+ * them, so that counts read as rates: which servers' traffic was
+ * counted ("not counted" rather than a zero), messages, rejects of
+ * attempts, bytes, and logins ok and failed per protocol.
+ */
+static void
+html_traffic(const struct hw *h)
+{
+	const struct traffic	*tr = &h->r->traffic;
+	const struct login_counts *l[3] = { &tr->pop3, &tr->imap,
+	    &tr->smtp_auth };
+	static const char *const names[3] = { "pop3", "imap", "smtp auth" };
+	uint64_t		 att = tr->delivered + tr->rejected +
+				    tr->discarded;
+	const char		*name, *sep = " (counted from ";
+	int			 i, f, any = 0;
+
+	fputs("<p id=\"traffic\"><b>Traffic</b>", h->out);
+	if (tr->counted_from == 0) {
+		fputs(": not counted (no traffic line of a server whose "
+		    "traffic mxtally counts)</p>\n", h->out);
+	} else {
+		for (f = 1; f < 32; f++)
+			if ((tr->counted_from & (UINT32_C(1) << f)) &&
+			    (name = parse_family_name(f)) != NULL) {
+				fputs(sep, h->out);
+				rep_html_str(h->out, name);
+				sep = ", ";
+			}
+		fputs("):", h->out);
+		count_word(h, " ", tr->received, "received,");
+		count_word(h, " ", tr->delivered, "delivered,");
+		count_word(h, " ", tr->deferred, "deferred");
+		fputs(" (", h->out);
+		num(h, tr->deferrals);
+		fputs(" deferrals),", h->out);
+		count_word(h, " ", tr->bounced, "bounced,");
+		count_word(h, " ", tr->rejected, "rejected");
+		fputs(" (", h->out);
+		pct(h, tr->rejected, att);
+		fputs(" of ", h->out);
+		num(h, att);
+		fputs(" attempts); ", h->out);
+		num(h, tr->bytes_received);
+		fputs(" bytes received, ", h->out);
+		num(h, tr->bytes_delivered);
+		fputs(" delivered.</p>\n", h->out);
+	}
+	for (i = 0; i < 3; i++) {
+		if (l[i]->ok + l[i]->failed == 0)
+			continue;
+		fprintf(h->out, "%s%s", any ? "; " : "<p id=\"logins\"><b>"
+		    "Logins</b>: ", names[i]);
+		count_word(h, " ", l[i]->ok, "ok,");
+		count_word(h, " ", l[i]->failed, "failed");
+		fputs(" (", h->out);
+		pct(h, l[i]->failed, l[i]->ok + l[i]->failed);
+		fputs(")", h->out);
+		any = 1;
+	}
+	if (any)
+		fputs(".</p>\n", h->out);
 }
 
 static void
@@ -270,6 +367,7 @@ html_summary(const struct hw *h, const char *version)
 		tile(h, "unparsed-lines", NULL, r->unparsed_lines,
 		    "lines not understood");
 	fputs("</section>\n", h->out);
+	html_traffic(h);
 	html_folded(h);
 }
 
@@ -282,8 +380,25 @@ struct chart {
 	int64_t		*start;		/* slot starts */
 	uint64_t	*events;	/* slot totals */
 	uint64_t	*by;		/* n * nc counts by cause */
+	uint64_t	*quiet;		/* n: empty slots a quiet slot stands
+					   for, 0 = a slot of its own */
 	uint64_t	 max;		/* busiest slot */
 };
+
+/* Adds hour e into slot k, which starts at s. */
+static void
+chart_add(const struct hw *h, struct chart *ch, size_t k, int64_t s,
+    const struct entity_row *e)
+{
+	int	 c;
+
+	ch->start[k] = s;
+	ch->events[k] += e->events;
+	for (c = 0; c < h->nc && e->by_cause != NULL; c++)
+		ch->by[k * (size_t)h->nc + (size_t)c] += e->by_cause[c];
+	if (ch->events[k] > ch->max)
+		ch->max = ch->events[k];
+}
 
 static int64_t
 floor_to(int64_t t, int64_t b)
@@ -297,17 +412,19 @@ floor_to(int64_t t, int64_t b)
 
 /*
  * Lays the hours with a timestamp out as chart slots: every hour from
- * the first to the last (quiet ones empty), days for periods of
- * CHART_DAYS or longer, and only the non-empty ones when that would
- * still be more than CHART_SLOTS. Returns 0 when nothing has a time.
+ * the first to the last, days for periods of CHART_DAYS or longer; a
+ * run of CHART_QUIET or more empty slots is drawn as one quiet slot
+ * that says how long it was, so that a night without errors does not
+ * push the busy hours apart. When that is still more than CHART_SLOTS,
+ * only the non-empty slots. Returns 0 when nothing has a time.
  */
 static int
 chart_build(const struct hw *h, struct chart *ch)
 {
 	const struct result	*r = h->r;
-	size_t			 i, k = 0, lo = r->nhours;
-	int64_t			 b, first, last, prev = T_NONE;
-	int			 c;
+	size_t			 i, k, lo = r->nhours;
+	int64_t			 b, s, prev, gap;
+	int			 pass;
 
 	memset(ch, 0, sizeof(*ch));
 	for (i = 0; i < r->nhours; i++)
@@ -315,41 +432,44 @@ chart_build(const struct hw *h, struct chart *ch)
 			lo = i;
 	if (lo == r->nhours)
 		return 0;
-	first = r->hours[lo].start;
-	last = r->hours[r->nhours - 1].start;
-	b = ch->bucket = last - first >= (int64_t)CHART_DAYS * 86400 ?
-	    86400 : 3600;
-	first = floor_to(first, b);
-	last = floor_to(last, b);
-	if ((last - first) / b < CHART_SLOTS) {
-		ch->n = (size_t)((last - first) / b + 1);
-	} else {
-		ch->sparse = 1;
-		for (i = lo; i < r->nhours; i++, prev = b) {
-			b = floor_to(r->hours[i].start, ch->bucket);
-			ch->n += b != prev;
+	b = ch->bucket = r->hours[r->nhours - 1].start - r->hours[lo].start >=
+	    (int64_t)CHART_DAYS * 86400 ? 86400 : 3600;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = lo, k = 0, prev = T_NONE; i < r->nhours; i++) {
+			s = floor_to(r->hours[i].start, b);
+			if (s != prev && prev != T_NONE) {
+				gap = (s - prev) / b - 1;
+				if (ch->sparse || gap <= 0)
+					;
+				else if (gap >= CHART_QUIET) {
+					if (pass) {
+						ch->start[k] = prev + b;
+						ch->quiet[k] = (uint64_t)gap;
+					}
+					k++;
+				} else
+					for (; gap > 0; gap--, k++)
+						if (pass)
+							ch->start[k] = s - gap * b;
+			}
+			if (s != prev)
+				k++;
+			prev = s;
+			if (pass)
+				chart_add(h, ch, k - 1, s, &r->hours[i]);
 		}
-		b = ch->bucket;
-	}
-	ch->start = xcalloc(ch->n, sizeof(*ch->start));
-	ch->events = xcalloc(ch->n, sizeof(*ch->events));
-	ch->by = xcalloc(ch->n * (size_t)h->nc, sizeof(*ch->by));
-	for (i = 0; i < ch->n && !ch->sparse; i++)
-		ch->start[i] = first + (int64_t)i * b;
-	for (i = lo; i < r->nhours; i++) {
-		int64_t	 s = floor_to(r->hours[i].start, b);
-
-		if (!ch->sparse)
-			k = (size_t)((s - first) / b);
-		else if (i > lo && s != ch->start[k])
-			k++;
-		ch->start[k] = s;
-		ch->events[k] += r->hours[i].events;
-		for (c = 0; c < h->nc && r->hours[i].by_cause != NULL; c++)
-			ch->by[k * (size_t)h->nc + (size_t)c] +=
-			    r->hours[i].by_cause[c];
-		if (ch->events[k] > ch->max)
-			ch->max = ch->events[k];
+		if (pass == 0) {
+			if (k > CHART_SLOTS && !ch->sparse) {
+				ch->sparse = 1;
+				pass = -1;	/* count again, events only */
+				continue;
+			}
+			ch->n = k;
+			ch->start = xcalloc(k, sizeof(*ch->start));
+			ch->quiet = xcalloc(k, sizeof(*ch->quiet));
+			ch->events = xcalloc(k, sizeof(*ch->events));
+			ch->by = xcalloc(k * (size_t)h->nc, sizeof(*ch->by));
+		}
 	}
 	return 1;
 }
@@ -357,6 +477,7 @@ chart_build(const struct hw *h, struct chart *ch)
 static void
 chart_free(struct chart *ch)
 {
+	free(ch->quiet);
 	free(ch->start);
 	free(ch->events);
 	free(ch->by);
@@ -387,6 +508,7 @@ chart_draw(const struct hw *h, const struct chart *ch)
 	rc.start = ch->start;
 	rc.events = ch->events;
 	rc.by = ch->by;
+	rc.quiet = ch->quiet;
 	rc.max = ch->max;
 	rc.nser = (size_t)h->nc;
 	rc.order = order;
@@ -455,8 +577,8 @@ html_timeline(const struct hw *h)
 	}
 	chart_legend(h);
 	fprintf(h->out, "<details id=\"hours\"><summary>%zu hours with "
-	    "errors</summary>\n<div class=\"scroll\"><table>\n<thead><tr>"
-	    "<th>hour</th><th class=\"n\">events</th><th>causes</th></tr>"
+	    "errors</summary>\n<div class=\"scroll\"><table class=\"stack\">"
+	    "\n<thead><tr><th>hour</th><th class=\"n\">events</th><th>causes</th></tr>"
 	    "</thead>\n<tbody>\n", r->nhours);
 	for (i = 0; i < r->nhours; i++) {
 		fprintf(h->out, "<tr data-start=\"%s\" data-events=\"%llu\">"
@@ -578,7 +700,8 @@ html_remotes(const struct hw *h)
 		    "listed, delist it and check our sending reputation</b>",
 		    h->out);
 	}
-	fputs(".</p>\n<div class=\"scroll\"><table>\n<thead><tr><th>remote"
+	fputs(".</p>\n<div class=\"scroll\"><table class=\"stack\">\n<thead>"
+	    "<tr><th>remote"
 	    "</th><th class=\"n\">events</th><th>causes, reply</th></tr>"
 	    "</thead>\n<tbody>\n", h->out);
 	for (i = 0; i < r->nremotes_shown && shown < ROWS_MAX; i++)
@@ -658,7 +781,8 @@ html_causes(const struct hw *h)
 	size_t			 i;
 
 	fputs("<section id=\"causes\">\n<h2>Causes</h2>\n<div class=\"scroll\">"
-	    "<table>\n<thead><tr><th>cause</th><th class=\"n\">events</th>"
+	    "<table class=\"causes\">\n<thead><tr><th>cause</th>"
+	    "<th class=\"n\">events</th>"
 	    "<th class=\"n\">share</th><th class=\"n\">users</th></tr>"
 	    "</thead>\n<tbody>\n", h->out);
 	for (i = 0; i < r->ncauses; i++) {
@@ -731,7 +855,7 @@ storage_table(const struct hw *h, const char *id, const char *key,
 	qsort(p, k, sizeof(*p), cmp_pick);
 	if (k > 0) {
 		fprintf(h->out, "<h3>By %s</h3>\n<div class=\"scroll\">"
-		    "<table id=\"%s\">\n<thead><tr><th>%s</th>"
+		    "<table id=\"%s\" class=\"stack\">\n<thead><tr><th>%s</th>"
 		    "<th class=\"n\">events</th><th>storage causes</th></tr>"
 		    "</thead>\n<tbody>\n", key, id, key);
 		for (i = 0; i < k && i < h->rows; i++) {
@@ -767,29 +891,33 @@ html_space(const struct hw *h)
 	if (r->nspace == 0)
 		return;
 	fputs("<h3>Free space the server logged</h3>\n<div class=\"scroll\">"
-	    "<table id=\"capacity\"><tr><th>host</th><th>store</th>"
-	    "<th class=\"n\">lowest</th><th>at</th><th class=\"n\">last</th>"
-	    "<th class=\"n\">figures</th><th>trend</th></tr>\n", h->out);
+	    "<table id=\"capacity\" class=\"stack\"><tr><th>host, store</th>"
+	    "<th class=\"n\">lowest, when</th><th>last, trend</th></tr>\n",
+	    h->out);
 	for (i = 0; i < r->nspace; i++) {
 		s = &r->space[i];
-		fputs("<tr><td>", h->out);
+		fprintf(h->out, "<tr data-store=\"%s\"><td>", space_name(s->kind));
 		rep_html_str(h->out, s->host[0] != '\0' ? s->host : "-");
-		fprintf(h->out, "</td><td>%s</td><td class=\"n\" data-bytes="
-		    "\"%llu\">%s</td><td>%s</td>", space_name(s->kind),
+		fprintf(h->out, " <span class=\"note\">%s</span></td>"
+		    "<td class=\"n\" data-bytes=\"%llu\">%s<br><span "
+		    "class=\"note\">%s</span></td>", space_name(s->kind),
 		    (unsigned long long)s->f.min,
 		    rep_bytes(s->f.min, b, sizeof(b)),
-		    s->f.min_at != T_NONE ? report_time(s->f.min_at, c,
+		    s->f.min_at != T_NONE ? when(s->f.min_at, c,
 		    sizeof(c)) : "-");
-		fprintf(h->out, "<td class=\"n\">%s</td><td class=\"n\">"
-		    "%llu</td><td>", rep_bytes(s->f.last, b, sizeof(b)),
-		    (unsigned long long)s->f.samples);
+		fprintf(h->out, "<td data-bytes=\"%llu\"><span class=\"n\">%s"
+		    "</span><br><span class=\"note\">",
+		    (unsigned long long)s->f.last,
+		    rep_bytes(s->f.last, b, sizeof(b)));
 		if (space_rate(&s->f, &rate, &left))
-			fprintf(h->out, "fell %s/h, empty in %.1f h at that "
-			    "rate", rep_bytes((uint64_t)rate, b, sizeof(b)),
-			    left);
+			fprintf(h->out, "fell %s/h, empty in %.1f&nbsp;h at "
+			    "that rate", rep_bytes((uint64_t)rate, b,
+			    sizeof(b)), left);
 		else
 			fputs("not falling", h->out);
-		fputs("</td></tr>\n", h->out);
+		fprintf(h->out, "; %llu figure%s</span></td></tr>\n",
+		    (unsigned long long)s->f.samples, s->f.samples == 1 ?
+		    "" : "s");
 	}
 	fputs("</table></div>\n", h->out);
 }
@@ -944,8 +1072,8 @@ html_codes(const struct hw *h)
 	if (folded)
 		fprintf(h->out, "<details><summary>%zu codes</summary>\n",
 		    r->ncodes);
-	fputs("<div class=\"scroll\"><table>\n<thead><tr><th>proto</th>"
-	    "<th>code</th><th>enhanced</th><th>response</th>"
+	fputs("<div class=\"scroll\"><table class=\"codes\">\n<thead><tr>"
+	    "<th>proto</th><th>code</th><th>enhanced</th><th>response</th>"
 	    "<th class=\"n\">events</th><th>cause</th><th>meaning</th></tr>"
 	    "</thead>\n<tbody>\n", h->out);
 	for (i = 0; i < r->ncodes; i++) {

@@ -170,6 +170,8 @@ struct rep_chart {
 	const char *const	*label;		/* nser ids (data-cause) */
 	const char *const	*color;		/* nser colours */
 	const unsigned char	*unknown;	/* n flags, or NULL */
+	const uint64_t		*quiet;		/* n: a run of that many empty
+						   slots drawn as one, or NULL */
 };
 
 /*

@@ -42,6 +42,11 @@ const char rep_html_css[] =
 ".tile b{display:block;font-size:1.5rem;line-height:1.2;"
 "font-variant-numeric:tabular-nums}\n"
 ".tile span{color:var(--mute);font-size:.85rem}\n"
+".tile.main{grid-column:span 2}\n"
+".tile.main b{font-size:2rem}\n"
+".tile.zero{background:none;border:1px dashed var(--line);"
+"padding:.3rem .6rem}\n"
+".tile.zero b{font-size:1rem;color:var(--mute)}\n"
 ".tile.storage{border-left-color:#c62828}\n"
 ".tile.auth{border-left-color:#6a3fb5}\n"
 ".tile.lock{border-left-color:#d99400}\n"
@@ -63,7 +68,12 @@ const char rep_html_css[] =
 ".mean{color:var(--mute);font-size:.85rem;margin-top:.1rem}\n"
 "code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"
 "\"Liberation Mono\",monospace;font-size:.85em}\n"
-"td,.card li{overflow-wrap:anywhere}\n"
+"td,.card li{overflow-wrap:break-word}\n"
+"td code,td .mono,.reply,.card li{overflow-wrap:anywhere}\n"
+".n .note{white-space:normal}\n"
+".cid,.bc{overflow-wrap:normal;word-break:keep-all;hyphens:none}\n"
+"#traffic,#logins{font-size:.9rem;margin:.2rem 0}\n"
+"#traffic b,#logins b{font-variant-numeric:tabular-nums}\n"
 ".cards{display:grid;grid-template-columns:repeat(auto-fill,"
 "minmax(17rem,1fr));gap:.6rem}\n"
 ".card{border:1px solid var(--line);border-radius:.4rem;"
@@ -96,7 +106,19 @@ const char rep_html_css[] =
 "@media (max-width:30rem){.wide{display:none}table.tt{font-size:.8rem}}\n"
 "footer{margin-top:2rem;font-size:.8rem;color:var(--mute)}\n"
 "@media (max-width:30rem){body{font-size:14px;padding:.5rem}"
-".tile b{font-size:1.3rem}th,td{padding:.25rem .3rem}}\n"
+".tile b{font-size:1.3rem}th,td{padding:.25rem .3rem}\n"
+"table.codes thead{display:none}\n"
+"table.codes tr{display:grid;grid-template-columns:repeat(4,max-content)"
+" 1fr;column-gap:.6rem;border-bottom:1px solid var(--line);"
+"padding:.3rem 0}\n"
+"table.codes td{border:0;padding:0}\n"
+"table.codes td:nth-child(n+6){grid-column:1/-1}\n"
+"table.stack tr,table.causes tr{display:grid;grid-template-columns:1fr"
+" max-content;column-gap:.6rem;border-bottom:1px solid var(--line)}\n"
+"table.causes tr{grid-template-columns:repeat(3,1fr)}\n"
+"table.stack :is(td,th),table.causes :is(td,th){border:0}\n"
+"table.stack :is(td,th):nth-child(n+3),"
+"table.causes :is(td,th):first-child{grid-column:1/-1}}\n"
 "@media print{\n"
 "body{max-width:none;padding:0;font-size:10pt;color:#000}\n"
 ".tile{background:none;border:1px solid #888}\n"
@@ -265,31 +287,74 @@ chart_axes(FILE *out, double w, uint64_t ymax, uint64_t step)
 	}
 }
 
-/* The x label of slot i: hour and, when the day changes, the date. */
+/* Where the last hour and date labels went, so that none overlap. */
+struct xlabels {
+	char		 lastday[16];
+	double		 hour_x, date_x;	/* -1e9: none yet */
+};
+
+/*
+ * The x label of slot i: hour and, when the day changes, the date. An
+ * hour is labelled on multiples of every (any slot of a sparse chart,
+ * and the first after a quiet run), a date when its day starts; either
+ * only when it keeps clear of the label before it.
+ */
 static void
 chart_xlabel(FILE *out, const struct rep_chart *ch, size_t i, double x,
-    size_t every, char *lastday)
+    size_t every, struct xlabels *xl)
 {
 	char	 t[32];
+	int	 after_quiet = i > 0 && ch->quiet != NULL && ch->quiet[i - 1];
 
 	report_time(ch->start[i], t, sizeof(t));
 	if (ch->bucket == 3600) {
-		if (!ch->sparse && (size_t)(ch->start[i] % 86400 / 3600) %
-		    every != 0)
+		if (!ch->sparse && !after_quiet && (size_t)(ch->start[i] %
+		    86400 / 3600) % every != 0)
 			return;
-		fprintf(out, "<text x=\"%.1f\" y=\"%d\" "
-		    "text-anchor=\"middle\">%.2s</text>", x,
-		    CH_TOP + CH_PLOT + 15, t + 11);
-		if (strncmp(lastday, t, 10) != 0)
+		if (x - xl->hour_x >= 20) {
+			fprintf(out, "<text x=\"%.1f\" y=\"%d\" "
+			    "text-anchor=\"middle\">%.2s</text>", x,
+			    CH_TOP + CH_PLOT + 15, t + 11);
+			xl->hour_x = x;
+		}
+		if (strncmp(xl->lastday, t, 10) != 0 && x - xl->date_x >= 42) {
 			fprintf(out, "<text x=\"%.1f\" y=\"%d\" "
 			    "text-anchor=\"middle\">%.5s</text>", x,
 			    CH_TOP + CH_PLOT + 31, t + 5);
-		memcpy(lastday, t, 10);
-	} else if (i % every == 0) {
+			xl->date_x = x;
+			memcpy(xl->lastday, t, 10);
+		}
+	} else if ((i % every == 0 || after_quiet) && x - xl->date_x >= 42) {
 		fprintf(out, "<text x=\"%.1f\" y=\"%d\" "
 		    "text-anchor=\"middle\">%.5s</text>", x,
 		    CH_TOP + CH_PLOT + 15, t + 5);
+		xl->date_x = x;
 	}
+}
+
+/* A run of quiet slots drawn as one: a band and its length ("13 d"). */
+static void
+chart_quiet(FILE *out, const struct rep_chart *ch, size_t i, double x,
+    double bw)
+{
+	char		 t[32], len[32];
+	const char	*unit = ch->bucket == 3600 ? "hour" : "day";
+
+	report_time(ch->start[i], t, sizeof(t));
+	if (bw >= 24)
+		snprintf(len, sizeof(len), "%llu%s", (unsigned long long)
+		    ch->quiet[i], ch->bucket == 3600 ? "h" : "d");
+	else
+		snprintf(len, sizeof(len), "&#x2026;");
+	fprintf(out, "<g class=\"quiet\" data-from=\"%s\" data-quiet=\"%llu\">"
+	    "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+	    "fill=\"#f6f7f9\" stroke=\"#e3e6ea\" stroke-dasharray=\"2 3\"/>"
+	    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+	    "fill=\"#59636e\">%s</text><title>%llu %s%s without errors"
+	    "</title></g>\n", t, (unsigned long long)ch->quiet[i], x, CH_TOP,
+	    bw, CH_PLOT, x + bw / 2, CH_TOP + CH_PLOT - 4, len,
+	    (unsigned long long)ch->quiet[i], unit,
+	    ch->quiet[i] == 1 ? "" : "s");
 }
 
 /* One stacked bar: the series in ch->order, the first at the bottom. */
@@ -352,7 +417,8 @@ rep_chart_svg(FILE *out, const struct rep_chart *ch, const char *id,
 	double		 slotw, w;
 	uint64_t	 step = nice_step(ch->max), ymax;
 	size_t		 i, every;
-	char		 lastday[16] = "", a[32], b[32];
+	struct xlabels	 xl = { .hour_x = -1e9, .date_x = -1e9 };
+	char		 a[32], b[32];
 
 	ymax = (ch->max + step - 1) / step * step;
 	if (ymax == 0)
@@ -368,7 +434,8 @@ rep_chart_svg(FILE *out, const struct rep_chart *ch, const char *id,
 	    "by cause</title>\n<desc id=\"%s-desc\">%zu %ss from %s to "
 	    "%s, busiest with %llu events.</desc>\n", id, w,
 	    CH_TOP + CH_PLOT + CH_BOTTOM, w, w * 1.4, w < 320 ? w : 320,
-	    id, id, id, what, unit, id, ch->n, unit,
+	    id, id, id, what, unit, id, ch->sparse ? ch->n : (size_t)
+	    ((ch->start[ch->n - 1] - ch->start[0]) / ch->bucket + 1), unit,
 	    when(ch->start[0], a, sizeof(a)),
 	    when(ch->start[ch->n - 1], b, sizeof(b)),
 	    (unsigned long long)ch->max);
@@ -376,13 +443,17 @@ rep_chart_svg(FILE *out, const struct rep_chart *ch, const char *id,
 	for (i = 0; i < ch->n; i++) {
 		double	 x = CH_LEFT + (double)i * slotw;
 
+		if (ch->quiet != NULL && ch->quiet[i]) {
+			chart_quiet(out, ch, i, x + slotw * 0.05, slotw * 0.9);
+			continue;
+		}
 		if (ch->unknown != NULL && ch->unknown[i])
 			chart_unknown(out, ch, i, x + slotw * 0.15,
 			    slotw * 0.7);
 		else if (ch->events[i] != 0)
 			chart_bar(out, ch, i, x + slotw * 0.15, slotw * 0.7,
 			    ymax);
-		chart_xlabel(out, ch, i, x + slotw / 2, every, lastday);
+		chart_xlabel(out, ch, i, x + slotw / 2, every, &xl);
 	}
 	fputs("</svg></div>\n", out);
 }
