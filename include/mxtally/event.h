@@ -120,6 +120,18 @@ enum space_kind {
 	SP_COUNT
 };
 
+/*
+ * A POP3 session's start or end (Dovecot's "pop3-login: Login: ...,
+ * session=<S>" and "pop3(u)<pid><S>: Disconnected: ..."): agg/locks.c
+ * finds, for each session refused its mailbox lock, the session that
+ * held it (issue 15 item 6).
+ */
+enum sess_kind {
+	SESS_NONE,
+	SESS_LOGIN,		/* user, client, session set */
+	SESS_END		/* user, session set */
+};
+
 struct event {
 	int64_t		 t;		/* wall-clock seconds as logged, or T_NONE */
 	struct slice	 host;		/* syslog host, may be empty */
@@ -157,6 +169,7 @@ struct event {
 					   join_peer_key and the domain
 					   (anon.c); else empty */
 	uint8_t		 space;		/* enum space_kind, SP_NONE */
+	uint8_t		 sess;		/* enum sess_kind, SESS_NONE */
 	uint64_t	 free;		/* space: bytes free, as logged */
 };
 

@@ -182,6 +182,31 @@ void space_fig_add(struct space_fig *a, const struct space_fig *b);
 void space_sort(struct space_row *v, size_t n);
 
 /*
+ * A POP3 session refused its mailbox lock, and the session that held
+ * it (agg/locks.c): same user, logged in by then, not yet ended.
+ */
+struct lock_row {
+	const char	*user;
+	int64_t		 t;		/* refused at */
+	const char	*session;	/* the refused session's id */
+	const char	*client;	/* its client IP, "" unknown */
+	const char	*holder;	/* the holder's client IP, NULL none */
+	const char	*holder_session;
+	int64_t		 since;		/* the holder's login, T_NONE */
+};
+
+struct lock_pair {			/* a mailbox polled by two at once */
+	const char	*user;
+	const char	*client;	/* refused */
+	const char	*holder;	/* held the lock */
+	uint64_t	 events;
+};
+
+/* Sorts lock rows latest first and pairs most first, as reports do. */
+void locks_sort(struct lock_row *rows, size_t n, struct lock_pair *pairs,
+    size_t np);
+
+/*
  * A fired alert (alert.h), flattened to strings so that a report read
  * back by merge can hold it too. Strings are borrowed.
  */
@@ -227,6 +252,14 @@ struct result {
 	size_t		 nunclassified;
 	struct space_row *space;	/* free space logged, lowest first */
 	size_t		 nspace;
+	struct lock_row	*locks;		/* refused POP3 sessions, latest first */
+	size_t		 nlocks;
+	struct lock_pair *lock_pairs;	/* refused client and holder, most
+					   first */
+	size_t		 nlock_pairs;
+	uint64_t	 nlocks_all;	/* refused sessions, listed or not */
+	uint64_t	 locks_held;	/* refusals whose holder was found */
+	uint64_t	 locks_dropped;	/* refusals --max-keys left out */
 	/*
 	 * Inbound clients by address (each with its network), the networks
 	 * that dominate (see result.c: rolled up), and the view the text

@@ -46,6 +46,7 @@ agg_new(void)
 	join_init(a);
 	a->traffic = traffic_new();
 	a->space = space_new();
+	a->locks = locks_new();
 	return a;
 }
 
@@ -58,6 +59,7 @@ agg_set_max_keys(struct agg *a, size_t max)
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
 		tabs[i]->max = max;
 	join_set_max(a, max);
+	locks_set_max(a->locks, max);
 	traffic_set_max_keys(a->traffic, max);
 }
 
@@ -75,6 +77,7 @@ agg_free(struct agg *a)
 	join_release(a);
 	traffic_free(a->traffic);
 	space_free(a->space);
+	locks_free(a->locks);
 	arena_release(&a->ar);
 	free(a);
 }
@@ -515,6 +518,7 @@ agg_merge(struct agg *into, struct agg *from)
 		merge_tab(dst[i], src[i]);
 	into->join_unresolved += from->join_unresolved;
 	space_merge(into->space, from->space);
+	locks_merge(into->locks, from->locks);
 	space_free(from->space);
 	from->space = space_new();
 	drop_folded(into);
@@ -535,6 +539,9 @@ agg_traffic(struct agg *a, const struct event *ev, uint64_t pos, int error)
 {
 	if (ev->space != SP_NONE)
 		space_add(a->space, ev);
+	if (ev->sess != SESS_NONE || (error && ev->cause ==
+	    CAUSE_LOCK_CONTENTION))
+		locks_add(a->locks, ev);
 	traffic_add(a->traffic, ev, pos, error);
 }
 

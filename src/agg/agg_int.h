@@ -201,6 +201,7 @@ struct agg {
 	void		*emit_arg;
 	struct traffic_agg *traffic;	/* traffic.c */
 	struct space_agg *space;	/* space.c: free space logged */
+	struct lock_agg	*locks;		/* locks.c: POP3 lock holders */
 	int		 merged;	/* another agg was merged in */
 	struct traffic_job *finishing;	/* traffic_finish still running */
 	char		 key[KEY_MAX + 64];
@@ -260,6 +261,17 @@ void space_merge(struct space_agg *into, struct space_agg *from);
 /* Rows lowest free space first, "(other)" rows last; in ar. */
 struct space_row *space_result(const struct space_agg *s, struct arena *ar,
     size_t *n);
+
+/* locks.c: who held the lock a POP3 session was refused (see there) */
+struct lock_agg;
+struct result;
+struct lock_agg *locks_new(void);
+void locks_free(struct lock_agg *l);
+void locks_set_max(struct lock_agg *l, size_t max);
+void locks_add(struct lock_agg *l, const struct event *ev);
+void locks_merge(struct lock_agg *into, struct lock_agg *from);
+/* Fills r's locks, lock_pairs, locks_held and locks_dropped; in ar. */
+void locks_result(struct lock_agg *l, struct arena *ar, struct result *r);
 
 /* Waits for agg_finish's traffic half; agg_result calls it. */
 void agg_traffic_wait(struct agg *a);

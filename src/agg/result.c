@@ -827,6 +827,7 @@ agg_result(struct agg *a, size_t top)
 	r->hours = entities(&m->ar, &a->hours, &r->nhours, 1);
 	qsort(r->hours, r->nhours, sizeof(*r->hours), cmp_hour);
 	r->space = space_result(a->space, &m->ar, &r->nspace);
+	locks_result(a->locks, &m->ar, r);
 	agg_traffic_wait(a);	/* last: agg_finish's thread ran beside */
 	join_traffic(a);
 	traffic_result(a->traffic, &r->traffic, &m->ar, top);

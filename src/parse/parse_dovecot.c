@@ -188,11 +188,43 @@ dovecot_mail(struct slice msg, int cause, const char *what, struct event *ev)
 			ev->subkey = failed_file(msg, what);
 	}
 	ev->text = slice_from(msg, what);
+	/* a POP3 session that ends on a failure holds no lock after it */
+	if (ev->proto == PROTO_POP3 && cause != CAUSE_LOCK_CONTENTION &&
+	    ev->session.len > 0 && SLICE_FIND(msg, ": Disconnected: ") != NULL)
+		ev->sess = SESS_END;
 	if (cause == CAUSE_LOCK_CONTENTION && ev->proto == PROTO_POP3)
 		memcpy(ev->resp, "IN-USE", 7);
 	else if (cause == CAUSE_LOCK_CONTENTION && ev->proto == PROTO_IMAP)
 		memcpy(ev->resp, "INUSE", 6);
 	return 1;
+}
+
+/*
+ * "pop3-login: Login: user=<u>, ..., rip=ip, ..., session=<S>": the
+ * start of a POP3 session, which may hold the mailbox lock another
+ * session is refused (agg/locks.c).
+ */
+static void
+pop3_login(struct slice msg, struct event *ev)
+{
+	ev->user = FIELD(msg, "user=<", '>');
+	ev->client = FIELD(msg, "rip=", ',');
+	ev->session = FIELD(msg, "session=<", '>');
+	if (ev->user.len > 0 && ev->session.len > 0)
+		ev->sess = SESS_LOGIN;
+}
+
+/* "pop3(u)<pid><S>: Disconnected: Logged out ...": its end */
+static int
+pop3_end(struct slice msg, struct event *ev)
+{
+	ev->proto = PROTO_POP3;
+	ev->user = mail_user(msg);
+	if (ev->user.len > 0)
+		ev->session = mail_session(msg, ev->user.p + ev->user.len);
+	if (ev->session.len > 0)
+		ev->sess = SESS_END;
+	return 0;
 }
 
 #define UNKNOWN	"): unknown user"
@@ -223,6 +255,8 @@ dovecot_parse(const struct logline *ll, struct event *ev)
 		if (SLICE_STARTS(slice_from(msg, sp + 1), "Login: ")) {
 			ev->proto = (uint8_t)proto_of_service(msg);
 			ev->tkind = TR_LOGIN_OK;	/* traffic, no event */
+			if (ev->proto == PROTO_POP3)
+				pop3_login(msg, ev);
 			return 0;
 		}
 		p = SLICE_FIND(msg, AUTH_FAILED);
@@ -240,6 +274,10 @@ dovecot_parse(const struct logline *ll, struct event *ev)
 	}
 	if ((p = SLICE_FIND(msg, "No space left on device")) != NULL)
 		return dovecot_mail(msg, CAUSE_SYSTEM_STORAGE, p, ev);
+	/* a POP3 session's end that is no failure (agg/locks.c) */
+	if (par != NULL && SLICE_STARTS(msg, "pop3(") &&
+	    SLICE_FIND(msg, ": Disconnected: ") != NULL)
+		return pop3_end(msg, ev);
 	return 0;
 }
 

@@ -269,6 +269,21 @@ rep_pad(FILE *out, size_t n)
 	}
 }
 
+const char *
+rep_lock_reason(const struct result *r, int same_client)
+{
+	(void)r;
+	return same_client ?
+	    "one client opened a second session before its first had ended: "
+	    "its check interval is shorter than a session takes (a big "
+	    "mailbox, a slow link). First step: lengthen that client's "
+	    "polling interval." :
+	    "two clients fetch one mailbox at once (a phone and a desktop, "
+	    "two mail programs, or a forgotten old device). First step: ask "
+	    "the user which devices fetch this mailbox by POP3; leave POP3 on "
+	    "one and use IMAP on the others, or stagger their intervals.";
+}
+
 char *
 rep_bytes(uint64_t n, char *buf, size_t len)
 {

@@ -25,12 +25,12 @@
 
 enum csv_table {
 	CSV_USERS, CSV_CAUSES, CSV_CODES, CSV_HOSTS, CSV_HOURS, CSV_CLIENTS,
-	CSV_REMOTES, CSV_DETAILS, CSV_DIRECTIONS, CSV_CAPACITY
+	CSV_REMOTES, CSV_DETAILS, CSV_DIRECTIONS, CSV_CAPACITY, CSV_LOCKS
 };
 
 static const char *const table_names[] = {
 	"users", "causes", "codes", "hosts", "hours", "clients", "remotes",
-	"details", "directions", "capacity", NULL
+	"details", "directions", "capacity", "locks", NULL
 };
 
 static int
@@ -338,6 +338,36 @@ csv_capacity(FILE *out, const struct result *r)
 	}
 }
 
+/* locks: refused POP3 sessions and the session that held the lock */
+static void
+csv_locks(FILE *out, const struct result *r)
+{
+	const struct lock_row	*l;
+	char			 a[32], b[32];
+	size_t			 i;
+
+	fputs("user,refused_at,session,client,holder_client,holder_session,"
+	    "holder_since", out);
+	csv_eol(out);
+	for (i = 0; i < r->nlocks; i++) {
+		l = &r->locks[i];
+		rep_csv_field(out, l->user, 1);
+		fprintf(out, ",%s,", l->t == T_NONE ? "" :
+		    report_time(l->t, a, sizeof(a)));
+		rep_csv_field(out, l->session, 1);
+		putc(',', out);
+		rep_csv_field(out, l->client, 1);
+		putc(',', out);
+		rep_csv_field(out, l->holder != NULL ? l->holder : "", 1);
+		putc(',', out);
+		rep_csv_field(out, l->holder_session != NULL ?
+		    l->holder_session : "", 1);
+		fprintf(out, ",%s", l->since == T_NONE ? "" :
+		    report_time(l->since, b, sizeof(b)));
+		csv_eol(out);
+	}
+}
+
 int
 report_csv(FILE *out, const struct result *r, const struct report_opts *o)
 {
@@ -371,6 +401,9 @@ report_csv(FILE *out, const struct result *r, const struct report_opts *o)
 		break;
 	case CSV_CAPACITY:
 		csv_capacity(out, r);
+		break;
+	case CSV_LOCKS:
+		csv_locks(out, r);
 		break;
 	default:
 		return log_error("unknown csv table '%s'", o->table);

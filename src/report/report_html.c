@@ -958,6 +958,84 @@ html_storage(const struct hw *h)
 	fputs("</section>\n", h->out);
 }
 
+/* --- lock contention ---------------------------------------------- */
+
+/* The mailboxes polled by two sessions at once, and who held the lock. */
+static void
+html_locks(const struct hw *h)
+{
+	const struct result	*r = h->r;
+	char			 a[32], b[32];
+	size_t			 i, same = 0, two = 0;
+
+	if (r->nlocks_all == 0)
+		return;
+	fputs("<section id=\"locks\">\n<h2>Lock contention: who held the "
+	    "lock</h2>\n<p>", h->out);
+	num(h, r->nlocks_all);
+	fprintf(h->out, " POP3 session%s refused the mailbox lock; the "
+	    "session holding it is in the log for ", r->nlocks_all == 1 ?
+	    "" : "s");
+	num(h, r->locks_held);
+	fputs(".</p>\n", h->out);
+	if (r->nlock_pairs > 0)
+		fputs("<div class=\"scroll\"><table id=\"lock-pairs\" "
+		    "class=\"stack\">\n<thead><tr><th>mailbox</th>"
+		    "<th class=\"n\">times</th><th>refused client, held by"
+		    "</th></tr></thead>\n<tbody>\n", h->out);
+	for (i = 0; i < r->nlock_pairs; i++) {
+		const struct lock_pair *p = &r->lock_pairs[i];
+
+		if (strcmp(p->client, p->holder) == 0)
+			same++;
+		else
+			two++;
+		if (i >= h->rows)
+			continue;
+		fputs("<tr", h->out);
+		attr(h, "user", p->user);
+		fprintf(h->out, " data-events=\"%llu\"><td>",
+		    (unsigned long long)p->events);
+		rep_html_str(h->out, p->user);
+		fputs("</td><td class=\"n\">", h->out);
+		num(h, p->events);
+		fputs("</td><td><span class=\"mono\">", h->out);
+		rep_html_str(h->out, p->client[0] != '\0' ? p->client : "-");
+		fputs("</span> refused, held by <span class=\"mono\">", h->out);
+		rep_html_str(h->out, p->holder[0] != '\0' ? p->holder : "-");
+		fputs("</span></td></tr>\n", h->out);
+	}
+	if (r->nlock_pairs > 0)
+		fputs("</tbody></table></div>\n", h->out);
+	if (two > 0)
+		fprintf(h->out, "<p class=\"step\"><b>Why:</b> %s</p>\n",
+		    rep_lock_reason(r, 0));
+	if (same > 0)
+		fprintf(h->out, "<p class=\"step\"><b>Why (one client on "
+		    "both sides):</b> %s</p>\n", rep_lock_reason(r, 1));
+	fputs("<details><summary>latest refused sessions</summary>\n"
+	    "<ul class=\"det\" id=\"lock-sessions\">\n", h->out);
+	for (i = 0; i < r->nlocks && i < h->rows; i++) {
+		const struct lock_row *l = &r->locks[i];
+
+		fprintf(h->out, "<li>%s ", when(l->t, a, sizeof(a)));
+		rep_html_str(h->out, l->user);
+		fputs(" from ", h->out);
+		rep_html_str(h->out, l->client[0] != '\0' ? l->client : "-");
+		if (l->holder != NULL) {
+			fputs(": held by ", h->out);
+			rep_html_str(h->out, l->holder[0] != '\0' ? l->holder :
+			    "-");
+			fprintf(h->out, " since %s (session <code>",
+			    when(l->since, b, sizeof(b)));
+			rep_html_str(h->out, l->holder_session);
+			fputs("</code>)</li>\n", h->out);
+		} else
+			fputs(": the holder is not in the log</li>\n", h->out);
+	}
+	fputs("</ul></details>\n</section>\n", h->out);
+}
+
 /* --- top users ---------------------------------------------------- */
 
 /* A cause card's top clients, networks rolled up. */
@@ -1291,6 +1369,7 @@ report_html(FILE *out, const struct result *r, const struct report_opts *o)
 		html_causes(&h);
 		html_remotes(&h);
 		html_storage(&h);
+		html_locks(&h);
 		html_top_users(&h);
 		html_clients(&h);
 		html_codes(&h);

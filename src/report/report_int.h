@@ -91,6 +91,13 @@ void rep_text_wrap(FILE *out, const char *s, size_t col, size_t indent,
 /* Writes n spaces. */
 void rep_pad(FILE *out, size_t n);
 
+/*
+ * What lock contention between two clients means and the first step,
+ * for r's pairs: whether any pair is two different clients, or one
+ * client twice (it polls again before its last session ended).
+ */
+const char *rep_lock_reason(const struct result *r, int same_client);
+
 /* Formats bytes as "1.5 MiB" (or "512 bytes") into buf; returns buf. */
 char *rep_bytes(uint64_t n, char *buf, size_t len);
 

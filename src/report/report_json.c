@@ -675,6 +675,52 @@ json_capacity(struct jw *w, const struct result *r)
 	jw_close(w, ']');
 }
 
+#define LOCK_ROWS	100	/* refused sessions listed */
+
+/*
+ * "lock_contention": the POP3 sessions refused their mailbox lock and,
+ * from the same log, the session that held it (agg/locks.c): pairs of
+ * refused and holding client per mailbox, most first, and the refused
+ * sessions, latest first (at most LOCK_ROWS).
+ */
+static void
+json_locks(struct jw *w, const struct result *r)
+{
+	size_t	 i;
+
+	jw_open(w, "lock_contention", '{', 0);
+	jw_u64(w, "refused_sessions", r->nlocks_all);
+	jw_u64(w, "holder_found", r->locks_held);
+	jw_u64(w, "dropped", r->locks_dropped);
+	jw_open(w, "pairs", '[', 0);
+	for (i = 0; i < r->nlock_pairs; i++) {
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "user", r->lock_pairs[i].user);
+		jw_str(w, "client", r->lock_pairs[i].client);
+		jw_str(w, "holder_client", r->lock_pairs[i].holder);
+		jw_u64(w, "events", r->lock_pairs[i].events);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	jw_open(w, "sessions", '[', 0);
+	for (i = 0; i < r->nlocks && i < LOCK_ROWS; i++) {
+		const struct lock_row *l = &r->locks[i];
+
+		jw_open(w, NULL, '{', 1);
+		jw_str(w, "user", l->user);
+		jw_time(w, "refused_at", l->t);
+		jw_str(w, "session", l->session);
+		jw_str(w, "client", l->client[0] != '\0' ? l->client : NULL);
+		jw_str(w, "holder_client", l->holder != NULL &&
+		    l->holder[0] != '\0' ? l->holder : NULL);
+		jw_str(w, "holder_session", l->holder_session);
+		jw_time(w, "holder_since", l->since);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	jw_close(w, '}');
+}
+
 int
 report_json(FILE *out, const struct result *r, const struct report_opts *o)
 {
@@ -715,6 +761,7 @@ report_json(FILE *out, const struct result *r, const struct report_opts *o)
 	json_traffic(&w, &r->traffic);
 	json_causes(&w, r);
 	json_capacity(&w, r);
+	json_locks(&w, r);
 	json_codes(&w, r);
 	json_pop3(&w, r);
 	json_entities(&w, "users", "user", r->users, r->nusers_shown);

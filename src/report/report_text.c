@@ -657,6 +657,77 @@ text_space(const struct tx *t)
 	more(t, i, r->nspace, "stores");
 }
 
+/*
+ * Lock contention explained: the mailboxes polled by two sessions at
+ * once, the refused and the holding client (agg/locks.c), why, and the
+ * latest refused sessions.
+ */
+static void
+text_locks(const struct tx *t)
+{
+	const struct result	*r = t->r;
+	char			 a[32], b[32];
+	size_t			 i, w = 16, same = 0, two = 0;
+
+	if (r->nlocks_all == 0)
+		return;
+	heading(t, "Lock contention: who held the lock");
+	fprintf(t->out, "  %s POP3 session%s refused the mailbox lock; the "
+	    "session holding it is in the log for %s.\n",
+	    rep_num(r->nlocks_all, a, sizeof(a)), r->nlocks_all == 1 ? "" : "s",
+	    rep_num(r->locks_held, b, sizeof(b)));
+	for (i = 0; i < r->nlock_pairs && i < t->rows; i++)
+		w = name_width(r->lock_pairs[i].user, w);
+	if (r->nlock_pairs > 0) {
+		fputs("  ", t->out);
+		cell(t, "mailbox", w);
+		fputs("  refused client    held by client     times\n", t->out);
+	}
+	for (i = 0; i < r->nlock_pairs; i++) {
+		const struct lock_pair *p = &r->lock_pairs[i];
+
+		if (strcmp(p->client, p->holder) == 0)
+			same++;
+		else
+			two++;
+		if (i >= t->rows)
+			continue;
+		fputs("  ", t->out);
+		cell(t, p->user, w);
+		fputs("  ", t->out);
+		cell(t, p->client[0] != '\0' ? p->client : "-", 16);
+		fputs("  ", t->out);
+		cell(t, p->holder[0] != '\0' ? p->holder : "-", 16);
+		fprintf(t->out, "  %5s\n", rep_num(p->events, a, sizeof(a)));
+	}
+	more(t, i < t->rows ? i : t->rows, r->nlock_pairs, "pairs");
+	if (two > 0)
+		fprintf(t->out, "  Why: %s\n", rep_lock_reason(r, 0));
+	if (same > 0)
+		fprintf(t->out, "  Why (one client on both sides): %s\n",
+		    rep_lock_reason(r, 1));
+	fputs("  latest refused sessions\n", t->out);
+	for (i = 0; i < r->nlocks && i < t->rows; i++) {
+		const struct lock_row *l = &r->locks[i];
+
+		fprintf(t->out, "    %s  ", report_time(l->t, a, sizeof(a)));
+		rep_text_str(t->out, l->user);
+		fputs(" from ", t->out);
+		rep_text_str(t->out, l->client[0] != '\0' ? l->client : "-");
+		if (l->holder != NULL) {
+			fputs(": held by ", t->out);
+			rep_text_str(t->out, l->holder[0] != '\0' ? l->holder :
+			    "-");
+			fprintf(t->out, " since %s (session ",
+			    report_time(l->since, b, sizeof(b)));
+			rep_text_str(t->out, l->holder_session);
+			fputs(")\n", t->out);
+		} else
+			fputs(": the holder is not in the log\n", t->out);
+	}
+	more(t, i, r->nlocks_all, "refused sessions");
+}
+
 /* One cause line per storage cause, then who and when. */
 static void
 text_storage(const struct tx *t)
@@ -1159,6 +1230,7 @@ report_text(FILE *out, const struct result *r, const struct report_opts *o)
 		text_causes(&t);
 		text_remotes(&t);
 		text_storage(&t);
+		text_locks(&t);
 		text_top_users(&t);
 		text_clients(&t);
 		text_top_clients(&t);

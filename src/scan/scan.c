@@ -147,7 +147,7 @@ scan_line(struct scan_reader *r, struct slice line, const struct timectx *tc,
 			r->st.last = ll.t;
 	}
 	if (!parse_line_known(&ll, &ev, &known)) {
-		if (ev.tkind == TR_NONE && ev.space == SP_NONE)
+		if (ev.tkind == TR_NONE && (ev.space | ev.sess) == 0)
 			return known;
 		if (r->o->edit != NULL)
 			r->o->edit(r->o->edit_arg, &ev, r->editbuf);

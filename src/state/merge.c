@@ -91,12 +91,14 @@ struct merged {
 	struct rows	 users, hosts, hours, clients, remotes;
 	struct wmem	*wmem;		/* result_clients' */
 	struct mcause	 causes[CAUSE_MAX];
-	struct smap	 codeidx, pop3idx, anidx, spaceidx;
+	struct smap	 codeidx, pop3idx, anidx, spaceidx, lockidx;
 	size_t		 capcodes, cappop3, capuncl, capspace;
+	size_t		 caplocks, cappairs;
 	char		**owned;	/* keys built here */
 	size_t		 nowned;
 	int		 partial;	/* a report lists only some users */
 	uint64_t	 extra_users, extra_hosts, extra_clients, extra_remotes;
+	uint64_t	 extra_locks;	/* refused sessions not listed */
 	struct tlist	 senders, rcpts;
 	uint64_t	 why_defer[CAUSE_MAX], why_bounce[CAUSE_MAX];
 	uint64_t	 why_reject[CAUSE_MAX];
@@ -492,6 +494,62 @@ add_space(struct merged *m, const struct json *doc)
 	}
 }
 
+/*
+ * "lock_contention": counts add up, pairs join by (user, client,
+ * holder), refused sessions are listed again latest first.
+ */
+static void
+add_locks(struct merged *m, const struct json *doc)
+{
+	const struct json	*o = json_get(doc, "lock_contention"), *a, *e;
+	struct result		*r = &m->r;
+	struct lock_pair	 p;
+	char			*key;
+	size_t			 i, ix;
+	int			 isnew;
+
+	if (o == NULL)
+		return;
+	r->locks_held += json_u64(o, "holder_found");
+	r->locks_dropped += json_u64(o, "dropped");
+	m->extra_locks += json_u64(o, "refused_sessions");
+	a = arr(o, "pairs");
+	EACH(i, a) {
+		e = a->kids[i];
+		p = (struct lock_pair){ .user = json_str(e, "user"),
+		    .client = json_str(e, "client"),
+		    .holder = json_str(e, "holder_client") };
+		if (p.user == NULL || p.client == NULL || p.holder == NULL)
+			continue;
+		if (asprintf(&key, "%s\x1f%s\x1f%s", p.user, p.client,
+		    p.holder) == -1)
+			log_die("out of memory");
+		r->lock_pairs = grow(r->lock_pairs, &m->cappairs,
+		    r->nlock_pairs, sizeof(*r->lock_pairs));
+		ix = smap_get(&m->lockidx, own(m, key), r->nlock_pairs, &isnew);
+		if (isnew)
+			r->lock_pairs[r->nlock_pairs++] = p;
+		r->lock_pairs[ix].events += json_u64(e, "events");
+	}
+	a = arr(o, "sessions");
+	EACH(i, a) {
+		e = a->kids[i];
+		r->locks = grow(r->locks, &m->caplocks, r->nlocks,
+		    sizeof(*r->locks));
+		r->locks[r->nlocks++] = (struct lock_row){
+		    .user = json_str(e, "user") ? json_str(e, "user") : "",
+		    .t = parse_stamp(json_str(e, "refused_at")),
+		    .session = json_str(e, "session") ?
+		    json_str(e, "session") : "",
+		    .client = json_str(e, "client") ?
+		    json_str(e, "client") : "",
+		    .holder = json_str(e, "holder_client"),
+		    .holder_session = json_str(e, "holder_session"),
+		    .since = parse_stamp(json_str(e, "holder_since")) };
+		m->extra_locks--;
+	}
+}
+
 static void
 add_templates(struct merged *m, const json_t *doc)
 {
@@ -766,6 +824,7 @@ add_doc(struct merged *m, const json_t *doc)
 	add_causes(m, doc);
 	add_codes(m, doc);
 	add_space(m, doc);
+	add_locks(m, doc);
 	add_templates(m, doc);
 	add_entities(m, doc, arr(doc, "users"), "user", &m->users);
 	add_entities(m, doc, arr(doc, "hosts"), "host", &m->hosts);
@@ -1110,6 +1169,8 @@ build(struct merged *m, size_t top)
 	sort_rows(r->unclassified, r->nunclassified, sizeof(*r->unclassified),
 	    cmp_tmpl);
 	space_sort(r->space, r->nspace);
+	locks_sort(r->locks, r->nlocks, r->lock_pairs, r->nlock_pairs);
+	r->nlocks_all = r->nlocks + m->extra_locks;
 	build_traffic(m, top);
 }
 
@@ -1211,7 +1272,10 @@ merge_free(struct result *r)
 	smap_release(&m->pop3idx);
 	smap_release(&m->anidx);
 	smap_release(&m->spaceidx);
+	smap_release(&m->lockidx);
 	free(r->space);
+	free(r->locks);
+	free(r->lock_pairs);
 	free(m->senders.v);
 	free(m->senders.bysize);
 	smap_release(&m->senders.idx);

@@ -1,0 +1,381 @@
+/*
+ * Lock contention explained (issue 15 item 6). A POP3 server lets one
+ * session at a time open a mailbox; Dovecot refuses the second with
+ * "Couldn't lock POP3 session". The log holds both sessions: each
+ * "pop3-login: Login: user=<u>, rip=ip, session=<S>" and each
+ * "pop3(u)<pid><S>: Disconnected: ..." line. This file keeps those
+ * starts and ends and the refusals, by session id, and at the end finds
+ * (a session id is one host's: sessions are keyed by host and id), and
+ * for each refused session the one that held the lock: a session of
+ * the same user on the same host that had logged in by the refusal, had
+ * not yet ended (or, with no end in the log, logged in at most
+ * LOCK_OPEN seconds before) and was not refused itself (the earliest
+ * such, which took the lock first).
+ *
+ * Records are appended in any order and sorted once, so the answer is
+ * the same for any -j. --max-keys caps the records: over it, only the
+ * records whose session id hashes at or below hmax are kept (halved
+ * while too many, as tab.c does for the Dovecot sessions); a session's
+ * start, end and refusal share the hash, so they are kept or dropped
+ * together, and which are kept depends only on the set of records.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mxtally/agg.h"
+#include "mxtally/log.h"
+#include "agg_int.h"
+
+enum { L_LOGIN, L_END, L_REFUSED };
+
+/*
+ * A session whose end is not in the log (rotated away, or the log ends)
+ * counts as open for at most this long after its login: POP3 sessions
+ * last seconds to minutes.
+ */
+#define LOCK_OPEN	3600
+
+struct lrec {
+	uint64_t	 hash;		/* of the session id */
+	int64_t		 t;
+	const char	*sid, *user, *client;	/* client "" when none */
+	const char	*host;		/* syslog host: its own locks */
+	uint8_t		 kind;
+};
+
+struct lock_agg {
+	struct lrec	*v;
+	size_t		 n, cap;
+	size_t		 max;		/* records kept; 0 = all */
+	uint64_t	 hmax;
+	uint64_t	 dropped;	/* refusals the cap left out */
+	struct arena	 ar;
+};
+
+struct lock_agg *
+locks_new(void)
+{
+	struct lock_agg	*l = xcalloc(1, sizeof(*l));
+
+	l->hmax = UINT64_MAX;
+	arena_init(&l->ar);
+	return l;
+}
+
+void
+locks_free(struct lock_agg *l)
+{
+	if (l == NULL)
+		return;
+	free(l->v);
+	arena_release(&l->ar);
+	free(l);
+}
+
+void
+locks_set_max(struct lock_agg *l, size_t max)
+{
+	l->max = max;
+}
+
+/* Drops what hmax no longer keeps; halves it while over the cap. */
+static void
+locks_fold(struct lock_agg *l)
+{
+	size_t	 i, k;
+
+	for (;;) {
+		for (i = k = 0; i < l->n; i++)
+			if (l->v[i].hash <= l->hmax)
+				l->v[k++] = l->v[i];
+			else if (l->v[i].kind == L_REFUSED)
+				l->dropped++;
+		l->n = k;
+		if (l->max == 0 || l->n <= l->max || l->hmax == 0)
+			return;
+		l->hmax >>= 1;
+	}
+}
+
+static void
+locks_push(struct lock_agg *l, const struct lrec *r)
+{
+	if (r->hash > l->hmax) {
+		if (r->kind == L_REFUSED)
+			l->dropped++;
+		return;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = *r;
+	if (l->max != 0 && l->n > l->max)
+		locks_fold(l);
+}
+
+static const char *
+lcopy(struct lock_agg *l, struct slice s, int lower)
+{
+	size_t	 n = s.len < KEY_MAX ? s.len : KEY_MAX, i;
+	char	*p = arena_strndup(&l->ar, s.p != NULL ? s.p : "", n);
+
+	for (i = 0; lower && i < n; i++)
+		if (p[i] >= 'A' && p[i] <= 'Z')
+			p[i] = (char)(p[i] - 'A' + 'a');
+	return p;
+}
+
+void
+locks_add(struct lock_agg *l, const struct event *ev)
+{
+	struct lrec	 r;
+
+	if (ev->session.len == 0 || ev->user.len == 0 || ev->t == T_NONE)
+		return;
+	if (ev->sess == SESS_LOGIN)
+		r.kind = L_LOGIN;
+	else if (ev->sess == SESS_END)
+		r.kind = L_END;
+	else if (ev->cause == CAUSE_LOCK_CONTENTION && ev->proto == PROTO_POP3)
+		r.kind = L_REFUSED;
+	else
+		return;
+	r.hash = tab_hash(ev->session.p, ev->session.len);
+	if (r.hash > l->hmax) {
+		if (r.kind == L_REFUSED)
+			l->dropped++;
+		return;
+	}
+	r.t = ev->t;
+	r.sid = lcopy(l, ev->session, 0);
+	r.user = lcopy(l, ev->user, 1);
+	r.client = lcopy(l, ev->client, 0);
+	r.host = lcopy(l, ev->host, 1);
+	locks_push(l, &r);
+}
+
+void
+locks_merge(struct lock_agg *into, struct lock_agg *from)
+{
+	size_t	 i;
+
+	arena_take(&into->ar, &from->ar);
+	into->dropped += from->dropped;
+	if (from->hmax < into->hmax) {
+		into->hmax = from->hmax;
+		locks_fold(into);
+	}
+	for (i = 0; i < from->n; i++)
+		locks_push(into, &from->v[i]);
+	from->n = 0;
+	from->dropped = 0;
+}
+
+/* --- the answer ---------------------------------------------------- */
+
+struct lsess {				/* one session, its records joined */
+	const char	*sid, *user, *client, *host;
+	int64_t		 tin, tout, refused;	/* T_NONE: not seen */
+};
+
+static int
+cmp_rec(const void *x, const void *y)
+{
+	const struct lrec	*a = x, *b = y;
+	int			 c = strcmp(a->host, b->host);
+
+	if (c != 0 || (c = strcmp(a->sid, b->sid)) != 0)
+		return c;
+	if (a->kind != b->kind)
+		return a->kind - b->kind;
+	if (a->t != b->t)
+		return a->t < b->t ? -1 : 1;
+	if ((c = strcmp(a->user, b->user)) != 0)
+		return c;
+	return strcmp(a->client, b->client);
+}
+
+/* By host and user, then start (unknown last), then session id. */
+static int
+cmp_sess(const void *x, const void *y)
+{
+	const struct lsess	*a = x, *b = y;
+	int			 c = strcmp(a->host, b->host);
+
+	if (c != 0 || (c = strcmp(a->user, b->user)) != 0)
+		return c;
+	if (a->tin != b->tin) {
+		if (a->tin == T_NONE || b->tin == T_NONE)
+			return a->tin == T_NONE ? 1 : -1;
+		return a->tin < b->tin ? -1 : 1;
+	}
+	return strcmp(a->sid, b->sid);
+}
+
+/* The records of each session id as one session, by user and start. */
+static struct lsess *
+locks_sessions(struct lock_agg *l, size_t *n)
+{
+	struct lsess	*s = xcalloc(l->n + 1, sizeof(*s)), *cur = NULL;
+	size_t		 i, k = 0;
+
+	qsort(l->v, l->n, sizeof(*l->v), cmp_rec);
+	for (i = 0; i < l->n; i++) {
+		const struct lrec *r = &l->v[i];
+
+		if (cur == NULL || strcmp(cur->sid, r->sid) != 0 ||
+		    strcmp(cur->host, r->host) != 0) {
+			cur = &s[k++];
+			cur->sid = r->sid;
+			cur->user = r->user;
+			cur->host = r->host;
+			cur->client = "";
+			cur->tin = cur->tout = cur->refused = T_NONE;
+		}
+		if (r->kind == L_LOGIN && cur->tin == T_NONE) {
+			cur->tin = r->t;
+			cur->client = r->client;
+			cur->user = r->user;
+			cur->host = r->host;
+		} else if (r->kind == L_END && cur->tout == T_NONE)
+			cur->tout = r->t;
+		else if (r->kind == L_REFUSED && cur->refused == T_NONE)
+			cur->refused = r->t;
+	}
+	qsort(s, k, sizeof(*s), cmp_sess);
+	*n = k;
+	return s;
+}
+
+/* The session of the same user (s[lo..hi)) that held r's lock, or NULL. */
+static const struct lsess *
+locks_holder(const struct lsess *s, size_t lo, size_t hi,
+    const struct lsess *r)
+{
+	size_t	 i;
+
+	for (i = lo; i < hi; i++) {
+		const struct lsess *h = &s[i];
+
+		if (h == r || h->refused != T_NONE || h->tin == T_NONE ||
+		    h->tin > r->refused)
+			continue;
+		if ((h->tout == T_NONE && r->refused - h->tin <= LOCK_OPEN) ||
+		    (h->tout != T_NONE && h->tout >= r->refused))
+			return h;	/* the earliest still open */
+	}
+	return NULL;
+}
+
+static int
+cmp_pair_key(const void *x, const void *y)
+{
+	const struct lock_pair	*a = x, *b = y;
+	int			 c;
+
+	if ((c = strcmp(a->user, b->user)) != 0)
+		return c;
+	if ((c = strcmp(a->client, b->client)) != 0)
+		return c;
+	return strcmp(a->holder, b->holder);
+}
+
+static int
+cmp_pair(const void *x, const void *y)
+{
+	const struct lock_pair	*a = x, *b = y;
+	int			 c;
+
+	if (a->events != b->events)
+		return a->events > b->events ? -1 : 1;
+	if ((c = strcmp(a->user, b->user)) != 0)
+		return c;
+	if ((c = strcmp(a->client, b->client)) != 0)
+		return c;
+	return strcmp(a->holder, b->holder);
+}
+
+/* Latest refusal first, then user and session id. */
+static int
+cmp_lock(const void *x, const void *y)
+{
+	const struct lock_row	*a = x, *b = y;
+	int			 c;
+
+	if (a->t != b->t)
+		return a->t > b->t ? -1 : 1;
+	if ((c = strcmp(a->user, b->user)) != 0 ||
+	    (c = strcmp(a->session, b->session)) != 0 ||
+	    (c = strcmp(a->client, b->client)) != 0)
+		return c;
+	if (a->holder == NULL || b->holder == NULL)
+		return (a->holder == NULL) - (b->holder == NULL);
+	return strcmp(a->holder, b->holder);
+}
+
+void
+locks_sort(struct lock_row *rows, size_t n, struct lock_pair *pairs,
+    size_t np)
+{
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), cmp_lock);
+	if (np > 1)
+		qsort(pairs, np, sizeof(*pairs), cmp_pair);
+}
+
+void
+locks_result(struct lock_agg *l, struct arena *ar, struct result *r)
+{
+	struct lsess	*s;
+	struct lock_row	*rows;
+	struct lock_pair *pairs;
+	size_t		 n, i, lo, hi, k = 0, np = 0, j;
+
+	s = locks_sessions(l, &n);
+	rows = arena_alloc(ar, (n + 1) * sizeof(*rows));
+	pairs = arena_alloc(ar, (n + 1) * sizeof(*pairs));
+	for (lo = 0; lo < n; lo = hi) {
+		for (hi = lo + 1; hi < n && strcmp(s[hi].user, s[lo].user) ==
+		    0 && strcmp(s[hi].host, s[lo].host) == 0; hi++)
+			;
+		for (i = lo; i < hi; i++) {
+			const struct lsess *h;
+
+			if (s[i].refused == T_NONE)
+				continue;
+			h = locks_holder(s, lo, hi, &s[i]);
+			rows[k] = (struct lock_row){ .user = s[i].user,
+			    .t = s[i].refused, .session = s[i].sid,
+			    .client = s[i].client, .since = T_NONE };
+			if (h != NULL) {
+				rows[k].holder = h->client;
+				rows[k].holder_session = h->sid;
+				rows[k].since = h->tin;
+			}
+			k++;
+		}
+	}
+	/* pairs: the held refusals by user, client and holder, counted */
+	r->locks_held = 0;
+	for (i = 0; i < k; i++)
+		if (rows[i].holder != NULL)
+			pairs[r->locks_held++] = (struct lock_pair){
+			    .user = rows[i].user, .client = rows[i].client,
+			    .holder = rows[i].holder, .events = 1 };
+	qsort(pairs, r->locks_held, sizeof(*pairs), cmp_pair_key);
+	for (i = 0; i < r->locks_held; i = j) {
+		for (j = i + 1; j < r->locks_held &&
+		    cmp_pair_key(&pairs[i], &pairs[j]) == 0; j++)
+			;
+		pairs[np] = pairs[i];
+		pairs[np++].events = j - i;
+	}
+	locks_sort(rows, k, pairs, np);
+	r->locks = rows;
+	r->nlocks = r->nlocks_all = k;
+	r->lock_pairs = pairs;
+	r->nlock_pairs = np;
+	r->locks_dropped = l->dropped;
+	free(s);
+}

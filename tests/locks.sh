@@ -1,0 +1,76 @@
+#!/bin/sh
+# Lock contention explained (issue 15 item 6): for each POP3 session
+# Dovecot refused its mailbox lock, the session that held it. Expected
+# values, by hand from samples/locks/dovecot.log:
+#   alice aaaa0002 (192.0.2.2) refused 10:00:06: aaaa0001 (192.0.2.1)
+#     logged in 10:00:00 and ended 10:00:20: the holder
+#   alice aaaa0003 (192.0.2.2) refused 10:00:31: aaaa0001 had ended,
+#     aaaa0002 was refused itself: no holder in the log
+#   bob bbbb0002 (198.51.100.3) refused 10:01:11: bbbb0001, the same
+#     address, logged in 10:01:00 as "Bob" (users are lower-cased),
+#     ended 10:02:00: the holder; one client on both sides
+# so 3 refused, 2 holders, pairs alice 192.0.2.2 <- 192.0.2.1 and bob
+# 198.51.100.3 <- 198.51.100.3; the answer must not depend on -j or on
+# the logins and refusals being in different files.
+set -u
+MXTALLY=${MXTALLY:-./mxtally}
+case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+t_begin locks
+L=samples/locks/dovecot.log
+
+"$MXTALLY" --year 2026 -j1 -f json "$L" | jq -c .lock_contention >"$tmp/j1" ||
+	bad "report"
+cat >"$tmp/want" <<'EOF'
+{"refused_sessions":3,"holder_found":2,"dropped":0,"pairs":[{"user":"alice","client":"192.0.2.2","holder_client":"192.0.2.1","events":1},{"user":"bob","client":"198.51.100.3","holder_client":"198.51.100.3","events":1}],"sessions":[{"user":"bob","refused_at":"2026-11-21T10:01:11","session":"bbbb0002","client":"198.51.100.3","holder_client":"198.51.100.3","holder_session":"bbbb0001","holder_since":"2026-11-21T10:01:00"},{"user":"alice","refused_at":"2026-11-21T10:00:31","session":"aaaa0003","client":"192.0.2.2","holder_client":null,"holder_session":null,"holder_since":null},{"user":"alice","refused_at":"2026-11-21T10:00:06","session":"aaaa0002","client":"192.0.2.2","holder_client":"192.0.2.1","holder_session":"aaaa0001","holder_since":"2026-11-21T10:00:00"}]}
+EOF
+cmp -s "$tmp/want" "$tmp/j1" && ok || { bad "lock_contention"; cat "$tmp/j1"; }
+
+# logins in one file, everything else in another, either order, -j1/-j2
+grep 'Login:' "$L" >"$tmp/a.log"
+grep -v 'Login:' "$L" >"$tmp/b.log"
+for j in 1 2; do
+	for order in "a b" "b a"; do
+		set -- $order
+		"$MXTALLY" --year 2026 -j$j -f json "$tmp/$1.log" "$tmp/$2.log" |
+		    jq -c .lock_contention >"$tmp/split"
+		cmp -s "$tmp/want" "$tmp/split" && ok ||
+			bad "split files $order -j$j: $(cat "$tmp/split")"
+	done
+done
+
+# the text and HTML say who held it, why, and the first step
+"$MXTALLY" --year 2026 "$L" >"$tmp/t.txt"
+grep -Eq '^  alice +192\.0\.2\.2 +192\.0\.2\.1 +1$' "$tmp/t.txt" && ok ||
+	bad "text pair row"
+grep -q "^    2026-11-21T10:00:31  alice from 192.0.2.2: the holder is not in the log$" \
+    "$tmp/t.txt" && ok || bad "text: refused without holder"
+grep -q "^  Why (one client on both sides): .*First step: lengthen" \
+    "$tmp/t.txt" && ok || bad "text: same client reason"
+"$MXTALLY" --year 2026 -f html "$L" >"$tmp/t.html"
+grep -q '<tr data-user="bob" data-events="1"><td>bob</td>' "$tmp/t.html" &&
+	grep -q 'held by 192.0.2.1 since 2026-11-21 10:00:00 (session <code>aaaa0001</code>)' \
+	"$tmp/t.html" && ok || bad "html locks"
+
+"$MXTALLY" --year 2026 -f csv --table locks "$L" | tr -d '\r' | sed -n 4p |
+    grep -qx 'alice,2026-11-21T10:00:06,aaaa0002,192.0.2.2,192.0.2.1,aaaa0001,2026-11-21T10:00:00' &&
+	ok || bad "csv locks"
+
+# merge adds what each report found
+"$MXTALLY" --year 2026 -f json "$L" >"$tmp/r.json"
+"$MXTALLY" merge -f json "$tmp/r.json" "$tmp/r.json" |
+    jq -c '.lock_contention | [.refused_sessions, .holder_found,
+    (.pairs | map(.events)), (.sessions | length)]' >"$tmp/m"
+[ "$(cat "$tmp/m")" = '[6,4,[2,2],6]' ] && ok || bad "merge: $(cat "$tmp/m")"
+
+# --max-keys 4 keeps the records of some sessions only, the same for -j
+for j in 1 2; do
+	"$MXTALLY" --year 2026 -j$j --max-keys 4 -f json "$L" |
+	    jq -c .lock_contention >"$tmp/cap$j"
+done
+cmp -s "$tmp/cap1" "$tmp/cap2" && ok || bad "--max-keys -j1 vs -j2"
+jq -e '.dropped > 0 and .refused_sessions + .dropped == 3' "$tmp/cap1" \
+    >/dev/null && ok || bad "--max-keys: $(cat "$tmp/cap1")"
+t_end
