@@ -285,15 +285,10 @@ static int
 cmp_pair(const void *x, const void *y)
 {
 	const struct lock_pair	*a = x, *b = y;
-	int			 c;
 
 	if (a->events != b->events)
 		return a->events > b->events ? -1 : 1;
-	if ((c = strcmp(a->user, b->user)) != 0)
-		return c;
-	if ((c = strcmp(a->client, b->client)) != 0)
-		return c;
-	return strcmp(a->holder, b->holder);
+	return cmp_pair_key(x, y);
 }
 
 /* Latest refusal first, then user and session id. */
