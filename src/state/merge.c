@@ -456,9 +456,9 @@ add_codes(struct merged *m, const json_t *doc)
 
 /* "capacity": figures of one host and store add up (space_fig_add). */
 static void
-add_space(struct merged *m, const struct json *doc)
+add_space(struct merged *m, const json_t *doc)
 {
-	const struct json	*a = arr(doc, "capacity"), *e;
+	const json_t	*a = arr(doc, "capacity"), *e;
 	struct result		*r = &m->r;
 	struct space_fig	 f;
 	const char		*host, *store;
@@ -467,21 +467,21 @@ add_space(struct merged *m, const struct json *doc)
 	int			 isnew, kind;
 
 	EACH(i, a) {
-		e = a->kids[i];
-		host = json_str(e, "host");
-		store = json_str(e, "store");
+		e = json_array_get(a, i);
+		host = jstr(e, "host");
+		store = jstr(e, "store");
 		for (kind = SP_NONE + 1; kind < SP_COUNT; kind++)
 			if (store != NULL && strcmp(store, space_name(kind)) == 0)
 				break;
 		if (host == NULL || kind == SP_COUNT)
 			continue;
-		f = (struct space_fig){ .samples = json_u64(e, "samples"),
-		    .min = json_u64(e, "free_min"),
-		    .min_at = parse_stamp(json_str(e, "free_min_at")),
-		    .first = json_u64(e, "free_first"),
-		    .first_at = parse_stamp(json_str(e, "first")),
-		    .last = json_u64(e, "free_last"),
-		    .last_at = parse_stamp(json_str(e, "last")) };
+		f = (struct space_fig){ .samples = cnt(m, e, "samples"),
+		    .min = cnt(m, e, "free_min"),
+		    .min_at = parse_stamp(jstr(e, "free_min_at")),
+		    .first = cnt(m, e, "free_first"),
+		    .first_at = parse_stamp(jstr(e, "first")),
+		    .last = cnt(m, e, "free_last"),
+		    .last_at = parse_stamp(jstr(e, "last")) };
 		if (asprintf(&key, "%d\x1f%s", kind, host) == -1)
 			log_die("out of memory");
 		r->space = grow(r->space, &m->capspace, r->nspace,
@@ -499,9 +499,9 @@ add_space(struct merged *m, const struct json *doc)
  * holder), refused sessions are listed again latest first.
  */
 static void
-add_locks(struct merged *m, const struct json *doc)
+add_locks(struct merged *m, const json_t *doc)
 {
-	const struct json	*o = json_get(doc, "lock_contention"), *a, *e;
+	const json_t	*o = json_object_get(doc, "lock_contention"), *a, *e;
 	struct result		*r = &m->r;
 	struct lock_pair	 p;
 	char			*key;
@@ -510,15 +510,15 @@ add_locks(struct merged *m, const struct json *doc)
 
 	if (o == NULL)
 		return;
-	r->locks_held += json_u64(o, "holder_found");
-	r->locks_dropped += json_u64(o, "dropped");
-	m->extra_locks += json_u64(o, "refused_sessions");
+	ADD(m, &r->locks_held, o, "holder_found");
+	ADD(m, &r->locks_dropped, o, "dropped");
+	ADD(m, &m->extra_locks, o, "refused_sessions");
 	a = arr(o, "pairs");
 	EACH(i, a) {
-		e = a->kids[i];
-		p = (struct lock_pair){ .user = json_str(e, "user"),
-		    .client = json_str(e, "client"),
-		    .holder = json_str(e, "holder_client") };
+		e = json_array_get(a, i);
+		p = (struct lock_pair){ .user = jstr(e, "user"),
+		    .client = jstr(e, "client"),
+		    .holder = jstr(e, "holder_client") };
 		if (p.user == NULL || p.client == NULL || p.holder == NULL)
 			continue;
 		if (asprintf(&key, "%s\x1f%s\x1f%s", p.user, p.client,
@@ -529,24 +529,25 @@ add_locks(struct merged *m, const struct json *doc)
 		ix = smap_get(&m->lockidx, own(m, key), r->nlock_pairs, &isnew);
 		if (isnew)
 			r->lock_pairs[r->nlock_pairs++] = p;
-		r->lock_pairs[ix].events += json_u64(e, "events");
+		ADD(m, &r->lock_pairs[ix].events, e, "events");
 	}
 	a = arr(o, "sessions");
 	EACH(i, a) {
-		e = a->kids[i];
+		e = json_array_get(a, i);
 		r->locks = grow(r->locks, &m->caplocks, r->nlocks,
 		    sizeof(*r->locks));
 		r->locks[r->nlocks++] = (struct lock_row){
-		    .user = json_str(e, "user") ? json_str(e, "user") : "",
-		    .t = parse_stamp(json_str(e, "refused_at")),
-		    .session = json_str(e, "session") ?
-		    json_str(e, "session") : "",
-		    .client = json_str(e, "client") ?
-		    json_str(e, "client") : "",
-		    .holder = json_str(e, "holder_client"),
-		    .holder_session = json_str(e, "holder_session"),
-		    .since = parse_stamp(json_str(e, "holder_since")) };
-		m->extra_locks--;
+		    .user = jstr(e, "user") ? jstr(e, "user") : "",
+		    .t = parse_stamp(jstr(e, "refused_at")),
+		    .session = jstr(e, "session") ?
+		    jstr(e, "session") : "",
+		    .client = jstr(e, "client") ?
+		    jstr(e, "client") : "",
+		    .holder = jstr(e, "holder_client"),
+		    .holder_session = jstr(e, "holder_session"),
+		    .since = parse_stamp(jstr(e, "holder_since")) };
+		if (m->extra_locks > 0)
+			m->extra_locks--;
 	}
 }
 
