@@ -14,6 +14,7 @@ OWNER = {  # public header -> stage
     "scan": "scan", "slice": "base", "state": "state", "afile": "base",
     "period": "period", "mail": "mail", "hash": "base",
     "trend": "report",
+    "keytab": "base",
 }
 # what the scan stage may not know (architecture.md: sinks are registered
 # by the command; scan calls none of them by name)

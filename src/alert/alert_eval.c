@@ -112,6 +112,11 @@ alert_eval_free(struct alert_eval *e)
 	free(e);
 }
 
+/*
+ * NEEDSWORK: the windows have their own table, not keytab.h's: the
+ * windows file lists them in slot order (alert_eval_save) and sweeps
+ * rebuild it dropping idle ones; moving to keytab needs a sorted save.
+ */
 static void
 table_put(struct win **slot, size_t cap, struct win *w)
 {

@@ -14,7 +14,7 @@
 
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
-#include "mxtally/hash.h"
+#include "mxtally/keytab.h"
 #include "mxtally/log.h"
 #include "metrics.h"
 
@@ -27,68 +27,27 @@ metrics_init(struct metrics *m, size_t cap)
 	m->codes.max = m->hosts.max = cap;
 }
 
-static void
-kv_release(struct kvtab *t)
-{
-	size_t	 i;
-
-	for (i = 0; i < t->cap; i++)
-		free(t->slot[i].key);
-	free(t->slot);
-}
-
 void
 metrics_release(struct metrics *m)
 {
-	kv_release(&m->codes);
-	kv_release(&m->hosts);
-}
-
-static void
-kv_grow(struct kvtab *t)
-{
-	struct kv	*old = t->slot;
-	size_t		 oldcap = t->cap, i, j;
-
-	t->cap = t->cap ? t->cap * 2 : 64;
-	t->slot = xcalloc(t->cap, sizeof(*t->slot));
-	for (i = 0; i < oldcap; i++) {
-		if (old[i].key == NULL)
-			continue;
-		j = old[i].hash & (t->cap - 1);
-		while (t->slot[j].key != NULL)
-			j = (j + 1) & (t->cap - 1);
-		t->slot[j] = old[i];
-	}
-	free(old);
+	keytab_release(&m->codes.tab);
+	keytab_release(&m->hosts.tab);
 }
 
 /* Adds n to key (klen bytes, no NUL inside); over the cap to other. */
 static void
 kv_add(struct kvtab *t, const char *key, size_t klen, uint64_t n)
 {
-	uint64_t	 h = hash_fnv(HASH_FNV_INIT, key, klen);
-	size_t		 i;
+	struct keytab_ent	*e;
 
-	if (t->cap == 0)
-		kv_grow(t);
-	for (i = h & (t->cap - 1); t->slot[i].key != NULL;
-	    i = (i + 1) & (t->cap - 1))
-		if (t->slot[i].hash == h && t->slot[i].klen == klen &&
-		    memcmp(t->slot[i].key, key, klen) == 0) {
-			t->slot[i].n += n;
+	if ((e = keytab_find(&t->tab, key, klen)) == NULL) {
+		if (t->max > 0 && t->tab.len >= t->max) {
+			t->other += n;
 			return;
 		}
-	if (t->max > 0 && t->len >= t->max) {
-		t->other += n;
-		return;
+		e = keytab_add(&t->tab, key, klen, NULL);
 	}
-	t->slot[i].key = xstrndup(key, klen);
-	t->slot[i].klen = klen;
-	t->slot[i].hash = h;
-	t->slot[i].n = n;
-	if (++t->len * 2 > t->cap)
-		kv_grow(t);
+	e->val += n;
 }
 
 /* Appends s (at most max bytes) to buf at *n, mapping SEP to '_'. */
@@ -147,8 +106,8 @@ metrics_event(struct metrics *m, const struct event *ev)
 static int
 kv_cmp(const void *a, const void *b)
 {
-	const struct kv	*x = *(const struct kv *const *)a;
-	const struct kv	*y = *(const struct kv *const *)b;
+	const struct keytab_ent *x = *(const struct keytab_ent *const *)a;
+	const struct keytab_ent *y = *(const struct keytab_ent *const *)b;
 
 	return strcmp(x->key, y->key);
 }
@@ -158,14 +117,14 @@ static void
 kv_write(FILE *f, const char *metric, const struct kvtab *t,
     const char *const *names, size_t nnames, int cause_last)
 {
-	const struct kv	**v = xcalloc(t->len + 1, sizeof(*v));
+	const struct keytab_ent **v = xcalloc(t->tab.len + 1, sizeof(*v));
 	size_t		 i, k, nv = 0;
 	const char	*p, *q;
 	char		 part[272];
 
-	for (i = 0; i < t->cap; i++)
-		if (t->slot[i].key != NULL)
-			v[nv++] = &t->slot[i];
+	for (i = 0; i < t->tab.cap; i++)
+		if (t->tab.slot[i].key != NULL)
+			v[nv++] = &t->tab.slot[i];
 	qsort(v, nv, sizeof(*v), kv_cmp);
 	for (i = 0; i < nv; i++) {
 		fprintf(f, "%s{", metric);
@@ -180,7 +139,7 @@ kv_write(FILE *f, const char *metric, const struct kvtab *t,
 				alert_prom_label(f, part);
 			p = q ? q + 1 : p + strlen(p);
 		}
-		fprintf(f, "} %llu\n", (unsigned long long)v[i]->n);
+		fprintf(f, "} %llu\n", (unsigned long long)v[i]->val);
 	}
 	if (t->other > 0) {
 		fprintf(f, "%s{", metric);

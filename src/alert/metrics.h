@@ -10,17 +10,10 @@
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
 #include "mxtally/event.h"
-
-struct kv {
-	char		*key;		/* parts joined by 0x1f; NULL = free */
-	size_t		 klen;
-	uint64_t	 hash;
-	uint64_t	 n;
-};
+#include "mxtally/keytab.h"
 
 struct kvtab {
-	struct kv	*slot;
-	size_t		 cap, len;
+	struct keytab	 tab;		/* parts joined by 0x1f, to events */
 	size_t		 max;		/* label sets kept; 0 = all */
 	uint64_t	 other;		/* events of label sets over the cap */
 };

@@ -29,17 +29,11 @@
 #include "mxtally/agg.h"
 #include "mxtally/cause.h"
 #include "mxtally/event.h"
-#include "mxtally/hash.h"
+#include "mxtally/keytab.h"
 #include "mxtally/log.h"
 #include "mxtally/parse.h"
 #include "mxtally/state.h"
 
-/* A string-keyed index: key (borrowed) to a row number. */
-struct smap {
-	const char	**keys;
-	size_t		*vals;
-	size_t		 cap, len;
-};
 
 struct mrow {				/* a user, host, hour, client, remote */
 	const char	*name;
@@ -54,18 +48,18 @@ struct mrow {				/* a user, host, hour, client, remote */
 struct rows {
 	struct mrow	*v;
 	size_t		 n, cap;
-	struct smap	 idx;
+	struct keytab	 idx;
 };
 
 struct mcause {
 	uint64_t	 events, users;
 	struct user_count *top;		/* summed top_users, when incomplete */
 	size_t		 ntop, cap;
-	struct smap	 tidx;
+	struct keytab	 tidx;
 	uint64_t	 dir[DIR_COUNT];
 	struct key_count *detail;	/* summed, first example kept */
 	size_t		 ndetail, capdetail;
-	struct smap	 didx;
+	struct keytab	 didx;
 	struct key_count *remotes;	/* top_remotes, rebuilt */
 };
 
@@ -76,7 +70,7 @@ struct mcause {
 struct tlist {
 	struct traffic_row *v, *bysize;
 	size_t		 n, cap;
-	struct smap	 idx;
+	struct keytab	 idx;
 	int		 partial;	/* a report does not list them all */
 };
 
@@ -91,7 +85,7 @@ struct merged {
 	struct rows	 users, hosts, hours, clients, remotes;
 	struct wmem	*wmem;		/* result_clients' */
 	struct mcause	 causes[CAUSE_MAX];
-	struct smap	 codeidx, pop3idx, anidx, spaceidx, lockidx;
+	struct keytab	 codeidx, pop3idx, anidx, spaceidx, lockidx;
 	size_t		 capcodes, cappop3, capuncl, capspace;
 	size_t		 caplocks, cappairs;
 	char		**owned;	/* keys built here */
@@ -104,47 +98,19 @@ struct merged {
 	uint64_t	 why_reject[CAUSE_MAX];
 	struct traffic_hour *thours;
 	size_t		 capthours;
-	struct smap	 thouridx;
+	struct keytab	 thouridx;
 	struct reason_row *reasons;	/* the three lists, one allocation */
 };
 
 /* Row number of key; when absent, stores next and sets *isnew. */
 static size_t
-smap_get(struct smap *m, const char *key, size_t next, int *isnew)
+smap_get(struct keytab *m, const char *key, size_t next, int *isnew)
 {
-	size_t	 i, j, mask;
+	struct keytab_ent	*e = keytab_add(m, key, strlen(key), isnew);
 
-	if (2 * (m->len + 1) > m->cap) {
-		struct smap o = *m;
-		m->cap = o.cap ? 2 * o.cap : 64;
-		m->keys = xcalloc(m->cap, sizeof(*m->keys));
-		m->vals = xcalloc(m->cap, sizeof(*m->vals));
-		m->len = 0;
-		for (i = 0; i < o.cap; i++)
-			if (o.keys[i] != NULL)
-				smap_get(m, o.keys[i], o.vals[i], isnew);
-		free(o.keys);
-		free(o.vals);
-	}
-	mask = m->cap - 1;
-	for (j = (size_t)hash_fnv(HASH_FNV_INIT, key, strlen(key)) & mask; m->keys[j] != NULL;
-	    j = (j + 1) & mask)
-		if (strcmp(m->keys[j], key) == 0) {
-			*isnew = 0;
-			return m->vals[j];
-		}
-	m->keys[j] = key;
-	m->vals[j] = next;
-	m->len++;
-	*isnew = 1;
-	return next;
-}
-
-static void
-smap_release(struct smap *m)
-{
-	free(m->keys);
-	free(m->vals);
+	if (*isnew)
+		e->val = next;
+	return (size_t)e->val;
 }
 
 static void *
@@ -648,7 +614,7 @@ add_tlist(struct merged *m, struct tlist *tl, const json_t *a,
     const json_t *b, const char *what, uint64_t distinct)
 {
 	const json_t	*lists[2] = { a, b }, *e;
-	struct smap	 seen = { 0 };
+	struct keytab	 seen = { 0 };
 	const char	*addr;
 	size_t		 i, k, ix;
 	int		 isnew;
@@ -670,7 +636,7 @@ add_tlist(struct merged *m, struct tlist *tl, const json_t *a,
 		}
 	if (seen.len < distinct)
 		tl->partial = 1;
-	smap_release(&seen);
+	keytab_release(&seen);
 }
 
 /* The traffic lists of doc: top senders and recipients, reasons, hours. */
@@ -1245,7 +1211,7 @@ static void
 rows_release(struct rows *rs)
 {
 	free(rs->v);
-	smap_release(&rs->idx);
+	keytab_release(&rs->idx);
 }
 
 void
@@ -1258,9 +1224,9 @@ merge_free(struct result *r)
 		return;
 	for (i = 0; i < CAUSE_MAX; i++) {
 		free(m->causes[i].top);
-		smap_release(&m->causes[i].tidx);
+		keytab_release(&m->causes[i].tidx);
 		free(m->causes[i].detail);
-		smap_release(&m->causes[i].didx);
+		keytab_release(&m->causes[i].didx);
 		free(m->causes[i].remotes);
 	}
 	rows_release(&m->users);
@@ -1269,22 +1235,22 @@ merge_free(struct result *r)
 	rows_release(&m->clients);
 	rows_release(&m->remotes);
 	result_clients_free(m->wmem);
-	smap_release(&m->codeidx);
-	smap_release(&m->pop3idx);
-	smap_release(&m->anidx);
-	smap_release(&m->spaceidx);
-	smap_release(&m->lockidx);
+	keytab_release(&m->codeidx);
+	keytab_release(&m->pop3idx);
+	keytab_release(&m->anidx);
+	keytab_release(&m->spaceidx);
+	keytab_release(&m->lockidx);
 	free(r->space);
 	free(r->locks);
 	free(r->lock_pairs);
 	free(m->senders.v);
 	free(m->senders.bysize);
-	smap_release(&m->senders.idx);
+	keytab_release(&m->senders.idx);
 	free(m->rcpts.v);
 	free(m->rcpts.bysize);
-	smap_release(&m->rcpts.idx);
+	keytab_release(&m->rcpts.idx);
 	free(m->thours);
-	smap_release(&m->thouridx);
+	keytab_release(&m->thouridx);
 	free(m->reasons);
 	for (i = 0; i < m->nowned; i++)
 		free(m->owned[i]);
