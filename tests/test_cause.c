@@ -6,6 +6,7 @@
  * so causes added by one test do not leak into another.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -206,4 +207,125 @@ Test(cause, add_empty_id, .timeout = 5)
 	cr_assert_eq(errno, EINVAL);
 	cr_assert_eq(cause_add(NULL, "", "m", "a"), -1);
 	cr_assert_eq(cause_count(), CAUSE_BUILTIN_COUNT);
+}
+
+/*
+ * The registry (issue 17): built whole, published whole, never changed
+ * once published; numbers stay put across rule sets.
+ */
+Test(cause_reg, published_registry_never_changes, .timeout = 5)
+{
+	const struct cause_reg	*old = cause_current();
+	struct cause_reg	*r = cause_reg_new();
+
+	cr_assert_eq(cause_reg_add(r, "virus", "", "A virus.", "Clean."),
+	    CAUSE_BUILTIN_COUNT);
+	cr_assert_eq(cause_current(), old, "a draft is private");
+	cr_assert_eq(cause_find("virus", 5), CAUSE_NONE);
+	cause_reg_publish(r);
+	cr_assert_eq(cause_current(), r);
+	cr_assert_eq(cause_find("virus", 5), CAUSE_BUILTIN_COUNT);
+	/* what a reader took before is as it was */
+	cr_assert_eq(cause_reg_count(old), CAUSE_BUILTIN_COUNT);
+	cr_assert_eq(cause_reg_find(old, "virus", 5), CAUSE_NONE);
+}
+
+Test(cause_reg, change_after_publish_is_bug, .signal = SIGABRT,
+    .timeout = 5)
+{
+	struct cause_reg	*r = cause_reg_new();
+
+	cause_reg_publish(r);
+	cause_reg_add(r, "late", NULL, NULL, NULL);
+}
+
+Test(cause_reg, new_rule_set_retires_what_it_drops, .timeout = 5)
+{
+	const struct cause_reg	*b = cause_current();
+	const char		*quota = cause_get(CAUSE_QUOTA_EXCEEDED)->meaning;
+	struct cause_reg	*r;
+
+	r = cause_reg_new();
+	cause_reg_add(r, "foo", "lock", "Foo.", "Fix foo.");
+	cause_reg_add(r, "quota_exceeded", NULL, "Full.", NULL);
+	cause_reg_publish(r);
+	cr_assert_str_eq(cause_get(CAUSE_QUOTA_EXCEEDED)->meaning, "Full.");
+
+	/* the next rule set names bar only */
+	r = cause_reg_new();
+	cr_assert_eq(cause_reg_add(r, "bar", "", NULL, NULL),
+	    CAUSE_BUILTIN_COUNT + 1, "foo keeps its number");
+	cause_reg_publish(r);
+	cr_assert_eq(cause_find("foo", 3), CAUSE_NONE, "foo is gone");
+	cr_assert_str_eq(cause_get(CAUSE_BUILTIN_COUNT)->id, "foo",
+	    "its number still names it");
+	cr_assert_str_eq(cause_get(CAUSE_BUILTIN_COUNT)->group, "");
+	cr_assert_str_eq(cause_get(CAUSE_QUOTA_EXCEEDED)->meaning, quota,
+	    "the built-in text is back");
+	cr_assert_eq(cause_reg_get(b, CAUSE_QUOTA_EXCEEDED)->meaning, quota);
+
+	/* and a rule set that names foo again gets its number back */
+	r = cause_reg_new();
+	cr_assert_eq(cause_reg_add(r, "foo", NULL, NULL, NULL),
+	    CAUSE_BUILTIN_COUNT);
+	cause_reg_publish(r);
+	cr_assert_eq(cause_find("foo", 3), CAUSE_BUILTIN_COUNT);
+	cr_assert_eq(cause_find("bar", 3), CAUSE_NONE);
+	cr_assert_eq(cause_count(), CAUSE_BUILTIN_COUNT + 2);
+}
+
+Test(cause_reg, draft_freed_leaves_current, .timeout = 5)
+{
+	const struct cause_reg	*old = cause_current();
+	struct cause_reg	*r = cause_reg_new();
+	char			 s[8] = "temp";
+
+	cause_reg_add(r, s, "", "m", "a");
+	memcpy(s, "XXXX", 4);	/* the draft copied it */
+	cr_assert_str_eq(cause_reg_get(r, CAUSE_BUILTIN_COUNT)->id, "temp");
+	cause_reg_free(r);
+	cr_assert_eq(cause_current(), old);
+	cr_assert_eq(cause_count(), CAUSE_BUILTIN_COUNT);
+}
+
+/* A reader that walks every cause of the current registry, as a scrape. */
+static void *
+reader(void *arg)
+{
+	const struct cause_reg	*cr;
+	const struct cause_info	*ci;
+	int			*bad = arg, i, k;
+
+	for (k = 0; k < 20000; k++) {
+		cr = cause_current();
+		for (i = 0; i < cause_reg_count(cr); i++) {
+			ci = cause_reg_get(cr, i);
+			if (ci->id[0] == '\0' || (i == CAUSE_BUILTIN_COUNT &&
+			    strncmp(ci->meaning, "text ", 5) != 0))
+				(*bad)++;
+		}
+	}
+	return NULL;
+}
+
+Test(cause_reg, readers_see_whole_registries, .timeout = 30)
+{
+	struct cause_reg	*r;
+	pthread_t		 tid;
+	char			 m[32];
+	int			 bad = 0, i;
+
+	r = cause_reg_new();
+	cause_reg_add(r, "live", "", "text 0", "");
+	cause_reg_publish(r);
+	cr_assert_eq(pthread_create(&tid, NULL, reader, &bad), 0);
+	for (i = 1; i < 500; i++) {	/* reloads while it reads */
+		r = cause_reg_new();
+		snprintf(m, sizeof(m), "text %d", i);
+		cause_reg_add(r, "live", "", m, "");
+		cause_reg_publish(r);
+	}
+	pthread_join(tid, NULL);
+	cr_assert_eq(bad, 0);
+	cr_assert_str_eq(cause_get(CAUSE_BUILTIN_COUNT)->meaning, "text 499");
 }

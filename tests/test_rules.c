@@ -116,11 +116,14 @@ Test(rules, override_builtin_texts, .init = setup, .fini = teardown,
     .timeout = 5)
 {
 	const struct cause_info	*ci = cause_get(CAUSE_QUOTA_EXCEEDED);
-	const char		*advice = ci->advice;
+	const char		*advice = ci->advice, *meaning = ci->meaning;
 	size_t			 nr, nc;
 
 	cr_assert_eq(load("[cause.quota_exceeded]\n"
 	    "meaning = Mailbox over its limit.\n"), 0, "%s", err);
+	/* the registry a reader took is as it was; the new one has it */
+	cr_assert_eq(ci->meaning, meaning);
+	ci = cause_get(CAUSE_QUOTA_EXCEEDED);
 	cr_assert_str_eq(ci->meaning, "Mailbox over its limit.");
 	cr_assert_eq(ci->advice, advice);	/* not given: kept */
 	cr_assert_str_eq(ci->group, "storage");

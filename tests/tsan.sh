@@ -40,7 +40,9 @@ fi
 if command -v curl >/dev/null; then
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	printf '[a]\ncause = system_storage\nby = host\nthreshold = 1\n' >"$tmp/w.ini"
+	# a cause section: each reload builds and publishes a cause registry
+	# while the scrapes read the one in use
+	printf '[cause.disk_alarm]\npattern = disk alarm\nmeaning = m\n[a]\ncause = system_storage\nby = host\nthreshold = 1\n' >"$tmp/w.ini"
 	: >"$tmp/w.log"
 	TSAN_OPTIONS=halt_on_error=1:exitcode=66 "$MXTALLY" watch -q \
 	    --rules "$tmp/w.ini" --listen "127.0.0.1:$port" \

@@ -1,8 +1,9 @@
 /*
  * The domain model: cause ids and groups (../shared/spec/causes.md), the
  * meaning of SMTP basic and RFC 3463 enhanced codes, and the POP3/IMAP
- * response codes. All tables are static and read-only; user rules may add
- * causes before any worker starts (cause_add), never after.
+ * response codes. The code tables are static and read-only; the cause
+ * registry is built whole per rule set and never changed once published
+ * (cause.c), so any thread may read it without a lock.
  */
 #ifndef MXTALLY_CAUSE_H
 #define MXTALLY_CAUSE_H
@@ -43,20 +44,65 @@ struct cause_info {
 	const char	*advice;	/* the first step to take */
 };
 
-/* Number of causes known now (built-in plus added). */
+/*
+ * A cause registry: the causes of one rule set, numbered; immutable once
+ * published. Numbers stay the same for the whole run: a rule set that
+ * drops a cause retires it (cause_reg_find no longer finds it, its
+ * number still names it), so counters kept by number stay right.
+ */
+struct cause_reg;
+
+/*
+ * The registry in use: the built-in causes until a rule set publishes
+ * its own. A reader that looks at several causes takes it once. It and
+ * its strings stay valid until exit. Never NULL.
+ */
+const struct cause_reg *cause_current(void);
+
+int cause_reg_count(const struct cause_reg *r);
+
+/* The info of a cause; BUG() on an out-of-range number. */
+const struct cause_info *cause_reg_get(const struct cause_reg *r, int cause);
+
+/* The cause with that id (not retired), or CAUSE_NONE. Borrows id. */
+int cause_reg_find(const struct cause_reg *r, const char *id, size_t len);
+
+/*
+ * Drafts, private to the thread building them. cause_reg_new starts a
+ * new rule set: the built-in causes with their own texts, the current
+ * registry's other causes retired under their numbers. cause_reg_copy
+ * is from as it is, to add to.
+ */
+struct cause_reg *cause_reg_new(void);
+struct cause_reg *cause_reg_copy(const struct cause_reg *from);
+
+/*
+ * Adds a cause to draft r, or for an id r has (a retired one too: it is
+ * back) replaces the texts not passed as NULL; a new cause takes "" for
+ * those. Copies the strings. Returns the cause number, or -1 with errno
+ * ENOSPC at CAUSE_MAX causes, EINVAL for an empty or NULL id.
+ */
+int cause_reg_add(struct cause_reg *r, const char *id, const char *group,
+    const char *meaning, const char *advice);
+
+/* Makes draft r the registry in use; takes r (never changed again). */
+void cause_reg_publish(struct cause_reg *r);
+
+/* Makes the published registry r the one in use again (a failed load). */
+void cause_reg_restore(const struct cause_reg *r);
+
+/* Frees a draft never published; NULL and published ones are kept. */
+void cause_reg_free(struct cause_reg *r);
+
+/* The same on cause_current(): number of causes, info, lookup by id. */
 int cause_count(void);
-
-/* Returns the cause's info; BUG() on an out-of-range id. */
 const struct cause_info *cause_get(int cause);
-
-/* Returns the cause with that id, or CAUSE_NONE. Borrows id. */
 int cause_find(const char *id, size_t len);
 
 /*
- * Adds (or, for an existing id, overrides the texts of) a cause. Copies
- * nothing: the strings must live for the whole run. Returns the cause
- * number, or -1 when CAUSE_MAX is reached. Not thread-safe: call before
- * workers start.
+ * Publishes a copy of the current registry with one cause added (or its
+ * texts replaced), as cause_reg_add; for single-threaded set-up such as
+ * merging reports. Returns the cause number, or -1 (errno as above).
  */
 int cause_add(const char *id, const char *group, const char *meaning,
     const char *advice);

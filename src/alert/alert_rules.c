@@ -348,8 +348,9 @@ int
 alert_rules_load(const char *const *paths, size_t n, struct classifier **cl,
     struct alert_set *s)
 {
-	char	 err[512];
-	size_t	 i;
+	const struct cause_reg	*prev = cause_current();
+	char			 err[512];
+	size_t			 i;
 
 	memset(s, 0, sizeof(*s));
 	if ((*cl = classify_new(err, sizeof(err))) == NULL)
@@ -358,19 +359,20 @@ alert_rules_load(const char *const *paths, size_t n, struct classifier **cl,
 		if (classify_load_rules(*cl, paths[i], err, sizeof(err)) ==
 		    -1) {
 			log_error("%s", err);
-			classify_free(*cl);
-			*cl = NULL;
-			return -1;
+			goto fail;
 		}
 	/* after the causes, which alert rules may name */
 	for (i = 0; i < n; i++)
-		if (alert_set_load(s, paths[i]) == -1) {
-			alert_set_release(s);
-			classify_free(*cl);
-			*cl = NULL;
-			return -1;
-		}
+		if (alert_set_load(s, paths[i]) == -1)
+			goto fail;
 	return 0;
+fail:
+	/* the causes of the rules in use, not those of the files that failed */
+	cause_reg_restore(prev);
+	alert_set_release(s);
+	classify_free(*cl);
+	*cl = NULL;
+	return -1;
 }
 
 void
@@ -399,12 +401,15 @@ int
 alert_match_parts(const struct alert_rule *r, int cause, const char *code,
     const char *enh, const char *resp)
 {
+	const struct cause_reg	*cr;
+
 	switch (r->sel) {
 	case SEL_CAUSE:
 		return cause == r->cause;
 	case SEL_GROUP:
-		return cause >= 0 && cause < cause_count() &&
-		    strcmp(cause_get(cause)->group, r->what) == 0;
+		cr = cause_current();
+		return cause >= 0 && cause < cause_reg_count(cr) &&
+		    strcmp(cause_reg_get(cr, cause)->group, r->what) == 0;
 	case SEL_CODE:
 		if (strchr(r->what, '.') != NULL)
 			return strcmp(enh, r->what) == 0;

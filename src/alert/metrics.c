@@ -368,15 +368,16 @@ metrics_write(FILE *f, const struct metrics *m, struct alert_eval *e,
 	    "enhanced" };
 	static const char *const host_names[] = { "host", "cause" };
 	struct firing_ctx	 fc = { f, NULL, NULL, 0, 0, 0, 0 };
+	const struct cause_reg	*cr = cause_current();	/* one for the scrape */
 	const struct cause_info	*ci;
-	int			 i, nc = cause_count();
+	int			 i, nc = cause_reg_count(cr);
 
 	fc.max = m->codes.max ? m->codes.max : 1000;
 	head(f, "mxtally_lines_total", "counter", "Log lines read.");
 	fprintf(f, "mxtally_lines_total %llu\n", (unsigned long long)m->lines);
 	head(f, "mxtally_events_total", "counter", "Error events by cause.");
 	for (i = 0; i < nc; i++) {
-		ci = cause_get(i);
+		ci = cause_reg_get(cr, i);
 		fprintf(f, "mxtally_events_total{cause=\"%s\",group=", ci->id);
 		alert_prom_label(f, ci->group);
 		fprintf(f, "} %llu\n", (unsigned long long)m->cause_n[i]);

@@ -1,18 +1,41 @@
 /*
- * The cause table: every cause id mxtally reports, its group and the
+ * The cause registry: every cause id mxtally reports, its group and the
  * words a postmaster reads next to it (what happened, what to do first).
  * The built-in rows follow enum cause in cause.h and the taxonomy in
- * causes.md; their ids are public and never change. User rules may add
- * causes, or replace the texts of an existing one, before any worker
- * starts; after that the table is only read and needs no lock.
+ * causes.md; their ids are public and never change.
+ *
+ * A registry is built whole (a draft: cause_reg_new, cause_reg_add) by
+ * whoever loads a rule set, then published; a published registry is
+ * never changed again. The one in use is an atomic pointer: publishing
+ * stores it with release order, readers load it with acquire order, so
+ * a reader sees a finished registry, old or new, never one being built
+ * (a SIGHUP reload while the HTTP thread writes /metrics). A published
+ * registry stays allocated until exit, since readers hold its strings
+ * without a lock; a reload costs a few kilobytes. Cause numbers never
+ * change while the process runs: a cause a new rule set drops is
+ * retired (no longer found by id, still named by its number), so
+ * counters keyed by number keep their meaning.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mxtally/cause.h"
 #include "mxtally/log.h"
 
-static struct cause_info causes[CAUSE_MAX] = {
+struct cause_reg {
+	int		 n;		/* causes, numbered 0..n-1 */
+	int		 published;	/* never changed again */
+	struct cause_info v[CAUSE_MAX];
+	unsigned char	 retired[CAUSE_MAX]; /* dropped by its rule set */
+	char		**own;		/* strings this registry copied */
+	size_t		 nown;
+	struct cause_reg *next;		/* the published ones, kept */
+};
+
+static const struct cause_info builtin_info[CAUSE_BUILTIN_COUNT] = {
 	[CAUSE_LOCK_CONTENTION] = {
 		"lock_contention", "lock",
 		"The mailbox was locked by another session; POP3 lets only "
@@ -167,34 +190,189 @@ static struct cause_info causes[CAUSE_MAX] = {
 	},
 };
 
-static int	ncauses = CAUSE_BUILTIN_COUNT;
+static struct cause_reg		 builtin;	/* builtin_info, at first use */
+static pthread_once_t		 builtin_once = PTHREAD_ONCE_INIT;
+static const struct cause_reg *_Atomic current;	/* NULL before first use */
+static pthread_mutex_t		 kept_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct cause_reg		*kept;	/* published drafts, until exit */
+
+static void
+builtin_init(void)
+{
+	builtin.n = CAUSE_BUILTIN_COUNT;
+	builtin.published = 1;
+	memcpy(builtin.v, builtin_info, sizeof(builtin_info));
+	atomic_store_explicit(&current, &builtin, memory_order_release);
+}
+
+const struct cause_reg *
+cause_current(void)
+{
+	const struct cause_reg	*r;
+
+	r = atomic_load_explicit(&current, memory_order_acquire);
+	if (r != NULL)
+		return r;
+	pthread_once(&builtin_once, builtin_init);
+	return atomic_load_explicit(&current, memory_order_acquire);
+}
+
+int
+cause_reg_count(const struct cause_reg *r)
+{
+	return r->n;
+}
+
+const struct cause_info *
+cause_reg_get(const struct cause_reg *r, int cause)
+{
+	if (cause < 0 || cause >= r->n)
+		BUG("cause number out of range");
+	return &r->v[cause];
+}
+
+/* The number of id, retired or not, or CAUSE_NONE. */
+static int
+find_any(const struct cause_reg *r, const char *id, size_t len)
+{
+	int	 i;
+
+	for (i = 0; i < r->n; i++)
+		if (strlen(r->v[i].id) == len &&
+		    memcmp(r->v[i].id, id, len) == 0)
+			return i;
+	return CAUSE_NONE;
+}
+
+int
+cause_reg_find(const struct cause_reg *r, const char *id, size_t len)
+{
+	int	 i;
+
+	if (id == NULL || (i = find_any(r, id, len)) == CAUSE_NONE)
+		return CAUSE_NONE;
+	return r->retired[i] ? CAUSE_NONE : i;
+}
+
+struct cause_reg *
+cause_reg_new(void)
+{
+	const struct cause_reg	*cur = cause_current();
+	struct cause_reg	*r = xcalloc(1, sizeof(*r));
+	int			 i;
+
+	r->n = cur->n;
+	memcpy(r->v, builtin_info, sizeof(builtin_info));
+	for (i = CAUSE_BUILTIN_COUNT; i < cur->n; i++) {
+		r->v[i] = (struct cause_info){ cur->v[i].id, "", "", "" };
+		r->retired[i] = 1;
+	}
+	return r;
+}
+
+struct cause_reg *
+cause_reg_copy(const struct cause_reg *from)
+{
+	struct cause_reg	*r = xcalloc(1, sizeof(*r));
+
+	r->n = from->n;
+	memcpy(r->v, from->v, sizeof(r->v));
+	memcpy(r->retired, from->retired, sizeof(r->retired));
+	return r;
+}
+
+/* A copy of s that lives as long as r. */
+static const char *
+reg_str(struct cause_reg *r, const char *s)
+{
+	if ((r->nown & (r->nown + 1)) == 0)	/* 0, 1, 3, 7, ... */
+		r->own = xrealloc(r->own, (2 * r->nown + 2) * sizeof(*r->own));
+	return r->own[r->nown++] = xstrdup(s);
+}
+
+int
+cause_reg_add(struct cause_reg *r, const char *id, const char *group,
+    const char *meaning, const char *advice)
+{
+	struct cause_info	*ci;
+	int			 i;
+
+	if (r->published)
+		BUG("a published cause registry is changed");
+	if (id == NULL || *id == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((i = find_any(r, id, strlen(id))) == CAUSE_NONE) {
+		if (r->n == CAUSE_MAX) {
+			errno = ENOSPC;
+			return -1;
+		}
+		i = r->n++;
+		r->v[i].id = reg_str(r, id);
+		r->v[i].group = r->v[i].meaning = r->v[i].advice = "";
+	}
+	r->retired[i] = 0;
+	ci = &r->v[i];
+	if (group != NULL)
+		ci->group = reg_str(r, group);
+	if (meaning != NULL)
+		ci->meaning = reg_str(r, meaning);
+	if (advice != NULL)
+		ci->advice = reg_str(r, advice);
+	return i;
+}
+
+void
+cause_reg_publish(struct cause_reg *r)
+{
+	if (r->published)
+		BUG("a cause registry is published twice");
+	r->published = 1;
+	pthread_mutex_lock(&kept_mu);
+	r->next = kept;
+	kept = r;
+	pthread_mutex_unlock(&kept_mu);
+	atomic_store_explicit(&current, r, memory_order_release);
+}
+
+void
+cause_reg_restore(const struct cause_reg *r)
+{
+	if (!r->published)
+		BUG("a draft cause registry is restored");
+	atomic_store_explicit(&current, r, memory_order_release);
+}
+
+void
+cause_reg_free(struct cause_reg *r)
+{
+	size_t	 i;
+
+	if (r == NULL || r->published)
+		return;
+	for (i = 0; i < r->nown; i++)
+		free(r->own[i]);
+	free(r->own);
+	free(r);
+}
 
 int
 cause_count(void)
 {
-	return ncauses;
+	return cause_current()->n;
 }
 
 const struct cause_info *
 cause_get(int cause)
 {
-	if (cause < 0 || cause >= ncauses)
-		BUG("cause number out of range");
-	return &causes[cause];
+	return cause_reg_get(cause_current(), cause);
 }
 
 int
 cause_find(const char *id, size_t len)
 {
-	int	 i;
-
-	if (id == NULL)
-		return CAUSE_NONE;
-	for (i = 0; i < ncauses; i++)
-		if (strlen(causes[i].id) == len &&
-		    memcmp(causes[i].id, id, len) == 0)
-			return i;
-	return CAUSE_NONE;
+	return cause_reg_find(cause_current(), id, len);
 }
 
 /*
@@ -206,28 +384,15 @@ int
 cause_add(const char *id, const char *group, const char *meaning,
     const char *advice)
 {
-	struct cause_info	*ci;
+	struct cause_reg	*r = cause_reg_copy(cause_current());
 	int			 i;
 
-	if (id == NULL || *id == '\0') {
-		errno = EINVAL;
+	if ((i = cause_reg_add(r, id, group, meaning, advice)) == -1) {
+		i = errno;
+		cause_reg_free(r);
+		errno = i;
 		return -1;
 	}
-	if ((i = cause_find(id, strlen(id))) == CAUSE_NONE) {
-		if (ncauses == CAUSE_MAX) {
-			errno = ENOSPC;
-			return -1;
-		}
-		i = ncauses++;
-		causes[i].id = id;
-		causes[i].group = causes[i].meaning = causes[i].advice = "";
-	}
-	ci = &causes[i];
-	if (group != NULL)
-		ci->group = group;
-	if (meaning != NULL)
-		ci->meaning = meaning;
-	if (advice != NULL)
-		ci->advice = advice;
+	cause_reg_publish(r);
 	return i;
 }

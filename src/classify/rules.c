@@ -66,12 +66,13 @@ struct urules {
 	pcre2_match_context *mctx;	/* the limits above, shared read-only */
 	size_t		 n, cap;
 	uint64_t	 causes;	/* bit per cause a section named */
+	const struct cause_reg *reg;	/* what the loads published, or NULL */
 	uint32_t	 ovec;		/* largest capture count + 1 */
 };
 
 /*
- * Strings handed to cause_add must outlive every classifier (the cause
- * table is global), so they are kept on one list for the whole run.
+ * Program names point into every rule that names them, for the
+ * classifier's life; they are kept on one list for the whole run.
  */
 struct interned {
 	struct interned	*next;
@@ -99,6 +100,7 @@ struct text {
 
 struct load {
 	struct urules	*u;
+	struct cause_reg *reg;		/* the draft this load adds to */
 	const char	*path;
 	FILE		*f;
 	int		 line;		/* lines read so far */
@@ -175,14 +177,15 @@ text_add(struct text *t, const char *v)
 	t->len += n;
 }
 
-static const char *
+/* The text as a string (malloc'd), or NULL when not given; t is reset. */
+static char *
 text_take(struct text *t)
 {
-	const char	*s;
+	char	*s;
 
 	if (t->p == NULL)
 		return NULL;
-	s = intern(t->p, t->len);
+	s = xstrndup(t->p, t->len);
 	free(t->p);
 	t->p = NULL;
 	t->len = 0;
@@ -194,6 +197,7 @@ static void
 section_end(struct load *l)
 {
 	size_t	 i;
+	char	*meaning, *advice;
 
 	if (l->cause != CAUSE_NONE && l->err_line == 0) {
 		for (i = l->first; i < l->u->n; i++) {
@@ -204,8 +208,12 @@ section_end(struct load *l)
 			r->codelen = (uint8_t)strlen(l->code);
 			memcpy(r->code, l->code, sizeof(r->code));
 		}
-		cause_add(cause_get(l->cause)->id, l->group,
-		    text_take(&l->meaning), text_take(&l->advice));
+		meaning = text_take(&l->meaning);
+		advice = text_take(&l->advice);
+		cause_reg_add(l->reg, cause_reg_get(l->reg, l->cause)->id,
+		    l->group, meaning, advice);
+		free(meaning);
+		free(advice);
 	}
 	free(l->meaning.p);
 	free(l->advice.p);
@@ -236,8 +244,8 @@ section_begin(struct load *l, const char *section)
 		    !isdigit((unsigned char)name[i]) && name[i] != '_')
 			return fail(l, "bad cause name '%s': use a-z, 0-9 "
 			    "and _", name);
-	if ((c = cause_find(name, n)) == CAUSE_NONE &&
-	    (c = cause_add(intern(name, n), NULL, NULL, NULL)) == -1)
+	if ((c = cause_reg_find(l->reg, name, n)) == CAUSE_NONE &&
+	    (c = cause_reg_add(l->reg, name, NULL, NULL, NULL)) == -1)
 		return fail(l, "too many causes: at most %d in all",
 		    CAUSE_MAX);
 	l->cause = c;
@@ -420,7 +428,7 @@ set_key(struct load *l, const char *name, const char *value)
 	else
 		return fail(l, "unknown key '%s' in [cause.%s] (pattern, "
 		    "program, code, group, meaning, advice)", name,
-		    cause_get(l->cause)->id);
+		    cause_reg_get(l->reg, l->cause)->id);
 	return 1;
 }
 
@@ -485,6 +493,8 @@ classify_load_rules(struct classifier *c, const char *path, char *err,
 		    strerror(errno));
 		return -1;
 	}
+	/* the first file of a rule set starts it anew, a later one adds */
+	l.reg = l.u->reg != NULL ? cause_reg_copy(l.u->reg) : cause_reg_new();
 	rc = ini_parse_stream(read_line, &l, on_key, &l);
 	if (l.err_line == 0 && ferror(l.f))
 		fail(&l, "read error: %s", strerror(errno));
@@ -497,8 +507,12 @@ classify_load_rules(struct classifier *c, const char *path, char *err,
 	} else if (rc < 0 && l.err_line == 0)
 		fail(&l, "out of memory");
 	section_end(&l);
-	if (l.err_line == 0)
+	if (l.err_line == 0) {
+		cause_reg_publish(l.reg);
+		l.u->reg = l.reg;
 		return (int)(l.u->n - start);
+	}
+	cause_reg_free(l.reg);
 	for (i = start; i < l.u->n; i++)
 		urule_release(&l.u->v[i]);
 	l.u->n = start;
