@@ -220,7 +220,8 @@ locks_sessions(struct lock_agg *l, size_t *n)
 	struct lsess	*s = xcalloc(l->n + 1, sizeof(*s)), *cur = NULL;
 	size_t		 i, k = 0;
 
-	qsort(l->v, l->n, sizeof(*l->v), cmp_rec);
+	if (l->n > 1)		/* l->v is NULL when nothing was kept */
+		qsort(l->v, l->n, sizeof(*l->v), cmp_rec);
 	for (i = 0; i < l->n; i++) {
 		const struct lrec *r = &l->v[i];
 
