@@ -69,16 +69,16 @@ fi
 exec 9>/tmp/mxtally-deb-test.lock
 flock 9
 
-# paths with "mxtally" in them outside the trees of work (this clone,
-# wherever it is: CI clones it under /check); not man-db's cache
-# (systemd-analyze verify runs `man mxtally` for Documentation=, which
-# may leave a formatted page in /var/cache/man)
-tree=$(pwd -P)
+# paths with "mxtally" in them where a package may put files (not the
+# trees of work, wherever they are: CI clones under /check, and other
+# clones may be built meanwhile); not man-db's cache (systemd-analyze
+# verify runs `man mxtally` for Documentation=, which may leave a
+# formatted page in /var/cache/man)
 mxfiles() {
-	find / -xdev \( -path /proc -o -path /sys -o -path /tmp -o \
-	    -path /work -o -path /root -o -path /home -o -path "$tree" -o \
-	    -path /var/cache/man \) -prune -o -path '*mxtally*' -print \
-	    2>/dev/null | sort
+	for d in /etc /usr /var /opt /boot; do
+		find "$d" -xdev -path /var/cache/man -prune -o \
+		    -path '*mxtally*' -print 2>/dev/null
+	done | sort
 }
 mxfiles >"$tmp/before"
 
