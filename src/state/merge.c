@@ -219,16 +219,14 @@ sum(struct merged *m, uint64_t *to, uint64_t n, const char *what)
 
 /*
  * The cause number of id, adding it from doc's causes when unknown. The
- * cause table borrows its strings for the life of the process, longer
- * than doc lives: they are copied (a second merge in one process, as
- * in fuzz_merge, read the first one's freed strings).
+ * registry copies the strings (cause_reg_add): they outlive doc, and
+ * copies made here would leak.
  */
 static int
 cause_of(const json_t *doc, const char *id)
 {
 	json_t		*ci;
-	const char	*t[3] = { "group", "meaning", "advice" };
-	char		*s[4];
+	const char	*t[3] = { "group", "meaning", "advice" }, *s[3];
 	int		 c, i;
 
 	if (id == NULL)
@@ -236,14 +234,11 @@ cause_of(const json_t *doc, const char *id)
 	if ((c = cause_find(id, strlen(id))) != CAUSE_NONE)
 		return c;
 	ci = json_object_get(json_object_get(doc, "causes"), id);
-	s[0] = xstrdup(id);
 	for (i = 0; i < 3; i++)
-		s[i + 1] = xstrdup(jstr(ci, t[i]) ? jstr(ci, t[i]) : "");
-	if ((c = cause_add(s[0], s[1], s[2], s[3])) < 0) {
-		for (i = 0; i < 4; i++)
-			free(s[i]);
+		s[i] = jstr(ci, t[i]) ? jstr(ci, t[i]) : "";
+	/* the registry keeps copies: the document may be freed */
+	if ((c = cause_add(id, s[0], s[1], s[2])) < 0)
 		return CAUSE_NONE;
-	}
 	return c;
 }
 
