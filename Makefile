@@ -83,6 +83,7 @@ golden: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) sh tests/trend.sh
 	MXTALLY=$(BIN) sh tests/space.sh
 	MXTALLY=$(BIN) sh tests/locks.sh
+	MXTALLY=$(BIN) sh tests/names.sh
 	MXTALLY_T=$(BUILD)/mxtally-t sh tests/period.sh
 	MXTALLY=$(BIN) sh tests/hostile.sh
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/faults.sh

@@ -115,7 +115,7 @@ count_example(struct tab *t, const char *key, size_t klen, uint64_t n,
 
 	if (e != NULL && pos < e->pos) {
 		e->pos = pos;
-		e->ex = arena_strndup(&t->ar, ex.p,
+		e->ex = arena_strndup_name(&t->ar, ex.p,
 		    ex.len < EXAMPLE_MAX ? ex.len : EXAMPLE_MAX);
 	}
 }
@@ -303,7 +303,7 @@ add_where(struct agg *a, const struct event *ev, uint64_t n, uint64_t pos)
 		e = tab_count(&a->details, a->key, k, n);
 		if (e != NULL && pos < e->pos) {
 			e->pos = pos;
-			char *x = arena_strndup(&a->details.ar, ev->text.p,
+			char *x = arena_strndup_name(&a->details.ar, ev->text.p,
 			    ev->text.len < EXAMPLE_MAX ? ev->text.len :
 			    EXAMPLE_MAX);
 			for (char *c = x; (ev->flags & EV_UNDERSCORE) &&

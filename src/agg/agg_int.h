@@ -25,6 +25,22 @@ void arena_take(struct arena *into, struct arena *from); /* from's blocks */
 char *arena_strndup(struct arena *ar, const char *s, size_t n);
 
 /*
+ * Copies s[0..n) into ar as a name every writer, the merge and the
+ * history can hold: a NUL byte inside (a log can have one) would end
+ * the C string and make "a\0b" and "a\0c" one name, so each NUL is
+ * written "\x00", as the writers show other controls (the same rule as
+ * the users and hosts of agg's result). Such a name meets a logged
+ * literal "a\x00b": the price of any escape that keeps backslashes.
+ */
+char *arena_strndup_name(struct arena *ar, const char *s, size_t n);
+
+/*
+ * The same into buf, which must hold 4 * n + 1 bytes; returns the
+ * length written (buf is NUL-terminated).
+ */
+size_t name_escape(const char *s, size_t n, char *buf);
+
+/*
  * n zeroed elements of size bytes for a hash table's slots, written now:
  * calloc's fresh pages map the shared zero page on the first probe (a
  * read) and fault again, with a TLB flush on every core, on the first

@@ -118,9 +118,9 @@ static const char *
 lcopy(struct lock_agg *l, struct slice s, int lower)
 {
 	size_t	 n = s.len < KEY_MAX ? s.len : KEY_MAX, i;
-	char	*p = arena_strndup(&l->ar, s.p != NULL ? s.p : "", n);
+	char	*p = arena_strndup_name(&l->ar, s.p != NULL ? s.p : "", n);
 
-	for (i = 0; lower && i < n; i++)
+	for (i = 0; lower && p[i] != '\0'; i++)
 		if (p[i] >= 'A' && p[i] <= 'Z')
 			p[i] = (char)(p[i] - 'A' + 'a');
 	return p;

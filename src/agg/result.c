@@ -147,32 +147,16 @@ tab_sorted_by_name(const struct tab *t, size_t *n)
 }
 
 /*
- * A user's or host's name as every writer, the merge and the history
- * get it: key[0..len) itself, unless it holds a NUL byte (a log can),
- * which would end the C string and make "a\0b" and "a\0c" one name
- * everywhere; then each NUL is written "\x00", as the text, CSV and
- * history writers show other controls. (Such a name meets a logged
- * literal "a\x00b", the price of any escape that keeps backslashes.)
+ * A key's name as every writer, the merge and the history get it:
+ * key[0..len) itself (tables keep keys NUL-terminated), unless it holds
+ * a NUL byte: then a copy with "\x00" for each (arena_strndup_name).
  */
 static const char *
 key_name(struct arena *ar, const char *key, size_t len)
 {
-	size_t	 i, n = len;
-	char	*s, *o;
-
 	if (memchr(key, '\0', len) == NULL)
 		return key;
-	for (i = 0; i < len; i++)
-		n += key[i] == '\0' ? 3 : 0;
-	o = s = arena_alloc(ar, n + 1);
-	for (i = 0; i < len; i++)
-		if (key[i] == '\0') {
-			memcpy(o, "\\x00", 4);
-			o += 4;
-		} else
-			*o++ = key[i];
-	*o = '\0';
-	return s;
+	return arena_strndup_name(ar, key, len);
 }
 
 /*
@@ -426,13 +410,15 @@ cmp_where_row(const void *x, const void *y)
 /*
  * A (cause byte + name) table as where rows, one per name with counts
  * per cause and the example of lowest position as note; by count, then
- * name, "(other)" last among equals.
+ * name, "(other)" last among equals. With urgent (same keys): each
+ * row's urgent count, and as reply the example of its last cause there.
  */
 static struct where_row *
-where_rows(struct arena *ar, const struct tab *t, size_t *nrows)
+where_rows(struct arena *ar, const struct tab *t, const struct tab *urgent,
+    size_t *nrows)
 {
 	size_t		 n, i, k = 0, nc = (size_t)cause_count();
-	struct ent	**v = tab_sorted_by_name(t, &n), *e;
+	struct ent	**v = tab_sorted_by_name(t, &n), *e, *u;
 	struct where_row *rows = arena_alloc(ar, (n + 2) * sizeof(*rows));
 	uint64_t	 expos = UINT64_MAX;
 
@@ -443,7 +429,7 @@ where_rows(struct arena *ar, const struct tab *t, size_t *nrows)
 		    memcmp(e->key + 1, v[i - 1]->key + 1, e->klen - 1) != 0 ||
 		    v[i - 1]->klen <= 1) {
 			rows[k].by_cause = arena_alloc(ar, nc * sizeof(uint64_t));
-			rows[k++].name = e->key + 1;
+			rows[k++].name = key_name(ar, e->key + 1, e->klen - 1);
 			expos = UINT64_MAX;
 		}
 		rows[k - 1].by_cause[(unsigned char)e->key[0]] += e->n;
@@ -451,6 +437,12 @@ where_rows(struct arena *ar, const struct tab *t, size_t *nrows)
 		if (e->ex != NULL && e->pos < expos) {	/* the first example */
 			expos = e->pos;
 			rows[k - 1].note = e->ex;
+		}
+		if (urgent != NULL && (u = tab_find(urgent, e->key,
+		    e->klen)) != NULL) {
+			rows[k - 1].urgent += u->n;
+			if (u->ex != NULL)
+				rows[k - 1].reply = u->ex;
 		}
 	}
 	free(v);
@@ -625,7 +617,8 @@ build_cause_where(struct result_mem *m, struct agg *a, size_t top)
 			for (nk = 0, k = i; k < j && (t == 0 || nk < top); k++)
 				if (v[k]->klen > 1)
 					kc[nk++] = (struct key_count){
-					    v[k]->key + 1, v[k]->n, v[k]->ex };
+					    key_name(&m->ar, v[k]->key + 1,
+					    v[k]->klen - 1), v[k]->n, v[k]->ex };
 			if (t == 0) {
 				row->detail = kc;
 				row->ndetail = nk;
@@ -748,7 +741,7 @@ build_clients(struct result_mem *m, struct agg *a, size_t top)
 {
 	struct result	*r = &m->r;
 	size_t		 n;
-	struct where_row *rows = where_rows(&m->ar, &a->clients, &n);
+	struct where_row *rows = where_rows(&m->ar, &a->clients, NULL, &n);
 
 	r->clients = rows;
 	r->nclients = n - (a->clients.other_n > 0);
@@ -757,38 +750,29 @@ build_clients(struct result_mem *m, struct agg *a, size_t top)
 	result_clients(r, n, top, &m->wmem);
 }
 
-/* Remote domains; the MX host and reply from the first example. */
+/*
+ * Remote domains; the MX host and reply from the first example, the
+ * reply of an urgent refusal (our IP listed) before it.
+ */
 static void
 build_remotes(struct result_mem *m, struct agg *a, size_t top)
 {
 	struct result	*r = &m->r;
-	size_t		 n, i, c, nc = (size_t)cause_count();
-	struct where_row *rows = where_rows(&m->ar, &a->remotes, &n);
-	struct ent	*e;
+	size_t		 n, i;
+	struct where_row *rows = where_rows(&m->ar, &a->remotes, &a->urgent,
+	    &n);
 	char		*tab;
 
 	for (i = 0; i < n; i++) {
 		r->remote_events += rows[i].events;
+		r->urgent_events += rows[i].urgent;
 		if (rows[i].note != NULL &&
 		    (tab = strchr(rows[i].note, '\t')) != NULL) {
 			char *h = arena_strndup(&m->ar, rows[i].note,
 			    (size_t)(tab - rows[i].note));
-			rows[i].reply = tab + 1;
+			if (rows[i].reply == NULL)
+				rows[i].reply = tab + 1;
 			rows[i].note = h[0] != '\0' ? h : NULL;
-		}
-		for (c = 0; c < nc && rows[i].name != other_name; c++) {
-			if (rows[i].by_cause[c] == 0)
-				continue;
-			a->key[0] = (char)c;
-			memcpy(a->key + 1, rows[i].name, strlen(rows[i].name));
-			e = tab_find(&a->urgent, a->key,
-			    1 + strlen(rows[i].name));
-			if (e == NULL)
-				continue;
-			rows[i].urgent += e->n;
-			r->urgent_events += e->n;
-			if (e->ex != NULL)
-				rows[i].reply = e->ex;
 		}
 	}
 	r->remotes = rows;

@@ -174,10 +174,17 @@ space_add(struct space_agg *s, const struct event *ev)
 	};
 	size_t			 len = ev->host.len < KEY_MAX ? ev->host.len :
 				    KEY_MAX;
+	const char		*host = ev->host.p != NULL ? ev->host.p : "";
+	char			 esc[4 * KEY_MAX + 1];
 
 	if (ev->space == SP_NONE || ev->space >= SP_COUNT)
 		return;
-	space_put(s, ev->space, ev->host.p != NULL ? ev->host.p : "", len, &f);
+	if (len > 0 && memchr(host, '\0', len) != NULL) {
+		/* a NUL would end the name: "\x00", as for users (agg_int.h) */
+		len = name_escape(host, len, esc);
+		host = esc;
+	}
+	space_put(s, ev->space, host, len, &f);
 }
 
 void

@@ -148,6 +148,37 @@ arena_strndup(struct arena *ar, const char *s, size_t n)
 	return p;
 }
 
+size_t
+name_escape(const char *s, size_t n, char *buf)
+{
+	size_t	 i;
+	char	*o = buf;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '\0') {
+			memcpy(o, "\\x00", 4);
+			o += 4;
+		} else
+			*o++ = s[i];
+	*o = '\0';
+	return (size_t)(o - buf);
+}
+
+char *
+arena_strndup_name(struct arena *ar, const char *s, size_t n)
+{
+	size_t	 i, m = n;
+	char	*p;
+
+	if (n == 0 || memchr(s, '\0', n) == NULL)
+		return arena_strndup(ar, s, n);
+	for (i = 0; i < n; i++)
+		m += s[i] == '\0' ? 3 : 0;
+	p = arena_alloc(ar, m + 1);
+	name_escape(s, n, p);
+	return p;
+}
+
 /*
  * Eight bytes at a time with a multiply-xorshift mix (splitmix64's
  * constants): the keys are short and hashed on every error line and

@@ -1163,7 +1163,7 @@ rows_of(const struct tset *t, struct arena *ar, struct tent **v, size_t n,
 	size_t		 i;
 
 	for (i = 0; i < n; i++) {
-		rows[i].name = arena_strndup(ar, v[i]->key, v[i]->klen);
+		rows[i].name = arena_strndup_name(ar, v[i]->key, v[i]->klen);
 		rows[i].n = v[i]->n;
 		rows[i].bytes = v[i]->bytes;
 	}

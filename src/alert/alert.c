@@ -116,11 +116,10 @@ buf_str(struct alert_buf *b, struct slice s, int lower)
 {
 	struct blk	*k = b->blocks;
 	char		*d;
-	size_t		 i, n = s.len > STR_MAX ? STR_MAX : s.len;
 
-	if (n == 0)
+	if (s.len == 0)
 		return "";
-	if (k == NULL || k->cap - k->used < n + 1) {
+	if (k == NULL || k->cap - k->used < STR_MAX + 1) {
 		k = xmalloc(sizeof(*k) + BLK_SIZE);
 		k->cap = BLK_SIZE;
 		k->used = 0;
@@ -128,11 +127,7 @@ buf_str(struct alert_buf *b, struct slice s, int lower)
 		b->blocks = k;
 	}
 	d = k->p + k->used;
-	for (i = 0; i < n; i++)
-		d[i] = lower && s.p[i] >= 'A' && s.p[i] <= 'Z' ?
-		    (char)(s.p[i] + 32) : s.p[i];
-	d[n] = '\0';
-	k->used += n + 1;
+	k->used += alert_str_copy(d, s, lower) + 1;
 	return d;
 }
 

@@ -395,15 +395,32 @@ alert_eval_item(struct alert_eval *e, const struct alert_item *x)
 	return fired;
 }
 
-/* Copies s (at most ALERT_STR_MAX bytes, up to a NUL) into d. */
+size_t
+alert_str_copy(char *d, struct slice s, int lower)
+{
+	size_t	 i, o = 0;
+
+	for (i = 0; i < s.len; i++) {
+		if (s.p[i] == '\0') {		/* "\x00", as in reports */
+			if (o + 4 > ALERT_STR_MAX)
+				break;
+			memcpy(d + o, "\\x00", 4);
+			o += 4;
+			continue;
+		}
+		if (o + 1 > ALERT_STR_MAX)
+			break;
+		d[o++] = lower && s.p[i] >= 'A' && s.p[i] <= 'Z' ?
+		    (char)(s.p[i] + 32) : s.p[i];
+	}
+	d[o] = '\0';
+	return o;
+}
+
 static const char *
 item_str(char *d, struct slice s, int lower)
 {
-	size_t	 i, n = s.len > ALERT_STR_MAX ? ALERT_STR_MAX : s.len;
-
-	for (i = 0; i < n && s.p[i] != '\0'; i++)
-		d[i] = lower ? (char)tolower((unsigned char)s.p[i]) : s.p[i];
-	d[i] = '\0';
+	alert_str_copy(d, s, lower);
 	return d;
 }
 

@@ -50,14 +50,24 @@ kv_add(struct kvtab *t, const char *key, size_t klen, uint64_t n)
 	e->val += n;
 }
 
-/* Appends s (at most max bytes) to buf at *n, mapping SEP to '_'. */
+/*
+ * Appends s (at most max bytes) to buf at *n, mapping SEP to '_' and a
+ * NUL to "\x00", as reports show it (agg_int.h), so that hosts "a\0b"
+ * and "a\0c" stay two series.
+ */
 static void
 put(char *buf, size_t *n, size_t cap, const char *s, size_t len)
 {
 	size_t	 i;
 
 	for (i = 0; i < len && *n < cap - 1; i++)
-		buf[(*n)++] = s[i] == SEP ? '_' : s[i];
+		if (s[i] == '\0') {
+			if (*n + 4 > cap - 1)
+				break;
+			memcpy(buf + *n, "\\x00", 4);
+			*n += 4;
+		} else
+			buf[(*n)++] = s[i] == SEP ? '_' : s[i];
 }
 
 void
