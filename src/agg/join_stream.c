@@ -190,7 +190,7 @@ keep(char **p, struct slice s)
 	return (struct slice){ d, n };
 }
 
-#define NSTR	10
+#define NSTR	11
 
 /* The strings of a held event, to copy. */
 static void
@@ -206,6 +206,19 @@ strs(struct event *ev, struct slice **s)
 	s[7] = &ev->text;
 	s[8] = &ev->session;
 	s[9] = &ev->subkey;
+	s[10] = &ev->peer;
+}
+
+/*
+ * The user the joins compare, as join.c's join_user: under --anonymize
+ * its pseudonym's form (event.peer), whose local part and domain meet
+ * where the raw user's do; the user field itself is one token, and the
+ * token of "alice@x" is not the token of "alice".
+ */
+static struct slice
+jsu(const struct event *ev)
+{
+	return ev->peer.len > 0 ? ev->peer : ev->user;
 }
 
 /*
@@ -350,8 +363,8 @@ find_peer(struct join_stream *js, int kind, const char *k, size_t n,
 		dt = e->ev.t - ev->t;
 		if (dt > JOIN_WINDOW || dt < -JOIN_WINDOW)
 			continue;
-		if (!(kind == JS_SERVER ? join_same_user(e->ev.user, ev->user) :
-		    join_same_user(ev->user, e->ev.user)))
+		if (!(kind == JS_SERVER ? join_same_user(jsu(&e->ev), jsu(ev)) :
+		    join_same_user(jsu(ev), jsu(&e->ev))))
 			continue;
 		if (best == NULL || e->ev.t < best->ev.t ||
 		    (e->ev.t == best->ev.t && e->seq < best->seq))
@@ -376,7 +389,7 @@ static void
 add_peer(struct join_stream *js, const struct event *ev, uint64_t pos)
 {
 	char		 k[PART_MAX];
-	size_t		 n = join_peer_key(ev->user, k);
+	size_t		 n = join_peer_key(jsu(ev), k);
 	struct jse	*d = find_peer(js, JS_SERVER, k, n, ev);
 
 	if (d != NULL) {
@@ -409,7 +422,7 @@ add_group(struct join_stream *js, const struct event *ev, uint64_t pos)
 		js->emit(js->arg, &e1, pos);
 		return;
 	}
-	n = join_peer_key(ev->user, k);
+	n = join_peer_key(jsu(ev), k);
 	if ((m = find_peer(js, JS_MTA, k, n, ev)) != NULL) {
 		emit_pair(js, &e1, pos, &m->ev);
 		jse_drop(js, m);
