@@ -21,6 +21,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mxtally/agg.h"
 #include "mxtally/log.h"
@@ -37,6 +38,7 @@ enum { L_LOGIN, L_END, L_REFUSED };
 
 struct lrec {
 	uint64_t	 hash;		/* of the session id */
+	uint64_t	 sh, uh;	/* hash_pair of host and sid, of host and user */
 	int64_t		 t;
 	const char	*sid, *user, *client;	/* client "" when none */
 	const char	*host;		/* syslog host: its own locks */
@@ -49,6 +51,7 @@ struct lock_agg {
 	size_t		 max;		/* records kept; 0 = all */
 	uint64_t	 hmax;
 	uint64_t	 dropped;	/* refusals the cap left out */
+	const char	*host;		/* the last record's, in ar */
 	struct arena	 ar;
 };
 
@@ -126,6 +129,26 @@ lcopy(struct lock_agg *l, struct slice s, int lower)
 	return p;
 }
 
+/* Sorts and groups by these before any string compare. */
+static uint64_t
+hash_pair(const char *a, const char *b)
+{
+	return tab_hash(a, strlen(a)) * 0x9e3779b97f4a7c15ULL ^
+	    tab_hash(b, strlen(b));
+}
+
+/* The host of the last record when s names it again (one host a log). */
+static const char *
+lhost(struct lock_agg *l, struct slice s)
+{
+	size_t	 n = s.len < KEY_MAX ? s.len : KEY_MAX;
+
+	if (l->host == NULL || strncasecmp(l->host, s.p != NULL ? s.p : "",
+	    n) != 0 || l->host[n] != '\0')
+		l->host = lcopy(l, s, 1);
+	return l->host;
+}
+
 void
 locks_add(struct lock_agg *l, const struct event *ev)
 {
@@ -151,7 +174,9 @@ locks_add(struct lock_agg *l, const struct event *ev)
 	r.sid = lcopy(l, ev->session, 0);
 	r.user = lcopy(l, ev->user, 1);
 	r.client = lcopy(l, ev->client, 0);
-	r.host = lcopy(l, ev->host, 1);
+	r.host = lhost(l, ev->host);
+	r.sh = hash_pair(r.host, r.sid);
+	r.uh = hash_pair(r.host, r.user);
 	locks_push(l, &r);
 }
 
@@ -169,12 +194,14 @@ locks_merge(struct lock_agg *into, struct lock_agg *from)
 	for (i = 0; i < from->n; i++)
 		locks_push(into, &from->v[i]);
 	from->n = 0;
+	from->host = NULL;
 	from->dropped = 0;
 }
 
 /* --- the answer ---------------------------------------------------- */
 
 struct lsess {				/* one session, its records joined */
+	uint64_t	 uh;		/* hash_pair of host and user */
 	const char	*sid, *user, *client, *host;
 	int64_t		 tin, tout, refused;	/* T_NONE: not seen */
 };
@@ -183,9 +210,12 @@ static int
 cmp_rec(const void *x, const void *y)
 {
 	const struct lrec	*a = x, *b = y;
-	int			 c = strcmp(a->host, b->host);
+	int			 c;
 
-	if (c != 0 || (c = strcmp(a->sid, b->sid)) != 0)
+	if (a->sh != b->sh)
+		return a->sh < b->sh ? -1 : 1;
+	if ((c = strcmp(a->host, b->host)) != 0 ||
+	    (c = strcmp(a->sid, b->sid)) != 0)
 		return c;
 	if (a->kind != b->kind)
 		return a->kind - b->kind;
@@ -196,14 +226,21 @@ cmp_rec(const void *x, const void *y)
 	return strcmp(a->client, b->client);
 }
 
-/* By host and user, then start (unknown last), then session id. */
+/*
+ * By host and user (their hash first: the groups' order does not
+ * matter, the rows are sorted at the end), then start (unknown last),
+ * then session id.
+ */
 static int
 cmp_sess(const void *x, const void *y)
 {
 	const struct lsess	*a = x, *b = y;
-	int			 c = strcmp(a->host, b->host);
+	int			 c;
 
-	if (c != 0 || (c = strcmp(a->user, b->user)) != 0)
+	if (a->uh != b->uh)
+		return a->uh < b->uh ? -1 : 1;
+	if ((c = strcmp(a->host, b->host)) != 0 ||
+	    (c = strcmp(a->user, b->user)) != 0)
 		return c;
 	if (a->tin != b->tin) {
 		if (a->tin == T_NONE || b->tin == T_NONE)
@@ -213,13 +250,82 @@ cmp_sess(const void *x, const void *y)
 	return strcmp(a->sid, b->sid);
 }
 
+static int
+cmp_u64(const void *x, const void *y)
+{
+	uint64_t	 a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Sorts v[0..n) and drops repeats; returns the new count. */
+static size_t
+u64_set(uint64_t *v, size_t n)
+{
+	size_t	 i, k;
+
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_u64);
+	for (i = k = 0; i < n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	return k;
+}
+
+static int
+u64_has(const uint64_t *v, size_t n, uint64_t x)
+{
+	return n > 0 && bsearch(&x, v, n, sizeof(*v), cmp_u64) != NULL;
+}
+
+/*
+ * Keeps only the records that can change the answer: those of every
+ * session that shares a user with a refused session (on its host). A
+ * refused session's user is one of the users its records name, and a
+ * session's user is one its records name, so each refused user's
+ * sessions are all kept, whole. Most sessions are never refused: this
+ * leaves the string sort below a few records instead of every POP3
+ * session of the log. Hash collisions only keep more.
+ */
+static void
+locks_keep_refused(struct lock_agg *l)
+{
+	uint64_t	*rs, *ru, *ks;
+	size_t		 i, k, nrs = 0, nru = 0, nks = 0;
+
+	rs = xcalloc(l->n + 1, sizeof(*rs));
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].kind == L_REFUSED)
+			rs[nrs++] = l->v[i].sh;
+	nrs = u64_set(rs, nrs);
+	ru = xcalloc(l->n + 1, sizeof(*ru));
+	for (i = 0; i < l->n; i++)
+		if (u64_has(rs, nrs, l->v[i].sh))
+			ru[nru++] = l->v[i].uh;
+	nru = u64_set(ru, nru);
+	ks = rs;		/* reused: the sessions kept, a superset */
+	nks = 0;
+	for (i = 0; i < l->n; i++)
+		if (u64_has(ru, nru, l->v[i].uh))
+			ks[nks++] = l->v[i].sh;
+	nks = u64_set(ks, nks);
+	for (i = k = 0; i < l->n; i++)
+		if (u64_has(ks, nks, l->v[i].sh))
+			l->v[k++] = l->v[i];
+	l->n = k;
+	free(ru);
+	free(rs);
+}
+
 /* The records of each session id as one session, by user and start. */
 static struct lsess *
 locks_sessions(struct lock_agg *l, size_t *n)
 {
-	struct lsess	*s = xcalloc(l->n + 1, sizeof(*s)), *cur = NULL;
+	struct lsess	*s, *cur = NULL;
 	size_t		 i, k = 0;
 
+	locks_keep_refused(l);
+	s = xcalloc(l->n + 1, sizeof(*s));
 	if (l->n > 1)		/* l->v is NULL when nothing was kept */
 		qsort(l->v, l->n, sizeof(*l->v), cmp_rec);
 	for (i = 0; i < l->n; i++) {
@@ -230,6 +336,7 @@ locks_sessions(struct lock_agg *l, size_t *n)
 			cur = &s[k++];
 			cur->sid = r->sid;
 			cur->user = r->user;
+			cur->uh = r->uh;
 			cur->host = r->host;
 			cur->client = "";
 			cur->tin = cur->tout = cur->refused = T_NONE;
@@ -238,6 +345,7 @@ locks_sessions(struct lock_agg *l, size_t *n)
 			cur->tin = r->t;
 			cur->client = r->client;
 			cur->user = r->user;
+			cur->uh = r->uh;
 			cur->host = r->host;
 		} else if (r->kind == L_END && cur->tout == T_NONE)
 			cur->tout = r->t;
