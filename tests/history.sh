@@ -40,14 +40,14 @@ done
 	bad "trend json exit"
 
 # the answer is in the first lines
-sed -n 2p "$tmp/t.txt" | grep -qx "System storage (per host): next to run out: store2, reaches 10 refusals a day in 19 days (2026-12-12) at +0.50/day each day (now 0.83/day)." &&
+sed -n 2p "$tmp/t.txt" | grep -qx "System storage (per host): next to run out: store2 reaches 10 refusals a day in 19 days (2026-12-12) at +0.50/day each day (now 0.83/day, from event counts)." &&
 	ok || { bad "headline"; head -3 "$tmp/t.txt"; }
 sed -n 3p "$tmp/t.txt" | grep -qx "Mailbox quota (per user): 2 users over quota on 2026-11-23, most refused alice@example.net (4); users over quota a day: flat (+0.00/day each day)." &&
 	ok || { bad "quota headline"; head -3 "$tmp/t.txt"; }
 grep -q "3 of 14 days recorded" "$tmp/t.txt" && ok || bad "days recorded"
-grep -Eq "^  store2 +19 +0\.83 +\+0\.50 +1  0 0 1$" "$tmp/t.txt" && ok ||
+grep -Eq "^  store2 +19  from event counts +0\.83/day +\+0\.50/day +1  0 0 1$" "$tmp/t.txt" && ok ||
 	bad "store2 row"
-grep -Eq "^  mx2 +- +0\.00 +-1\.00 +3  2 1 0$" "$tmp/t.txt" && ok ||
+grep -Eq "^  mx2 +-  from event counts +0\.00/day +-1\.00/day +3  2 1 0$" "$tmp/t.txt" && ok ||
 	bad "mx2 row"
 grep -Eq "^  store1 " "$tmp/t.txt" && bad "store1 (quota) ranked as a host" ||
 	ok

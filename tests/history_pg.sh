@@ -79,12 +79,12 @@ check '.quota.users[0].events == [1, 2, 4] and .quota.users[0].slope == 1.5'
 n=$(psql -h "$tmp" -U mxt -At -c 'select count(*) from runs' hist)
 [ "$n" = 6 ] && ok || bad "runs: $n, want 6 (3 nights x 2 servers)"
 v=$(psql -h "$tmp" -U mxt -At -c 'select max(version) from schema_version' hist)
-[ "$v" = 2 ] && ok || bad "schema_version: $v"
+[ "$v" = 3 ] && ok || bad "schema_version: $v"
 # version 2: who and where per day (store1's quota lines name no client)
 n=$(psql -h "$tmp" -U mxt -At -c 'select count(*) from day_client' hist)
 [ "$n" -gt 0 ] 2>/dev/null && ok || bad "day_client rows: $n"
 "$MXTALLY" trend --history "$url" | sed -n 2p |
-    grep -q "^System storage (per host): next to run out: store2, reaches 10 refusals a day in 19 days" &&
+    grep -q "^System storage (per host): next to run out: store2 reaches 10 refusals a day in 19 days" &&
 	ok || bad "text headline"
 
 # the trend scenario (tests/trend.sh has the arithmetic): Dec 5 missing,
@@ -103,8 +103,16 @@ done
     >"$tmp/s.json" || bad "trend scenario"
 jq -e '.days == ["2026-12-03", "2026-12-04", "2026-12-06", "2026-12-07"] and
     .days_before_window == 1 and
-    [.system.hosts[].host] == ["mx2", "mx1", "store1", "mx3"] and
-    [.system.hosts[].days_to_threshold] == [0, 2, 22, null] and
+    [.system.hosts[].host] == ["mx2", "mx5", "mx1", "mx4", "store1", "mx3"] and
+    [.system.hosts[].days_to_threshold] == [0, 10, 2, null, 22, null] and
+    [.system.hosts[].days_to_full] == [0, 1, 2, 5, 22, null] and
+    [.system.hosts[].basis] == ["event_counts", "free_space_bytes",
+    "event_counts", "free_space_bytes", "event_counts", "event_counts"] and
+    (.system.hosts[3] | .free_bytes == [943718400, 838860800, 629145600,
+    524288000] and .free_change_per_day == -104857600 and
+    .hours_to_full == 120) and
+    (.system.hosts[1] | .free_fit == "within_day" and .hours_to_full == 5 and
+    .newest_first == 419430400) and
     [.quota.users[].user] == ["alice@example.net", "bob@example.net",
     "carol@example.net"] and .quota.users_per_day == [2, 2, 1, 2] and
     .quota.users_per_day_line.slope == -0.1' "$tmp/s.json" >/dev/null &&

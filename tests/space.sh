@@ -105,13 +105,39 @@ print(q("SELECT events FROM runs WHERE input_key = 'old'"))
 print(q("SELECT day, host, store, samples, free_min, free_last FROM day_space ORDER BY day, host"))
 print(q("SELECT day, client, network, cause, events FROM day_client ORDER BY day"))
 EOF
-printf '%s\n' "[(2,)]" "[(7,)]" \
+printf '%s\n' "[(3,)]" "[(7,)]" \
     "[('2026-11-21', 'mx1', 'queue', 2, 314572800, 419430400), ('2026-11-22', 'mx1', 'queue', 1, 209715200, 209715200), ('2026-11-23', 'mx1', 'queue', 1, 104857600, 104857600), ('2026-11-23', 'mx2', 'spool', 1, 52428800, 52428800)]" \
     "[('2026-11-21', '192.0.2.10', '192.0.2.0/24', 'system_storage', 2), ('2026-11-22', '192.0.2.10', '192.0.2.0/24', 'system_storage', 1), ('2026-11-23', '192.0.2.10', '192.0.2.0/24', 'system_storage', 1)]" |
     diff - "$tmp/q.txt" >/dev/null && ok || { bad "history rows"; cat "$tmp/q.txt"; }
 
-# trend still reads the migrated history (its bytes are not used yet)
-"$MXTALLY" trend --history "$tmp/h.db" >/dev/null && ok || bad "trend on it"
+# trend on the migrated history projects from those bytes: mx1's last
+# figure a day 400, 200, 100 MiB (Nov 20, the v1 run, has none; x = 0,
+# 1, 2 from Nov 21: mean 233.33, Sxy = -300,
+# Sxx = 2): -150 MiB (-157286400 bytes) a day, 383.33 - 300 = 83.33 MiB
+# (87381333 bytes) now, 83.33 / 150 = 0.56 days (13.33 hours): 1 day;
+# mx2's spool has one figure: no fall known (null), still from bytes
+"$MXTALLY" trend --history "$tmp/h.db" -f json >"$tmp/t.json" ||
+	bad "trend on it"
+check "$tmp/t.json" '[.system.hosts[] | [.host, .store, .basis, .free_fit,
+    .days_to_full, .free_now, .free_change_per_day, .hours_to_full,
+    .free_bytes]] == [
+    ["mx1", "queue", "free_space_bytes", "days", 1, 87381333, -157286400,
+     13.33, [null, 419430400, 209715200, 104857600]],
+    ["mx2", "spool", "free_space_bytes", "none", null, 52428800, null, null,
+     [null, null, null, 52428800]]]'
+"$MXTALLY" trend --history "$tmp/h.db" | grep -Eq \
+    '^  mx2 spool +-  from logged free space +50\.0 MiB +- +1  ' &&
+	ok || bad "trend text: mx2 spool without a fall"
+# rows as version 2 wrote them (no first figure, no times): the fit over
+# days needs none, the newest day's times are null
+cp "$tmp/h.db" "$tmp/v2.db"
+python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute("UPDATE day_space SET free_first = NULL, first_at = NULL, last_at = NULL"); db.commit()' "$tmp/v2.db" ||
+	bad "making v2 rows"
+"$MXTALLY" trend --history "$tmp/v2.db" -f json >"$tmp/t2.json" ||
+	bad "trend on v2 rows"
+check "$tmp/t2.json" '[.system.hosts[] | [.host, .days_to_full, .free_now,
+    .newest_first_at]] == [["mx1", 1, 87381333, null],
+    ["mx2", null, 52428800, null]]'
 
 # the kdent Postfix log: every figure, counted by awk
 K=../shared/corpus/kdent-postfix_log_analysis/mail.log

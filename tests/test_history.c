@@ -81,8 +81,12 @@ Test(history, migrates_empty_file, .init = setup, .fini = teardown,
 	h = history_open(dbpath, 1, err, sizeof(err));
 	cr_assert_not_null(h, "%s", err);
 	history_close(h);
-	cr_assert_eq(history_schema_version(), 2);
-	cr_assert_eq(scalar("SELECT MAX(version) FROM schema_version"), 2);
+	cr_assert_eq(history_schema_version(), 3);
+	cr_assert_eq(scalar("SELECT MAX(version) FROM schema_version"), 3);
+	/* v3: when the free space was logged */
+	cr_assert_eq(scalar("SELECT COUNT(*) FROM pragma_table_info("
+	    "'day_space') WHERE name IN ('free_first', 'first_at', "
+	    "'last_at')"), 3);
 	/* v2: who and where, and the free space logged */
 	cr_assert_eq(scalar("SELECT COUNT(*) FROM sqlite_master WHERE "
 	    "type = 'table' AND name IN ('day_client', 'day_remote', "
@@ -111,7 +115,7 @@ Test(history, migrates_empty_file, .init = setup, .fini = teardown,
 	h = history_open(dbpath, 1, err, sizeof(err));
 	cr_assert_not_null(h, "%s", err);
 	history_close(h);
-	cr_assert_eq(scalar("SELECT COUNT(*) FROM schema_version"), 2);
+	cr_assert_eq(scalar("SELECT COUNT(*) FROM schema_version"), 3);
 }
 
 Test(history, newer_schema_refused, .init = setup, .fini = teardown,
@@ -334,4 +338,78 @@ Test(trend, days_to_threshold, .timeout = 5)
 	/* y = 0, 0, 1: slope 1/2, intercept -1/6, now 5/6;
 	 * (10 - 5/6) / (1/2) = 18.33: 19 days */
 	cr_assert_eq(trend_days_to(0.5, -1.0 / 6, 2, 10), 19);
+}
+
+/*
+ * Free space over days: last figures 900, 800, 600, 500 MiB on x = 0,
+ * 1, 3, 4 (a day left out) lie on 900 - 100 x exactly: 500 MiB now at
+ * x = 4, -100 MiB a day, 5 days (120 hours) to 0 bytes. Were the gap
+ * closed up (x = 0, 1, 2, 3), Sxy = -700, Sxx = 5: -140 a day, 490 at
+ * x = 3, 3.5 days: 4.
+ */
+Test(trend, free_over_days, .timeout = 5)
+{
+	const double		 M = 1048576;
+	double			 x[] = { 0, 1, 3, 4 };
+	double			 y[] = { 900 * M, 800 * M, 600 * M, 500 * M };
+	double			 xc[] = { 0, 1, 2, 3 };
+	struct trend_free	 f = { .first_at = -1, .last_at = -1 };
+
+	cr_assert_eq(trend_free_project(&f, x, y, 4, 4), 5);
+	cr_assert_eq(f.fit, TREND_FREE_DAYS);
+	cr_assert_float_eq(f.slope, -100 * M, 1e-3);
+	cr_assert_float_eq(f.now, 500 * M, 1e-3);
+	cr_assert_float_eq(f.hours, 120, 1e-9);
+	cr_assert_eq(trend_free_project(&f, xc, y, 4, 3), 4);
+	cr_assert_float_eq(f.slope, -140 * M, 1e-3);
+	/* a newest recorded day after the last figure: the line goes on
+	 * (x = 6: 300 MiB, 3 days) */
+	cr_assert_eq(trend_free_project(&f, x, y, 4, 6), 3);
+	cr_assert_float_eq(f.now, 300 * M, 1e-3);
+}
+
+/*
+ * One day: 400 MiB at 09:00, 250 MiB at 12:00 fell 150 MiB in 3 hours,
+ * 50 MiB an hour (1200 MiB a day): 250 / 50 = 5 hours, within a day.
+ */
+Test(trend, free_within_day, .timeout = 5)
+{
+	const double		 M = 1048576;
+	double			 x[] = { 4 }, y[] = { 250 * M };
+	struct trend_free	 f = { .first = (int64_t)(400 * M),
+	    .first_at = 9 * 3600, .last_at = 12 * 3600 };
+
+	cr_assert_eq(trend_free_project(&f, x, y, 1, 4), 1);
+	cr_assert_eq(f.fit, TREND_FREE_WITHIN_DAY);
+	cr_assert_float_eq(f.slope, -1200 * M, 1e-3);
+	cr_assert_float_eq(f.hours, 5, 1e-9);
+	cr_assert_float_eq(f.now, 250 * M, 1e-3);
+}
+
+Test(trend, free_not_falling, .timeout = 5)
+{
+	double			 x[] = { 0, 1 }, y[] = { 100, 200 };
+	double			 x1[] = { 0 }, y1[] = { 100 };
+	struct trend_free	 f = { .first = 50, .first_at = 0,
+	    .last_at = 3600 };
+
+	/* rising over days: a line, but never empty */
+	cr_assert_eq(trend_free_project(&f, x, y, 2, 1), -1);
+	cr_assert_eq(f.fit, TREND_FREE_DAYS);
+	cr_assert_float_eq(f.hours, -1, 1e-12);
+	/* rising within the day (50 then 100) */
+	cr_assert_eq(trend_free_project(&f, x1, y1, 1, 0), -1);
+	cr_assert_eq(f.fit, TREND_FREE_WITHIN_DAY);
+	/* one figure, or no times (a version-2 row): no fall known */
+	f.first_at = f.last_at = -1;
+	cr_assert_eq(trend_free_project(&f, x1, y1, 1, 0), -1);
+	cr_assert_eq(f.fit, TREND_FREE_NONE);
+	f.first_at = f.last_at = 3600;
+	cr_assert_eq(trend_free_project(&f, x1, y1, 1, 0), -1);
+	cr_assert_eq(f.fit, TREND_FREE_NONE);
+	/* a line already at or below 0: 0 days (5 - 10 x at x = 1) */
+	y[0] = 5;
+	y[1] = -5;
+	cr_assert_eq(trend_free_project(&f, x, y, 2, 1), 0);
+	cr_assert_float_eq(f.now, 0, 1e-12);
 }

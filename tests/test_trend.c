@@ -77,7 +77,7 @@ Test(trend, text_answers, .timeout = 5)
 	size_t			 qc[1] = { 0 }, sc[1] = { 1 };
 	struct trend_series	 host = { .name = (char *)"mx\x1b[2J1", .n = hn,
 	    .by = hb, .total = 4, .days = 2, .fit = 1, .slope = 1, .icpt = 1,
-	    .now = 3, .days_to = 7 };
+	    .now = 3, .days_to = 7, .days_full = 7 };
 	struct trend_series	 user = { .name = (char *)"alice", .n = un,
 	    .by = ub, .total = 4, .days = 2, .fit = 1, .now = 2,
 	    .days_to = -1 };
@@ -101,9 +101,9 @@ Test(trend, text_answers, .timeout = 5)
 	fclose(f);
 	/* newest day 2026-11-23 + 7 days = 2026-11-30 */
 	cr_assert(strstr(buf, "mxtally trend: where will we run out of space "
-	    "next\nSystem storage (per host): next to run out: mx\\x1b[2J1, "
+	    "next\nSystem storage (per host): next to run out: mx\\x1b[2J1 "
 	    "reaches 10 refusals a day in 7 days (2026-11-30) at +1.00/day "
-	    "each day (now 3.00/day).\nMailbox quota (per user): 1 user over "
+	    "each day (now 3.00/day, from event counts).\nMailbox quota (per user): 1 user over "
 	    "quota on 2026-11-23, most refused alice (2); users over quota a "
 	    "day: flat (+0.00/day each day).\n") == buf, "%s", buf);
 	cr_assert_null(strchr(buf, '\x1b'));

@@ -21,10 +21,25 @@
 #     Sxy = .5 + .25 - .25 + 1.5 = 2, slope 0.2, icpt -.15, now .65,
 #     (5 - .65) / .2 = 21.75 -> 22 days
 #   mx3 3,2,1,0: slope -0.7, now 2.9 - 2.8 = 0.1, never (null)
-#   ranked mx2 (0), mx1 (2), store1 (22), mx3 (never)
-#   hosts with refusals a day: 3 (mx1-3), 3, 3, 3 (mx1, mx2, store1)
-#   events per day 9, 9, 10, 11 (system_storage 9, 9, 10, 10 plus
-#     deleted_not_removed 0, 0, 0, 1)
+#   mx4 logged its free queue space (basis free_space_bytes, not its
+#     refusals 2,2,2,2, which are flat: never): each day's last figure
+#     (14:00) 900, 800, 600, 500 MiB on x = 0, 1, 3, 4 lies on
+#     900 - 100 x: 500 MiB now, -100 MiB (-104857600 bytes) a day,
+#     500 / 100 = 5 days (120 hours) to 0 bytes. (The lowest each day,
+#     900, 750, 600, 500, would give Sxy = -950, -95/day, 497.5 now,
+#     6 days; the gap closed up, -140/day, 490 now, 4 days.)
+#   mx5 logged free space on Dec 7 only: 400 MiB at 09:00, 250 MiB at
+#     12:00, 150 MiB in 3 h = 50 MiB an hour (-1258291200 bytes a day):
+#     250 / 50 = 5 hours to 0 bytes, days to full 1; its refusals
+#     0,0,0,2 (mean .5, Sxy = 1 + .5 - .5 + 3 = 4, slope 0.4, icpt -.3,
+#     now 1.3, (5 - 1.3) / .4 = 9.25 -> 10 days to 5/day)
+#   ranked by days to full: mx2 (0), mx5 (1), mx1 (2), mx4 (5),
+#     store1 (22), mx3 (never)
+#   hosts with refusals a day: 4 (mx1-4), 4, 4, 5 (mx1, mx2, mx4, mx5,
+#     store1)
+#   events per day 11, 11, 12, 15 (system_storage 9 + 2 (mx4), 9 + 2,
+#     10 + 2, 10 + 2 + 2 (mx5) = 11, 11, 12, 14 plus deleted_not_removed
+#     0, 0, 0, 1)
 # Mailbox quota, per user (quota_exceeded; news@example.org, the sender
 # of the 452s, erin and dave are not quota users):
 #   alice 2,2,3,3 (newest 3, 4 of 4 days, slope 3/10 = 0.3 rising)
@@ -68,7 +83,7 @@ line() {	# line N TEXT: line N of the text is TEXT
 	    bad "line $1: '$(sed -n "$1p" "$tmp/t.txt")', want '$2'"
 }
 line 1 "mxtally trend: where will we run out of space next"
-line 2 "System storage (per host): mx2 is already at 6.10 refusals a day (threshold 5/day); next: mx1, in 2 days (2026-12-09)."
+line 2 "System storage (per host): mx2 is already at 6.10 refusals a day (threshold 5/day, from event counts); next: mx5 queue has 250.0 MiB free, falling 50.0 MiB an hour: empty about 5 hours after its last figure (from logged free space)."
 line 3 "Mailbox quota (per user): 2 users over quota on 2026-12-07, most refused alice@example.net (3); users over quota a day: falling (-0.10/day each day)."
 line 4 "history '$db': 2026-12-03 .. 2026-12-07, 4 of 5 days recorded"
 line 6 "1 earlier recorded day (from 2026-12-01) is outside this window: --days 7 covers it."
@@ -85,14 +100,19 @@ hasnt() {
 	grep -Eq "$2" "$1" && bad "$(basename "$1"): a line like '$2'" || ok
 }
 has "$tmp/sys.txt" "^System storage per host \(system_storage, deleted_not_removed\)$"
-has "$tmp/sys.txt" "^  mx2 +0 +6\.10 +\+0\.30 +22  5 5 6 6$"
-has "$tmp/sys.txt" "^  mx1 +2 +3\.90 +\+0\.70 +10  1 2 3 4$"
-has "$tmp/sys.txt" "^  store1 +22 +0\.65 +\+0\.20 +1  0 0 0 1$"
-has "$tmp/sys.txt" "^  mx3 +- +0\.10 +-0\.70 +6  3 2 1 0$"
+has "$tmp/sys.txt" "^  mx2 +0  from event counts +6\.10/day +\+0\.30/day +22  5 5 6 6$"
+has "$tmp/sys.txt" "^  mx5 queue +1  from logged free space +250\.0 MiB +-1\.2 GiB/day +2  0 0 0 2$"
+has "$tmp/sys.txt" "^    free space, last figure a day \(MiB\): - - - 250\.0; within the day: 400\.0 to 250\.0$"
+has "$tmp/sys.txt" "^  mx1 +2  from event counts +3\.90/day +\+0\.70/day +10  1 2 3 4$"
+has "$tmp/sys.txt" "^  mx4 queue +5  from logged free space +500\.0 MiB +-100\.0 MiB/day +8  2 2 2 2$"
+has "$tmp/sys.txt" "^    free space, last figure a day \(MiB\): 900\.0 800\.0 600\.0 500\.0$"
+has "$tmp/sys.txt" "^  store1 +22  from event counts +0\.65/day +\+0\.20/day +1  0 0 0 1$"
+has "$tmp/sys.txt" "^  mx3 +-  from event counts +0\.10/day +-0\.70/day +6  3 2 1 0$"
+has "$tmp/sys.txt" "days to full: to 0 bytes free \(from logged free space\) or to 5"
 has "$tmp/sys.txt" "first step: Run df"
 hasnt "$tmp/sys.txt" "alice|bob|carol|news@"
-[ "$(grep -Ec '  [0-9]+ [0-9]+ [0-9]+ [0-9]+$' "$tmp/sys.txt")" = 4 ] && ok ||
-	bad "system: not 4 host rows"
+[ "$(grep -Ec '  [0-9]+ [0-9]+ [0-9]+ [0-9]+$' "$tmp/sys.txt")" = 6 ] && ok ||
+	bad "system: not 6 rows"
 has "$tmp/quota.txt" "^Mailbox quota per user \(quota_exceeded\)$"
 has "$tmp/quota.txt" "^  users over quota a day: 2 2 1 2 \(falling, -0\.10/day each day\)$"
 has "$tmp/quota.txt" "^  alice@example\.net +3 +4/4 +rising +\+0\.30 +10  2 2 3 3$"
@@ -101,11 +121,11 @@ has "$tmp/quota.txt" "^  carol@example\.net +0 +2/4 +falling +-0\.30 +2  1 1 0 0
 has "$tmp/quota.txt" "first step: Ask the user"
 hasnt "$tmp/quota.txt" "news@|erin|dave|mx1|mx2|store1 "
 # the order of the rows is the ranking
-[ "$(grep -Eo '^  (mx[0-9]|store1) ' "$tmp/sys.txt" | tr -d ' ' | tr '\n' ' ')" = "mx2 mx1 store1 mx3 " ] &&
+[ "$(grep -Eo '^  (mx[0-9]|store1)( queue)? ' "$tmp/sys.txt" | tr -d ' ' | tr '\n' ' ')" = "mx2 mx5queue mx1 mx4queue store1 mx3 " ] &&
 	ok || bad "system order: $(cat "$tmp/sys.txt")"
 [ "$(grep -Eo '^  [a-z]+@' "$tmp/quota.txt" | tr -d ' @' | tr '\n' ' ')" = "alice bob carol " ] &&
 	ok || bad "quota order: $(cat "$tmp/quota.txt")"
-has "$tmp/t.txt" "^  2026-12-07 +15 +4 +10 +1$"
+has "$tmp/t.txt" "^  2026-12-07 +19 +4 +14 +1$"
 hasnt "$tmp/t.txt" "^  2026-12-05"
 has "$tmp/t.txt" "least-squares"
 has "$tmp/t.txt" "not the date a disk fills up"
@@ -119,13 +139,31 @@ check '.days == ["2026-12-03", "2026-12-04", "2026-12-06", "2026-12-07"]'
 check '.window == {"first": "2026-12-03", "last": "2026-12-07", "days": 5,
     "recorded": 4} and .days_before_window == 1 and
     .earliest_day == "2026-12-01"'
-check '[.daily[].events] == [12, 12, 13, 15]'
-check '[.system.hosts[].host] == ["mx2", "mx1", "store1", "mx3"]'
-check '[.system.hosts[].days_to_threshold] == [0, 2, 22, null]'
-check '[.system.hosts[].slope] == [0.3, 0.7, 0.2, -0.7]'
-check '.system.hosts[1].now == 3.9 and .system.hosts[2].now == 0.65'
-check '.system.events == [9, 9, 10, 11] and
-    .system.hosts_per_day == [3, 3, 3, 3] and .system.hosts_total == 4'
+check '[.daily[].events] == [14, 14, 15, 19]'
+check '[.system.hosts[].host] == ["mx2", "mx5", "mx1", "mx4", "store1", "mx3"]'
+check '[.system.hosts[].basis] == ["event_counts", "free_space_bytes",
+    "event_counts", "free_space_bytes", "event_counts", "event_counts"]'
+check '[.system.hosts[].days_to_full] == [0, 1, 2, 5, 22, null]'
+check '[.system.hosts[].days_to_threshold] == [0, 10, 2, null, 22, null]'
+check '[.system.hosts[].slope] == [0.3, 0.4, 0.7, 0, 0.2, -0.7]'
+check '.system.hosts[2].now == 3.9 and .system.hosts[4].now == 0.65'
+check '[.system.hosts[] | .store] == [null, "queue", null, "queue", null, null]'
+check '.system.hosts[3] | .free_fit == "days" and
+    .free_bytes == [943718400, 838860800, 629145600, 524288000] and
+    .free_now == 524288000 and .free_change_per_day == -104857600 and
+    .hours_to_full == 120 and .events == [2, 2, 2, 2] and
+    .newest_first == 576716800 and .newest_first_at == "2026-12-07T13:00:00"
+    and .newest_last == 524288000 and .newest_last_at == "2026-12-07T14:00:00"'
+check '.system.hosts[1] | .free_fit == "within_day" and
+    .free_bytes == [null, null, null, 262144000] and
+    .free_now == 262144000 and .free_change_per_day == -1258291200 and
+    .hours_to_full == 5 and .newest_first == 419430400 and
+    .newest_first_at == "2026-12-07T09:00:00" and
+    .newest_last_at == "2026-12-07T12:00:00"'
+check '[.system.hosts[] | select(.basis == "event_counts") | has("store")] ==
+    [false, false, false, false]'
+check '.system.events == [11, 11, 12, 15] and
+    .system.hosts_per_day == [4, 4, 4, 5] and .system.hosts_total == 6'
 check '.system.causes == ["system_storage", "deleted_not_removed"]'
 check '[.quota.users[].user] == ["alice@example.net", "bob@example.net",
     "carol@example.net"]'
@@ -140,6 +178,12 @@ check '.rates == null and has("hosts") == false and has("users") == false'
 check '[.by_cause[] | {(.cause): .part}] | add == {"quota_exceeded":
     "quota", "system_storage": "system", "deleted_not_removed": "system"}'
 check '.answers | length == 2'
+
+# the free space is about system_storage: without it, no bytes
+"$MXTALLY" trend --history "$db" --days 5 --cause deleted_not_removed \
+    -f json | jq -e '[.system.hosts[] | [.host, .basis]] ==
+    [["store1", "event_counts"]]' >/dev/null && ok ||
+	bad "--cause deleted_not_removed: rows from free space"
 
 # a cause not about space is a rate: rising, with its slope
 "$MXTALLY" trend --history "$db" --days 5 --group auth -f json \
@@ -171,7 +215,7 @@ jq -e '.system == null and .rates == null and
 # --top 1 cuts the rows, not the counts
 "$MXTALLY" trend --history "$db" --days 5 --threshold 5 --top 1 -f json \
     >"$tmp/top.json" || bad "--top 1"
-jq -e '[.system.hosts[].host] == ["mx2"] and .system.hosts_total == 4 and
+jq -e '[.system.hosts[].host] == ["mx2"] and .system.hosts_total == 6 and
     .quota.users_total == 3' "$tmp/top.json" >/dev/null && ok ||
 	bad "--top 1"
 
@@ -214,10 +258,15 @@ fails = []
 def want(what, got, exp):
     if got != exp:
         fails.append("%s: %r, want %r" % (what, got, exp))
-want("system hosts", [(a["data-host"], a["data-days-to"], a["data-events"])
+want("system hosts", [(a["data-host"], a.get("data-store"),
+     a["data-days-to-full"], a["data-basis"], a["data-events"])
      for s, a in p.rows if s == "system"],
-     [("mx2", "0", "22"), ("mx1", "2", "10"), ("store1", "22", "1"),
-      ("mx3", "-1", "6")])
+     [("mx2", None, "0", "event_counts", "22"),
+      ("mx5", "queue", "1", "free_space_bytes", "2"),
+      ("mx1", None, "2", "event_counts", "10"),
+      ("mx4", "queue", "5", "free_space_bytes", "8"),
+      ("store1", None, "22", "event_counts", "1"),
+      ("mx3", None, "-1", "event_counts", "6")])
 want("quota users", [(a["data-user"], a["data-newest"], a["data-days"])
      for s, a in p.rows if s == "quota"],
      [("alice@example.net", "3", "4"), ("bob@example.net", "1", "1"),
@@ -227,14 +276,18 @@ want("bars in #system", p.fills.get("system"),
 want("bars in #quota", p.fills.get("quota"), {"quota_exceeded"})
 want("unknown days", p.unknown, ["2026-12-05T00:00:00"])
 want("per-day table", [(a["data-day"], a["data-events"]) for s, a in p.rows
-     if "data-day" in a], [("2026-12-03", "12"), ("2026-12-04", "12"),
-     ("2026-12-06", "13"), ("2026-12-07", "15")])
+     if "data-day" in a], [("2026-12-03", "14"), ("2026-12-04", "14"),
+     ("2026-12-06", "15"), ("2026-12-07", "19")])
 for f in fails:
     print("FAIL html " + f)
 sys.exit(1 if fails else 0)
 EOF
 grep -q 'id="answer-system">System storage (per host): mx2 is already' \
     "$tmp/t.html" && ok || bad "html: answer first"
+grep -Eq '<tr data-host="mx4" data-store="queue"[^>]*><td class="nm">mx4 <span class="note">queue</span></td><td class="n">5</td><td class="basis">from logged free space</td><td class="n wide" data-bytes="524288000">500.0 MiB</td><td class="n wide">-100.0 MiB/day</td>' \
+    "$tmp/t.html" && ok || bad "html: mx4 row from logged free space"
+grep -Eq '<tr data-host="mx1"[^>]*>.*<td class="basis">from event counts</td>' \
+    "$tmp/t.html" && ok || bad "html: mx1 row from event counts"
 grep -q '<style>' "$tmp/t.html" && grep -q 'class="tiles"' "$tmp/t.html" &&
 	ok || bad "html: not the report's stylesheet and tiles"
 grep -q 'x0a' "$tmp/t.html" && bad "html shows a literal \\x0a" || ok

@@ -37,6 +37,14 @@ tl_auth() {
 	tl_rep "$2" "$1 12:%02d:00 smtp1 postfix/submission/smtpd[%d]: warning: unknown[198.51.100.200]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=dave@example.net\n"
 }
 
+# space DAY TIME HOST BYTES: Postfix's free-space warning (BYTES free in
+# the mail queue, no event) and its 452 reject (one system_storage event)
+tl_space() {
+	echo "$1 $2 $3 postfix/smtpd[77]: warning: not enough free space in mail queue: $4 bytes < 1.5*message size limit"
+	echo "$1 $2 $3 postfix/smtpd[77]: NOQUEUE: reject: MAIL from mail.example.org[192.0.2.10]: 452 4.3.1 Insufficient system storage; from=<news@example.org> proto=ESMTP helo=<mail.example.org>"
+}
+M=1048576	# a MiB
+
 #            Dec 1 | Dec 3  Dec 4  (5)  Dec 6  Dec 7
 # mx1 sys      3   |   1      2     -     3      4
 # mx2 sys      -   |   5      5     -     6      6
@@ -46,26 +54,41 @@ tl_auth() {
 # carol quota  -   |   1      1     -     0      0
 # erin dele    -   |   0      0     -     0      1   (on store1)
 # dave auth    -   |   0      1     -     2      3   (on smtp1)
+# mx4 sys      -   |   2      2     -     2      2   (each a free-space line)
+# mx5 sys      -   |   0      0     -     0      2   (each a free-space line)
+# mx4 queue free (MiB), 13:00 then 14:00:
+#                  | 950,900 750,800  -  650,600 550,500
+# mx5 queue free (MiB): Dec 7 09:00 400, 12:00 250
 trend_logs() {
 	d="Dec  1"
 	{ tl_open "$d"; tl_sys "$d" 09 mx1 3; tl_close "$d"; } >"$1/dec01.log"
 	d="Dec  3"
 	{ tl_open "$d"; tl_quota "$d" alice@example.net 2
 	  tl_quota "$d" carol@example.net 1; tl_sys "$d" 09 mx1 1
-	  tl_sys "$d" 10 mx2 5; tl_sys "$d" 11 mx3 3; tl_close "$d"
+	  tl_sys "$d" 10 mx2 5; tl_sys "$d" 11 mx3 3
+	  tl_space "$d" 13:00:00 mx4 $((950 * M))
+	  tl_space "$d" 14:00:00 mx4 $((900 * M)); tl_close "$d"
 	} >"$1/dec03.log"
 	d="Dec  4"
 	{ tl_open "$d"; tl_quota "$d" alice@example.net 2
 	  tl_quota "$d" carol@example.net 1; tl_sys "$d" 09 mx1 2
 	  tl_sys "$d" 10 mx2 5; tl_sys "$d" 11 mx3 2; tl_auth "$d" 1
-	  tl_close "$d"; } >"$1/dec04.log"
+	  tl_space "$d" 13:00:00 mx4 $((750 * M))
+	  tl_space "$d" 14:00:00 mx4 $((800 * M)); tl_close "$d"
+	} >"$1/dec04.log"
 	d="Dec  6"
 	{ tl_open "$d"; tl_quota "$d" alice@example.net 3
 	  tl_sys "$d" 09 mx1 3; tl_sys "$d" 10 mx2 6; tl_sys "$d" 11 mx3 1
-	  tl_auth "$d" 2; tl_close "$d"; } >"$1/dec06.log"
+	  tl_auth "$d" 2; tl_space "$d" 13:00:00 mx4 $((650 * M))
+	  tl_space "$d" 14:00:00 mx4 $((600 * M)); tl_close "$d"
+	} >"$1/dec06.log"
 	d="Dec  7"
 	{ tl_open "$d"; tl_quota "$d" alice@example.net 3
 	  tl_quota "$d" bob@example.net 1; tl_dele "$d" 1
 	  tl_sys "$d" 09 mx1 4; tl_sys "$d" 10 mx2 6; tl_auth "$d" 3
-	  tl_close "$d"; } >"$1/dec07.log"
+	  tl_space "$d" 09:00:00 mx5 $((400 * M))
+	  tl_space "$d" 12:00:00 mx5 $((250 * M))
+	  tl_space "$d" 13:00:00 mx4 $((550 * M))
+	  tl_space "$d" 14:00:00 mx4 $((500 * M)); tl_close "$d"
+	} >"$1/dec07.log"
 }

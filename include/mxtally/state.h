@@ -215,6 +215,20 @@ int trend_fit(const double *x, const double *y, size_t n, double *slope,
 long trend_days_to(double slope, double icpt, double xlast,
     double threshold);
 
+/*
+ * The free space of f projected to 0 bytes, from x (days since the
+ * window's first, the recorded days with a figure, ascending, n of
+ * them) and y (their last figures): with 2 days or more the line
+ * through them, with one the fall from f->first at f->first_at to that
+ * day's last at f->last_at (seconds). Sets f->fit, slope (bytes a
+ * day), now (bytes free at xend, the newest recorded day, >= 0) and
+ * hours (to 0 bytes from now); returns the days to 0 bytes after xend
+ * (ceil of hours / 24; 0 when at 0 already), -1 when the space is not
+ * falling or no fall is known.
+ */
+long trend_free_project(struct trend_free *f, const double *x,
+    const double *y, size_t n, double xend);
+
 /* mxtally trend [options] (src/cmd/trend.c): the exit status (0, 2
  * usage, 3 database). */
 int trend_main(int argc, char **argv);

@@ -11,8 +11,13 @@
  * because each means something else and calls for another fix:
  *  - system storage, per host (system_storage, deleted_not_removed and
  *    rule-added storage causes not named *quota*): a server's disk or
- *    queue is short of space; hosts ranked by how soon the least-squares
- *    line of their daily refusals reaches --threshold a day;
+ *    queue is short of space. Where the history holds free space the
+ *    server logged (day_space, with system_storage counted), a row per
+ *    host and store projects the days until 0 bytes free from those
+ *    bytes (TREND_BYTES); only a host without such figures is
+ *    projected from its refusals, by how soon the least-squares line of
+ *    its daily refusals reaches --threshold a day (TREND_EVENTS). Rows
+ *    are ranked by days_full, whatever their basis, and say it;
  *  - mailbox quota, per user (quota_exceeded and rule-added storage
  *    causes named *quota*): one user's allocation is full; users still
  *    refused on the newest day first, and the number of users over
@@ -39,6 +44,31 @@ enum trend_kind {
 	TREND_KINDS
 };
 
+enum trend_basis {
+	TREND_EVENTS,		/* the refusals a day: days to --threshold */
+	TREND_BYTES		/* the free space logged: days to 0 bytes */
+};
+
+enum trend_free_fit {
+	TREND_FREE_NONE,	/* no fall measured: too few figures, rising */
+	TREND_FREE_DAYS,	/* a line through each day's last figure */
+	TREND_FREE_WITHIN_DAY	/* one day: its first to its last figure */
+};
+
+/* The free space of one host and store (TREND_BYTES rows). */
+struct trend_free {
+	char		*store;		/* "queue", "spool", "log"; owned */
+	int64_t		*last;		/* a day's last figure, -1 none (nd) */
+	size_t		 newest;	/* index of the newest day with one */
+	int64_t		 first;		/* newest day: its first figure */
+	int64_t		 first_at, last_at;	/* its times, -1 unknown */
+	size_t		 days;		/* recorded days with a figure */
+	enum trend_free_fit fit;
+	double		 slope;		/* bytes a day, < 0 falling */
+	double		 now;		/* bytes free now: line or last figure */
+	double		 hours;		/* hours to 0 bytes, -1 never */
+};
+
 /* A daily series (a host, a user, a cause or a part's total) and its line. */
 struct trend_series {
 	char		*name;		/* host, user or cause; owned */
@@ -50,6 +80,9 @@ struct trend_series {
 	double		 slope, icpt;	/* events/day = icpt + slope * x */
 	double		 now;		/* the line on the newest day, >= 0 */
 	long		 days_to;	/* to --threshold: 0 already, -1 never */
+	enum trend_basis basis;		/* what days_full is from */
+	long		 days_full;	/* the ranking: days_to or to 0 bytes */
+	struct trend_free *free;	/* TREND_BYTES: the figures; owned */
 };
 
 /* One ranking: its causes, their total per day, its rows. */
@@ -80,6 +113,12 @@ struct trend {
 	struct trend_series *rates;	/* per cause, as causes[] */
 	struct trend_part part[TREND_KINDS];
 };
+
+/* "free_space_bytes" or "event_counts" (JSON) */
+const char *trend_basis_id(enum trend_basis b);
+
+/* "from logged free space" or "from event counts" (text, HTML) */
+const char *trend_basis_words(enum trend_basis b);
 
 /* The part a cause id belongs to (an id this build lacks: TREND_RATE). */
 enum trend_kind trend_kind_of(const char *cause);

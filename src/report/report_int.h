@@ -219,6 +219,12 @@ const char *rep_trend_advice(const struct trend *t,
  * before the window, or NULL when there are none.
  */
 char *rep_trend_sentence(const struct trend *t, enum trend_kind k);
+
+/* A system row's name: "mx1 queue" from free space, "mx1" from refusals. */
+void rep_trend_row_name(FILE *f, const struct trend_series *s);
+
+/* A change of v bytes with its sign, "-1.2 GiB", into buf. */
+char *rep_trend_bytes(double v, char *buf, size_t len);
 char *rep_trend_older(const struct trend *t);
 
 #endif

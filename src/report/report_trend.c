@@ -41,14 +41,53 @@ static const struct rep_trend_words words[TREND_KINDS] = {
 const char rep_trend_method[] =
     "Method: a least-squares line through the events of each recorded "
     "day of the window (days without a recorded run are left out, not "
-    "counted as zero). System storage is counted per host: \"days to "
-    "N/day\" is how many days after the newest day a host's line "
-    "reaches N refusals a day if the trend holds (0 = already there, "
-    "\"-\" = not rising). Mailbox quota is counted per user: a refusal "
-    "means that mailbox is full, so the users refused on the newest day "
-    "come first, and the number of users over quota a day has its own "
-    "line. mxtally sees refused mail, not disk usage: these are refusal "
-    "rates, not the date a disk fills up.";
+    "counted as zero). System storage is counted per host. Where the "
+    "server logged its free space (Postfix's mail queue, Exim's spool "
+    "and log directories), the row of that host and store is from "
+    "logged free space: a line through each recorded day's last figure "
+    "(with figures on one day only, the fall from that day's first "
+    "figure to its last), and \"days to full\" is how many days after "
+    "the newest day that line reaches 0 bytes free. A host without "
+    "such figures is from event counts: \"days to full\" is how many "
+    "days after the newest day its line of refusals reaches N a day "
+    "(the threshold); these are refusal rates, not the date a disk "
+    "fills up. 0 = already there, \"-\" = not heading there. Mailbox "
+    "quota is counted per user: a refusal means that mailbox is full, "
+    "so the users refused on the newest day come first, and the number "
+    "of users over quota a day has its own line.";
+
+const char *
+trend_basis_id(enum trend_basis b)
+{
+	return b == TREND_BYTES ? "free_space_bytes" : "event_counts";
+}
+
+const char *
+trend_basis_words(enum trend_basis b)
+{
+	return b == TREND_BYTES ? "from logged free space" :
+	    "from event counts";
+}
+
+/* "mx1 queue" for a row from free space, "mx1" for one from refusals */
+void
+rep_trend_row_name(FILE *f, const struct trend_series *s)
+{
+	fputs(s->name, f);
+	if (s->free != NULL)
+		fprintf(f, " %s", s->free->store);
+}
+
+/* "-1.2 GiB" for a change of bytes */
+char *
+rep_trend_bytes(double v, char *buf, size_t len)
+{
+	char	 b[32];
+
+	rep_bytes((uint64_t)(v < 0 ? -v : v) , b, sizeof(b));
+	snprintf(buf, len, "%s%s", v < 0 ? "-" : v > 0 ? "+" : "", b);
+	return buf;
+}
 
 const struct rep_trend_words *
 rep_trend_words(enum trend_kind k)
@@ -116,45 +155,73 @@ rep_trend_advice(const struct trend *t, const struct trend_part *p)
 	return c == CAUSE_NONE ? "" : cause_get(c)->advice;
 }
 
-/* "mx2 is already at 6.10 refusals a day (...); next: mx1, in 2 days" */
+/*
+ * Where one system row leads, on its basis: "mx2 is already at 6.10
+ * refusals a day (threshold 5/day, from event counts)", "mx1 reaches 5
+ * refusals a day in 2 days (2026-12-09) at +0.70/day each day (now
+ * 3.90/day, from event counts)", "mx4 queue has 500.0 MiB free, falling 100.0 MiB a
+ * day: empty in 5 days (2026-12-12) (from logged free space)".
+ */
 static void
-already_sentence(FILE *f, const struct trend *t, const struct trend_part *p)
+row_sentence(FILE *f, const struct trend *t, const struct trend_series *s)
 {
-	const struct trend_series	*s = &p->rows[0];
-	char				 day[16];
-	size_t				 i;
+	const struct trend_free	*fr = s->free;
+	char			 day[16], a[32], b[32];
 
-	fprintf(f, "%s is already at %.2f refusals a day (threshold %g/day)",
-	    s->name, s->now, t->threshold);
-	for (i = 1; i < p->nrows; i++)
-		if (p->rows[i].days_to > 0)
-			break;
-	if (i < p->nrows)
-		fprintf(f, "; next: %s, in %ld days (%s)", p->rows[i].name,
-		    p->rows[i].days_to, trend_day(t->dn[t->nd - 1] +
-		    p->rows[i].days_to, day, sizeof(day)));
-	fputc('.', f);
+	rep_trend_row_name(f, s);
+	trend_day(t->dn[t->nd - 1] + s->days_full, day, sizeof(day));
+	if (s->basis == TREND_EVENTS && s->days_full == 0)
+		fprintf(f, " is already at %.2f refusals a day (threshold "
+		    "%g/day, from event counts)", s->now, t->threshold);
+	else if (s->basis == TREND_EVENTS)
+		fprintf(f, " reaches %g refusals a day in %ld day%s (%s) at "
+		    "%+.2f/day each day (now %.2f/day, from event counts)",
+		    t->threshold, s->days_full, s->days_full == 1 ? "" : "s",
+		    day, s->slope, s->now);
+	else if (s->days_full == 0)
+		fputs(" is out of free space (from logged free space)", f);
+	else if (fr->fit == TREND_FREE_WITHIN_DAY && fr->hours < 24)
+		fprintf(f, " has %s free, falling %s an hour: empty about "
+		    "%.0f hours after its last figure (from logged free space)",
+		    rep_bytes((uint64_t)fr->now, a, sizeof(a)),
+		    rep_bytes((uint64_t)(-fr->slope / 24), b, sizeof(b)),
+		    fr->hours);
+	else
+		fprintf(f, " has %s free, falling %s a day: empty in %ld "
+		    "day%s (%s) (from logged free space)",
+		    rep_bytes((uint64_t)fr->now, a, sizeof(a)),
+		    rep_bytes((uint64_t)-fr->slope, b, sizeof(b)),
+		    s->days_full, s->days_full == 1 ? "" : "s", day);
 }
 
 static void
 system_sentence(FILE *f, const struct trend *t, const struct trend_part *p)
 {
 	const struct trend_series	*s = p->nrows ? &p->rows[0] : NULL;
-	char				 day[16];
+	size_t				 i;
 
 	fputs("System storage (per host): ", f);
-	if (s == NULL)
-		fputs("no refusals in this window.", f);
-	else if (s->days_to < 0)
-		fputs("no host's refusals are rising: none is on course to "
-		    "run out.", f);
-	else if (s->days_to == 0)
-		already_sentence(f, t, p);
-	else
-		fprintf(f, "next to run out: %s, reaches %g refusals a day in "
-		    "%ld days (%s) at %+.2f/day each day (now %.2f/day).",
-		    s->name, t->threshold, s->days_to, trend_day(t->dn[t->nd -
-		    1] + s->days_to, day, sizeof(day)), s->slope, s->now);
+	if (s == NULL) {
+		fputs("no refusals and no free space logged in this window.",
+		    f);
+		return;
+	}
+	if (s->days_full < 0) {
+		fputs("no host is on course to run out (free space not "
+		    "falling, refusals not rising).", f);
+		return;
+	}
+	if (s->days_full > 0)
+		fputs("next to run out: ", f);
+	row_sentence(f, t, s);
+	for (i = 1; i < p->nrows; i++)
+		if (p->rows[i].days_full >= 0)
+			break;
+	if (i < p->nrows) {
+		fputs(s->days_full > 0 ? "; then " : "; next: ", f);
+		row_sentence(f, t, &p->rows[i]);
+	}
+	fputc('.', f);
 }
 
 static void

@@ -252,6 +252,55 @@ cell_slope(FILE *out, const struct trend_series *s)
 	fprintf(out, "<td class=\"n wide\">%+.2f</td>", s->slope);
 }
 
+/* "500.0 MiB" and "-100.0 MiB/day", or "6.10/day" and "+0.70/day" */
+static void
+system_cells(FILE *out, const struct trend_series *s)
+{
+	char	 a[32], b[32];
+
+	if (s->free == NULL) {
+		fprintf(out, "<td class=\"n wide\">%.2f/day</td>", s->now);
+		fprintf(out, "<td class=\"n wide\">%+.2f/day</td>", s->slope);
+		return;
+	}
+	fprintf(out, "<td class=\"n wide\" data-bytes=\"%.0f\">%s</td>",
+	    s->free->now, rep_bytes((uint64_t)s->free->now, a, sizeof(a)));
+	if (s->free->fit == TREND_FREE_NONE)
+		fputs("<td class=\"n wide\">-</td>", out);
+	else
+		fprintf(out, "<td class=\"n wide\">%s/day</td>",
+		    rep_trend_bytes(s->free->slope, b, sizeof(b)));
+}
+
+static void
+system_row(FILE *out, const struct trend *t, const struct trend_part *p,
+    const struct trend_series *s)
+{
+	fputs("<tr", out);
+	rep_html_attr(out, "host", s->name);
+	if (s->free != NULL)
+		rep_html_attr(out, "store", s->free->store);
+	fprintf(out, " data-events=\"%" PRIu64 "\" data-days-to=\"%ld\" "
+	    "data-days-to-full=\"%ld\" data-basis=\"%s\"><td class=\"nm\">",
+	    s->total, s->days_to, s->days_full, trend_basis_id(s->basis));
+	rep_html_str(out, s->name);
+	if (s->free != NULL) {
+		fputs(" <span class=\"note\">", out);
+		rep_html_str(out, s->free->store);
+		fputs("</span>", out);
+	}
+	if (s->days_full < 0)
+		fputs("</td><td class=\"n\">-</td>", out);
+	else
+		fprintf(out, "</td><td class=\"n\">%ld</td>", s->days_full);
+	fprintf(out, "<td class=\"basis\">%s</td>",
+	    trend_basis_words(s->basis));
+	system_cells(out, s);
+	fprintf(out, "<td class=\"n\">%" PRIu64 "</td><td>", s->total);
+	spark(out, t, p, s);
+	fputs("</td></tr>\n", out);
+}
+
 static void
 html_system(FILE *out, const struct trend *t, const struct trend_part *p)
 {
@@ -263,31 +312,16 @@ html_system(FILE *out, const struct trend *t, const struct trend_part *p)
 		part_close(out, t, p, NULL);
 		return;
 	}
-	fprintf(out, "<div class=\"scroll\"><table class=\"tt\" id=\"system-table\">\n"
-	    "<thead><tr><th>host</th><th class=\"n\">days to %g/day</th>"
-	    "<th class=\"n wide\">now/day</th><th class=\"n wide\">"
-	    "slope/day</th>"
-	    "<th class=\"n\">total</th><th>per day</th></tr></thead>\n"
-	    "<tbody>\n", t->threshold);
-	for (i = 0; i < p->nrows && i < t->top; i++) {
-		const struct trend_series *s = &p->rows[i];
-
-		fputs("<tr", out);
-		rep_html_attr(out, "host", s->name);
-		fprintf(out, " data-events=\"%" PRIu64 "\" data-days-to=\"%ld\">"
-		    "<td class=\"nm\">", s->total, s->days_to);
-		rep_html_str(out, s->name);
-		if (s->days_to < 0)
-			fputs("</td><td class=\"n\">-</td>", out);
-		else
-			fprintf(out, "</td><td class=\"n\">%ld</td>",
-			    s->days_to);
-		fprintf(out, "<td class=\"n wide\">%.2f</td>", s->now);
-		cell_slope(out, s);
-		fprintf(out, "<td class=\"n\">%" PRIu64 "</td><td>", s->total);
-		spark(out, t, p, s);
-		fputs("</td></tr>\n", out);
-	}
+	fprintf(out, "<p class=\"note\">Days to full: to 0 bytes free "
+	    "(from logged free space) or to %g refusals a day (from event "
+	    "counts).</p>\n", t->threshold);
+	fputs("<div class=\"scroll\"><table class=\"tt\" "
+	    "id=\"system-table\">\n<thead><tr><th>host</th><th class=\"n\">"
+	    "days to full</th><th>basis</th><th class=\"n wide\">now</th>"
+	    "<th class=\"n wide\">change/day</th><th class=\"n\">total</th>"
+	    "<th>refusals per day</th></tr></thead>\n<tbody>\n", out);
+	for (i = 0; i < p->nrows && i < t->top; i++)
+		system_row(out, t, p, &p->rows[i]);
 	fputs("</tbody></table></div>\n", out);
 	part_close(out, t, p, NULL);
 }
@@ -404,11 +438,11 @@ html_tiles(FILE *out, const struct trend *t)
 		uint64_t rising = 0;
 
 		for (i = 0; i < sy->nrows; i++)
-			rising += sy->rows[i].days_to >= 0;
+			rising += sy->rows[i].days_full >= 0;
 		rep_html_tile(out, "system-hosts", "storage", sy->nrows,
 		    "hosts short of space");
 		rep_html_tile(out, "system-rising", "storage", rising,
-		    "hosts heading for the threshold");
+		    "heading to full");
 	}
 	if (qu->ncauses > 0)
 		rep_html_tile(out, "quota-users-newest", "storage",

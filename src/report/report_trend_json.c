@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxtally/report.h"
 #include "mxtally/trend.h"
 #include "report_int.h"
 
@@ -37,6 +38,60 @@ json_line(FILE *out, const struct trend_series *s)
 	    trend_direction(s));
 }
 
+static const char *const free_fits[] = {
+	[TREND_FREE_NONE] = "none",
+	[TREND_FREE_DAYS] = "days",
+	[TREND_FREE_WITHIN_DAY] = "within_day",
+};
+
+static void
+json_time(FILE *out, const char *key, int64_t t)
+{
+	char	 buf[32];
+
+	fprintf(out, ", \"%s\": ", key);
+	if (t < 0)
+		fputs("null", out);
+	else
+		fprintf(out, "\"%s\"", report_time(t, buf, sizeof(buf)));
+}
+
+/*
+ * A row from logged free space: its store, each recorded day's last
+ * figure (null: none logged), how the fall was measured, the bytes
+ * free now and their change a day, the hours to 0 bytes, and the
+ * newest day's first and last figures with their times.
+ */
+static void
+json_free(FILE *out, const struct trend *t, const struct trend_free *f)
+{
+	size_t	 i;
+
+	fputs(", \"store\": ", out);
+	rep_json_str(out, f->store);
+	fputs(", \"free_bytes\": [", out);
+	for (i = 0; i < t->nd; i++)
+		if (f->last[i] < 0)
+			fputs(i ? ", null" : "null", out);
+		else
+			fprintf(out, "%s%" PRId64, i ? ", " : "", f->last[i]);
+	fprintf(out, "], \"free_fit\": \"%s\", \"free_now\": %.0f, "
+	    "\"free_change_per_day\": ", free_fits[f->fit], f->now);
+	if (f->fit == TREND_FREE_NONE)
+		fputs("null", out);
+	else
+		fprintf(out, "%.0f", f->slope);
+	fputs(", \"hours_to_full\": ", out);
+	if (f->hours < 0)
+		fputs("null", out);
+	else
+		fprintf(out, "%.2f", f->hours);
+	fprintf(out, ", \"newest_first\": %" PRId64, f->first);
+	json_time(out, "newest_first_at", f->first_at);
+	fprintf(out, ", \"newest_last\": %" PRId64, f->last[f->newest]);
+	json_time(out, "newest_last_at", f->last_at);
+}
+
 static void
 json_row(FILE *out, const struct trend *t, const struct trend_part *p,
     const struct trend_series *s)
@@ -57,6 +112,14 @@ json_row(FILE *out, const struct trend *t, const struct trend_part *p,
 			fputs("null", out);
 		else
 			fprintf(out, "%ld", s->days_to);
+		fprintf(out, ", \"basis\": \"%s\", \"days_to_full\": ",
+		    trend_basis_id(s->basis));
+		if (s->days_full < 0)
+			fputs("null", out);
+		else
+			fprintf(out, "%ld", s->days_full);
+		if (s->free != NULL)
+			json_free(out, t, s->free);
 	}
 	fputc('}', out);
 }

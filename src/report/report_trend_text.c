@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxtally/log.h"
 #include "mxtally/trend.h"
 #include "report_int.h"
 
@@ -70,35 +71,109 @@ part_advice(FILE *out, const char *lead, const char *advice)
 	    TT_COLS);
 }
 
+/* A system row's name with its store, cut to w columns. */
+static void
+system_name(FILE *out, const struct trend_series *s, size_t w)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*f;
+
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		log_die("cannot build a row: out of memory");
+	rep_trend_row_name(f, s);
+	if (fclose(f) != 0 || buf == NULL)
+		log_die("cannot build a row: out of memory");
+	text_name(out, buf, w);
+	free(buf);
+}
+
+static size_t
+system_width(const struct trend *t, const struct trend_part *p)
+{
+	size_t	 i, w = 4, l;
+
+	for (i = 0; i < p->nrows && i < t->top; i++) {
+		l = rep_text_str(NULL, p->rows[i].name);
+		if (p->rows[i].free != NULL)
+			l += 1 + strlen(p->rows[i].free->store);
+		if (l > w)
+			w = l;
+	}
+	return w > TT_NAME_MAX ? TT_NAME_MAX : w;
+}
+
+/*
+ * One row: its days to full, its basis, where it stands now and how
+ * fast it moves (refusals a day, or bytes free), its refusals; a row
+ * from free space adds its figures: each recorded day's last, in MiB.
+ */
+static void
+system_row(FILE *out, const struct trend *t, const struct trend_series *s,
+    size_t w)
+{
+	char	 now[32], chg[32], b[32];
+	size_t	 i;
+
+	if (s->free != NULL) {
+		rep_bytes((uint64_t)s->free->now, now, sizeof(now));
+		if (s->free->fit == TREND_FREE_NONE)
+			snprintf(chg, sizeof(chg), "-");
+		else
+			snprintf(chg, sizeof(chg), "%s/day", rep_trend_bytes(
+			    s->free->slope, b, sizeof(b)));
+	} else {
+		snprintf(now, sizeof(now), "%.2f/day", s->now);
+		snprintf(chg, sizeof(chg), "%+.2f/day", s->slope);
+	}
+	fputs("  ", out);
+	system_name(out, s, w);
+	if (s->days_full < 0)
+		fprintf(out, "  %12s", "-");
+	else
+		fprintf(out, "  %12ld", s->days_full);
+	fprintf(out, "  %-22s  %13s  %16s  %6" PRIu64 "  ",
+	    trend_basis_words(s->basis), now, chg, s->total);
+	text_days(out, t, s->n);
+	if (s->free == NULL)
+		return;
+	fputs("    free space, last figure a day (MiB):", out);
+	for (i = 0; i < t->nd; i++)
+		if (s->free->last[i] < 0)
+			fputs(" -", out);
+		else
+			fprintf(out, " %.1f", (double)s->free->last[i] /
+			    (1024.0 * 1024.0));
+	if (s->free->fit == TREND_FREE_WITHIN_DAY)
+		fprintf(out, "; within the day: %.1f to %.1f",
+		    (double)s->free->first / (1024.0 * 1024.0),
+		    (double)s->free->last[s->free->newest] /
+		    (1024.0 * 1024.0));
+	fputc('\n', out);
+}
+
 static void
 text_system(FILE *out, const struct trend *t, const struct trend_part *p)
 {
-	size_t	 i, w = name_width(p->rows, p->nrows, t->top, 4);
-	char	 col[32];
+	size_t	 i, w = system_width(t, p);
+	char	 note[160];
 
 	part_heading(out, t, p);
+	snprintf(note, sizeof(note), "days to full: to 0 bytes free (from "
+	    "logged free space) or to %g refusals a day (from event counts)",
+	    t->threshold);
+	fputs("  ", out);
+	rep_text_wrap(out, note, 2, 2, TT_COLS);
 	if (p->nrows == 0) {
 		fputs("  none: no host refused mail for lack of space\n", out);
 		return;
 	}
 	fputs("  ", out);
 	text_name(out, "host", w);
-	snprintf(col, sizeof(col), "days to %g/day", t->threshold);
-	fprintf(out, "  %16s  %8s  %9s  %6s  per day\n", col, "now/day",
-	    "slope/day", "total");
-	for (i = 0; i < p->nrows && i < t->top; i++) {
-		const struct trend_series *s = &p->rows[i];
-
-		fputs("  ", out);
-		text_name(out, s->name, w);
-		if (s->days_to < 0)
-			fprintf(out, "  %16s", "-");
-		else
-			fprintf(out, "  %16ld", s->days_to);
-		fprintf(out, "  %8.2f  %+9.2f  %6" PRIu64 "  ", s->now,
-		    s->slope, s->total);
-		text_days(out, t, s->n);
-	}
+	fprintf(out, "  %12s  %-22s  %13s  %16s  %6s  refusals per day\n",
+	    "days to full", "basis", "now", "change/day", "total");
+	for (i = 0; i < p->nrows && i < t->top; i++)
+		system_row(out, t, &p->rows[i], w);
 	if (p->nrows > t->top)
 		fprintf(out, "  %zu more hosts (--top)\n", p->nrows - t->top);
 	part_advice(out, "first step: ", rep_trend_advice(t, p));

@@ -122,11 +122,23 @@ struct history {
 	"CREATE INDEX day_remote_day ON day_remote (day);"		\
 	"CREATE INDEX day_space_day ON day_space (day);"
 
+/*
+ * Version 3: when the free space was logged. day_space gains each
+ * day's first figure and the times (seconds since the epoch, log time)
+ * of its first and last, so that trend can measure the fall within a
+ * day when only one day has figures. NULL in rows of version 2.
+ */
+#define HIST_V3								\
+	"ALTER TABLE day_space ADD COLUMN free_first BIGINT;"		\
+	"ALTER TABLE day_space ADD COLUMN first_at BIGINT;"		\
+	"ALTER TABLE day_space ADD COLUMN last_at BIGINT;"
+
 static const struct {
 	const char	*sqlite, *pg;
 } migrations[] = {
 	{ HIST_V1("INTEGER PRIMARY KEY"), HIST_V1("BIGSERIAL PRIMARY KEY") },
 	{ HIST_V2, HIST_V2 },
+	{ HIST_V3, HIST_V3 },
 };
 
 #define HIST_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -571,12 +583,26 @@ static const char sql_add_remote[] = "INSERT INTO day_remote (run_id, "
     "day, remote, cause, events) VALUES ($1, $2, $3, $4, $5) "
     "ON CONFLICT (run_id, day, remote, cause) DO UPDATE SET events = "
     "day_remote.events + excluded.events";
+/*
+ * Two rows for one day, host and store in one run (names that meet once
+ * stored) make one: the lowest, the earliest first figure and the
+ * latest last figure.
+ */
 static const char sql_add_space[] = "INSERT INTO day_space (run_id, day, "
-    "host, store, samples, free_min, free_last) VALUES ($1, $2, $3, $4, "
-    "$5, $6, $7) ON CONFLICT (run_id, day, host, store) DO UPDATE SET "
+    "host, store, samples, free_min, free_last, free_first, first_at, "
+    "last_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+    "ON CONFLICT (run_id, day, host, store) DO UPDATE SET "
     "samples = day_space.samples + excluded.samples, free_min = "
     "CASE WHEN excluded.free_min < day_space.free_min THEN "
-    "excluded.free_min ELSE day_space.free_min END, free_last = excluded.free_last";
+    "excluded.free_min ELSE day_space.free_min END, "
+    "free_first = CASE WHEN excluded.first_at < day_space.first_at THEN "
+    "excluded.free_first ELSE day_space.free_first END, "
+    "first_at = CASE WHEN excluded.first_at < day_space.first_at THEN "
+    "excluded.first_at ELSE day_space.first_at END, "
+    "free_last = CASE WHEN excluded.last_at >= day_space.last_at THEN "
+    "excluded.free_last ELSE day_space.free_last END, "
+    "last_at = CASE WHEN excluded.last_at >= day_space.last_at THEN "
+    "excluded.last_at ELSE day_space.last_at END";
 
 /* Deletes the run with input key key and its rows, when there is one. */
 static int
@@ -748,13 +774,17 @@ add_clients(struct history *h, const struct result *r, const char *run,
 	return rc;
 }
 
-/* day_space: one row per host and store, on its last figure's day. */
+/*
+ * day_space: one row per host and store, on its last figure's day, with
+ * its first and last figures and their times (trend's fall rate).
+ */
 static int
 add_space(struct history *h, const struct result *r, const char *run,
     const char *dl, char *err, size_t errlen)
 {
-	char		 day[16], ns[24], nm[24], nl[24], *host;
-	const char	*p[7];
+	char		 day[16], ns[24], nm[24], nl[24], nf[24], ft[24], lt[24];
+	char		*host;
+	const char	*p[10];
 	size_t		 i;
 	int		 rc = 0;
 
@@ -765,6 +795,9 @@ add_space(struct history *h, const struct result *r, const char *run,
 		snprintf(ns, sizeof(ns), "%" PRIu64, s->f.samples);
 		snprintf(nm, sizeof(nm), "%" PRIu64, s->f.min);
 		snprintf(nl, sizeof(nl), "%" PRIu64, s->f.last);
+		snprintf(nf, sizeof(nf), "%" PRIu64, s->f.first);
+		snprintf(ft, sizeof(ft), "%" PRId64, s->f.first_at);
+		snprintf(lt, sizeof(lt), "%" PRId64, s->f.last_at);
 		p[0] = run;
 		p[1] = s->f.last_at != T_NONE ? day_of(s->f.last_at, day,
 		    sizeof(day)) : dl;
@@ -773,7 +806,11 @@ add_space(struct history *h, const struct result *r, const char *run,
 		p[4] = ns;
 		p[5] = nm;
 		p[6] = nl;
-		rc = db_query(h, sql_add_space, 7, p, NULL, NULL, err, errlen);
+		p[7] = nf;
+		p[8] = s->f.first_at != T_NONE ? ft : NULL;
+		p[9] = s->f.last_at != T_NONE ? lt : NULL;
+		rc = db_query(h, sql_add_space, 10, p, NULL, NULL, err,
+		    errlen);
 		free(host);
 	}
 	return rc;

@@ -14,12 +14,21 @@
  * line; system rows also the days until that line reaches --threshold
  * refusals a day.
  *
- * What the numbers are: mxtally sees refused mail, not disk usage. A
- * "days to N/day" value is how many days after the newest day the
- * fitted line reaches N events a day if the trend holds; it is not a
- * disk-full date. Days inside the window with no recorded run are left
- * out of the fit (unknown, not zero); a recorded day without events for
- * a host or user counts as zero.
+ * What the numbers are. Where servers logged their free space (Postfix
+ * "not enough free space in mail queue: N bytes", Exim's spool and log
+ * checks; history table day_space) and system_storage is counted, each
+ * host and store with figures gets a row from those bytes
+ * (TREND_BYTES): a line through each recorded day's last figure, or,
+ * with figures on one day only, the fall from that day's first figure
+ * to its last, projected to the newest recorded day and on to 0 bytes
+ * free. A host without figures keeps the row from its refusals
+ * (TREND_EVENTS): "days to N/day" is how many days after the newest day
+ * the fitted line reaches N events a day if the trend holds, not a
+ * disk-full date. Every row says which (basis). Days inside the window
+ * with no recorded run are left out of the fit (unknown, not zero); a
+ * recorded day without events for a host or user counts as zero, but a
+ * recorded day without a free-space figure is unknown (Postfix logs
+ * the figure only while space is short).
  */
 #include <limits.h>
 #include <math.h>
@@ -35,11 +44,13 @@
 
 #define TREND_SPAN_MAX	(366 * 100)	/* days before the window looked at */
 
-/* Loading: where row_series and row_older put what they read. */
+/* Loading: where row_series, row_space and row_older put what they read. */
 struct load {
 	struct trend		*t;
 	struct trend_part	*p;	/* row_series: the part */
 	unsigned char		*seen;	/* row_older: days from earliest */
+	struct trend_series	*sp;	/* row_space: per host and store */
+	size_t			 nsp;
 };
 
 /* --- math ------------------------------------------------------------- */
@@ -81,6 +92,38 @@ trend_days_to(double slope, double icpt, double xlast, double threshold)
 		return -1;
 	d = ceil((threshold - now) / slope - 1e-9);
 	return d > (double)LONG_MAX ? -1 : (long)d;
+}
+
+long
+trend_free_project(struct trend_free *f, const double *x, const double *y,
+    size_t n, double xend)
+{
+	double	 icpt, dt;
+
+	f->fit = TREND_FREE_NONE;
+	f->slope = 0;
+	f->hours = -1;
+	f->now = n ? y[n - 1] : 0;
+	if (n >= 2 && trend_fit(x, y, n, &f->slope, &icpt) == 0) {
+		f->fit = TREND_FREE_DAYS;
+		f->now = icpt + f->slope * xend;
+	} else if (n == 1 && f->first_at >= 0 && f->last_at > f->first_at) {
+		dt = (double)(f->last_at - f->first_at) / 86400.0;
+		f->slope = (y[0] - (double)f->first) / dt;
+		f->fit = TREND_FREE_WITHIN_DAY;
+		f->now = y[0] + f->slope * (xend - x[0]);
+	} else {
+		return -1;
+	}
+	if (f->now <= 0) {
+		f->now = 0;
+		f->hours = 0;
+		return 0;
+	}
+	if (f->slope >= 0)
+		return -1;
+	f->hours = f->now / -f->slope * 24.0;
+	return (long)ceil(f->hours / 24.0 - 1e-9);
 }
 
 /* Fits s over the recorded days (x = days since the window's first). */
@@ -271,25 +314,130 @@ row_series(void *arg, int ncol, const char *const *col, char *err,
 	return 0;
 }
 
+static struct trend_series *
+space_series(struct load *l, const char *host, const char *store)
+{
+	struct trend		*t = l->t;
+	struct trend_series	*s;
+	size_t			 i;
+
+	if (l->nsp > 0) {
+		s = &l->sp[l->nsp - 1];
+		if (strcmp(s->name, host) == 0 &&
+		    strcmp(s->free->store, store) == 0)
+			return s;
+	}
+	l->sp = xrealloc(l->sp, (l->nsp + 1) * sizeof(*l->sp));
+	s = &l->sp[l->nsp++];
+	memset(s, 0, sizeof(*s));
+	s->name = xstrdup(host);
+	s->basis = TREND_BYTES;
+	s->free = xcalloc(1, sizeof(*s->free));
+	s->free->store = xstrdup(store);
+	s->free->last = xcalloc(t->nd, sizeof(*s->free->last));
+	for (i = 0; i < t->nd; i++)
+		s->free->last[i] = -1;
+	s->free->first_at = s->free->last_at = -1;
+	return s;
+}
+
+/*
+ * Rows (host, store, day, free_last, free_first, first_at, last_at),
+ * grouped by host and store, ascending by day: each day's last figure,
+ * and the newest day's first and last with their times (several runs
+ * on one day: the earliest first, the latest last; without times, as
+ * version 2 wrote them, the lowest last).
+ */
+static int
+row_space(void *arg, int ncol, const char *const *col, char *err,
+    size_t errlen)
+{
+	struct load		*l = arg;
+	struct trend_free	*f;
+	long			 i;
+	long long		 v, first, fa, la;
+
+	(void)err;
+	(void)errlen;
+	if (ncol < 7 || col[0] == NULL || col[1] == NULL || col[3] == NULL ||
+	    (i = day_index(l->t, day_num(col[2]))) < 0)
+		return 0;
+	v = strtoll(col[3], NULL, 10);
+	first = col[4] != NULL ? strtoll(col[4], NULL, 10) : v;
+	fa = col[5] != NULL ? strtoll(col[5], NULL, 10) : -1;
+	la = col[6] != NULL ? strtoll(col[6], NULL, 10) : -1;
+	f = space_series(l, col[0], col[1])->free;
+	if (f->last[i] < 0) {
+		if (f->days == 0 || (size_t)i > f->newest)
+			f->newest = (size_t)i;
+		f->days++;
+		f->last[i] = v;
+		if ((size_t)i == f->newest) {
+			f->first = first;
+			f->first_at = fa;
+			f->last_at = la;
+		}
+		return 0;
+	}
+	if ((size_t)i != f->newest) {
+		if (la < 0 && v < f->last[i])
+			f->last[i] = v;
+		return 0;
+	}
+	if (la >= 0 && la >= f->last_at) {
+		f->last[i] = v;
+		f->last_at = la;
+	} else if (la < 0 && f->last_at < 0 && v < f->last[i]) {
+		f->last[i] = v;
+	}
+	if (fa >= 0 && (f->first_at < 0 || fa < f->first_at)) {
+		f->first = first;
+		f->first_at = fa;
+	}
+	return 0;
+}
+
+static void
+series_release(struct trend_series *s)
+{
+	free(s->name);
+	free(s->n);
+	free(s->by);
+	if (s->free != NULL) {
+		free(s->free->store);
+		free(s->free->last);
+		free(s->free);
+	}
+}
+
 /* --- ranking ---------------------------------------------------------- */
 
-/* System storage: soonest to reach the threshold, then steepest. */
+/*
+ * System storage: soonest to run out first (to 0 bytes or to the
+ * threshold, by each row's basis), measured bytes before counted
+ * refusals, then the steepest rise of refusals.
+ */
 static int
 cmp_system(const void *a, const void *b)
 {
 	const struct trend_series	*x = a, *y = b;
-	long				 dx = x->days_to < 0 ? LONG_MAX :
-	    x->days_to;
-	long				 dy = y->days_to < 0 ? LONG_MAX :
-	    y->days_to;
+	long				 dx = x->days_full < 0 ? LONG_MAX :
+	    x->days_full;
+	long				 dy = y->days_full < 0 ? LONG_MAX :
+	    y->days_full;
+	int				 c;
 
 	if (dx != dy)
 		return dx < dy ? -1 : 1;
+	if (x->basis != y->basis)
+		return x->basis == TREND_BYTES ? -1 : 1;
 	if (x->slope != y->slope)
 		return x->slope > y->slope ? -1 : 1;
 	if (x->total != y->total)
 		return x->total > y->total ? -1 : 1;
-	return strcmp(x->name, y->name);
+	if ((c = strcmp(x->name, y->name)) != 0 || x->free == NULL)
+		return c;
+	return strcmp(x->free->store, y->free->store);
 }
 
 /*
@@ -342,6 +490,9 @@ static const char sql_daily[] = "SELECT day, cause, SUM(events) FROM "
 static const char sql_hosts[] = "SELECT host, day, cause, SUM(events) FROM "
     "day_host WHERE day >= $1 AND day <= $2 GROUP BY host, day, cause "
     "ORDER BY host";
+static const char sql_space[] = "SELECT host, store, day, free_last, "
+    "free_first, first_at, last_at FROM day_space WHERE day >= $1 AND "
+    "day <= $2 ORDER BY host, store, day";
 static const char sql_users[] = "SELECT \"user\", day, cause, SUM(events) "
     "FROM day_user WHERE day >= $1 AND day <= $2 "
     "GROUP BY \"user\", day, cause ORDER BY \"user\"";
@@ -355,7 +506,7 @@ load_older(struct history *h, struct trend *t, char *err, size_t errlen)
 {
 	char		 a[16];
 	const char	*p[1] = { a };
-	struct load	 l = { t, NULL, NULL };
+	struct load	 l = { t, NULL, NULL, NULL, 0 };
 	long		 d;
 	int		 rc;
 
@@ -410,12 +561,97 @@ parts_init(struct trend *t)
 	}
 }
 
+/* The free-space rows' projections (x: days since the window's first). */
+static void
+space_fit(const struct trend *t, struct trend_series *s)
+{
+	struct trend_free	*f = s->free;
+	double			*x = xcalloc(t->nd + 1, sizeof(*x));
+	double			*y = xcalloc(t->nd + 1, sizeof(*y));
+	size_t			 i, n = 0;
+
+	for (i = 0; i < t->nd; i++)
+		if (f->last[i] >= 0) {
+			x[n] = (double)(t->dn[i] - t->day0);
+			y[n++] = (double)f->last[i];
+		}
+	s->days_full = trend_free_project(f, x, y, n,
+	    (double)(t->dn[t->nd - 1] - t->day0));
+	free(x);
+	free(y);
+}
+
+static int
+part_has(const struct trend *t, const struct trend_part *p, const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->ncauses; i++)
+		if (strcmp(t->causes[p->causes[i]], id) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * System storage: the free space logged per host and store replaces
+ * that host's row of refusals, which its rows keep as their events
+ * (their bars); hosts without figures keep the row of refusals. Only
+ * when system_storage is counted: the figures are about that cause.
+ */
+static int
+part_space(struct history *h, struct trend *t, struct trend_part *p,
+    const char *const *prm, char *err, size_t errlen)
+{
+	struct load	 l = { t, p, NULL, NULL, 0 };
+	unsigned char	*used;
+	size_t		 i, j, n = 0;
+
+	if (!part_has(t, p, "system_storage"))
+		return 0;
+	if (history_query(h, sql_space, 2, prm, row_space, &l, err,
+	    errlen) == -1) {
+		for (i = 0; i < l.nsp; i++)
+			series_release(&l.sp[i]);
+		free(l.sp);
+		return -1;
+	}
+	used = xcalloc(p->nrows + 1, 1);
+	for (i = 0; i < l.nsp; i++) {
+		struct trend_series *b = &l.sp[i];
+
+		b->n = xcalloc(t->nd, sizeof(*b->n));
+		b->by = xcalloc(t->nd * p->ncauses + 1, sizeof(*b->by));
+		for (j = 0; j < p->nrows; j++)
+			if (strcmp(p->rows[j].name, b->name) == 0)
+				break;
+		if (j == p->nrows)
+			continue;
+		used[j] = 1;
+		memcpy(b->n, p->rows[j].n, t->nd * sizeof(*b->n));
+		memcpy(b->by, p->rows[j].by, t->nd * p->ncauses *
+		    sizeof(*b->by));
+		b->total = p->rows[j].total;
+	}
+	l.sp = xrealloc(l.sp, (l.nsp + p->nrows + 1) * sizeof(*l.sp));
+	n = l.nsp;
+	for (j = 0; j < p->nrows; j++)
+		if (used[j])
+			series_release(&p->rows[j]);
+		else
+			l.sp[n++] = p->rows[j];
+	free(used);
+	free(p->rows);
+	p->rows = l.sp;
+	p->nrows = n;
+	return 0;
+}
+
 /* A part's rows, their lines and ranking; its total and keys per day. */
 static int
 part_load(struct history *h, struct trend *t, struct trend_part *p,
     const char *const *prm, char *err, size_t errlen)
 {
-	struct load	 l = { t, p, NULL };
+	struct load	 l = { t, p, NULL, NULL, 0 };
 	size_t		 i, j, last = t->nd - 1;
 
 	p->all.n = xcalloc(t->nd + 1, sizeof(*p->all.n));
@@ -430,13 +666,20 @@ part_load(struct history *h, struct trend *t, struct trend_part *p,
 			p->all.n[i] += t->rates[p->causes[j]].n[i];
 		p->all.total += p->all.n[i];
 	}
-	for (j = 0; j < p->nrows; j++) {
-		series_fit(t, &p->rows[j], p->kind == TREND_SYSTEM);
+	for (j = 0; j < p->nrows; j++)
 		for (i = 0; i < t->nd; i++)
 			p->keys.n[i] += p->rows[j].n[i] != 0;
-	}
 	for (i = 0; i < t->nd; i++)
 		p->keys.total += p->keys.n[i];
+	if (p->kind == TREND_SYSTEM && part_space(h, t, p, prm, err,
+	    errlen) == -1)
+		return -1;
+	for (j = 0; j < p->nrows; j++) {
+		series_fit(t, &p->rows[j], p->kind == TREND_SYSTEM);
+		p->rows[j].days_full = p->rows[j].days_to;
+		if (p->rows[j].free != NULL)
+			space_fit(t, &p->rows[j]);
+	}
 	series_fit(t, &p->all, p->kind == TREND_SYSTEM);
 	series_fit(t, &p->keys, 0);
 	if (p->nrows < 2)
@@ -491,14 +734,6 @@ trend_load(struct history *h, struct trend *t, char *err, size_t errlen)
 		if (part_load(h, t, &t->part[k], prm, err, errlen) == -1)
 			return -1;
 	return 0;
-}
-
-static void
-series_release(struct trend_series *s)
-{
-	free(s->name);
-	free(s->n);
-	free(s->by);
 }
 
 void
