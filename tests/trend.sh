@@ -86,7 +86,8 @@ line 1 "mxtally trend: where will we run out of space next"
 line 2 "System storage (per host): mx2 is already at 6.10 refusals a day (threshold 5/day, from event counts); next: mx5 queue has 250.0 MiB free, falling 50.0 MiB an hour: empty about 5 hours after its last figure (from logged free space)."
 line 3 "Mailbox quota (per user): 2 users over quota on 2026-12-07, most refused alice@example.net (3); users over quota a day: falling (-0.10/day each day)."
 line 4 "history '$db': 2026-12-03 .. 2026-12-07, 4 of 5 days recorded"
-line 6 "1 earlier recorded day (from 2026-12-01) is outside this window: --days 7 covers it."
+line 6 "1 day without a recorded run, left out (unknown, not zero): 2026-12-05."
+line 7 "1 earlier recorded day (from 2026-12-01) is outside this window: --days 7 covers it."
 # each part under its own heading, rows as derived above
 sec() {	# sec HEADING: the lines of that section
 	sed -n "/^$1/,/^\$/p" "$tmp/t.txt"
@@ -137,7 +138,7 @@ check() {	# jq expression that must be true
 check '.schema == "mxtally-trend/2"'
 check '.days == ["2026-12-03", "2026-12-04", "2026-12-06", "2026-12-07"]'
 check '.window == {"first": "2026-12-03", "last": "2026-12-07", "days": 5,
-    "recorded": 4} and .days_before_window == 1 and
+    "recorded": 4, "unrecorded": ["2026-12-05"]} and .days_before_window == 1 and
     .earliest_day == "2026-12-01"'
 check '[.daily[].events] == [14, 14, 15, 19]'
 check '[.system.hosts[].host] == ["mx2", "mx5", "mx1", "mx4", "store1", "mx3"]'
@@ -198,10 +199,32 @@ jq -e '.question == "are these errors rising or falling" and
     grep -qx "auth_failure: rising, +0.70 events/day each day (now 2.90/day)." &&
 	ok || bad "--group auth text"
 
+# the window never drops a day silently: for every --days, each of the 5
+# recorded days (Dec 1, 3, 4, 6, 7) is in the window or counted before
+# it, and each day of the window is recorded or named as unrecorded
+for n in 1 2 3 4 5 6 7 8 9 30; do
+	"$MXTALLY" trend --history "$db" --days $n -f json |
+	    jq -e '.window.recorded + (.window.unrecorded | length) ==
+	    .window.days and .window.recorded + .days_before_window == 5 and
+	    (.days | length) == .window.recorded' >/dev/null && ok ||
+		bad "--days $n: window and recorded days do not add up"
+done
+# --days 1: Dec 7 alone, 4 earlier days (from Dec 1), --days 7 covers them
+"$MXTALLY" trend --history "$db" --days 1 | grep -qx "4 earlier recorded days (from 2026-12-01) are outside this window: --days 7 covers them." &&
+	ok || bad "--days 1: older days not said"
+# --days 40: 35 days without a run, the first five named
+"$MXTALLY" trend --history "$db" --days 40 | grep -qx "35 days without a recorded run, left out (unknown, not zero): 2026-10-29, 2026-10-30, 2026-10-31, 2026-11-01, 2026-11-02 and 30 more." &&
+	ok || bad "--days 40: unrecorded days not said"
+grep -q '<p class="note" id="gaps">1 day without a recorded run, left out (unknown, not zero): 2026-12-05.</p>' \
+    "$tmp/t.html" && ok || bad "html: unrecorded days not said"
+grep -q '<p class="alert" id="older">1 earlier recorded day (from 2026-12-01) is outside this window: --days 7 covers it.</p>' \
+    "$tmp/t.html" && ok || bad "html: older days not said"
+
 # --days 7 takes Dec 1 in: nothing older, mx1's line changes
 "$MXTALLY" trend --history "$db" --days 7 --threshold 5 -f json \
     >"$tmp/t7.json" || bad "--days 7"
 jq -e '.days_before_window == 0 and (.days | length) == 5 and
+    .window.unrecorded == ["2026-12-02", "2026-12-05"] and
     (.system.hosts[] | select(.host == "mx1") | .events == [3, 1, 2, 3, 4]
     and .slope == 0.2368)' "$tmp/t7.json" >/dev/null && ok ||
 	bad "--days 7: $(jq -c '.system.hosts' "$tmp/t7.json")"

@@ -227,4 +227,10 @@ void rep_trend_row_name(FILE *f, const struct trend_series *s);
 char *rep_trend_bytes(double v, char *buf, size_t len);
 char *rep_trend_older(const struct trend *t);
 
+/*
+ * The days of the window without a recorded run, named (the first few,
+ * then how many more), malloc'd; NULL when every day is recorded.
+ */
+char *rep_trend_gaps(const struct trend *t);
+
 #endif

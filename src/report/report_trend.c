@@ -287,6 +287,42 @@ rep_trend_sentence(const struct trend *t, enum trend_kind k)
 	return buf;
 }
 
+#define GAPS_SHOWN	5	/* unrecorded days named in a sentence */
+
+char *
+rep_trend_gaps(const struct trend *t)
+{
+	char	 a[16], *buf = NULL;
+	size_t	 len = 0, i, shown = 0;
+	long	 d, gaps, last;
+	FILE	*f;
+
+	if (t->nd == 0)
+		return NULL;
+	last = t->dn[t->nd - 1];
+	gaps = (last - t->day0 + 1) - (long)t->nd;
+	if (gaps <= 0)
+		return NULL;
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		log_die("cannot build a sentence: out of memory");
+	fprintf(f, "%ld day%s without a recorded run, left out (unknown, not "
+	    "zero): ", gaps, gaps == 1 ? "" : "s");
+	for (d = t->day0, i = 0; d <= last && shown < GAPS_SHOWN; d++) {
+		if (i < t->nd && t->dn[i] == d) {
+			i++;
+			continue;
+		}
+		fprintf(f, "%s%s", shown++ ? ", " : "", trend_day(d, a,
+		    sizeof(a)));
+	}
+	if (gaps > (long)shown)
+		fprintf(f, " and %ld more", gaps - (long)shown);
+	fputc('.', f);
+	if (fclose(f) != 0 || buf == NULL)
+		log_die("cannot build a sentence: out of memory");
+	return buf;
+}
+
 char *
 rep_trend_older(const struct trend *t)
 {

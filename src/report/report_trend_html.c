@@ -470,6 +470,12 @@ html_header(FILE *out, const struct trend *t)
 	fputs("</code></p>\n</header>\n", out);
 	if (t->nd == 0)
 		return;
+	if ((s = rep_trend_gaps(t)) != NULL) {
+		fputs("<p class=\"note\" id=\"gaps\">", out);
+		rep_html_str(out, s);
+		fputs("</p>\n", out);
+		free(s);
+	}
 	if ((s = rep_trend_older(t)) != NULL) {
 		fputs("<p class=\"alert\" id=\"older\">", out);
 		rep_html_str(out, s);

@@ -210,6 +210,26 @@ json_daily(FILE *out, const struct trend *t)
 	fputs(c ? "\n  ]" : "]", out);
 }
 
+/* The days from the window's first to its newest without a run. */
+static void
+json_gaps(FILE *out, const struct trend *t)
+{
+	char	 a[16];
+	size_t	 i = 0, n = 0;
+	long	 d;
+
+	if (t->nd == 0)
+		return;
+	for (d = t->day0; d <= t->dn[t->nd - 1]; d++) {
+		if (i < t->nd && t->dn[i] == d) {
+			i++;
+			continue;
+		}
+		fprintf(out, "%s\"%s\"", n++ ? ", " : "", trend_day(d, a,
+		    sizeof(a)));
+	}
+}
+
 static void
 json_window(FILE *out, const struct trend *t)
 {
@@ -222,9 +242,11 @@ json_window(FILE *out, const struct trend *t)
 		    1], b, sizeof(b)));
 	else
 		fputs("\"first\": null, \"last\": null, ", out);
-	fprintf(out, "\"days\": %d, \"recorded\": %zu},\n"
-	    "  \"days_before_window\": %ld,\n  \"earliest_day\": ",
-	    t->days, t->nd, t->older);
+	fprintf(out, "\"days\": %d, \"recorded\": %zu, \"unrecorded\": [",
+	    t->days, t->nd);
+	json_gaps(out, t);
+	fprintf(out, "]},\n  \"days_before_window\": %ld,\n"
+	    "  \"earliest_day\": ", t->older);
 	if (t->earliest >= 0 && t->nd > 0)
 		fprintf(out, "\"%s\"", trend_day(t->earliest, a, sizeof(a)));
 	else

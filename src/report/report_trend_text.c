@@ -318,6 +318,11 @@ text_head(FILE *out, const struct trend *t)
 		rep_text_str(out, t->causes[c]);
 	}
 	fputc('\n', out);
+	if ((s = rep_trend_gaps(t)) != NULL) {
+		rep_text_str(out, s);	/* one line: scripts grep it */
+		fputc('\n', out);
+		free(s);
+	}
 	if ((s = rep_trend_older(t)) != NULL) {
 		rep_text_str(out, s);	/* one line: scripts grep it */
 		fputc('\n', out);
