@@ -231,6 +231,33 @@ mxtally_alerts_firing{rule="three",key="mx2",severity="critical"} 1' \
 check_eq "watch: window count" 'mxtally_alert_window_events{rule="three",key="mx1"} 3
 mxtally_alert_window_events{rule="three",key="mx2"} 3' \
     "$(grep '^mxtally_alert_window_events{' "$tmp/agree.prom")"
+# mx3's 10:02, 20 minutes behind the clock (10:22), is older than any
+# window: counted as late once for each rule that counts it (five and
+# three: 2), in no window (alert's mx3 episode ended, so nothing fires
+# now either way)
+check_eq "watch: late events" 'mxtally_alert_late_events_total 2' \
+    "$(grep '^mxtally_alert_late_events_total' "$tmp/agree.prom")"
+kill -TERM "$pid2"; wait "$pid2"
+# The same lines written while watch follows the file (not from the
+# start), in three pieces a second apart on the wall clock: the windows
+# still run on the lines' own times, so the same alerts fire now.
+: >"$tmp/follow.log"
+"$MXTALLY" watch -q --year 2026 --rules "$tmp/agree.ini" \
+    --listen "127.0.0.1:$port2" "$tmp/follow.log" 2>"$tmp/follow.err" &
+pid2=$!
+wait2 0
+sed -n 1,6p "$agree" >>"$tmp/follow.log"
+sleep 1
+sed -n 7,12p "$agree" >>"$tmp/follow.log"
+sleep 1
+sed -n '13,$p' "$agree" >>"$tmp/follow.log"
+wait2 17
+curl -s "$url2" >"$tmp/follow.prom"
+check_eq "watch follows: firing now" "$(grep '^mxtally_alerts_firing{' "$tmp/agree.prom")" \
+    "$(grep '^mxtally_alerts_firing{' "$tmp/follow.prom")"
+check_eq "watch follows: windows, late" "$(grep -E '^mxtally_alert_(window_events\{|late_events_total)' "$tmp/agree.prom")" \
+    "$(grep -E '^mxtally_alert_(window_events\{|late_events_total)' "$tmp/follow.prom")"
+cmp -s "$agree" "$tmp/follow.log" && ok || bad "follow.log is not the agree file"
 kill -TERM "$pid2"; wait "$pid2"
 
 # A line longer than 64 KiB is one line, looked at in its first 64 KiB,
