@@ -19,7 +19,7 @@ else
 fi
 D=build/fuzz
 mkdir -p "$D/artifacts" "$D/seeds/lines" "$D/seeds/files" "$D/seeds/rules" \
-    "$D/seeds/zstd" "$D/seeds/json"
+    "$D/seeds/zstd" "$D/seeds/json" "$D/seeds/decode"
 
 # seeds: one file per log line (line targets), whole logs plain, gzip,
 # zstd, bzip2, xz and lz4 (input), INI files (rules)
@@ -71,6 +71,28 @@ if [ ! -f "$D/seeds/.zstd-done" ]; then
 	: >"$D/seeds/.zstd-done"
 fi
 
+if [ ! -f "$D/seeds/.decode-done" ]; then
+	# decoders (fuzz_decode): five parameter bytes (codec and streams,
+	# level, size, cut) then text; each codec whole and cut short,
+	# one of each past a 512 KiB buffer
+	for f in samples/*/*.log; do
+		n=$(echo "$f" | tr / _)
+		for c in 0 1 2 3; do
+			o=$(printf '%03o' $((c | 4)))
+			t=$(printf '%03o' $((c | 16 | 32)))
+			{ printf "\\$o\\3\\40\\0\\0"; head -c 2000 "$f"; } \
+			    >"$D/seeds/decode/$n.$c"
+			{ printf "\\$t\\5\\40\\7\\1"; head -c 2000 "$f"; } \
+			    >"$D/seeds/decode/$n.$c.cut"
+		done
+	done
+	for c in 0 1 2 3; do
+		{ printf "\\$(printf '%03o' $((c | 12)))\\1\\377\\0\\0"
+		  head -c 6000 samples/postfix/mx.log; } >"$D/seeds/decode/big.$c"
+	done
+	: >"$D/seeds/.decode-done"
+fi
+
 if [ ! -f "$D/seeds/.json-done" ]; then
 	# reports (fuzz_merge): the samples' expected reports made whole
 	# enough to merge (a schema), and one with traffic lists
@@ -97,13 +119,19 @@ for bin in "$@"; do
 	fuzz_input) seeds=$D/seeds/files ;;
 	fuzz_rules) seeds=$D/seeds/rules ;;
 	fuzz_zstd) seeds=$D/seeds/zstd ;;
+	fuzz_decode) seeds=$D/seeds/decode ;;
 	fuzz_merge) seeds=$D/seeds/json ;;
 	*) seeds=$D/seeds/lines ;;
 	esac
 	mkdir -p "$D/corpus/$name"
+	# fuzz_decode compresses every input four ways in the target: a
+	# tenth of the runs costs about what the others' full count does
+	b=$budget
+	[ -n "${FUZZ_RUNS:-}" ] && [ "$name" = fuzz_decode ] &&
+	    b="-runs=$((FUZZ_RUNS / 10)) -seed=${FUZZ_SEED:-1}"
 	echo "fuzz: $name, $what"
 	# shellcheck disable=SC2086
-	if ! "$bin" $budget -max_len=8192 -timeout=10 \
+	if ! "$bin" $b -max_len=8192 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$D/artifacts/$name-" \
 	    "$D/corpus/$name" "$seeds" >"$D/$name.log" 2>&1; then

@@ -1,0 +1,263 @@
+/*
+ * libFuzzer target: the gzip, bzip2, xz and lz4 decoders of the input
+ * stage against the libraries' own encoders. The fuzzed text is
+ * repeated to a fuzzed size (now and then past a 512 KiB pool buffer
+ * of the MXT_TESTING build), split into 1 to 4 parts, each compressed
+ * here as one stream (member, frame) with a fuzzed level, and the
+ * streams appended, as logrotate's compresscmd or `cat a.gz b.gz`
+ * leave them. The first byte picks the codec, the number of streams,
+ * mapped or streamed reading and whether the file is cut short.
+ *
+ *  - whole: the input stage reads it as that format, without error,
+ *    and gives exactly the text's lines;
+ *  - cut short: it gives no line the text does not start with (its
+ *    last line may be cut), and an error comes with a message.
+ *
+ * Lines are compared cut to INPUT_LINE_MAX + 1 bytes, the rule of
+ * input.h. fuzz_zstd does the same for zstd, also on raw .zst bytes.
+ */
+#include <bzlib.h>
+#include <lz4frame.h>
+#include <lzma.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "mxtally/input.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+
+static void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		b->cap = (b->len + n) * 2 + 4096;
+		if ((b->p = realloc(b->p, b->cap)) == NULL)
+			abort();
+	}
+	if (n > 0)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+/* b's lines, each cut to INPUT_LINE_MAX + 1 bytes and ended by '\n'. */
+static struct buf
+lines_cut(const struct buf *b)
+{
+	struct buf	 out = { NULL, 0, 0 };
+	const char	*p = b->p, *end, *nl;
+	size_t		 n;
+
+	if (b->len == 0)
+		return out;
+	end = b->p + b->len;
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = (size_t)((nl ? nl : end) - p);
+		buf_add(&out, p, n < INPUT_LINE_MAX + 1 ? n : INPUT_LINE_MAX + 1);
+		buf_add(&out, "\n", 1);
+		p += n + 1;
+	}
+	return out;
+}
+
+static void
+enc_gzip(const char *s, size_t n, int level, struct buf *z)
+{
+	z_stream	 zs = { 0 };
+	unsigned char	 out[65536];
+	int		 r;
+
+	if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		abort();
+	zs.next_in = (unsigned char *)(uintptr_t)s;
+	zs.avail_in = (uInt)n;
+	do {
+		zs.next_out = out;
+		zs.avail_out = sizeof(out);
+		if ((r = deflate(&zs, Z_FINISH)) == Z_STREAM_ERROR)
+			abort();
+		buf_add(z, out, sizeof(out) - zs.avail_out);
+	} while (r != Z_STREAM_END);
+	deflateEnd(&zs);
+}
+
+static void
+enc_bzip2(const char *s, size_t n, int level, struct buf *z)
+{
+	unsigned int	 dlen = (unsigned int)(n + n / 100 + 600);
+	char		*d = malloc(dlen);
+
+	/* blocks of 100 or 200 kB: -9's 900 kB cost 8 MB a run */
+	if (d == NULL || BZ2_bzBuffToBuffCompress(d, &dlen, (char *)(uintptr_t)s,
+	    (unsigned int)n, 1 + level % 2, 0, 0) != BZ_OK)
+		abort();
+	buf_add(z, d, dlen);
+	free(d);
+}
+
+static void
+enc_xz(const char *s, size_t n, int level, struct buf *z)
+{
+	size_t		 cap = lzma_stream_buffer_bound(n), pos = 0;
+	uint8_t		*d = malloc(cap);
+
+	/* presets 0 and 1 (256 KiB, 1 MiB dictionaries): cheap per run */
+	if (d == NULL || lzma_easy_buffer_encode((uint32_t)level % 2,
+	    level & 1 ? LZMA_CHECK_CRC32 : LZMA_CHECK_CRC64, NULL,
+	    (const uint8_t *)s, n, d, &pos, cap) != LZMA_OK)
+		abort();
+	buf_add(z, d, pos);
+	free(d);
+}
+
+static void
+enc_lz4(const char *s, size_t n, int level, struct buf *z)
+{
+	LZ4F_preferences_t	 pr;
+	size_t			 cap, r;
+	void			*d;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.frameInfo.blockSizeID = (LZ4F_blockSizeID_t)(LZ4F_max64KB +
+	    level % 4);
+	pr.frameInfo.blockMode = level & 4 ? LZ4F_blockIndependent :
+	    LZ4F_blockLinked;
+	pr.frameInfo.contentChecksumFlag = level & 8 ?
+	    LZ4F_contentChecksumEnabled : LZ4F_noContentChecksum;
+	pr.compressionLevel = level % 10;
+	cap = LZ4F_compressFrameBound(n, &pr);
+	if ((d = malloc(cap)) == NULL)
+		abort();
+	r = LZ4F_compressFrame(d, cap, s, n, &pr);
+	if (LZ4F_isError(r))
+		abort();
+	buf_add(z, d, r);
+	free(d);
+}
+
+/* The input stage's reading: 0 or -1 (with a message), bytes in out. */
+static int
+mxt_decode(const char *z, size_t n, int fmt, int no_mmap, struct buf *out)
+{
+	struct input_opts	 o = { 0 };
+	struct source		*s;
+	struct chunk		 c;
+	char			 path[64], err[256] = "";
+	int			 fd, rc;
+
+	if ((fd = memfd_create("fuzz", 0)) == -1)
+		abort();
+	if (n > 0 && write(fd, z, n) != (ssize_t)n)
+		abort();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	o.no_mmap = no_mmap;
+	o.chunk_size = 4096;
+	o.nbufs = 2;
+	o.buf_size = (size_t)512 << 10;
+	if ((s = source_open(path, 0, &o, err, sizeof(err))) == NULL) {
+		close(fd);
+		if (err[0] == '\0')
+			abort();
+		return -1;
+	}
+	if ((int)source_format(s) != fmt) {
+		fprintf(stderr, "read as format %d, not %d\n",
+		    (int)source_format(s), fmt);
+		abort();
+	}
+	while ((rc = source_next(s, &c, err, sizeof(err))) == 1) {
+		buf_add(out, c.beg, (size_t)(c.end - c.beg));
+		source_release(s, &c);
+	}
+	if (rc == -1 && err[0] == '\0')
+		abort();
+	source_close(s);
+	close(fd);
+	return rc;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static void (*const enc[4])(const char *, size_t, int, struct buf *) =
+	    { enc_gzip, enc_bzip2, enc_xz, enc_lz4 };
+	static const int fmts[4] = { FMT_GZIP, FMT_BZIP2, FMT_XZ, FMT_LZ4 };
+	struct buf	 plain = { NULL, 0, 0 }, z = { NULL, 0, 0 };
+	struct buf	 got = { NULL, 0, 0 }, a, b;
+	size_t		 total, part, beg, len, cut;
+	int		 codec, streams, truncated, level, no_mmap, i, rc;
+
+	if (size < 5)
+		return 0;
+	codec = data[0] & 3;
+	streams = 1 + (data[0] >> 2 & 3);
+	truncated = data[0] >> 4 & 1;
+	no_mmap = data[0] >> 5 & 1;
+	level = 1 + data[1] % 9;
+	/* mostly up to 16 KiB; one input in 64 of 600 KiB to 1.2 MiB */
+	total = (data[2] & 0xfc) == 0xfc ? ((size_t)3 + (data[2] & 3)) *
+	    (200 << 10) : ((size_t)(data[2] & 0x3f) << 8) + 1;
+	cut = (size_t)data[3] << 8 | data[4];
+	data += 5;
+	size -= 5;
+	if (size == 0)
+		return 0;
+	while (plain.len < total)
+		buf_add(&plain, data, size);
+	part = plain.len / (size_t)streams;
+	for (i = 0; i < streams; i++) {
+		beg = part * (size_t)i;
+		len = i == streams - 1 ? plain.len - beg : part;
+		enc[codec](plain.p + beg, len, level, &z);
+	}
+	if (truncated && z.len > 10) {
+		/*
+		 * after the 10 bytes the format is told by (bzip2: "BZh",
+		 * the level and a block's magic), never the whole file
+		 */
+		cut = 10 + cut % (z.len - 10);
+		z.len = cut;
+	}
+	else
+		truncated = 0;
+	rc = mxt_decode(z.p, z.len, fmts[codec], no_mmap, &got);
+	a = lines_cut(&plain);
+	b = lines_cut(&got);
+	if (!truncated) {
+		if (rc != 0) {
+			fprintf(stderr, "codec %d: refuses its own stream\n",
+			    codec);
+			abort();
+		}
+		if (a.len != b.len || (a.len > 0 &&
+		    memcmp(a.p, b.p, a.len) != 0)) {
+			fprintf(stderr, "codec %d: lines differ: %zu bytes, "
+			    "mxtally %zu\n", codec, a.len, b.len);
+			abort();
+		}
+	} else if (b.len > 0 && (b.len - 1 > a.len ||
+	    memcmp(a.p, b.p, b.len - 1) != 0)) {
+		/* the last line may be cut: all but its newline a prefix */
+		fprintf(stderr, "codec %d cut at %zu: a line the text does not "
+		    "hold\n", codec, cut);
+		abort();
+	}
+	free(a.p);
+	free(b.p);
+	free(plain.p);
+	free(z.p);
+	free(got.p);
+	return 0;
+}
