@@ -61,6 +61,15 @@ fi
 rc=$?
 [ $rc -eq 4 ] && grep -q "no/such/dir/r.txt" "$tmp/err" && ok ||
 	bad "-o into a missing directory: exit $rc, $(cat "$tmp/err")"
+# and a full device: named, exit 4 (robustness.md said exit 3, untested)
+if [ -w /dev/full ]; then
+	"$MXTALLY" -q -o /dev/full "$good" 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 4 ] && grep -q "cannot write '/dev/full': No space left" "$tmp/err" &&
+	    ok || bad "-o /dev/full: exit $rc, $(cat "$tmp/err")"
+else
+	skip "no /dev/full"
+fi
 
 # 2. SIGPIPE: quiet, status 141 (killed by SIGPIPE, the default action)
 "$MXTALLY" -j2 "$tmp/src.log" "$good" 2>"$tmp/err" | head -1 >/dev/null
