@@ -342,7 +342,7 @@ not_understood(FILE *out, const char *s)
 	return 1;
 }
 
-MXT_STATIC int
+int
 explain_write(FILE *out, const char *arg)
 {
 	struct event	 ev;
@@ -401,49 +401,5 @@ explain_write(FILE *out, const char *arg)
 		put_cause(out, &ev, is_failure(&ev, k));
 	}
 	free(s);
-	return rc;
-}
-
-static void
-usage(FILE *f)
-{
-	fputs("usage: mxtally explain CODE|TEXT\n"
-	    "  e.g. mxtally explain 452 4.3.1\n"
-	    "       mxtally explain 5.7.8\n"
-	    "       mxtally explain '-ERR [IN-USE] Mailbox Locked'\n", f);
-}
-
-int
-explain_main(int argc, char **argv)
-{
-	char	*arg, *p;
-	size_t	 len = 1, n;
-	int	 i, first = 1, rc;
-
-	if (argc > 1 && strcmp(argv[1], "--") == 0)
-		first = 2;
-	else if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0)) {
-		usage(stdout);
-		return 0;
-	}
-	for (i = first; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	p = arg = xmalloc(len);
-	for (i = first; i < argc; i++) {
-		if (i > first)
-			*p++ = ' ';
-		n = strlen(argv[i]);
-		memcpy(p, argv[i], n);
-		p += n;
-	}
-	*p = '\0';
-	if (arg[strspn(arg, " \t\n")] == '\0') {
-		free(arg);
-		usage(stderr);
-		return 2;
-	}
-	rc = explain_write(stdout, arg);
-	free(arg);
 	return rc;
 }

@@ -13,7 +13,7 @@ OWNER = {  # public header -> stage
     "input": "input", "log": "base", "parse": "parse", "report": "report",
     "scan": "scan", "slice": "base", "state": "state", "afile": "base",
     "period": "period", "mail": "mail", "hash": "base",
-    "trend": "report",
+    "trend": "report", "cli": "base", "cmd": "cmd",
     "keytab": "base",
 }
 # what the scan stage may not know (architecture.md: sinks are registered

@@ -3,7 +3,7 @@
  * the cause and code tables; reply texts go through parse_reply and the
  * classifier, and expect the causes causes.md gives for them. Output is
  * caught with open_memstream around explain_write, or with Criterion's
- * stdout/stderr redirection around explain_main.
+ * stdout/stderr redirection around cmd_explain.run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include <criterion/parameterized.h>
 #include <criterion/redirect.h>
 
+#include "mxtally/cmd.h"
 #include "mxtally/explain.h"
 
 static char *
@@ -223,7 +224,7 @@ Test(explain, main_joins_words, .init = cr_redirect_stdout, .timeout = 5)
 	char	*argv[] = { a0, a1, a2, NULL };
 	char	*out;
 
-	cr_assert_eq(explain_main(3, argv), 0);
+	cr_assert_eq(cmd_explain.run(3, argv), 0);
 	fflush(stdout);
 	out = slurp(cr_get_redirected_stdout());
 	cr_assert(strstr(out, "enhanced:   4.3.1:") != NULL, "%s", out);
@@ -238,7 +239,7 @@ Test(explain, main_double_dash, .init = cr_redirect_stdout, .timeout = 5)
 	char	*argv[] = { a0, a1, a2, a3, a4, NULL };
 	char	*out;
 
-	cr_assert_eq(explain_main(5, argv), 0);
+	cr_assert_eq(cmd_explain.run(5, argv), 0);
 	fflush(stdout);
 	out = slurp(cr_get_redirected_stdout());
 	cr_assert(strstr(out, "cause:      auth_failure") != NULL, "%s", out);
@@ -251,7 +252,7 @@ Test(explain, main_not_understood, .init = cr_redirect_stdout, .timeout = 5)
 	char	*argv[] = { a0, a1, a2, a3, NULL };
 	char	*out;
 
-	cr_assert_eq(explain_main(4, argv), 1);
+	cr_assert_eq(cmd_explain.run(4, argv), 1);
 	fflush(stdout);
 	out = slurp(cr_get_redirected_stdout());
 	cr_assert(strstr(out, "not understood: 'what is this'") != NULL,
@@ -265,7 +266,7 @@ Test(explain, main_usage, .init = cr_redirect_stderr, .timeout = 5)
 	char	*argv[] = { a0, NULL };
 	char	*err;
 
-	cr_assert_eq(explain_main(1, argv), 2);
+	cr_assert_eq(cmd_explain.run(1, argv), 2);
 	fflush(stderr);
 	err = slurp(cr_get_redirected_stderr());
 	cr_assert(strstr(err, "usage: mxtally explain") != NULL, "%s", err);
@@ -277,7 +278,7 @@ Test(explain, main_blank_is_usage, .init = cr_redirect_stderr, .timeout = 5)
 	char	 a0[] = "explain", a1[] = " ", a2[] = "";
 	char	*argv[] = { a0, a1, a2, NULL };
 
-	cr_assert_eq(explain_main(3, argv), 2);
+	cr_assert_eq(cmd_explain.run(3, argv), 2);
 }
 
 Test(explain, main_help, .init = cr_redirect_stdout, .timeout = 5)
@@ -286,7 +287,7 @@ Test(explain, main_help, .init = cr_redirect_stdout, .timeout = 5)
 	char	*argv[] = { a0, a1, NULL };
 	char	*out;
 
-	cr_assert_eq(explain_main(2, argv), 0);
+	cr_assert_eq(cmd_explain.run(2, argv), 0);
 	fflush(stdout);
 	out = slurp(cr_get_redirected_stdout());
 	cr_assert(strstr(out, "usage: mxtally explain") != NULL, "%s", out);

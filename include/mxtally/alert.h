@@ -263,8 +263,26 @@ int alert_write_prometheus(FILE *f, const struct alert_set *s,
 /* Appends s to f as a Prometheus label value (escapes \ " and newline). */
 void alert_prom_label(FILE *f, const char *s);
 
-/* `mxtally alert` and `mxtally watch`; return the exit status. */
-int alert_main(int argc, char **argv);
-int watch_main(int argc, char **argv);
+/* What `mxtally watch` was asked to do (src/cmd/watch.c fills it). */
+struct watch_conf {
+	const char *const *rules;	/* --rules FILE, in order; borrowed */
+	size_t		 nrules;
+	const char	*listen;	/* --listen ADDR:PORT, or NULL */
+	const char	*am;		/* --alertmanager URL, or NULL */
+	int		 from_start;	/* --from-start */
+	int		 year;		/* --year, 0 = infer */
+	size_t		 cap;		/* --max-labels */
+	size_t		 max_windows;	/* --max-windows, 0 = no cap */
+};
+
+#define WATCH_LABELS_DEFAULT	1000	/* --max-labels */
+#define WATCH_WINDOWS_DEFAULT	100000	/* --max-windows */
+
+/*
+ * Follows files[0..n) as conf says until SIGTERM or SIGINT (src/alert/
+ * watch.c). 0, or -1 said when it could not start (rules, listen,
+ * Alertmanager). Borrows conf and files for the whole run.
+ */
+int watch_follow(const struct watch_conf *conf, char **files, size_t n);
 
 #endif

@@ -6,19 +6,13 @@
 #ifndef MXTALLY_EXPLAIN_H
 #define MXTALLY_EXPLAIN_H
 
-/*
- * argv[0] is "explain"; the words after it are joined with spaces and
- * explained on stdout. Returns 0 when it explained something, 1 when the
- * input is no reply or code it understands (said on stdout), 2 on a
- * usage error (said on stderr). Borrows argv.
- */
-int explain_main(int argc, char **argv);
-
-#ifdef MXT_TESTING
 #include <stdio.h>
 
-/* Explains one joined argument onto out; returns as explain_main. */
+/*
+ * Explains arg, a code or a reply text, on out: 0 when it explained
+ * something, 1 when arg is no reply or code it understands (said on
+ * out). Borrows arg.
+ */
 int explain_write(FILE *out, const char *arg);
-#endif
 
 #endif

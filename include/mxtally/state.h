@@ -229,8 +229,4 @@ long trend_days_to(double slope, double icpt, double xlast,
 long trend_free_project(struct trend_free *f, const double *x,
     const double *y, size_t n, double xend);
 
-/* mxtally trend [options] (src/cmd/trend.c): the exit status (0, 2
- * usage, 3 database). */
-int trend_main(int argc, char **argv);
-
 #endif

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxtally/afile.h"
 #include "mxtally/agg.h"
 #include "mxtally/alert.h"
 #include "mxtally/cause.h"
@@ -500,7 +501,7 @@ alert_set_save(const struct alert_set *s)
 {
 	if (s->windows == NULL || s->carry == NULL)
 		return 0;
-	return alert_write_file(s->windows, s->carry, s->carrylen);
+	return afile_write(s->windows, s->carry, s->carrylen);
 }
 
 struct alert *

@@ -14,17 +14,11 @@ int alert_match_parts(const struct alert_rule *r, int cause,
     const char *code, const char *enh, const char *resp);
 
 /*
- * Writes buf to path atomically: a temp file beside it, fsync, rename.
- * Returns 0, or -1 after a message.
- */
-/*
  * Copies s into d (ALERT_STR_MAX + 1 bytes) as every evaluator keys it:
  * at most ALERT_STR_MAX bytes, upper-case ASCII lowered when lower is
  * set, a NUL byte as "\x00" (the reports' rule, agg_int.h), so that
  * "a\0b" and "a\0c" stay two keys. Returns the length written.
  */
 size_t alert_str_copy(char *d, struct slice s, int lower);
-
-int alert_write_file(const char *path, const char *buf, size_t len);
 
 #endif

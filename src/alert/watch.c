@@ -16,10 +16,12 @@
  * JSON body in a bounded queue (the oldest is dropped when it is full,
  * and counted) and a sender thread posts them, retrying a failed post
  * with backoff (1, 2, 4 ... 30 s, PUSH_TRIES times).
+ *
+ * The command's options are parsed in src/cmd/watch.c, which calls
+ * watch_follow with them.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <microhttpd.h>
@@ -57,7 +59,6 @@
 #define HTTP_TIMEOUT	15		/* seconds an idle /metrics client keeps
 					   its connection */
 #define HTTP_CONNS	2048		/* /metrics connections at once */
-#define WINDOWS_DEFAULT	100000		/* --max-windows */
 
 static volatile sig_atomic_t	 got_term, got_hup;
 
@@ -95,7 +96,7 @@ struct pushq {
 
 struct watch {
 	struct join_stream *js;		/* the report's joins, streaming */
-	const char	**rules;
+	const char *const *rules;	/* borrowed from the command */
 	size_t		 nrules;
 	struct alert_set set;
 	struct alert_eval *eval;
@@ -704,97 +705,6 @@ serve_start(struct watch *w)
 	return d;
 }
 
-static void
-watch_usage(FILE *f)
-{
-	fputs(
-"usage: mxtally watch [--rules FILE] [options] FILE...\n"
-"\n"
-"Follows growing logs (surviving rotation by rename and by copytruncate),\n"
-"serves counters on /metrics and pushes alerts to Alertmanager.\n"
-"\n"
-"options:\n"
-"      --rules FILE        INI alert rules (repeatable; SIGHUP reloads)\n"
-"      --listen ADDR:PORT  serve /metrics (e.g. 127.0.0.1:9772)\n"
-"      --alertmanager URL  push alerts to URL/api/v2/alerts\n"
-"      --from-start        read what the files hold now, not only new lines\n"
-"      --max-labels N      label sets per metric before \"other\" (1000)\n"
-"      --max-windows N     alert windows (rule, key) kept (100000, 0 = all)\n"
-"      --year YYYY         year of RFC 3164 stamps\n"
-"  -q, --quiet             no warnings\n", f);
-}
-
-static int
-watch_args(int argc, char **argv, struct watch *w)
-{
-	enum { O_RULES = 256, O_LISTEN, O_AM, O_START, O_YEAR, O_MAXL,
-	    O_MAXW };
-	static const struct option longopts[] = {
-		{ "rules", required_argument, NULL, O_RULES },
-		{ "listen", required_argument, NULL, O_LISTEN },
-		{ "alertmanager", required_argument, NULL, O_AM },
-		{ "from-start", no_argument, NULL, O_START },
-		{ "max-labels", required_argument, NULL, O_MAXL },
-		{ "max-windows", required_argument, NULL, O_MAXW },
-		{ "year", required_argument, NULL, O_YEAR },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	char	*end;
-	long	 v;
-	int	 ch;
-
-	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case O_RULES:
-			w->rules = xrealloc(w->rules, (w->nrules + 1) *
-			    sizeof(*w->rules));
-			w->rules[w->nrules++] = optarg;
-			break;
-		case O_LISTEN:
-			w->listen = optarg;
-			break;
-		case O_AM:
-			w->am = optarg;
-			break;
-		case O_START:
-			w->from_start = 1;
-			break;
-		case O_MAXW:
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 0)
-				return log_error("bad --max-windows '%s'",
-				    optarg);
-			w->max_windows = (size_t)v;
-			break;
-		case O_MAXL:
-		case O_YEAR:
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 1 ||
-			    (ch == O_YEAR && (v < 1970 || v > 9999)))
-				return log_error("bad %s '%s'", ch == O_YEAR ?
-				    "--year" : "--max-labels", optarg);
-			if (ch == O_YEAR)
-				w->year = (int)v;
-			else
-				w->cap = (size_t)v;
-			break;
-		case 'q':
-			log_quiet = 1;
-			break;
-		case 'h':
-			watch_usage(stdout);
-			exit(log_stdout_done(0, 4));
-		default:
-			return -1;
-		}
-	}
-	if (optind == argc)
-		return log_error("watch needs at least one log FILE");
-	return 0;
-}
-
 /* Watches each file's directory: renames and creations show there. */
 static int
 watch_inotify(const struct watch *w)
@@ -900,15 +810,17 @@ watch_free(struct watch *w)
 	pthread_mutex_destroy(&w->pq.mu);
 	pthread_cond_destroy(&w->pq.cv);
 	classify_free(w->cl);
-	free(w->rules);
 	pthread_mutex_destroy(&w->mu);
 }
 
 int
-watch_main(int argc, char **argv)
+watch_follow(const struct watch_conf *conf, char **files, size_t n)
 {
-	struct watch		 w = { .cap = 1000, .clock = INT64_MIN,
-	    .max_windows = WINDOWS_DEFAULT };
+	struct watch		 w = { .rules = conf->rules,
+	    .nrules = conf->nrules, .listen = conf->listen, .am = conf->am,
+	    .from_start = conf->from_start, .year = conf->year,
+	    .cap = conf->cap, .max_windows = conf->max_windows,
+	    .clock = INT64_MIN };
 	struct sigaction	 sa = { .sa_handler = on_signal };
 	struct MHD_Daemon	*d = NULL;
 	size_t			 i;
@@ -917,14 +829,9 @@ watch_main(int argc, char **argv)
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_mutex_init(&w.pq.mu, NULL);
 	pthread_cond_init(&w.pq.cv, NULL);
-	if (watch_args(argc, argv, &w) == -1) {
-		fputs("try 'mxtally watch --help'\n", stderr);
-		watch_free(&w);
-		return 2;
-	}
 	if (watch_load(&w, &w.cl, &w.set) == -1) {
 		watch_free(&w);
-		return 2;
+		return -1;
 	}
 	w.opts.jobs = 1;
 	w.opts.year = w.year;
@@ -936,13 +843,13 @@ watch_main(int argc, char **argv)
 	files_limit();
 	if (gethostname(w.instance, sizeof(w.instance) - 1) == -1)
 		snprintf(w.instance, sizeof(w.instance), "mxtally");
-	w.nf = (size_t)(argc - optind);
+	w.nf = n;
 	w.f = xcalloc(w.nf, sizeof(*w.f));
 	w.m.files = xcalloc(w.nf ? w.nf : 1, sizeof(*w.m.files));
 	w.m.nfiles = w.nf;
 	w.js = join_stream_new(w.nf, JOIN_STREAM_MAX, watch_event, &w);
 	for (i = 0; i < w.nf; i++) {
-		w.f[i].path = argv[optind + (int)i];
+		w.f[i].path = files[i];
 		w.f[i].idx = i;
 		w.f[i].mf = &w.m.files[i];
 		w.f[i].mf->path = w.f[i].path;
@@ -964,7 +871,7 @@ watch_main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sa.sa_mask, NULL);
 	if (w.listen != NULL && (d = serve_start(&w)) == NULL) {
 		watch_free(&w);
-		return 2;
+		return -1;
 	}
 	if (w.am != NULL) {
 		push_init();
@@ -972,7 +879,7 @@ watch_main(int argc, char **argv)
 			if (d != NULL)
 				MHD_stop_daemon(d);
 			watch_free(&w);
-			return 2;
+			return -1;
 		}
 	}
 	sigaction(SIGHUP, &sa, NULL);

@@ -1,6 +1,6 @@
 /*
- * mxtally trend: the command. Parses its options (one getopt_long
- * table), loads the causes of --rules files (so that a site's own
+ * mxtally trend: the command. Parses its options (its table for the
+ * shared parser, src/cli.c), loads the causes of --rules files (so that a site's own
  * storage causes fall into their part: named *quota* per user, others
  * per host), opens the history without creating it, has trend_load
  * (src/state/trend.c) compute the trend and one writer (src/report/
@@ -8,32 +8,34 @@
  * when the database cannot be read, 4 when standard output cannot be
  * written.
  */
-#include <getopt.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mxtally/cause.h"
 #include "mxtally/classify.h"
+#include "mxtally/cli.h"
 #include "mxtally/log.h"
 #include "mxtally/state.h"
 #include "mxtally/trend.h"
+#include "cmd_int.h"
 
 #define TREND_DAYS	14
 #define TREND_THRESHOLD	10.0
 #define TREND_TOP	10
 
-enum { T_USAGE = 2, T_DB = 3, T_OUTPUT = 4 };
+enum { T_USAGE = EXIT_USAGE, T_DB = EXIT_INPUT, T_OUTPUT = EXIT_OUTPUT };
 enum trend_fmt { TF_TEXT, TF_JSON, TF_HTML };
 
-static void
-trend_usage(FILE *f)
-{
-	fputs("usage: mxtally trend --history DB [--days N] [--cause ID... | "
-	    "--group G]\n"
-	    "                     [--threshold N] [--top N] [--rules FILE...] "
-	    "[-f text|json|html]\n", f);
-}
+/* What the command line asked for. */
+struct trend_args {
+	struct cmd_args	 a;		/* --rules, -f */
+	struct trend	 t;		/* --days, --cause, --threshold, --top */
+	const char	*db;		/* --history DB */
+	const char	*group;		/* --group G */
+};
 
 static int
 valid_id(const char *s)
@@ -72,153 +74,148 @@ pick_group(struct trend *t, const char *group)
 	    "storage)", group);
 }
 
-/* The causes of a --rules file into the cause table; -1 when bad (said). */
-static int
-load_rules(struct classifier **cl, const char *path)
-{
-	char	 err[512];
+#define TARG(field)	offsetof(struct trend_args, field)
 
-	if (*cl == NULL && (*cl = classify_new(err, sizeof(err))) == NULL)
-		return log_error("%s", err);
-	if (classify_load_rules(*cl, path, err, sizeof(err)) == -1)
-		return log_error("%s", err);
+static int
+set_cause(const struct cli_opt *o, const char *arg, void *ctx)
+{
+	(void)o;
+	if (!valid_id(arg))
+		return log_error("bad --cause '%s'", arg);
+	add_cause(&((struct trend_args *)ctx)->t, arg);
 	return 0;
 }
 
 static int
-trend_opt(int ch, const char *arg, struct trend *t, const char **db,
-    const char **group, enum trend_fmt *fmt, struct classifier **cl)
+set_threshold(const struct cli_opt *o, const char *arg, void *ctx)
 {
-	char	*end;
-	long	 v;
+	struct trend	*t = &((struct trend_args *)ctx)->t;
+	char		*end;
 
-	switch (ch) {
-	case 'r':
-		return load_rules(cl, arg);
-	case 'H':
-		*db = arg;
-		return 0;
-	case 'd':
-		v = strtol(arg, &end, 10);
-		if (*end != '\0' || end == arg || v < 1 || v > 3660)
-			return log_error("bad --days '%s': 1 to 3660", arg);
-		t->days = (int)v;
-		return 0;
-	case 'c':
-		if (!valid_id(arg))
-			return log_error("bad --cause '%s'", arg);
-		add_cause(t, arg);
-		return 0;
-	case 'g':
-		*group = arg;
-		return 0;
-	case 't':
-		t->threshold = strtod(arg, &end);
-		if (*end != '\0' || end == arg ||
-		    !(t->threshold > 0 && t->threshold < 1e12))
-			return log_error("bad --threshold '%s'", arg);
-		return 0;
-	case 'n':
-		v = strtol(arg, &end, 10);
-		if (*end != '\0' || end == arg || v < 1)
-			return log_error("bad --top '%s'", arg);
-		t->top = (size_t)v;
-		return 0;
-	case 'f':
-		if (strcmp(arg, "text") == 0)
-			*fmt = TF_TEXT;
-		else if (strcmp(arg, "json") == 0)
-			*fmt = TF_JSON;
-		else if (strcmp(arg, "html") == 0)
-			*fmt = TF_HTML;
-		else
-			return log_error("unknown format '%s' (text, json, "
-			    "html)", arg);
-		return 0;
-	}
-	return -1;
+	(void)o;
+	t->threshold = strtod(arg, &end);
+	if (*end != '\0' || end == arg ||
+	    !(t->threshold > 0 && t->threshold < 1e12))
+		return log_error("bad --threshold '%s'", arg);
+	return 0;
 }
 
-/* 0 to run, 1 after --help, -1 on a usage error (said). */
-static int
-trend_args(int argc, char **argv, struct trend *t, const char **db,
-    enum trend_fmt *fmt, struct classifier **cl)
-{
-	static const struct option longopts[] = {
-		{ "history", required_argument, NULL, 'H' },
-		{ "days", required_argument, NULL, 'd' },
-		{ "cause", required_argument, NULL, 'c' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char	*group = NULL;
-	int		 ch;
+static const struct cli_opt opt_history_read = {
+	"history", 0, "DB",
+	"the history 'mxtally --history DB' recorded (SQLite\n"
+	"file or postgresql:// URL); required",
+	cli_set_str, TARG(db), 0, 0, NULL, 0 };
+static const struct cli_opt opt_days = {
+	"days", 0, "N", "days in the window (default 14)",
+	cli_set_int, TARG(t.days), 1, 3660, NULL, 0 };
+static const struct cli_opt opt_cause = {
+	"cause", 0, "ID", "count this cause (repeatable)",
+	set_cause, 0, 0, 0, NULL, 0 };
+static const struct cli_opt opt_group = {
+	"group", 0, "G",
+	"count the causes of group G: lock, auth or storage\n"
+	"(default: storage)",
+	cli_set_str, TARG(group), 0, 0, NULL, 0 };
+static const struct cli_opt opt_threshold = {
+	"threshold", 0, "N",
+	"events a day a rising line is forecast to reach\n"
+	"(default 10)",
+	set_threshold, 0, 0, 0, NULL, 0 };
+static const struct cli_opt opt_top_trend = {
+	"top", 0, "N", "rows each part shows (default 10)",
+	cli_set_size, TARG(t.top), 1, LONG_MAX, NULL, 0 };
+static const struct cli_opt opt_format_trend = {
+	"format", 'f', "FMT", "text (default), json or html",
+	cli_set_choice, TARG(a.format), 0, 0, "text\0json\0html\0", 0 };
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
-		if (ch == 'h') {
-			trend_usage(stdout);
-			return 1;
-		}
-		if (ch == '?' || trend_opt(ch, optarg, t, db, &group,
-		    fmt, cl) == -1)
-			return -1;
-	}
-	if (optind < argc)
-		return log_error("trend: unexpected argument '%s'",
-		    argv[optind]);
-	if (*db == NULL)
+static const struct cli_opt *const trend_opts[] = {
+	&opt_history_read, &opt_days, &opt_cause, &opt_group, &opt_threshold,
+	&opt_top_trend, &opt_rules, &opt_format_trend, NULL
+};
+
+static int	trend_run(int, char **);
+
+const struct cli_cmd cmd_trend = {
+	"trend", "trend --history DB [--days N] [--cause ID... | --group G]\n"
+	"              [--threshold N] [--top N] [--rules FILE...] "
+	"[-f text|json|html]",
+	"per-day counts from --history, and where they lead",
+	"Reads the per-day counts report runs recorded with --history and\n"
+	"shows, per cause, the rate over the last days and where its line\n"
+	"leads: when a rising one reaches the threshold.\n",
+	trend_opts,
+	"exit status: 0 ok, 2 usage error, 3 the history cannot be read,\n"
+	"4 standard output cannot be written.\n",
+	0, trend_run, NULL
+};
+
+/*
+ * The checks after parsing, and the causes of --rules files loaded (so
+ * that --group finds a site's own causes): 0, or -1 said.
+ */
+static int
+trend_check(struct trend_args *c, int argc, char **argv, int i,
+    struct classifier **cl)
+{
+	struct alert_set	 set;
+
+	if (i < argc)
+		return log_error("trend: unexpected argument '%s'", argv[i]);
+	if (c->db == NULL)
 		return log_error("trend needs --history DB");
-	if (group != NULL && t->ncauses > 0)
+	if (c->group != NULL && c->t.ncauses > 0)
 		return log_error("give --cause or --group, not both");
-	if (t->ncauses == 0 && pick_group(t, group != NULL ? group :
-	    "storage") == -1)
+	if (c->a.rules.n > 0) {
+		if (cmd_load_rules(&c->a.rules, cl, &set) == -1)
+			return -1;
+		alert_set_release(&set);
+	}
+	if (c->t.ncauses == 0 && pick_group(&c->t, c->group != NULL ?
+	    c->group : "storage") == -1)
 		return -1;
 	return 0;
 }
 
-int
-trend_main(int argc, char **argv)
+static int
+trend_run(int argc, char **argv)
 {
-	struct trend	 t = { .days = TREND_DAYS, .threshold = TREND_THRESHOLD,
-	    .top = TREND_TOP };
+	struct trend_args c = { .t = { .days = TREND_DAYS,
+	    .threshold = TREND_THRESHOLD, .top = TREND_TOP } };
+	struct trend	*t = &c.t;
 	struct history	*h;
 	struct classifier *cl = NULL;
-	enum trend_fmt	 fmt = TF_TEXT;
-	const char	*db = NULL;
 	char		 err[512];
-	int		 rc;
+	int		 i, rc;
 
-	if ((rc = trend_args(argc, argv, &t, &db, &fmt, &cl)) != 0) {
-		free(t.causes);
+	cmd_args_init(&c.a);
+	if ((i = cli_parse(&cmd_trend, argc, argv, &c)) < 0 ||
+	    trend_check(&c, argc, argv, i, &cl) == -1) {
+		if (i >= 0)
+			cli_usage(stderr, &cmd_trend);
+		free(t->causes);
 		classify_free(cl);
-		if (rc == 1)
-			return 0;
-		trend_usage(stderr);
-		return T_USAGE;
+		cmd_args_release(&c.a);
+		return cli_status(i);
 	}
-	t.db = db;
-	if ((h = history_open(db, 0, err, sizeof(err))) == NULL) {
+	cmd_args_release(&c.a);
+	t->db = c.db;
+	if ((h = history_open(c.db, 0, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
-		free(t.causes);
+		free(t->causes);
 		classify_free(cl);
 		return T_DB;
 	}
-	t.db = history_name(h);
-	if (trend_load(h, &t, err, sizeof(err)) == -1) {
+	t->db = history_name(h);
+	rc = 0;
+	if (trend_load(h, t, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		rc = T_DB;
-	} else if ((fmt == TF_JSON ? report_trend_json(stdout, &t) :
-	    fmt == TF_HTML ? report_trend_html(stdout, &t, NULL) :
-	    report_trend_text(stdout, &t)) == -1) {
+	} else if ((c.a.format == TF_JSON ? report_trend_json(stdout, t) :
+	    c.a.format == TF_HTML ? report_trend_html(stdout, t, NULL) :
+	    report_trend_text(stdout, t)) == -1) {
 		rc = (log_errno("cannot write the trend"), T_OUTPUT);
 	}
-	trend_release(&t);
+	trend_release(t);
 	history_close(h);
 	classify_free(cl);
 	return rc;
