@@ -47,31 +47,99 @@ def systems():
     return SYSTEMS
 
 
-def one_run(mod, layout, slot, workdir):
-    """Start one daemon set with one log layout, provoke it, stop it.
-    Returns {layout name: [log files]}, the truth, and the sandbox root."""
+def one_run(mod, layout, slot, workdir, rules):
+    """Start one daemon set with one log layout, provoke it, stop it,
+    with `mxtally watch` following each set of log files all along.
+    Returns {layout name: [log files]}, the truth, the sandbox root and
+    {layout name: common.Watch} (still running: the caller stops them)."""
     root = os.path.join(workdir, "%s-%s" % (mod.System.name, layout))
     sb = common.Sandbox(root, slot, mod.System.tmpfs(root), mod.System.binds(root),
                         mod.System.overlays(root))
     syslog = None
     truth = common.Truth()
+    watches = {}
+    ok = False
     try:
         sysobj = mod.System(sb, layout)
         if layout == "syslog":
             syslog = Syslog(sb.devlog, sb.log, socket.gethostname().split(".")[0])
         sysobj.configure()
+        if syslog:
+            sets = {k: [v] for k, v in syslog.paths.items()}
+        else:
+            sets = {layout: sorted(sysobj.logs.values())}
+        for lname, files in sets.items():
+            watches[lname] = common.Watch(MXTALLY, files, rules, os.path.join(
+                root, "watch-%s.stderr" % lname))
         sysobj.start()
         sysobj.scenarios(truth)
+        ok = True
     finally:
         sb.stop()
         if syslog:
             time.sleep(0.3)
             syslog.close()
-    if syslog:
-        sets = {k: [v] for k, v in syslog.paths.items()}
-    else:
-        sets = {layout: sorted(sysobj.logs.values())}
-    return sets, truth, root
+        if not ok:
+            for w in watches.values():
+                w.stop()
+    return sets, truth, root, watches
+
+
+def watch_rules(workdir):
+    """One alert rule per cause the build knows (rules --dump), threshold
+    1 in a window of 30 days, named as alert_causes names them."""
+    r = subprocess.run([MXTALLY, "rules", "--dump"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, check=True)
+    causes = sorted(set(re.findall(r"^\[cause\.([a-z0-9_]+)\]", r.stdout, re.M)))
+    path = os.path.join(workdir, "watch.ini")
+    with open(path, "w") as f:
+        for c in causes:
+            f.write("[r_%s]\ncause = %s\nthreshold = 1\nwindow = 30d\n\n" % (c, c))
+    return path, set(causes)
+
+
+def check_watch(label, watch, truth, want, alerted, known):
+    """watch's counters per cause and its firing alerts (window events
+    per rule) against what the clients were told (truth), the report's
+    causes (want) and what `alert` fired over the same files (alerted)."""
+    diffs = []
+    try:
+        m = watch.settle()
+    except RuntimeError as e:
+        print("FAIL %s: watch: %s" % (label, e))
+        return [("watch settle", 0, 1)]
+    events = {l["cause"]: int(v) for l, v in m["mxtally_events_total"] if v}
+    fired = {}
+    for l, v in m["mxtally_alert_window_events"]:
+        fired[l["rule"][2:]] = fired.get(l["rule"][2:], 0) + int(v)
+    firing = {l["rule"][2:] for l, v in m["mxtally_alerts_firing"] if v}
+    exp = {c: n for c, n in truth.causes.items() if n}
+    for c in sorted(set(want) - known):
+        print("FAIL %s: watch has no rule for cause %s (not in rules --dump)"
+              % (label, c))
+        diffs.append(("watch rule %s" % c, 1, 0))
+    for what, other in (("the clients were told", exp),
+                        ("alert fired", alerted)):
+        for c in sorted(set(other) | set(fired) | set(events)):
+            if other.get(c, 0) != events.get(c, 0):
+                print("FAIL %s: watch counted %d %s, %s %d"
+                      % (label, events.get(c, 0), c, what, other.get(c, 0)))
+                diffs.append(("watch events %s vs %s" % (c, what),
+                              other.get(c, 0), events.get(c, 0)))
+            if other.get(c, 0) != fired.get(c, 0):
+                print("FAIL %s: watch's alert r_%s holds %d events, %s %d"
+                      % (label, c, fired.get(c, 0), what, other.get(c, 0)))
+                diffs.append(("watch alert %s vs %s" % (c, what),
+                              other.get(c, 0), fired.get(c, 0)))
+    if firing != set(alerted):
+        print("FAIL %s: watch fires %s, alert %s"
+              % (label, sorted(firing), sorted(alerted)))
+        diffs.append(("watch firing vs alert", len(alerted), len(firing)))
+    if diffs:
+        print("  watch holds %d lines for joins, counted %d late"
+              % (sum(v for _, v in m["mxtally_join_held_lines"]),
+                 sum(v for _, v in m["mxtally_alert_late_events_total"])))
+    return diffs
 
 
 def mxtally(files, jobs, extra=()):
@@ -196,7 +264,8 @@ def alert_causes(files, causes, label, workdir):
 
 def check_layout(label, files, truth, workdir):
     """mxtally -j1 against the truth; -j2, gzip and zstd copies against -j1;
-    alert's counts per cause against the report's."""
+    alert's counts per cause against the report's. Returns the report,
+    the differences, the report's events per cause and alert's."""
     diffs = []
     rep1, err1 = mxtally(files, 1)
     for w in rep1["input"].get("warnings", []):
@@ -223,7 +292,7 @@ def check_layout(label, files, truth, workdir):
         if counts(repc) != counts(rep1) or repc["totals"] != rep1["totals"]:
             print("FAIL %s: %s copies give other counts than the plain files" % (label, tool))
             diffs.append(("%s copy" % tool, 0, 1))
-    return rep1, diffs
+    return rep1, diffs, want, got
 
 
 def main():
@@ -259,8 +328,9 @@ def main():
             jobs.append((mod, layout, slot))
             slot += 1
     results = {}
+    rules, known = watch_rules(workdir)
     with concurrent.futures.ThreadPoolExecutor(max(1, len(jobs))) as ex:
-        futs = {ex.submit(one_run, m, l, s, workdir): (m.System.name, l)
+        futs = {ex.submit(one_run, m, l, s, workdir, rules): (m.System.name, l)
                 for m, l, s in jobs}
         for f in concurrent.futures.as_completed(futs):
             key = futs[f]
@@ -271,25 +341,12 @@ def main():
                 traceback.print_exc(file=sys.stdout)
                 failed += 1
     status = []
-    for (name, layout), (sets, truth, root) in sorted(results.items()):
-        for lname, files in sorted(sets.items()):
-            label = "%s/%s" % (name, lname)
-            common.dump(os.path.join(root, "truth.json"), truth.as_json())
-            rep, diffs = check_layout(label, files, truth, workdir)
-            status.append((label, diffs))
-            if diffs:
-                failed += 1
-            else:
-                print("ok %s: %s" % (label, ", ".join(
-                    "%s %d" % kv for kv in sorted(truth.causes.items()))))
-            if a.copy_to:
-                dst = os.path.join(a.copy_to, "%s-%s" % (name, lname))
-                shutil.rmtree(dst, ignore_errors=True)
-                os.makedirs(dst)
-                for f in files:
-                    shutil.copy(f, dst)
-                common.dump(os.path.join(dst, "truth.json"), truth.as_json())
-                common.dump(os.path.join(dst, "mxtally.json"), counts(rep))
+    try:
+        failed += check_all(results, status, workdir, known, a.copy_to)
+    finally:
+        for sets, truth, root, watches in results.values():
+            for w in watches.values():
+                w.stop()
     if a.status:
         write_status(a.status, status, results)
     print("realservers: %d daemon x layout checks in %.0fs"
@@ -302,6 +359,49 @@ def main():
     if not a.keep:
         shutil.rmtree(workdir, ignore_errors=True)
     return 1 if failed else 0
+
+
+# Seconds a followed log must be quiet before watch's counts are final:
+# watch holds a line that may still join a later one (Dovecot LMTP and
+# the MTA, a login and its auth verdict) for JOIN_WINDOW (30) seconds of
+# its clock, which runs on from the last line read as time passes
+# (agg/join_stream.c, watch_now), then counts it on its own.
+WATCH_QUIET = 33
+
+
+def check_all(results, status, workdir, known, copy_to):
+    """Checks every layout of every run (check_layout), then, once the
+    logs have been quiet for WATCH_QUIET seconds (the report checks run
+    meanwhile), each watch against the truth and alert; the failures."""
+    later = []
+    for (name, layout), (sets, truth, root, watches) in sorted(results.items()):
+        for lname, files in sorted(sets.items()):
+            label = "%s/%s" % (name, lname)
+            common.dump(os.path.join(root, "truth.json"), truth.as_json())
+            rep, diffs, want, got = check_layout(label, files, truth, workdir)
+            status.append((label, diffs))
+            later.append((label, files, watches[lname], truth, want, got, diffs))
+            if copy_to:
+                dst = os.path.join(copy_to, "%s-%s" % (name, lname))
+                shutil.rmtree(dst, ignore_errors=True)
+                os.makedirs(dst)
+                for f in files:
+                    shutil.copy(f, dst)
+                common.dump(os.path.join(dst, "truth.json"), truth.as_json())
+                common.dump(os.path.join(dst, "mxtally.json"), counts(rep))
+    quiet = max([os.path.getmtime(f) for x in later for f in x[1]
+                 if os.path.exists(f)] or [0]) + WATCH_QUIET
+    if later and time.time() < quiet:
+        time.sleep(quiet - time.time())
+    failed = 0
+    for label, files, watch, truth, want, got, diffs in later:
+        diffs += check_watch(label, watch, truth, want, got, known)
+        if diffs:
+            failed += 1
+        else:
+            print("ok %s: %s" % (label, ", ".join(
+                "%s %d" % kv for kv in sorted(truth.causes.items()))))
+    return failed
 
 
 def write_status(path, status, results):
