@@ -520,9 +520,11 @@ fi
 # 4. the trend page over the hand-made history of tests/trend_logs.sh.
 # By hand (tests/trend.sh has the arithmetic), --days 5 --threshold 5:
 #   days recorded 4 (Dec 3, 4, 6, 7; Dec 5 has no run: one dashed
-#   outline); events 12 + 12 + 13 + 15 = 52, per day as the chart bars;
-#   system hosts mx2 (0 days), mx1 (2), store1 (22), mx3 (never, -1):
-#   4 hosts, 3 heading for the threshold; quota users alice (newest 3),
+#   outline); events 14 + 14 + 15 + 19 = 62, per day as the chart bars;
+#   system rows by days to full: mx2 (0, from event counts), mx5 queue
+#   (1, from logged free space), mx1 (2, events), mx4 queue (5, free
+#   space), store1 (22, events), mx3 (never, -1): 6 rows, 5 heading to
+#   full; quota users alice (newest 3),
 #   bob (1), carol (0): 2 users over quota on the newest day
 . "$(dirname "$0")/trend_logs.sh"
 mkdir "$tmp/tl"
@@ -557,14 +559,14 @@ fails = []
 def want(what, got, wanted):
     if got != wanted:
         fails.append("%s: got %r, want %r" % (what, got, wanted))
-for id_, v in {"days-recorded": "4", "total-events": "52",
-               "system-hosts": "4", "system-rising": "3",
+for id_, v in {"days-recorded": "4", "total-events": "62",
+               "system-hosts": "6", "system-rising": "5",
                "quota-users-newest": "2"}.items():
     want("tile " + id_, dom.by_id.get(id_, {}).get("data-value"), v)
 want("chart bars", [(a["data-start"][:10], a["data-events"])
      for t, a, s in dom.rows if t == "g" and "data-start" in a],
-     [("2026-12-03", "12"), ("2026-12-04", "12"), ("2026-12-06", "13"),
-      ("2026-12-07", "15")])
+     [("2026-12-03", "14"), ("2026-12-04", "14"), ("2026-12-06", "15"),
+      ("2026-12-07", "19")])
 want("unknown days", [a["data-start"][:10] for t, a, s in dom.rows
      if t == "rect" and a.get("class") == "unknown"], ["2026-12-05"])
 bar, stack, stacks = None, 0, []
@@ -577,9 +579,15 @@ for t, a, s in dom.rows + [("g", {"data-start": "end"}, None)]:
         stack += int(a["data-events"])
 want("each bar stacks to its total", all(stacks) and len(stacks) == 4,
      True)
-want("system", [(a["data-host"], a["data-days-to"]) for t, a, s in
+want("system", [(a["data-host"], a.get("data-store"),
+     a["data-days-to-full"], a["data-basis"]) for t, a, s in
      dom.rows if t == "tr" and s == "system" and "data-host" in a],
-     [("mx2", "0"), ("mx1", "2"), ("store1", "22"), ("mx3", "-1")])
+     [("mx2", None, "0", "event_counts"),
+      ("mx5", "queue", "1", "free_space_bytes"),
+      ("mx1", None, "2", "event_counts"),
+      ("mx4", "queue", "5", "free_space_bytes"),
+      ("store1", None, "22", "event_counts"),
+      ("mx3", None, "-1", "event_counts")])
 want("quota", [(a["data-user"], a["data-newest"]) for t, a, s in dom.rows
      if t == "tr" and s == "quota" and "data-user" in a],
      [("alice@example.net", "3"), ("bob@example.net", "1"),

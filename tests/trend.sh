@@ -307,9 +307,9 @@ sys.exit(1 if fails else 0)
 EOF
 grep -q 'id="answer-system">System storage (per host): mx2 is already' \
     "$tmp/t.html" && ok || bad "html: answer first"
-grep -Eq '<tr data-host="mx4" data-store="queue"[^>]*><td class="nm">mx4 <span class="note">queue</span></td><td class="n">5</td><td class="basis">from logged free space</td><td class="n wide" data-bytes="524288000">500.0 MiB</td><td class="n wide">-100.0 MiB/day</td>' \
+grep -Eq '<tr data-host="mx4" data-store="queue"[^>]*><td class="nm">mx4 <span class="note">queue</span><br><span class="note basis">from logged free space</span></td><td class="n">5</td><td class="n wide" data-bytes="524288000">500.0 MiB</td><td class="n wide">-100.0 MiB/day</td>' \
     "$tmp/t.html" && ok || bad "html: mx4 row from logged free space"
-grep -Eq '<tr data-host="mx1"[^>]*>.*<td class="basis">from event counts</td>' \
+grep -Eq '<tr data-host="mx1"[^>]*><td class="nm">mx1<br><span class="note basis">from event counts</span></td>' \
     "$tmp/t.html" && ok || bad "html: mx1 row from event counts"
 grep -q '<style>' "$tmp/t.html" && grep -q 'class="tiles"' "$tmp/t.html" &&
 	ok || bad "html: not the report's stylesheet and tiles"

@@ -84,7 +84,7 @@ rep_trend_bytes(double v, char *buf, size_t len)
 {
 	char	 b[32];
 
-	rep_bytes((uint64_t)(v < 0 ? -v : v) , b, sizeof(b));
+	rep_bytes((uint64_t)(v < 0 ? -v : v), b, sizeof(b));
 	snprintf(buf, len, "%s%s", v < 0 ? "-" : v > 0 ? "+" : "", b);
 	return buf;
 }

@@ -289,12 +289,13 @@ system_row(FILE *out, const struct trend *t, const struct trend_part *p,
 		rep_html_str(out, s->free->store);
 		fputs("</span>", out);
 	}
+	/* under the name, so that it stays on a phone's narrow table */
+	fprintf(out, "<br><span class=\"note basis\">%s</span>",
+	    trend_basis_words(s->basis));
 	if (s->days_full < 0)
 		fputs("</td><td class=\"n\">-</td>", out);
 	else
 		fprintf(out, "</td><td class=\"n\">%ld</td>", s->days_full);
-	fprintf(out, "<td class=\"basis\">%s</td>",
-	    trend_basis_words(s->basis));
 	system_cells(out, s);
 	fprintf(out, "<td class=\"n\">%" PRIu64 "</td><td>", s->total);
 	spark(out, t, p, s);
@@ -316,8 +317,8 @@ html_system(FILE *out, const struct trend *t, const struct trend_part *p)
 	    "(from logged free space) or to %g refusals a day (from event "
 	    "counts).</p>\n", t->threshold);
 	fputs("<div class=\"scroll\"><table class=\"tt\" "
-	    "id=\"system-table\">\n<thead><tr><th>host</th><th class=\"n\">"
-	    "days to full</th><th>basis</th><th class=\"n wide\">now</th>"
+	    "id=\"system-table\">\n<thead><tr><th>host (basis)</th>"
+	    "<th class=\"n\">days to full</th><th class=\"n wide\">now</th>"
 	    "<th class=\"n wide\">change/day</th><th class=\"n\">total</th>"
 	    "<th>refusals per day</th></tr></thead>\n<tbody>\n", out);
 	for (i = 0; i < p->nrows && i < t->top; i++)
