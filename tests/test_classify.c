@@ -287,12 +287,13 @@ Test(template, keeps_response_codes_and_truncates, .timeout = 5)
 /* --- the literal search -------------------------------------------------- */
 
 /*
- * The classifier's literal search: the lower-cased copy,
- * the '_' for ' ' of qmail texts and the search by a literal's rarest
- * byte. The rule used is "no space left on device" (system_storage, a
- * literal with no pattern), whose rarest byte is the 'v' of "device".
- * Each text carries no reply code, so a text that misses the rule is
- * unclassified; the expected causes follow from reading the texts.
+ * The classifier's literal search: the lower-cased copy, the '_' for ' '
+ * of qmail texts and the one pass that finds every literal by its first
+ * two bytes, then its first eight in one compare, then the rest. The
+ * rule used is "no space left on device" (system_storage, a literal with
+ * no pattern, longer than eight bytes). Each text carries no reply code,
+ * so a text that misses the rule is unclassified; the expected causes
+ * follow from reading the texts.
  */
 static const char *
 cause_of_text(const char *text, int flags)
@@ -343,5 +344,27 @@ Test(classify_find, case_and_underscore, .init = setup, .fini = teardown,
 	cr_assert_str_eq(cause_of_text("no_space_left_on_device", EV_UNDERSCORE),
 	    "system_storage");
 	cr_assert_str_eq(cause_of_text("no_space_left_on_device", 0),
+	    "unclassified");
+}
+
+Test(classify_find, short_texts_and_stale_bytes, .init = setup,
+    .fini = teardown, .timeout = 5)
+{
+	/* a two-byte literal ("mx", dns_failure's "no mx") at the very end */
+	cr_assert_str_eq(cause_of_text("domain has no mx", 0), "dns_failure");
+	/* a near miss in the first eight bytes and after them */
+	cr_assert_str_eq(cause_of_text("no spade left on device", 0),
+	    "unclassified");
+	cr_assert_str_eq(cause_of_text("no space left on devise", 0),
+	    "unclassified");
+	/*
+	 * The copy of a longer text stays in the scratch buffer: its bytes
+	 * past a shorter text's end must not complete a literal.
+	 */
+	cr_assert_str_eq(cause_of_text("xxxxxxxx no space left on device", 0),
+	    "system_storage");
+	cr_assert_str_eq(cause_of_text("xxxxxxxx no space left on devic", 0),
+	    "unclassified");
+	cr_assert_str_eq(cause_of_text("xxxxxxxx no space left on dev", 0),
 	    "unclassified");
 }

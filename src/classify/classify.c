@@ -1,11 +1,13 @@
 /*
  * The classifier: event to cause in the order causes.md gives. Built-in
- * text rules are pairs of a lower-case literal (the prefilter, found with
- * memchr and memcmp in a lower-cased copy of the reply text) and an optional PCRE2
- * pattern that confirms it; the pattern runs only when the literal is
- * there. A literal is looked for by its rarest byte (memchr), so the
- * search stops on few false candidates. Patterns are compiled once with JIT and shared read-only; each
- * worker brings its own match data.
+ * text rules are pairs of a lower-case literal (the prefilter) and an
+ * optional PCRE2 pattern that confirms it; the pattern runs only when
+ * the literal is there. All literals are found in one pass over the
+ * lower-cased reply text: a table indexed by two bytes names the rules
+ * whose literal starts with them, so a text costs one lookup a byte
+ * and a memcmp per candidate, however many rules there are. Patterns
+ * are compiled once with JIT and shared read-only; each worker brings
+ * its own match data.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -141,14 +143,18 @@ struct rule {
 	int		 cause, detail;
 	const char	*lit;
 	size_t		 litlen;
-	uint64_t	 bytes;		/* byte_mask(lit) */
-	size_t		 anchor;	/* index of lit's rarest byte */
+	uint64_t	 head, mask;	/* lit's first 8 bytes, as loaded */
 	pcre2_code	*re;
 };
 
+/* Rule numbers fit the uint8_t lists of struct classifier. */
+_Static_assert(NRULES < 255, "too many built-in rules for the bigram table");
+
 struct classifier {
-	unsigned char	 low[2][256];	/* tolower; [1] also '_' to ' ' */
-	unsigned char	 bit[256];	/* the byte's bit in a byte_mask */
+	/* the rules whose literal starts with bytes a, b: first[a | b << 8]
+	 * is 1 + the first such rule, next[i] 1 + the one after rule i */
+	uint8_t		 first[1 << 16];
+	uint8_t		 next[NRULES];
 	struct rule	 rules[NRULES];
 	size_t		 nrules;
 	uint32_t	 ovec_max;
@@ -157,117 +163,102 @@ struct classifier {
 
 struct classify_scratch {
 	pcre2_match_data *md;
-	char		 low[TEXT_MAX];
+	char		 low[TEXT_MAX + 8];	/* + 8: literals_in loads 8 */
 };
 
-/*
- * A 64-bit set of the bytes in s: one bit per lower-case letter, the
- * other bytes folded onto the remaining 38. A rule whose literal has a
- * byte the text lacks cannot match, so most rules are passed over
- * without a search.
- */
-static uint64_t
-byte_mask(const char *s, size_t n)
+/* The two bytes at p as the index of first[]. */
+static unsigned
+bigram(const char *p)
 {
-	uint64_t	 m = 0;
-	size_t		 i;
-	unsigned char	 c;
-
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		m |= 1ULL << (c >= 'a' && c <= 'z' ? c - 'a' : 26 + c % 38);
-	}
-	return m;
+	return (unsigned)(unsigned char)p[0] |
+	    (unsigned)(unsigned char)p[1] << 8;
 }
 
-/*
- * How common a byte is in English reply texts, higher = more common: the
- * blank, then letters by their usual frequency; digits and '.' are common
- * in codes and addresses; any other byte counts as rare.
- */
-static int
-byte_rank(unsigned char c)
-{
-	static const char	 letters[] = "zqjxkvbypgwfmucdlhrsnioate ";
-	const char		*p;
-
-	if (c == '\0')
-		return 0;
-	if ((unsigned)(c - '0') <= 9 || c == '.')
-		return 12;
-	p = strchr(letters, c);
-	return p != NULL ? (int)(p - letters) + 1 : 0;
-}
-
-static size_t
-rarest(const char *lit, size_t n)
-{
-	size_t	 i, best = 0;
-
-	for (i = 1; i < n; i++)
-		if (byte_rank((unsigned char)lit[i]) <
-		    byte_rank((unsigned char)lit[best]))
-			best = i;
-	return best;
-}
-
-/* 1 if r's literal occurs in s[0..n), found by its anchor byte. */
-static int
-rule_in(const struct rule *r, const char *s, size_t n)
-{
-	const char	*p = s + r->anchor, *end = s + n, *q;
-	size_t		 tail = r->litlen - r->anchor;	/* anchor to the end */
-	char		 a = r->lit[r->anchor];
-
-	if (n < r->litlen)
-		return 0;
-	while ((size_t)(end - p) >= tail &&
-	    (q = memchr(p, a, (size_t)(end - p) - tail + 1)) != NULL) {
-		if (q[-(ptrdiff_t)r->anchor] == r->lit[0] &&
-		    memcmp(q - r->anchor, r->lit, r->litlen) == 0)
-			return 1;
-		p = q + 1;
-	}
-	return 0;
-}
-
-/* The tables of lower_copy, as byte_mask and tolower in the C locale. */
+/* Every literal has two bytes at least: the table is indexed by two. */
 static void
 tables_init(struct classifier *c)
 {
-	unsigned	 i;
-	unsigned char	 b;
+	size_t		 i, j, n;
+	unsigned	 k;
 
-	for (i = 0; i < 256; i++) {
-		b = (unsigned char)i;
-		c->bit[i] = (unsigned char)(b >= 'a' && b <= 'z' ? b - 'a' :
-		    26 + b % 38);
-		if (b >= 'A' && b <= 'Z')
-			b = (unsigned char)(b + ('a' - 'A'));
-		c->low[0][i] = c->low[1][i] = b;
+	for (i = NRULES; i-- > 0;) {	/* each list in rule order */
+		if (c->rules[i].litlen < 2)
+			BUG("built-in literal shorter than two bytes");
+		n = c->rules[i].litlen < 8 ? c->rules[i].litlen : 8;
+		memcpy(&c->rules[i].head, c->rules[i].lit, n);
+		memset(&c->rules[i].mask, 0xff, n);
+		k = bigram(c->rules[i].lit);
+		j = c->first[k];
+		c->next[i] = (uint8_t)j;
+		c->first[k] = (uint8_t)(i + 1);
 	}
-	c->low[1]['_'] = ' ';
 }
 
 /*
- * Copies src[0..n) to dst lower-cased (ASCII letters only), '_' as ' '
- * if underscore; returns the byte_mask of the copy, made in the same pass.
+ * Copies src[0..n) to dst lower-cased (ASCII A-Z only, as tolower in the
+ * C locale), '_' as ' ' if underscore. Eight bytes a step: in each byte
+ * of h (w without its top bits) adding 0x80 - 'A' sets the top bit from
+ * 'A' on and adding 0x7f - 'Z' from 'Z' + 1 on, neither carrying into
+ * the next byte; where exactly one is set and w's own top bit is not,
+ * the byte is a capital and gets 0x20.
  */
-static uint64_t
-lower_copy(const struct classifier *c, char *dst, const char *src,
-    size_t n, int underscore)
+static void
+lower_copy(char *dst, const char *src, size_t n, int underscore)
 {
-	const unsigned char	*low = c->low[underscore != 0];
-	uint64_t		 m = 0;
-	size_t			 i;
-	unsigned char		 b;
+	const uint64_t	 ones = UINT64_C(0x0101010101010101);
+	const uint64_t	 top = ones * 0x80;
+	uint64_t	 w, h, up;
+	size_t		 i = 0;
+	unsigned char	 b;
 
-	for (i = 0; i < n; i++) {
-		b = low[(unsigned char)src[i]];
-		dst[i] = (char)b;
-		m |= 1ULL << c->bit[b];
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, src + i, 8);
+		h = w & ~top;
+		up = ((h + ones * (0x80 - 'A')) ^ (h + ones * (0x7f - 'Z'))) &
+		    ~w & top;
+		w |= up >> 2;
+		memcpy(dst + i, &w, 8);
 	}
-	return m;
+	for (; i < n; i++) {
+		b = (unsigned char)src[i];
+		dst[i] = (char)(b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b);
+	}
+	if (underscore)
+		for (i = 0; i < n; i++)
+			if (dst[i] == '_')
+				dst[i] = ' ';
+}
+
+/*
+ * The rules whose literal occurs in s[0..n), as bits of have[2] (rule i
+ * is bit i % 64 of have[i / 64]), in one pass over s. A candidate is
+ * tried on its first 8 bytes in one compare (s has 8 readable bytes
+ * past any position), then on the rest.
+ */
+static void
+literals_in(const struct classifier *c, const char *s, size_t n,
+    uint64_t have[2])
+{
+	const struct rule	*ru;
+	size_t			 i, r;
+	unsigned		 k;
+	uint64_t		 w;
+
+	have[0] = have[1] = 0;
+	for (i = 0; i + 1 < n; i++) {
+		if ((k = c->first[bigram(s + i)]) == 0)
+			continue;
+		memcpy(&w, s + i, 8);
+		for (r = k - 1;; r = (size_t)c->next[r] - 1) {
+			ru = &c->rules[r];
+			if (ru->litlen <= n - i && (w & ru->mask) == ru->head &&
+			    (ru->litlen <= 8 || memcmp(s + i + 8, ru->lit + 8,
+			    ru->litlen - 8) == 0))
+				have[r / 64] |= 1ULL << (r % 64);
+			if (c->next[r] == 0)
+				break;
+		}
+	}
 }
 
 struct classifier *
@@ -279,19 +270,16 @@ classify_new(char *err, size_t errlen)
 	PCRE2_SIZE		 off;
 	PCRE2_UCHAR		 msg[256];
 
-	tables_init(c);
 	for (i = 0; i < NRULES; i++) {
 		struct rule *r = &c->rules[i];
 		r->cause = builtin[i].cause;
 		r->detail = builtin[i].detail;
 		r->lit = builtin[i].lit;
 		r->litlen = strlen(r->lit);
-		r->bytes = byte_mask(r->lit, r->litlen);
-		r->anchor = rarest(r->lit, r->litlen);
 		if (builtin[i].re == NULL)
 			continue;
 		r->re = pcre2_compile((PCRE2_SPTR)builtin[i].re,
-		    PCRE2_ZERO_TERMINATED, PCRE2_CASELESS, &rc, &off, NULL);
+		    PCRE2_ZERO_TERMINATED, 0, &rc, &off, NULL);
 		if (r->re == NULL) {
 			pcre2_get_error_message(rc, msg, sizeof(msg));
 			snprintf(err, errlen, "built-in rule %zu: %s at %zu",
@@ -303,6 +291,7 @@ classify_new(char *err, size_t errlen)
 		(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
 	}
 	c->nrules = NRULES;
+	tables_init(c);
 	return c;
 }
 
@@ -376,21 +365,25 @@ match_user(const struct classifier *c, struct classify_scratch *s,
 /* Step 3a, the built-in text rules, on the lower-cased s->low. */
 static int
 match_builtin(const struct classifier *c, struct classify_scratch *s,
-    struct event *ev, size_t n, uint64_t have)
+    struct event *ev, size_t n)
 {
-	size_t		 i;
+	uint64_t	 have[2], bits;
+	size_t		 w, i;
 
-	for (i = 0; i < c->nrules; i++) {
-		const struct rule *r = &c->rules[i];
-		if ((r->bytes & ~have) != 0 || !rule_in(r, s->low, n))
-			continue;
-		if (r->re != NULL && pcre2_match(r->re,
-		    (PCRE2_SPTR)s->low, n, 0, 0, s->md, NULL) < 0)
-			continue;
-		ev->cause = (int16_t)r->cause;
-		ev->detail = (uint8_t)r->detail;
-		return 1;
-	}
+	literals_in(c, s->low, n, have);
+	for (w = 0; w < 2; w++)
+		for (bits = have[w]; bits != 0; bits &= bits - 1) {
+			const struct rule *r;
+
+			i = w * 64 + (size_t)__builtin_ctzll(bits);
+			r = &c->rules[i];
+			if (r->re != NULL && pcre2_match(r->re,
+			    (PCRE2_SPTR)s->low, n, 0, 0, s->md, NULL) < 0)
+				continue;
+			ev->cause = (int16_t)r->cause;
+			ev->detail = (uint8_t)r->detail;
+			return 1;
+		}
 	return 0;
 }
 
@@ -488,17 +481,16 @@ classify_event(const struct classifier *c, struct classify_scratch *s,
     struct event *ev)
 {
 	size_t		 n = ev->text.len < TEXT_MAX ? ev->text.len : TEXT_MAX;
-	uint64_t	 have;
 	int		 enh;
 
 	ev->detail = POL_NONE;
-	have = lower_copy(c, s->low, ev->text.p, n, ev->flags & EV_UNDERSCORE);
+	lower_copy(s->low, ev->text.p, n, ev->flags & EV_UNDERSCORE);
 	if (match_user(c, s, ev, n))
 		return;
 	enh = enhanced_cause(ev->enh);
 	if ((ev->flags & EV_LABEL) && enh != CAUSE_NONE)
 		ev->cause = (int16_t)enh;
-	else if (match_builtin(c, s, ev, n, have)) {
+	else if (match_builtin(c, s, ev, n)) {
 		login_unknown(ev);
 		return;
 	} else if (enh != CAUSE_NONE)
