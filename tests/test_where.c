@@ -78,6 +78,30 @@ Test(where, networks, .timeout = 5)
 }
 
 /*
+ * IPv4 as inet_pton(AF_INET) reads it (glibc's inet_pton4): exactly four
+ * decimal parts of 0 to 255, no leading zero, nothing after; anything
+ * else is no IPv4 address (and none of these is IPv6 either).
+ */
+Test(where, networks_ipv4_edges, .timeout = 5)
+{
+	static const char *const no[] = { "1.2.3", "1.2.3.4.5", "1.2.3.04",
+	    "01.2.3.4", "256.1.1.1", "1.2.3.256", "1.2.3.", ".1.2.3",
+	    "1..2.3", "1.2.3.4 ", "1.2.3.4x", "1.2.3.-4", "" };
+	char	 buf[64];
+	size_t	 i;
+
+	cr_assert_eq(client_network("0.0.0.0", buf, sizeof(buf)), 1);
+	cr_assert_str_eq(buf, "0.0.0.0/24");
+	cr_assert_eq(client_network("255.255.255.255", buf, sizeof(buf)), 1);
+	cr_assert_str_eq(buf, "255.255.255.0/24");
+	cr_assert_eq(client_network("10.0.100.9", buf, sizeof(buf)), 1);
+	cr_assert_str_eq(buf, "10.0.100.0/24");
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		cr_assert_eq(client_network(no[i], buf, sizeof(buf)), 0,
+		    "'%s' is no address", no[i]);
+}
+
+/*
  * Five addresses of 203.0.113.0/24 with 2 events each (10) and one other
  * address with 3: the /24 has 10 of 13 events, over a tenth, and two or
  * more addresses, so it is rolled up; 198.51.100.5 stays alone.

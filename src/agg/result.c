@@ -476,14 +476,51 @@ cmp_cause_count(const void *x, const void *y)
  * IPv4-mapped IPv6), "x:x:x:x::/64" for IPv6. Returns 0 when ip is not
  * an address (a client logged by name).
  */
+/*
+ * The length of ip up to and with its third '.' when ip is an IPv4
+ * address as inet_pton reads one (four decimal parts of 0-255, no
+ * leading zeros, nothing else), else 0. Such an address is written as
+ * its network is, so "a.b.c." is the network's text but for "0/24".
+ */
+static size_t
+ipv4_prefix(const char *ip)
+{
+	size_t		 i = 0, pre = 0;
+	unsigned	 part, v, digits;
+
+	for (part = 0; part < 4; part++) {
+		if (part > 0) {
+			if (ip[i++] != '.')
+				return 0;
+			if (part == 3)
+				pre = i;
+		}
+		for (v = 0, digits = 0; (unsigned)(ip[i] - '0') <= 9; i++) {
+			if (digits++ > 0 && v == 0)
+				return 0;	/* a leading zero */
+			if ((v = v * 10 + (unsigned)(ip[i] - '0')) > 255)
+				return 0;
+		}
+		if (digits == 0)
+			return 0;
+	}
+	return ip[i] == '\0' ? pre : 0;
+}
+
 MXT_STATIC int
 client_network(const char *ip, char *buf, size_t len)
 {
 	unsigned char	 a[16];
 	char		 s[INET6_ADDRSTRLEN];
 	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+	size_t		 pre;
 
-	if (inet_pton(AF_INET, ip, a) == 1) {
+	if ((pre = ipv4_prefix(ip)) != 0 && pre + sizeof("0/24") <= len) {
+		memcpy(buf, ip, pre);
+		memcpy(buf + pre, "0/24", sizeof("0/24"));
+		return 1;
+	}
+	if (inet_pton(AF_INET, ip, a) == 1) {	/* buf too short: cut */
 		snprintf(buf, len, "%u.%u.%u.0/24", a[0], a[1], a[2]);
 		return 1;
 	}
@@ -506,22 +543,10 @@ struct cli {
 	const char	*key;
 	const char	*net;		/* NULL: not an address */
 	uint64_t	 n;
-	size_t		 i;		/* order; after rollup: addresses */
+	size_t		 i;		/* after rollup: addresses */
 	size_t		 row;		/* the caller's row index */
+	uint64_t	 nh;		/* tab_hash of net */
 };
-
-static int
-cmp_cli_net(const void *x, const void *y)
-{
-	const struct cli *a = x, *b = y;
-	int	 c;
-
-	if (a->net == NULL || b->net == NULL)
-		return (a->net == NULL) - (b->net == NULL);
-	if ((c = strcmp(a->net, b->net)) != 0)
-		return c;
-	return a->i < b->i ? -1 : a->i > b->i;
-}
 
 static int
 cmp_cli_count(const void *x, const void *y)
@@ -541,38 +566,69 @@ cmp_cli_count(const void *x, const void *y)
  * two unrelated neighbours. Each dominating network's addresses become
  * one entry keyed by the network, with its address count in *addrs of
  * that entry (addrs[i] parallel to the output), and the result is sorted
- * by count, then key. Returns the new length; the array is reused.
+ * by count, then key (the keys differ, so the order the networks were
+ * grouped in does not show). Returns the new length; the array is reused.
  * Network strings are copied into ar.
  */
 #define ROLLUP_SHARE	10	/* 1/10 of the events with a client */
 #define ROLLUP_ADDRS	3	/* addresses of one network, at least */
 
+/* One network of rollup: its addresses' events and how many. */
+struct net_grp {
+	const char	*net;		/* NULL: a free slot */
+	uint64_t	 nh;
+	uint64_t	 sum;
+	size_t		 addrs;
+	int		 done;		/* its entry is written */
+};
+
+/* The group of c's network in g (mask + 1 slots), added if new. */
+static struct net_grp *
+net_grp(struct net_grp *g, size_t mask, const struct cli *c)
+{
+	size_t	 j;
+
+	for (j = c->nh & mask; g[j].net != NULL; j = (j + 1) & mask)
+		if (g[j].nh == c->nh && strcmp(g[j].net, c->net) == 0)
+			return &g[j];
+	g[j].net = c->net;
+	g[j].nh = c->nh;
+	return &g[j];
+}
+
 static size_t
 rollup(struct cli *v, size_t n, uint64_t *addrs)
 {
-	uint64_t	 total = 0, sum;
-	size_t		 i, j, k, out = 0;
+	uint64_t	 total = 0;
+	size_t		 i, out = 0, cap = 16;
+	struct net_grp	*g, *e;
 
+	while (cap < 2 * n)
+		cap <<= 1;
+	g = xcalloc(cap, sizeof(*g));
 	for (i = 0; i < n; i++) {
 		total += v[i].n;
-		v[i].i = i;
+		if (v[i].net != NULL) {
+			e = net_grp(g, cap - 1, &v[i]);
+			e->sum += v[i].n;
+			e->addrs++;
+		}
 	}
-	qsort(v, n, sizeof(*v), cmp_cli_net);
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1, sum = v[i].n; j < n && v[i].net != NULL &&
-		    v[j].net != NULL && strcmp(v[i].net, v[j].net) == 0; j++)
-			sum += v[j].n;
-		if (j - i >= ROLLUP_ADDRS && sum * ROLLUP_SHARE >= total) {
-			v[out] = (struct cli){ v[i].net, v[i].net, sum, j - i,
-			    SIZE_MAX };
-			out++;
+	/* out <= i: each entry is written once, over one already read */
+	for (i = 0; i < n; i++) {
+		e = v[i].net != NULL ? net_grp(g, cap - 1, &v[i]) : NULL;
+		if (e != NULL && e->addrs >= ROLLUP_ADDRS &&
+		    e->sum * ROLLUP_SHARE >= total) {
+			if (!e->done)
+				v[out++] = (struct cli){ v[i].net, v[i].net,
+				    e->sum, e->addrs, SIZE_MAX, v[i].nh };
+			e->done = 1;
 			continue;
 		}
-		for (k = i; k < j; k++) {
-			v[out] = v[k];
-			v[out++].i = 1;
-		}
+		v[out] = v[i];
+		v[out++].i = 1;
 	}
+	free(g);
 	qsort(v, out, sizeof(*v), cmp_cli_count);
 	for (i = 0; i < out; i++)
 		if (addrs != NULL)
@@ -658,12 +714,26 @@ result_clients_free(struct wmem *list)
 	}
 }
 
-static char *
-wmem_strdup(struct wmem **list, const char *s)
-{
-	size_t	 n = strlen(s);
+/* Strings copied into 64 KiB blocks of the list: one allocation each. */
+struct wstr {
+	char	*p;
+	size_t	 left;
+};
 
-	return memcpy(wmem_alloc(list, n + 1), s, n + 1);
+static char *
+wmem_strdup(struct wmem **list, struct wstr *ws, const char *s)
+{
+	size_t	 n = strlen(s) + 1;
+	char	*p;
+
+	if (ws->left < n) {
+		ws->left = n > 65536 ? n : 65536;
+		ws->p = wmem_alloc(list, ws->left);
+	}
+	p = memcpy(ws->p, s, n);
+	ws->p += n;
+	ws->left -= n;
+	return p;
 }
 
 /* Rolls up cl[0..n) into the key counts kc (at most top); returns how many. */
@@ -685,14 +755,18 @@ result_clients(struct result *r, size_t n, size_t top, struct wmem **mem)
 	size_t		 per = top ? top : 10;
 	struct cli	*cl = xmalloc((n + 1) * sizeof(*cl));
 	uint64_t	*addrs = xmalloc((n + 1) * sizeof(*addrs));
+	uint64_t	*nh = xcalloc(n + 1, sizeof(*nh));
 	char		 net[INET6_ADDRSTRLEN + 4];
 	struct cause_where *row;
+	struct wstr	 ws = { NULL, 0 };
 	int		 c;
 
 	for (i = 0; i < n; i++) {
 		r->client_events += rows[i].events;
 		rows[i].network = client_network(rows[i].name, net,
-		    sizeof(net)) ? wmem_strdup(mem, net) : NULL;
+		    sizeof(net)) ? wmem_strdup(mem, &ws, net) : NULL;
+		if (rows[i].network != NULL)
+			nh[i] = tab_hash(net, strlen(net));
 	}
 	/* every cause's top clients, its networks rolled up within it */
 	for (ci = 0; ci < r->ncauses; ci++) {
@@ -701,14 +775,15 @@ result_clients(struct result *r, size_t n, size_t top, struct wmem **mem)
 		for (i = k = 0; i < n; i++)
 			if (rows[i].by_cause[c] > 0)
 				cl[k++] = (struct cli){ rows[i].name,
-				    rows[i].network, rows[i].by_cause[c], 0, i };
+				    rows[i].network, rows[i].by_cause[c], 0, i,
+				    nh[i] };
 		row->top_clients = wmem_alloc(mem, (k + 1) *
 		    sizeof(*row->top_clients));
 		row->ntop_clients = cli_top(cl, k, row->top_clients, per);
 	}
 	for (i = 0; i < n; i++)
 		cl[i] = (struct cli){ rows[i].name, rows[i].network,
-		    rows[i].events, i, i };
+		    rows[i].events, i, i, nh[i] };
 	nv = rollup(cl, n, addrs);
 	r->client_view = wmem_alloc(mem, (nv + 1) * sizeof(*rows));
 	r->networks = wmem_alloc(mem, (nv + 1) * sizeof(*rows));
@@ -724,13 +799,14 @@ result_clients(struct result *r, size_t n, size_t top, struct wmem **mem)
 		e->events = cl[i].n;
 		e->by_cause = wmem_alloc(mem, nc * sizeof(uint64_t));
 		for (j = 0; j < n; j++)
-			if (rows[j].network != NULL &&
+			if (rows[j].network != NULL && nh[j] == cl[i].nh &&
 			    strcmp(rows[j].network, e->network) == 0)
 				for (k = 0; k < nc; k++)
 					e->by_cause[k] += rows[j].by_cause[k];
 		r->networks[r->nnetworks++] = *e;
 	}
 	r->nclient_view = top && top < nv ? top : nv;
+	free(nh);
 	free(addrs);
 	free(cl);
 }
