@@ -23,7 +23,6 @@
  * entry. The kept keys, every total and the distinct counts are exact and
  * the same for any -j.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -476,13 +475,19 @@ lower_ascii(char *dst, const char *src, size_t n)
 	size_t		 i = 0;
 	unsigned char	 c;
 
-	for (; i + 8 <= n; i += 8) {
+	for (;;) {
+		if (i + 8 > n) {
+			if (n < 8 || i == n)
+				break;
+			i = n - 8;	/* the last 8, overlapping: lower- */
+		}			/* casing twice changes nothing */
 		memcpy(&w, src + i, 8);
 		h = w & ~top;
 		up = ((h + ones * (0x80 - 'A')) ^ (h + ones * (0x7f - 'Z'))) &
 		    ~w & top;
 		w |= up >> 2;
 		memcpy(dst + i, &w, 8);
+		i += 8;
 	}
 	for (; i < n; i++) {
 		c = (unsigned char)src[i];
@@ -542,7 +547,7 @@ MXT_STATIC size_t
 client_domain(struct slice c, char *buf, size_t len)
 {
 	const char	*b = memchr(c.p, '[', c.len), *e, *cut, *s;
-	size_t		 n, l1, l2, dots = 0, i;
+	size_t		 n, l1, l2, dots = 0;
 
 	if (b == NULL)
 		b = c.p + c.len;
@@ -573,8 +578,10 @@ client_domain(struct slice c, char *buf, size_t len)
 	}
 	s = cut != NULL ? cut : c.p;
 	n = (size_t)(b - s) < len ? (size_t)(b - s) : len;
-	for (i = 0; i < n; i++)
-		buf[i] = cut ? (char)tolower((unsigned char)s[i]) : s[i];
+	if (cut != NULL)
+		lower_ascii(buf, s, n);	/* tolower: no setlocale, the C one */
+	else
+		memcpy(buf, s, n);
 	return n;
 }
 
