@@ -41,6 +41,25 @@ for j in 1 2; do
 	done
 done
 
+# sessions that cannot hold these locks change nothing: alice on
+# other hosts, open across both refusals (backup3, whose name ends as
+# store3's does, with no end in the log), and carol, open on store3
+# (the result keeps only the sessions of users refused on their host)
+{
+	cat "$L"
+	echo 'Nov 21 10:00:03 backup3 dovecot: pop3-login: Login: user=<alice>, method=PLAIN, rip=203.0.113.8, lip=192.0.2.252, mpid=300, session=<eeee0001>'
+	echo 'Nov 21 10:00:01 store4 dovecot: pop3-login: Login: user=<alice>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.251, mpid=200, session=<cccc0001>'
+	echo 'Nov 21 10:00:02 store3 dovecot: pop3-login: Login: user=<carol>, method=PLAIN, rip=192.0.2.7, lip=192.0.2.250, mpid=201, session=<dddd0001>'
+	echo 'Nov 21 10:00:50 store4 dovecot: pop3(alice)<200><cccc0001>: Disconnected: Logged out top=0/0, retr=0/0, del=0/0, size=0'
+	echo 'Nov 21 10:01:20 store3 dovecot: pop3(carol)<201><dddd0001>: Disconnected: Logged out top=0/0, retr=0/0, del=0/0, size=0'
+} >"$tmp/more.log"
+for j in 1 2; do
+	"$MXTALLY" --year 2026 -j$j -f json "$tmp/more.log" |
+	    jq -c .lock_contention >"$tmp/more"
+	cmp -s "$tmp/want" "$tmp/more" && ok ||
+		bad "unrelated sessions -j$j: $(cat "$tmp/more")"
+done
+
 # the text and HTML say who held it, why, and the first step
 "$MXTALLY" --year 2026 "$L" >"$tmp/t.txt"
 grep -Eq '^  alice +192\.0\.2\.2 +192\.0\.2\.1 +1$' "$tmp/t.txt" && ok ||

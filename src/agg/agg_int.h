@@ -34,6 +34,9 @@ char *arena_strndup(struct arena *ar, const char *s, size_t n);
  */
 char *arena_strndup_name(struct arena *ar, const char *s, size_t n);
 
+/* src[0..n) to dst with ASCII A-Z lower-cased (traffic.c); may be src. */
+void lower_ascii(char *dst, const char *src, size_t n);
+
 /*
  * The same into buf, which must hold 4 * n + 1 bytes; returns the
  * length written (buf is NUL-terminated).

@@ -51,7 +51,10 @@ struct lock_agg {
 	size_t		 max;		/* records kept; 0 = all */
 	uint64_t	 hmax;
 	uint64_t	 dropped;	/* refusals the cap left out */
-	const char	*host;		/* the last record's, in ar */
+	struct {
+		const char	*name;	/* a recent record's host, in ar */
+		uint64_t	 h;	/* its tab_hash */
+	}		 host[8];	/* by the last byte of its name */
 	struct arena	 ar;
 };
 
@@ -117,42 +120,57 @@ locks_push(struct lock_agg *l, const struct lrec *r)
 		locks_fold(l);
 }
 
+/*
+ * Copies s (at most KEY_MAX bytes, lower-cased if asked, a NUL as
+ * "\x00"); *h gets the copy's tab_hash. Lower-casing before the escape
+ * is lower-casing after it: "\x00" has no capital.
+ */
 static const char *
-lcopy(struct lock_agg *l, struct slice s, int lower)
+lcopy(struct lock_agg *l, struct slice s, int lower, uint64_t *h)
 {
-	size_t	 n = s.len < KEY_MAX ? s.len : KEY_MAX, i;
-	char	*p = arena_strndup_name(&l->ar, s.p != NULL ? s.p : "", n);
+	size_t		 n = s.len < KEY_MAX ? s.len : KEY_MAX;
+	const char	*src = s.p != NULL ? s.p : "";
+	char		 low[KEY_MAX], *p;
 
-	for (i = 0; lower && p[i] != '\0'; i++)
-		if (p[i] >= 'A' && p[i] <= 'Z')
-			p[i] = (char)(p[i] - 'A' + 'a');
+	if (lower) {
+		lower_ascii(low, src, n);
+		src = low;
+	}
+	p = arena_strndup_name(&l->ar, src, n);
+	if (h != NULL)		/* an escape made it longer than n */
+		*h = tab_hash(p, p[n] == '\0' ? n : n + strlen(p + n));
 	return p;
 }
 
 /* Sorts and groups by these before any string compare. */
 static uint64_t
-hash_pair(const char *a, const char *b)
+hash_pair(uint64_t a, uint64_t b)
 {
-	return tab_hash(a, strlen(a)) * 0x9e3779b97f4a7c15ULL ^
-	    tab_hash(b, strlen(b));
+	return a * 0x9e3779b97f4a7c15ULL ^ b;
 }
 
-/* The host of the last record when s names it again (one host a log). */
+/*
+ * The host of a recent record when s names it again (a log has a few
+ * hosts, "store1" to "store8" end in different bytes); *h its hash.
+ */
 static const char *
-lhost(struct lock_agg *l, struct slice s)
+lhost(struct lock_agg *l, struct slice s, uint64_t *h)
 {
 	size_t	 n = s.len < KEY_MAX ? s.len : KEY_MAX;
+	size_t	 k = n > 0 ? (unsigned char)s.p[n - 1] % 8 : 0;
 
-	if (l->host == NULL || strncasecmp(l->host, s.p != NULL ? s.p : "",
-	    n) != 0 || l->host[n] != '\0')
-		l->host = lcopy(l, s, 1);
-	return l->host;
+	if (l->host[k].name == NULL || strncasecmp(l->host[k].name,
+	    s.p != NULL ? s.p : "", n) != 0 || l->host[k].name[n] != '\0')
+		l->host[k].name = lcopy(l, s, 1, &l->host[k].h);
+	*h = l->host[k].h;
+	return l->host[k].name;
 }
 
 void
 locks_add(struct lock_agg *l, const struct event *ev)
 {
 	struct lrec	 r;
+	uint64_t	 hs, hu, hh;
 
 	if (ev->session.len == 0 || ev->user.len == 0 || ev->t == T_NONE)
 		return;
@@ -171,12 +189,12 @@ locks_add(struct lock_agg *l, const struct event *ev)
 		return;
 	}
 	r.t = ev->t;
-	r.sid = lcopy(l, ev->session, 0);
-	r.user = lcopy(l, ev->user, 1);
-	r.client = lcopy(l, ev->client, 0);
-	r.host = lhost(l, ev->host);
-	r.sh = hash_pair(r.host, r.sid);
-	r.uh = hash_pair(r.host, r.user);
+	r.sid = lcopy(l, ev->session, 0, &hs);
+	r.user = lcopy(l, ev->user, 1, &hu);
+	r.client = lcopy(l, ev->client, 0, NULL);
+	r.host = lhost(l, ev->host, &hh);
+	r.sh = hash_pair(hh, hs);
+	r.uh = hash_pair(hh, hu);
 	locks_push(l, &r);
 }
 
@@ -194,7 +212,7 @@ locks_merge(struct lock_agg *into, struct lock_agg *from)
 	for (i = 0; i < from->n; i++)
 		locks_push(into, &from->v[i]);
 	from->n = 0;
-	from->host = NULL;
+	memset(from->host, 0, sizeof(from->host));
 	from->dropped = 0;
 }
 
@@ -250,32 +268,37 @@ cmp_sess(const void *x, const void *y)
 	return strcmp(a->sid, b->sid);
 }
 
-static int
-cmp_u64(const void *x, const void *y)
-{
-	uint64_t	 a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+/* A set of 64-bit hashes: open addressing, 0 for a free slot. */
+struct hset {
+	uint64_t	*v;
+	size_t		 mask;
+};
 
-	return a < b ? -1 : a > b;
+static void
+hset_init(struct hset *h, size_t n)
+{
+	size_t	 cap = 16;
+
+	while (cap < 2 * n)
+		cap <<= 1;
+	h->v = xcalloc(cap, sizeof(*h->v));
+	h->mask = cap - 1;
 }
 
-/* Sorts v[0..n) and drops repeats; returns the new count. */
-static size_t
-u64_set(uint64_t *v, size_t n)
-{
-	size_t	 i, k;
-
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_u64);
-	for (i = k = 0; i < n; i++)
-		if (k == 0 || v[k - 1] != v[i])
-			v[k++] = v[i];
-	return k;
-}
-
+/* Whether x is in h; adds it if add. A 0 hash is stored as 1. */
 static int
-u64_has(const uint64_t *v, size_t n, uint64_t x)
+hset_has(struct hset *h, uint64_t x, int add)
 {
-	return n > 0 && bsearch(&x, v, n, sizeof(*v), cmp_u64) != NULL;
+	size_t	 i;
+
+	x = x != 0 ? x : 1;
+	for (i = (size_t)(x ^ x >> 29) & h->mask; h->v[i] != 0;
+	    i = (i + 1) & h->mask)
+		if (h->v[i] == x)
+			return 1;
+	if (add)
+		h->v[i] = x;
+	return 0;
 }
 
 /*
@@ -290,31 +313,34 @@ u64_has(const uint64_t *v, size_t n, uint64_t x)
 static void
 locks_keep_refused(struct lock_agg *l)
 {
-	uint64_t	*rs, *ru, *ks;
-	size_t		 i, k, nrs = 0, nru = 0, nks = 0;
+	struct hset	 rs, ru, ks;
+	size_t		 i, k, n = 0;
 
-	rs = xcalloc(l->n + 1, sizeof(*rs));
+	for (i = 0; i < l->n; i++)
+		n += l->v[i].kind == L_REFUSED;
+	hset_init(&rs, n);
 	for (i = 0; i < l->n; i++)
 		if (l->v[i].kind == L_REFUSED)
-			rs[nrs++] = l->v[i].sh;
-	nrs = u64_set(rs, nrs);
-	ru = xcalloc(l->n + 1, sizeof(*ru));
+			hset_has(&rs, l->v[i].sh, 1);
+	for (i = n = 0; i < l->n; i++)
+		n += hset_has(&rs, l->v[i].sh, 0);
+	hset_init(&ru, n);
 	for (i = 0; i < l->n; i++)
-		if (u64_has(rs, nrs, l->v[i].sh))
-			ru[nru++] = l->v[i].uh;
-	nru = u64_set(ru, nru);
-	ks = rs;		/* reused: the sessions kept, a superset */
-	nks = 0;
+		if (hset_has(&rs, l->v[i].sh, 0))
+			hset_has(&ru, l->v[i].uh, 1);
+	for (i = n = 0; i < l->n; i++)
+		n += hset_has(&ru, l->v[i].uh, 0);
+	hset_init(&ks, n);	/* the sessions kept, a superset */
 	for (i = 0; i < l->n; i++)
-		if (u64_has(ru, nru, l->v[i].uh))
-			ks[nks++] = l->v[i].sh;
-	nks = u64_set(ks, nks);
+		if (hset_has(&ru, l->v[i].uh, 0))
+			hset_has(&ks, l->v[i].sh, 1);
 	for (i = k = 0; i < l->n; i++)
-		if (u64_has(ks, nks, l->v[i].sh))
+		if (hset_has(&ks, l->v[i].sh, 0))
 			l->v[k++] = l->v[i];
 	l->n = k;
-	free(ru);
-	free(rs);
+	free(rs.v);
+	free(ru.v);
+	free(ks.v);
 }
 
 /* The records of each session id as one session, by user and start. */

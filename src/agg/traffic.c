@@ -454,10 +454,6 @@ traffic_free(struct traffic_agg *t)
 
 /* --- addresses and domains, as pflogsumm names them --------------------- */
 
-#ifdef MXT_TESTING
-void lower_ascii(char *dst, const char *src, size_t n);	/* tests */
-#endif
-
 /*
  * src[0..n) to dst with ASCII A-Z lower-cased (the C locale's tolower),
  * eight bytes a step: in each byte of h (w without its top bits), adding
@@ -466,7 +462,7 @@ void lower_ascii(char *dst, const char *src, size_t n);	/* tests */
  * and w's own top bit is not, the byte is a capital and gets 0x20. Every
  * sender and recipient domain of the traffic counts goes through here.
  */
-MXT_STATIC void
+void
 lower_ascii(char *dst, const char *src, size_t n)
 {
 	const uint64_t	 ones = UINT64_C(0x0101010101010101);
