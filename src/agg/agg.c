@@ -92,12 +92,13 @@ agg_events(const struct agg *a)
 static size_t
 key_cs(struct agg *a, int cause, struct slice s, int lower)
 {
-	size_t	 n = s.len < KEY_MAX ? s.len : KEY_MAX, i;
+	size_t	 n = s.len < KEY_MAX ? s.len : KEY_MAX;
 
 	a->key[0] = (char)cause;
-	for (i = 0; i < n; i++)
-		a->key[1 + i] = lower ? (char)tolower((unsigned char)s.p[i])
-				      : s.p[i];
+	if (lower)	/* tolower in the C locale: mxtally sets no other */
+		lower_ascii(a->key + 1, s.p, n);
+	else if (n > 0)
+		memcpy(a->key + 1, s.p, n);
 	return 1 + n;
 }
 
@@ -196,11 +197,10 @@ detail_list(struct slice text, char *buf, size_t len)
 	};
 	char		 low[512];
 	size_t		 n = text.len < sizeof(low) ? text.len : sizeof(low);
-	size_t		 i, k, bl, got;
+	size_t		 k, bl, got;
 	const char	*p;
 
-	for (i = 0; i < n; i++)
-		low[i] = (char)tolower((unsigned char)text.p[i]);
+	lower_ascii(low, text.p, n);
 	for (k = 0; k < sizeof(before) / sizeof(before[0]); k++) {
 		bl = strlen(before[k]);
 		if ((p = memmem(low, n, before[k], bl)) != NULL &&
@@ -226,8 +226,8 @@ key_detail(struct agg *a, const struct event *ev)
 	if (ev->darg.len > 0) {
 		m = ev->darg.len < KEY_MAX - 64 ? ev->darg.len : KEY_MAX - 64;
 		a->key[n++] = ':';
-		for (size_t i = 0; i < m; i++)
-			a->key[n++] = (char)tolower((unsigned char)ev->darg.p[i]);
+		lower_ascii(a->key + n, ev->darg.p, m);
+		n += m;
 	} else if (ev->detail == POL_BLOCKLIST &&
 	    (m = detail_list(ev->text, a->key + n + 1, KEY_MAX - 64)) > 0) {
 		a->key[n] = ':';
