@@ -720,3 +720,27 @@ Test(report_json, name_longer_than_buffer, .timeout = 5)
 	free(want);
 	free(name);
 }
+
+/*
+ * rep_json_plain's run of bytes kept as they are, four bytes a step: a
+ * byte from ' ' to '~' but '"' and '\' continues it, any other ASCII
+ * byte ends it, wherever it sits in a step or the tail.
+ */
+Test(report, json_plain_every_byte, .timeout = 5)
+{
+	char	 s[8];
+	size_t	 at, want;
+	int	 c;
+
+	for (c = 1; c < 0x80; c++)
+		for (at = 0; at < 6; at++) {
+			memset(s, 'a', sizeof(s) - 1);
+			s[sizeof(s) - 1] = '\0';
+			s[at] = (char)c;
+			want = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ?
+			    sizeof(s) - 1 : at;
+			cr_assert_eq(rep_json_plain(s), want,
+			    "byte 0x%02x at %zu", c, at);
+		}
+	cr_assert_eq(rep_json_plain(""), 0);
+}

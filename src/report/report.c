@@ -96,6 +96,21 @@ rep_clean_len(const unsigned char *s, int ws)
 	return 1;
 }
 
+/* Bytes a JSON string holds as they are: ' ' to '~' but '"' and '\\'. */
+#define JSON_PLAIN_ROW(b)	[b] = 1, [b + 1] = 1, [b + 2] = 1, [b + 3] = 1
+static const unsigned char json_plain[256] = {
+	[0x20] = 1, [0x21] = 1, [0x23] = 1, [0x24] = 1, [0x25] = 1,
+	[0x26] = 1, [0x27] = 1, JSON_PLAIN_ROW(0x28), JSON_PLAIN_ROW(0x2c),
+	JSON_PLAIN_ROW(0x30), JSON_PLAIN_ROW(0x34), JSON_PLAIN_ROW(0x38),
+	JSON_PLAIN_ROW(0x3c), JSON_PLAIN_ROW(0x40), JSON_PLAIN_ROW(0x44),
+	JSON_PLAIN_ROW(0x48), JSON_PLAIN_ROW(0x4c), JSON_PLAIN_ROW(0x50),
+	JSON_PLAIN_ROW(0x54), JSON_PLAIN_ROW(0x58), [0x5d] = 1,
+	[0x5e] = 1, [0x5f] = 1, JSON_PLAIN_ROW(0x60), JSON_PLAIN_ROW(0x64),
+	JSON_PLAIN_ROW(0x68), JSON_PLAIN_ROW(0x6c), JSON_PLAIN_ROW(0x70),
+	JSON_PLAIN_ROW(0x74), JSON_PLAIN_ROW(0x78), [0x7c] = 1, [0x7d] = 1,
+	[0x7e] = 1,
+};
+
 size_t
 rep_json_plain(const char *s)
 {
@@ -103,7 +118,10 @@ rep_json_plain(const char *s)
 	size_t			 n;
 
 	for (;;) {
-		while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+		while (json_plain[p[0]] && json_plain[p[1]] &&
+		    json_plain[p[2]] && json_plain[p[3]])
+			p += 4;		/* a NUL stops each step: no over-read */
+		while (json_plain[*p])
 			p++;
 		if (*p < 0x80 || (n = rep_utf8_len(p)) == 0)
 			return (size_t)(p - (const unsigned char *)s);
