@@ -49,13 +49,13 @@ keytab_find(const struct keytab *t, const char *key, size_t klen)
 	return t->slot[i].key != NULL ? &t->slot[i] : NULL;
 }
 
+/* Moves the entries of old[0..oldcap) into a new array of cap slots. */
 static void
-grow(struct keytab *t)
+rehash(struct keytab *t, struct keytab_ent *old, size_t oldcap, size_t cap)
 {
-	struct keytab_ent	*old = t->slot;
-	size_t			 oldcap = t->cap, i, j;
+	size_t	 i, j;
 
-	t->cap = oldcap ? oldcap * 2 : KEYTAB_MIN;
+	t->cap = cap;
 	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 	for (i = 0; i < oldcap; i++) {
 		if (old[i].key == NULL)
@@ -66,6 +66,34 @@ grow(struct keytab *t)
 		t->slot[j] = old[i];
 	}
 	free(old);
+}
+
+static void
+grow(struct keytab *t)
+{
+	rehash(t, t->slot, t->cap, t->cap ? t->cap * 2 : KEYTAB_MIN);
+}
+
+void
+keytab_filter(struct keytab *t, int (*keep)(struct keytab_ent *, void *),
+    void *arg)
+{
+	size_t	 i, cap = KEYTAB_MIN;
+
+	for (i = 0; i < t->cap; i++) {
+		if (t->slot[i].key == NULL || keep(&t->slot[i], arg))
+			continue;
+		free(t->slot[i].key);
+		t->slot[i].key = NULL;
+		t->len--;
+	}
+	if (t->len == 0) {
+		keytab_release(t);
+		return;
+	}
+	while (2 * (t->len + 1) > cap)
+		cap *= 2;
+	rehash(t, t->slot, t->cap, cap);
 }
 
 struct keytab_ent *

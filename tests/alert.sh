@@ -57,6 +57,16 @@ check "disk alert" 'disk mx1 2 2 2026-11-21T10:00:00 2026-11-21T10:05:00 false' 
 check "guess alert" 'guess 198.51.100.9 3 3 2026-11-21T10:01:00 2026-11-21T10:01:09 warning 1m' \
     "$(jq -r 'select(.rule=="guess") | "\(.rule) \(.key) \(.value) \(.threshold) \(.first) \(.last) \(.severity) \(.window)"' "$tmp/j1.jsonl")"
 
+# --max-keys 1 caps the windows at one: mx1's (10:00, still in its 10m
+# window at 10:01) holds the place, so the 3 + 1 SASL failures of two new
+# keys are counted in no window, and reported; disk still fires.
+"$MXTALLY" alert --year 2026 -j2 --max-keys 1 --rules "$tmp/rules.ini" \
+    "$tmp/mail.log" >"$tmp/cap.jsonl" 2>"$tmp/cap.err"
+check "capped exit" 1 $?
+check "capped alerts" disk "$(jq -r .rule "$tmp/cap.jsonl" | tr '\n' ' ' | sed 's/ $//')"
+grep -q 'alert windows over --max-keys (1): 4 events of new keys counted in no window' \
+    "$tmp/cap.err" && ok || bad "window overflow not reported: $(cat "$tmp/cap.err")"
+
 # nagios reports the alerts firing at the end (10:20): both episodes
 # above ended (disk: only 10:20 in its 10m window; guess: nothing in the
 # last minute), so OK, with the windows' counts now as perfdata (disk 1

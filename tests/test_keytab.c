@@ -83,3 +83,52 @@ Test(keytab, grows_keeping_every_entry, .timeout = 10)
 	cr_assert_eq(seen, n, "iteration over the slots sees each once");
 	keytab_release(&t);
 }
+
+static int
+keep_odd(struct keytab_ent *e, void *arg)
+{
+	(*(size_t *)arg)++;
+	return e->val % 2 == 1;
+}
+
+static int
+keep_none(struct keytab_ent *e, void *arg)
+{
+	(void)e;
+	(void)arg;
+	return 0;
+}
+
+/* A filter drops what keep refuses, keeps the rest findable, shrinks. */
+Test(keytab, filter_drops_and_shrinks, .timeout = 10)
+{
+	struct keytab	 t = { 0 };
+	char		 k[32];
+	size_t		 i, n = 5000, calls = 0, bigcap;
+	int		 len;
+
+	for (i = 0; i < n; i++) {
+		len = snprintf(k, sizeof(k), "k%zu", i);
+		keytab_add(&t, k, (size_t)len, NULL)->val = i;
+	}
+	bigcap = t.cap;
+	keytab_filter(&t, keep_odd, &calls);
+	cr_assert_eq(calls, n, "keep sees every entry once");
+	cr_assert_eq(t.len, n / 2);
+	cr_assert_lt(t.cap, bigcap, "the array fits what is left");
+	cr_assert_geq(t.cap, 2 * t.len);
+	for (i = 0; i < n; i++) {
+		len = snprintf(k, sizeof(k), "k%zu", i);
+		if (i % 2 == 1)
+			cr_assert_eq(keytab_find(&t, k, (size_t)len)->val, i);
+		else
+			cr_assert_null(keytab_find(&t, k, (size_t)len));
+	}
+	keytab_add(&t, "new", 3, NULL)->val = 1;
+	cr_assert_eq(t.len, n / 2 + 1, "adds after a filter");
+	keytab_filter(&t, keep_none, NULL);
+	cr_assert_eq(t.len, 0);
+	cr_assert_eq(t.cap, 0, "an emptied table holds no memory");
+	cr_assert_null(keytab_find(&t, "new", 3));
+	keytab_release(&t);
+}

@@ -62,8 +62,10 @@ log=$tmp/mail.log
 noise 2 >"$log"		# there before the start: not counted
 dlog=$tmp/dovecot.log	# Dovecot's own log_path file, empty for now
 : >"$dlog"
+# --max-windows 2: mx1 and mx2 take the two windows; mx3's events, all
+# within the 10m window of the others, are counted as overflow
 "$MXTALLY" watch -q --rules "$tmp/rules.ini" --listen "127.0.0.1:$port" \
-    "$log" "$dlog" 2>"$tmp/stderr" &
+    --max-windows 2 "$log" "$dlog" 2>"$tmp/stderr" &
 pid=$!
 LINES=mxtally_lines_total
 STORE='mxtally_events_total{cause="system_storage",group="storage"}'
@@ -95,6 +97,8 @@ sleep 1.5
 expect "partial" $LINES 13
 echo >>"$log"
 expect "partial done" $LINES 14
+expect "window cap" mxtally_alert_windows 2
+expect "window cap" mxtally_alert_window_overflow_total 2
 { err 2 mx1; noise 3; } >>"$log"
 expect "again" $LINES 19
 expect "again" "$STORE" 10

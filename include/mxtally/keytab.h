@@ -37,4 +37,12 @@ struct keytab_ent *keytab_find(const struct keytab *t, const char *key,
 struct keytab_ent *keytab_add(struct keytab *t, const char *key, size_t klen,
     int *isnew);
 
+/*
+ * Calls keep(e, arg) on every entry, in slot order; drops those it
+ * returns 0 for (their keys freed; the values are the caller's, to free
+ * in keep) and fits the array to the entries left.
+ */
+void keytab_filter(struct keytab *t, int (*keep)(struct keytab_ent *, void *),
+    void *arg);
+
 #endif

@@ -1,6 +1,6 @@
 /*
- * The sliding-window evaluator. One window per (rule, key) in an
- * open-addressing table: a ring of (second, count) slots holding the
+ * The sliding-window evaluator. One window per (rule, key), in a keyed
+ * table per rule (keytab.h, which owns the key): a ring of (second, count) slots holding the
  * events of the last `window` seconds of event time, their sum, and the
  * open episode when the sum reached the threshold. An event at t is in
  * the window that ends at now when now - t < window, so with a 10m
@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "mxtally/alert.h"
-#include "mxtally/hash.h"
+#include "mxtally/keytab.h"
 #include "mxtally/log.h"
 #include "alert_int.h"
 
@@ -35,22 +35,21 @@ struct slot {
 };
 
 struct win {
-	uint64_t	 hash;
 	size_t		 ri;		/* rule index */
 	struct slot	*ring;
 	size_t		 head, len, cap;
 	uint64_t	 sum;
 	size_t		 fi;		/* index in e->firing, when firing */
-	struct alert	 ep;		/* the episode; ep.firing */
-	char		 key[];
+	struct alert	 ep;		/* the episode; ep.firing; ep.key is
+					   the table's copy of the key */
 };
 
 struct alert_eval {
 	const struct alert_set *s;
 	alert_done_fn	*done;
 	void		*arg;
-	struct win	**slot;
-	size_t		 cap, len;	/* cap a power of two */
+	struct keytab	*tab;		/* s->n of them: key -> struct win * */
+	size_t		 len;		/* windows in all tables */
 	struct win	**firing;
 	size_t		 nfiring, capfiring;
 	int64_t		 now;		/* newest event time seen */
@@ -61,20 +60,7 @@ struct alert_eval {
 	uint64_t	 late;		/* events older than their window */
 };
 
-/*
- * The seed of a rule's windows: not FNV's offset basis (a digit short),
- * but what the windows were always hashed from, so that a saved windows
- * file (alert_eval_save, in slot order) lists them as before.
- */
-#define WIN_SEED	1469598103934665603ULL
-
-static uint64_t
-hash_key(size_t ri, const char *k, size_t n)
-{
-	uint64_t	 h = hash_fnv(WIN_SEED ^ (uint64_t)ri, k, n);
-
-	return h ^ (h >> 29);
-}
+#define WIN(ent)	((struct win *)(uintptr_t)(ent)->val)
 
 struct alert_eval *
 alert_eval_new(const struct alert_set *s, alert_done_fn *done, void *arg)
@@ -84,8 +70,7 @@ alert_eval_new(const struct alert_set *s, alert_done_fn *done, void *arg)
 	e->s = s;
 	e->done = done;
 	e->arg = arg;
-	e->cap = 64;
-	e->slot = xcalloc(e->cap, sizeof(*e->slot));
+	e->tab = xcalloc(s->n + 1, sizeof(*e->tab));
 	e->now = e->swept = e->full_swept = INT64_MIN;
 	return e;
 }
@@ -100,87 +85,42 @@ win_free(struct win *w)
 void
 alert_eval_free(struct alert_eval *e)
 {
-	size_t	 i;
+	size_t	 ri, i;
 
 	if (e == NULL)
 		return;
-	for (i = 0; i < e->cap; i++)
-		if (e->slot[i] != NULL)
-			win_free(e->slot[i]);
-	free(e->slot);
+	for (ri = 0; ri < e->s->n; ri++) {
+		for (i = 0; i < e->tab[ri].cap; i++)
+			if (e->tab[ri].slot[i].key != NULL)
+				win_free(WIN(&e->tab[ri].slot[i]));
+		keytab_release(&e->tab[ri]);
+	}
+	free(e->tab);
 	free(e->firing);
 	free(e);
 }
 
-/*
- * NEEDSWORK: the windows have their own table, not keytab.h's: the
- * windows file lists them in slot order (alert_eval_save) and sweeps
- * rebuild it dropping idle ones; moving to keytab needs a sorted save.
- */
-static void
-table_put(struct win **slot, size_t cap, struct win *w)
-{
-	size_t	 i = w->hash & (cap - 1);
-
-	while (slot[i] != NULL)
-		i = (i + 1) & (cap - 1);
-	slot[i] = w;
-}
-
-/* Rebuilds the table with room for want windows, keeping those kept. */
-static void
-table_rebuild(struct alert_eval *e, size_t want, int drop_idle)
-{
-	struct win	**old = e->slot;
-	size_t		 oldcap = e->cap, i;
-
-	e->cap = 64;
-	while (e->cap < want * 2)
-		e->cap *= 2;
-	e->slot = xcalloc(e->cap, sizeof(*e->slot));
-	e->len = 0;
-	for (i = 0; i < oldcap; i++) {
-		if (old[i] == NULL)
-			continue;
-		if (drop_idle && old[i]->sum == 0 && !old[i]->ep.firing) {
-			win_free(old[i]);
-			continue;
-		}
-		table_put(e->slot, e->cap, old[i]);
-		e->len++;
-	}
-	free(old);
-}
-
 static size_t table_sweep(struct alert_eval *e);
 
+/* The window of (ri, key), added when absent; NULL past the cap. */
 static struct win *
 win_get(struct alert_eval *e, size_t ri, const char *key, size_t klen)
 {
-	uint64_t	 h = hash_key(ri, key, klen);
-	size_t		 i = h & (e->cap - 1);
-	struct win	*w;
+	struct keytab_ent	*ent;
+	struct win		*w;
 
-	while ((w = e->slot[i]) != NULL) {
-		if (w->hash == h && w->ri == ri && strlen(w->key) == klen &&
-		    memcmp(w->key, key, klen) == 0)
-			return w;
-		i = (i + 1) & (e->cap - 1);
-	}
-	if (e->max != 0 && e->len >= e->max) {
-		if (e->full_swept == e->now || table_sweep(e) >= e->max)
-			return NULL;
-		return win_get(e, ri, key, klen);	/* slots moved */
-	}
-	w = xcalloc(1, sizeof(*w) + klen + 1);
-	w->hash = h;
+	if ((ent = keytab_find(&e->tab[ri], key, klen)) != NULL)
+		return WIN(ent);
+	if (e->max != 0 && e->len >= e->max &&
+	    (e->full_swept == e->now || table_sweep(e) >= e->max))
+		return NULL;
+	ent = keytab_add(&e->tab[ri], key, klen, NULL);
+	w = xcalloc(1, sizeof(*w));
 	w->ri = ri;
-	memcpy(w->key, key, klen);
 	w->ep.rule = &e->s->rules[ri];
-	w->ep.key = w->key;
-	e->slot[i] = w;
-	if (++e->len * 2 > e->cap)
-		table_rebuild(e, e->len, 0);
+	w->ep.key = ent->key;
+	ent->val = (uintptr_t)w;
+	e->len++;
 	return w;
 }
 
@@ -303,17 +243,32 @@ alert_eval_feed(struct alert_eval *e, size_t ri, const char *key,
 	return 1;
 }
 
+/* keytab_filter's keep: ends what left the window, drops the empty. */
+static int
+sweep_keep(struct keytab_ent *ent, void *arg)
+{
+	struct alert_eval	*e = arg;
+	struct win		*w = WIN(ent);
+
+	if (w->ep.firing)
+		return 1;
+	win_evict(e, w, e->now);
+	if (w->sum != 0)
+		return 1;
+	win_free(w);
+	e->len--;
+	return 0;
+}
+
 /* Drops every window that fell empty; returns how many are left. */
 static size_t
 table_sweep(struct alert_eval *e)
 {
-	size_t	 i;
+	size_t	 ri;
 
 	e->swept = e->full_swept = e->now;
-	for (i = 0; i < e->cap; i++)
-		if (e->slot[i] != NULL && !e->slot[i]->ep.firing)
-			win_evict(e, e->slot[i], e->now);
-	table_rebuild(e, e->len, 1);
+	for (ri = 0; ri < e->s->n; ri++)
+		keytab_filter(&e->tab[ri], sweep_keep, e);
 	return e->len;
 }
 
@@ -450,7 +405,23 @@ win_cmp(const void *a, const void *b)
 
 	if (x->ri != y->ri)
 		return x->ri < y->ri ? -1 : 1;
-	return strcmp(x->key, y->key);
+	return strcmp(x->ep.key, y->ep.key);
+}
+
+/* Every window, by rule and key (the order of a saved windows file). */
+static struct win **
+win_sorted(const struct alert_eval *e, size_t *n)
+{
+	struct win	**v = xcalloc(e->len + 1, sizeof(*v));
+	size_t		 ri, i;
+
+	*n = 0;
+	for (ri = 0; ri < e->s->n; ri++)
+		for (i = 0; i < e->tab[ri].cap; i++)
+			if (e->tab[ri].slot[i].key != NULL)
+				v[(*n)++] = WIN(&e->tab[ri].slot[i]);
+	qsort(v, *n, sizeof(*v), win_cmp);
+	return v;
 }
 
 void
@@ -475,21 +446,23 @@ void
 alert_eval_current(struct alert_eval *e, uint64_t *per_rule)
 {
 	struct win	*w;
-	size_t		 i;
+	size_t		 ri, i;
 
 	memset(per_rule, 0, e->s->n * sizeof(*per_rule));
-	for (i = 0; i < e->cap; i++) {
-		if ((w = e->slot[i]) == NULL)
-			continue;
-		win_evict(e, w, e->now);
-		if (w->sum > per_rule[w->ri])
-			per_rule[w->ri] = w->sum;
-	}
+	for (ri = 0; ri < e->s->n; ri++)
+		for (i = 0; i < e->tab[ri].cap; i++) {
+			if (e->tab[ri].slot[i].key == NULL)
+				continue;
+			w = WIN(&e->tab[ri].slot[i]);
+			win_evict(e, w, e->now);
+			if (w->sum > per_rule[ri])
+				per_rule[ri] = w->sum;
+		}
 }
 
 /*
  * The carried windows, one line each after a "mxtally-windows 1 NOW"
- * header: rule name, rule signature and key in hex, the episode
+ * header, by rule and key: rule name, rule signature and key in hex, the episode
  * (firing first last value events), then "t:n" per slot.
  */
 static void
@@ -511,21 +484,22 @@ rule_sig(const struct alert_rule *r, char *buf, size_t len)
 void
 alert_eval_save(const struct alert_eval *e, FILE *f)
 {
+	struct win		**v;
 	const struct win	*w;
 	char			 sig[512];
-	size_t			 i, k;
+	size_t			 i, k, n;
 
 	fprintf(f, "mxtally-windows 1 %lld\n", (long long)e->now);
-	for (i = 0; i < e->cap; i++) {
-		if ((w = e->slot[i]) == NULL || (w->len == 0 &&
-		    !w->ep.firing))
+	v = win_sorted(e, &n);
+	for (i = 0; i < n; i++) {
+		if ((w = v[i])->len == 0 && !w->ep.firing)
 			continue;
 		rule_sig(w->ep.rule, sig, sizeof(sig));
 		hex_put(f, w->ep.rule->name);
 		putc(' ', f);
 		hex_put(f, sig);
 		putc(' ', f);
-		hex_put(f, w->key);
+		hex_put(f, w->ep.key);
 		fprintf(f, " %d %lld %lld %llu %llu", w->ep.firing,
 		    (long long)w->ep.first, (long long)w->ep.last,
 		    (unsigned long long)w->ep.value,
@@ -535,6 +509,7 @@ alert_eval_save(const struct alert_eval *e, FILE *f)
 			    (unsigned long long)RING(w, k).n);
 		putc('\n', f);
 	}
+	free(v);
 }
 
 /* Decodes hex up to a space into buf; returns the end, NULL if bad. */
@@ -636,20 +611,20 @@ void
 alert_eval_carry(struct alert_eval *to, struct alert_eval *from,
     alert_done_fn *gone, void *arg)
 {
-	struct win	*w, *nw;
+	struct win	**v, *w, *nw;
 	char		 sig[512];
-	size_t		 i, k;
+	size_t		 i, k, n;
 	int		 ri;
 
 	if (from->now > to->now)
 		to->now = from->now;
-	for (i = 0; i < from->cap; i++) {
-		if ((w = from->slot[i]) == NULL)
-			continue;
+	v = win_sorted(from, &n);
+	for (i = 0; i < n; i++) {
+		w = v[i];
 		rule_sig(w->ep.rule, sig, sizeof(sig));
 		ri = rule_find(to->s, w->ep.rule->name, sig);
-		if (ri == -1 || (nw = win_get(to, (size_t)ri, w->key,
-		    strlen(w->key))) == NULL) {
+		if (ri == -1 || (nw = win_get(to, (size_t)ri, w->ep.key,
+		    strlen(w->ep.key))) == NULL) {
 			if (w->ep.firing && gone != NULL) {
 				w->ep.current = w->sum;
 				gone(&w->ep, arg);
@@ -668,6 +643,7 @@ alert_eval_carry(struct alert_eval *to, struct alert_eval *from,
 			firing_add(to, nw);
 		}
 	}
+	free(v);
 	to->late += from->late;
 	to->overflow += from->overflow;
 }
