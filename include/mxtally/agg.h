@@ -164,13 +164,6 @@ void join_stream_stats(const struct join_stream *js,
 
 #define JOIN_STREAM_MAX	16384	/* entries a stream holds at most */
 
-/*
- * An unlinked temporary file in $TMPDIR (default /tmp) for spilled runs,
- * open for writing and reading; NULL with errno set when none can be
- * made. *dir gets the directory, for messages.
- */
-FILE *agg_spill_file(const char **dir);
-
 /* Events counted so far (for progress and tests). */
 uint64_t agg_events(const struct agg *a);
 

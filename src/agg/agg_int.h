@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mxtally/spill.h"
+
 struct arena_block;
 
 struct arena {
@@ -64,60 +66,53 @@ struct ent {
  * A table may be capped at max keys, in one of two ways. A table with
  * spill set (the report tables) keeps its max most frequent keys: it
  * writes sorted runs to temporary files when full and chooses the keys
- * from the exact totals in tab_settle (spill.c). Any other table (the
+ * from the exact totals in tab_settle (fold.c). Any other table (the
  * Dovecot sessions, where frequency means nothing) keeps only the keys
  * whose hash is at most hmax (UINT64_MAX >> k, k lowered one step at a
  * time). Either way the rest is counted into other_n, exactly, and which
  * keys survive depends only on the events seen, never on how the input
- * was split over threads or in what order it came (see tab.c, spill.c).
+ * was split over threads or in what order it came (see tab.c, fold.c).
  * Keys of length 0 or 1 (a cause byte with no name) are never folded.
  */
 /*
- * spill.c: the sorted runs a capped table writes to temporary files, and
- * the final choice of its most frequent keys.
+ * fold.c: the sorted runs a capped table writes through the spill engine
+ * (spill.h), and the final choice of its most frequent keys.
  */
-struct run;
-
-struct spill {
-	struct run	*runs;
-	size_t		 nruns, runcap;
-	int		 failed;	/* a run could not be written */
-	int		 sum_aux;	/* aux adds up; else the lowest wins */
-};
-
 struct srec {			/* a key and its counts, as runs hold them */
 	uint64_t	 n;
-	uint64_t	 aux;		/* bytes (sum_aux), or the example's pos */
+	uint64_t	 aux;		/* bytes (summed), or the example's pos */
 	const char	*key;
 	const char	*ex;		/* example, NUL-ended, or NULL */
 	char		*own;		/* a copy's key and ex, or NULL */
-	uint64_t	 pfx;		/* spill.c's: the first key bytes */
+	uint64_t	 pfx;		/* fold.c's: the first key bytes */
 	uint32_t	 klen;
 };
+
+/*
+ * s's records: keys with counts that add up, and aux that adds up too
+ * (sum_aux: bytes) or is the lowest, with its example (a position).
+ */
+void fold_init(struct spill *s, int sum_aux);
 
 /*
  * Writes v[0..n), distinct keys in any order (sorted here), as a new run
  * of s. Returns 0, or -1 when it could not: then s->failed is set, one
  * warning names the directory, and the caller keeps its entries.
  */
-int spill_write(struct spill *s, struct srec *v, size_t n);
-
-/* Moves from's runs to into. */
-void spill_take(struct spill *into, struct spill *from);
-void spill_release(struct spill *s);
+int fold_write(struct spill *s, struct srec *v, size_t n);
 
 /*
  * The end of a capped table: merges s's runs with v[0..nv) (the keys the
  * table still holds, any order) into exact totals per key, keeps the max
  * best (highest n, then lowest key bytes; keys of 0 or 1 byte always) and
  * calls fold(ctx, r) for every other key. *kept gets copies of the kept
- * records (free with spill_kept_free), *nkept their count. Releases s.
+ * records (free with fold_kept_free), *nkept their count. Releases s.
  * Returns the number of distinct keys, kept and folded.
  */
-uint64_t spill_pick(struct spill *s, struct srec *v, size_t nv, size_t max,
+uint64_t fold_pick(struct spill *s, struct srec *v, size_t nv, size_t max,
     void (*fold)(void *, const struct srec *), void *ctx,
     struct srec **kept, size_t *nkept);
-void spill_kept_free(struct srec *v, size_t n);
+void fold_kept_free(struct srec *v, size_t n);
 
 struct eslot {			/* the hash beside the pointer: a probe */
 	uint64_t	 hash;		/* touches an entry only on a match */
@@ -133,7 +128,7 @@ struct tab {
 	uint64_t	 other_n;	/* events of folded keys */
 	uint64_t	 other_by[256];	/* the same, by the key's first byte */
 	struct arena	 ar;		/* entries and examples; the table's own */
-	int		 spill;		/* fold by frequency (spill.c) */
+	int		 spill;		/* fold by frequency (fold.c) */
 	struct spill	 sp;		/* its runs */
 };
 

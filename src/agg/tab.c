@@ -5,7 +5,7 @@
  * keys. Each table has its own arena, so folding (the key cap) can
  * rebuild it and give memory back.
  *
- * Folding by hash (tables without spill; spill.c has the other way).
+ * Folding by hash (tables without spill; fold.c has the other way).
  * Why it is the same for any split of the input: let K(h) be the
  * keys of a set D that a threshold h keeps. The thresholds form one
  * sequence UINT64_MAX >> k, and |D & K(h)| only grows with D and with h.
@@ -240,6 +240,7 @@ tab_init(struct tab *t)
 	t->hmax = UINT64_MAX;
 	t->slot = slots_alloc(t->cap, sizeof(*t->slot));
 	arena_init(&t->ar);
+	fold_init(&t->sp, 0);		/* aux: the example's position */
 }
 
 void
@@ -394,7 +395,7 @@ tab_spill(struct tab *t)
 {
 	size_t		 n;
 	struct srec	*v = tab_srecs(t, &n);
-	int		 rc = spill_write(&t->sp, v, n);
+	int		 rc = fold_write(&t->sp, v, n);
 
 	free(v);
 	if (rc == 0) {
@@ -420,7 +421,7 @@ tab_settle(struct tab *t)
 	if (t->max == 0 || (t->sp.nruns == 0 && t->len <= t->max))
 		return;
 	v = tab_srecs(t, &nv);
-	spill_pick(&t->sp, v, nv, t->max, tab_fold_srec, t, &kept, &nkept);
+	fold_pick(&t->sp, v, nv, t->max, tab_fold_srec, t, &kept, &nkept);
 	free(v);
 	/* the kept keys are copies: refill the emptied table with them */
 	memset(t->slot, 0, t->cap * sizeof(*t->slot));
@@ -434,7 +435,7 @@ tab_settle(struct tab *t)
 			e->ex = arena_strndup(&t->ar, kept[i].ex,
 			    strlen(kept[i].ex));
 	}
-	spill_kept_free(kept, nkept);
+	fold_kept_free(kept, nkept);
 }
 
 struct ent *

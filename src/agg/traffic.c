@@ -17,7 +17,7 @@
  * not depend on -j. Memory: the chunk table is bounded by a chunk's
  * lines; records by the messages that cross a chunk edge; the sender,
  * recipient, domain and deferred-queue-id sets by --max-keys, with the
- * rule of the error tables (spill.c): a full set writes a sorted run to a
+ * rule of the error tables (fold.c): a full set writes a sorted run to a
  * temporary file, and traffic_finish keeps the max keys with the most
  * messages and adds the counts and bytes of the rest to its "other"
  * entry. The kept keys, every total and the distinct counts are exact and
@@ -85,7 +85,7 @@ struct trec {			/* a fact that needs another chunk */
  * entry it points to). Counts of senders and recipients wait in a batch
  * and are added together: first the entries of all their home slots are
  * prefetched, so the misses overlap instead of following one another.
- * Counts add up and the fold rule does not depend on order (spill.c),
+ * Counts add up and the fold rule does not depend on order (fold.c),
  * so the result is the same as adding each at once.
  */
 #define BATCH_ADDRS	16	/* addresses waiting; two counts each */
@@ -128,7 +128,7 @@ tset_init(struct tset *t, struct arena *ar)
 	memset(t, 0, sizeof(*t));
 	t->cap = 64;
 	t->max = SIZE_MAX;
-	t->sp.sum_aux = 1;		/* aux: bytes */
+	fold_init(&t->sp, 1);		/* aux: bytes */
 	t->slot = slots_alloc(t->cap, sizeof(*t->slot));
 	t->other = xcalloc(1, sizeof(*t->other) + 1);
 	arena_init(&t->own);
@@ -234,7 +234,7 @@ tset_spill(struct tset *t)
 {
 	size_t		 n;
 	struct srec	*v = tset_srecs(t, &n);
-	int		 rc = spill_write(&t->sp, v, n);
+	int		 rc = fold_write(&t->sp, v, n);
 
 	free(v);
 	if (rc == 0) {
@@ -247,7 +247,7 @@ tset_spill(struct tset *t)
 /*
  * Finds key, adding a zero entry (copying key) when absent. The entry is
  * valid until the next tset_get on t: a capped set that is full writes
- * its entries to a run (spill.c) and starts afresh.
+ * its entries to a run (fold.c) and starts afresh.
  */
 static struct tent *
 tset_get_h(struct tset *t, const char *key, size_t klen, uint64_t h)
@@ -344,7 +344,7 @@ tset_settle(struct tset *t)
 	if (t->max == SIZE_MAX || (t->sp.nruns == 0 && t->len <= t->max))
 		return;
 	v = tset_srecs(t, &nv);
-	t->distinct = spill_pick(&t->sp, v, nv, t->max, tset_fold_srec, t,
+	t->distinct = fold_pick(&t->sp, v, nv, t->max, tset_fold_srec, t,
 	    &kept, &nkept);
 	free(v);
 	memset(t->slot, 0, t->cap * sizeof(*t->slot));
@@ -355,7 +355,7 @@ tset_settle(struct tset *t)
 		e->n = kept[i].n;
 		e->bytes = kept[i].aux;
 	}
-	spill_kept_free(kept, nkept);
+	fold_kept_free(kept, nkept);
 }
 
 /*

@@ -14,10 +14,10 @@
  * falls below.
  *
  * Memory: a buffer holds at most max_records records (alert_set_bound); a
- * full one is sorted and written to a run (a temporary file, see
- * agg_spill_file), and evaluation then reads all runs in one k-way merge
- * by (time, position): the same order, so the same alerts. When no run
- * can be written the records stay in memory, after one warning.
+ * full one is sorted and written as a run of the spill engine (spill.h),
+ * and evaluation then reads all runs in one k-way merge by (time,
+ * position): the same order, so the same alerts. When no run can be
+ * written the records stay in memory, after one warning.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -30,6 +30,7 @@
 #include "mxtally/cause.h"
 #include "mxtally/log.h"
 #include "mxtally/scan.h"
+#include "mxtally/spill.h"
 #include "alert_int.h"
 
 #define BLK_SIZE	(64u << 10)
@@ -55,18 +56,16 @@ enum rec_str { S_HOST, S_USER, S_CLIENT, S_NSTR };
 /* the part of a record written as it is; the strings follow it */
 #define REC_FIXED	offsetof(struct rec, count)
 
-struct arun {
-	FILE		*f;
-	uint64_t	 n;
+struct rbuf {			/* a record read back, with its strings */
+	struct rec	 r;		/* first: a struct rbuf is a rec */
+	char		 sb[S_NSTR][STR_MAX + 1];
 };
 
 struct alert_buf {
 	struct rec	*v;
 	size_t		 n, cap;
 	struct blk	*blocks;
-	struct arun	*runs;		/* each sorted by (t, pos) */
-	size_t		 nruns, runcap;
-	int		 nospill;	/* a run could not be written */
+	struct spill	 sp;		/* runs, each sorted by (t, pos) */
 };
 
 #define RECORDS_MIN	65536
@@ -79,10 +78,15 @@ alert_set_bound(struct alert_set *s, size_t max_keys)
 	s->max_windows = max_keys;
 }
 
+static const struct spill_ops rec_ops;
+
 struct alert_buf *
 alert_buf_new(void)
 {
-	return xcalloc(1, sizeof(struct alert_buf));
+	struct alert_buf	*b = xcalloc(1, sizeof(*b));
+
+	spill_init(&b->sp, &rec_ops);
+	return b;
 }
 
 static void
@@ -100,14 +104,10 @@ blocks_free(struct alert_buf *b)
 void
 alert_buf_free(struct alert_buf *b)
 {
-	size_t	 i;
-
 	if (b == NULL)
 		return;
 	blocks_free(b);
-	for (i = 0; i < b->nruns; i++)
-		fclose(b->runs[i].f);
-	free(b->runs);
+	spill_release(&b->sp);
 	free(b->v);
 	free(b);
 }
@@ -162,22 +162,12 @@ rec_cmp(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-static void
-spill_warn(const char *dir)
-{
-	static atomic_int	 warned;
-	int			 e = errno;
-
-	if (atomic_exchange(&warned, 1) == 0)
-		log_warn("cannot spill alert records to '%s': %s; they stay "
-		    "in memory", dir, e != 0 ? strerror(e) : "i/o error");
-}
-
 static int
-rec_write(FILE *f, const struct rec *r)
+rec_put(FILE *f, const void *rec)
 {
-	unsigned char	 len[S_NSTR];
-	size_t		 i;
+	const struct rec	*r = rec;
+	unsigned char		 len[S_NSTR];
+	size_t			 i;
 
 	for (i = 0; i < S_NSTR; i++)
 		len[i] = (unsigned char)strlen(r->str[i]);
@@ -194,35 +184,50 @@ rec_write(FILE *f, const struct rec *r)
 	return ferror(f) ? -1 : 0;
 }
 
+static int
+rec_get(FILE *f, void *buf)
+{
+	struct rbuf	*d = buf;
+	unsigned char	 len[S_NSTR];
+	size_t		 i;
+	int		 ok;
+
+	ok = fread(&d->r.t, sizeof(d->r.t), 1, f) == 1 &&
+	    fread(&d->r.pos, sizeof(d->r.pos), 1, f) == 1 &&
+	    fread(&d->r.count, sizeof(d->r.count), 1, f) == 1 &&
+	    fread(&d->r.cause, sizeof(d->r.cause), 1, f) == 1 &&
+	    fread(d->r.code, sizeof(d->r.code), 1, f) == 1 &&
+	    fread(d->r.enh, sizeof(d->r.enh), 1, f) == 1 &&
+	    fread(d->r.resp, sizeof(d->r.resp), 1, f) == 1 &&
+	    fread(len, sizeof(len), 1, f) == 1;
+	for (i = 0; ok && i < S_NSTR; i++) {
+		ok = fread(d->sb[i], 1, len[i], f) == len[i];
+		d->sb[i][len[i]] = '\0';
+		d->r.str[i] = d->sb[i];
+	}
+	return ok ? 0 : -1;
+}
+
+static atomic_int	 rec_warned;
+
+static const struct spill_ops rec_ops = {
+	sizeof(struct rbuf), rec_cmp, rec_put, rec_get, NULL, NULL,
+	"alert records stay in memory", &rec_warned
+};
+
+static const void *
+rec_at(void *arg, size_t i)
+{
+	return &((const struct rec *)arg)[i];
+}
+
 /* Sorts b's records into a new run and empties b; on error keeps them. */
 static void
 buf_spill(struct alert_buf *b)
 {
-	const char	*dir;
-	FILE		*f;
-	size_t		 i;
-	int		 rc = 0;
-
 	qsort(b->v, b->n, sizeof(*b->v), rec_cmp);
-	if ((f = agg_spill_file(&dir)) == NULL) {
-		spill_warn(dir);
-		b->nospill = 1;
+	if (spill_write(&b->sp, rec_at, b->v, b->n) == -1)
 		return;
-	}
-	for (i = 0; i < b->n && rc == 0; i++)
-		rc = rec_write(f, &b->v[i]);
-	if (rc != 0 || fflush(f) != 0) {
-		spill_warn(dir);
-		fclose(f);
-		b->nospill = 1;
-		return;
-	}
-	rewind(f);
-	if (b->nruns == b->runcap) {
-		b->runcap = b->runcap ? b->runcap * 2 : 8;
-		b->runs = xrealloc(b->runs, b->runcap * sizeof(*b->runs));
-	}
-	b->runs[b->nruns++] = (struct arun){ f, b->n };
 	b->n = 0;
 	blocks_free(b);
 }
@@ -235,7 +240,7 @@ alert_buf_add(struct alert_buf *b, const struct alert_set *s,
 
 	if (!buf_wants(s, ev))
 		return;
-	if (s->max_records != 0 && b->n >= s->max_records && !b->nospill)
+	if (s->max_records != 0 && b->n >= s->max_records && !b->sp.failed)
 		buf_spill(b);
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 256;
@@ -303,83 +308,10 @@ alert_set_merge(struct alert_set *s, struct alert_buf *from)
 		k->next = to->blocks;
 		to->blocks = k;
 	}
-	if (to->nruns + from->nruns > to->runcap) {
-		to->runcap = to->nruns + from->nruns;
-		to->runs = xrealloc(to->runs, to->runcap * sizeof(*to->runs));
-	}
-	if (from->nruns > 0)
-		memcpy(to->runs + to->nruns, from->runs,
-		    from->nruns * sizeof(*from->runs));
-	to->nruns += from->nruns;
-	to->nospill |= from->nospill;
-	from->nruns = 0;
+	spill_take(&to->sp, &from->sp);
 	alert_buf_free(from);
-	if (s->max_records != 0 && to->n > s->max_records && !to->nospill)
+	if (s->max_records != 0 && to->n > s->max_records && !to->sp.failed)
 		buf_spill(to);
-}
-
-/* One sorted source of records: a run, or the records still in memory. */
-struct ard {
-	FILE		*f;
-	const struct rec *mem;
-	uint64_t	 left;
-	struct rec	 r;
-	char		 sb[S_NSTR][STR_MAX + 1];
-};
-
-/* Our own file, written whole: a failure here is an i/o error or a bug. */
-static void
-ard_next(struct ard *d)
-{
-	unsigned char	 len[S_NSTR];
-	size_t		 i;
-	FILE		*f = d->f;
-	int		 ok;
-
-	d->left--;
-	if (f == NULL) {
-		d->r = *d->mem++;
-		return;
-	}
-	ok = fread(&d->r.t, sizeof(d->r.t), 1, f) == 1 &&
-	    fread(&d->r.pos, sizeof(d->r.pos), 1, f) == 1 &&
-	    fread(&d->r.count, sizeof(d->r.count), 1, f) == 1 &&
-	    fread(&d->r.cause, sizeof(d->r.cause), 1, f) == 1 &&
-	    fread(d->r.code, sizeof(d->r.code), 1, f) == 1 &&
-	    fread(d->r.enh, sizeof(d->r.enh), 1, f) == 1 &&
-	    fread(d->r.resp, sizeof(d->r.resp), 1, f) == 1 &&
-	    fread(len, sizeof(len), 1, f) == 1;
-	for (i = 0; ok && i < S_NSTR; i++) {
-		ok = fread(d->sb[i], 1, len[i], f) == len[i];
-		d->sb[i][len[i]] = '\0';
-		d->r.str[i] = d->sb[i];
-	}
-	if (!ok)
-		log_die("reading an alert spill file: %s",
-		    ferror(f) ? strerror(errno) : "short record");
-}
-
-static int
-ard_less(const struct ard *a, const struct ard *b)
-{
-	return rec_cmp(&a->r, &b->r) < 0;
-}
-
-static void
-ard_sift_down(struct ard **h, size_t len, size_t i)
-{
-	size_t		 c;
-	struct ard	*tmp;
-
-	for (; (c = 2 * i + 1) < len; i = c) {
-		if (c + 1 < len && ard_less(h[c + 1], h[c]))
-			c++;
-		if (!ard_less(h[c], h[i]))
-			break;
-		tmp = h[i];
-		h[i] = h[c];
-		h[c] = tmp;
-	}
 }
 
 struct collect {
@@ -415,9 +347,11 @@ alert_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-static void
-rec_feed(struct alert_eval *e, const struct rec *x)
+static int
+rec_feed(void *ctx, const void *rec)
 {
+	struct alert_eval	*e = ctx;
+	const struct rec	*x = rec;
 	struct alert_item	 it = {
 		.t = x->t, .count = x->count, .cause = x->cause,
 		.code = x->code, .enh = x->enh, .resp = x->resp,
@@ -426,43 +360,16 @@ rec_feed(struct alert_eval *e, const struct rec *x)
 	};
 
 	alert_eval_item(e, &it);
+	return 0;
 }
 
 /* Feeds every record of b, runs and memory, in (time, position) order. */
 static void
 buf_feed(struct alert_eval *e, struct alert_buf *b)
 {
-	struct ard	*d = xcalloc(b->nruns + 1, sizeof(*d));
-	struct ard	**heap = xmalloc((b->nruns + 1) * sizeof(*heap));
-	size_t		 i, len = 0;
-
 	if (b->n > 1)		/* b->v is NULL with no records */
 		qsort(b->v, b->n, sizeof(*b->v), rec_cmp);
-	for (i = 0; i <= b->nruns; i++) {
-		if (i < b->nruns) {
-			d[i].f = b->runs[i].f;
-			d[i].left = b->runs[i].n;
-		} else {
-			d[i].mem = b->v;
-			d[i].left = b->n;
-		}
-		if (d[i].left > 0) {
-			ard_next(&d[i]);
-			heap[len++] = &d[i];
-		}
-	}
-	for (i = len / 2; i-- > 0;)
-		ard_sift_down(heap, len, i);
-	while (len > 0) {
-		rec_feed(e, &heap[0]->r);
-		if (heap[0]->left > 0)
-			ard_next(heap[0]);
-		else
-			heap[0] = heap[--len];
-		ard_sift_down(heap, len, 0);
-	}
-	free(heap);
-	free(d);
+	spill_merge(&b->sp, rec_at, b->v, b->n, rec_feed, e);
 }
 
 /* Reads the windows an earlier run left; a missing file is none. */
