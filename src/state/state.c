@@ -45,6 +45,7 @@
 #include "mxtally/afile.h"
 #include "mxtally/hash.h"
 #include "mxtally/input.h"
+#include "mxtally/keytab.h"
 #include "mxtally/log.h"
 #include "mxtally/scan.h"
 #include "mxtally/state.h"
@@ -64,8 +65,7 @@ struct state_ent {
 struct state {
 	struct state_ent *v;
 	size_t		 n, cap;
-	size_t		*slot;		/* by key: entry number + 1, 0 free */
-	size_t		 nslot;		/* a power of two > 2 n, or 0 */
+	struct keytab	 idx;		/* key's 8 bytes -> entry number + 1 */
 	int64_t		 now;
 };
 
@@ -112,51 +112,27 @@ state_key(const char *p, size_t len, int *complete)
 }
 
 /*
- * The slot of key in s's index: the one holding its entry, or the free
- * one where it goes. Keys are FNV-1a hashes already. An entry given a
- * new key (state_find_old) leaves a stale slot behind, which never
- * matches and is dropped when the index grows.
+ * The entry of key. An entry given a new key (state_find_old) leaves its
+ * old key behind in the index, mapping to an entry with another key now:
+ * that one is no match.
  */
-static size_t *
-state_slot(struct state *s, uint64_t key)
-{
-	size_t	 mask = s->nslot - 1, j;
-
-	for (j = (size_t)(key ^ key >> 32) & mask; s->slot[j] != 0;
-	    j = (j + 1) & mask)
-		if (s->v[s->slot[j] - 1].key == key)
-			break;
-	return &s->slot[j];
-}
-
 static struct state_ent *
 state_find(struct state *s, uint64_t key)
 {
-	size_t	*sl;
+	struct keytab_ent *ie = keytab_find(&s->idx, (const char *)&key,
+	    sizeof(key));
 
-	if (s->nslot == 0)
+	if (ie == NULL || s->v[ie->val - 1].key != key)
 		return NULL;
-	sl = state_slot(s, key);
-	return *sl != 0 ? &s->v[*sl - 1] : NULL;
+	return &s->v[ie->val - 1];
 }
 
-/* Entry i into the index, which grows to keep it under half full. */
+/* Entry i into the index, under its key. */
 static void
 state_index(struct state *s, size_t i)
 {
-	size_t	 k;
-
-	if (2 * (s->n + 1) > s->nslot) {
-		free(s->slot);
-		s->nslot = s->nslot ? 2 * s->nslot : 64;
-		while (2 * (s->n + 1) > s->nslot)
-			s->nslot *= 2;
-		s->slot = xcalloc(s->nslot, sizeof(*s->slot));
-		for (k = 0; k < s->n; k++)
-			if (k != i)
-				*state_slot(s, s->v[k].key) = k + 1;
-	}
-	*state_slot(s, s->v[i].key) = i + 1;
+	keytab_add(&s->idx, (const char *)&s->v[i].key, sizeof(s->v[i].key),
+	    NULL)->val = i + 1;
 }
 
 static struct state_ent *
@@ -285,7 +261,7 @@ state_free(struct state *s)
 	for (i = 0; i < s->n; i++)
 		free(s->v[i].path);
 	free(s->v);
-	free(s->slot);
+	keytab_release(&s->idx);
 	free(s);
 }
 
