@@ -8,6 +8,7 @@
 #include "mxtally/agg.h"
 #include "mxtally/cause.h"
 #include "mxtally/parse.h"
+#include "agg_helpers.h"
 
 static struct event
 ev_make(int cause, const char *user, const char *host, int64_t t)
@@ -20,33 +21,6 @@ ev_make(int cause, const char *user, const char *host, int64_t t)
 	ev.host = (struct slice){ host, strlen(host) };
 	ev.t = t;
 	return ev;
-}
-
-static uint64_t
-cause_events(const struct result *r, int cause)
-{
-	size_t	 i;
-
-	for (i = 0; i < r->ncauses; i++)
-		if (r->causes[i].cause == cause)
-			return r->causes[i].events;
-	return 0;
-}
-
-/* Events of cause with detail key (the join's "unknown_user"). */
-static uint64_t
-detail_events(const struct result *r, int cause, const char *key)
-{
-	const struct cause_where *w;
-	size_t	 i;
-
-	if (r->where == NULL)
-		return 0;
-	w = &r->where[cause];
-	for (i = 0; i < w->ndetail; i++)
-		if (strcmp(w->detail[i].key, key) == 0)
-			return w->detail[i].n;
-	return 0;
 }
 
 Test(agg, counts_users_hosts_hours, .timeout = 5)

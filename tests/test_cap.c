@@ -12,6 +12,7 @@
 #include "mxtally/cause.h"
 #include "mxtally/parse.h"
 #include "traffic_util.h"
+#include "agg_helpers.h"
 
 #define NUSERS	2996		/* 428 weeks of 7: sum of (i % 7) + 1 is NUSERS * 4 */
 
@@ -465,33 +466,6 @@ run_join(size_t max, unsigned nparts, unsigned stride, struct agg **out)
 	agg_finish(p[0]);
 	*out = p[0];
 	return agg_result(p[0], 0);
-}
-
-static uint64_t
-cause_events(const struct result *r, int cause)
-{
-	size_t	 i;
-
-	for (i = 0; i < r->ncauses; i++)
-		if (r->causes[i].cause == cause)
-			return r->causes[i].events;
-	return 0;
-}
-
-/* Events of cause with detail key (the join's "unknown_user"). */
-static uint64_t
-detail_events(const struct result *r, int cause, const char *key)
-{
-	const struct cause_where *w;
-	size_t	 i;
-
-	if (r->where == NULL)
-		return 0;
-	w = &r->where[cause];
-	for (i = 0; i < w->ndetail; i++)
-		if (strcmp(w->detail[i].key, key) == 0)
-			return w->detail[i].n;
-	return 0;
 }
 
 Test(cap, join_exact_under_cap, .timeout = 5)

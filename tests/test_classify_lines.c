@@ -129,111 +129,118 @@ Test(classify_lines, user_rule_names_builtin, .init = setup,
 
 /* --- #12's wrong causes, each with the line as the daemon writes it ---- */
 
+/*
+ * A Postfix smtp(8) delivery line: "QID: to=<TO>, relay=RELAY, delay=1,
+ * delays=0/0/1/0, dsn=DSN, status=STATUS (REPLY)", and what it must get.
+ */
+struct smtp_case {
+	const char	*qid, *to, *relay, *dsn, *status, *reply;
+	const char	*cause;		/* the cause it must get */
+	int		 detail;	/* and its detail (enum policy), or -1 */
+};
+
+#define SAID(host, text)	"host " host " said: " text
+
+static void
+smtp_cases(const struct smtp_case *c, size_t n)
+{
+	char		 l[1024];
+	struct event	 ev;
+
+	for (; n-- > 0; c++) {
+		snprintf(l, sizeof(l), "Dec  7 10:00:00 mx postfix/smtp[31]: "
+		    "%s: to=<%s>, relay=%s, delay=1, delays=0/0/1/0, dsn=%s, "
+		    "status=%s (%s)", c->qid, c->to, c->relay, c->dsn,
+		    c->status, c->reply);
+		cr_assert_str_eq(cause_line(l, &ev), c->cause, "%s", l);
+		if (c->detail != -1)
+			cr_assert_eq(ev.detail, c->detail, "%s", l);
+	}
+}
+
+#define ORG	"bob@example.org"
+#define ORG_MX	"mx.example.org[192.0.2.1]"
+
 /* Postfix: the reason after "delivery temporarily suspended: " decides */
 Test(classify_lines, postfix_suspended_by_reason, .init = setup,
     .fini = teardown, .timeout = 5)
 {
-	struct event	 ev;
+	static const struct smtp_case c[] = {
+		{ "3F2A11C0A1", ORG, "none", "4.4.1", "deferred", "delivery "
+		    "temporarily suspended: connect to " ORG_MX ":25: "
+		    "Connection timed out", "service_unavailable",
+		    POL_TIMEOUT },
+		{ "3F2A11C0A2", ORG, "none", "4.4.1", "deferred", "delivery "
+		    "temporarily suspended: connect to " ORG_MX ":25: "
+		    "Connection refused", "service_unavailable", POL_REFUSED },
+		{ "3F2A11C0A3", ORG, "none", "4.4.3", "deferred", "delivery "
+		    "temporarily suspended: Host or domain name not found. "
+		    "Name service error for name=example.org type=MX: Host "
+		    "not found, try again", "dns_failure", -1 },
+		/* an account really suspended stays account_disabled */
+		{ "3F2A11C0A4", ORG, ORG_MX ":25", "5.0.0", "bounced",
+		    SAID(ORG_MX, "550 Account suspended (in reply to RCPT TO "
+		    "command)"), "account_disabled", -1 },
+	};
 
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0A1: to=<bob@example.org>, relay=none, delay=1, "
-	    "delays=0/0/1/0, dsn=4.4.1, status=deferred (delivery "
-	    "temporarily suspended: connect to mx.example.org[192.0.2.1]:25: "
-	    "Connection timed out)", &ev), "service_unavailable");
-	cr_assert_eq(ev.detail, POL_TIMEOUT);
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0A2: to=<bob@example.org>, relay=none, delay=1, "
-	    "delays=0/0/1/0, dsn=4.4.1, status=deferred (delivery "
-	    "temporarily suspended: connect to mx.example.org[192.0.2.1]:25: "
-	    "Connection refused)", &ev), "service_unavailable");
-	cr_assert_eq(ev.detail, POL_REFUSED);
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0A3: to=<bob@example.org>, relay=none, delay=1, "
-	    "delays=0/0/1/0, dsn=4.4.3, status=deferred (delivery "
-	    "temporarily suspended: Host or domain name not found. Name "
-	    "service error for name=example.org type=MX: Host not found, try "
-	    "again)", &ev), "dns_failure");
-	/* an account really suspended stays account_disabled */
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0A4: to=<bob@example.org>, relay=mx.example.org"
-	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=5.0.0, "
-	    "status=bounced (host mx.example.org[192.0.2.1] said: 550 "
-	    "Account suspended (in reply to RCPT TO command))", &ev),
-	    "account_disabled");
+	smtp_cases(c, sizeof(c) / sizeof(c[0]));
 }
 
 /* 450 and 550 decide nothing alone; the text or the enhanced code does */
 Test(classify_lines, bare_450_550, .init = setup, .fini = teardown,
     .timeout = 5)
 {
-	struct event	 ev;
+	static const struct smtp_case c[] = {
+		{ "3F2A11C0B1", ORG, ORG_MX ":25", "4.0.0", "deferred",
+		    SAID(ORG_MX, "450 Sorry, come back in a while (in reply "
+		    "to RCPT TO command)"), "unclassified", -1 },
+		{ "3F2A11C0B2", ORG, ORG_MX ":25", "4.2.1", "deferred",
+		    SAID(ORG_MX, "450 4.2.1 Mailbox busy, try again (in "
+		    "reply to RCPT TO command)"), "lock_contention", -1 },
+		{ "3F2A11C0B3", ORG, ORG_MX ":25", "5.0.0", "bounced",
+		    SAID(ORG_MX, "550 Rejected for no good reason (in reply "
+		    "to RCPT TO command)"), "unclassified", -1 },
+		{ "3F2A11C0B4", ORG, ORG_MX ":25", "5.1.1", "bounced",
+		    SAID(ORG_MX, "550 5.1.1 <bob@example.org>: Recipient "
+		    "address rejected (in reply to RCPT TO command)"),
+		    "policy_rejection", -1 },
+	};
 
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0B1: to=<bob@example.org>, relay=mx.example.org"
-	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=4.0.0, "
-	    "status=deferred (host mx.example.org[192.0.2.1] said: 450 "
-	    "Sorry, come back in a while (in reply to RCPT TO command))",
-	    &ev), "unclassified");
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0B2: to=<bob@example.org>, relay=mx.example.org"
-	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=4.2.1, "
-	    "status=deferred (host mx.example.org[192.0.2.1] said: 450 4.2.1 "
-	    "Mailbox busy, try again (in reply to RCPT TO command))", &ev),
-	    "lock_contention");
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0B3: to=<bob@example.org>, relay=mx.example.org"
-	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=5.0.0, "
-	    "status=bounced (host mx.example.org[192.0.2.1] said: 550 "
-	    "Rejected for no good reason (in reply to RCPT TO command))",
-	    &ev), "unclassified");
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0B4: to=<bob@example.org>, relay=mx.example.org"
-	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=5.1.1, "
-	    "status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 "
-	    "<bob@example.org>: Recipient address rejected (in reply to RCPT "
-	    "TO command))", &ev), "policy_rejection");
+	smtp_cases(c, sizeof(c) / sizeof(c[0]));
 }
+
+#define COM_MX	"mx.example.com[192.0.2.2]"
+#define NET_MX	"mx.example.net[192.0.2.3]"
 
 /* 550s about the sending IP: blocklist or reputation, not the mailbox */
 Test(classify_lines, reputation_550, .init = setup, .fini = teardown,
     .timeout = 5)
 {
-	struct event	 ev;
+	static const struct smtp_case c[] = {
+		{ "3F2A11C0C1", ORG, ORG_MX ":25", "5.7.1", "bounced",
+		    SAID(ORG_MX, "550 5.7.1 Service unavailable; client "
+		    "[198.51.100.4] blocked using zen.spamhaus.org (in reply "
+		    "to RCPT TO command)"), "policy_rejection", POL_BLOCKLIST },
+		{ "3F2A11C0C2", "bob@example.com", COM_MX ":25", "5.7.1",
+		    "bounced", SAID(COM_MX, "550-5.7.1 [198.51.100.4] Our "
+		    "system has detected that this message is likely "
+		    "suspicious due to the very low reputation of the sending "
+		    "IP address. (in reply to end of DATA command)"),
+		    "policy_rejection", POL_REPUTATION },
+		{ "3F2A11C0C3", "bob@example.net", NET_MX ":25", "5.7.1",
+		    "bounced", SAID(NET_MX, "550 5.7.1 Unfortunately, "
+		    "messages from [198.51.100.4] weren't sent. Please contact "
+		    "your Internet service provider since part of their "
+		    "network is on our block list (S3150). (in reply to MAIL "
+		    "FROM command)"), "policy_rejection", POL_BLOCKLIST },
+		/* no enhanced code at all: the text alone must say it */
+		{ "3F2A11C0C4", "bob@example.net", NET_MX ":25", "5.0.0",
+		    "bounced", SAID(NET_MX, "550 Your IP has a poor "
+		    "reputation (in reply to MAIL FROM command)"),
+		    "policy_rejection", POL_REPUTATION },
+	};
 
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0C1: to=<bob@example.org>, relay=mx.example.org"
-	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=5.7.1, "
-	    "status=bounced (host mx.example.org[192.0.2.1] said: 550 5.7.1 "
-	    "Service unavailable; client [198.51.100.4] blocked using "
-	    "zen.spamhaus.org (in reply to RCPT TO command))", &ev),
-	    "policy_rejection");
-	cr_assert_eq(ev.detail, POL_BLOCKLIST);
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0C2: to=<bob@example.com>, relay=mx.example.com"
-	    "[192.0.2.2]:25, delay=1, delays=0/0/1/0, dsn=5.7.1, "
-	    "status=bounced (host mx.example.com[192.0.2.2] said: "
-	    "550-5.7.1 [198.51.100.4] Our system has detected that this "
-	    "message is likely suspicious due to the very low reputation of "
-	    "the sending IP address. (in reply to end of DATA command))", &ev),
-	    "policy_rejection");
-	cr_assert_eq(ev.detail, POL_REPUTATION);
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0C3: to=<bob@example.net>, relay=mx.example.net"
-	    "[192.0.2.3]:25, delay=1, delays=0/0/1/0, dsn=5.7.1, "
-	    "status=bounced (host mx.example.net[192.0.2.3] said: 550 5.7.1 "
-	    "Unfortunately, messages from [198.51.100.4] weren't sent. Please "
-	    "contact your Internet service provider since part of their "
-	    "network is on our block list (S3150). (in reply to MAIL FROM "
-	    "command))", &ev), "policy_rejection");
-	cr_assert_eq(ev.detail, POL_BLOCKLIST);
-	/* no enhanced code at all: the text alone must say it */
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0C4: to=<bob@example.net>, relay=mx.example.net"
-	    "[192.0.2.3]:25, delay=1, delays=0/0/1/0, dsn=5.0.0, "
-	    "status=bounced (host mx.example.net[192.0.2.3] said: 550 "
-	    "Your IP has a poor reputation (in reply to MAIL FROM command))",
-	    &ev), "policy_rejection");
-	cr_assert_eq(ev.detail, POL_REPUTATION);
+	smtp_cases(c, sizeof(c) / sizeof(c[0]));
 }
 
 /* sendmail's stat= label is weaker than the dsn= beside it */
@@ -356,13 +363,10 @@ Test(classify_lines, too_many_connections, .init = setup,
 	    "[192.0.2.3] refused: too many connections from that IP address",
 	    &ev), "rate_limited");
 	cr_assert(eq(ev.client, "192.0.2.3"));
-	cr_assert_str_eq(cause_line("Dec  7 10:00:00 mx postfix/smtp[31]: "
-	    "3F2A11C0D1: to=<bob@example.org>, relay=mx.example.org"
-	    "[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=4.7.0, "
-	    "status=deferred (host mx.example.org[192.0.2.1] said: 421 4.7.0 "
-	    "Too many concurrent SMTP connections from this IP address; please "
-	    "try again later. (in reply to end of DATA command))", &ev),
-	    "rate_limited");
+	smtp_cases(&(const struct smtp_case){ "3F2A11C0D1", ORG, ORG_MX ":25",
+	    "4.7.0", "deferred", SAID(ORG_MX, "421 4.7.0 Too many concurrent "
+	    "SMTP connections from this IP address; please try again later. "
+	    "(in reply to end of DATA command)"), "rate_limited", -1 }, 1);
 }
 
 /* Postfix smtpd hangs up on a non-SMTP command (221 "I can break rules") */

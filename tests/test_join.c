@@ -27,6 +27,7 @@
 #include "mxtally/scan.h"
 #include "mxtally/state.h"
 #include "parse_util.h"
+#include "agg_helpers.h"
 
 /* LMTP: one refused recipient each, alice and bob (one transaction) */
 static const char *const lmtp_lines[] = {
@@ -128,17 +129,6 @@ feed_some(struct agg *a, const char *const *v, size_t n, uint64_t base,
 	for (i = 0; i < n; i++)
 		if (i % m == r)
 			feed(a, v[i], base + i);
-}
-
-static uint64_t
-cause_events(const struct result *r, int cause)
-{
-	size_t	 i;
-
-	for (i = 0; i < r->ncauses; i++)
-		if (r->causes[i].cause == cause)
-			return r->causes[i].events;
-	return 0;
 }
 
 static uint64_t
