@@ -22,12 +22,8 @@
 # --days 2 (day2, day3 only, x = 0, 1): store2 0,1: slope 1, now 1,
 #   (10 - 1) / 1 = 9 days; alice 2,4: slope 2
 set -u
-MXTALLY=${MXTALLY:-./mxtally}
-case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
-t_begin history
+t_setup history
 db=$tmp/h.db
 S=samples/history
 

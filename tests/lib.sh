@@ -2,7 +2,7 @@
 # and the closing line. Source it after setting MXTALLY and friends:
 #
 #	. "$(dirname "$0")/lib.sh"
-#	t_begin golden
+#	t_begin golden		(or t_setup golden: MXTALLY, $tmp, trap)
 #	... ok / bad "what differs" / skip "why" ...
 #	t_end
 #
@@ -13,6 +13,17 @@
 t_begin() {
 	t_name=$1
 	pass=0 fail=0 skip=0
+}
+
+# The start of a script that runs the binary from a scratch directory:
+# MXTALLY as an absolute path (default ./mxtally; the script may cd),
+# $tmp a new directory removed at exit, then t_begin NAME.
+t_setup() {
+	MXTALLY=${MXTALLY:-./mxtally}
+	case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	t_begin "$1"
 }
 
 ok() { pass=$((pass + 1)); }

@@ -13,12 +13,8 @@
 # 198.51.100.3 <- 198.51.100.3; the answer must not depend on -j or on
 # the logins and refusals being in different files.
 set -u
-MXTALLY=${MXTALLY:-./mxtally}
-case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
-t_begin locks
+t_setup locks
 L=samples/locks/dovecot.log
 
 "$MXTALLY" --year 2026 -j1 -f json "$L" | jq -c .lock_contention >"$tmp/j1" ||

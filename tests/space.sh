@@ -9,12 +9,8 @@
 #   mx2 spool: space=51200 K = 52428800 bytes on day 3 only: no line
 # and, with ../shared, from the kdent Postfix log by awk.
 set -u
-MXTALLY=${MXTALLY:-./mxtally}
-case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
-t_begin space
+t_setup space
 S=samples/space
 
 check() {	# file, jq expression that must be true

@@ -16,12 +16,8 @@
 #    run; each line is one event, so the expected events per run are
 #    the lines added since the last run, counted by hand below.
 set -u
-MXTALLY=${MXTALLY:-./mxtally}
-case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
-t_begin state
+t_setup state
 run() { "$MXTALLY" -q --year 2026 -j1 "$@"; }
 # everything is compared, traffic lists included (each sample's top lists
 # are complete, so distinct senders and recipients are exact), except

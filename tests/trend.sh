@@ -57,13 +57,9 @@
 #   + 3.92 = 5.4, Sxx = 10.24 + 1.44 + .04 + 3.24 + 7.84 = 22.8,
 #   slope 0.2368
 set -u
-MXTALLY=${MXTALLY:-./mxtally}
-case $MXTALLY in /*) ;; *) MXTALLY=$(pwd)/$MXTALLY ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/trend_logs.sh"
-t_begin trend
+t_setup trend
 command -v jq >/dev/null || t_skip_all "no jq"
 db=$tmp/h.db
 trend_logs "$tmp"
