@@ -80,6 +80,25 @@ grep -q '<tr data-user="bob" data-events="1"><td>bob</td>' "$tmp/t.html" &&
     (.pairs | map(.events)), (.sessions | length)]' >"$tmp/m"
 [ "$(cat "$tmp/m")" = '[6,4,[2,2],6]' ] && ok || bad "merge: $(cat "$tmp/m")"
 
+# The refused sessions as text and HTML (rep_lock_session, one walker
+# for both), latest first: the three refusals above, word for word.
+"$MXTALLY" --year 2026 "$L" | sed -n '/latest refused sessions/,+3p' >"$tmp/t"
+cat >"$tmp/want" <<'EOF'
+  latest refused sessions
+    2026-11-21T10:01:11  bob from 198.51.100.3: held by 198.51.100.3 since 2026-11-21T10:01:00 (session bbbb0001)
+    2026-11-21T10:00:31  alice from 192.0.2.2: the holder is not in the log
+    2026-11-21T10:00:06  alice from 192.0.2.2: held by 192.0.2.1 since 2026-11-21T10:00:00 (session aaaa0001)
+EOF
+cmp -s "$tmp/want" "$tmp/t" && ok || bad "text sessions: $(cat "$tmp/t")"
+"$MXTALLY" --year 2026 -f html "$L" | sed -n '/id="lock-sessions"/,+3p' >"$tmp/h"
+cat >"$tmp/want" <<'EOF'
+<ul class="det" id="lock-sessions">
+<li>2026-11-21 10:01:11 bob from 198.51.100.3: held by 198.51.100.3 since 2026-11-21 10:01:00 (session <code>bbbb0001</code>)</li>
+<li>2026-11-21 10:00:31 alice from 192.0.2.2: the holder is not in the log</li>
+<li>2026-11-21 10:00:06 alice from 192.0.2.2: held by 192.0.2.1 since 2026-11-21 10:00:00 (session <code>aaaa0001</code>)</li>
+EOF
+cmp -s "$tmp/want" "$tmp/h" && ok || bad "html sessions: $(cat "$tmp/h")"
+
 # --max-keys 4 keeps the records of some sessions only, the same for -j
 for j in 1 2; do
 	"$MXTALLY" --year 2026 -j$j --max-keys 4 -f json "$L" |

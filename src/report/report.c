@@ -287,6 +287,29 @@ rep_pad(FILE *out, size_t n)
 	}
 }
 
+void
+rep_lock_session(FILE *out, const struct lock_row *l,
+    const struct lock_fmt *fmt)
+{
+	char	 a[32];
+
+	fprintf(out, "%s%s%s", fmt->open, fmt->time(l->t, a, sizeof(a)),
+	    fmt->sep);
+	fmt->str(out, l->user);
+	fputs(" from ", out);
+	fmt->str(out, l->client[0] != '\0' ? l->client : "-");
+	if (l->holder == NULL) {
+		fprintf(out, ": the holder is not in the log%s", fmt->end);
+		return;
+	}
+	fputs(": held by ", out);
+	fmt->str(out, l->holder[0] != '\0' ? l->holder : "-");
+	fprintf(out, " since %s (session %s", fmt->time(l->since, a,
+	    sizeof(a)), fmt->code);
+	fmt->str(out, l->holder_session);
+	fprintf(out, "%s)%s", fmt->uncode, fmt->end);
+}
+
 const char *
 rep_lock_reason(const struct result *r, int same_client)
 {

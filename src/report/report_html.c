@@ -960,12 +960,15 @@ html_storage(const struct hw *h)
 
 /* --- lock contention ---------------------------------------------- */
 
+static const struct lock_fmt html_lock_fmt = {
+	rep_html_str, when, "<li>", " ", "<code>", "</code>", "</li>\n"
+};
+
 /* The mailboxes polled by two sessions at once, and who held the lock. */
 static void
 html_locks(const struct hw *h)
 {
 	const struct result	*r = h->r;
-	char			 a[32], b[32];
 	size_t			 i, same = 0, two = 0;
 
 	if (r->nlocks_all == 0)
@@ -1015,24 +1018,8 @@ html_locks(const struct hw *h)
 		    "both sides):</b> %s</p>\n", rep_lock_reason(r, 1));
 	fputs("<details><summary>latest refused sessions</summary>\n"
 	    "<ul class=\"det\" id=\"lock-sessions\">\n", h->out);
-	for (i = 0; i < r->nlocks && i < h->rows; i++) {
-		const struct lock_row *l = &r->locks[i];
-
-		fprintf(h->out, "<li>%s ", when(l->t, a, sizeof(a)));
-		rep_html_str(h->out, l->user);
-		fputs(" from ", h->out);
-		rep_html_str(h->out, l->client[0] != '\0' ? l->client : "-");
-		if (l->holder != NULL) {
-			fputs(": held by ", h->out);
-			rep_html_str(h->out, l->holder[0] != '\0' ? l->holder :
-			    "-");
-			fprintf(h->out, " since %s (session <code>",
-			    when(l->since, b, sizeof(b)));
-			rep_html_str(h->out, l->holder_session);
-			fputs("</code>)</li>\n", h->out);
-		} else
-			fputs(": the holder is not in the log</li>\n", h->out);
-	}
+	for (i = 0; i < r->nlocks && i < h->rows; i++)
+		rep_lock_session(h->out, &r->locks[i], &html_lock_fmt);
 	fputs("</ul></details>\n</section>\n", h->out);
 }
 

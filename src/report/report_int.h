@@ -98,6 +98,23 @@ void rep_pad(FILE *out, size_t n);
  */
 const char *rep_lock_reason(const struct result *r, int same_client);
 
+/* How a writer marks up a refused lock session (rep_lock_session). */
+struct lock_fmt {
+	void	(*str)(FILE *, const char *);	/* writes a string, escaped */
+	char	*(*time)(int64_t, char *, size_t); /* formats a time */
+	const char *open, *sep;		/* before and after the time */
+	const char *code, *uncode;	/* around the holder's session id */
+	const char *end;		/* after the row */
+};
+
+/*
+ * Writes one refused session of the lock section, "TIME USER from CLIENT:
+ * held by HOLDER since TIME (session ID)" or ": the holder is not in the
+ * log", the same words in every format, marked up by fmt.
+ */
+void rep_lock_session(FILE *out, const struct lock_row *l,
+    const struct lock_fmt *fmt);
+
 /* Formats bytes as "1.5 MiB" (or "512 bytes") into buf; returns buf. */
 char *rep_bytes(uint64_t n, char *buf, size_t len);
 

@@ -657,6 +657,16 @@ text_space(const struct tx *t)
 	more(t, i, r->nspace, "stores");
 }
 
+static void
+text_str(FILE *out, const char *s)
+{
+	rep_text_str(out, s);
+}
+
+static const struct lock_fmt text_lock_fmt = {
+	text_str, report_time, "    ", "  ", "", "", "\n"
+};
+
 /*
  * Lock contention explained: the mailboxes polled by two sessions at
  * once, the refused and the holding client (agg/locks.c), why, and the
@@ -707,24 +717,8 @@ text_locks(const struct tx *t)
 		fprintf(t->out, "  Why (one client on both sides): %s\n",
 		    rep_lock_reason(r, 1));
 	fputs("  latest refused sessions\n", t->out);
-	for (i = 0; i < r->nlocks && i < t->rows; i++) {
-		const struct lock_row *l = &r->locks[i];
-
-		fprintf(t->out, "    %s  ", report_time(l->t, a, sizeof(a)));
-		rep_text_str(t->out, l->user);
-		fputs(" from ", t->out);
-		rep_text_str(t->out, l->client[0] != '\0' ? l->client : "-");
-		if (l->holder != NULL) {
-			fputs(": held by ", t->out);
-			rep_text_str(t->out, l->holder[0] != '\0' ? l->holder :
-			    "-");
-			fprintf(t->out, " since %s (session ",
-			    report_time(l->since, b, sizeof(b)));
-			rep_text_str(t->out, l->holder_session);
-			fputs(")\n", t->out);
-		} else
-			fputs(": the holder is not in the log\n", t->out);
-	}
+	for (i = 0; i < r->nlocks && i < t->rows; i++)
+		rep_lock_session(t->out, &r->locks[i], &text_lock_fmt);
 	more(t, i, r->nlocks_all, "refused sessions");
 }
 
