@@ -313,7 +313,14 @@ rep_lock_session(FILE *out, const struct lock_row *l,
 const char *
 rep_lock_reason(const struct result *r, int same_client)
 {
-	(void)r;
+	size_t	 i;
+
+	for (i = 0; i < r->nlock_pairs; i++)
+		if ((strcmp(r->lock_pairs[i].client,
+		    r->lock_pairs[i].holder) == 0) == (same_client != 0))
+			break;
+	if (i == r->nlock_pairs)
+		return NULL;
 	return same_client ?
 	    "one client opened a second session before its first had ended: "
 	    "its check interval is shorter than a session takes (a big "

@@ -149,16 +149,6 @@ attr(const struct hw *h, const char *name, const char *value)
 	rep_html_attr(h->out, name, value);
 }
 
-/* "2026-11-21 14:00:00", or "-" for T_NONE */
-static char *
-when(int64_t t, char *buf, size_t len)
-{
-	report_time(t, buf, len);
-	if (strlen(buf) >= 19)
-		buf[10] = ' ';
-	return buf;
-}
-
 /* Events of the causes in a group, for the summary tiles. */
 static uint64_t
 group_events(const struct result *r, const char *group)
@@ -181,7 +171,7 @@ html_head(const struct hw *h, const char *version)
 
 	snprintf(title, sizeof(title), "Mail error report%s%s",
 	    h->r->first != T_NONE ? " " : "", h->r->first != T_NONE ?
-	    when(h->r->first, a, sizeof(a)) : "");
+	    rep_html_when(h->r->first, a, sizeof(a)) : "");
 	rep_html_head(h->out, version, title);
 }
 
@@ -321,9 +311,9 @@ html_summary(const struct hw *h, const char *version)
 		fprintf(h->out, "<time datetime=\"%s\">%s</time> to "
 		    "<time datetime=\"%s\">%s</time>",
 		    report_time(r->first, a, sizeof(a)),
-		    when(r->first, b, sizeof(b)),
+		    rep_html_when(r->first, b, sizeof(b)),
 		    report_time(r->last, c, sizeof(c)),
-		    when(r->last, d, sizeof(d)));
+		    rep_html_when(r->last, d, sizeof(d)));
 	else
 		fputs("no timestamps", h->out);
 	fputs(" &middot; mxtally ", h->out);
@@ -585,7 +575,7 @@ html_timeline(const struct hw *h)
 		    "<td>%s</td><td class=\"n\">", report_time(r->hours[i].start,
 		    t, sizeof(t)), (unsigned long long)r->hours[i].events,
 		    r->hours[i].start == T_NONE ? "no time" :
-		    when(r->hours[i].start, a, sizeof(a)));
+		    rep_html_when(r->hours[i].start, a, sizeof(a)));
 		num(h, r->hours[i].events);
 		fputs("</td><td>", h->out);
 		by_cause_cell(h, r->hours[i].by_cause, NULL);
@@ -903,7 +893,7 @@ html_space(const struct hw *h)
 		    "class=\"note\">%s</span></td>", space_name(s->kind),
 		    (unsigned long long)s->f.min,
 		    rep_bytes(s->f.min, b, sizeof(b)),
-		    s->f.min_at != T_NONE ? when(s->f.min_at, c,
+		    s->f.min_at != T_NONE ? rep_html_when(s->f.min_at, c,
 		    sizeof(c)) : "-");
 		fprintf(h->out, "<td data-bytes=\"%llu\"><span class=\"n\">%s"
 		    "</span><br><span class=\"note\">",
@@ -961,7 +951,7 @@ html_storage(const struct hw *h)
 /* --- lock contention ---------------------------------------------- */
 
 static const struct lock_fmt html_lock_fmt = {
-	rep_html_str, when, "<li>", " ", "<code>", "</code>", "</li>\n"
+	rep_html_str, rep_html_when, "<li>", " ", "<code>", "</code>", "</li>\n"
 };
 
 /* The mailboxes polled by two sessions at once, and who held the lock. */
@@ -969,7 +959,8 @@ static void
 html_locks(const struct hw *h)
 {
 	const struct result	*r = h->r;
-	size_t			 i, same = 0, two = 0;
+	const char		*why;
+	size_t			 i;
 
 	if (r->nlocks_all == 0)
 		return;
@@ -986,15 +977,9 @@ html_locks(const struct hw *h)
 		    "class=\"stack\">\n<thead><tr><th>mailbox</th>"
 		    "<th class=\"n\">times</th><th>refused client, held by"
 		    "</th></tr></thead>\n<tbody>\n", h->out);
-	for (i = 0; i < r->nlock_pairs; i++) {
+	for (i = 0; i < r->nlock_pairs && i < h->rows; i++) {
 		const struct lock_pair *p = &r->lock_pairs[i];
 
-		if (strcmp(p->client, p->holder) == 0)
-			same++;
-		else
-			two++;
-		if (i >= h->rows)
-			continue;
 		fputs("<tr", h->out);
 		attr(h, "user", p->user);
 		fprintf(h->out, " data-events=\"%llu\"><td>",
@@ -1010,12 +995,12 @@ html_locks(const struct hw *h)
 	}
 	if (r->nlock_pairs > 0)
 		fputs("</tbody></table></div>\n", h->out);
-	if (two > 0)
+	if ((why = rep_lock_reason(r, 0)) != NULL)
 		fprintf(h->out, "<p class=\"step\"><b>Why:</b> %s</p>\n",
-		    rep_lock_reason(r, 0));
-	if (same > 0)
+		    why);
+	if ((why = rep_lock_reason(r, 1)) != NULL)
 		fprintf(h->out, "<p class=\"step\"><b>Why (one client on "
-		    "both sides):</b> %s</p>\n", rep_lock_reason(r, 1));
+		    "both sides):</b> %s</p>\n", why);
 	fputs("<details><summary>latest refused sessions</summary>\n"
 	    "<ul class=\"det\" id=\"lock-sessions\">\n", h->out);
 	for (i = 0; i < r->nlocks && i < h->rows; i++)

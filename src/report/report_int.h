@@ -92,9 +92,9 @@ void rep_text_wrap(FILE *out, const char *s, size_t col, size_t indent,
 void rep_pad(FILE *out, size_t n);
 
 /*
- * What lock contention between two clients means and the first step,
- * for r's pairs: whether any pair is two different clients, or one
- * client twice (it polls again before its last session ended).
+ * What lock contention means and the first step, for r's pairs of two
+ * different clients (same_client 0) or of one client twice (1: it polls
+ * again before its last session ended); NULL when r has no such pair.
  */
 const char *rep_lock_reason(const struct result *r, int same_client);
 
@@ -166,6 +166,9 @@ void rep_html_tile(FILE *out, const char *id, const char *cls, uint64_t n,
 
 /* ' data-NAME="value"' with the value escaped. */
 void rep_html_attr(FILE *out, const char *name, const char *value);
+
+/* t as "2026-11-21 14:00:00" (or "-" for T_NONE) into buf; returns buf. */
+char *rep_html_when(int64_t t, char *buf, size_t len);
 
 /*
  * One colour per cause (a static string), the same in every chart,

@@ -219,9 +219,8 @@ rep_html_tile(FILE *out, const char *id, const char *cls, uint64_t n,
 	fprintf(out, "</b><span>%s</span></div>\n", label);
 }
 
-/* "2026-11-21 14:00:00", or "-" for T_NONE */
-static char *
-when(int64_t t, char *buf, size_t len)
+char *
+rep_html_when(int64_t t, char *buf, size_t len)
 {
 	report_time(t, buf, len);
 	if (strlen(buf) >= 19)
@@ -369,7 +368,7 @@ chart_bar(FILE *out, const struct rep_chart *ch, size_t i, double x,
 
 	report_time(ch->start[i], t, sizeof(t));
 	snprintf(lab, sizeof(lab), "%.*s", ch->bucket == 3600 ? 16 : 10,
-	    when(ch->start[i], day, sizeof(day)));
+	    rep_html_when(ch->start[i], day, sizeof(day)));
 	fprintf(out, "<g data-start=\"%s\" data-events=\"%llu\"><title>"
 	    "%s: ", t, (unsigned long long)ch->events[i], lab);
 	num(out, ch->events[i]);
@@ -436,8 +435,8 @@ rep_chart_svg(FILE *out, const struct rep_chart *ch, const char *id,
 	    CH_TOP + CH_PLOT + CH_BOTTOM, w, w * 1.4, w < 320 ? w : 320,
 	    id, id, id, what, unit, id, ch->sparse ? ch->n : (size_t)
 	    ((ch->start[ch->n - 1] - ch->start[0]) / ch->bucket + 1), unit,
-	    when(ch->start[0], a, sizeof(a)),
-	    when(ch->start[ch->n - 1], b, sizeof(b)),
+	    rep_html_when(ch->start[0], a, sizeof(a)),
+	    rep_html_when(ch->start[ch->n - 1], b, sizeof(b)),
 	    (unsigned long long)ch->max);
 	chart_axes(out, w, ymax, step);
 	for (i = 0; i < ch->n; i++) {

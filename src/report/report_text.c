@@ -677,7 +677,8 @@ text_locks(const struct tx *t)
 {
 	const struct result	*r = t->r;
 	char			 a[32], b[32];
-	size_t			 i, w = 16, same = 0, two = 0;
+	const char		*why;
+	size_t			 i, w = 16;
 
 	if (r->nlocks_all == 0)
 		return;
@@ -693,15 +694,9 @@ text_locks(const struct tx *t)
 		cell(t, "mailbox", w);
 		fputs("  refused client    held by client     times\n", t->out);
 	}
-	for (i = 0; i < r->nlock_pairs; i++) {
+	for (i = 0; i < r->nlock_pairs && i < t->rows; i++) {
 		const struct lock_pair *p = &r->lock_pairs[i];
 
-		if (strcmp(p->client, p->holder) == 0)
-			same++;
-		else
-			two++;
-		if (i >= t->rows)
-			continue;
 		fputs("  ", t->out);
 		cell(t, p->user, w);
 		fputs("  ", t->out);
@@ -710,12 +705,12 @@ text_locks(const struct tx *t)
 		cell(t, p->holder[0] != '\0' ? p->holder : "-", 16);
 		fprintf(t->out, "  %5s\n", rep_num(p->events, a, sizeof(a)));
 	}
-	more(t, i < t->rows ? i : t->rows, r->nlock_pairs, "pairs");
-	if (two > 0)
-		fprintf(t->out, "  Why: %s\n", rep_lock_reason(r, 0));
-	if (same > 0)
+	more(t, i, r->nlock_pairs, "pairs");
+	if ((why = rep_lock_reason(r, 0)) != NULL)
+		fprintf(t->out, "  Why: %s\n", why);
+	if ((why = rep_lock_reason(r, 1)) != NULL)
 		fprintf(t->out, "  Why (one client on both sides): %s\n",
-		    rep_lock_reason(r, 1));
+		    why);
 	fputs("  latest refused sessions\n", t->out);
 	for (i = 0; i < r->nlocks && i < t->rows; i++)
 		rep_lock_session(t->out, &r->locks[i], &text_lock_fmt);
