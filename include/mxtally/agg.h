@@ -101,6 +101,13 @@ int result_cmp_cause(const void *x, const void *y);
 void result_free(struct result *r);
 
 /*
+ * The nonzero counts of by[0..CAUSE_MAX) (per cause) as reason rows at
+ * rows (room for CAUSE_MAX): count descending, then cause number.
+ * Returns how many. The traffic section's and merge's one ordering.
+ */
+size_t agg_reason_rows(const uint64_t *by, struct reason_row *rows);
+
+/*
  * Every event a's tables count, once its joins are settled (the cause,
  * code and count the report gives it; a joined failure once, at the
  * time and position of its first line), is also handed to fn(arg, ev,

@@ -1246,11 +1246,10 @@ traffic_recause(struct traffic_agg *t, int kind, int from, int to, uint64_t n)
 	by[to] += n;
 }
 
-static struct reason_row *
-reasons(const uint64_t *by, struct arena *ar, size_t *nrows)
+size_t
+agg_reason_rows(const uint64_t *by, struct reason_row *rows)
 {
-	struct reason_row *rows = arena_alloc(ar, CAUSE_MAX * sizeof(*rows));
-	size_t		 i, j, k = 0;
+	size_t	 i, j, k = 0;
 
 	for (i = 0; i < CAUSE_MAX; i++) {
 		if (by[i] == 0)
@@ -1258,11 +1257,18 @@ reasons(const uint64_t *by, struct arena *ar, size_t *nrows)
 		/* insertion by count descending, then cause number */
 		for (j = k; j > 0 && rows[j - 1].n < by[i]; j--)
 			rows[j] = rows[j - 1];
-		rows[j].cause = (int)i;
-		rows[j].n = by[i];
+		rows[j] = (struct reason_row){ (int)i, by[i] };
 		k++;
 	}
-	*nrows = k;
+	return k;
+}
+
+static struct reason_row *
+reasons(const uint64_t *by, struct arena *ar, size_t *nrows)
+{
+	struct reason_row *rows = arena_alloc(ar, CAUSE_MAX * sizeof(*rows));
+
+	*nrows = agg_reason_rows(by, rows);
 	return rows;
 }
 

@@ -936,23 +936,6 @@ tlist_rows(struct tlist *tl, size_t top, struct traffic_row **byn,
 	*nbysize = n;
 }
 
-/* by[] as reason rows at rows: count descending, then cause number. */
-static size_t
-reason_rows(const uint64_t *by, struct reason_row *rows)
-{
-	size_t	 i, j, k = 0;
-
-	for (i = 0; i < CAUSE_MAX; i++) {
-		if (by[i] == 0)
-			continue;
-		for (j = k; j > 0 && rows[j - 1].n < by[i]; j--)
-			rows[j] = rows[j - 1];
-		rows[j] = (struct reason_row){ (int)i, by[i] };
-		k++;
-	}
-	return k;
-}
-
 /* The traffic lists, top rows each (0 = 10, as traffic_result). */
 static void
 build_traffic(struct merged *m, size_t top)
@@ -967,11 +950,11 @@ build_traffic(struct merged *m, size_t top)
 	    &t->recipients);
 	m->reasons = xcalloc(3 * CAUSE_MAX, sizeof(*m->reasons));
 	t->defer_reasons = m->reasons;
-	t->ndefer_reasons = reason_rows(m->why_defer, t->defer_reasons);
+	t->ndefer_reasons = agg_reason_rows(m->why_defer, t->defer_reasons);
 	t->bounce_reasons = m->reasons + CAUSE_MAX;
-	t->nbounce_reasons = reason_rows(m->why_bounce, t->bounce_reasons);
+	t->nbounce_reasons = agg_reason_rows(m->why_bounce, t->bounce_reasons);
 	t->reject_reasons = m->reasons + 2 * CAUSE_MAX;
-	t->nreject_reasons = reason_rows(m->why_reject, t->reject_reasons);
+	t->nreject_reasons = agg_reason_rows(m->why_reject, t->reject_reasons);
 	sort_rows(m->thours, t->nhours, sizeof(*m->thours), cmp_thour);
 	t->hours = m->thours;
 }
