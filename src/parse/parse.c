@@ -330,3 +330,12 @@ parse_line(const struct logline *ll, struct event *ev)
 
 	return parse_line_known(ll, ev, &known);
 }
+
+void
+login_resp(struct event *ev)
+{
+	if (ev->proto == PROTO_POP3)
+		memcpy(ev->resp, "AUTH", 5);
+	else
+		memcpy(ev->resp, "AUTHENTICATIONFAILED", 21);
+}

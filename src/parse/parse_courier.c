@@ -71,10 +71,7 @@ courier_login(const struct logline *ll, struct event *ev)
 	ev->user = FIELD(msg, "user=", ',');
 	ev->client = unmap(FIELD(msg, "ip=[", ']'));
 	ev->text = slice_make(msg.p, msg.p + 12);
-	if (ev->proto == PROTO_POP3)
-		memcpy(ev->resp, "AUTH", 5);
-	else
-		memcpy(ev->resp, "AUTHENTICATIONFAILED", 21);
+	login_resp(ev);
 	return 1;
 }
 

@@ -134,10 +134,7 @@ cyrus_badlogin(const struct logline *ll, struct event *ev)
 			end--;
 	}
 	ev->text = slice_make(p, end);
-	if (ev->proto == PROTO_POP3)
-		memcpy(ev->resp, "AUTH", 5);
-	else
-		memcpy(ev->resp, "AUTHENTICATIONFAILED", 21);
+	login_resp(ev);
 	return 1;
 }
 

@@ -87,4 +87,10 @@ size_t enhanced_len(const char *p, const char *end);
  */
 int smtp_reply(struct slice s, struct event *ev);
 
+/*
+ * The response code a client is told for a failed login, into ev->resp:
+ * [AUTH] for POP3 (RFC 3206), [AUTHENTICATIONFAILED] otherwise (RFC 5530).
+ */
+void login_resp(struct event *ev);
+
 #endif
