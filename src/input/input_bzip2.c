@@ -54,16 +54,14 @@ bz_init(struct source *s)
 static int
 bz_next_stream(struct source *s, struct bz *b)
 {
-	struct stream	*st = &s->st;
+	int	 more;
 
-	while (st->in_len - st->in_pos < 3 && !st->in_eof)
-		if (stream_refill(s) == -1)
-			return -1;
+	if ((more = stream_magic(s, "BZh", 3)) == -1)
+		return -1;
 	b->stream_end = 0;
 	BZ2_bzDecompressEnd(&b->bs);
 	b->live = 0;
-	if (st->in_len - st->in_pos >= 3 &&
-	    memcmp(st->in + st->in_pos, "BZh", 3) == 0)
+	if (more)
 		return bz_start(s, b);
 	b->done = 1;
 	return 0;
@@ -74,15 +72,10 @@ bz_step(struct source *s, struct bz *b)
 {
 	struct stream	*st = &s->st;
 	size_t		 avail;
-	ssize_t		 n;
 	int		 r;
 
-	if (st->in_pos == st->in_len) {
-		if ((n = stream_refill(s)) == -1)
-			return -1;
-		if (n == 0)
-			return stream_fail(s, "truncated bzip2 stream");
-	}
+	if (stream_more(s, "bzip2") == -1)
+		return -1;
 	avail = st->in_len - st->in_pos;
 	b->bs.next_in = (char *)(st->in + st->in_pos);
 	b->bs.avail_in = avail > UINT_MAX ? UINT_MAX : (unsigned)avail;

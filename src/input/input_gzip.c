@@ -40,14 +40,12 @@ gz_init(struct source *s)
 static int
 gz_next_member(struct source *s, struct gz *g)
 {
-	struct stream	*st = &s->st;
+	int	 more;
 
-	while (st->in_len - st->in_pos < 2 && !st->in_eof)
-		if (stream_refill(s) == -1)
-			return -1;
+	if ((more = stream_magic(s, "\x1f\x8b", 2)) == -1)
+		return -1;
 	g->member_end = 0;
-	if (st->in_len - st->in_pos >= 2 && st->in[st->in_pos] == 0x1f &&
-	    st->in[st->in_pos + 1] == 0x8b) {
+	if (more) {
 		if (inflateReset(&g->zs) != Z_OK)
 			return stream_fail(s, "corrupt gzip data: reset");
 		return 0;
@@ -61,15 +59,10 @@ gz_inflate(struct source *s, struct gz *g)
 {
 	struct stream	*st = &s->st;
 	z_stream	*zs = &g->zs;
-	ssize_t		 n;
 	int		 r;
 
-	if (st->in_pos == st->in_len) {
-		if ((n = stream_refill(s)) == -1)
-			return -1;
-		if (n == 0)
-			return stream_fail(s, "truncated gzip stream");
-	}
+	if (stream_more(s, "gzip") == -1)
+		return -1;
 	zs->next_in = st->in + st->in_pos;
 	zs->avail_in = (uInt)(st->in_len - st->in_pos);
 	r = inflate(zs, Z_NO_FLUSH);

@@ -154,4 +154,17 @@ ssize_t	stream_refill(struct source *s);
 int	stream_fail(struct source *s, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * Between two members of a compressed file: refills until n bytes are
+ * unread or the input ended; 1 when they are magic[0..n), 0 when not (or
+ * fewer are left: the end of the file), -1 after stream_fail.
+ */
+int	stream_magic(struct source *s, const void *magic, size_t n);
+
+/*
+ * Inside a member: at least one unread byte in st.in; 0, or -1 after
+ * stream_fail ("truncated WHAT stream" when the input ended).
+ */
+int	stream_more(struct source *s, const char *what);
+
 #endif

@@ -76,6 +76,32 @@ stream_refill(struct source *s)
 	return n;
 }
 
+int
+stream_magic(struct source *s, const void *magic, size_t n)
+{
+	struct stream	*st = &s->st;
+
+	while (st->in_len - st->in_pos < n && !st->in_eof)
+		if (stream_refill(s) == -1)
+			return -1;
+	return st->in_len - st->in_pos >= n &&
+	    memcmp(st->in + st->in_pos, magic, n) == 0;
+}
+
+int
+stream_more(struct source *s, const char *what)
+{
+	ssize_t	 n;
+
+	if (s->st.in_pos < s->st.in_len)
+		return 0;
+	if ((n = stream_refill(s)) == -1)
+		return -1;
+	if (n == 0)
+		return stream_fail(s, "truncated %s stream", what);
+	return 0;
+}
+
 /* Blocks until a pool buffer is free and takes the producer's hold. */
 static struct sbuf *
 pool_get(struct stream *st)
