@@ -5,9 +5,11 @@
  * that came from a log line goes through rep_json_str or rep_text_str.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mxtally/event.h"
+#include "mxtally/log.h"
 #include "mxtally/parse.h"
 #include "mxtally/report.h"
 #include "report_int.h"
@@ -405,6 +407,54 @@ rep_cause_in(int cause, const char *group)
 	const struct cause_info *ci = rep_cause(cause);
 
 	return ci != NULL && ci->group != NULL && strcmp(ci->group, group) == 0;
+}
+
+const char *
+rep_cause_id(int cause)
+{
+	const struct cause_info *ci = rep_cause(cause);
+
+	return ci != NULL ? ci->id : "-";
+}
+
+static int
+cmp_pick(const void *x, const void *y)
+{
+	const struct rep_pick *a = x, *b = y;
+
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	if (a->e->name == NULL || b->e->name == NULL)
+		return (a->e->start > b->e->start) - (a->e->start < b->e->start);
+	return strcmp(a->e->name, b->e->name);
+}
+
+/* Events of group's causes in by_cause (cause_count() of them, or NULL). */
+static uint64_t
+group_sum(const uint64_t *by_cause, const char *group)
+{
+	uint64_t	 n = 0;
+	int		 c, nc = cause_count();
+
+	for (c = 0; by_cause != NULL && c < nc; c++)
+		if (by_cause[c] != 0 && rep_cause_in(c, group))
+			n += by_cause[c];
+	return n;
+}
+
+struct rep_pick *
+rep_pick_group(const struct entity_row *rows, size_t n, const char *group,
+    size_t *all)
+{
+	struct rep_pick	*p = xcalloc(n ? n : 1, sizeof(*p));
+	size_t		 i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if ((p[k].n = group_sum(rows[i].by_cause, group)) != 0)
+			p[k++].e = &rows[i];
+	qsort(p, k, sizeof(*p), cmp_pick);
+	*all = k;
+	return p;
 }
 
 /* "4.3.1" into its three numbers; -1 unless it has that shape. */

@@ -109,14 +109,6 @@ num(const struct hw *h, uint64_t n)
 }
 
 static const char *
-cause_id(int cause)
-{
-	const struct cause_info *ci = rep_cause(cause);
-
-	return ci != NULL ? ci->id : "-";
-}
-
-static const char *
 cause_group(int cause)
 {
 	const struct cause_info *ci = rep_cause(cause);
@@ -132,7 +124,7 @@ cause_label(const struct hw *h, int cause)
 
 	fprintf(h->out, "<span class=\"sw\" style=\"color:%s\"></span>"
 	    "<span class=\"cid\">", rep_cause_color(cause));
-	rep_html_str(h->out, cause_id(cause));
+	rep_html_str(h->out, rep_cause_id(cause));
 	fputs("</span>", h->out);
 	if (*g != '\0') {
 		fputs("<span class=\"grp ", h->out);
@@ -486,7 +478,7 @@ chart_draw(const struct hw *h, const struct chart *ch)
 	int			 c;
 
 	for (c = 0; c < h->nc; c++) {
-		label[c] = cause_id(c);
+		label[c] = rep_cause_id(c);
 		color[c] = rep_cause_color(c);
 	}
 	for (i = 0; i < r->ncauses; i++)
@@ -519,7 +511,7 @@ chart_legend(const struct hw *h)
 	fputs("<ul class=\"legend\" id=\"legend\">\n", h->out);
 	for (i = 0; i < r->ncauses; i++) {
 		fputs("<li", h->out);
-		attr(h, "cause", cause_id(r->causes[i].cause));
+		attr(h, "cause", rep_cause_id(r->causes[i].cause));
 		fputs(">", h->out);
 		cause_label(h, r->causes[i].cause);
 		fputs(" ", h->out);
@@ -542,7 +534,7 @@ by_cause_cell(const struct hw *h, const uint64_t *by, const char *group)
 			fputs(", ", h->out);
 		fprintf(h->out, "<span class=\"bc\"><span class=\"sw\" "
 		    "style=\"color:%s\"></span>", rep_cause_color(c));
-		rep_html_str(h->out, cause_id(c));
+		rep_html_str(h->out, rep_cause_id(c));
 		fputs(" ", h->out);
 		num(h, by[c]);
 		fputs("</span>", h->out);
@@ -779,7 +771,7 @@ html_causes(const struct hw *h)
 		row = &r->causes[i];
 		ci = rep_cause(row->cause);
 		fputs("<tr", h->out);
-		attr(h, "cause", cause_id(row->cause));
+		attr(h, "cause", rep_cause_id(row->cause));
 		fprintf(h->out, " data-events=\"%llu\" data-users=\"%llu\">"
 		    "<td>", (unsigned long long)row->events,
 		    (unsigned long long)row->users);
@@ -803,46 +795,14 @@ html_causes(const struct hw *h)
 
 /* --- storage ------------------------------------------------------ */
 
-struct pick {
-	const struct entity_row	*e;
-	uint64_t		 n;	/* storage events */
-};
-
-static int
-cmp_pick(const void *x, const void *y)
-{
-	const struct pick *a = x, *b = y;
-
-	if (a->n != b->n)
-		return a->n > b->n ? -1 : 1;
-	return strcmp(a->e->name, b->e->name);
-}
-
-static uint64_t
-storage_sum(const struct hw *h, const uint64_t *by)
-{
-	uint64_t	 n = 0;
-	int		 c;
-
-	for (c = 0; by != NULL && c < h->nc; c++)
-		if (by[c] != 0 && rep_cause_in(c, "storage"))
-			n += by[c];
-	return n;
-}
-
 /* Users or hosts with storage events, busiest first. */
 static void
 storage_table(const struct hw *h, const char *id, const char *key,
     const struct entity_row *rows, size_t n)
 {
-	struct pick	*p = xcalloc(n ? n : 1, sizeof(*p));
-	size_t		 i, k = 0;
+	size_t		 i, k;
+	struct rep_pick	*p = rep_pick_group(rows, n, "storage", &k);
 
-	for (i = 0; i < n; i++)
-		if (rows[i].name != NULL &&
-		    (p[k].n = storage_sum(h, rows[i].by_cause)) != 0)
-			p[k++].e = &rows[i];
-	qsort(p, k, sizeof(*p), cmp_pick);
 	if (k > 0) {
 		fprintf(h->out, "<h3>By %s</h3>\n<div class=\"scroll\">"
 		    "<table id=\"%s\" class=\"stack\">\n<thead><tr><th>%s</th>"
@@ -928,7 +888,7 @@ html_storage(const struct hw *h)
 		if (!rep_cause_in(r->causes[i].cause, "storage"))
 			continue;
 		fputs("<li", h->out);
-		attr(h, "cause", cause_id(r->causes[i].cause));
+		attr(h, "cause", rep_cause_id(r->causes[i].cause));
 		fprintf(h->out, " data-events=\"%llu\">",
 		    (unsigned long long)r->causes[i].events);
 		cause_label(h, r->causes[i].cause);
@@ -1047,7 +1007,7 @@ html_top_users(const struct hw *h)
 		row = &r->causes[i];
 		ci = rep_cause(row->cause);
 		fputs("<div class=\"card\"", h->out);
-		attr(h, "cause", cause_id(row->cause));
+		attr(h, "cause", rep_cause_id(row->cause));
 		fputs("><h3>", h->out);
 		cause_label(h, row->cause);
 		fputs("</h3>\n", h->out);

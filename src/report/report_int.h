@@ -152,6 +152,23 @@ const struct cause_info *rep_cause(int cause);
 /* 1 when the cause belongs to that group ("storage", "auth", "lock"). */
 int rep_cause_in(int cause, const char *group);
 
+/* The cause's id, or "-" when cause is out of range. */
+const char *rep_cause_id(int cause);
+
+/* A user, host or hour with events of a group of causes. */
+struct rep_pick {
+	const struct entity_row	*e;
+	uint64_t		 n;	/* events of the group's causes */
+};
+
+/*
+ * The rows of rows[0..n) with events of group's causes, busiest first,
+ * then by name (rows without one, the hours, by start); *all gets how
+ * many. The storage sections of every writer; free the result.
+ */
+struct rep_pick *rep_pick_group(const struct entity_row *rows, size_t n,
+    const char *group, size_t *all);
+
 /*
  * HTML shared by the report and the trend page (report_page.c).
  * rep_html_css: the one stylesheet; rep_html_head writes the doctype,

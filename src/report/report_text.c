@@ -105,14 +105,6 @@ name_width(const char *name, size_t w)
 	return cols > w ? cols : w;
 }
 
-static const char *
-cause_id(int cause)
-{
-	const struct cause_info *ci = rep_cause(cause);
-
-	return ci != NULL ? ci->id : "-";
-}
-
 static void
 more(const struct tx *t, size_t shown, uint64_t total, const char *what)
 {
@@ -471,7 +463,7 @@ text_causes(const struct tx *t)
 	size_t			 i, wid = 5, wev = 6;
 
 	for (i = 0; i < r->ncauses; i++) {
-		wid = name_width(cause_id(r->causes[i].cause), wid);
+		wid = name_width(rep_cause_id(r->causes[i].cause), wid);
 		if (num_width(r->causes[i].events) > wev)
 			wev = num_width(r->causes[i].events);
 	}
@@ -483,7 +475,7 @@ text_causes(const struct tx *t)
 		row = &r->causes[i];
 		ci = rep_cause(row->cause);
 		fputs("  ", t->out);
-		cell(t, cause_id(row->cause), wid);
+		cell(t, rep_cause_id(row->cause), wid);
 		fputs("  ", t->out);
 		count(t, row->events, wev, cause_sgr(row->cause));
 		fprintf(t->out, "  %5.1f%%  ", r->events != 0 ?
@@ -513,47 +505,18 @@ text_causes(const struct tx *t)
 
 /* --- storage ------------------------------------------------------- */
 
-struct pick {
-	const struct entity_row	*e;
-	uint64_t		 n;	/* storage events */
-};
-
 struct picks {
-	struct pick		*p;
+	struct rep_pick		*p;
 	size_t			 n;	/* rows shown */
 	size_t			 all;	/* rows with storage events */
 };
 
 static int
-cmp_pick_n(const void *x, const void *y)
-{
-	const struct pick *a = x, *b = y;
-
-	if (a->n != b->n)
-		return a->n > b->n ? -1 : 1;
-	if (a->e->name == NULL || b->e->name == NULL)
-		return (a->e->start > b->e->start) - (a->e->start < b->e->start);
-	return strcmp(a->e->name, b->e->name);
-}
-
-static int
 cmp_pick_start(const void *x, const void *y)
 {
-	const struct pick *a = x, *b = y;
+	const struct rep_pick *a = x, *b = y;
 
 	return (a->e->start > b->e->start) - (a->e->start < b->e->start);
-}
-
-static uint64_t
-storage_sum(const uint64_t *by_cause)
-{
-	uint64_t	 n = 0;
-	int		 c, nc = cause_count();
-
-	for (c = 0; by_cause != NULL && c < nc; c++)
-		if (by_cause[c] != 0 && rep_cause_in(c, "storage"))
-			n += by_cause[c];
-	return n;
 }
 
 /*
@@ -564,13 +527,9 @@ static struct picks
 storage_pick(const struct tx *t, const struct entity_row *rows, size_t n,
     int hours)
 {
-	struct picks	 s = { xcalloc(n ? n : 1, sizeof(*s.p)), 0, 0 };
-	size_t		 i;
+	struct picks	 s;
 
-	for (i = 0; i < n; i++)
-		if ((s.p[s.all].n = storage_sum(rows[i].by_cause)) != 0)
-			s.p[s.all++].e = &rows[i];
-	qsort(s.p, s.all, sizeof(*s.p), cmp_pick_n);
+	s.p = rep_pick_group(rows, n, "storage", &s.all);
 	s.n = s.all < t->rows ? s.all : t->rows;
 	if (hours)
 		qsort(s.p, s.n, sizeof(*s.p), cmp_pick_start);
@@ -588,7 +547,7 @@ storage_detail(const struct tx *t, const uint64_t *by_cause)
 		if (by_cause[c] == 0 || !rep_cause_in(c, "storage"))
 			continue;
 		fputs(any ? ", " : "  ", t->out);
-		rep_text_str(t->out, cause_id(c));
+		rep_text_str(t->out, rep_cause_id(c));
 		fprintf(t->out, " %s", rep_num(by_cause[c], buf, sizeof(buf)));
 		any = 1;
 	}
@@ -727,7 +686,7 @@ text_storage(const struct tx *t)
 
 	for (i = 0, j = 0; i < r->ncauses; i++)
 		if (rep_cause_in(r->causes[i].cause, "storage")) {
-			w = name_width(cause_id(r->causes[i].cause), w);
+			w = name_width(rep_cause_id(r->causes[i].cause), w);
 			j++;
 		}
 	if (j == 0 && r->nspace == 0)
@@ -747,7 +706,7 @@ text_storage(const struct tx *t)
 		if (!rep_cause_in(r->causes[i].cause, "storage"))
 			continue;
 		fputs("  ", t->out);
-		cell(t, cause_id(r->causes[i].cause), w + 2);
+		cell(t, rep_cause_id(r->causes[i].cause), w + 2);
 		count(t, r->causes[i].events, wn, SGR_RED);
 		fputs(" events, ", t->out);
 		nouns(t, r->causes[i].users, "user", "users");
@@ -788,7 +747,7 @@ text_top_users(const struct tx *t)
 			continue;
 		n = row->ntop < t->rows ? row->ntop : t->rows;
 		fputs("  ", t->out);
-		rep_text_str(t->out, cause_id(row->cause));
+		rep_text_str(t->out, rep_cause_id(row->cause));
 		fputs(" (", t->out);
 		nouns(t, row->users, "user", "users");
 		fputs(")\n", t->out);
@@ -817,7 +776,7 @@ top_cause(const struct tx *t, const uint64_t *by_cause)
 			best = c;
 	if (best < 0)
 		return;
-	rep_text_str(t->out, cause_id(best));
+	rep_text_str(t->out, rep_cause_id(best));
 	fprintf(t->out, " %s", rep_num(by_cause[best], buf, sizeof(buf)));
 }
 
@@ -890,7 +849,7 @@ text_top_clients(const struct tx *t)
 			continue;
 		n = row->ntop_clients < t->rows ? row->ntop_clients : t->rows;
 		fputs("  ", t->out);
-		rep_text_str(t->out, cause_id(r->causes[i].cause));
+		rep_text_str(t->out, rep_cause_id(r->causes[i].cause));
 		putc('\n', t->out);
 		for (j = 0; j < n; j++) {
 			fputs("    ", t->out);
@@ -1062,7 +1021,7 @@ text_codes(const struct tx *t)
 		c = &r->codes[i];
 		wc = name_width(code_label(c, lab, sizeof(lab)), wc);
 		we = name_width(enh_label(c, enh, sizeof(enh)), we);
-		wid = name_width(cause_id(c->cause), wid);
+		wid = name_width(rep_cause_id(c->cause), wid);
 		if (num_width(c->events) > wn)
 			wn = num_width(c->events);
 	}
@@ -1078,7 +1037,7 @@ text_codes(const struct tx *t)
 		fputs("  ", t->out);
 		count(t, c->events, wn, cause_sgr(c->cause));
 		fputs("  ", t->out);
-		cell(t, cause_id(c->cause), wid);
+		cell(t, rep_cause_id(c->cause), wid);
 		fputs("  ", t->out);
 		rep_text_str(t->out, code_short(c, mean, sizeof(mean)));
 		putc('\n', t->out);
@@ -1095,7 +1054,7 @@ text_pop3(const struct tx *t)
 		return;
 	n = r->npop3 < t->rows ? r->npop3 : t->rows;
 	for (i = 0; i < n; i++) {
-		wid = name_width(cause_id(r->pop3[i].cause), wid);
+		wid = name_width(rep_cause_id(r->pop3[i].cause), wid);
 		if (num_width(r->pop3[i].events) > wn)
 			wn = num_width(r->pop3[i].events);
 	}
@@ -1106,7 +1065,7 @@ text_pop3(const struct tx *t)
 		fputs("  ", t->out);
 		count(t, r->pop3[i].events, wn, cause_sgr(r->pop3[i].cause));
 		fputs("  ", t->out);
-		cell(t, cause_id(r->pop3[i].cause), wid);
+		cell(t, rep_cause_id(r->pop3[i].cause), wid);
 		fputs("  ", t->out);
 		rep_text_str(t->out, r->pop3[i].reply);
 		putc('\n', t->out);
