@@ -13,7 +13,10 @@
 # those places (else this test proves nothing); with it, no output may
 # hold one: text, JSON, HTML, each CSV table, the alerts of --rules,
 # the --history database and `trend` over it, a mailed report and
-# stderr. The counts must stay those of the plain run.
+# stderr; `alert` in every format (and --prom-file), `watch`'s /metrics
+# and stderr and what a real Alertmanager was pushed. The counts must
+# stay those of the plain run, and alert's and watch's keys must be the
+# report's tokens for the same key file (so they can be correlated).
 set -u
 MXTALLY=${MXTALLY:-./mxtally}
 . "$(dirname "$0")/lib.sh"
@@ -96,6 +99,58 @@ for f in "$tmp"/*.anon; do
 	[ -z "$l" ] && ok || bad "$(basename "$f"): $l"
 done
 
+# alert: jsonl, nagios, prometheus (stdout and --prom-file) and stderr,
+# rules keyed by user and by client that fire on the planted names
+arules() {	# arules PREFIX: one rule per (selector, key), threshold 1
+	for r in group=auth,user group=auth,client group=storage,user \
+	    group=lock,user group=lock,client cause=unknown_mailbox,user \
+	    cause=policy_rejection,client cause=policy_rejection,user; do
+		sel=${r%,*}
+		printf '[%s%s_%s]\n%s = %s\nby = %s\nthreshold = 1\nwindow = 30d\n' \
+		    "$1" "${sel#*=}" "${r#*,}" "${sel%=*}" "${sel#*=}" "${r#*,}"
+	done
+}
+arules "" >"$tmp/arules.ini"
+for f in jsonl nagios prometheus; do
+	for m in plain anon; do
+		a=
+		[ $m = anon ] && a=$anon
+		"$MXTALLY" alert --year 2026 --rules "$tmp/arules.ini" -f $f \
+		    $a --prom-file "$tmp/alert-$f-prom.$m" "$tmp"/in/*.log \
+		    >"$tmp/alert-$f.$m" 2>"$tmp/alert-$f-err.$m"
+		echo $? >"$tmp/alert-$f-rc.$m"
+	done
+	# the plain run has the names (else nothing is proved), the same
+	# exit status, and the anonymised run none of them
+	[ -n "$(leaks "$tmp/alert-$f.plain")" ] && ok ||
+	    bad "plain alert -f $f: no planted name"
+	cmp -s "$tmp/alert-$f-rc.plain" "$tmp/alert-$f-rc.anon" && ok ||
+	    bad "alert -f $f: exit $(cat "$tmp/alert-$f-rc.anon"), plain $(cat "$tmp/alert-$f-rc.plain")"
+	for x in "$tmp/alert-$f.anon" "$tmp/alert-$f-prom.anon" \
+	    "$tmp/alert-$f-err.anon"; do
+		l=$(leaks "$x")
+		[ -z "$l" ] && ok || bad "$(basename "$x"): $l"
+	done
+done
+grep -q zqnobody "$tmp/alert-jsonl-err.plain" && ok ||
+    bad "plain alert: the junk file's line is not on stderr"
+# the same alerts (rule, events) and, for the same key, the report's
+# tokens: an alert's user or client is found in the anonymised report
+sel='[.rule, .by, .events, .firing] | @text'
+[ "$(jq -r "$sel" "$tmp/alert-jsonl.plain" | sort)" = \
+  "$(jq -r "$sel" "$tmp/alert-jsonl.anon" | sort)" ] && ok ||
+    bad "alert: the anonymised alerts differ from the plain ones"
+"$MXTALLY" --year 2026 -j2 $anon -f json -q "$tmp"/in/*.log >"$tmp/all.json"
+jq -r 'select(.by == "user") | .key' "$tmp/alert-jsonl.anon" | sort -u >"$tmp/ak.user"
+jq -r 'select(.by == "client") | .key' "$tmp/alert-jsonl.anon" | sort -u >"$tmp/ak.client"
+jq -r '.users[].user' "$tmp/all.json" | sort -u >"$tmp/rk.user"
+jq -r '.clients[].client' "$tmp/all.json" | sort -u >"$tmp/rk.client"
+for k in user client; do
+	[ "$(grep -c '^u-\|^ip-' "$tmp/ak.$k")" -gt 3 ] &&
+	    [ -z "$(comm -23 "$tmp/ak.$k" "$tmp/rk.$k")" ] && ok ||
+	    bad "alert keys by $k not the report's tokens: $(comm -23 "$tmp/ak.$k" "$tmp/rk.$k" | head -3 | tr '\n' ' ')"
+done
+
 # the counts are the plain run's
 counts='[.totals.events, .totals.users, .totals.hosts, .totals.clients,
     .input.lines, .input.error_lines, .input.unparsed_lines,
@@ -147,5 +202,94 @@ for p in m.walk():
 l=$(leaks "$tmp/mail.txt")
 [ "$(wc -c <"$tmp/mail.txt")" -gt 1000 ] && grep -q "u-" "$tmp/mail.txt" &&
     [ -z "$l" ] && ok || bad "mail: $l"
+
+# watch: /metrics of a real run (loopback, a port the kernel gives),
+# its stderr, and what a real Alertmanager was sent; one Alertmanager,
+# the plain watch's rules named p_*, the anonymised one's a_*
+command -v curl >/dev/null || t_skip_all "watch: no curl"
+AM=${ALERTMANAGER:-prometheus-alertmanager}
+set -- $(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(2)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))')
+wport=$1 aport=$2
+amurl=
+if command -v "$AM" >/dev/null; then
+	printf 'route:\n  receiver: "null"\n  group_wait: 1s\nreceivers:\n  - name: "null"\n' \
+	    >"$tmp/am.yml"
+	"$AM" --config.file="$tmp/am.yml" --storage.path="$tmp/am" \
+	    --web.listen-address="127.0.0.1:$aport" --cluster.listen-address= \
+	    >"$tmp/am.log" 2>&1 &
+	ampid=$!
+	trap 'kill $ampid 2>/dev/null; wait $ampid 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+	n=0
+	until curl -sf "http://127.0.0.1:$aport/-/ready" >/dev/null; do
+		n=$((n + 1))
+		[ $n -lt 300 ] || break
+		sleep 0.1
+	done
+	amurl=http://127.0.0.1:$aport
+else
+	skip "watch: no $AM (Alertmanager pushes not checked)"
+fi
+# am_alerts PREFIX: the alerts Alertmanager holds from rules PREFIX*
+am_alerts() {
+	curl -s "$amurl/api/v2/alerts" |
+	    jq -c --arg p "$1" '[.[] | select(.labels.alertname | startswith($p))]'
+}
+# watch_run NAME PREFIX ARGS: reads the logs from the start, scrapes
+# /metrics once every line is counted, waits for the pushes, stops it
+want_lines=$(cat "$tmp"/in/*.log | wc -l)
+watch_run() {
+	name=$1 prefix=$2
+	shift 2
+	arules "$prefix" >"$tmp/w-$name.ini"
+	"$MXTALLY" watch --year 2026 --from-start --rules "$tmp/w-$name.ini" \
+	    --listen "127.0.0.1:$wport" ${amurl:+--alertmanager "$amurl"} "$@" \
+	    "$tmp"/in/*.log 2>"$tmp/watch-err.$name" &
+	wpid=$!
+	n=0
+	while [ $n -lt 200 ]; do
+		curl -s "http://127.0.0.1:$wport/metrics" >"$tmp/metrics.$name" &&
+		    grep -qx "mxtally_lines_total $want_lines" "$tmp/metrics.$name" &&
+		    break
+		sleep 0.1
+		n=$((n + 1))
+	done
+	grep -qx "mxtally_lines_total $want_lines" "$tmp/metrics.$name" && ok ||
+	    bad "watch $name: not every line counted: $(grep '^mxtally_lines_total' "$tmp/metrics.$name")"
+	if [ -n "$amurl" ]; then
+		n=0
+		while [ $n -lt 100 ] && [ "$(am_alerts "$prefix" | jq length)" -lt 20 ]; do
+			sleep 0.1
+			n=$((n + 1))
+		done
+		am_alerts "$prefix" >"$tmp/am.$name"
+	fi
+	kill "$wpid"
+	wait "$wpid" || bad "watch $name: exit $?"
+}
+watch_run plain p_
+watch_run anon a_ $anon
+[ -n "$(leaks "$tmp/metrics.plain")" ] && ok || bad "plain watch: no planted name on /metrics"
+for x in "$tmp/metrics.anon" "$tmp/watch-err.anon"; do
+	l=$(leaks "$x")
+	[ -z "$l" ] && ok || bad "$(basename "$x"): $l"
+done
+grep -q 'key="u-' "$tmp/metrics.anon" && grep -q 'key="ip-' "$tmp/metrics.anon" &&
+    ok || bad "watch /metrics: no tokens as alert keys"
+if [ -n "$amurl" ]; then
+	[ -n "$(leaks "$tmp/am.plain")" ] && ok ||
+	    bad "plain watch: no planted name in Alertmanager ($(jq length "$tmp/am.plain") alerts)"
+	l=$(leaks "$tmp/am.anon")
+	[ "$(jq length "$tmp/am.anon")" -gt 0 ] && [ -z "$l" ] && ok ||
+	    bad "Alertmanager ($(jq length "$tmp/am.anon") alerts): $l"
+	# the same keys as alert's for the same key file
+	jq -r '.[] | select(.labels.by == "user") | .labels.key' "$tmp/am.anon" |
+	    sort -u >"$tmp/amk.user"
+	[ -s "$tmp/amk.user" ] && [ -z "$(comm -23 "$tmp/amk.user" "$tmp/ak.user")" ] &&
+	    ok || bad "Alertmanager keys not alert's tokens: $(comm -23 "$tmp/amk.user" "$tmp/ak.user" | head -3 | tr '\n' ' ')"
+fi
 
 t_end

@@ -273,6 +273,8 @@ struct watch_conf {
 	int		 year;		/* --year, 0 = infer */
 	size_t		 cap;		/* --max-labels */
 	size_t		 max_windows;	/* --max-windows, 0 = no cap */
+	int		 anon;		/* --anonymize: enum anon_flags */
+	const char	*anon_key;	/* --anonymize-key FILE */
 };
 
 #define WATCH_LABELS_DEFAULT	1000	/* --max-labels */

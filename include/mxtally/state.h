@@ -146,6 +146,17 @@ size_t anon_text(const struct anon *a, struct slice text, struct slice user,
     struct slice cname, char *out, size_t outlen);
 
 /*
+ * --anonymize for a command that scans (alert, watch; flags 0: none):
+ * checks keyfile is given, reads or makes the key and sets the edit of
+ * o, so every sink of o sees only tokens. Returns the anon for
+ * anon_warning and anon_free (NULL when flags is 0), or sets *failed
+ * after logging why.
+ */
+struct scan_opts;
+struct anon *anon_setup(int flags, const char *keyfile, struct scan_opts *o,
+    int *failed);
+
+/*
  * Replaces raw examples in r by their masked templates and drops the
  * examples of details and remotes; a may be NULL.
  */

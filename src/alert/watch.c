@@ -47,6 +47,7 @@
 #include "mxtally/log.h"
 #include "mxtally/parse.h"
 #include "mxtally/scan.h"
+#include "mxtally/state.h"
 #include "alert_int.h"
 #include "metrics.h"
 #include "push.h"
@@ -101,7 +102,11 @@ struct watch {
 	struct alert_set set;
 	struct alert_eval *eval;
 	struct classifier *cl;
-	struct scan_opts opts;		/* for the readers: no filter, no anon */
+	struct scan_opts opts;		/* for the readers: no filter; the
+					   --anonymize edit */
+	int		 anon_flags;	/* --anonymize: enum anon_flags */
+	const char	*anon_key;	/* --anonymize-key FILE */
+	struct anon	*anon;		/* NULL: names as logged */
 	struct follow	*f;
 	size_t		 nf;
 	pthread_mutex_t	 mu;		/* guards m and eval */
@@ -807,6 +812,7 @@ watch_free(struct watch *w)
 	alert_eval_free(w->eval);
 	alert_set_release(&w->set);
 	metrics_release(&w->m);
+	anon_free(w->anon);
 	pthread_mutex_destroy(&w->pq.mu);
 	pthread_cond_destroy(&w->pq.cv);
 	classify_free(w->cl);
@@ -820,16 +826,19 @@ watch_follow(const struct watch_conf *conf, char **files, size_t n)
 	    .nrules = conf->nrules, .listen = conf->listen, .am = conf->am,
 	    .from_start = conf->from_start, .year = conf->year,
 	    .cap = conf->cap, .max_windows = conf->max_windows,
+	    .anon_flags = conf->anon, .anon_key = conf->anon_key,
 	    .clock = INT64_MIN };
 	struct sigaction	 sa = { .sa_handler = on_signal };
 	struct MHD_Daemon	*d = NULL;
 	size_t			 i;
-	int			 ifd;
+	int			 ifd, failed;
 
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_mutex_init(&w.pq.mu, NULL);
 	pthread_cond_init(&w.pq.cv, NULL);
-	if (watch_load(&w, &w.cl, &w.set) == -1) {
+	/* before any reader: /metrics, alerts and pushes see only tokens */
+	w.anon = anon_setup(w.anon_flags, w.anon_key, &w.opts, &failed);
+	if (failed || watch_load(&w, &w.cl, &w.set) == -1) {
 		watch_free(&w);
 		return -1;
 	}

@@ -44,7 +44,8 @@ static const struct cli_opt opt_prom_file = {
 static const struct cli_opt *const alert_opts[] = {
 	&opt_rules, &opt_format_alert, &opt_output, &opt_prom_file,
 	&opt_jobs, &opt_since, &opt_until, &opt_state, &opt_year,
-	&opt_no_mmap, &opt_max_keys, &opt_quiet, NULL
+	&opt_no_mmap, &opt_max_keys, &opt_anonymize, &opt_anonymize_key,
+	&opt_quiet, NULL
 };
 
 static int	alert_run(int, char **);
@@ -179,18 +180,21 @@ alert_run(int argc, char **argv)
 	struct agg		*agg;
 	struct state		*state = NULL;
 	struct scan_sink	 sk;
+	struct anon		*anon = NULL;
 	char			 err[256] = "", winpath[PATH_MAX];
 	size_t			 n, i;
-	int			 k, rc;
+	int			 k, rc, failed = 0;
 
 	cmd_args_init(&c.a);
-	if ((k = cli_parse(&cmd_alert, argc, argv, &c)) < 0 ||
-	    alert_setup(&c, &cl, &set, &state, winpath,
+	if ((k = cli_parse(&cmd_alert, argc, argv, &c)) >= 0)
+		anon = anon_setup(c.a.anon, c.a.anon_key, &c.a.scan, &failed);
+	if (k < 0 || failed || alert_setup(&c, &cl, &set, &state, winpath,
 	    sizeof(winpath)) == -1) {
 		if (k >= 0 && c.a.rules.n == 0)
 			fputs("try 'mxtally alert --help'\n", stderr);
 		alert_set_release(&set);
 		classify_free(cl);
+		anon_free(anon);
 		cmd_args_release(&c.a);
 		return cli_status(k);
 	}
@@ -212,6 +216,8 @@ alert_run(int argc, char **argv)
 			log_error("'%s': %s", files[i].path, files[i].error);
 			ar.unreadable = 1;
 		}
+		anon_warning(anon, files[i].warning,
+		    sizeof(files[i].warning));
 		if (files[i].warning[0] != '\0')
 			log_warn("'%s': %s", files[i].path, files[i].warning);
 	}
@@ -234,6 +240,7 @@ alert_run(int argc, char **argv)
 	agg_free(agg);
 	alert_set_release(&set);
 	classify_free(cl);
+	anon_free(anon);
 	free(files);
 	cmd_args_release(&c.a);
 	return rc;

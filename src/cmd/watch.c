@@ -37,7 +37,8 @@ static const struct cli_opt opt_max_windows = {
 
 static const struct cli_opt *const watch_opts[] = {
 	&opt_rules, &opt_listen, &opt_alertmanager, &opt_from_start,
-	&opt_max_labels, &opt_max_windows, &opt_year, &opt_quiet, NULL
+	&opt_max_labels, &opt_max_windows, &opt_year, &opt_anonymize,
+	&opt_anonymize_key, &opt_quiet, NULL
 };
 
 static int	watch_cmd_run(int, char **);
@@ -73,6 +74,8 @@ watch_cmd_run(int argc, char **argv)
 	c.w.rules = c.a.rules.v;
 	c.w.nrules = c.a.rules.n;
 	c.w.year = c.a.scan.year;
+	c.w.anon = c.a.anon;
+	c.w.anon_key = c.a.anon_key;
 	rc = watch_follow(&c.w, argv + i, (size_t)(argc - i));
 	cmd_args_release(&c.a);
 	return rc == -1 ? EXIT_USAGE : EXIT_OK;

@@ -446,6 +446,30 @@ anon_edit(const void *a, struct event *ev, char *buf)
 	anon_event(a, ev, (struct anon_buf *)(void *)buf);
 }
 
+struct anon *
+anon_setup(int flags, const char *keyfile, struct scan_opts *o, int *failed)
+{
+	struct anon	*a;
+	char		 err[512];
+
+	*failed = 0;
+	if (flags == 0)
+		return NULL;
+	if (keyfile == NULL) {
+		log_error("--anonymize needs --anonymize-key FILE");
+		*failed = 1;
+		return NULL;
+	}
+	if ((a = anon_new(flags, keyfile, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		*failed = 1;
+		return NULL;
+	}
+	o->edit = anon_edit;
+	o->edit_arg = a;
+	return a;
+}
+
 void
 anon_result(const struct anon *a, struct result *r)
 {
