@@ -176,6 +176,32 @@ check '[.by_cause[] | {(.cause): .part}] | add == {"quota_exceeded":
     "quota", "system_storage": "system", "deleted_not_removed": "system"}'
 check '.answers | length == 2'
 
+# one night in two runs: Dec 6 and Dec 7 each in two files, mx4's
+# 14:00 lines alone recorded first, the rest of the night after: each
+# day's last figure is still the latest (14:00: 600 and 500 MiB), Dec
+# 7's first the earliest (13:00, 550 MiB), so mx4 and mx5 come out as
+# above (the row recorded last, 13:00, would give Dec 6 650 MiB)
+for d in 01 03 04 06 07; do
+	case $d in
+	06|07)	grep ' 14:00:00 mx4 ' "$tmp/dec$d.log" >"$tmp/pm$d.log"
+		grep -v ' 14:00:00 mx4 ' "$tmp/dec$d.log" >"$tmp/am$d.log"
+		set -- "$tmp/pm$d.log" "$tmp/am$d.log" ;;
+	*)	set -- "$tmp/dec$d.log" ;;
+	esac
+	for f; do
+		"$MXTALLY" -q --year 2026 -j1 --history "$tmp/split.db" "$f" \
+		    >/dev/null || bad "split run $f"
+	done
+done
+"$MXTALLY" trend --history "$tmp/split.db" --days 5 --threshold 5 -f json |
+    jq -e '[.system.hosts[] | select(.store) | [.host, .days_to_full,
+    .free_bytes, .newest_first, .newest_last]] == [
+    ["mx5", 1, [null, null, null, 262144000], 419430400, 262144000],
+    ["mx4", 5, [943718400, 838860800, 629145600, 524288000], 576716800,
+     524288000]]' >/dev/null && ok || bad "a night in two runs: $(
+    "$MXTALLY" trend --history "$tmp/split.db" --days 5 -f json |
+    jq -c '.system.hosts[] | select(.store)')"
+
 # the free space is about system_storage: without it, no bytes
 "$MXTALLY" trend --history "$db" --days 5 --cause deleted_not_removed \
     -f json | jq -e '[.system.hosts[] | [.host, .basis]] ==

@@ -343,7 +343,8 @@ space_series(struct load *l, const char *host, const char *store)
 
 /*
  * Rows (host, store, day, free_last, free_first, first_at, last_at),
- * grouped by host and store, ascending by day: each day's last figure,
+ * grouped by host and store, ascending by day and last_at: each day's
+ * last figure,
  * and the newest day's first and last with their times (several runs
  * on one day: the earliest first, the latest last; without times, as
  * version 2 wrote them, the lowest last).
@@ -380,7 +381,7 @@ row_space(void *arg, int ncol, const char *const *col, char *err,
 		return 0;
 	}
 	if ((size_t)i != f->newest) {
-		if (la < 0 && v < f->last[i])
+		if (la >= 0 || v < f->last[i])	/* later: rows by last_at */
 			f->last[i] = v;
 		return 0;
 	}
@@ -492,7 +493,7 @@ static const char sql_hosts[] = "SELECT host, day, cause, SUM(events) FROM "
     "ORDER BY host";
 static const char sql_space[] = "SELECT host, store, day, free_last, "
     "free_first, first_at, last_at FROM day_space WHERE day >= $1 AND "
-    "day <= $2 ORDER BY host, store, day";
+    "day <= $2 ORDER BY host, store, day, last_at";
 static const char sql_users[] = "SELECT \"user\", day, cause, SUM(events) "
     "FROM day_user WHERE day >= $1 AND day <= $2 "
     "GROUP BY \"user\", day, cause ORDER BY \"user\"";
