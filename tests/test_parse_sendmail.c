@@ -69,3 +69,88 @@ Test(parse_sendmail, auth_failure, .timeout = 5)
 	cr_assert_str_eq(ev.code, "535");
 	cr_assert_eq(line("Nov 21 10:00:00 smtp1 sm-mta[5133]: s1GNXHYB005133: [192.0.2.178]: possible SMTP attack: command=AUTH, count=5", &ev), 0);
 }
+
+/*
+ * Traffic (README "Traffic"): lines of the corpus (parse-syslog-mail's
+ * sendmail-plain.log, hirstar's mail.log) and, for a list of recipients
+ * and the AUTH login, lines shaped per sendmail's deliver.c and
+ * srvrsmtp.c.
+ */
+Test(parse_sendmail, traffic_received, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Jan  6 02:37:33 Jupiter sendmail[812]: j061bXn5000812: from=<maddingue@jupiter.maddingue.net>, size=2262, class=0, nrcpts=1, msgid=<200501060137.j061bW9V000809@jupiter.maddingue.net>, proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+	cr_assert_eq(ev.size, 2262);
+	cr_assert(eq(ev.qid, "j061bXn5000812"));
+	cr_assert(eq(ev.from, "maddingue@jupiter.maddingue.net"));
+	cr_assert(eq(ev.addr, "localhost"));
+	/* a local submission: the sender has no domain, the relay a user */
+	cr_assert_eq(line("Feb 26 12:27:16 server1 sendmail[6005]: 21QBRGdX006005: from=root, size=30, class=0, nrcpts=6, msgid=<202202261127.21QBRGdX006005@server1.alsoft.org>, relay=root@localhost", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+	cr_assert(eq(ev.from, "root"));
+	cr_assert(eq(ev.addr, "localhost"));
+	cr_assert_eq(line("Apr 25 00:20:30 srv1 sendmail[711]: u3P0KTa7000711: from=<b@bounces.example>, size=42109, class=0, nrcpts=1, msgid=<x@y>, proto=ESMTP, daemon=MTA, relay=a0-21.smtp-out.eu-west-1.amazonses.com. [54.240.0.21]", &ev), 0);
+	cr_assert(eq(ev.addr, "a0-21.smtp-out.eu-west-1.amazonses.com"));
+	cr_assert_eq(line("Apr 25 02:47:30 srv1 sendmail[1382]: u3P2R7tS001382: from=<uwadh@plus.com>, size=0, class=0, nrcpts=0, proto=ESMTP, daemon=MTA, relay=[157.122.148.246]", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_NONE);
+	/* RCPT taken, then QUIT: nrcpts=1 but size=0, no message */
+	cr_assert_eq(line("Apr 27 19:45:58 srv1 sendmail[23935]: u3RJjutT023935: from=<k@a.example>, size=0, class=0, nrcpts=1, proto=SMTP, daemon=MTA, relay=a.example [194.247.60.183]", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_NONE);
+	cr_assert_eq(line("Nov 21 10:00:00 mx sm-mta[1]: 4ALA0001: from=<>, size=10, class=0, nrcpts=1, relay=[192.0.2.1]", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+	cr_assert_eq(ev.from.len, 0);
+	cr_assert(eq(ev.addr, "[192.0.2.1]"));
+}
+
+Test(parse_sendmail, traffic_deliveries, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Jan  6 02:37:43 Jupiter sendmail[814]: j061bXn5000812: to=<cpan-testers@perl.org>, delay=00:00:10, xdelay=00:00:10, mailer=esmtp, pri=30373, relay=mx.develooper.com. [63.251.223.176], dsn=2.0.0, stat=Sent (Queued! <200501060137.j061bW9V000809@jupiter.maddingue.net>)", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_SENT);
+	cr_assert(eq(ev.qid, "j061bXn5000812"));
+	cr_assert(eq(ev.addr, "<cpan-testers@perl.org>"));
+	cr_assert_eq(ev.nrcpt, 1);
+	cr_assert(ev.flags & EV_RCPT_LIST);
+	cr_assert_eq(line("Nov 21 10:00:00 mx sm-mta[2]: 4ALA0001: to=<a@x.example>,b@x.example,<c@x.example>, delay=00:00:00, mailer=esmtp, pri=1, relay=mx.x.example. [192.0.2.2], dsn=2.0.0, stat=Sent (ok)", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_SENT);
+	cr_assert(eq(ev.addr, "<a@x.example>,b@x.example,<c@x.example>"));
+	cr_assert_eq(ev.nrcpt, 3);
+	/* a long list goes on on "[more]" lines, each ending in ',' */
+	cr_assert_eq(line("Nov 21 10:00:00 mx sm-mta[2]: 4ALA0001: to=<a@x.example>,<b@x.example>, [more], delay=00:00:00, mailer=esmtp, pri=1, relay=mx.x.example. [192.0.2.2], dsn=5.1.1, stat=User unknown", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_BOUNCED);
+	cr_assert_eq(ev.nrcpt, 2);
+	cr_assert(eq(ev.user, "a@x.example"));
+	cr_assert_eq(line("Nov 21 10:00:00 mx sm-mta[2]: 4ALA0001: to=<d@y.example>, delay=00:00:02, mailer=esmtp, pri=1, relay=mx.y.example. [192.0.2.3], dsn=4.4.1, stat=Deferred: Connection timed out with mx.y.example.", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_DEFERRED);
+	cr_assert_eq(ev.nrcpt, 1);
+	/* queued, not yet tried: neither delivered nor deferred */
+	cr_assert_eq(line("Nov 21 10:00:00 mx sm-mta[2]: 4ALA0001: to=<d@y.example>, delay=00:00:00, mailer=esmtp, pri=1, stat=queued", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_NONE);
+}
+
+Test(parse_sendmail, traffic_rejects_and_logins, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Nov 21 10:00:00 mx sm-mta[22248]: s1NLaDQT022248: ruleset=check_rcpt, arg1=<d@h.example>, relay=int0.example [192.0.2.119], reject=550 5.7.1 <d@h.example>... Relaying denied", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_REJECTED);
+	cr_assert_eq(line("Nov 21 10:00:00 mx sm-mta[103]: 4ALA0003: <zed@example.net>... User unknown", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_REJECTED);
+	cr_assert_eq(line("Nov 21 10:00:00 mx sm-mta[15]: 4ALA0003: Milter: to=<i@here.example>, reject=550 5.7.1 Rejected by policy", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_REJECTED);
+	cr_assert(eq(ev.user, "i@here.example"));
+	cr_assert_str_eq(ev.code, "550");
+	cr_assert(eq(ev.text, "Rejected by policy"));
+	cr_assert_eq(line("Nov 21 10:00:00 mx sm-mta[15]: Milter: connect: host=h.example, addr=192.0.2.7, reject=554 5.7.1 Go away", &ev), 1);
+	cr_assert(eq(ev.client, "192.0.2.7"));
+	/* the same reject again, logged at a higher MilterLogLevel */
+	cr_assert_eq(line("Nov 21 10:00:00 mx sm-mta[15]: 4ALA0003: milter=spamf, action=data, reject=554 5.7.1 Spam", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_NONE);
+	cr_assert_eq(line("Nov 21 10:00:00 mx sm-mta[16]: AUTH=server, relay=client.example [192.0.2.9], authid=alice, mech=PLAIN, bits=0", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_LOGIN_OK);
+	cr_assert_eq(ev.proto, PROTO_SMTP);
+	cr_assert(eq(ev.user, "alice"));
+}

@@ -4,7 +4,12 @@
 # Exim writes it): "<=" receptions and their S= bytes, "=>" and "->"
 # deliveries, "**" bounces, "==" deferrals (each of its "==" lines is a
 # failed attempt: a timeout, a 450), rejects, and traffic.counted_from
-# naming exim. A log of a family whose traffic is not counted says so
+# naming exim. Sendmail the same way on the real syslogs of the corpus
+# (tests/traffic-sendmail.awk counts what the README says counts), and
+# on lines written per sendmail's logdelivery() for what the corpus
+# lacks (deferrals, lists of recipients, milter rejects, AUTH logins).
+# Every report also with -j1 and -j2, which must be byte-identical.
+# A log of a family whose traffic is not counted says so
 # (counted_from empty, "not counted" in the text), never a bare 0.
 set -u
 MXTALLY=${MXTALLY:-./mxtally}
@@ -17,9 +22,15 @@ log=../shared/corpus/exim_exporter/mainlog
 [ -r "$log" ] || t_skip_all "no ../shared"
 
 "$MXTALLY" -q -f json "$log" >"$tmp/exim.json" || bad "mxtally on $log"
-want() {	# want JQ-PATH VALUE
-	got=$(jq -c "$1" "$tmp/exim.json")
-	[ "$got" = "$2" ] && ok || bad "exim $1: got $got, want $2"
+want() {	# want JQ-PATH VALUE [JSON]
+	got=$(jq -c "$1" "${3:-$tmp/exim.json}")
+	[ "$got" = "$2" ] && ok || bad "${3:-exim} $1: got $got, want $2"
+}
+# same_j FILE: -j1 and -j2 give byte-identical JSON
+same_j() {
+	"$MXTALLY" -q -j1 -f json --year 2026 "$1" >"$tmp/j1.json" &&
+	"$MXTALLY" -q -j2 -f json --year 2026 "$1" >"$tmp/j2.json" &&
+	cmp -s "$tmp/j1.json" "$tmp/j2.json" && ok || bad "$1: -j1 and -j2 differ"
 }
 want .traffic.received "$(grep -c ' <= ' "$log")"
 want .traffic.delivered "$(grep -cE ' (=>|->) ' "$log")"
@@ -35,6 +46,68 @@ want .traffic.counted_from '["exim"]'
 "$MXTALLY" -q "$log" >"$tmp/exim.txt"
 grep -q '^  Traffic   counted from exim$' "$tmp/exim.txt" && ok ||
 	bad "text: no 'counted from exim' line"
+
+same_j "$log"
+
+# Sendmail: the real logs of the corpus (only their sendmail lines: one
+# of them is also a Postfix log, and traffic is not kept per family)
+sm=0
+for f in hirstar-EMAIL_MONITOR/mail.log postfix-maillog-dump/maillog \
+    parse-syslog-mail/t/logs/sendmail-plain.log gomaillex/maillog; do
+	sm=$((sm + 1))
+	grep -E ' (sendmail|sm-mta|sm-msp-queue)\[[0-9]+\]: ' \
+	    "../shared/corpus/$f" >"$tmp/sm$sm.log"
+	"$MXTALLY" -q -f json --year 2026 "$tmp/sm$sm.log" >"$tmp/sm$sm.json" ||
+	    bad "mxtally on $f"
+	awk -f "$(dirname "$0")/traffic-sendmail.awk" "$tmp/sm$sm.log" \
+	    >"$tmp/sm$sm.want"
+	while read -r key value; do
+		want ".traffic.$key" "$value" "$tmp/sm$sm.json"
+	done <"$tmp/sm$sm.want"
+	want .traffic.counted_from '["sendmail"]' "$tmp/sm$sm.json"
+	same_j "$tmp/sm$sm.log"
+done
+# the figures of the biggest one, counted by hand once more: 146 from=
+# lines with nrcpts above 0, of which two with size=0 (RCPT then QUIT),
+# 143 stat=Sent, 7,207 ruleset rejects and one "<r>... User unknown"
+want '.traffic | [.received, .delivered, .rejected, .bounced]' \
+    '[144,143,7208,0]' "$tmp/sm1.json"
+
+# What the corpus has no line of, written per sendmail 8.18's
+# deliver.c logdelivery() (a to= list, "[more]" lines), srvrsmtp.c
+# ("Milter: ... reject=", "AUTH=server") and headers.c logsender().
+cat >"$tmp/smsrc.log" <<'EOF'
+Nov 21 09:00:00 mx sm-mta[10]: 4ALA0001: from=<a@src.example>, size=1000, class=0, nrcpts=3, msgid=<1@src.example>, proto=ESMTP, daemon=MTA, relay=mail.src.example [192.0.2.1]
+Nov 21 09:00:01 mx sm-mta[11]: 4ALA0001: to=<b@dst.example>,<c@dst.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120000, relay=mx.dst.example. [192.0.2.2], dsn=2.0.0, stat=Sent (ok)
+Nov 21 09:00:02 mx sm-mta[11]: 4ALA0001: to=<d@far.example>, delay=00:00:02, xdelay=00:00:01, mailer=esmtp, pri=120000, relay=mx.far.example. [192.0.2.3], dsn=4.4.1, stat=Deferred: Connection timed out with mx.far.example.
+Nov 21 09:30:00 mx sm-mta[12]: 4ALA0001: to=<d@far.example>, delay=00:30:00, xdelay=00:00:01, mailer=esmtp, pri=210000, relay=mx.far.example. [192.0.2.3], dsn=2.0.0, stat=Sent (queued)
+Nov 21 09:31:00 mx sm-mta[13]: 4ALA0002: from=<>, size=2000, class=0, nrcpts=4, msgid=<2@mx>, proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]
+Nov 21 09:31:01 mx sm-mta[14]: 4ALA0002: to=<e@x.example>,<f@x.example>, [more], delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120000, relay=mx.x.example. [192.0.2.4], dsn=5.1.1, stat=User unknown
+Nov 21 09:31:01 mx sm-mta[14]: 4ALA0002: to=<g@x.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120000, relay=mx.x.example. [192.0.2.4], dsn=5.1.1, stat=User unknown
+Nov 21 09:31:02 mx sm-mta[14]: 4ALA0002: to=h@local, ctladdr=root (0/0), delay=00:00:01, mailer=local, pri=30000, dsn=4.2.2, stat=Deferred: 452 4.2.2 Mailbox full
+Nov 21 09:32:00 mx sm-mta[15]: 4ALA0003: Milter: to=<i@here.example>, reject=550 5.7.1 Rejected by policy
+Nov 21 09:32:01 mx sm-mta[15]: 4ALA0003: Milter: data, reject=554 5.7.1 Spam
+Nov 21 09:32:01 mx sm-mta[15]: 4ALA0003: milter=spamf, action=data, reject=554 5.7.1 Spam
+Nov 21 09:32:02 mx sm-mta[15]: 4ALA0003: from=<s@spam.example>, size=0, class=0, nrcpts=1, proto=ESMTP, daemon=MTA, relay=[198.51.100.9]
+Nov 21 09:33:00 mx sm-mta[16]: AUTH=server, relay=client.example [192.0.2.9], authid=alice, mech=PLAIN, bits=0
+EOF
+# By hand: received 4ALA0001 (3 recipients) and 4ALA0002 (4), not the
+# size=0 one; delivered b, c and later d: 3; deferrals d and h: 2, in
+# two messages; bounced e, f (one line) and g: 3; rejected the two
+# "Milter:" lines (the "milter=" line is the same reject again); bytes
+# delivered 3 x 1000; senders a@src.example and <>; recipients b, c, d;
+# one SMTP AUTH login; events: d, e+f, g, h and the two milter rejects.
+"$MXTALLY" -q -f json --year 2026 "$tmp/smsrc.log" >"$tmp/smsrc.json"
+want '.traffic | [.received, .delivered, .deferred, .deferrals, .bounced,
+    .rejected, .bytes_received, .bytes_delivered, .senders, .recipients,
+    .logins.smtp_auth.ok]' '[2,3,2,2,3,2,3000,3000,2,3,1]' "$tmp/smsrc.json"
+want '[.causes[].events] | add' 6 "$tmp/smsrc.json"
+same_j "$tmp/smsrc.log"
+# the same through the awk that checks the corpus
+awk -f "$(dirname "$0")/traffic-sendmail.awk" "$tmp/smsrc.log" >"$tmp/smsrc.want"
+while read -r key value; do
+	want ".traffic.$key" "$value" "$tmp/smsrc.json"
+done <"$tmp/smsrc.want"
 
 # a POP3 server's log: no message traffic read, so "not counted"
 "$MXTALLY" -q -f json samples/qpopper/pop.log >"$tmp/pop.json"

@@ -78,8 +78,10 @@ enum event_flags {
 					   failure (sendmail stat=), not the reply */
 	EV_GROUP = 1 << 5,		/* one of the lines of one failure: counted
 					   once per (session, subkey), see agg */
-	EV_PEER = 1 << 6		/* an MTA's LMTP delivery failure: the LMTP
+	EV_PEER = 1 << 6,		/* an MTA's LMTP delivery failure: the LMTP
 					   server's own line for it wins (agg) */
+	EV_RCPT_LIST = 1 << 7		/* addr is a list "a,<b>,c" of nrcpt
+					   recipients (sendmail's to=) */
 };
 
 /*
@@ -163,6 +165,7 @@ struct event {
 					   TR_RECEIVED: the client= value */
 	struct slice	 from;		/* TR_RECEIVED with a size (Exim <=):
 					   the sender */
+	uint32_t	 nrcpt;		/* EV_RCPT_LIST: recipients in addr */
 	uint8_t		 fam;		/* parse_line's family, 1-based; 0 none */
 	struct slice	 peer;		/* --anonymize: user as the joins
 					   compare it, "TOKEN@TOKEN" of

@@ -803,10 +803,11 @@ on_size(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 }
 
 static void
-on_sent(struct traffic_agg *t, const struct event *ev, uint64_t pos)
+on_sent(struct traffic_agg *t, const struct event *ev, struct slice addr,
+    uint64_t pos)
 {
 	char		 a[ADDR_MAX];
-	size_t		 n = addr_norm(ev->addr, a, 0);
+	size_t		 n = addr_norm(addr, a, 0);
 	uint64_t	 h = tset_want(&t->rcpts, a, n);
 	struct tent	*m = msg_find(t, ev->qid);
 
@@ -819,6 +820,36 @@ on_sent(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 	count_rcpt(t, a, n, h, 1, 0);
 	record(t, R_DLV, pos, ev->qid, 0, a, n, h);
 	msg_get(t, ev->qid)->flags |= M_HEAD;
+}
+
+/*
+ * Each recipient of a list line (EV_RCPT_LIST, sendmail's "to=a,<b>"):
+ * a delivery of its own. An anonymized list may hold fewer addresses
+ * than it named (one token for the whole list): the deliveries it no
+ * longer names are still counted, without an address.
+ */
+static void
+on_sent_list(struct traffic_agg *t, const struct event *ev, uint64_t pos)
+{
+	const char	*p = ev->addr.p, *end = p + ev->addr.len, *c;
+	struct slice	 a;
+	uint32_t	 n = 0;
+
+	for (; p < end && n < ev->nrcpt; p = c + 1) {
+		if ((c = memchr(p, ',', (size_t)(end - p))) == NULL)
+			c = end;
+		a = slice_make(p, c);
+		if (a.len >= 2 && a.p[0] == '<' && a.p[a.len - 1] == '>')
+			a = slice_make(a.p + 1, a.p + a.len - 1);
+		if (c == p)
+			continue;
+		on_sent(t, ev, a, pos);
+		n++;
+	}
+	for (; n < ev->nrcpt; n++) {
+		t->n[TR_SENT]++;
+		count_hour(t, TR_SENT, ev->t);
+	}
 }
 
 /*
@@ -861,6 +892,9 @@ traffic_add(struct traffic_agg *t, const struct event *ev, uint64_t pos,
 {
 	int	 c = ev->cause >= 0 && ev->cause < CAUSE_MAX ? ev->cause :
 		    CAUSE_UNCLASSIFIED;
+	/* a list line (sendmail) stands for each of its recipients */
+	uint64_t n = (ev->flags & EV_RCPT_LIST) && ev->nrcpt > 1 ?
+	    ev->nrcpt : 1, i;
 
 	if (error)
 		on_failure(t, ev);
@@ -882,18 +916,25 @@ traffic_add(struct traffic_agg *t, const struct event *ev, uint64_t pos,
 			on_size(t, ev, pos);
 		break;
 	case TR_SENT:
-		on_sent(t, ev, pos);
+		if (ev->flags & EV_RCPT_LIST)
+			on_sent_list(t, ev, pos);
+		else
+			on_sent(t, ev, ev->addr, pos);
 		break;
 	case TR_DEFERRED:
-		t->n[TR_DEFERRED]++;
-		count_hour(t, TR_DEFERRED, ev->t);
-		tset_get(&t->deferred, ev->qid.p, ev->qid.len)->n++;
-		t->why_defer[c] += error;
+		for (i = 0; i < n; i++) {
+			t->n[TR_DEFERRED]++;
+			count_hour(t, TR_DEFERRED, ev->t);
+		}
+		tset_get(&t->deferred, ev->qid.p, ev->qid.len)->n += n;
+		t->why_defer[c] += error * n;
 		break;
 	case TR_BOUNCED:
-		t->n[TR_BOUNCED]++;
-		count_hour(t, TR_BOUNCED, ev->t);
-		t->why_bounce[c] += error;
+		for (i = 0; i < n; i++) {
+			t->n[TR_BOUNCED]++;
+			count_hour(t, TR_BOUNCED, ev->t);
+		}
+		t->why_bounce[c] += error * n;
 		break;
 	case TR_REJECTED:
 		t->n[TR_REJECTED]++;

@@ -1,7 +1,7 @@
 /*
  * Sendmail ("sendmail", "sm-mta", "sm-msp-queue" and other "sm-" names
  * set with -L): delivery results, rejects of the SMTP server, SASL
- * failures.
+ * failures, and the traffic around them.
  *
  * Counted, one event per line:
  *  - "QID: to=<r>, ..., mailer=m, ..., dsn=4.x.x, stat=Deferred: 452 4.3.1
@@ -10,6 +10,8 @@
  *  - "QID: ruleset=check_rcpt, arg1=<r>, relay=h [ip], reject=550 5.7.1
  *    <r>... text": a reply sent to a client; the user is arg1 for
  *    check_rcpt and check_mail, none for check_relay (arg1 is a host).
+ *  - "QID: Milter: to=<r>, reject=550 5.7.1 text" (also "from=", "data",
+ *    "cmd=data", "helo=", "connect:"): a milter's reply sent to a client.
  *  - "QID: <r>... User unknown": the RCPT reply sendmail sent.
  *  - "QID: AUTH failure (MECH): ..., user=u, relay=h [ip]": the 535 sent.
  *  - "QID: message size (n) exceeds maximum (m)": the 552 5.2.3 sent.
@@ -17,7 +19,26 @@
  * Not counted: the notices that follow a failure ("QID: QID2: DSN: ...",
  * "postmaster notify: ...", "return to sender: ...", "sender notify:
  * ..."), "possible SMTP attack: command=AUTH, count=N" (each AUTH failure
- * was logged already), "did not issue MAIL", "lost input channel".
+ * was logged already), "did not issue MAIL", "lost input channel", and
+ * "milter=NAME, ..., reject=" (the same reject again, at a higher
+ * MilterLogLevel).
+ *
+ * Traffic (sendmail's logsender() and logdelivery(), sendmail 8.x):
+ *  - "QID: from=S, size=N, class=C, nrcpts=R, ..., relay=h [ip]" with R
+ *    and N above 0 is a message received, with its sender and size.
+ *    Sendmail writes the from= line once per envelope: after the DATA
+ *    was collected, or when a transaction ends without one (RSET, QUIT,
+ *    a lost connection), then with size=0 and, if no RCPT was taken,
+ *    nrcpts=0; neither of the latter is a message.
+ *  - "QID: to=R1,<R2>,..., stat=Sent (...)": each recipient of the list
+ *    delivered (one line names all the recipients of one delivery to
+ *    one host; a long list goes on over "[more]" lines); with dsn=4.x.x
+ *    or stat=Deferred each is a deferral, with dsn=5.x.x a bounce. The
+ *    DSN notices sendmail then sends have no from= line (not received),
+ *    and their own to= line is a delivery, as Postfix's bounce notices.
+ *  - every reject above (ruleset, Milter, "<r>... text", message size,
+ *    pre-greeting) is a rejected attempt; AUTH failures are failed
+ *    logins, "AUTH=server, relay=..., authid=u, mech=M" successful ones.
  */
 #include <string.h>
 
@@ -76,6 +97,27 @@ unbracket(struct slice s)
 	if (s.len >= 2 && s.p[0] == '<' && s.p[s.len - 1] == '>')
 		return slice_make(s.p + 1, s.p + s.len - 1);
 	return s;
+}
+
+/*
+ * The recipients of "to=LIST, ...": up to the first ", " (sendmail
+ * joins them with a bare ','; a "[more]" line's list ends in ',').
+ * Their number into *n.
+ */
+static struct slice
+rcpt_list(struct slice rest, uint32_t *n)
+{
+	const char	*p = rest.p + 3, *end = rest.p + rest.len, *c;
+	struct slice	 l = slice_make(p, end);
+
+	if ((c = SLICE_FIND(l, ", ")) != NULL)
+		l = slice_make(p, end = c);
+	for (*n = 0; p < end; p = c + 1) {
+		if ((c = memchr(p, ',', (size_t)(end - p))) == NULL)
+			c = end;
+		*n += c > p;
+	}
+	return l;
 }
 
 /* Reply text after "<addr>... ", as sendmail words its RCPT replies. */
@@ -139,14 +181,23 @@ sendmail_delivery(struct slice rest, struct event *ev)
 	struct slice	 dsn = FIELD(rest, ", dsn=", ','), stat, to;
 	struct event	 r;
 
-	if (dsn.len > 0 && dsn.p[0] == '2')
-		return 0;
 	if ((p = SLICE_FIND(rest, ", stat=")) == NULL)
 		return 0;
 	stat = slice_make(p + 7, end);
+	if (SLICE_STARTS(stat, "Sent") && (stat.len == 4 || stat.p[4] == ' ')) {
+		ev->addr = rcpt_list(rest, &ev->nrcpt);
+		ev->flags |= EV_RCPT_LIST;
+		ev->tkind = TR_SENT;	/* traffic, no event */
+		return 0;
+	}
+	if (dsn.len > 0 && dsn.p[0] == '2')
+		return 0;
 	if (dsn.len == 0 && !SLICE_STARTS(stat, "Deferred"))
 		return 0;
-	to = slice_make(rest.p + 3, end);
+	ev->addr = rcpt_list(rest, &ev->nrcpt);
+	ev->flags |= EV_RCPT_LIST;
+	ev->tkind = dsn.len > 0 && dsn.p[0] == '5' ? TR_BOUNCED : TR_DEFERRED;
+	to = ev->addr;
 	if ((p = memchr(to.p, ',', to.len)) != NULL)
 		to.len = (size_t)(p - to.p);
 	ev->user = unbracket(to);
@@ -191,6 +242,7 @@ sendmail_ruleset(struct slice rest, struct event *ev)
 	ev->text = after_dots(ev->text);
 	ev->proto = PROTO_SMTP;
 	ev->dir = DIR_TO_CLIENT;
+	ev->tkind = TR_REJECTED;
 	relay_client(rest, ev);
 	if (SLICE_STARTS(rest, "ruleset=check_rcpt,") ||
 	    SLICE_STARTS(rest, "ruleset=check_mail,"))
@@ -229,14 +281,86 @@ sendmail_rcpt(struct slice rest, struct event *ev)
 		return 0;
 	ev->proto = PROTO_SMTP;
 	ev->dir = DIR_TO_CLIENT;
+	ev->tkind = TR_REJECTED;
 	ev->user = slice_make(rest.p + 1, p);
 	ev->text = slice_make(p + 5, rest.p + rest.len);
 	return 1;
 }
 
 /*
- * The line starts with "ruleset=" or a queue id and ": "; the word after
- * it picks the case, so "from=" lines and "to=" lines with dsn=2.x.x are
+ * "from=S, size=N, class=C, nrcpts=R, ..., relay=h [ip]": a message
+ * received when R and N are above 0 (see the top). The client for its
+ * domain is the relay's name, else its "[ip]"; "user@localhost" of a
+ * local submission is "localhost".
+ */
+static int
+sendmail_from(struct slice rest, struct event *ev)
+{
+	const char	*end = rest.p + rest.len, *p, *e;
+	struct slice	 f, r;
+	uint64_t	 size = 0, n = 0;
+
+	if ((p = SLICE_FIND(rest, ", size=")) == NULL ||
+	    parse_u64(p + 7, end, &size) == 0 || size == 0)
+		return 0;
+	f = slice_make(rest.p + 5, p);
+	if ((p = SLICE_FIND(rest, ", nrcpts=")) == NULL ||
+	    parse_u64(p + 9, end, &n) == 0 || n == 0)
+		return 0;
+	ev->tkind = TR_RECEIVED;
+	ev->size = size;
+	ev->from = unbracket(f);
+	if ((p = SLICE_FIND(slice_make(p, end), ", relay=")) == NULL)
+		return 0;
+	r = slice_make(p + 8, end);
+	if (r.len > 0 && r.p[0] == '[') {
+		if ((e = memchr(r.p, ']', r.len)) != NULL)
+			ev->addr = slice_make(r.p, e + 1);
+		return 0;
+	}
+	if ((e = memchr(r.p, ' ', r.len)) != NULL)
+		r.len = (size_t)(e - r.p);
+	if ((e = memchr(r.p, '@', r.len)) != NULL)
+		r = slice_make(e + 1, r.p + r.len);
+	if (r.len > 0 && r.p[r.len - 1] == '.')
+		r.len--;
+	ev->addr = r;
+	return 0;
+}
+
+/* "AUTH=server, relay=h [ip], authid=u, mech=M, bits=N": a login */
+static int
+sendmail_auth_ok(struct slice msg, struct event *ev)
+{
+	ev->proto = PROTO_SMTP;
+	ev->user = FIELD(msg, ", authid=", ',');
+	ev->tkind = TR_LOGIN_OK;	/* traffic, no event */
+	return 0;
+}
+
+/* "Milter: to=<r>, reject=550 5.7.1 text" (from=, data, helo=, ...) */
+static int
+sendmail_milter(struct slice rest, struct event *ev)
+{
+	const char	*p = SLICE_FIND(rest, ", reject=");
+
+	if (p == NULL || !smtp_reply(slice_make(p + 9, rest.p + rest.len), ev))
+		return 0;
+	ev->proto = PROTO_SMTP;
+	ev->dir = DIR_TO_CLIENT;
+	ev->tkind = TR_REJECTED;
+	if (SLICE_STARTS(rest, "Milter: to=") ||
+	    SLICE_STARTS(rest, "Milter: from="))
+		ev->user = unbracket(slice_make((const char *)memchr(rest.p,
+		    '=', rest.len) + 1, p));
+	else if (SLICE_STARTS(rest, "Milter: connect: "))
+		ev->client = FIELD(rest, ", addr=", ',');
+	return 1;
+}
+
+/*
+ * The line starts with "ruleset=", "AUTH=server", "Milter: " or a queue
+ * id and ": "; the word after it picks the case, so most lines are
  * passed over after a few compares (and one search for the dsn).
  */
 static int
@@ -247,15 +371,25 @@ sendmail_parse(const struct logline *ll, struct event *ev)
 
 	if (SLICE_STARTS(msg, "ruleset="))
 		return sendmail_ruleset(msg, ev);
+	if (SLICE_STARTS(msg, "AUTH=server, "))
+		return sendmail_auth_ok(msg, ev);
+	if (SLICE_STARTS(msg, "Milter: "))
+		return sendmail_milter(msg, ev);
 	p = memchr(msg.p, ' ', msg.len < 24 ? msg.len : 24);
 	if (p == NULL || p[-1] != ':')
 		return 0;
 	rest = slice_from(msg, p + 1);
 	if (rest.len < 4)
 		return 0;
+	ev->qid = slice_make(msg.p, p - 1);
 	switch (rest.p[0]) {
 	case 't':
 		return SLICE_STARTS(rest, "to=") ? sendmail_delivery(rest, ev) : 0;
+	case 'f':
+		return SLICE_STARTS(rest, "from=") ? sendmail_from(rest, ev) : 0;
+	case 'M':
+		return SLICE_STARTS(rest, "Milter: ") ?
+		    sendmail_milter(rest, ev) : 0;
 	case 'r':
 		if (SLICE_STARTS(rest, "ruleset="))
 			return sendmail_ruleset(rest, ev);
@@ -264,6 +398,7 @@ sendmail_parse(const struct logline *ll, struct event *ev)
 			ev->proto = PROTO_SMTP;
 			ev->dir = DIR_TO_CLIENT;
 			ev->hint = CAUSE_PROTOCOL_ERROR;
+			ev->tkind = TR_REJECTED;
 			ev->client = FIELD(rest, "[", ']');
 			ev->text = rest;
 			return 1;
@@ -279,6 +414,7 @@ sendmail_parse(const struct logline *ll, struct event *ev)
 			return 0;
 		ev->proto = PROTO_SMTP;
 		ev->dir = DIR_TO_CLIENT;
+		ev->tkind = TR_REJECTED;
 		memcpy(ev->code, "552", 4);
 		memcpy(ev->enh, "5.2.3", 6);
 		ev->text = rest;

@@ -334,8 +334,8 @@ text_traffic(const struct tx *t)
 	int			 i, any = 0;
 
 	if (tr->counted_from == 0 && t->r->events > 0)
-		fputs("  Traffic   not counted (no postfix or exim traffic "
-		    "line read)\n", t->out);
+		fputs("  Traffic   not counted (no traffic line of a known "
+		    "server read)\n", t->out);
 	else if (tr->counted_from != 0)
 		rep_counted_from(t->out, tr->counted_from,
 		    "  Traffic   counted from ");

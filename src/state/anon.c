@@ -392,6 +392,31 @@ anon_slice(const struct anon *a, int kind, struct slice *s, char *buf)
 		    anon_token(a, kind, s->p, s->len, buf, ANON_TOKEN_MAX) };
 }
 
+/*
+ * A list of recipients (EV_RCPT_LIST, sendmail's "to=a,<b>"): each its
+ * own token, so that distinct recipients stay distinct. buf takes as
+ * many as fit; traffic counts the rest without an address.
+ */
+static void
+anon_list(const struct anon *a, struct slice *s, char *buf, size_t size)
+{
+	const char	*p = s->p, *end = s->p + s->len, *c;
+	size_t		 o = 0, n;
+
+	for (; p < end && o + ANON_TOKEN_MAX + 1 <= size; p = c + 1) {
+		if ((c = memchr(p, ',', (size_t)(end - p))) == NULL)
+			c = end;
+		n = (size_t)(c - p);
+		if (n >= 2 && p[0] == '<' && p[n - 1] == '>')
+			p++, n -= 2;
+		if (n == 0)
+			continue;
+		o += anon_token(a, ANON_USERS, p, n, buf + o, ANON_TOKEN_MAX);
+		buf[o++] = ',';
+	}
+	*s = (struct slice){ buf, o };
+}
+
 void
 anon_event(const struct anon *a, struct event *ev, struct anon_buf *b)
 {
@@ -418,8 +443,12 @@ anon_event(const struct anon *a, struct event *ev, struct anon_buf *b)
 	if ((a->flags & ANON_IPS) && ev->client.len > 0)
 		ev->cname = (struct slice){ "", 0 };	/* names the client */
 	/* traffic facts: senders and recipients are users, client= an IP */
-	anon_slice(a, ev->tkind == TR_RECEIVED ? ANON_IPS : ANON_USERS,
-	    &ev->addr, b->tok[2]);
+	if ((ev->flags & EV_RCPT_LIST) && (a->flags & ANON_USERS) &&
+	    ev->text.len == 0 && ev->addr.len > 0)
+		anon_list(a, &ev->addr, b->text, sizeof(b->text));
+	else
+		anon_slice(a, ev->tkind == TR_RECEIVED ? ANON_IPS : ANON_USERS,
+		    &ev->addr, b->tok[2]);
 	anon_slice(a, ANON_USERS, &ev->from, b->tok[3]);	/* Exim <= */
 }
 
