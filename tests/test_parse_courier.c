@@ -74,3 +74,53 @@ Test(parse_courier, real_login_ok, .timeout = 5)
 	cr_assert_eq(line("Dec  7 14:36:42 vm pop3d: LOGIN FAILED, user=erin@example.test, ip=[::ffff:127.0.1.20]", &ev), 1);
 	cr_assert_eq(ev.tkind, TR_NONE);
 }
+
+/*
+ * Traffic: lines written per Courier's cdmsgq.C (newmsg, completed) and
+ * libs/comctlfile.c ctlfile_append_reply() (delivery results); the
+ * corpus has none of these.
+ */
+Test(parse_courier, traffic, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("Nov 21 09:00:00 mx courierd: newmsg,id=0000C9F2.5A4B3C2D.0001B2C3: dns; helo.example (mail.src.example [::ffff:192.0.2.1])", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+	cr_assert(eq(ev.qid, "0000C9F2.5A4B3C2D.0001B2C3"));
+	cr_assert(eq(ev.addr, "mail.src.example"));
+	cr_assert_eq(ev.user.len, 0);
+	cr_assert_eq(line("Nov 21 09:00:00 mx courierd: newmsg,id=0000C9F3.5A4B3C2E.0001B2C4, auth=erin: dns; laptop ([::ffff:192.0.2.50])", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+	cr_assert(eq(ev.qid, "0000C9F3.5A4B3C2E.0001B2C4"));
+	cr_assert(eq(ev.user, "erin"));
+	cr_assert(eq(ev.addr, "[::ffff:192.0.2.50]"));
+	cr_assert_eq(line("Nov 21 09:00:01 mx courierlocal: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<alice@mx.example>,size=1200,success: Message delivered.", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_SENT);
+	cr_assert_eq(ev.size, 1200);
+	cr_assert(eq(ev.addr, "alice@mx.example"));
+	cr_assert(eq(ev.qid, "0000C9F2.5A4B3C2D.0001B2C3"));
+	/* courieresmtp logs each delivery twice: the reply line counts */
+	cr_assert_eq(line("Nov 21 09:00:02 mx courieresmtp: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<bob@far.example>,size=1200,success: 250 2.0.0 Ok", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_SENT);
+	cr_assert_eq(line("Nov 21 09:00:02 mx courieresmtp: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<bob@far.example>,size=1200,status: success", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_NONE);
+	cr_assert_eq(line("Nov 21 09:00:02 mx courierlocal: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<alice@mx.example>,status: success", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_SENT);
+	cr_assert_eq(ev.size, 0);
+	cr_assert_eq(line("Nov 21 09:00:03 mx courieresmtp: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<carol@slow.example>: Connection refused", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_NONE);
+	cr_assert_eq(line("Nov 21 09:00:03 mx courieresmtp: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<carol@slow.example>,status: deferred", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_DEFERRED);
+	cr_assert_eq(line("Nov 21 09:00:04 mx courieresmtp: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<dan@gone.example>,status: failure", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_BOUNCED);
+	cr_assert_eq(line("Nov 21 09:05:02 mx courierd: completed,id=0000C9F3.5A4B3C2E.0001B2C4", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_REMOVED);
+	cr_assert(eq(ev.qid, "0000C9F3.5A4B3C2E.0001B2C4"));
+	/* fail2ban's courier-smtp: a refused RCPT is a reject, AUTH is not */
+	cr_assert_eq(line("Apr 10 03:47:57 web courieresmtpd: error,relay=::ffff:1.2.3.4,ident=tmf,from=<tmf@example.com>,to=<mailman-subscribe@example.com>: 550 User unknown.", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_REJECTED);
+	cr_assert_eq(line("Nov 21 23:16:17 server courieresmtpd: error,relay=::ffff:1.2.3.4,from=<>,to=<>: 550 User unknown.", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_REJECTED);
+	cr_assert_eq(line("Jul  3 23:07:20 szerver courieresmtpd: error,relay=::ffff:1.2.3.4,msg=\"535 Authentication failed.\",cmd: YWRvYmVhZG9iZQ==", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_NONE);
+}

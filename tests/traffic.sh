@@ -109,6 +109,47 @@ while read -r key value; do
 	want ".traffic.$key" "$value" "$tmp/smsrc.json"
 done <"$tmp/smsrc.want"
 
+# Courier: the corpus has only courieresmtpd's refusals (fail2ban's
+# courier-smtp): each "error,relay=...,from=<s>,to=<r>: NNN" line is a
+# rejected attempt, the msg="535 ..." lines are failed logins.
+log=../shared/corpus/fail2ban/courier-smtp
+"$MXTALLY" -q -f json --year 2026 "$log" >"$tmp/cs.json" || bad "mxtally on $log"
+want .traffic.rejected "$(grep -c 'courieresmtpd[^ ]*: error,relay=[^ ]*,from=' "$log")" \
+    "$tmp/cs.json"
+want .traffic.logins.smtp_auth.failed "$(grep -c 'msg="535 ' "$log")" "$tmp/cs.json"
+want .traffic.counted_from '["courier"]' "$tmp/cs.json"
+same_j "$log"
+# The rest written per Courier's cdmsgq.C (newmsg, completed) and
+# libs/comctlfile.c ctlfile_append_reply() (courieresmtp logs a
+# delivery with its reply and again as "status: success").
+cat >"$tmp/courier.log" <<'EOF'
+Nov 21 09:00:00 mx courierd: newmsg,id=0000C9F2.5A4B3C2D.0001B2C3: dns; mail.src.example (mail.src.example [::ffff:192.0.2.1])
+Nov 21 09:00:00 mx courierd: started,id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,module=local,host=alice,addr=<alice@mx.example>
+Nov 21 09:00:01 mx courierlocal: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<alice@mx.example>,size=1200,success: Message delivered.
+Nov 21 09:00:01 mx courierd: started,id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,module=esmtp,host=far.example,addr=<bob@far.example>
+Nov 21 09:00:02 mx courieresmtp: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<bob@far.example>,size=1200,success: 250 2.0.0 Ok: queued as 4ALA01
+Nov 21 09:00:02 mx courieresmtp: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<bob@far.example>,size=1200,status: success
+Nov 21 09:00:03 mx courieresmtp: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<carol@slow.example>: Connection refused
+Nov 21 09:00:03 mx courieresmtp: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<carol@slow.example>,status: deferred
+Nov 21 09:00:04 mx courieresmtp: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<dan@gone.example>: 550 5.1.1 <dan@gone.example>: Recipient address rejected
+Nov 21 09:00:04 mx courieresmtp: id=0000C9F2.5A4B3C2D.0001B2C3,from=<a@src.example>,addr=<dan@gone.example>,status: failure
+Nov 21 09:05:00 mx courierd: newmsg,id=0000C9F3.5A4B3C2E.0001B2C4, auth=erin: dns; laptop ([::ffff:192.0.2.50])
+Nov 21 09:05:01 mx courierlocal: id=0000C9F3.5A4B3C2E.0001B2C4,from=<erin@mx.example>,addr=<alice@mx.example>,size=300,status: success
+Nov 21 09:05:02 mx courierd: completed,id=0000C9F3.5A4B3C2E.0001B2C4
+Nov 21 09:06:00 mx courieresmtpd: error,relay=::ffff:198.51.100.7,port=40000,from=<spam@bad.example>,to=<zed@mx.example>: 550 User unknown.
+Nov 21 09:06:01 mx courieresmtpd: error,relay=::ffff:198.51.100.8,port=40001,msg="535 Authentication failed.",cmd: AUTH LOGIN
+EOF
+# By hand: received 2 (the newmsg lines), one with auth= (a login);
+# delivered alice 1200, bob 1200 (once), alice 300: 3 and 2,700 bytes,
+# 2 recipients; carol deferred, dan bounced; one rejected RCPT; the
+# 535 a failed login. Bytes received and senders are not counted.
+"$MXTALLY" -q -f json --year 2026 "$tmp/courier.log" >"$tmp/courier.json"
+want '.traffic | [.received, .delivered, .deferred, .deferrals, .bounced,
+    .rejected, .bytes_delivered, .recipients, .logins.smtp_auth.ok,
+    .logins.smtp_auth.failed]' '[2,3,1,1,1,1,2700,2,1,1]' "$tmp/courier.json"
+want .traffic.counted_from '["courier"]' "$tmp/courier.json"
+same_j "$tmp/courier.log"
+
 # a POP3 server's log: no message traffic read, so "not counted"
 "$MXTALLY" -q -f json samples/qpopper/pop.log >"$tmp/pop.json"
 [ "$(jq -c .traffic.counted_from "$tmp/pop.json")" = '[]' ] && ok ||

@@ -813,6 +813,10 @@ on_sent(struct traffic_agg *t, const struct event *ev, struct slice addr,
 
 	t->n[TR_SENT]++;
 	count_hour(t, TR_SENT, ev->t);
+	if (ev->size > 0) {		/* the delivery line says it (Courier) */
+		count_rcpt(t, a, n, h, 1, ev->size);
+		return;
+	}
 	if (m != NULL && (m->flags & M_SIZE)) {
 		count_rcpt(t, a, n, h, 1, m->bytes);
 		return;

@@ -9,6 +9,18 @@
  * failed" (why the LOGIN FAILED after or before them happened).
  * "LOGIN, user=u, ip=[...]" is a successful login (traffic).
  *
+ * Traffic (Courier's courierd and delivery modules, per courier's
+ * cdmsgq.C and libs/comctlfile.c): "courierd: newmsg,id=ID[, auth=u]:
+ * dns; helo (name [ip])" is a message received (with auth=, also an
+ * SMTP AUTH login); "id=ID,from=<s>,addr=<r>[,size=N],success: reply"
+ * and "id=...,status: success" a recipient delivered (courieresmtp logs
+ * each of its deliveries both ways, so there only the first counts),
+ * "...,status: deferred" a deferral, "...,status: failure" a bounce;
+ * courieresmtpd's "error,relay=...,from=<s>,to=<r>: NNN ..." a rejected
+ * attempt; "completed,id=ID" frees the id. Received bytes and senders
+ * are not counted: no line has both the sender and the size of a
+ * message when it arrives.
+ *
  * Courier's POP3 and IMAP servers log as "pop3d", "imapd", "pop3d-ssl"
  * and "imapd-ssl", names Cyrus and UW imapd use too, and so do other
  * POP3 daemons the generic parser reads. This family owns those names
@@ -96,6 +108,69 @@ courier_esmtpd(struct slice msg, struct event *ev)
 	return 1;
 }
 
+/* "newmsg,id=ID[, auth=u][: dns; helo (name [ip])]": a message received */
+static int
+courier_newmsg(struct slice msg, struct event *ev)
+{
+	const char	*end = msg.p + msg.len, *p, *e;
+	struct slice	 c;
+
+	ev->tkind = TR_RECEIVED;
+	ev->qid = slice_make(msg.p + 10, end);
+	if ((p = memchr(ev->qid.p, ',', ev->qid.len)) != NULL ||
+	    (p = memchr(ev->qid.p, ':', ev->qid.len)) != NULL)
+		ev->qid.len = (size_t)(p - ev->qid.p);
+	ev->user = FIELD(msg, ", auth=", ':');
+	if (ev->user.len > 0)
+		ev->proto = PROTO_SMTP;
+	c = FIELD(msg, "; ", ')');
+	if ((p = memchr(c.p, '(', c.len)) == NULL)
+		return 0;
+	c = slice_make(p + 1, c.p + c.len);
+	if (c.len > 0 && c.p[0] == '[')
+		e = memchr(c.p, ']', c.len), e = e ? e + 1 : c.p + c.len;
+	else if ((e = memchr(c.p, ' ', c.len)) == NULL)
+		e = c.p + c.len;
+	ev->addr = slice_make(c.p, e);
+	return 0;
+}
+
+/*
+ * "id=ID,from=<s>,addr=<r>[,size=N],success: ..." or "...,status: W":
+ * a recipient's delivery, deferral or bounce (traffic only).
+ */
+static int
+courier_delivery(const struct logline *ll, struct event *ev)
+{
+	struct slice	 msg = ll->msg, st;
+	const char	*p = SLICE_FIND(msg, ",addr=<"), *end = msg.p + msg.len;
+
+	if (p == NULL || (p = memchr(p, '>', (size_t)(end - p))) == NULL ||
+	    end - p < 2 || p[1] != ',')
+		return 0;		/* "...>: reply": the reply, not counted */
+	st = slice_make(p + 2, end);
+	if (SLICE_STARTS(st, "size=")) {
+		p += 2 + parse_u64(st.p + 5, end, &ev->size) + 5;
+		st = slice_make(p, end);
+		if (st.len == 0 || st.p[0] != ',')
+			return ev->size = 0, 0;
+		st = slice_make(p + 1, end);
+	}
+	if (SLICE_STARTS(st, "success: ") ||
+	    (SLICE_EQ(st, "status: success") &&
+	    !SLICE_EQ(ll->program, "courieresmtp")))
+		ev->tkind = TR_SENT;
+	else if (SLICE_EQ(st, "status: deferred"))
+		ev->tkind = TR_DEFERRED;
+	else if (SLICE_EQ(st, "status: failure"))
+		ev->tkind = TR_BOUNCED;
+	else
+		return ev->size = 0, 0;
+	ev->qid = FIELD(msg, "id=", ',');
+	ev->addr = FIELD(msg, ",addr=<", '>');
+	return 0;
+}
+
 static int
 courier_parse(const struct logline *ll, struct event *ev)
 {
@@ -112,8 +187,24 @@ courier_parse(const struct logline *ll, struct event *ev)
 		return 0;
 	}
 	if (SLICE_STARTS(msg, "error,relay=") &&
-	    SLICE_STARTS(ll->program, "courieresmtpd"))
-		return courier_esmtpd(msg, ev);
+	    SLICE_STARTS(ll->program, "courieresmtpd")) {
+		/* a refused MAIL, RCPT or DATA; msg="..." is a command's */
+		if ((rc = courier_esmtpd(msg, ev)) == 1 &&
+		    SLICE_FIND(msg, ",msg=\"") == NULL)
+			ev->tkind = TR_REJECTED;
+		return rc;
+	}
+	if (SLICE_STARTS(msg, "id=") && SLICE_STARTS(ll->program, "courier"))
+		return courier_delivery(ll, ev);
+	if (SLICE_EQ(ll->program, "courierd")) {
+		if (SLICE_STARTS(msg, "newmsg,id="))
+			return courier_newmsg(msg, ev);
+		if (SLICE_STARTS(msg, "completed,id=")) {
+			ev->qid = slice_make(msg.p + 13, msg.p + msg.len);
+			ev->tkind = TR_REMOVED;
+		}
+		return 0;
+	}
 	if (SLICE_STARTS(msg, "Maximum connection limit reached for ")) {
 		ev->proto = (uint8_t)proto_of(ll->program);
 		ev->dir = DIR_TO_CLIENT;
