@@ -126,3 +126,56 @@ Test(parse_exchange, header_lines, .timeout = 5)
 	    "sequence-number,local-endpoint,remote-endpoint,event,data,"
 	    "context", &ev), 0);
 }
+
+/* Traffic kinds, per the README's "Traffic" rules for Exchange. */
+Test(parse_exchange, traffic, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("2026-11-21T10:00:01.300Z,EX01\\Default Frontend "
+	    "EX01,08DE2A1B3C4D5F01,2,10.0.0.5:25,198.51.100.8:40022,>,"
+	    "250 2.6.0 <a2@mail.example.org> [InternalId=1235] Queued mail "
+	    "for delivery,", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+	/* other 250s are nothing */
+	cr_assert_eq(line("2026-11-21T10:00:01.262Z,EX01\\Default Frontend "
+	    "EX01,08DE2A1B3C4D5E70,5,10.0.0.5:25,198.51.100.8:40022,>,"
+	    "250 2.1.0 Sender OK,", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_NONE);
+	cr_assert_eq(line("2026-11-21T10:00:01.421Z,EX01\\Default Frontend "
+	    "EX01,08DE2A1B3C4D5E70,9,10.0.0.5:25,198.51.100.8:40022,>,"
+	    "550 5.7.54 SMTP; Unable to relay recipient in non-accepted "
+	    "domain,", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_REJECTED);
+	cr_assert_eq(line("2026-11-21T10:05:02.411Z,EX01\\Client Frontend "
+	    "EX01,08DE2A1B3C4D5E80,3,10.0.0.5:587,203.0.113.7:53211,>,"
+	    "535 5.7.3 Authentication unsuccessful,", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_NONE);
+	cr_assert_eq(line("2026-11-21T10:00:01.601Z,EX01\\Default Frontend "
+	    "EX01,08DE2A1B3C4D5F01,6,10.0.0.5:25,198.51.100.8:40022,>,"
+	    "500 5.3.3 Unrecognized command,", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_NONE);
+	cr_assert_eq(line("2026-11-21T10:01:00.200Z,Internet Send Connector,"
+	    "08DE2A1B3C4D5F02,2,10.0.0.5:40100,192.0.2.25:25,<,550 5.1.1 "
+	    "<bob@far.example>: Recipient address rejected,", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_BOUNCED);
+	cr_assert_eq(line("2026-11-21T10:01:00.400Z,Internet Send Connector,"
+	    "08DE2A1B3C4D5F02,4,10.0.0.5:40100,192.0.2.25:25,<,450 4.2.0 "
+	    "Greylisted,", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_DEFERRED);
+	cr_assert_eq(line("2026-11-21T10:05:00.000Z,0000000000B1C2E5,0,"
+	    "10.0.0.5:995,198.51.100.30:50100,dan@example.net,12,6,4,pass,"
+	    "****,R=+OK", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_LOGIN_OK);
+	cr_assert_eq(ev.proto, PROTO_POP3);
+	cr_assert(eq(ev.user, "dan@example.net"));
+	cr_assert_eq(line("2026-11-21T11:10:00.000Z,0000000000C1D2B7,0,"
+	    "10.0.0.5:993,198.51.100.77:52000,frank@example.net,15,36,27,"
+	    "login,frank@example.net ****,R=a1 OK LOGIN completed.", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_LOGIN_OK);
+	cr_assert_eq(ev.proto, PROTO_IMAP);
+	cr_assert_eq(line("2026-11-21T10:00:01.100Z,0000000000B1C2D1,1,"
+	    "10.0.0.5:995,203.0.113.20:50001,,0,22,4,user,carol@example.net,"
+	    "R=+OK", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_NONE);
+}

@@ -150,6 +150,45 @@ want '.traffic | [.received, .delivered, .deferred, .deferrals, .bounced,
 want .traffic.counted_from '["courier"]' "$tmp/courier.json"
 same_j "$tmp/courier.log"
 
+# Exchange: the samples' protocol logs, derived by hand in
+# samples/exchange/README.md: recv.log's refusals (550 5.1.10, 550
+# 5.7.54, 530 5.7.57, 421 4.3.2) are rejected attempts, its two 535s
+# failed logins; pop3.log's "pass" +OK and imap4.log's "a1 OK LOGIN"
+# successful logins. The rest written per Microsoft's documentation of
+# the protocol log: a Receive log's "250 2.6.0 ... Queued mail for
+# delivery" is a message received, a Send log's 4xx from the remote a
+# deferral and 5xx a bounce; 500-504 (command errors) are no rejects.
+"$MXTALLY" -q -f json samples/exchange/recv.log >"$tmp/xr.json"
+want '.traffic | [.rejected, .logins.smtp_auth.failed, .counted_from]' \
+    '[4,2,["exchange"]]' "$tmp/xr.json"
+"$MXTALLY" -q -f json samples/exchange/pop3.log >"$tmp/xp.json"
+want '.traffic | [.logins.pop3.ok, .logins.pop3.failed]' '[1,1]' "$tmp/xp.json"
+"$MXTALLY" -q -f json samples/exchange/imap4.log >"$tmp/xi.json"
+want '.traffic | [.logins.imap.ok, .logins.imap.failed]' '[1,2]' "$tmp/xi.json"
+cat >"$tmp/xs.log" <<'EOF'
+#Software: Microsoft Exchange Server
+#Log-type: SMTP Receive Protocol Log
+#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context
+2026-11-21T10:00:01.000Z,EX01\Default Frontend EX01,08DE2A1B3C4D5F01,0,10.0.0.5:25,198.51.100.8:40022,+,,
+2026-11-21T10:00:01.100Z,EX01\Default Frontend EX01,08DE2A1B3C4D5F01,1,10.0.0.5:25,198.51.100.8:40022,<,DATA,
+2026-11-21T10:00:01.300Z,EX01\Default Frontend EX01,08DE2A1B3C4D5F01,2,10.0.0.5:25,198.51.100.8:40022,>,"250 2.6.0 <a1@mail.example.org> [InternalId=1234, Hostname=EX01.example.net] 2145 bytes in 0.078, 26.789 KB/sec Queued mail for delivery",
+2026-11-21T10:00:01.400Z,EX01\Default Frontend EX01,08DE2A1B3C4D5F01,3,10.0.0.5:25,198.51.100.8:40022,<,BDAT 4096 LAST,
+2026-11-21T10:00:01.500Z,EX01\Default Frontend EX01,08DE2A1B3C4D5F01,4,10.0.0.5:25,198.51.100.8:40022,>,250 2.6.0 <a2@mail.example.org> [InternalId=1235] Queued mail for delivery,
+2026-11-21T10:00:01.600Z,EX01\Default Frontend EX01,08DE2A1B3C4D5F01,5,10.0.0.5:25,198.51.100.8:40022,<,XYZZY,
+2026-11-21T10:00:01.601Z,EX01\Default Frontend EX01,08DE2A1B3C4D5F01,6,10.0.0.5:25,198.51.100.8:40022,>,500 5.3.3 Unrecognized command,
+2026-11-21T10:01:00.000Z,Internet Send Connector,08DE2A1B3C4D5F02,0,10.0.0.5:40100,192.0.2.25:25,+,,
+2026-11-21T10:01:00.100Z,Internet Send Connector,08DE2A1B3C4D5F02,1,10.0.0.5:40100,192.0.2.25:25,>,RCPT TO:<bob@far.example>,
+2026-11-21T10:01:00.200Z,Internet Send Connector,08DE2A1B3C4D5F02,2,10.0.0.5:40100,192.0.2.25:25,<,550 5.1.1 <bob@far.example>: Recipient address rejected: User unknown,
+2026-11-21T10:01:00.300Z,Internet Send Connector,08DE2A1B3C4D5F02,3,10.0.0.5:40100,192.0.2.25:25,>,RCPT TO:<carol@far.example>,
+2026-11-21T10:01:00.400Z,Internet Send Connector,08DE2A1B3C4D5F02,4,10.0.0.5:40100,192.0.2.25:25,<,450 4.2.0 <carol@far.example>: Recipient address rejected: Greylisted,
+EOF
+# by hand: 2 received, 0 rejected (the 500 is a command error), one
+# bounce (550 5.1.1), one deferral (450 4.2.0)
+"$MXTALLY" -q -f json "$tmp/xs.log" >"$tmp/xs.json"
+want '.traffic | [.received, .rejected, .bounced, .deferrals, .counted_from]' \
+    '[2,0,1,1,["exchange"]]' "$tmp/xs.json"
+same_j "$tmp/xs.log"
+
 # a POP3 server's log: no message traffic read, so "not counted"
 "$MXTALLY" -q -f json samples/qpopper/pop.log >"$tmp/pop.json"
 [ "$(jq -c .traffic.counted_from "$tmp/pop.json")" = '[]' ] && ok ||

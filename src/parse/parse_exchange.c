@@ -22,6 +22,16 @@
  * recipient does when the reply names it ("Recipient u@x not found").
  * "* NO" untagged replies are warnings and not counted. "#Software:"
  * and the other header lines have no stamp and are no events.
+ *
+ * Traffic: in a Receive log, the "250 2.6.0 <id> [...] Queued mail for
+ * delivery" sent after DATA or BDAT LAST is a message received, and a
+ * failed reply sent to a client a rejected attempt, except AUTH's 535
+ * (a failed login) and the command errors 500-504; in a Send log, a
+ * remote server's 4xx is a deferral and its 5xx a bounce. In the
+ * command layout, "pass" answered "+OK" is a POP3 login and "login" or
+ * "authenticate" answered "tag OK" an IMAP4 one. Deliveries are not
+ * counted: a Send log's 250 after DATA reads differently for every
+ * remote server, and the message tracking logs are another format.
  */
 #include <string.h>
 
@@ -127,11 +137,21 @@ exchange_event(struct slice msg, const char *e, struct event *ev)
 	/* cheap first: replies start with '-', a digit or a tag */
 	if (*e == '<' && c != '4' && c != '5')
 		return 0;
+	if (c == '2' && *e == '>' && SLICE_STARTS(data, "250 2.6.0 ") &&
+	    SLICE_FIND(data, "Queued mail for delivery") != NULL) {
+		ev->tkind = TR_RECEIVED;	/* traffic, no event */
+		return 0;
+	}
 	if (c == '+' || c == '2' || c == '3' || c == '\0')
 		return 0;
 	if (!exchange_reply(data, ev))
 		return 0;
 	ev->dir = *e == '>' ? DIR_TO_CLIENT : DIR_FROM_REMOTE;
+	if (ev->proto == PROTO_SMTP && ev->dir == DIR_FROM_REMOTE)
+		ev->tkind = ev->code[0] == '5' ? TR_BOUNCED : TR_DEFERRED;
+	else if (ev->proto == PROTO_SMTP && strcmp(ev->code, "535") != 0 &&
+	    !(ev->code[0] == '5' && ev->code[1] == '0' && ev->code[2] <= '4'))
+		ev->tkind = TR_REJECTED;
 	for (b = e - 1; b > msg.p && b[-1] != ','; b--)
 		;
 	/* the remote endpoint: a client (inbound), else the server we sent to */
@@ -142,6 +162,26 @@ exchange_event(struct slice msg, const char *e, struct event *ev)
 	if (ev->proto == PROTO_SMTP)
 		ev->user = named_rcpt(ev->text);
 	return 1;
+}
+
+/* A POP3 "pass" answered "+OK", an IMAP4 login answered "tag OK". */
+static int
+exchange_login(struct slice msg, struct slice reply, struct event *ev)
+{
+	struct slice	 cmd = csv_field(msg, 9);
+	const char	*sp;
+
+	if (SLICE_EQ(cmd, "pass") && SLICE_STARTS(reply, "+OK"))
+		ev->proto = PROTO_POP3;
+	else if ((SLICE_EQ(cmd, "login") || SLICE_EQ(cmd, "authenticate")) &&
+	    (sp = memchr(reply.p, ' ', reply.len)) != NULL &&
+	    SLICE_STARTS(slice_make(sp + 1, reply.p + reply.len), "OK"))
+		ev->proto = PROTO_IMAP;
+	else
+		return 0;
+	ev->user = csv_field(msg, 5);
+	ev->tkind = TR_LOGIN_OK;	/* traffic, no event */
+	return 0;
 }
 
 /* The command layout: R="reply" in the context. */
@@ -157,7 +197,7 @@ exchange_command(struct slice msg, const char *r, struct event *ev)
 		;
 	reply = slice_make(p, q);
 	if (!exchange_reply(reply, ev))
-		return 0;
+		return exchange_login(msg, reply, ev);
 	ev->dir = DIR_TO_CLIENT;
 	ev->client = endpoint_ip(csv_field(msg, 4));
 	ev->user = csv_field(msg, 5);
