@@ -79,7 +79,7 @@ check '.quota.users[0].events == [1, 2, 4] and .quota.users[0].slope == 1.5'
 n=$(psql -h "$tmp" -U mxt -At -c 'select count(*) from runs' hist)
 [ "$n" = 6 ] && ok || bad "runs: $n, want 6 (3 nights x 2 servers)"
 v=$(psql -h "$tmp" -U mxt -At -c 'select max(version) from schema_version' hist)
-[ "$v" = 3 ] && ok || bad "schema_version: $v"
+[ "$v" = 4 ] && ok || bad "schema_version: $v"
 # version 2: who and where per day (store1's quota lines name no client)
 n=$(psql -h "$tmp" -U mxt -At -c 'select count(*) from day_client' hist)
 [ "$n" -gt 0 ] 2>/dev/null && ok || bad "day_client rows: $n"

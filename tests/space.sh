@@ -101,7 +101,7 @@ print(q("SELECT events FROM runs WHERE input_key = 'old'"))
 print(q("SELECT day, host, store, samples, free_min, free_last FROM day_space ORDER BY day, host"))
 print(q("SELECT day, client, network, cause, events FROM day_client ORDER BY day"))
 EOF
-printf '%s\n' "[(3,)]" "[(7,)]" \
+printf '%s\n' "[(4,)]" "[(7,)]" \
     "[('2026-11-21', 'mx1', 'queue', 2, 314572800, 419430400), ('2026-11-22', 'mx1', 'queue', 1, 209715200, 209715200), ('2026-11-23', 'mx1', 'queue', 1, 104857600, 104857600), ('2026-11-23', 'mx2', 'spool', 1, 52428800, 52428800)]" \
     "[('2026-11-21', '192.0.2.10', '192.0.2.0/24', 'system_storage', 2), ('2026-11-22', '192.0.2.10', '192.0.2.0/24', 'system_storage', 1), ('2026-11-23', '192.0.2.10', '192.0.2.0/24', 'system_storage', 1)]" |
     diff - "$tmp/q.txt" >/dev/null && ok || { bad "history rows"; cat "$tmp/q.txt"; }

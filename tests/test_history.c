@@ -81,8 +81,12 @@ Test(history, migrates_empty_file, .init = setup, .fini = teardown,
 	h = history_open(dbpath, 1, err, sizeof(err));
 	cr_assert_not_null(h, "%s", err);
 	history_close(h);
-	cr_assert_eq(history_schema_version(), 3);
-	cr_assert_eq(scalar("SELECT MAX(version) FROM schema_version"), 3);
+	cr_assert_eq(history_schema_version(), 4);
+	cr_assert_eq(scalar("SELECT MAX(version) FROM schema_version"), 4);
+	/* v4: traffic per day */
+	cr_assert_eq(scalar("SELECT COUNT(*) FROM pragma_table_info("
+	    "'day_traffic') WHERE name IN ('day', 'counted_from', 'received', "
+	    "'delivered', 'deferrals', 'bounced', 'rejected')"), 7);
 	/* v3: when the free space was logged */
 	cr_assert_eq(scalar("SELECT COUNT(*) FROM pragma_table_info("
 	    "'day_space') WHERE name IN ('free_first', 'first_at', "
@@ -115,7 +119,7 @@ Test(history, migrates_empty_file, .init = setup, .fini = teardown,
 	h = history_open(dbpath, 1, err, sizeof(err));
 	cr_assert_not_null(h, "%s", err);
 	history_close(h);
-	cr_assert_eq(scalar("SELECT COUNT(*) FROM schema_version"), 3);
+	cr_assert_eq(scalar("SELECT COUNT(*) FROM schema_version"), 4);
 }
 
 Test(history, newer_schema_refused, .init = setup, .fini = teardown,

@@ -189,6 +189,36 @@ want '.traffic | [.received, .rejected, .bounced, .deferrals, .counted_from]' \
     '[2,0,1,1,["exchange"]]' "$tmp/xs.json"
 same_j "$tmp/xs.log"
 
+# History (--history): one day_traffic row per day with the families
+# counted; the sendmail lines above by hand, all on 2026-11-21. A log
+# that counted no family's traffic stores no row (never a 0).
+if command -v sqlite3 >/dev/null 2>&1; then
+	"$MXTALLY" -q --year 2026 --history "$tmp/h.db" -o /dev/null \
+	    "$tmp/smsrc.log" || bad "--history"
+	"$MXTALLY" -q --year 2026 --history "$tmp/h.db" -o /dev/null \
+	    samples/qpopper/pop.log || bad "--history pop.log"
+	got=$(sqlite3 "$tmp/h.db" 'select day, counted_from, received,
+	    delivered, deferrals, bounced, rejected from day_traffic' |
+	    tr '\n' ' ')
+	[ "$got" = "2026-11-21|sendmail|2|3|2|3|2 " ] && ok ||
+	    bad "day_traffic: $got"
+	# merge carries counted_from across reports of two families
+	"$MXTALLY" merge -f json "$tmp/smsrc.json" "$tmp/courier.json" \
+	    >"$tmp/merged.json" || bad "merge"
+	want '.traffic | [.counted_from, .received, .delivered]' \
+	    '[["sendmail","courier"],4,6]' "$tmp/merged.json"
+	"$MXTALLY" -f csv --table traffic -q "$tmp/smsrc.log" \
+	    >"$tmp/t.csv" || bad "csv"
+	[ "$(sed -n 2p "$tmp/t.csv" | cut -d, -f1-8)" = \
+	    "$(printf 'sendmail,2,3,0,2,2,3,2')" ] && ok ||
+	    bad "csv traffic: $(sed -n 2p "$tmp/t.csv")"
+	"$MXTALLY" -f csv --table traffic -q samples/qpopper/pop.log |
+	    sed -n 2p | grep -q '^not counted,,,' && ok ||
+	    bad "csv traffic of a POP3 log is not 'not counted'"
+else
+	skip "sqlite3 not installed"
+fi
+
 # a POP3 server's log: no message traffic read, so "not counted"
 "$MXTALLY" -q -f json samples/qpopper/pop.log >"$tmp/pop.json"
 [ "$(jq -c .traffic.counted_from "$tmp/pop.json")" = '[]' ] && ok ||

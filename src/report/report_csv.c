@@ -1,6 +1,7 @@
 /*
  * The CSV report: one table per run (--table users|causes|codes|hosts|
- * hours|clients|remotes|details|directions, default causes), for spreadsheets and for scripts that would
+ * hours|clients|remotes|details|directions|capacity|locks|traffic,
+ * default causes), for spreadsheets and for scripts that would
  * rather not parse JSON. Fields follow RFC 4180: a header row, CRLF
  * line ends, a field quoted when it holds a comma, quote, CR or LF, and
  * quotes inside doubled. Counts are plain integers, times are
@@ -20,17 +21,19 @@
 
 #include "mxtally/event.h"
 #include "mxtally/log.h"
+#include "mxtally/parse.h"
 #include "mxtally/report.h"
 #include "report_int.h"
 
 enum csv_table {
 	CSV_USERS, CSV_CAUSES, CSV_CODES, CSV_HOSTS, CSV_HOURS, CSV_CLIENTS,
-	CSV_REMOTES, CSV_DETAILS, CSV_DIRECTIONS, CSV_CAPACITY, CSV_LOCKS
+	CSV_REMOTES, CSV_DETAILS, CSV_DIRECTIONS, CSV_CAPACITY, CSV_LOCKS,
+	CSV_TRAFFIC
 };
 
 static const char *const table_names[] = {
 	"users", "causes", "codes", "hosts", "hours", "clients", "remotes",
-	"details", "directions", "capacity", "locks", NULL
+	"details", "directions", "capacity", "locks", "traffic", NULL
 };
 
 static int
@@ -309,6 +312,50 @@ csv_directions(FILE *out, const struct result *r)
 	}
 }
 
+/*
+ * traffic: one row, the families whose message traffic was counted
+ * (space-separated), the totals and the logins. With no family counted
+ * the first field says "not counted" and the message totals are empty:
+ * never a 0 that stands for "not read".
+ */
+static void
+csv_traffic(FILE *out, const struct result *r)
+{
+	const struct traffic	*t = &r->traffic;
+	const uint64_t		 v[] = { t->received, t->delivered,
+	    t->forwarded, t->deferred, t->deferrals, t->bounced, t->rejected,
+	    t->reject_warnings, t->held, t->discarded, t->bytes_received,
+	    t->bytes_delivered, t->senders, t->recipients };
+	const struct login_counts *l[] = { &t->pop3, &t->imap, &t->smtp_auth };
+	const char		*name, *sep = "";
+	size_t			 i;
+	int			 f;
+
+	fputs("counted_from,received,delivered,forwarded,deferred,deferrals,"
+	    "bounced,rejected,reject_warnings,held,discarded,bytes_received,"
+	    "bytes_delivered,senders,recipients,pop3_ok,pop3_failed,imap_ok,"
+	    "imap_failed,smtp_auth_ok,smtp_auth_failed", out);
+	csv_eol(out);
+	for (f = 1; f < 32; f++)
+		if ((t->counted_from & (UINT32_C(1) << f)) &&
+		    (name = parse_family_name(f)) != NULL) {
+			fprintf(out, "%s%s", sep, name);
+			sep = " ";
+		}
+	if (t->counted_from == 0)
+		fputs("not counted", out);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (t->counted_from != 0)
+			csv_u64(out, v[i]);
+		else
+			putc(',', out);
+	for (i = 0; i < sizeof(l) / sizeof(l[0]); i++) {
+		csv_u64(out, l[i]->ok);
+		csv_u64(out, l[i]->failed);
+	}
+	csv_eol(out);
+}
+
 /* capacity: the free space servers logged, lowest first, in bytes */
 static void
 csv_capacity(FILE *out, const struct result *r)
@@ -404,6 +451,9 @@ report_csv(FILE *out, const struct result *r, const struct report_opts *o)
 		break;
 	case CSV_LOCKS:
 		csv_locks(out, r);
+		break;
+	case CSV_TRAFFIC:
+		csv_traffic(out, r);
 		break;
 	default:
 		return log_error("unknown csv table '%s'", o->table);

@@ -45,6 +45,8 @@
 #include "mxtally/hash.h"
 #include "mxtally/input.h"
 #include "mxtally/log.h"
+#include "mxtally/parse.h"
+#include "mxtally/report.h"
 #include "mxtally/state.h"
 
 #define HIST_BUSY_MS	30000	/* wait this long for another writer */
@@ -133,12 +135,27 @@ struct history {
 	"ALTER TABLE day_space ADD COLUMN first_at BIGINT;"		\
 	"ALTER TABLE day_space ADD COLUMN last_at BIGINT;"
 
+/*
+ * Version 4: traffic per day (issue 15 item 4), from the report's
+ * traffic hours, with the families it was counted from (comma-separated,
+ * as counted_from). A run whose log counted no family's traffic has no
+ * row: never a 0 that stands for "not read".
+ */
+#define HIST_V4								\
+	"CREATE TABLE day_traffic (run_id BIGINT NOT NULL,"		\
+	" day TEXT NOT NULL, counted_from TEXT NOT NULL,"		\
+	" received BIGINT NOT NULL, delivered BIGINT NOT NULL,"	\
+	" deferrals BIGINT NOT NULL, bounced BIGINT NOT NULL,"		\
+	" rejected BIGINT NOT NULL, PRIMARY KEY (run_id, day));"	\
+	"CREATE INDEX day_traffic_day ON day_traffic (day);"
+
 static const struct {
 	const char	*sqlite, *pg;
 } migrations[] = {
 	{ HIST_V1("INTEGER PRIMARY KEY"), HIST_V1("BIGSERIAL PRIMARY KEY") },
 	{ HIST_V2, HIST_V2 },
 	{ HIST_V3, HIST_V3 },
+	{ HIST_V4, HIST_V4 },
 };
 
 #define HIST_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -556,6 +573,8 @@ static const char sql_del_remote[] = "DELETE FROM day_remote WHERE "
     "run_id = $1";
 static const char sql_del_space[] = "DELETE FROM day_space WHERE "
     "run_id = $1";
+static const char sql_del_traffic[] = "DELETE FROM day_traffic WHERE "
+    "run_id = $1";
 static const char sql_del_run[] = "DELETE FROM runs WHERE id = $1";
 static const char sql_add_run[] = "INSERT INTO runs (input_key, host, "
     "started, period_first, period_last, day_first, day_last, files, "
@@ -604,13 +623,23 @@ static const char sql_add_space[] = "INSERT INTO day_space (run_id, day, "
     "last_at = CASE WHEN excluded.last_at >= day_space.last_at THEN "
     "excluded.last_at ELSE day_space.last_at END";
 
+/* the hours of one day add up */
+static const char sql_add_traffic[] = "INSERT INTO day_traffic (run_id, "
+    "day, counted_from, received, delivered, deferrals, bounced, rejected) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_id, day) DO "
+    "UPDATE SET received = day_traffic.received + excluded.received, "
+    "delivered = day_traffic.delivered + excluded.delivered, "
+    "deferrals = day_traffic.deferrals + excluded.deferrals, "
+    "bounced = day_traffic.bounced + excluded.bounced, "
+    "rejected = day_traffic.rejected + excluded.rejected";
+
 /* Deletes the run with input key key and its rows, when there is one. */
 static int
 drop_run(struct history *h, const char *key, char *err, size_t errlen)
 {
 	static const char *const del[] = { sql_del_cause, sql_del_user,
 	    sql_del_host, sql_del_code, sql_del_client, sql_del_remote,
-	    sql_del_space, sql_del_run };
+	    sql_del_space, sql_del_traffic, sql_del_run };
 	long long	 id = -1;
 	char		 ids[24];
 	const char	*p[1] = { key };
@@ -816,6 +845,46 @@ add_space(struct history *h, const struct result *r, const char *run,
 	return rc;
 }
 
+/*
+ * day_traffic: the traffic hours, per day, when some family's traffic
+ * was counted.
+ */
+static int
+add_traffic(struct history *h, const struct result *r, const char *run,
+    char *err, size_t errlen)
+{
+	const struct traffic	*t = &r->traffic;
+	char			 day[16], fams[256], n[5][24];
+	const char		*p[8], *name;
+	size_t			 i, k = 0;
+	int			 f, j, rc = 0;
+
+	if (t->counted_from == 0)
+		return 0;
+	fams[0] = '\0';
+	for (f = 1; f < 32; f++)
+		if ((t->counted_from & (UINT32_C(1) << f)) &&
+		    (name = parse_family_name(f)) != NULL && k < sizeof(fams))
+			k += (size_t)snprintf(fams + k, sizeof(fams) - k, "%s%s",
+			    k > 0 ? "," : "", name);
+	for (i = 0; i < t->nhours && rc == 0; i++) {
+		const struct traffic_hour *th = &t->hours[i];
+		const uint64_t v[5] = { th->received, th->delivered,
+		    th->deferred, th->bounced, th->rejected };
+
+		for (j = 0; j < 5; j++)
+			snprintf(n[j], sizeof(n[j]), "%" PRIu64, v[j]);
+		p[0] = run;
+		p[1] = day_of(th->start, day, sizeof(day));
+		p[2] = fams;
+		for (j = 0; j < 5; j++)
+			p[3 + j] = n[j];
+		rc = db_query(h, sql_add_traffic, 8, p, NULL, NULL, err,
+		    errlen);
+	}
+	return rc;
+}
+
 /* Inserts the runs row and everything under it; *id gets its id. */
 static int
 add_run(struct history *h, const struct result *r, const char *key,
@@ -859,7 +928,8 @@ add_run(struct history *h, const struct result *r, const char *key,
 		    r->remotes[i].by_cause, err, errlen) == -1)
 			return -1;
 	if (add_clients(h, r, id, dl, err, errlen) == -1 ||
-	    add_space(h, r, id, dl, err, errlen) == -1)
+	    add_space(h, r, id, dl, err, errlen) == -1 ||
+	    add_traffic(h, r, id, err, errlen) == -1)
 		return -1;
 	return add_codes(h, r, id, dl, err, errlen);
 }
