@@ -14,7 +14,7 @@ OWNER = {  # public header -> stage
     "scan": "scan", "slice": "base", "state": "state", "afile": "base",
     "period": "period", "mail": "mail", "hash": "base",
     "trend": "report", "cli": "base", "cmd": "cmd",
-    "keytab": "base", "spill": "base",
+    "keytab": "base", "spill": "base", "ascii": "base",
 }
 # what the scan stage may not know (architecture.md: sinks are registered
 # by the command; scan calls none of them by name)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mxtally/ascii.h"
 #include "mxtally/spill.h"
 
 struct arena_block;
@@ -35,9 +36,6 @@ char *arena_strndup(struct arena *ar, const char *s, size_t n);
  * literal "a\x00b": the price of any escape that keeps backslashes.
  */
 char *arena_strndup_name(struct arena *ar, const char *s, size_t n);
-
-/* src[0..n) to dst with ASCII A-Z lower-cased (traffic.c); may be src. */
-void lower_ascii(char *dst, const char *src, size_t n);
 
 /*
  * The same into buf, which must hold 4 * n + 1 bytes; returns the

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "classify_int.h"
+#include "mxtally/ascii.h"
 #include "mxtally/cause.h"
 #include "mxtally/classify.h"
 #include "mxtally/log.h"
@@ -196,33 +197,14 @@ tables_init(struct classifier *c)
 
 /*
  * Copies src[0..n) to dst lower-cased (ASCII A-Z only, as tolower in the
- * C locale), '_' as ' ' if underscore. Eight bytes a step: in each byte
- * of h (w without its top bits) adding 0x80 - 'A' sets the top bit from
- * 'A' on and adding 0x7f - 'Z' from 'Z' + 1 on, neither carrying into
- * the next byte; where exactly one is set and w's own top bit is not,
- * the byte is a capital and gets 0x20.
+ * C locale, ascii.h), '_' as ' ' if underscore.
  */
 static void
 lower_copy(char *dst, const char *src, size_t n, int underscore)
 {
-	const uint64_t	 ones = UINT64_C(0x0101010101010101);
-	const uint64_t	 top = ones * 0x80;
-	uint64_t	 w, h, up;
-	size_t		 i = 0;
-	unsigned char	 b;
+	size_t	 i;
 
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, src + i, 8);
-		h = w & ~top;
-		up = ((h + ones * (0x80 - 'A')) ^ (h + ones * (0x7f - 'Z'))) &
-		    ~w & top;
-		w |= up >> 2;
-		memcpy(dst + i, &w, 8);
-	}
-	for (; i < n; i++) {
-		b = (unsigned char)src[i];
-		dst[i] = (char)(b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b);
-	}
+	lower_ascii(dst, src, n);
 	if (underscore)
 		for (i = 0; i < n; i++)
 			if (dst[i] == '_')
