@@ -131,6 +131,8 @@ cli_help(FILE *f, const struct cli_cmd *cmd)
 	}
 	if (cmd->about != NULL)
 		fprintf(f, "\n%s", cmd->about);
+	if (cmd->more != NULL)
+		cmd->more(f);
 	if (cmd->opts != NULL)
 		put_opts(f, cmd);
 	if (cmd->epilog != NULL)

@@ -49,12 +49,12 @@ static const struct cli_opt *const t_opts[] = {
 
 static const struct cli_cmd t_cmd = {
 	"tcmd", "tcmd [options] FILE...", "a test command", "About it.\n",
-	t_opts, "exit status: 0 or 2.\n", 0, NULL, NULL
+	t_opts, "exit status: 0 or 2.\n", 0, NULL, NULL, NULL
 };
 
 static const struct cli_cmd t_text = {
 	"ttext", "ttext TEXT", "free text", NULL, NULL, NULL, CLI_TEXT,
-	NULL, NULL
+	NULL, NULL, NULL
 };
 
 static char *

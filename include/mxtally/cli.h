@@ -73,6 +73,8 @@ struct cli_cmd {
 	int		(*run)(int argc, char **argv);
 	const struct cli_cmd *const *all; /* the default command: every
 					   command, listed in its help */
+	void		(*more)(FILE *f); /* help made from the code's own
+					   tables (after about), or NULL */
 };
 
 /* cli_parse's result when --help or --version was answered: exit 0 */

@@ -60,7 +60,7 @@ const struct cli_cmd cmd_alert = {
 	"3 an input could not be read; nagios (the alerts firing at the last log\n"
 	"time read): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (an input could not\n"
 	"be read and nothing critical fires).\n",
-	0, alert_run, NULL
+	0, alert_run, NULL, NULL
 };
 
 /* Events per cause number, from the merged agg. */

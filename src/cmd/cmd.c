@@ -97,7 +97,8 @@ set_table(const struct cli_opt *o, const char *arg, void *ctx)
 	(void)o;
 	if (!report_csv_table(arg))
 		return log_error("unknown table '%s' (causes, users, hosts, "
-		    "codes, hours)", arg);
+		    "codes, hours, clients, remotes, details, directions, "
+		    "capacity, locks, traffic)", arg);
 	((struct cmd_args *)ctx)->table = arg;
 	return 0;
 }
@@ -107,7 +108,9 @@ const struct cli_opt opt_format_report = {
 	cli_set_choice, ARG(format), 0, 0, "text\0json\0html\0csv\0", 0 };
 const struct cli_opt opt_table = {
 	"table", 0, "NAME",
-	"csv table: causes (default), users, hosts, codes, hours",
+	"csv table: causes (default), users, hosts, codes,\n"
+	"hours, clients, remotes, details, directions,\n"
+	"capacity, locks, traffic",
 	set_table, 0, 0, 0, NULL, 0 };
 const struct cli_opt opt_output = {
 	"output", 'o', "FILE",

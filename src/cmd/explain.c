@@ -24,7 +24,7 @@ const struct cli_cmd cmd_explain = {
 	"  mxtally explain '-ERR [IN-USE] Mailbox Locked'\n",
 	NULL,
 	"exit status: 0 explained, 1 not understood, 2 usage error.\n",
-	CLI_TEXT, explain_run, NULL
+	CLI_TEXT, explain_run, NULL, NULL
 };
 
 /* argv[first..argc) joined with spaces, in a new string */

@@ -23,7 +23,7 @@ const struct cli_cmd cmd_merge = {
 	"one report from saved JSON reports (servers, nights)",
 	"Adds up saved JSON reports (mxtally -f json) of several servers or\n"
 	"nights into one report, written like a scan's.\n",
-	merge_opts, NULL, 0, merge_run, NULL
+	merge_opts, NULL, 0, merge_run, NULL, NULL
 };
 
 static int

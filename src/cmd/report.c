@@ -20,6 +20,7 @@
 #include "mxtally/classify.h"
 #include "mxtally/log.h"
 #include "mxtally/mail.h"
+#include "mxtally/parse.h"
 #include "mxtally/period.h"
 #include "mxtally/report.h"
 #include "mxtally/scan.h"
@@ -85,6 +86,7 @@ static const struct cli_opt *const report_opts[] = {
 };
 
 static int	report_run(int, char **);
+static void	report_more(FILE *);
 
 const struct cli_cmd cmd_report = {
 	"report", "[report] [options] [FILE...]",
@@ -99,8 +101,48 @@ const struct cli_cmd cmd_report = {
 	"(--mail-to: sendmail failed); 130, 143 interrupted by SIGINT, SIGTERM;\n"
 	"141 output pipe closed (SIGPIPE).\n"
 	"See mxtally(1).\n",
-	0, report_run, cmd_list
+	0, report_run, cmd_list, report_more
 };
+
+/* Appends word to a help line list, wrapping at 76 columns; *col. */
+static void
+put_word(FILE *f, const char *w, int last, size_t *col)
+{
+	size_t	 n = strlen(w) + (last ? 0 : 1);
+
+	if (*col + 1 + n > 76) {
+		fputs("\n ", f);
+		*col = 1;
+	}
+	fprintf(f, " %s%s", w, last ? "\n" : ",");
+	*col += 1 + n;
+}
+
+/*
+ * The servers and line layouts the parsers know, from their own tables:
+ * the list mxtally(1) and the README are checked against (tests/docs.sh).
+ */
+static void
+report_more(FILE *f)
+{
+	size_t	 col;
+	int	 i, n;
+
+	fputs("\nservers:", f);
+	col = 8;
+	for (n = 1; parse_family_name(n) != NULL; n++)
+		;
+	for (i = 1; i < n; i++)
+		put_word(f, parse_family_name(i), 0, &col);
+	fputs("\n  and in any program's line a POP3 -ERR, IMAP NO/BAD or SMTP "
+	    "reply\n  with an enhanced code\n", f);
+	fputs("\nlayouts:", f);
+	col = 8;
+	for (n = 1; strcmp(layout_name(n), "unknown") != 0; n++)
+		;
+	for (i = 1; i < n; i++)
+		put_word(f, layout_name(i), i == n - 1, &col);
+}
 
 /*
  * The fired alerts v[0..n) as report rows, in their order; the window

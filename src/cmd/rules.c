@@ -38,7 +38,7 @@ static int	rules_run(int, char **);
 const struct cli_cmd cmd_rules = {
 	"rules", "rules --check FILE... | --dump",
 	"check rule files, or print the built-in rules",
-	NULL, rules_opts, NULL, 0, rules_run, NULL
+	NULL, rules_opts, NULL, 0, rules_run, NULL, NULL
 };
 
 /* One file, as report --rules would load it: 0, or -1 said. */

@@ -146,7 +146,7 @@ const struct cli_cmd cmd_trend = {
 	trend_opts,
 	"exit status: 0 ok, 2 usage error, 3 the history cannot be read,\n"
 	"4 standard output cannot be written.\n",
-	0, trend_run, NULL
+	0, trend_run, NULL, NULL
 };
 
 /*

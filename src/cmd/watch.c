@@ -52,7 +52,7 @@ const struct cli_cmd cmd_watch = {
 	watch_opts,
 	"exit status: 0 after SIGTERM or SIGINT, 2 usage error or it could\n"
 	"not start (rules, --listen, --alertmanager).\n",
-	0, watch_cmd_run, NULL
+	0, watch_cmd_run, NULL, NULL
 };
 
 static int
