@@ -50,13 +50,17 @@ struct chunk;
  */
 uint64_t state_key(const char *p, size_t len, int *complete);
 
-/* Loads path; a missing file is an empty state. NULL with err on a bad
- * or unreadable file. */
-struct state *state_load(const char *path, char *err, size_t errlen);
+/*
+ * Loads path; a missing file is an empty state. NULL after a message
+ * on a bad or unreadable file.
+ */
+struct state *state_load(const char *path);
 
-/* Writes s to a temp file beside path, fsyncs and renames it over path. */
-int state_save(const struct state *s, const char *path, char *err,
-    size_t errlen);
+/*
+ * Writes s to a temp file beside path, fsyncs and renames it over path
+ * (afile). 0, or -1 after a message.
+ */
+int state_save(const struct state *s, const char *path);
 void state_free(struct state *s);
 
 /*

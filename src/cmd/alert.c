@@ -138,15 +138,12 @@ alert_setup(struct alert_args *c, struct classifier **cl,
     struct alert_set *set, struct state **state, char *winpath,
     size_t winlen)
 {
-	char	 err[256];
-
 	if (c->a.rules.n == 0)
 		return log_error("alert needs --rules FILE");
 	if (cmd_load_rules(&c->a.rules, cl, set) == -1)
 		return -1;
-	if (c->a.state != NULL && (*state = state_load(c->a.state, err,
-	    sizeof(err))) == NULL)
-		return log_error("%s", err);
+	if (c->a.state != NULL && (*state = state_load(c->a.state)) == NULL)
+		return -1;
 	if (*state != NULL)
 		state_resume(*state, &c->a.scan.resume);
 	if (c->a.state != NULL) {
@@ -181,7 +178,7 @@ alert_run(int argc, char **argv)
 	struct state		*state = NULL;
 	struct scan_sink	 sk;
 	struct anon		*anon = NULL;
-	char			 err[256] = "", winpath[PATH_MAX];
+	char			 winpath[PATH_MAX];
 	size_t			 n, i;
 	int			 k, rc, failed = 0;
 
@@ -227,12 +224,9 @@ alert_run(int argc, char **argv)
 	rc = alert_emit(&c, &set, &ar);
 	/* only once the alerts are out, so a failed run is read again */
 	if ((rc & 0x100) == 0 && rc != -1 && state != NULL &&
-	    (state_save(state, c.a.state, err, sizeof(err)) == -1 ||
-	    alert_set_save(&set) == -1)) {
-		if (err[0] != '\0')
-			log_error("%s", err);
+	    (state_save(state, c.a.state) == -1 ||
+	    alert_set_save(&set) == -1))
 		rc = c.a.format == A_NAGIOS ? 0x100 : -1;
-	}
 	state_free(state);
 	rc = alert_status(&c, rc, &ar);
 	alert_list_free(ar.v, ar.n);

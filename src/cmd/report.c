@@ -382,9 +382,8 @@ report_setup(struct report *p)
 	char		 err[512];
 
 	a->scan.progress = a->progress >= 0 ? a->progress : isatty(2) ? -1 : 0;
-	if (a->state != NULL && (p->state = state_load(a->state, err,
-	    sizeof(err))) == NULL)
-		return log_error("%s", err);
+	if (a->state != NULL && (p->state = state_load(a->state)) == NULL)
+		return -1;
 	if (p->state != NULL)
 		state_resume(p->state, &a->scan.resume);
 	if (a->history != NULL && (p->hist = history_open(a->history, 1,
@@ -475,9 +474,8 @@ report_out(struct report *p, const struct result *r, int *mailed)
 	history_close(p->hist);
 	p->hist = NULL;
 	/* only once the report is out, so a failed run is read again */
-	if (rc == 0 && p->state != NULL &&
-	    state_save(p->state, a->state, err, sizeof(err)) == -1)
-		rc = log_error("%s", err);
+	if (rc == 0 && p->state != NULL && state_save(p->state, a->state) == -1)
+		rc = -1;
 	if (rc == 0 && alert_set_save(&p->set) == -1)
 		rc = -1;
 	return rc;

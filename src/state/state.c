@@ -210,7 +210,7 @@ state_parse(char *line, struct state_ent *e)
 }
 
 struct state *
-state_load(const char *path, char *err, size_t errlen)
+state_load(const char *path)
 {
 	struct state	*s = xcalloc(1, sizeof(*s));
 	struct state_ent e, *ep;
@@ -222,8 +222,7 @@ state_load(const char *path, char *err, size_t errlen)
 	if ((f = fopen(path, "r")) == NULL) {
 		if (errno == ENOENT)
 			return s;	/* the first run */
-		snprintf(err, errlen, "cannot open '%s': %s", path,
-		    strerror(errno));
+		log_errno("cannot open '%s'", path);
 		free(s);
 		return NULL;
 	}
@@ -244,8 +243,8 @@ state_load(const char *path, char *err, size_t errlen)
 	fclose(f);
 	return s;
 bad:
-	snprintf(err, errlen, "'%s' line %u: not an mxtally state file "
-	    "(or a number out of range)", path, ln);
+	log_error("'%s' line %u: not an mxtally state file (or a number out "
+	    "of range)", path, ln);
 	fclose(f);
 	state_free(s);
 	return NULL;
@@ -266,16 +265,13 @@ state_free(struct state *s)
 }
 
 int
-state_save(const struct state *s, const char *path, char *err,
-    size_t errlen)
+state_save(const struct state *s, const char *path)
 {
 	struct afile	 a;
 	size_t		 i;
 
-	if (afile_open(&a, path) == -1) {
-		snprintf(err, errlen, "state file '%s' not saved", path);
-		return -1;
-	}
+	if (afile_open(&a, path) == -1)
+		return log_error("state file '%s' not saved", path);
 	fprintf(a.f, "%s\n", STATE_MAGIC);
 	for (i = 0; i < s->n; i++) {
 		const struct state_ent *e = &s->v[i];
@@ -286,10 +282,8 @@ state_save(const struct state *s, const char *path, char *err,
 		    e->size, e->off, e->final, e->seen,
 		    e->path != NULL ? e->path : "");
 	}
-	if (afile_close(&a, 0) == -1) {
-		snprintf(err, errlen, "state file '%s' not saved", path);
-		return -1;
-	}
+	if (afile_close(&a, 0) == -1)
+		return log_error("state file '%s' not saved", path);
 	return 0;
 }
 
