@@ -181,6 +181,32 @@ parse_text(const struct cli_cmd *cmd, int argc, char **argv)
 	return argc > 1 && strcmp(argv[1], "--") == 0 ? 2 : 1;
 }
 
+/*
+ * "--no" when it starts more than one long option (getopt_long takes a
+ * unique prefix): says which; 0 when it does not.
+ */
+static int
+ambiguous(const struct cli_cmd *cmd, const char *arg)
+{
+	char	 list[256];
+	size_t	 i, n = opt_count(cmd), len = 0, k = 0;
+	int	 w = (int)strcspn(arg + 2, "=");
+
+	if (strncmp(arg, "--", 2) != 0)
+		return 0;
+	list[0] = '\0';
+	for (i = 0; i < n; i++)
+		if (strncmp(cmd->opts[i]->name, arg + 2, (size_t)w) == 0 &&
+		    len < sizeof(list)) {
+			len += (size_t)snprintf(list + len, sizeof(list) - len,
+			    "%s--%s", k++ ? ", " : "", cmd->opts[i]->name);
+		}
+	if (k < 2)
+		return 0;
+	log_error("ambiguous option '--%.*s' (%s)", w, arg + 2, list);
+	return 1;
+}
+
 /* Says what was wrong with the option getopt_long stopped at. */
 static int
 bad_option(const struct cli_cmd *cmd, int ch, char **argv)
@@ -198,6 +224,8 @@ bad_option(const struct cli_cmd *cmd, int ch, char **argv)
 		    o != NULL ? o->name : "help");
 	if (optopt != 0)
 		return log_error("unknown option '-%c'", optopt);
+	if (ambiguous(cmd, arg))
+		return -1;
 	return log_error("unknown option '%.*s'", (int)strcspn(arg, "="),
 	    arg);
 }

@@ -159,6 +159,31 @@ Test(cli, unknown_long_option, .init = cr_redirect_stderr, .timeout = 10)
 	free(err);
 }
 
+static const struct cli_opt t_max2 = { "max-labels", 0, "N", "another",
+	cli_set_size, T(max), 0, 9, NULL, 0 };
+static const struct cli_opt *const t_amb_opts[] = { &t_max, &t_max2, NULL };
+static const struct cli_cmd t_amb = {
+	"tamb", "tamb", "ambiguous", NULL, t_amb_opts, NULL, 0, NULL, NULL,
+	NULL
+};
+
+Test(cli, ambiguous_prefix, .init = cr_redirect_stderr, .timeout = 10)
+{
+	char	 w0[] = "tamb", w1[] = "--max=3";
+	char	 v0[] = "tamb", v1[] = "--max-l=3";	/* unique: taken */
+	char	*argv[] = { w0, w1, NULL }, *argv2[] = { v0, v1, NULL };
+	struct targs	 a;
+	char		*err;
+
+	cr_assert_eq(parse(&t_amb, &a, argv), -1);
+	cr_assert_eq(parse(&t_amb, &a, argv2), 2);
+	cr_assert_eq(a.max, 3);
+	err = stderr_of();
+	cr_assert(strstr(err, "ambiguous option '--max' (--max-keys, "
+	    "--max-labels)\n") != NULL, "%s", err);
+	free(err);
+}
+
 Test(cli, unknown_short_option, .init = cr_redirect_stderr, .timeout = 10)
 {
 	char	 w0[] = "tcmd", w1[] = "-Z";
