@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mxtally/agg.h"
 #include "mxtally/state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -41,10 +42,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (two->events < one->events || two->lines < one->lines ||
 		    two->traffic.received < one->traffic.received)
 			abort();	/* wrapped */
-		merge_free(two);
+		result_free(two);
 	} else if (strstr(err, path) == NULL)
 		abort();
-	merge_free(one);
+	result_free(one);
 	close(fd);
 	return 0;
 }

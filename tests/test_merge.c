@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "mxtally/cause.h"
+#include "mxtally/agg.h"
 #include "mxtally/state.h"
 
 static void write_file(char *path, const char *text);
@@ -93,7 +94,7 @@ Test(merge, counts_never_wrap, .timeout = 5)
 	r = merge_text(text, 2, err, sizeof(err));
 	cr_assert_not_null(r, "%s", err);
 	cr_assert_eq(r->events, UINT64_MAX - 1);
-	merge_free(r);
+	result_free(r);
 	r = merge_text(text, 3, err, sizeof(err));
 	cr_assert_null(r);
 	cr_assert(strstr(err, "'events' adds up past 2^64 - 1") != NULL,
@@ -134,7 +135,7 @@ Test(merge, large_objects_linear, .timeout = 30)
 	cr_assert_eq(r->users[0].events, 2);
 	cr_assert_lt((t1.tv_sec - t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000, 10000);
-	merge_free(r);
+	result_free(r);
 }
 
 /* Server A, night 1: alice quota 2 + auth 1, bob auth 1, host mx1. */
@@ -278,7 +279,7 @@ Test(merge, two_servers, .timeout = 5)
 	cr_assert_eq(r->npop3, 1);
 	cr_assert_eq(r->nunclassified, 1);
 	cr_assert_str_eq(r->unclassified[0].example, "frob 7");
-	merge_free(r);
+	result_free(r);
 }
 
 Test(merge, partial_user_lists_sum, .timeout = 5)
@@ -302,7 +303,7 @@ Test(merge, partial_user_lists_sum, .timeout = 5)
 	cr_assert_eq(r->nusers, 6);		/* union 3 + 3 unlisted */
 	/* quota users from the reports' own counts: 1 + 2 */
 	cr_assert_eq(find_cause(r, "quota_exceeded")->users, 3);
-	merge_free(r);
+	result_free(r);
 }
 
 Test(merge, refuses_other_json, .timeout = 5)
@@ -459,5 +460,5 @@ Test(merge, traffic_lists, .timeout = 5)
 	cr_assert_eq(r->folded_hosts, 3);
 	cr_assert_eq(r->folded_codes, 3);
 	cr_assert_eq(r->max_keys, 100);
-	merge_free(r);
+	result_free(r);
 }

@@ -98,6 +98,12 @@ void result_clients_free(struct wmem *mem);
 
 /* qsort order of result.causes: events descending, then cause id. */
 int result_cmp_cause(const void *x, const void *y);
+
+/*
+ * The one free of every result, whoever made it (agg_result,
+ * merge_reports): its files, errors, warnings and alerts arrays, then
+ * the maker's own memory (r->release). NULL is ignored.
+ */
 void result_free(struct result *r);
 
 /*

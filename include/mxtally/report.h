@@ -223,6 +223,12 @@ struct alert_row {
 	int		 firing;	/* still above threshold at the end */
 };
 
+/*
+ * The result of a scan (agg_result) or a merge (merge_reports), the one
+ * thing every writer reads. Its one owner frees it with result_free,
+ * whoever made it: the files, errors, warnings and alerts arrays (set
+ * by the command, malloc'd) go with it.
+ */
 struct result {
 	struct file_row	*files;
 	size_t		 nfiles;
@@ -302,7 +308,9 @@ struct result {
 	size_t		 max_keys;	/* the cap, 0 = none */
 	size_t		 top;		/* --top N, 0 = all */
 	struct alert_row *alerts;	/* fired, as alert_set_eval orders */
-	size_t		 nalerts;	/* them; owned by who fills them */
+	size_t		 nalerts;
+	void		(*release)(struct result *r); /* what result_free
+					   calls last: the maker's own free */
 };
 
 struct report_opts {

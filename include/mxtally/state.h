@@ -25,11 +25,10 @@
  * upper bound; traffic senders and recipients are always summed (an
  * upper bound). top is as for agg_result. Causes the built-in table
  * lacks (from --rules) are added with the report's texts. Returns NULL
- * with "'path': what" in err. Free with merge_free.
+ * with "'path': what" in err. Free with result_free.
  */
 struct result *merge_reports(char *const *paths, size_t n, size_t top,
     char *err, size_t errlen);
-void merge_free(struct result *r);
 
 /*
  * Incremental runs (state.c): what was read of each input, found again

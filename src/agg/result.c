@@ -857,6 +857,17 @@ build_remotes(struct result_mem *m, struct agg *a, size_t top)
 	r->folded_remotes = a->remotes.other_n;
 }
 
+/* agg_result's own memory: the arena, the client view, the struct */
+static void
+result_release(struct result *r)
+{
+	struct result_mem	*m = (struct result_mem *)r;
+
+	arena_release(&m->ar);
+	result_clients_free(m->wmem);
+	free(m);
+}
+
 struct result *
 agg_result(struct agg *a, size_t top)
 {
@@ -865,6 +876,7 @@ agg_result(struct agg *a, size_t top)
 	size_t			 n;
 
 	arena_init(&m->ar);
+	r->release = result_release;
 	r->top = top;
 	r->events = a->events;
 	r->first = r->last = T_NONE;
@@ -897,11 +909,11 @@ agg_result(struct agg *a, size_t top)
 void
 result_free(struct result *r)
 {
-	struct result_mem	*m = (struct result_mem *)r;
-
-	if (m == NULL)
+	if (r == NULL)
 		return;
-	arena_release(&m->ar);
-	result_clients_free(m->wmem);
-	free(m);
+	free(r->files);
+	free(r->errors);
+	free(r->warnings);
+	free(r->alerts);
+	r->release(r);
 }

@@ -51,6 +51,6 @@ merge_run(int argc, char **argv)
 	}
 	ro.top = a.top;
 	rc = cmd_write_result(&a, r, &ro);
-	merge_free(r);
+	result_free(r);
 	return rc != 0 ? EXIT_OUTPUT : EXIT_OK;
 }

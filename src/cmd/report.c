@@ -521,10 +521,6 @@ report_run(int argc, char **argv)
 		r->nalerts = p.nfired;
 	}
 	rc = report_out(&p, r, &mailed);
-	free(r->files);
-	free(r->errors);
-	free(r->warnings);
-	free(r->alerts);
 	result_free(r);
 	report_release(&p);
 	if (cmd_got_signal != 0)

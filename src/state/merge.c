@@ -16,7 +16,8 @@
  * these sums are upper bounds.
  *
  * Owns the parsed documents: every string in the result points into them
- * or into the merge's own allocations, all freed by merge_free.
+ * or into the merge's own allocations, all freed by result_free (which
+ * calls merge_release).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -75,7 +76,7 @@ struct tlist {
 };
 
 struct merged {
-	struct result	 r;		/* first: merge_free casts back */
+	struct result	 r;		/* first: merge_release casts back */
 	json_t		**docs;
 	size_t		 ndocs;
 	const char	*path;		/* the report being added */
@@ -101,6 +102,8 @@ struct merged {
 	struct keytab	 thouridx;
 	struct reason_row *reasons;	/* the three lists, one allocation */
 };
+
+static void	merge_release(struct result *r);
 
 /* Row number of key; when absent, stores next and sets *isnew. */
 static size_t
@@ -1160,6 +1163,7 @@ merge_reports(char *const *paths, size_t n, size_t top, char *err,
 	size_t		 i;
 
 	m->r.first = m->r.last = T_NONE;
+	m->r.release = merge_release;
 	m->docs = xcalloc(n + 1, sizeof(*m->docs));
 	m->err = err;
 	m->errlen = errlen;
@@ -1181,7 +1185,7 @@ merge_reports(char *const *paths, size_t n, size_t top, char *err,
 	build(m, top);
 	return &m->r;
 fail:
-	merge_free(&m->r);
+	result_free(&m->r);
 	return NULL;
 }
 
@@ -1192,14 +1196,13 @@ rows_release(struct rows *rs)
 	keytab_release(&rs->idx);
 }
 
-void
-merge_free(struct result *r)
+/* The merge's own memory, as result_free's last step. */
+static void
+merge_release(struct result *r)
 {
 	struct merged	*m = (struct merged *)r;
 	size_t		 i;
 
-	if (m == NULL)
-		return;
 	for (i = 0; i < CAUSE_MAX; i++) {
 		free(m->causes[i].top);
 		keytab_release(&m->causes[i].tidx);
@@ -1233,9 +1236,6 @@ merge_free(struct result *r)
 	for (i = 0; i < m->nowned; i++)
 		free(m->owned[i]);
 	free(m->owned);
-	free(r->files);
-	free(r->errors);
-	free(r->warnings);
 	free(r->causes);
 	free(r->codes);
 	free(r->pop3);
@@ -1246,7 +1246,6 @@ merge_free(struct result *r)
 	free(r->clients);
 	free(r->remotes);
 	free(r->where);
-	free(r->alerts);
 	for (i = 0; i < m->ndocs; i++)
 		json_decref(m->docs[i]);
 	free(m->docs);
