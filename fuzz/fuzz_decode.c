@@ -29,47 +29,9 @@
 
 #include "mxtally/input.h"
 
+#include "fuzz_buf.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct buf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-};
-
-static void
-buf_add(struct buf *b, const void *p, size_t n)
-{
-	if (b->len + n > b->cap) {
-		b->cap = (b->len + n) * 2 + 4096;
-		if ((b->p = realloc(b->p, b->cap)) == NULL)
-			abort();
-	}
-	if (n > 0)
-		memcpy(b->p + b->len, p, n);
-	b->len += n;
-}
-
-/* b's lines, each cut to INPUT_LINE_MAX + 1 bytes and ended by '\n'. */
-static struct buf
-lines_cut(const struct buf *b)
-{
-	struct buf	 out = { NULL, 0, 0 };
-	const char	*p = b->p, *end, *nl;
-	size_t		 n;
-
-	if (b->len == 0)
-		return out;
-	end = b->p + b->len;
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		n = (size_t)((nl ? nl : end) - p);
-		buf_add(&out, p, n < INPUT_LINE_MAX + 1 ? n : INPUT_LINE_MAX + 1);
-		buf_add(&out, "\n", 1);
-		p += n + 1;
-	}
-	return out;
-}
 
 static void
 enc_gzip(const char *s, size_t n, int level, struct buf *z)

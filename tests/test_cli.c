@@ -15,6 +15,8 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 
+#include "slurp.h"
+
 #include "mxtally/cli.h"
 #include "mxtally/cmd.h"
 #include "mxtally/log.h"
@@ -56,21 +58,6 @@ static const struct cli_cmd t_text = {
 	"ttext", "ttext TEXT", "free text", NULL, NULL, NULL, CLI_TEXT,
 	NULL, NULL, NULL
 };
-
-static char *
-slurp(FILE *f)
-{
-	char	*buf = NULL;
-	size_t	 len = 0, n;
-	FILE	*m = open_memstream(&buf, &len);
-	char	 chunk[512];
-
-	cr_assert_not_null(m);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(m);
-	return buf;
-}
 
 /* parse argv (NULL-terminated words) into a; cli_parse's result */
 static int

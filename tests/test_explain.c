@@ -13,6 +13,8 @@
 #include <criterion/parameterized.h>
 #include <criterion/redirect.h>
 
+#include "slurp.h"
+
 #include "mxtally/cmd.h"
 #include "mxtally/explain.h"
 
@@ -26,22 +28,6 @@ explain_str(const char *arg, int *rc)
 	cr_assert_not_null(f);
 	*rc = explain_write(f, arg);
 	cr_assert_eq(fclose(f), 0);
-	return buf;
-}
-
-/* Reads what a redirected stream got. */
-static char *
-slurp(FILE *f)
-{
-	char	*buf = NULL;
-	size_t	 len = 0, n;
-	FILE	*m = open_memstream(&buf, &len);
-	char	 chunk[512];
-
-	cr_assert_not_null(m);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(m);
 	return buf;
 }
 
