@@ -109,47 +109,6 @@ enc_lz4(const char *s, size_t n, int level, struct buf *z)
 	free(d);
 }
 
-/* The input stage's reading: 0 or -1 (with a message), bytes in out. */
-static int
-mxt_decode(const char *z, size_t n, int fmt, int no_mmap, struct buf *out)
-{
-	struct input_opts	 o = { 0 };
-	struct source		*s;
-	struct chunk		 c;
-	char			 path[64], err[256] = "";
-	int			 fd, rc;
-
-	if ((fd = memfd_create("fuzz", 0)) == -1)
-		abort();
-	if (n > 0 && write(fd, z, n) != (ssize_t)n)
-		abort();
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	o.no_mmap = no_mmap;
-	o.chunk_size = 4096;
-	o.nbufs = 2;
-	o.buf_size = (size_t)512 << 10;
-	if ((s = source_open(path, 0, &o, err, sizeof(err))) == NULL) {
-		close(fd);
-		if (err[0] == '\0')
-			abort();
-		return -1;
-	}
-	if ((int)source_format(s) != fmt) {
-		fprintf(stderr, "read as format %d, not %d\n",
-		    (int)source_format(s), fmt);
-		abort();
-	}
-	while ((rc = source_next(s, &c, err, sizeof(err))) == 1) {
-		buf_add(out, c.beg, (size_t)(c.end - c.beg));
-		source_release(s, &c);
-	}
-	if (rc == -1 && err[0] == '\0')
-		abort();
-	source_close(s);
-	close(fd);
-	return rc;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -158,6 +117,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const int fmts[4] = { FMT_GZIP, FMT_BZIP2, FMT_XZ, FMT_LZ4 };
 	struct buf	 plain = { NULL, 0, 0 }, z = { NULL, 0, 0 };
 	struct buf	 got = { NULL, 0, 0 }, a, b;
+	struct input_opts o = { .chunk_size = 4096, .nbufs = 2,
+	    .buf_size = (size_t)512 << 10 };
 	size_t		 total, part, beg, len, cut;
 	int		 codec, streams, truncated, level, no_mmap, i, rc;
 
@@ -197,7 +158,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	else
 		truncated = 0;
-	rc = mxt_decode(z.p, z.len, fmts[codec], no_mmap, &got);
+	o.no_mmap = no_mmap;
+	rc = mxt_read(z.p, z.len, &o, fmts[codec], &got);
 	a = lines_cut(&plain);
 	b = lines_cut(&got);
 	if (!truncated) {

@@ -75,42 +75,6 @@ ref_decode(const uint8_t *z, size_t n, struct buf *out)
 	return rc;
 }
 
-/* The input stage's reading: 0 or -1 (with a message), lines in out. */
-static int
-mxt_decode(const uint8_t *z, size_t n, int nbufs, struct buf *out)
-{
-	struct input_opts	 o = { 0 };
-	struct source		*s;
-	struct chunk		 c;
-	char			 path[64], err[256] = "";
-	int			 fd, rc;
-
-	if ((fd = memfd_create("fuzz", 0)) == -1)
-		abort();
-	if (n > 0 && write(fd, z, n) != (ssize_t)n)
-		abort();
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	o.buf_size = (size_t)512 << 10;
-	o.nbufs = nbufs;
-	if ((s = source_open(path, 0, &o, err, sizeof(err))) == NULL) {
-		close(fd);
-		if (err[0] == '\0')
-			abort();
-		return -1;
-	}
-	if (source_format(s) != FMT_ZSTD)
-		abort();
-	while ((rc = source_next(s, &c, err, sizeof(err))) == 1) {
-		buf_add(out, c.beg, (size_t)(c.end - c.beg));
-		source_release(s, &c);
-	}
-	if (rc == -1 && err[0] == '\0')
-		abort();
-	source_close(s);
-	close(fd);
-	return rc;
-}
-
 /* Mode odd: text repeated and compressed into frames as p asks. */
 static void
 make_frames(const uint8_t *p, size_t n, struct buf *plain, struct buf *z)
@@ -161,6 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct buf	 z = { NULL, 0, 0 }, plain = { NULL, 0, 0 };
 	struct buf	 ref = { NULL, 0, 0 }, got = { NULL, 0, 0 }, a, b;
+	struct input_opts o = { .buf_size = (size_t)512 << 10 };
 	int		 rrc, mrc, nbufs;
 
 	if (size < 1)
@@ -181,7 +146,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    &ref)) == 1)
 			goto out;
 	}
-	mrc = mxt_decode((const uint8_t *)z.p, z.len, nbufs, &got);
+	o.nbufs = nbufs;
+	mrc = mxt_read(z.p, z.len, &o, FMT_ZSTD, &got);
 	if (rrc == -1) {
 		if (mrc != -1) {
 			fprintf(stderr, "libzstd refuses it, mxtally not\n");
