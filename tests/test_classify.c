@@ -59,6 +59,9 @@ ParameterizedTestParameters(classify, replies)
 		{ "-ERR unable to lock mailbox", "lock_contention" },
 		{ "-ERR /var/spool/mail/.a.pop lock busy!  Is another session active?", "lock_contention" },
 		{ "450 4.2.1 Mailbox busy, try later", "lock_contention" },
+		/* Dovecot's lib-index: a timeout, but one on a lock */
+		{ "Timeout (180s) while waiting for dotlock for transaction log file /m/dovecot.index.log", "lock_contention" },
+		{ "Timeout (2s) while waiting for lock for transaction log file /m/dovecot.index.log (WRITE lock held by pid 2927)", "lock_contention" },
 		{ "-ERR invalid password", "auth_failure" },
 		{ "-ERR [AUTH] Authentication failed.", "auth_failure" },
 		{ "535 5.7.8 Error: authentication failed: UGFzc3dvcmQ6", "auth_failure" },

@@ -172,7 +172,8 @@ locks_add(struct lock_agg *l, const struct event *ev)
 	struct lrec	 r;
 	uint64_t	 hs, hu, hh;
 
-	if (ev->session.len == 0 || ev->user.len == 0 || ev->t == T_NONE)
+	if (ev->session.len == 0 || ev->user.len == 0 || ev->t == T_NONE ||
+	    ev->proto != PROTO_POP3)
 		return;
 	if (ev->sess == SESS_LOGIN)
 		r.kind = L_LOGIN;

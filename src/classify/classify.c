@@ -37,7 +37,7 @@ static const struct rule_def builtin[] = {
 	{ CAUSE_QUOTA_EXCEEDED, 0, "full", "mailbox (is )?full|mail ?box full|user.{0,20} is full" },
 	{ CAUSE_QUOTA_EXCEEDED, 0, "storage", "exceeded storage allocation|out of storage space" },
 	{ CAUSE_QUOTA_EXCEEDED, 0, "file too large", NULL },
-	{ CAUSE_LOCK_CONTENTION, 0, "lock", "lock busy|unable to (obtain )?lock|can'?t (get |obtain )?lock|couldn'?t lock|mailbox (is )?locked|waiting for lock|lock (timeout|timed out)" },
+	{ CAUSE_LOCK_CONTENTION, 0, "lock", "lock busy|unable to (obtain )?lock|can'?t (get |obtain )?lock|couldn'?t lock|mailbox (is )?locked|waiting for (dot)?lock|lock (timeout|timed out)" },
 	{ CAUSE_LOCK_CONTENTION, 0, "in use", "mailbox (is )?(already )?in use|maildrop (is )?(already )?in use" },
 	{ CAUSE_LOCK_CONTENTION, 0, "busy", "mailbox (is )?busy" },
 	/* sender verification names an unknown user that is not ours */

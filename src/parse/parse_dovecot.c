@@ -200,25 +200,67 @@ dovecot_mail(struct slice msg, int cause, const char *what, struct event *ev)
 }
 
 /*
- * "pop3-login: Login: user=<u>, ..., rip=ip, ..., session=<S>": the
- * start of a POP3 session, which may hold the mailbox lock another
- * session is refused (agg/locks.c).
+ * A mail process that gave up waiting for a lock another process held
+ * (lib-index's mail-transaction-log-file.c, lib-storage's mail-error.h):
+ * "Timeout (180s) while waiting for lock for transaction log file PATH
+ * (WRITE lock held by pid N)" (the part in parentheses when the kernel
+ * named the holder), "Timeout (Ns) while waiting for dotlock for
+ * transaction log file PATH", "... Timeout while waiting for lock". wf
+ * points at "waiting for " in msg. An IMAP client is told "NO
+ * [SERVERBUG] Internal error occurred" (what Dovecot 2.3.19 answered the
+ * real client, tests/realservers). One session's timeouts on one file
+ * are one event (EV_GROUP, the file as subkey); the pid is agg/locks.c's
+ * to read from the text.
+ */
+static int
+lock_wait(struct slice msg, const char *wf, struct event *ev)
+{
+	const char	*end = msg.p + msg.len, *t, *f, *e;
+	struct slice	 rest = slice_from(msg, wf + 12);
+
+	if (!SLICE_STARTS(rest, "lock") && !SLICE_STARTS(rest, "dotlock"))
+		return 0;
+	for (t = wf - 1; t > msg.p && wf - t < 32 &&
+	    (t[-1] != ' ' || !SLICE_STARTS(slice_from(msg, t), "Timeout "));
+	    t--)
+		;
+	if (t <= msg.p || wf - t >= 32)
+		return 0;
+	dovecot_mail(msg, CAUSE_LOCK_CONTENTION, t, ev);
+	if (ev->proto == PROTO_IMAP)
+		memcpy(ev->resp, "SERVERBUG", 10);
+	if (ev->session.len > 0 &&
+	    (f = SLICE_FIND(rest, " log file ")) != NULL) {
+		f += 10;
+		e = memchr(f, ' ', (size_t)(end - f));
+		ev->subkey = slice_make(f, e ? e : end);
+	}
+	return 1;
+}
+
+/*
+ * "pop3-login: Login: user=<u>, ..., rip=ip, ..., mpid=N, ...,
+ * session=<S>" (or "imap-login: ..."): the start of a session, which may
+ * hold the mailbox lock another session is refused (agg/locks.c); N is
+ * the pid of the mail process that serves it, which Dovecot names when
+ * another process times out waiting for that lock.
  */
 static void
-pop3_login(struct slice msg, struct event *ev)
+mail_login(struct slice msg, struct event *ev)
 {
 	ev->user = FIELD(msg, "user=<", '>');
 	ev->client = FIELD(msg, "rip=", ',');
 	ev->session = FIELD(msg, "session=<", '>');
+	ev->subkey = FIELD(msg, ", mpid=", ',');
 	if (ev->user.len > 0 && ev->session.len > 0)
 		ev->sess = SESS_LOGIN;
 }
 
-/* "pop3(u)<pid><S>: Disconnected: Logged out ...": its end */
+/* "pop3(u)<pid><S>: Disconnected: Logged out ...": its end (or imap's) */
 static int
-pop3_end(struct slice msg, struct event *ev)
+mail_end(struct slice msg, struct event *ev)
 {
-	ev->proto = PROTO_POP3;
+	ev->proto = (uint8_t)proto_of_service(msg);
 	ev->user = mail_user(msg);
 	if (ev->user.len > 0)
 		ev->session = mail_session(msg, ev->user.p + ev->user.len);
@@ -255,8 +297,8 @@ dovecot_parse(const struct logline *ll, struct event *ev)
 		if (SLICE_STARTS(slice_from(msg, sp + 1), "Login: ")) {
 			ev->proto = (uint8_t)proto_of_service(msg);
 			ev->tkind = TR_LOGIN_OK;	/* traffic, no event */
-			if (ev->proto == PROTO_POP3)
-				pop3_login(msg, ev);
+			if (ev->proto == PROTO_POP3 || ev->proto == PROTO_IMAP)
+				mail_login(msg, ev);
 			return 0;
 		}
 		p = SLICE_FIND(msg, AUTH_FAILED);
@@ -271,13 +313,17 @@ dovecot_parse(const struct logline *ll, struct event *ev)
 			return dovecot_mail(msg, CAUSE_LOCK_CONTENTION, p, ev);
 		if ((p = SLICE_FIND(msg, "Quota exceeded")) != NULL)
 			return dovecot_mail(msg, CAUSE_QUOTA_EXCEEDED, p, ev);
+		if ((p = SLICE_FIND(msg, " waiting for ")) != NULL &&
+		    lock_wait(msg, p + 1, ev))
+			return 1;
 	}
 	if ((p = SLICE_FIND(msg, "No space left on device")) != NULL)
 		return dovecot_mail(msg, CAUSE_SYSTEM_STORAGE, p, ev);
-	/* a POP3 session's end that is no failure (agg/locks.c) */
-	if (par != NULL && SLICE_STARTS(msg, "pop3(") &&
+	/* a POP3 or IMAP session's end that is no failure (agg/locks.c) */
+	if (par != NULL && (SLICE_STARTS(msg, "pop3(") ||
+	    SLICE_STARTS(msg, "imap(")) &&
 	    SLICE_FIND(msg, ": Disconnected: ") != NULL)
-		return pop3_end(msg, ev);
+		return mail_end(msg, ev);
 	return 0;
 }
 
