@@ -82,17 +82,17 @@ golden: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) sh tests/history.sh
 	MXTALLY=$(BIN) sh tests/trend.sh
 	MXTALLY=$(BIN) sh tests/space.sh
-	MXTALLY=$(BIN) sh tests/locks.sh
+	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/locks.sh
 	MXTALLY=$(BIN) sh tests/names.sh
 	MXTALLY_T=$(BUILD)/mxtally-t sh tests/period.sh
 	MXTALLY=$(BIN) sh tests/hostile.sh
 	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/faults.sh
 
-corpus: $(BIN)
+corpus: $(BIN) $(BUILD)/mxtally-t
 	MXTALLY=$(BIN) CORPUS_REPORT=$(BUILD)/corpus-report.md sh tests/corpus.sh
 	MXTALLY=$(BIN) sh tests/corpus-labels.sh
 	MXTALLY=$(BIN) sh tests/genmail.sh
-	MXTALLY=$(BIN) sh tests/traffic.sh
+	MXTALLY=$(BIN) MXTALLY_T=$(BUILD)/mxtally-t sh tests/traffic.sh
 
 # integration: alerts, the log follower and real Prometheus and
 # Alertmanager; release build only (they start servers and wait).

@@ -138,15 +138,32 @@ Nov 21 09:05:01 mx courierlocal: id=0000C9F3.5A4B3C2E.0001B2C4,from=<erin@mx.exa
 Nov 21 09:05:02 mx courierd: completed,id=0000C9F3.5A4B3C2E.0001B2C4
 Nov 21 09:06:00 mx courieresmtpd: error,relay=::ffff:198.51.100.7,port=40000,from=<spam@bad.example>,to=<zed@mx.example>: 550 User unknown.
 Nov 21 09:06:01 mx courieresmtpd: error,relay=::ffff:198.51.100.8,port=40001,msg="535 Authentication failed.",cmd: AUTH LOGIN
+Nov 21 09:07:00 mx courierlocal: id=0000C9F4.5A4B3C2F.0001B2C5,from=<x@old.example>,addr=<alice@mx.example>,size=5000,status: success
 EOF
 # By hand: received 2 (the newmsg lines), one with auth= (a login);
-# delivered alice 1200, bob 1200 (once), alice 300: 3 and 2,700 bytes,
-# 2 recipients; carol deferred, dan bounced; one rejected RCPT; the
-# 535 a failed login. Bytes received and senders are not counted.
+# delivered alice 1200, bob 1200 (once), alice 300, alice 5000: 4 and
+# 7,700 bytes, 2 recipients; carol deferred, dan bounced; one rejected
+# RCPT; the 535 a failed login. Courier logs a message's size only with
+# a delivery (ctlfile_append_msgsize): bytes received are the first
+# delivery's size of each message received in the log, 1,200 + 300 =
+# 1,500, from 2 senders (a@src.example, erin@mx.example); the 5,000
+# one arrived before the log began and adds nothing, as in pflogsumm.
 "$MXTALLY" -q -f json --year 2026 "$tmp/courier.log" >"$tmp/courier.json"
 want '.traffic | [.received, .delivered, .deferred, .deferrals, .bounced,
     .rejected, .bytes_delivered, .recipients, .logins.smtp_auth.ok,
-    .logins.smtp_auth.failed]' '[2,3,1,1,1,1,2700,2,1,1]' "$tmp/courier.json"
+    .logins.smtp_auth.failed, .bytes_received, .senders]' \
+    '[2,4,1,1,1,1,7700,2,1,1,1500,2]' "$tmp/courier.json"
+# a message's newmsg and its deliveries in different chunks and workers
+# (the test binary's 256-byte chunks): the same traffic
+if [ -n "${MXTALLY_T:-}" ]; then
+	jq -c .traffic "$tmp/courier.json" >"$tmp/cc0"
+	for j in 1 2; do
+		MXT_TEST_CHUNK=256 "$MXTALLY_T" -q -j$j -f json --year 2026 \
+		    "$tmp/courier.log" | jq -c .traffic >"$tmp/cc$j"
+		cmp -s "$tmp/cc0" "$tmp/cc$j" && ok ||
+			bad "courier, small chunks -j$j: $(cat "$tmp/cc$j")"
+	done
+fi
 want .traffic.counted_from '["courier"]' "$tmp/courier.json"
 same_j "$tmp/courier.log"
 
@@ -206,7 +223,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	"$MXTALLY" merge -f json "$tmp/smsrc.json" "$tmp/courier.json" \
 	    >"$tmp/merged.json" || bad "merge"
 	want '.traffic | [.counted_from, .received, .delivered]' \
-	    '[["sendmail","courier"],4,6]' "$tmp/merged.json"
+	    '[["sendmail","courier"],4,7]' "$tmp/merged.json"
 	"$MXTALLY" -f csv --table traffic -q "$tmp/smsrc.log" \
 	    >"$tmp/t.csv" || bad "csv"
 	[ "$(sed -n 2p "$tmp/t.csv" | cut -d, -f1-8)" = \

@@ -883,6 +883,12 @@ traffic_add(struct traffic_agg *t, const struct event *ev, uint64_t pos,
 			on_size(t, ev, pos);
 		break;
 	case TR_SENT:
+		if (ev->size > 0 && ev->qid.len > 0) {
+			/* Courier: the size and sender come with a delivery */
+			struct event s = *ev;
+			s.addr = ev->from;
+			on_size(t, &s, pos);
+		}
 		if (ev->flags & EV_RCPT_LIST)
 			on_sent_list(t, ev, pos);
 		else

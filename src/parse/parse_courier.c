@@ -17,9 +17,11 @@
  * each of its deliveries both ways, so there only the first counts),
  * "...,status: deferred" a deferral, "...,status: failure" a bounce;
  * courieresmtpd's "error,relay=...,from=<s>,to=<r>: NNN ..." a rejected
- * attempt; "completed,id=ID" frees the id. Received bytes and senders
- * are not counted: no line has both the sender and the size of a
- * message when it arrives.
+ * attempt; "completed,id=ID" frees the id. Courier logs a message's
+ * size only with a successful delivery (ctlfile_append_msgsize), not
+ * when it arrives: the first delivered line of a message received in
+ * the log gives its size and sender (bytes received, senders), as
+ * Postfix's qmgr size= does; a message never delivered adds neither.
  *
  * Courier's POP3 and IMAP servers log as "pop3d", "imapd", "pop3d-ssl"
  * and "imapd-ssl", names Cyrus and UW imapd use too, and so do other
@@ -168,6 +170,8 @@ courier_delivery(const struct logline *ll, struct event *ev)
 		return ev->size = 0, 0;
 	ev->qid = FIELD(msg, "id=", ',');
 	ev->addr = FIELD(msg, ",addr=<", '>');
+	if (ev->tkind == TR_SENT && ev->size > 0)
+		ev->from = FIELD(msg, ",from=<", '>');
 	return 0;
 }
 
