@@ -179,3 +179,94 @@ Test(parse_exchange, traffic, .timeout = 5)
 	    "R=+OK", &ev), 0);
 	cr_assert_eq(ev.tkind, TR_NONE);
 }
+
+/*
+ * Message tracking lines (MSGTRK), written per Microsoft's list of the
+ * log's fields: Exchange 2013+ (network-message-id after message-id)
+ * and 2010 (without it). tests/exchange/ holds whole files of them.
+ */
+Test(parse_exchange, tracking_receive_deliver, .timeout = 5)
+{
+	struct event	 ev;
+
+	cr_assert_eq(line("2026-11-21T10:00:01.000Z,198.51.100.8,"
+	    "mail.partner.example,10.0.0.5,EX01,08DE2A1B3C4D5F01;2026-11-21"
+	    "T10:00:01.000Z;0,EX01\\Default EX01,SMTP,RECEIVE,1001,"
+	    "<m1001@example>,5f1c2a3b-0d4e-4f60-8a71-92b3c4d5e6f1,"
+	    "alice@example.net;bob@example.net,,4200,2,,,Quarterly figures,"
+	    "ann@partner.example,ann@partner.example,,Incoming,,,,,,,"
+	    "15.01.2507.006", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_RECEIVED);
+	cr_assert_eq(ev.size, 4200);
+	cr_assert(eq(ev.qid, "1001"));
+	cr_assert(eq(ev.from, "ann@partner.example"));
+	cr_assert(eq(ev.addr, "mail.partner.example"));
+	/* a quoted source-context with commas; two recipients */
+	cr_assert_eq(line("2026-11-21T10:00:02.000Z,,,10.0.0.5,EX01,\"MDB:1a2b"
+	    ", Mailbox:3c4d, Event:123\",,STOREDRIVER,DELIVER,1001,"
+	    "<m1001@example>,5f1c2a3b-0d4e-4f60-8a71-92b3c4d5e6f1,"
+	    "alice@example.net;bob@example.net,,4200,2,,,,ann@partner.example"
+	    ",,,Incoming,,,,,,,15.01.2507.006", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_SENT);
+	cr_assert(ev.flags & EV_RCPT_LIST);
+	cr_assert_eq(ev.nrcpt, 2);
+	cr_assert(eq(ev.addr, "alice@example.net;bob@example.net"));
+	cr_assert_eq(ev.size, 4200);
+	/* 2010: no network-message-id */
+	cr_assert_eq(line("2026-11-21T11:00:01.000Z,,,10.0.0.6,EX10,,,"
+	    "STOREDRIVER,DELIVER,77,<o77@old.example>,alice@example.net,,700,"
+	    "1,,,,z@old.example,,,,,,,", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_SENT);
+	cr_assert(eq(ev.addr, "alice@example.net"));
+	cr_assert_eq(ev.size, 700);
+	cr_assert(!(ev.flags & EV_RCPT_LIST));
+	/* an event that counts nothing */
+	cr_assert_eq(line("2026-11-21T10:00:01.000Z,,,10.0.0.5,EX01,Transport "
+	    "Rule Agent,,AGENT,AGENTINFO,1001,<m1001@example>,5f1c2a3b-0d4e-"
+	    "4f60-8a71-92b3c4d5e6f1,alice@example.net,,4200,1,,,,"
+	    "ann@partner.example,,,Incoming,,,,,,,15.01.2507.006", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_NONE);
+}
+
+Test(parse_exchange, tracking_fail_defer, .timeout = 5)
+{
+	struct event	 ev;
+
+	/* our own routing refused the recipient: local */
+	cr_assert_eq(line("2026-11-21T10:02:01.000Z,,,10.0.0.5,EX01,,,ROUTING,"
+	    "FAIL,1003,<m1003@example>,7b3e4c5d-2f60-4182-ac93-b4d5e6f70813,"
+	    "ghost@example.net,550 5.1.1 RESOLVER.ADR.RecipNotFound; not found,"
+	    "800,1,,,\"Re: hello, world\",eve@partner.example,,,Incoming,,,,,,,"
+	    "15.01.2507.006", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_BOUNCED);
+	cr_assert_str_eq(ev.code, "550");
+	cr_assert_str_eq(ev.enh, "5.1.1");
+	cr_assert(eq(ev.user, "ghost@example.net"));
+	cr_assert_eq(ev.dir, DIR_LOCAL);
+	cr_assert_str_eq(cause_of(&ev), "unknown_mailbox");
+	/* a remote server deferred two recipients: outbound, two events */
+	cr_assert_eq(line("2026-11-21T10:03:30.000Z,,,203.0.113.25,"
+	    "mx.slow.example,,Internet Send Connector,SMTP,DEFER,1004,"
+	    "<m1004@example>,8c4f5d6e-3071-4293-bda4-c5e6f7081924,"
+	    "x@slow.example;y@slow.example,\"451 4.4.0 Primary target IP "
+	    "address responded with: \"\"421 4.3.2 Service not available.\"\" "
+	    "Attempted failover to alternate host, but that did not "
+	    "succeed.\",2000,2,,,,carol@example.net,,,Originating,,,,,,,"
+	    "15.01.2507.006", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_DEFERRED);
+	cr_assert_eq(ev.count, 2);
+	cr_assert_eq(ev.nrcpt, 2);
+	cr_assert_eq(ev.user.len, 0, "two recipients: no one user");
+	cr_assert_eq(ev.dir, DIR_FROM_REMOTE);
+	cr_assert(eq(ev.remote, "mx.slow.example"));
+	cr_assert_str_eq(ev.code, "451");
+	/* 2013+ with an empty network-message-id: known by its 29 fields */
+	cr_assert_eq(line("2026-11-21T10:04:00.000Z,,,10.0.0.5,EX01,,,ROUTING,FAIL,1005,<m1005@example>,,z@example.net,550 5.4.1 Relay Access Denied,10,1,,,,a@example.net,,,,,,,,,,", &ev), 1);
+	cr_assert_eq(ev.tkind, TR_BOUNCED);
+	cr_assert(eq(ev.user, "z@example.net"));
+	cr_assert_str_eq(ev.enh, "5.4.1");
+	/* a status that is no reply: traffic only */
+	cr_assert_eq(line("2026-11-21T10:04:00.000Z,,,10.0.0.5,EX01,,,ROUTING,FAIL,1005,<m1005@example>,,z@example.net,,10,1,,,,a@example.net,,,,,,,,,,", &ev), 0);
+	cr_assert_eq(ev.tkind, TR_BOUNCED);
+	cr_assert(eq(ev.addr, "z@example.net"));
+}

@@ -790,10 +790,10 @@ on_sent(struct traffic_agg *t, const struct event *ev, struct slice addr,
 }
 
 /*
- * Each recipient of a list line (EV_RCPT_LIST, sendmail's "to=a,<b>"):
- * a delivery of its own. An anonymized list may hold fewer addresses
- * than it named (one token for the whole list): the deliveries it no
- * longer names are still counted, without an address.
+ * Each recipient of a list line (EV_RCPT_LIST, sendmail's "to=a,<b>",
+ * Exchange's "a;b"): a delivery of its own. An anonymized list may hold
+ * fewer addresses than it named (one token for the whole list): the
+ * deliveries it no longer names are still counted, without an address.
  */
 static void
 on_sent_list(struct traffic_agg *t, const struct event *ev, uint64_t pos)
@@ -803,8 +803,8 @@ on_sent_list(struct traffic_agg *t, const struct event *ev, uint64_t pos)
 	uint32_t	 n = 0;
 
 	for (; p < end && n < ev->nrcpt; p = c + 1) {
-		if ((c = memchr(p, ',', (size_t)(end - p))) == NULL)
-			c = end;
+		for (c = p; c < end && *c != ',' && *c != ';'; c++)
+			;
 		a = slice_make(p, c);
 		if (a.len >= 2 && a.p[0] == '<' && a.p[a.len - 1] == '>')
 			a = slice_make(a.p + 1, a.p + a.len - 1);

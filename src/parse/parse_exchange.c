@@ -30,9 +30,26 @@
  * remote server's 4xx is a deferral and its 5xx a bounce. In the
  * command layout, "pass" answered "+OK" is a POP3 login and "login" or
  * "authenticate" answered "tag OK" an IMAP4 one. Deliveries are not
- * counted: a Send log's 250 after DATA reads differently for every
- * remote server, and the message tracking logs are another format.
+ * counted from protocol logs: a Send log's 250 after DATA reads
+ * differently for every remote server.
+ *
+ * Message tracking logs (MSGTRK, "date-time,client-ip,client-hostname,
+ * server-ip,server-hostname,source-context,connector-id,source,event-id,
+ * internal-message-id,message-id,[network-message-id,]recipient-address,
+ * recipient-status,total-bytes,recipient-count,...,sender-address,..."
+ * per Microsoft's documentation of the message tracking log; Exchange
+ * 2013 and later insert network-message-id, a GUID, after message-id)
+ * count traffic: RECEIVE a message received (total-bytes its size,
+ * sender-address its sender), DELIVER (to a mailbox) and SEND (by SMTP
+ * to another server) a delivery to each recipient (recipient-address
+ * lists them with ';'), DEFER a deferral and FAIL a bounce of each; the
+ * internal-message-id joins a message's events. A DEFER or FAIL whose
+ * recipient-status starts with a 4xx/5xx reply is also an error event,
+ * one per recipient: a remote server's (source SMTP, outbound, its
+ * server-hostname the remote) or our own routing or delivery's (local).
+ * Other events (DSN, EXPAND, RESOLVE, AGENTINFO, ...) count nothing.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "parse_int.h"
@@ -204,12 +221,162 @@ exchange_command(struct slice msg, const char *r, struct event *ev)
 	return 1;
 }
 
+/*
+ * The fields of a message tracking line (msg starts at the ',' after the
+ * stamp; f[0] is the field after it), the first n kept: a quoted field
+ * ("...", with "" inside) without its quotes. Returns how many the line
+ * has (all of them, not only the n kept).
+ */
+static int
+trk_fields(struct slice msg, struct slice *f, int n)
+{
+	const char	*p = msg.p + 1, *end = msg.p + msg.len, *q;
+	struct slice	 skip, *dst;
+	int		 i;
+
+	for (i = 0; p <= end; i++, p = q + 1) {
+		dst = i < n ? &f[i] : &skip;
+		if (p < end && *p == '"') {
+			for (q = ++p; q < end; q++)
+				if (*q == '"') {
+					if (q + 1 < end && q[1] == '"')
+						q++;
+					else
+						break;
+				}
+			*dst = slice_make(p, q);
+			q = q < end ? q + 1 : end;
+			if (q < end && *q != ',')
+				return i + 1;	/* not CSV: stop */
+		} else {
+			q = memchr(p, ',', (size_t)(end - p));
+			q = q ? q : end;
+			*dst = slice_make(p, q);
+		}
+	}
+	return i;
+}
+
+/* "8-4-4-4-12" hex digits: a network-message-id (Exchange 2013+) */
+static int
+is_guid(struct slice s)
+{
+	size_t	 i;
+
+	if (s.len != 36)
+		return 0;
+	for (i = 0; i < 36; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ?
+		    s.p[i] != '-' : !isxdigit((unsigned char)s.p[i]))
+			return 0;
+	return 1;
+}
+
+/* Fields of a tracking line, f[0] the one after date-time */
+enum {
+	TRK_CIP = 0, TRK_CHOST = 1, TRK_SHOST = 3, TRK_SOURCE = 6,
+	TRK_EVENT = 7, TRK_ID = 8,
+	TRK_RCPT = 10,		/* recipient-address, one later in 2013+ */
+	TRK_N = 20
+};
+
+/* The event-ids that count nothing (Microsoft's list) */
+static int
+trk_other(struct slice id)
+{
+	static const char *const ids[] = {
+		"DSN", "EXPAND", "RESOLVE", "REDIRECT", "SUBMIT", "TRANSFER",
+		"BADMAIL", "POISONMESSAGE", "AGENTINFO", "HAREDIRECT",
+		"HARECEIVE", "DUPLICATEDELIVER", "DUPLICATEEXPAND",
+		"DUPLICATEREDIRECT", "DROP", "NOTIFYMAPI", "PROCESS",
+		"RECEIVENOTIFY", "THROTTLE", "INITMESSAGECREATED",
+		"MODERATORAPPROVE", "MODERATORREJECT", "MODERATIONEXPIRE",
+		"SUBMITDEFER", "SUBMITDROP", "SAFETYNETSUBMIT"
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (id.len == strlen(ids[i]) && memcmp(id.p, ids[i], id.len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A message tracking line (see the top of the file), known by its
+ * event-id: returns 1 and sets *rc as parse_line's; 0 for any other line.
+ */
+static int
+exchange_track(struct slice msg, struct event *ev, int *rc)
+{
+	struct slice	 f[TRK_N], id, rcpt, status, bytes;
+	const char	*p;
+	int		 n, k, kind;
+	uint32_t	 nr = 1;
+
+	if ((n = trk_fields(msg, f, TRK_N)) <= TRK_RCPT + 8)
+		return 0;
+	id = f[TRK_EVENT];
+	*rc = 0;
+	if (SLICE_EQ(id, "RECEIVE"))
+		kind = TR_RECEIVED;
+	else if (SLICE_EQ(id, "DELIVER") || SLICE_EQ(id, "SEND"))
+		kind = TR_SENT;
+	else if (SLICE_EQ(id, "DEFER"))
+		kind = TR_DEFERRED;
+	else if (SLICE_EQ(id, "FAIL"))
+		kind = TR_BOUNCED;
+	else
+		return trk_other(id);	/* tracked, nothing counted */
+	/*
+	 * 2013 and later have network-message-id, a GUID or empty, and
+	 * at least 26 fields after date-time; 2010 has 25, 2007 20
+	 */
+	k = is_guid(f[TRK_RCPT]) || (f[TRK_RCPT].len == 0 && n >= 26) ?
+	    TRK_RCPT + 1 : TRK_RCPT;
+	rcpt = f[k];
+	status = f[k + 1];
+	bytes = f[k + 2];
+	ev->qid = f[TRK_ID];
+	parse_u64(bytes.p, bytes.p + bytes.len, &ev->size);
+	ev->tkind = (uint8_t)kind;
+	if (kind == TR_RECEIVED) {
+		ev->addr = f[TRK_CHOST].len > 0 ? f[TRK_CHOST] : f[TRK_CIP];
+		ev->from = f[k + 7];		/* sender-address */
+		return 1;
+	}
+	for (p = rcpt.p; (p = memchr(p, ';', (size_t)(rcpt.p + rcpt.len -
+	    p))) != NULL; p++)
+		nr++;
+	ev->addr = rcpt;
+	if (nr > 1) {
+		ev->flags |= EV_RCPT_LIST;
+		ev->nrcpt = nr;
+	}
+	if (kind == TR_SENT || !smtp_reply(status, ev))
+		return 1;
+	/* refused recipients: one event each */
+	ev->proto = PROTO_SMTP;
+	ev->count = nr;
+	if (nr == 1)
+		ev->user = rcpt;
+	if (SLICE_EQ(f[TRK_SOURCE], "SMTP")) {
+		ev->dir = DIR_FROM_REMOTE;
+		ev->remote = f[TRK_SHOST];
+	} else
+		ev->dir = DIR_LOCAL;
+	*rc = 1;
+	return 1;
+}
+
 static int
 exchange_parse(const struct logline *ll, struct event *ev)
 {
 	struct slice	 msg = ll->msg;
 	const char	*e, *r;
+	int		 rc;
 
+	if (exchange_track(msg, ev, &rc))
+		return rc;
 	if ((e = SLICE_FIND(msg, ",>,")) != NULL ||
 	    (e = SLICE_FIND(msg, ",<,")) != NULL)
 		return exchange_event(msg, e + 1, ev);

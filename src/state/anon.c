@@ -393,9 +393,10 @@ anon_slice(const struct anon *a, int kind, struct slice *s, char *buf)
 }
 
 /*
- * A list of recipients (EV_RCPT_LIST, sendmail's "to=a,<b>"): each its
- * own token, so that distinct recipients stay distinct. buf takes as
- * many as fit; traffic counts the rest without an address.
+ * A list of recipients (EV_RCPT_LIST, sendmail's "to=a,<b>", Exchange's
+ * "a;b"): each its own token, so that distinct recipients stay
+ * distinct. buf takes as many as fit; traffic counts the rest without
+ * an address.
  */
 static void
 anon_list(const struct anon *a, struct slice *s, char *buf, size_t size)
@@ -404,8 +405,8 @@ anon_list(const struct anon *a, struct slice *s, char *buf, size_t size)
 	size_t		 o = 0, n;
 
 	for (; p < end && o + ANON_TOKEN_MAX + 1 <= size; p = c + 1) {
-		if ((c = memchr(p, ',', (size_t)(end - p))) == NULL)
-			c = end;
+		for (c = p; c < end && *c != ',' && *c != ';'; c++)
+			;
 		n = (size_t)(c - p);
 		if (n >= 2 && p[0] == '<' && p[n - 1] == '>')
 			p++, n -= 2;
