@@ -269,8 +269,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.pop3 = &reply;
 	r.npop3 = 1;
 	r.folded_users = size;
+	report_views(&r);
 	check(&r, 1);
 	check(&r, 0);
+	report_views_release(&r);
 	for (i = 0; i < 7; i++)
 		free(s[i]);
 	free(byc);

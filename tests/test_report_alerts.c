@@ -48,9 +48,13 @@ render(writer_fn fn, const struct result *r)
 	char			*buf = NULL;
 	size_t			 len = 0;
 	FILE			*f = open_memstream(&buf, &len);
+	struct result		 v = *r;	/* with its views, as the
+						   commands make them */
 
 	cr_assert_not_null(f);
-	cr_assert_eq(fn(f, r, &o), 0);
+	report_views(&v);
+	cr_assert_eq(fn(f, &v, &o), 0);
+	report_views_release(&v);
 	cr_assert_eq(fclose(f), 0);
 	return buf;
 }

@@ -26,9 +26,13 @@ html(const struct result *r)
 	char			*buf = NULL;
 	size_t			 len = 0;
 	FILE			*f = open_memstream(&buf, &len);
+	struct result		 v = *r;	/* with its views, as the
+						   commands make them */
 
 	cr_assert_not_null(f);
-	cr_assert_eq(report_html(f, r, &o), 0);
+	report_views(&v);
+	cr_assert_eq(report_html(f, &v, &o), 0);
+	report_views_release(&v);
 	cr_assert_eq(fclose(f), 0);
 	return buf;
 }
@@ -471,7 +475,9 @@ Test(report_html, write_error, .timeout = 5)
 
 	if (f == NULL)
 		cr_skip_test("no /dev/full");
+	report_views(&r);
 	cr_assert_eq(report_html(f, &r, &o), -1);
+	report_views_release(&r);
 	fclose(f);
 }
 

@@ -223,11 +223,53 @@ struct alert_row {
 	int		 firing;	/* still above threshold at the end */
 };
 
+/* A user, host or hour with storage events, and how many (report_views). */
+struct view_pick {
+	const struct entity_row *e;	/* in r->users, r->hosts or r->hours */
+	uint64_t	 n;		/* its events of the storage causes */
+};
+
+enum view_rows { VIEW_USERS, VIEW_HOSTS, VIEW_HOURS, VIEW_ROWS };
+
+/* The fall of one space row's free space (space_rate), if it falls. */
+struct view_space {
+	int		 falling;	/* space_rate said 1 */
+	double		 per_hour;	/* bytes free space fell by an hour */
+	double		 hours_left;	/* at that rate after the last figure */
+};
+
+/*
+ * What the writers show that is derived from the counts rather than
+ * counted: computed once by report_views when the result is complete,
+ * before any writer runs, so that the text, HTML and JSON reports read
+ * the same figures and none computes its own.
+ */
+struct result_views {
+	int		 ready;		/* report_views ran */
+	struct view_pick *storage[VIEW_ROWS]; /* users and hosts shown, and
+					   hours, with storage events:
+					   busiest first, then by name (the
+					   hours by start) */
+	size_t		 nstorage[VIEW_ROWS];
+	struct view_space *space;	/* one per r->space row */
+	uint64_t	 attempts;	/* delivered + rejected + discarded:
+					   pflogsumm's base of the reject
+					   rate */
+	double		 reject_pct;	/* rejected, % of attempts */
+	double		 bounce_pct;	/* bounced, % of delivered + bounced */
+	double		 login_failed_pct[3]; /* pop3, imap, smtp auth:
+					   failed, % of ok + failed */
+	const char	*lock_why[2];	/* what the lock pairs of two clients
+					   [0] and of one client twice [1]
+					   mean and the first step; NULL
+					   when r has no such pair */
+};
+
 /*
  * The result of a scan (agg_result) or a merge (merge_reports), the one
  * thing every writer reads. Its one owner frees it with result_free,
  * whoever made it: the files, errors, warnings and alerts arrays (set
- * by the command, malloc'd) go with it.
+ * by the command, malloc'd) and the views go with it.
  */
 struct result {
 	struct file_row	*files;
@@ -309,6 +351,7 @@ struct result {
 	size_t		 top;		/* --top N, 0 = all */
 	struct alert_row *alerts;	/* fired, as alert_set_eval orders */
 	size_t		 nalerts;
+	struct result_views views;	/* report_views, before any writer */
 	void		(*release)(struct result *r); /* what result_free
 					   calls last: the maker's own free */
 };
@@ -346,6 +389,16 @@ size_t rep_clean_len(const unsigned char *s, int ws);
  * Every JSON writer of the program uses it. Borrows s.
  */
 void rep_json_str(FILE *out, const char *s);
+
+/*
+ * Computes r->views from the counts: once, when r is complete (after
+ * anonymising, which changes the names the rows sort by), before any
+ * writer; the writers BUG() on a result without them. result_free
+ * frees them; report_views_release frees those of a result that is
+ * not freed by result_free (one on the stack) and clears them.
+ */
+void report_views(struct result *r);
+void report_views_release(struct result *r);
 
 /* Each writer returns 0, or -1 when writing to out failed. */
 int report_text(FILE *out, const struct result *r, const struct report_opts *o);

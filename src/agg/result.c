@@ -911,6 +911,7 @@ result_free(struct result *r)
 {
 	if (r == NULL)
 		return;
+	report_views_release(r);
 	free(r->files);
 	free(r->errors);
 	free(r->warnings);

@@ -50,6 +50,7 @@ merge_run(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	ro.top = a.top;
+	report_views(r);
 	rc = cmd_write_result(&a, r, &ro);
 	result_free(r);
 	return rc != 0 ? EXIT_OUTPUT : EXIT_OK;

@@ -520,6 +520,7 @@ report_run(int argc, char **argv)
 		r->alerts = alert_rows(p.fired, p.nfired);
 		r->nalerts = p.nfired;
 	}
+	report_views(r);
 	rc = report_out(&p, r, &mailed);
 	result_free(r);
 	report_release(&p);

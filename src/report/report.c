@@ -312,28 +312,6 @@ rep_lock_session(FILE *out, const struct lock_row *l,
 	fprintf(out, "%s)%s", fmt->uncode, fmt->end);
 }
 
-const char *
-rep_lock_reason(const struct result *r, int same_client)
-{
-	size_t	 i;
-
-	for (i = 0; i < r->nlock_pairs; i++)
-		if ((strcmp(r->lock_pairs[i].client,
-		    r->lock_pairs[i].holder) == 0) == (same_client != 0))
-			break;
-	if (i == r->nlock_pairs)
-		return NULL;
-	return same_client ?
-	    "one client opened a second session before its first had ended: "
-	    "its check interval is shorter than a session takes (a big "
-	    "mailbox, a slow link). First step: lengthen that client's "
-	    "polling interval." :
-	    "two clients fetch one mailbox at once (a phone and a desktop, "
-	    "two mail programs, or a forgotten old device). First step: ask "
-	    "the user which devices fetch this mailbox by POP3; leave POP3 on "
-	    "one and use IMAP on the others, or stagger their intervals.";
-}
-
 char *
 rep_bytes(uint64_t n, char *buf, size_t len)
 {
@@ -415,46 +393,6 @@ rep_cause_id(int cause)
 	const struct cause_info *ci = rep_cause(cause);
 
 	return ci != NULL ? ci->id : "-";
-}
-
-static int
-cmp_pick(const void *x, const void *y)
-{
-	const struct rep_pick *a = x, *b = y;
-
-	if (a->n != b->n)
-		return a->n > b->n ? -1 : 1;
-	if (a->e->name == NULL || b->e->name == NULL)
-		return (a->e->start > b->e->start) - (a->e->start < b->e->start);
-	return strcmp(a->e->name, b->e->name);
-}
-
-/* Events of group's causes in by_cause (cause_count() of them, or NULL). */
-static uint64_t
-group_sum(const uint64_t *by_cause, const char *group)
-{
-	uint64_t	 n = 0;
-	int		 c, nc = cause_count();
-
-	for (c = 0; by_cause != NULL && c < nc; c++)
-		if (by_cause[c] != 0 && rep_cause_in(c, group))
-			n += by_cause[c];
-	return n;
-}
-
-struct rep_pick *
-rep_pick_group(const struct entity_row *rows, size_t n, const char *group,
-    size_t *all)
-{
-	struct rep_pick	*p = xcalloc(n ? n : 1, sizeof(*p));
-	size_t		 i, k = 0;
-
-	for (i = 0; i < n; i++)
-		if ((p[k].n = group_sum(rows[i].by_cause, group)) != 0)
-			p[k++].e = &rows[i];
-	qsort(p, k, sizeof(*p), cmp_pick);
-	*all = k;
-	return p;
 }
 
 /* "4.3.1" into its three numbers; -1 unless it has that shape. */

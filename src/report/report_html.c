@@ -35,6 +35,7 @@
 struct hw {
 	FILE			*out;
 	const struct result	*r;
+	const struct result_views *v;	/* r's views (report_views) */
 	size_t			 rows;	/* rows before a table folds */
 	int			 nc;	/* cause_count() */
 };
@@ -207,12 +208,11 @@ html_folded(const struct hw *h)
 	fputs(".</p>\n", h->out);
 }
 
-/* "12.3 %" of part in whole */
+/* "12.3 %" */
 static void
-pct(const struct hw *h, uint64_t part, uint64_t whole)
+pct(const struct hw *h, double v)
 {
-	fprintf(h->out, "%.1f&nbsp;%%", whole ? 100.0 * (double)part /
-	    (double)whole : 0.0);
+	fprintf(h->out, "%.1f&nbsp;%%", v);
 }
 
 /* " <b>3</b> received" */
@@ -238,8 +238,6 @@ html_traffic(const struct hw *h)
 	const struct login_counts *l[3] = { &tr->pop3, &tr->imap,
 	    &tr->smtp_auth };
 	static const char *const names[3] = { "pop3", "imap", "smtp auth" };
-	uint64_t		 att = tr->delivered + tr->rejected +
-				    tr->discarded;
 	const char		*name, *sep = " (counted from ";
 	int			 i, f, any = 0;
 
@@ -265,9 +263,9 @@ html_traffic(const struct hw *h)
 		count_word(h, " ", tr->bounced, "bounced,");
 		count_word(h, " ", tr->rejected, "rejected");
 		fputs(" (", h->out);
-		pct(h, tr->rejected, att);
+		pct(h, h->v->reject_pct);
 		fputs(" of ", h->out);
-		num(h, att);
+		num(h, h->v->attempts);
 		fputs(" attempts); ", h->out);
 		num(h, tr->bytes_received);
 		fputs(" bytes received, ", h->out);
@@ -282,7 +280,7 @@ html_traffic(const struct hw *h)
 		count_word(h, " ", l[i]->ok, "ok,");
 		count_word(h, " ", l[i]->failed, "failed");
 		fputs(" (", h->out);
-		pct(h, l[i]->failed, l[i]->ok + l[i]->failed);
+		pct(h, h->v->login_failed_pct[i]);
 		fputs(")", h->out);
 		any = 1;
 	}
@@ -795,13 +793,12 @@ html_causes(const struct hw *h)
 
 /* --- storage ------------------------------------------------------ */
 
-/* Users or hosts with storage events, busiest first. */
+/* Users or hosts with storage events (view kind vk), busiest first. */
 static void
-storage_table(const struct hw *h, const char *id, const char *key,
-    const struct entity_row *rows, size_t n)
+storage_table(const struct hw *h, const char *id, const char *key, int vk)
 {
-	size_t		 i, k;
-	struct rep_pick	*p = rep_pick_group(rows, n, "storage", &k);
+	const struct view_pick *p = h->v->storage[vk];
+	size_t		 i, k = h->v->nstorage[vk];
 
 	if (k > 0) {
 		fprintf(h->out, "<h3>By %s</h3>\n<div class=\"scroll\">"
@@ -825,7 +822,6 @@ storage_table(const struct hw *h, const char *id, const char *key,
 			fprintf(h->out, "<p class=\"note\">%zu more %ss with "
 			    "storage events.</p>\n", k - h->rows, key);
 	}
-	free(p);
 }
 
 /* The free space servers logged: one row per store, lowest first. */
@@ -834,8 +830,8 @@ html_space(const struct hw *h)
 {
 	const struct result	*r = h->r;
 	const struct space_row	*s;
+	const struct view_space	*vs;
 	char			 b[32], c[32];
-	double			 rate, left;
 	size_t			 i;
 
 	if (r->nspace == 0)
@@ -859,10 +855,11 @@ html_space(const struct hw *h)
 		    "</span><br><span class=\"note\">",
 		    (unsigned long long)s->f.last,
 		    rep_bytes(s->f.last, b, sizeof(b)));
-		if (space_rate(&s->f, &rate, &left))
+		vs = &h->v->space[i];
+		if (vs->falling)
 			fprintf(h->out, "fell %s/h, empty in %.1f&nbsp;h at "
-			    "that rate", rep_bytes((uint64_t)rate, b,
-			    sizeof(b)), left);
+			    "that rate", rep_bytes((uint64_t)vs->per_hour, b,
+			    sizeof(b)), vs->hours_left);
 		else
 			fputs("not falling", h->out);
 		fprintf(h->out, "; %llu figure%s</span></td></tr>\n",
@@ -900,9 +897,9 @@ html_storage(const struct hw *h)
 		    h->out);
 	}
 	fputs("</ul>\n<div class=\"two\">\n<div>\n", h->out);
-	storage_table(h, "storage-hosts", "host", r->hosts, r->nhosts_shown);
+	storage_table(h, "storage-hosts", "host", VIEW_HOSTS);
 	fputs("</div>\n<div>\n", h->out);
-	storage_table(h, "storage-users", "user", r->users, r->nusers_shown);
+	storage_table(h, "storage-users", "user", VIEW_USERS);
 	fputs("</div>\n</div>\n", h->out);
 	html_space(h);
 	fputs("</section>\n", h->out);
@@ -955,10 +952,10 @@ html_locks(const struct hw *h)
 	}
 	if (r->nlock_pairs > 0)
 		fputs("</tbody></table></div>\n", h->out);
-	if ((why = rep_lock_reason(r, 0)) != NULL)
+	if ((why = h->v->lock_why[0]) != NULL)
 		fprintf(h->out, "<p class=\"step\"><b>Why:</b> %s</p>\n",
 		    why);
-	if ((why = rep_lock_reason(r, 1)) != NULL)
+	if ((why = h->v->lock_why[1]) != NULL)
 		fprintf(h->out, "<p class=\"step\"><b>Why (one client on "
 		    "both sides):</b> %s</p>\n", why);
 	fputs("<details><summary>latest refused sessions</summary>\n"
@@ -1286,8 +1283,8 @@ html_input(const struct hw *h)
 int
 report_html(FILE *out, const struct result *r, const struct report_opts *o)
 {
-	struct hw	 h = { out, r, o->top ? o->top : ROWS_DEFAULT,
-	    cause_count() };
+	struct hw	 h = { out, r, rep_views(r), o->top ? o->top :
+	    ROWS_DEFAULT, cause_count() };
 	const char	*version = o->version != NULL ? o->version : "";
 
 	html_head(&h, version);

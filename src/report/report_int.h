@@ -91,13 +91,6 @@ void rep_text_wrap(FILE *out, const char *s, size_t col, size_t indent,
 /* Writes n spaces. */
 void rep_pad(FILE *out, size_t n);
 
-/*
- * What lock contention means and the first step, for r's pairs of two
- * different clients (same_client 0) or of one client twice (1: it polls
- * again before its last session ended); NULL when r has no such pair.
- */
-const char *rep_lock_reason(const struct result *r, int same_client);
-
 /* How a writer marks up a refused lock session (rep_lock_session). */
 struct lock_fmt {
 	void	(*str)(FILE *, const char *);	/* writes a string, escaped */
@@ -155,19 +148,11 @@ int rep_cause_in(int cause, const char *group);
 /* The cause's id, or "-" when cause is out of range. */
 const char *rep_cause_id(int cause);
 
-/* A user, host or hour with events of a group of causes. */
-struct rep_pick {
-	const struct entity_row	*e;
-	uint64_t		 n;	/* events of the group's causes */
-};
-
 /*
- * The rows of rows[0..n) with events of group's causes, busiest first,
- * then by name (rows without one, the hours, by start); *all gets how
- * many. The storage sections of every writer; free the result.
+ * r's views (report_views); BUG() when nobody computed them, so that no
+ * writer goes back to deriving a figure of its own.
  */
-struct rep_pick *rep_pick_group(const struct entity_row *rows, size_t n,
-    const char *group, size_t *all);
+const struct result_views *rep_views(const struct result *r);
 
 /*
  * HTML shared by the report and the trend page (report_page.c).

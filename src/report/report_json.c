@@ -639,10 +639,11 @@ json_alerts(struct jw *w, const struct result *r)
  * and the hours left at that rate, else null.
  */
 static void
-json_capacity(struct jw *w, const struct result *r)
+json_capacity(struct jw *w, const struct result *r,
+    const struct result_views *v)
 {
 	const struct space_row	*s;
-	double			 rate, left;
+	const struct view_space	*vs;
 	char			 buf[32];
 	size_t			 i;
 
@@ -659,11 +660,13 @@ json_capacity(struct jw *w, const struct result *r)
 		jw_time(w, "first", s->f.first_at);
 		jw_u64(w, "free_last", s->f.last);
 		jw_time(w, "last", s->f.last_at);
-		if (space_rate(&s->f, &rate, &left)) {
-			jw_u64(w, "falling_per_hour", (uint64_t)(rate + 0.5));
+		vs = &v->space[i];
+		if (vs->falling) {
+			jw_u64(w, "falling_per_hour", (uint64_t)(vs->per_hour +
+			    0.5));
 			jw_item(w, "hours_to_empty");
 			jw_put(w, buf, (size_t)snprintf(buf, sizeof(buf),
-			    "%.1f", left));
+			    "%.1f", vs->hours_left));
 		} else {
 			jw_item(w, "falling_per_hour");
 			jw_lit(w, "null");
@@ -760,7 +763,7 @@ report_json(FILE *out, const struct result *r, const struct report_opts *o)
 	jw_close(&w, '}');
 	json_traffic(&w, &r->traffic);
 	json_causes(&w, r);
-	json_capacity(&w, r);
+	json_capacity(&w, r, rep_views(r));
 	json_locks(&w, r);
 	json_codes(&w, r);
 	json_pop3(&w, r);

@@ -32,6 +32,7 @@
 struct tx {
 	FILE			*out;
 	const struct result	*r;
+	const struct result_views *v;	/* r's views (report_views) */
 	int			 color;	/* ANSI colour wanted */
 	size_t			 rows;	/* rows per table */
 };
@@ -309,12 +310,11 @@ text_folded(const struct tx *t)
 		    rep_num(r->join_evicted, a, sizeof(a)));
 }
 
-/* "12.3 %" of part in whole, into buf */
+/* "12.3 %" into buf */
 static const char *
-pct(uint64_t part, uint64_t whole, char *buf, size_t len)
+pct(double v, char *buf, size_t len)
 {
-	snprintf(buf, len, "%.1f %%", whole ? 100.0 * (double)part /
-	    (double)whole : 0.0);
+	snprintf(buf, len, "%.1f %%", v);
 	return buf;
 }
 
@@ -329,8 +329,8 @@ text_traffic(const struct tx *t)
 	const struct login_counts *l[3] = { &tr->pop3, &tr->imap,
 	    &tr->smtp_auth };
 	static const char *const names[3] = { "pop3", "imap", "smtp auth" };
+	const struct result_views *v = t->v;
 	char			 a[32], b[32], c[32], d[32], e[32];
-	uint64_t		 att = tr->delivered + tr->rejected + tr->discarded;
 	int			 i, any = 0;
 
 	if (tr->counted_from == 0 && t->r->events > 0)
@@ -349,11 +349,11 @@ text_traffic(const struct tx *t)
 		    rep_num(tr->deferrals, d, sizeof(d)),
 		    rep_num(tr->bounced, e, sizeof(e)));
 		fprintf(t->out, "            rejected %s of %s attempts (%s)",
-		    pct(tr->rejected, att, a, sizeof(a)),
-		    rep_num(att, b, sizeof(b)),
+		    pct(v->reject_pct, a, sizeof(a)),
+		    rep_num(v->attempts, b, sizeof(b)),
 		    rep_num(tr->rejected, c, sizeof(c)));
 		fprintf(t->out, ", bounced %s of sent + bounced\n",
-		    pct(tr->bounced, tr->delivered + tr->bounced, d, sizeof(d)));
+		    pct(v->bounce_pct, d, sizeof(d)));
 		fprintf(t->out, "            %s bytes received, %s delivered, "
 		    "%s senders, %s recipients\n",
 		    rep_num(tr->bytes_received, a, sizeof(a)),
@@ -367,7 +367,7 @@ text_traffic(const struct tx *t)
 		fprintf(t->out, "%s%s %s ok, %s failed (%s)", any ? "; " :
 		    "  Logins    ", names[i], rep_num(l[i]->ok, a, sizeof(a)),
 		    rep_num(l[i]->failed, b, sizeof(b)),
-		    pct(l[i]->failed, l[i]->ok + l[i]->failed, c, sizeof(c)));
+		    pct(v->login_failed_pct[i], c, sizeof(c)));
 		any = 1;
 	}
 	if (any)
@@ -506,33 +506,39 @@ text_causes(const struct tx *t)
 /* --- storage ------------------------------------------------------- */
 
 struct picks {
-	struct rep_pick		*p;
+	const struct view_pick	*p;
 	size_t			 n;	/* rows shown */
 	size_t			 all;	/* rows with storage events */
+	struct view_pick	*own;	/* the hours shown in time order */
 };
 
 static int
 cmp_pick_start(const void *x, const void *y)
 {
-	const struct rep_pick *a = x, *b = y;
+	const struct view_pick *a = x, *b = y;
 
 	return (a->e->start > b->e->start) - (a->e->start < b->e->start);
 }
 
 /*
- * The rows (users, hosts or hours) with storage events, busiest first,
- * at most t->rows of them; hours are then put back in time order.
+ * The storage view's rows of kind k (enum view_rows), busiest first, at
+ * most t->rows of them; the hours shown are put back in time order.
  */
 static struct picks
-storage_pick(const struct tx *t, const struct entity_row *rows, size_t n,
-    int hours)
+storage_pick(const struct tx *t, int k)
 {
 	struct picks	 s;
 
-	s.p = rep_pick_group(rows, n, "storage", &s.all);
+	s.p = t->v->storage[k];
+	s.all = t->v->nstorage[k];
 	s.n = s.all < t->rows ? s.all : t->rows;
-	if (hours)
-		qsort(s.p, s.n, sizeof(*s.p), cmp_pick_start);
+	s.own = NULL;
+	if (k == VIEW_HOURS && s.n > 0) {
+		s.own = xcalloc(s.n, sizeof(*s.own));
+		memcpy(s.own, s.p, s.n * sizeof(*s.own));
+		qsort(s.own, s.n, sizeof(*s.own), cmp_pick_start);
+		s.p = s.own;
+	}
 	return s;
 }
 
@@ -585,8 +591,8 @@ text_space(const struct tx *t)
 {
 	const struct result	*r = t->r;
 	const struct space_row	*s;
+	const struct view_space	*vs;
 	char			 b[32], c[32];
-	double			 rate, left;
 	size_t			 i, w = 4;
 
 	if (r->nspace == 0)
@@ -607,10 +613,11 @@ text_space(const struct tx *t)
 		fprintf(t->out, ", last %s (%" PRIu64 " %s)",
 		    rep_bytes(s->f.last, b, sizeof(b)), s->f.samples,
 		    s->f.samples == 1 ? "figure" : "figures");
-		if (space_rate(&s->f, &rate, &left))
+		vs = &t->v->space[i];
+		if (vs->falling)
 			fprintf(t->out, "; fell %s/h: empty in %.1f h at "
-			    "that rate", rep_bytes((uint64_t)rate, b,
-			    sizeof(b)), left);
+			    "that rate", rep_bytes((uint64_t)vs->per_hour, b,
+			    sizeof(b)), vs->hours_left);
 		putc('\n', t->out);
 	}
 	more(t, i, r->nspace, "stores");
@@ -665,9 +672,9 @@ text_locks(const struct tx *t)
 		fprintf(t->out, "  %5s\n", rep_num(p->events, a, sizeof(a)));
 	}
 	more(t, i, r->nlock_pairs, "pairs");
-	if ((why = rep_lock_reason(r, 0)) != NULL)
+	if ((why = t->v->lock_why[0]) != NULL)
 		fprintf(t->out, "  Why: %s\n", why);
-	if ((why = rep_lock_reason(r, 1)) != NULL)
+	if ((why = t->v->lock_why[1]) != NULL)
 		fprintf(t->out, "  Why (one client on both sides): %s\n",
 		    why);
 	fputs("  latest refused sessions\n", t->out);
@@ -691,9 +698,9 @@ text_storage(const struct tx *t)
 		}
 	if (j == 0 && r->nspace == 0)
 		return;
-	s[0] = storage_pick(t, r->users, r->nusers_shown, 0);
-	s[1] = storage_pick(t, r->hosts, r->nhosts_shown, 0);
-	s[2] = storage_pick(t, r->hours, r->nhours, 1);
+	s[0] = storage_pick(t, VIEW_USERS);
+	s[1] = storage_pick(t, VIEW_HOSTS);
+	s[2] = storage_pick(t, VIEW_HOURS);
 	for (i = 0; i < 3; i++)
 		for (j = 0; j < s[i].n; j++) {
 			if (i < 2)
@@ -716,7 +723,7 @@ text_storage(const struct tx *t)
 	storage_print(t, "top hosts", "hosts", &s[1], w, wn);
 	storage_print(t, "busiest hours", "hours", &s[2], w, wn);
 	for (i = 0; i < 3; i++)
-		free(s[i].p);
+		free(s[i].own);
 	text_space(t);
 }
 
@@ -1163,7 +1170,8 @@ text_unclassified(const struct tx *t)
 int
 report_text(FILE *out, const struct result *r, const struct report_opts *o)
 {
-	struct tx	 t = { out, r, o->color, o->top ? o->top : ROWS_DEFAULT };
+	struct tx	 t = { out, r, rep_views(r), o->color,
+	    o->top ? o->top : ROWS_DEFAULT };
 
 	text_summary(&t, o->version);
 	text_alerts(&t);
