@@ -19,11 +19,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct classifier	*cl;
 	static struct classify_scratch	*cs;
 	struct event			 ev;
-	char				 err[256], tmpl[512], *s;
+	char				 tmpl[512], *s;
 	size_t				 n;
 
 	if (cl == NULL) {
-		if ((cl = classify_new(err, sizeof(err))) == NULL)
+		if ((cl = classify_new()) == NULL)
 			abort();
 		cs = classify_scratch_new(cl);
 	}

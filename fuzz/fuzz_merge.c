@@ -17,6 +17,32 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/*
+ * merge_reports with stderr sent to a memory file, and what it said
+ * there into err (NUL-ended, cut to len - 1 bytes).
+ */
+static struct result *
+merge_said(char **paths, size_t n, char *err, size_t len)
+{
+	struct result	*r;
+	int		 mem, saved;
+	ssize_t		 got;
+
+	if ((mem = memfd_create("err", 0)) == -1 || (saved = dup(2)) == -1)
+		abort();
+	fflush(stderr);
+	dup2(mem, 2);
+	r = merge_reports(paths, n, 0);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	if ((got = pread(mem, err, len - 1, 0)) < 0)
+		abort();
+	err[got] = '\0';
+	close(mem);
+	return r;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -30,15 +56,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0 && write(fd, data, size) != (ssize_t)size)
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	err[0] = '\0';
-	if ((one = merge_reports(paths, 1, 0, err, sizeof(err))) == NULL) {
+	if ((one = merge_said(paths, 1, err, sizeof(err))) == NULL) {
 		if (strstr(err, path) == NULL)
 			abort();	/* an error must name the file */
 		close(fd);
 		return 0;
 	}
-	err[0] = '\0';
-	if ((two = merge_reports(paths, 2, 0, err, sizeof(err))) != NULL) {
+	if ((two = merge_said(paths, 2, err, sizeof(err))) != NULL) {
 		if (two->events < one->events || two->lines < one->lines ||
 		    two->traffic.received < one->traffic.received)
 			abort();	/* wrapped */

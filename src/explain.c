@@ -191,10 +191,9 @@ classify_text(struct event *ev)
 {
 	struct classifier	*c;
 	struct classify_scratch	*s;
-	char			 err[256];
 
-	if ((c = classify_new(err, sizeof(err))) == NULL) {
-		log_warn("no text rules (%s); explaining by codes only", err);
+	if ((c = classify_new()) == NULL) {
+		log_warn("no text rules; explaining by codes only");
 		ev->cause = (int16_t)codes_cause(ev);
 		if (ev->cause == CAUSE_NONE)
 			ev->cause = CAUSE_UNCLASSIFIED;

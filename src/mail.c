@@ -192,7 +192,7 @@ cmd_line(char *const *argv, char *buf, size_t len)
 }
 
 int
-mail_send(const struct mail *m, char *err, size_t errlen)
+mail_send(const struct mail *m)
 {
 	const char	*sm = m->sendmail;
 	char		**argv;
@@ -213,8 +213,7 @@ mail_send(const struct mail *m, char *err, size_t errlen)
 		argv[3 + i] = xstrdup(m->to[i]);
 	cmd_line(argv, cmd, sizeof(cmd));
 	if (pipe(fd) == -1) {
-		snprintf(err, errlen, "cannot run '%s': %s", cmd,
-		    strerror(errno));
+		log_errno("cannot run '%s'", cmd);
 		for (i = 0; argv[i] != NULL; i++)
 			free(argv[i]);
 		free(argv);
@@ -237,9 +236,7 @@ mail_send(const struct mail *m, char *err, size_t errlen)
 	free(argv);
 	if (pid == -1) {
 		close(fd[1]);
-		snprintf(err, errlen, "cannot run '%s': %s", cmd,
-		    strerror(saved));
-		return -1;
+		return log_error("cannot run '%s': %s", cmd, strerror(saved));
 	}
 	/* a sendmail that quits early must not kill us with SIGPIPE */
 	memset(&sa, 0, sizeof(sa));
@@ -258,17 +255,15 @@ mail_send(const struct mail *m, char *err, size_t errlen)
 		;
 	sigaction(SIGPIPE, &old, NULL);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-		snprintf(err, errlen, "cannot run '%s' (exit status 127)", cmd);
-	else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-		snprintf(err, errlen, "'%s' failed with exit status %d: the "
-		    "report was not mailed", cmd, WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		snprintf(err, errlen, "'%s' killed by signal %d: the report "
-		    "was not mailed", cmd, WTERMSIG(st));
-	else if (rc != 0)
-		snprintf(err, errlen, "cannot write the message to '%s': %s",
-		    cmd, strerror(saved));
-	else
-		return 0;
-	return -1;
+		return log_error("cannot run '%s' (exit status 127)", cmd);
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+		return log_error("'%s' failed with exit status %d: the report "
+		    "was not mailed", cmd, WEXITSTATUS(st));
+	if (WIFSIGNALED(st))
+		return log_error("'%s' killed by signal %d: the report was "
+		    "not mailed", cmd, WTERMSIG(st));
+	if (rc != 0)
+		return log_error("cannot write the message to '%s': %s", cmd,
+		    strerror(saved));
+	return 0;
 }

@@ -48,11 +48,10 @@ cause_of(struct event *ev)
 {
 	struct classifier	*cl;
 	struct classify_scratch	*cs;
-	char			 err[256];
 	const char		*id;
 
-	cl = classify_new(err, sizeof(err));
-	cr_assert_not_null(cl, "%s", err);
+	cl = classify_new();
+	cr_assert_not_null(cl);
 	cs = classify_scratch_new(cl);
 	classify_event(cl, cs, ev);
 	id = cause_get(ev->cause)->id;

@@ -19,10 +19,9 @@ static struct classify_scratch *cs;
 static void
 setup(void)
 {
-	char	 err[256];
 
-	cl = classify_new(err, sizeof(err));
-	cr_assert_not_null(cl, "%s", err);
+	cl = classify_new();
+	cr_assert_not_null(cl);
 	cs = classify_scratch_new(cl);
 }
 

@@ -4,6 +4,7 @@
  * merge cases is added up by hand from them (see the comments).
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <criterion/parameterized.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,19 +16,28 @@
 #include "mxtally/cause.h"
 #include "mxtally/agg.h"
 #include "mxtally/state.h"
+#include "slurp.h"
 
 static void write_file(char *path, const char *text);
 
-/* Merges text alone (n copies of it); NULL with the error in err. */
+/* What the code under test said on stderr (redirected), to the end. */
+static char *
+stderr_of(void)
+{
+	fflush(stderr);
+	return slurp(cr_get_redirected_stderr());
+}
+
+/* Merges text alone (n copies of it); NULL with the error said. */
 static struct result *
-merge_text(const char *text, size_t n, char *err, size_t errlen)
+merge_text(const char *text, size_t n)
 {
 	char		 a[] = "/tmp/mxt-merge-t.XXXXXX";
 	char		*paths[4] = { a, a, a, a };
 	struct result	*r;
 
 	write_file(a, text);
-	r = merge_reports(paths, n, 0, err, errlen);
+	r = merge_reports(paths, n, 0);
 	unlink(a);
 	return r;
 }
@@ -68,15 +78,20 @@ ParameterizedTestParameters(merge, refuses)
 	    sizeof(cases) / sizeof(cases[0]));
 }
 
-ParameterizedTest(struct bad_case *bc, merge, refuses, .timeout = 5)
+ParameterizedTest(struct bad_case *bc, merge, refuses, .timeout = 5,
+    .init = cr_redirect_stderr)
 {
-	char		 err[256];
-	struct result	*r = merge_text(bc->text, 1, err, sizeof(err));
+	struct result	*r = merge_text(bc->text, 1);
+	char		*err = stderr_of();
 
 	cr_assert_null(r, "accepted '%s'", bc->text);
-	cr_assert(strstr(err, "'/tmp/mxt-merge-t.") == err, "no file: %s", err);
+	cr_assert(strstr(err, "mxtally: error: '/tmp/mxt-merge-t.") == err,
+	    "no file: %s", err);
 	cr_assert(strstr(err, bc->msg) != NULL, "'%s': got '%s'", bc->text,
 	    err);
+	/* one error, said once, where it was found */
+	cr_assert(strchr(err, '\n') == err + strlen(err) - 1, "%s", err);
+	free(err);
 }
 
 /*
@@ -84,21 +99,23 @@ ParameterizedTest(struct bad_case *bc, merge, refuses, .timeout = 5)
  * to 2^64 - 2, exact; a third would pass 2^64 - 1 and is refused (the
  * hand parser wrapped: 2^64 - 1 + 167 gave 166).
  */
-Test(merge, counts_never_wrap, .timeout = 5)
+Test(merge, counts_never_wrap, .timeout = 5, .init = cr_redirect_stderr)
 {
 	static const char text[] = "{\"schema\": \"mxtally/1\", "
 	    "\"totals\": {\"events\": 9223372036854775807}}";
-	char		 err[256];
+	char		*err;
 	struct result	*r;
 
-	r = merge_text(text, 2, err, sizeof(err));
-	cr_assert_not_null(r, "%s", err);
+	r = merge_text(text, 2);
+	cr_assert_not_null(r);
 	cr_assert_eq(r->events, UINT64_MAX - 1);
 	result_free(r);
-	r = merge_text(text, 3, err, sizeof(err));
+	r = merge_text(text, 3);
 	cr_assert_null(r);
+	err = stderr_of();
 	cr_assert(strstr(err, "'events' adds up past 2^64 - 1") != NULL,
 	    "%s", err);
+	free(err);
 }
 
 /*
@@ -110,7 +127,7 @@ Test(merge, counts_never_wrap, .timeout = 5)
 Test(merge, large_objects_linear, .timeout = 30)
 {
 	size_t		 n = 200000, i, len = 0, cap = 64 * n;
-	char		*text = malloc(cap), err[256];
+	char		*text = malloc(cap);
 	struct result	*r;
 	struct timespec	 t0, t1;
 
@@ -127,10 +144,10 @@ Test(merge, large_objects_linear, .timeout = 30)
 		    "%s{\"user\": \"u%zu\", \"events\": 2}", i ? ", " : "", i);
 	snprintf(text + len, cap - len, "]}");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = merge_text(text, 1, err, sizeof(err));
+	r = merge_text(text, 1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	free(text);
-	cr_assert_not_null(r, "%s", err);
+	cr_assert_not_null(r);
 	cr_assert_eq(r->nusers, n / 2);
 	cr_assert_eq(r->users[0].events, 2);
 	cr_assert_lt((t1.tv_sec - t0.tv_sec) * 1000 +
@@ -223,16 +240,15 @@ Test(merge, two_servers, .timeout = 5)
 	char		 a[] = "/tmp/mxt-merge-a.XXXXXX";
 	char		 b[] = "/tmp/mxt-merge-b.XXXXXX";
 	char		*paths[] = { a, b };
-	char		 err[256];
 	struct result	*r;
 	const struct cause_row *q;
 
 	write_file(a, report_a);
 	write_file(b, report_b);
-	r = merge_reports(paths, 2, 0, err, sizeof(err));
+	r = merge_reports(paths, 2, 0);
 	unlink(a);
 	unlink(b);
-	cr_assert_not_null(r, "%s", err);
+	cr_assert_not_null(r);
 	cr_assert_eq(r->events, 9);		/* 4 + 5 */
 	cr_assert_eq(r->lines, 17);		/* 10 + 7 */
 	cr_assert_eq(r->bytes, 150);
@@ -287,7 +303,7 @@ Test(merge, partial_user_lists_sum, .timeout = 5)
 	char		 a[] = "/tmp/mxt-merge-a.XXXXXX";
 	char		 b[] = "/tmp/mxt-merge-b.XXXXXX";
 	char		*paths[] = { a, b };
-	char		 err[256], *text;
+	char		*text;
 	struct result	*r;
 
 	/* A claims 5 users but lists 2 (as with --top 2): 3 unlisted */
@@ -295,31 +311,34 @@ Test(merge, partial_user_lists_sum, .timeout = 5)
 	memcpy(strstr(text, "\"users\": 2"), "\"users\": 5", 10);
 	write_file(a, text);
 	write_file(b, report_b);
-	r = merge_reports(paths, 2, 0, err, sizeof(err));
+	r = merge_reports(paths, 2, 0);
 	unlink(a);
 	unlink(b);
 	free(text);
-	cr_assert_not_null(r, "%s", err);
+	cr_assert_not_null(r);
 	cr_assert_eq(r->nusers, 6);		/* union 3 + 3 unlisted */
 	/* quota users from the reports' own counts: 1 + 2 */
 	cr_assert_eq(find_cause(r, "quota_exceeded")->users, 3);
 	result_free(r);
 }
 
-Test(merge, refuses_other_json, .timeout = 5)
+Test(merge, refuses_other_json, .timeout = 5, .init = cr_redirect_stderr)
 {
 	char		 a[] = "/tmp/mxt-merge-a.XXXXXX";
 	char		 b[] = "/tmp/mxt-merge-b.XXXXXX";
-	char		*paths[] = { a, b };
-	char		 err[256];
+	char		*paths[] = { a, b }, want[512], *err;
 
 	write_file(a, "{\"schema\": \"other/2\"}");
 	write_file(b, "{\"schema\": ");
-	cr_assert_null(merge_reports(paths, 1, 0, err, sizeof(err)));
-	cr_assert(strstr(err, "not an mxtally/1 report") != NULL, "%s", err);
-	cr_assert_null(merge_reports(paths + 1, 1, 0, err, sizeof(err)));
-	cr_assert(strstr(err, "': line 1, column 11 (byte 11): ") != NULL,
-	    "%s", err);
+	cr_assert_null(merge_reports(paths, 1, 0));
+	cr_assert_null(merge_reports(paths + 1, 1, 0));
+	err = stderr_of();
+	/* each said where it was found, naming its file */
+	snprintf(want, sizeof(want), "mxtally: error: '%s': not an "
+	    "mxtally/1 report\nmxtally: error: '%s': line 1, column 11 "
+	    "(byte 11): ", a, b);
+	cr_assert(strncmp(err, want, strlen(want)) == 0, "%s", err);
+	free(err);
 	unlink(a);
 	unlink(b);
 }
@@ -392,16 +411,15 @@ Test(merge, traffic_lists, .timeout = 5)
 	char		 c[] = "/tmp/mxt-merge-c.XXXXXX";
 	char		 d[] = "/tmp/mxt-merge-d.XXXXXX";
 	char		*paths[] = { c, d };
-	char		 err[256];
 	struct result	*r;
 	const struct traffic *t;
 
 	write_file(c, report_c);
 	write_file(d, report_d);
-	r = merge_reports(paths, 2, 2, err, sizeof(err));	/* --top 2 */
+	r = merge_reports(paths, 2, 2);	/* --top 2 */
 	unlink(c);
 	unlink(d);
-	cr_assert_not_null(r, "%s", err);
+	cr_assert_not_null(r);
 	t = &r->traffic;
 	/*
 	 * senders: a@x 3 msgs 300 B; b@x 2 + 1 = 3, 900 + 100 = 1000 B;

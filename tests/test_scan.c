@@ -151,10 +151,10 @@ scan_with(int jobs, struct whole *w, struct cursor *cur, struct agg **aggp)
 	struct scan_stats	 st;
 	struct classifier	*cl;
 	uint64_t		 rejects_pos;
-	char			 err[256], *path;
+	char			*path;
 	struct agg		*a;
 
-	cr_assert_not_null(cl = classify_new(err, sizeof(err)), "%s", err);
+	cr_assert_not_null(cl = classify_new());
 	f.path = path = write_input(&rejects_pos);
 	setenv("MXT_TEST_CHUNK", "4096", 1);
 	scan_add_sink(&o, &sk);

@@ -16,8 +16,8 @@
 struct classifier;
 struct classify_scratch;
 
-/* Compiles the built-in rules. Returns NULL with a message in err. */
-struct classifier *classify_new(char *err, size_t errlen);
+/* Compiles the built-in rules. Returns NULL, the error said. */
+struct classifier *classify_new(void);
 void classify_free(struct classifier *c);
 
 struct classify_scratch *classify_scratch_new(const struct classifier *c);
@@ -37,12 +37,12 @@ void classify_event(const struct classifier *c, struct classify_scratch *s,
  * (mxtally(1), RULES): they run before the built-in text rules, in file
  * order, and a later call appends after the rules already loaded. Other
  * sections belong to the alert rules and are skipped. Call before any
- * scratch is made. New causes and text overrides go to the cause table
- * (cause_add) and stay there even when loading fails. Returns the number
- * of patterns loaded, or -1 with "path:line: message" in err.
+ * scratch is made. New causes and text overrides go into a draft of the
+ * cause registry, published only when the whole file loads. Returns the
+ * number of patterns loaded, or -1 with its first error said:
+ * "path:line: message" (or "cannot open 'path': why").
  */
-int classify_load_rules(struct classifier *c, const char *path, char *err,
-    size_t errlen);
+int classify_load_rules(struct classifier *c, const char *path);
 
 /* Patterns and distinct [cause.NAME] causes loaded so far. */
 void classify_rules_count(const struct classifier *c, size_t *rules,

@@ -39,9 +39,9 @@ int mail_write(FILE *f, const struct mail *m);
 
 /*
  * Runs "SENDMAIL -oi -- TO..." and writes the message to it. 0 when
- * sendmail exited 0 (it took the message); -1 with err naming the
- * command and its exit status or signal, or what failed to run it.
+ * sendmail exited 0 (it took the message); -1, the error said naming
+ * the command and its exit status or signal, or what failed to run it.
  */
-int mail_send(const struct mail *m, char *err, size_t errlen);
+int mail_send(const struct mail *m);
 
 #endif

@@ -25,10 +25,9 @@
  * upper bound; traffic senders and recipients are always summed (an
  * upper bound). top is as for agg_result. Causes the built-in table
  * lacks (from --rules) are added with the report's texts. Returns NULL
- * with "'path': what" in err. Free with result_free.
+ * with "'path': what" said. Free with result_free.
  */
-struct result *merge_reports(char *const *paths, size_t n, size_t top,
-    char *err, size_t errlen);
+struct result *merge_reports(char *const *paths, size_t n, size_t top);
 
 /*
  * Incremental runs (state.c): what was read of each input, found again
@@ -110,10 +109,9 @@ int anon_parse_what(const char *s, int *flags);
 
 /*
  * Reads the key from keyfile, creating it (32 random bytes as hex, mode
- * 0600) when it does not exist. NULL with the message in err.
+ * 0600) when it does not exist. NULL, the error said (naming keyfile).
  */
-struct anon *anon_new(int flags, const char *keyfile, char *err,
-    size_t errlen);
+struct anon *anon_new(int flags, const char *keyfile);
 void anon_free(struct anon *a);
 int anon_flags(const struct anon *a);
 
@@ -175,12 +173,11 @@ void anon_warning(const struct anon *a, char *warning, size_t size);
  * Daily history (history.c): target is an SQLite file, created when
  * missing if create is set (a run records; trend only reads), never a
  * symbolic link, or a postgresql:// URL. Opening applies the schema
- * migrations the database lacks. NULL with "'target': what" in err.
+ * migrations the database lacks. NULL, "'target': what" said.
  */
 struct history;
 
-struct history *history_open(const char *target, int create, char *err,
-    size_t errlen);
+struct history *history_open(const char *target, int create);
 void history_close(struct history *h);
 
 /* The schema version this build creates (the newest migration). */
@@ -192,30 +189,26 @@ int history_schema_version(void);
  * rows instead of adding to them. A result without timestamps records
  * nothing. Borrows r; opens r's input files again to key them.
  */
-int history_record(struct history *h, const struct result *r, char *err,
-    size_t errlen);
+int history_record(struct history *h, const struct result *r);
 
 /*
  * Runs sql (a static string; parameters $1..$n as text) and calls fn per
  * row with the columns as strings (NULL for SQL NULL); fn returns -1 to
- * stop with its message in err.
+ * stop, having said why. -1, the database's message said ("'DB': what").
  */
-typedef int history_row_fn(void *arg, int ncol, const char *const *col,
-    char *err, size_t errlen);
+typedef int history_row_fn(void *arg, int ncol, const char *const *col);
 int history_query(struct history *h, const char *sql, int n,
-    const char *const *params, history_row_fn *fn, void *arg, char *err,
-    size_t errlen);
+    const char *const *params, history_row_fn *fn, void *arg);
 const char *history_name(const struct history *h);
 
 /*
  * The trend over a history (trend.c). trend_load reads the window of
  * t->days days ending at the newest recorded day from h and fills t
  * (struct trend, trend.h); nothing recorded yet leaves t->nd 0. -1 with
- * the database's message in err. trend_release frees what it made and
+ * the database's message said ("'DB': what"). trend_release frees what it made and
  * t->causes.
  */
-int trend_load(struct history *h, struct trend *t, char *err,
-    size_t errlen);
+int trend_load(struct history *h, struct trend *t);
 void trend_release(struct trend *t);
 
 /*

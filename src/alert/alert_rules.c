@@ -349,18 +349,14 @@ alert_rules_load(const char *const *paths, size_t n, struct classifier **cl,
     struct alert_set *s)
 {
 	const struct cause_reg	*prev = cause_current();
-	char			 err[512];
 	size_t			 i;
 
 	memset(s, 0, sizeof(*s));
-	if ((*cl = classify_new(err, sizeof(err))) == NULL)
-		return log_error("%s", err);
+	if ((*cl = classify_new()) == NULL)
+		return -1;
 	for (i = 0; i < n; i++)
-		if (classify_load_rules(*cl, paths[i], err, sizeof(err)) ==
-		    -1) {
-			log_error("%s", err);
+		if (classify_load_rules(*cl, paths[i]) == -1)
 			goto fail;
-		}
 	/* after the causes, which alert rules may name */
 	for (i = 0; i < n; i++)
 		if (alert_set_load(s, paths[i]) == -1)

@@ -244,7 +244,7 @@ literals_in(const struct classifier *c, const char *s, size_t n,
 }
 
 struct classifier *
-classify_new(char *err, size_t errlen)
+classify_new(void)
 {
 	struct classifier	*c = xcalloc(1, sizeof(*c));
 	size_t			 i;
@@ -264,8 +264,8 @@ classify_new(char *err, size_t errlen)
 		    PCRE2_ZERO_TERMINATED, 0, &rc, &off, NULL);
 		if (r->re == NULL) {
 			pcre2_get_error_message(rc, msg, sizeof(msg));
-			snprintf(err, errlen, "built-in rule %zu: %s at %zu",
-			    i, (char *)msg, (size_t)off);
+			log_error("built-in rule %zu: %s at %zu", i,
+			    (char *)msg, (size_t)off);
 			c->nrules = i;
 			classify_free(c);
 			return NULL;

@@ -107,8 +107,9 @@ struct load {
 	int		 indented;	/* the current line starts with a blank */
 	int		 serial;	/* section headers read so far */
 	int		 err_line;	/* first error, 0 = none */
-	char		*err;
-	size_t		 errlen;
+	char		 err[600];	/* "path:line: what", said at the end
+					   (an earlier inih syntax error
+					   replaces it) */
 	/* the section being read */
 	int		 sect;		/* its serial, -1 before the first key */
 	int		 cause;		/* CAUSE_NONE: not a cause section */
@@ -136,7 +137,8 @@ fail(struct load *l, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	l->err_line = l->line > 0 ? l->line : 1;
-	snprintf(l->err, l->errlen, "%s:%d: %s", l->path, l->err_line, msg);
+	snprintf(l->err, sizeof(l->err), "%s:%d: %s", l->path, l->err_line,
+	    msg);
 	return 0;
 }
 
@@ -475,11 +477,9 @@ on_key(void *user, const char *section, const char *name, const char *value)
 }
 
 int
-classify_load_rules(struct classifier *c, const char *path, char *err,
-    size_t errlen)
+classify_load_rules(struct classifier *c, const char *path)
 {
-	struct load	 l = { .path = path, .err = err, .errlen = errlen,
-	    .sect = -1, .cause = CAUSE_NONE };
+	struct load	 l = { .path = path, .sect = -1, .cause = CAUSE_NONE };
 	size_t		 start, i;
 	int		 rc;
 
@@ -488,11 +488,8 @@ classify_load_rules(struct classifier *c, const char *path, char *err,
 		classify_set_urules(c, l.u);
 	}
 	start = l.u->n;
-	if ((l.f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "cannot open '%s': %s", path,
-		    strerror(errno));
-		return -1;
-	}
+	if ((l.f = fopen(path, "r")) == NULL)
+		return log_errno("cannot open '%s'", path);
 	/* the first file of a rule set starts it anew, a later one adds */
 	l.reg = l.u->reg != NULL ? cause_reg_copy(l.u->reg) : cause_reg_new();
 	rc = ini_parse_stream(read_line, &l, on_key, &l);
@@ -516,7 +513,7 @@ classify_load_rules(struct classifier *c, const char *path, char *err,
 	for (i = start; i < l.u->n; i++)
 		urule_release(&l.u->v[i]);
 	l.u->n = start;
-	return -1;
+	return log_error("%s", l.err);
 }
 
 void

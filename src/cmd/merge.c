@@ -32,7 +32,6 @@ merge_run(int argc, char **argv)
 	struct cmd_args		 a;
 	struct report_opts	 ro = { .version = MXT_VERSION };
 	struct result		*r;
-	char			 err[512];
 	int			 i, rc;
 
 	cmd_args_init(&a);
@@ -44,11 +43,8 @@ merge_run(int argc, char **argv)
 		cli_usage(stderr, &cmd_merge);
 		return EXIT_USAGE;
 	}
-	if ((r = merge_reports(argv + i, (size_t)(argc - i), a.top, err,
-	    sizeof(err))) == NULL) {
-		log_error("%s", err);
+	if ((r = merge_reports(argv + i, (size_t)(argc - i), a.top)) == NULL)
 		return EXIT_INPUT;
-	}
 	ro.top = a.top;
 	report_views(r);
 	rc = cmd_write_result(&a, r, &ro);

@@ -333,7 +333,7 @@ mail_report(const struct cmd_args *a, const struct result *r,
 {
 	struct mail	 m = { .to = a->mail_to.v, .nto = a->mail_to.n,
 	    .from = a->mail_from, .sendmail = a->sendmail, .now = cmd_now() };
-	char		 subject[256], host[256], err[1024];
+	char		 subject[256], host[256];
 	char		*text, *html = NULL;
 	int		 rc = -1;
 
@@ -346,10 +346,7 @@ mail_report(const struct cmd_args *a, const struct result *r,
 	if ((text = report_string(a, FMT_TEXT, r, ro, &m.ntext)) == NULL ||
 	    (html = report_string(a, FMT_HTML, r, ro, &m.nhtml)) == NULL)
 		log_errno("cannot make the report for mail");
-	else if (m.text = text, m.html = html,
-	    mail_send(&m, err, sizeof(err)) == -1)
-		log_error("%s", err);
-	else
+	else if (m.text = text, m.html = html, mail_send(&m) == 0)
 		rc = 0;
 	free(text);
 	free(html);
@@ -379,19 +376,18 @@ static int
 report_setup(struct report *p)
 {
 	struct cmd_args	*a = &p->a;
-	char		 err[512];
 
 	a->scan.progress = a->progress >= 0 ? a->progress : isatty(2) ? -1 : 0;
 	if (a->state != NULL && (p->state = state_load(a->state)) == NULL)
 		return -1;
 	if (p->state != NULL)
 		state_resume(p->state, &a->scan.resume);
-	if (a->history != NULL && (p->hist = history_open(a->history, 1,
-	    err, sizeof(err))) == NULL)
-		return log_error("%s", err);
-	if (a->anon != 0 && (p->anon = anon_new(a->anon, a->anon_key, err,
-	    sizeof(err))) == NULL)
-		return log_error("%s", err);
+	if (a->history != NULL && (p->hist = history_open(a->history,
+	    1)) == NULL)
+		return -1;
+	if (a->anon != 0 && (p->anon = anon_new(a->anon,
+	    a->anon_key)) == NULL)
+		return -1;
 	if (p->anon != NULL) {
 		a->scan.edit = anon_edit;
 		a->scan.edit_arg = p->anon;
@@ -457,7 +453,6 @@ report_out(struct report *p, const struct result *r, int *mailed)
 {
 	struct cmd_args		*a = &p->a;
 	struct report_opts	 ro = { .version = MXT_VERSION, .top = a->top };
-	char			 err[512];
 	int			 rc = 0;
 
 	if (a->mail_to.n > 0 && (*mailed = mail_report(a, r, &ro,
@@ -468,9 +463,8 @@ report_out(struct report *p, const struct result *r, int *mailed)
 	/* SIGINT/SIGTERM after the scan: 130/143, nothing recorded */
 	if (cmd_got_signal != 0 && rc == 0)
 		rc = -1;
-	if (rc == 0 && p->hist != NULL &&
-	    history_record(p->hist, r, err, sizeof(err)) == -1)
-		rc = log_error("%s", err);
+	if (rc == 0 && p->hist != NULL && history_record(p->hist, r) == -1)
+		rc = -1;
 	history_close(p->hist);
 	p->hist = NULL;
 	/* only once the report is out, so a failed run is read again */

@@ -184,7 +184,6 @@ trend_run(int argc, char **argv)
 	struct trend	*t = &c.t;
 	struct history	*h;
 	struct classifier *cl = NULL;
-	char		 err[512];
 	int		 i, rc;
 
 	cmd_args_init(&c.a);
@@ -199,16 +198,14 @@ trend_run(int argc, char **argv)
 	}
 	cmd_args_release(&c.a);
 	t->db = c.db;
-	if ((h = history_open(c.db, 0, err, sizeof(err))) == NULL) {
-		log_error("%s", err);
+	if ((h = history_open(c.db, 0)) == NULL) {
 		free(t->causes);
 		classify_free(cl);
 		return T_DB;
 	}
 	t->db = history_name(h);
 	rc = 0;
-	if (trend_load(h, t, err, sizeof(err)) == -1) {
-		log_error("%s", err);
+	if (trend_load(h, t) == -1) {
 		rc = T_DB;
 	} else if ((c.a.format == TF_JSON ? report_trend_json(stdout, t) :
 	    c.a.format == TF_HTML ? report_trend_html(stdout, t, NULL) :

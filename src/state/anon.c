@@ -77,19 +77,17 @@ anon_parse_what(const char *s, int *flags)
 	return *flags != 0 ? 0 : -1;
 }
 
-/* Creates path with a fresh random key; 0, or -1 with err set. */
+/* Creates path with a fresh random key; 0, or -1 said. */
 static int
-key_create(const char *path, char *err, size_t errlen)
+key_create(const char *path)
 {
 	unsigned char	 raw[32];
 	char		 hex[2 * sizeof(raw) + 1];
 	size_t		 i;
 	int		 fd;
 
-	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
-		snprintf(err, errlen, "no random bytes: %s", strerror(errno));
-		return -1;
-	}
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return log_errno("no random bytes");
 	for (i = 0; i < sizeof(raw); i++)
 		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
 	hex[2 * sizeof(raw)] = '\n';
@@ -97,14 +95,11 @@ key_create(const char *path, char *err, size_t errlen)
 	if (fd == -1) {
 		if (errno == EEXIST)
 			return 0;	/* another run made it first: use that */
-		snprintf(err, errlen, "cannot create '%s': %s", path,
-		    strerror(errno));
-		return -1;
+		return log_errno("cannot create '%s'", path);
 	}
 	if (write(fd, hex, sizeof(hex)) != (ssize_t)sizeof(hex) ||
 	    fsync(fd) != 0) {
-		snprintf(err, errlen, "cannot write '%s': %s", path,
-		    strerror(errno));
+		log_errno("cannot write '%s'", path);
 		close(fd);
 		unlink(path);
 		return -1;
@@ -115,51 +110,42 @@ key_create(const char *path, char *err, size_t errlen)
 
 /* Reads the key into buf; returns its length or -1. */
 static ssize_t
-key_read(const char *path, unsigned char *buf, size_t len, char *err,
-    size_t errlen)
+key_read(const char *path, unsigned char *buf, size_t len)
 {
 	struct stat	 sb;
 	ssize_t		 n;
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 && errno == ENOENT) {
-		if (key_create(path, err, errlen) == -1)
+		if (key_create(path) == -1)
 			return -1;
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
-	if (fd == -1) {
-		snprintf(err, errlen, "cannot open '%s': %s", path,
-		    strerror(errno));
-		return -1;
-	}
+	if (fd == -1)
+		return log_errno("cannot open '%s'", path);
 	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0)
 		log_warn("'%s': key file is readable by others (chmod 600)",
 		    path);
 	n = read(fd, buf, len);
 	close(fd);
-	if (n < 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", path,
-		    strerror(errno));
-		return -1;
-	}
+	if (n < 0)
+		return log_errno("cannot read '%s'", path);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		n--;
-	if (n < KEY_MIN) {
-		snprintf(err, errlen, "'%s': key shorter than %d bytes", path,
+	if (n < KEY_MIN)
+		return log_error("'%s': key shorter than %d bytes", path,
 		    KEY_MIN);
-		return -1;
-	}
 	return n;
 }
 
 struct anon *
-anon_new(int flags, const char *keyfile, char *err, size_t errlen)
+anon_new(int flags, const char *keyfile)
 {
 	unsigned char	 key[1024];
 	struct anon	*a;
 	ssize_t		 n;
 
-	if ((n = key_read(keyfile, key, sizeof(key), err, errlen)) == -1)
+	if ((n = key_read(keyfile, key, sizeof(key))) == -1)
 		return NULL;
 	a = xcalloc(1, sizeof(*a));
 	a->flags = flags;
@@ -480,7 +466,6 @@ struct anon *
 anon_setup(int flags, const char *keyfile, struct scan_opts *o, int *failed)
 {
 	struct anon	*a;
-	char		 err[512];
 
 	*failed = 0;
 	if (flags == 0)
@@ -490,8 +475,7 @@ anon_setup(int flags, const char *keyfile, struct scan_opts *o, int *failed)
 		*failed = 1;
 		return NULL;
 	}
-	if ((a = anon_new(flags, keyfile, err, sizeof(err))) == NULL) {
-		log_error("%s", err);
+	if ((a = anon_new(flags, keyfile)) == NULL) {
 		*failed = 1;
 		return NULL;
 	}

@@ -168,11 +168,11 @@ history_schema_version(void)
 
 /* --- the two databases behind one small interface -------------------- */
 
+/* Says "'DB': what" (the database's own message); returns -1. */
 static int
-hist_err(const struct history *h, char *err, size_t errlen, const char *what)
+hist_err(const struct history *h, const char *what)
 {
-	snprintf(err, errlen, "'%s': %s", h->name, what);
-	return -1;
+	return log_error("'%s': %s", h->name, what);
 }
 
 static int
@@ -188,7 +188,7 @@ is_pg(const struct history *h)
 
 /* Runs sql (one or more statements, no parameters). */
 static int
-db_exec(struct history *h, const char *sql, char *err, size_t errlen)
+db_exec(struct history *h, const char *sql)
 {
 	char	*msg = NULL;
 	int	 rc;
@@ -199,14 +199,14 @@ db_exec(struct history *h, const char *sql, char *err, size_t errlen)
 		ExecStatusType st = PQresultStatus(res);
 
 		rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 :
-		    hist_err(h, err, errlen, PQresultErrorMessage(res));
+		    hist_err(h, PQresultErrorMessage(res));
 		PQclear(res);
 		return rc;
 	}
 #endif
 	if (sqlite3_exec(h->sq, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
-	rc = hist_err(h, err, errlen, msg != NULL ? msg :
+	rc = hist_err(h, msg != NULL ? msg :
 	    sqlite3_errmsg(h->sq));
 	sqlite3_free(msg);
 	return rc;
@@ -245,12 +245,11 @@ sq_prepare(struct history *h, const char *sql, int *temp)
  * Runs sql with text parameters $1..$n (sql must be a static string: it
  * is cached by address) and calls fn for each result row, columns as
  * strings (NULL for SQL NULL). fn returns 0, or -1 to stop with an error
- * it wrote into err.
+ * it said.
  */
 
 static int
-sq_rows(struct history *h, sqlite3_stmt *st, history_row_fn *fn, void *arg,
-    char *err, size_t errlen)
+sq_rows(struct history *h, sqlite3_stmt *st, history_row_fn *fn, void *arg)
 {
 	const char	*col[16];
 	int		 rc, i, n;
@@ -261,17 +260,17 @@ sq_rows(struct history *h, sqlite3_stmt *st, history_row_fn *fn, void *arg,
 			n = 16;
 		for (i = 0; i < n; i++)
 			col[i] = (const char *)sqlite3_column_text(st, i);
-		if (fn != NULL && fn(arg, n, col, err, errlen) == -1)
+		if (fn != NULL && fn(arg, n, col) == -1)
 			return -1;
 	}
 	if (rc != SQLITE_DONE)
-		return hist_err(h, err, errlen, sqlite3_errmsg(h->sq));
+		return hist_err(h, sqlite3_errmsg(h->sq));
 	return 0;
 }
 
 static int
 db_query(struct history *h, const char *sql, int n, const char *const *p,
-    history_row_fn *fn, void *arg, char *err, size_t errlen)
+    history_row_fn *fn, void *arg)
 {
 	sqlite3_stmt	*st;
 	char		 name[16];
@@ -286,7 +285,7 @@ db_query(struct history *h, const char *sql, int n, const char *const *p,
 		res = PQexecParams(h->pg, sql, n, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK &&
 		    PQresultStatus(res) != PGRES_COMMAND_OK) {
-			rc = hist_err(h, err, errlen, PQresultErrorMessage(res));
+			rc = hist_err(h, PQresultErrorMessage(res));
 			PQclear(res);
 			return rc;
 		}
@@ -297,23 +296,23 @@ db_query(struct history *h, const char *sql, int n, const char *const *p,
 				col[c] = PQgetisnull(res, r, c) ? NULL :
 				    PQgetvalue(res, r, c);
 			if (fn != NULL)
-				rc = fn(arg, nc, col, err, errlen);
+				rc = fn(arg, nc, col);
 		}
 		PQclear(res);
 		return rc;
 	}
 #endif
 	if ((st = sq_prepare(h, sql, &temp)) == NULL)
-		return hist_err(h, err, errlen, sqlite3_errmsg(h->sq));
+		return hist_err(h, sqlite3_errmsg(h->sq));
 	rc = 0;
 	for (i = 0; i < n && rc == 0; i++) {
 		snprintf(name, sizeof(name), "$%d", i + 1);
 		if (sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name),
 		    p[i], -1, SQLITE_TRANSIENT) != SQLITE_OK)
-			rc = hist_err(h, err, errlen, sqlite3_errmsg(h->sq));
+			rc = hist_err(h, sqlite3_errmsg(h->sq));
 	}
 	if (rc == 0)
-		rc = sq_rows(h, st, fn, arg, err, errlen);
+		rc = sq_rows(h, st, fn, arg);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (temp)
@@ -323,27 +322,29 @@ db_query(struct history *h, const char *sql, int n, const char *const *p,
 
 /* BEGIN a write transaction: SQLite takes the write lock at once. */
 static int
-db_begin(struct history *h, char *err, size_t errlen)
+db_begin(struct history *h)
 {
-	return db_exec(h, is_pg(h) ? "BEGIN" : "BEGIN IMMEDIATE", err, errlen);
+	return db_exec(h, is_pg(h) ? "BEGIN" : "BEGIN IMMEDIATE");
 }
 
+/* ROLLBACK after an error already said: quiet, the first error counts. */
 static void
 db_rollback(struct history *h)
 {
-	char	 err[8];
-
-	db_exec(h, "ROLLBACK", err, sizeof(err));
+#ifdef HAVE_LIBPQ
+	if (h->pg != NULL) {
+		PQclear(PQexec(h->pg, "ROLLBACK"));
+		return;
+	}
+#endif
+	sqlite3_exec(h->sq, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* --- open and migrate ------------------------------------------------ */
 
 static int
-row_int(void *arg, int ncol, const char *const *col, char *err,
-    size_t errlen)
+row_int(void *arg, int ncol, const char *const *col)
 {
-	(void)err;
-	(void)errlen;
 	if (ncol > 0 && col[0] != NULL)
 		*(long long *)arg = strtoll(col[0], NULL, 10);
 	return 0;
@@ -355,7 +356,7 @@ row_int(void *arg, int ncol, const char *const *col, char *err,
  * starting together do not both migrate.
  */
 static int
-hist_migrate(struct history *h, char *err, size_t errlen)
+hist_migrate(struct history *h)
 {
 	long long	 v = 0;
 	char		 ver[24], msg[128];
@@ -363,29 +364,29 @@ hist_migrate(struct history *h, char *err, size_t errlen)
 	int		 i;
 
 	if (db_exec(h, "CREATE TABLE IF NOT EXISTS schema_version ("
-	    "version INTEGER NOT NULL)", err, errlen) == -1 ||
-	    db_begin(h, err, errlen) == -1)
+	    "version INTEGER NOT NULL)") == -1 ||
+	    db_begin(h) == -1)
 		return -1;
 	if ((is_pg(h) && db_exec(h, "LOCK TABLE schema_version IN SHARE ROW "
-	    "EXCLUSIVE MODE", err, errlen) == -1) ||
+	    "EXCLUSIVE MODE") == -1) ||
 	    db_query(h, "SELECT MAX(version) FROM schema_version", 0, NULL,
-	    row_int, &v, err, errlen) == -1)
+	    row_int, &v) == -1)
 		goto fail;
 	if (v > HIST_VERSION) {
 		snprintf(msg, sizeof(msg), "schema version %lld is newer than "
 		    "this mxtally knows (%d)", v, HIST_VERSION);
-		hist_err(h, err, errlen, msg);
+		hist_err(h, msg);
 		goto fail;
 	}
 	for (i = (int)v; i < HIST_VERSION; i++) {
 		snprintf(ver, sizeof(ver), "%d", i + 1);
 		if (db_exec(h, is_pg(h) ? migrations[i].pg :
-		    migrations[i].sqlite, err, errlen) == -1 ||
+		    migrations[i].sqlite) == -1 ||
 		    db_query(h, "INSERT INTO schema_version (version) "
-		    "VALUES ($1)", 1, p, NULL, NULL, err, errlen) == -1)
+		    "VALUES ($1)", 1, p, NULL, NULL) == -1)
 			goto fail;
 	}
-	return db_exec(h, "COMMIT", err, errlen);
+	return db_exec(h, "COMMIT");
 fail:
 	db_rollback(h);
 	return -1;
@@ -398,24 +399,22 @@ fail:
  * missing file is an error, not a new empty database.
  */
 static int
-hist_open_sqlite(struct history *h, const char *path, int create,
-    char *err, size_t errlen)
+hist_open_sqlite(struct history *h, const char *path, int create)
 {
 	struct stat	 sb;
 
 	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
-		return hist_err(h, err, errlen, "is a symbolic link (give the "
+		return hist_err(h, "is a symbolic link (give the "
 		    "path it points to)");
 	if (!create && stat(path, &sb) == -1 && errno == ENOENT)
-		return hist_err(h, err, errlen, "no such history database");
+		return hist_err(h, "no such history database");
 	if (sqlite3_open_v2(path, &h->sq, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOFOLLOW | (create ? SQLITE_OPEN_CREATE : 0),
 	    NULL) != SQLITE_OK)
-		return hist_err(h, err, errlen, h->sq != NULL ?
+		return hist_err(h, h->sq != NULL ?
 		    sqlite3_errmsg(h->sq) : "cannot open");
 	sqlite3_busy_timeout(h->sq, HIST_BUSY_MS);
-	return db_exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-	    err, errlen);
+	return db_exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL");
 }
 
 static int
@@ -426,22 +425,22 @@ is_pg_url(const char *s)
 }
 
 static int
-hist_open_pg(struct history *h, const char *url, char *err, size_t errlen)
+hist_open_pg(struct history *h, const char *url)
 {
 #ifdef HAVE_LIBPQ
 	h->pg = PQconnectdb(url);
 	if (h->pg == NULL || PQstatus(h->pg) != CONNECTION_OK)
-		return hist_err(h, err, errlen, h->pg != NULL ?
+		return hist_err(h, h->pg != NULL ?
 		    PQerrorMessage(h->pg) : "cannot connect");
-	return db_exec(h, "SET client_min_messages = warning", err, errlen);
+	return db_exec(h, "SET client_min_messages = warning");
 #else
 	(void)url;
-	return hist_err(h, err, errlen, "built without PostgreSQL (libpq)");
+	return hist_err(h, "built without PostgreSQL (libpq)");
 #endif
 }
 
 struct history *
-history_open(const char *target, int create, char *err, size_t errlen)
+history_open(const char *target, int create)
 {
 	struct history	*h = xcalloc(1, sizeof(*h));
 	int		 rc;
@@ -456,10 +455,10 @@ history_open(const char *target, int create, char *err, size_t errlen)
 		    NULL;
 		if (colon != NULL)
 			memmove(colon, at, strlen(at) + 1);
-		rc = hist_open_pg(h, target, err, errlen);
+		rc = hist_open_pg(h, target);
 	} else
-		rc = hist_open_sqlite(h, target, create, err, errlen);
-	if (rc == -1 || hist_migrate(h, err, errlen) == -1) {
+		rc = hist_open_sqlite(h, target, create);
+	if (rc == -1 || hist_migrate(h) == -1) {
 		history_close(h);
 		return NULL;
 	}
@@ -635,7 +634,7 @@ static const char sql_add_traffic[] = "INSERT INTO day_traffic (run_id, "
 
 /* Deletes the run with input key key and its rows, when there is one. */
 static int
-drop_run(struct history *h, const char *key, char *err, size_t errlen)
+drop_run(struct history *h, const char *key)
 {
 	static const char *const del[] = { sql_del_cause, sql_del_user,
 	    sql_del_host, sql_del_code, sql_del_client, sql_del_remote,
@@ -645,14 +644,14 @@ drop_run(struct history *h, const char *key, char *err, size_t errlen)
 	const char	*p[1] = { key };
 	size_t		 i;
 
-	if (db_query(h, sql_find_run, 1, p, row_int, &id, err, errlen) == -1)
+	if (db_query(h, sql_find_run, 1, p, row_int, &id) == -1)
 		return -1;
 	if (id == -1)
 		return 0;
 	snprintf(ids, sizeof(ids), "%lld", id);
 	p[0] = ids;
 	for (i = 0; i < sizeof(del) / sizeof(del[0]); i++)
-		if (db_query(h, del[i], 1, p, NULL, NULL, err, errlen) == -1)
+		if (db_query(h, del[i], 1, p, NULL, NULL) == -1)
 			return -1;
 	return 0;
 }
@@ -691,8 +690,7 @@ hist_name(const char *s)
 /* One row per cause with events in by (cause_count() entries). */
 static int
 add_by_cause(struct history *h, const char *sql, const char *run,
-    const char *day, const char *name, const uint64_t *by, char *err,
-    size_t errlen)
+    const char *day, const char *name, const uint64_t *by)
 {
 	char		 n[24], *stored = name != NULL ? hist_name(name) : NULL;
 	const char	*p[5];
@@ -709,7 +707,7 @@ add_by_cause(struct history *h, const char *sql, const char *run,
 			p[np++] = stored;
 		p[np++] = cause_get(c)->id;
 		p[np++] = n;
-		rc = db_query(h, sql, np, p, NULL, NULL, err, errlen);
+		rc = db_query(h, sql, np, p, NULL, NULL);
 	}
 	free(stored);
 	return rc;
@@ -717,8 +715,7 @@ add_by_cause(struct history *h, const char *sql, const char *run,
 
 /* day_cause: the hours' counts summed per day (hours are ascending). */
 static int
-add_days(struct history *h, const struct result *r, const char *run,
-    char *err, size_t errlen)
+add_days(struct history *h, const struct result *r, const char *run)
 {
 	uint64_t	*sum = xcalloc((size_t)cause_count(), sizeof(*sum));
 	char		 day[16], cur[16] = "";
@@ -729,8 +726,7 @@ add_days(struct history *h, const struct result *r, const char *run,
 		if (i < r->nhours)
 			day_of(r->hours[i].start, day, sizeof(day));
 		if (cur[0] != '\0' && (i == r->nhours || strcmp(day, cur) != 0)) {
-			rc = add_by_cause(h, sql_add_cause, run, cur, NULL, sum,
-			    err, errlen);
+			rc = add_by_cause(h, sql_add_cause, run, cur, NULL, sum);
 			memset(sum, 0, (size_t)cause_count() * sizeof(*sum));
 		}
 		if (i == r->nhours)
@@ -745,7 +741,7 @@ add_days(struct history *h, const struct result *r, const char *run,
 
 static int
 add_codes(struct history *h, const struct result *r, const char *run,
-    const char *day, char *err, size_t errlen)
+    const char *day)
 {
 	char		 n[24];
 	const char	*p[8];
@@ -764,8 +760,7 @@ add_codes(struct history *h, const struct result *r, const char *run,
 		p[6] = c->cause >= 0 && c->cause < cause_count() ?
 		    cause_get(c->cause)->id : "unclassified";
 		p[7] = n;
-		if (db_query(h, sql_add_code, 8, p, NULL, NULL, err,
-		    errlen) == -1)
+		if (db_query(h, sql_add_code, 8, p, NULL, NULL) == -1)
 			return -1;
 	}
 	return 0;
@@ -774,7 +769,7 @@ add_codes(struct history *h, const struct result *r, const char *run,
 /* day_client: one row per client address and cause. */
 static int
 add_clients(struct history *h, const struct result *r, const char *run,
-    const char *day, char *err, size_t errlen)
+    const char *day)
 {
 	char		 n[24], *name;
 	const char	*p[6];
@@ -795,8 +790,7 @@ add_clients(struct history *h, const struct result *r, const char *run,
 			    r->clients[i].network : "";
 			p[4] = cause_get(c)->id;
 			p[5] = n;
-			rc = db_query(h, sql_add_client, 6, p, NULL, NULL, err,
-			    errlen);
+			rc = db_query(h, sql_add_client, 6, p, NULL, NULL);
 		}
 		free(name);
 	}
@@ -809,7 +803,7 @@ add_clients(struct history *h, const struct result *r, const char *run,
  */
 static int
 add_space(struct history *h, const struct result *r, const char *run,
-    const char *dl, char *err, size_t errlen)
+    const char *dl)
 {
 	char		 day[16], ns[24], nm[24], nl[24], nf[24], ft[24], lt[24];
 	char		*host;
@@ -838,8 +832,7 @@ add_space(struct history *h, const struct result *r, const char *run,
 		p[7] = nf;
 		p[8] = s->f.first_at != T_NONE ? ft : NULL;
 		p[9] = s->f.last_at != T_NONE ? lt : NULL;
-		rc = db_query(h, sql_add_space, 10, p, NULL, NULL, err,
-		    errlen);
+		rc = db_query(h, sql_add_space, 10, p, NULL, NULL);
 		free(host);
 	}
 	return rc;
@@ -850,8 +843,7 @@ add_space(struct history *h, const struct result *r, const char *run,
  * was counted.
  */
 static int
-add_traffic(struct history *h, const struct result *r, const char *run,
-    char *err, size_t errlen)
+add_traffic(struct history *h, const struct result *r, const char *run)
 {
 	const struct traffic	*t = &r->traffic;
 	char			 day[16], fams[256], n[5][24];
@@ -879,8 +871,7 @@ add_traffic(struct history *h, const struct result *r, const char *run,
 		p[2] = fams;
 		for (j = 0; j < 5; j++)
 			p[3 + j] = n[j];
-		rc = db_query(h, sql_add_traffic, 8, p, NULL, NULL, err,
-		    errlen);
+		rc = db_query(h, sql_add_traffic, 8, p, NULL, NULL);
 	}
 	return rc;
 }
@@ -888,7 +879,7 @@ add_traffic(struct history *h, const struct result *r, const char *run,
 /* Inserts the runs row and everything under it; *id gets its id. */
 static int
 add_run(struct history *h, const struct result *r, const char *key,
-    const char *files, char *err, size_t errlen)
+    const char *files)
 {
 	char		 host[256], started[24], events[24], id[24] = "";
 	char		 pf[32], pl[32], df[16], dl[16];
@@ -910,33 +901,32 @@ add_run(struct history *h, const struct result *r, const char *key,
 	p[6] = day_of(r->last, dl, sizeof(dl));
 	p[7] = files;
 	p[8] = events;
-	if (db_query(h, sql_add_run, 9, p, row_int, &runid, err, errlen) == -1)
+	if (db_query(h, sql_add_run, 9, p, row_int, &runid) == -1)
 		return -1;
 	snprintf(id, sizeof(id), "%lld", runid);
-	if (add_days(h, r, id, err, errlen) == -1)
+	if (add_days(h, r, id) == -1)
 		return -1;
 	for (i = 0; i < r->nusers_shown; i++)
 		if (add_by_cause(h, sql_add_user, id, dl, r->users[i].name,
-		    r->users[i].by_cause, err, errlen) == -1)
+		    r->users[i].by_cause) == -1)
 			return -1;
 	for (i = 0; i < r->nhosts_shown; i++)
 		if (add_by_cause(h, sql_add_host, id, dl, r->hosts[i].name,
-		    r->hosts[i].by_cause, err, errlen) == -1)
+		    r->hosts[i].by_cause) == -1)
 			return -1;
 	for (i = 0; i < r->nremotes_shown; i++)
 		if (add_by_cause(h, sql_add_remote, id, dl, r->remotes[i].name,
-		    r->remotes[i].by_cause, err, errlen) == -1)
+		    r->remotes[i].by_cause) == -1)
 			return -1;
-	if (add_clients(h, r, id, dl, err, errlen) == -1 ||
-	    add_space(h, r, id, dl, err, errlen) == -1 ||
-	    add_traffic(h, r, id, err, errlen) == -1)
+	if (add_clients(h, r, id, dl) == -1 ||
+	    add_space(h, r, id, dl) == -1 ||
+	    add_traffic(h, r, id) == -1)
 		return -1;
-	return add_codes(h, r, id, dl, err, errlen);
+	return add_codes(h, r, id, dl);
 }
 
 int
-history_record(struct history *h, const struct result *r, char *err,
-    size_t errlen)
+history_record(struct history *h, const struct result *r)
 {
 	char	 key[24], *files;
 	int	 rc;
@@ -944,15 +934,15 @@ history_record(struct history *h, const struct result *r, char *err,
 	if (r->first == T_NONE || r->last == T_NONE)
 		return 0;	/* no timestamps: no day to put it on */
 	input_key(r, key, sizeof(key), &files);
-	if (db_begin(h, err, errlen) == -1) {
+	if (db_begin(h) == -1) {
 		free(files);
 		return -1;
 	}
-	rc = drop_run(h, key, err, errlen);
+	rc = drop_run(h, key);
 	if (rc == 0)
-		rc = add_run(h, r, key, files, err, errlen);
+		rc = add_run(h, r, key, files);
 	if (rc == 0)
-		rc = db_exec(h, "COMMIT", err, errlen);
+		rc = db_exec(h, "COMMIT");
 	else
 		db_rollback(h);
 	free(files);
@@ -963,10 +953,9 @@ history_record(struct history *h, const struct result *r, char *err,
 
 int
 history_query(struct history *h, const char *sql, int n,
-    const char *const *params, history_row_fn *fn, void *arg, char *err,
-    size_t errlen)
+    const char *const *params, history_row_fn *fn, void *arg)
 {
-	return db_query(h, sql, n, params, fn, arg, err, errlen);
+	return db_query(h, sql, n, params, fn, arg);
 }
 
 const char *

@@ -80,9 +80,7 @@ struct merged {
 	json_t		**docs;
 	size_t		 ndocs;
 	const char	*path;		/* the report being added */
-	char		*err;		/* its first error, when failed */
-	size_t		 errlen;
-	int		 failed;
+	int		 failed;	/* its first error was said */
 	struct rows	 users, hosts, hours, clients, remotes;
 	struct wmem	*wmem;		/* result_clients' */
 	struct mcause	 causes[CAUSE_MAX];
@@ -150,7 +148,7 @@ parse_stamp(const char *s)
 }
 
 /*
- * The first error of the report being added: "'PATH': what". Counts
+ * Says the first error of the report being added, "'PATH': what". Counts
  * are never wrapped or guessed: a count that is negative, a fraction
  * or not a number, or a sum past 2^64 - 1, fails the merge.
  */
@@ -169,7 +167,7 @@ merge_fail(struct merged *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(m->err, m->errlen, "'%s': %s", m->path, msg);
+	log_error("'%s': %s", m->path, msg);
 }
 
 /* Member key of o as a string; NULL when absent or not a string. */
@@ -1129,33 +1127,30 @@ build(struct merged *m, size_t top)
  * byte offset where the parser stopped.
  */
 static json_t *
-merge_load(const char *path, char *err, size_t errlen)
+merge_load(const char *path)
 {
 	json_error_t	 je;
 	json_t		*doc;
 	FILE		*f;
 
 	if ((f = fopen(path, "re")) == NULL) {
-		snprintf(err, errlen, "'%s': cannot open: %s", path,
-		    strerror(errno));
+		log_error("'%s': cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
 	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
 	if (ferror(f)) {
-		snprintf(err, errlen, "'%s': cannot read: %s", path,
-		    strerror(errno));
+		log_error("'%s': cannot read: %s", path, strerror(errno));
 		json_decref(doc);
 		doc = NULL;
 	} else if (doc == NULL)
-		snprintf(err, errlen, "'%s': line %d, column %d (byte %d): %s",
-		    path, je.line, je.column, je.position, je.text);
+		log_error("'%s': line %d, column %d (byte %d): %s", path,
+		    je.line, je.column, je.position, je.text);
 	fclose(f);
 	return doc;
 }
 
 struct result *
-merge_reports(char *const *paths, size_t n, size_t top, char *err,
-    size_t errlen)
+merge_reports(char *const *paths, size_t n, size_t top)
 {
 	struct merged	*m = xcalloc(1, sizeof(*m));
 	json_t		*doc;
@@ -1165,16 +1160,13 @@ merge_reports(char *const *paths, size_t n, size_t top, char *err,
 	m->r.first = m->r.last = T_NONE;
 	m->r.release = merge_release;
 	m->docs = xcalloc(n + 1, sizeof(*m->docs));
-	m->err = err;
-	m->errlen = errlen;
 	for (i = 0; i < n; i++) {
-		if ((doc = merge_load(paths[i], err, errlen)) == NULL)
+		if ((doc = merge_load(paths[i])) == NULL)
 			goto fail;
 		m->docs[m->ndocs++] = doc;
 		schema = jstr(doc, "schema");
 		if (schema == NULL || strcmp(schema, "mxtally/1") != 0) {
-			snprintf(err, errlen, "'%s': not an mxtally/1 report",
-			    paths[i]);
+			log_error("'%s': not an mxtally/1 report", paths[i]);
 			goto fail;
 		}
 		m->path = paths[i];

@@ -216,11 +216,8 @@ part_index(const struct trend_part *p, long c)
 /* --- rows ------------------------------------------------------------- */
 
 static int
-row_newest(void *arg, int ncol, const char *const *col, char *err,
-    size_t errlen)
+row_newest(void *arg, int ncol, const char *const *col)
 {
-	(void)err;
-	(void)errlen;
 	if (ncol > 0 && col[0] != NULL)
 		*(long *)arg = day_num(col[0]);
 	return 0;
@@ -228,14 +225,11 @@ row_newest(void *arg, int ncol, const char *const *col, char *err,
 
 /* Marks the days [day_first, day_last] of a run in the window bitmap. */
 static int
-row_run(void *arg, int ncol, const char *const *col, char *err,
-    size_t errlen)
+row_run(void *arg, int ncol, const char *const *col)
 {
 	struct trend	*t = arg;
 	long		 a, b, d;
 
-	(void)err;
-	(void)errlen;
 	if (ncol < 2 || (a = day_num(col[0])) < 0 || (b = day_num(col[1])) < 0)
 		return 0;
 	for (d = a > t->day0 ? a : t->day0; d <= b && d < t->day0 + t->days;
@@ -246,15 +240,12 @@ row_run(void *arg, int ncol, const char *const *col, char *err,
 
 /* Marks the recorded days before the window (in a bitmap from earliest). */
 static int
-row_older(void *arg, int ncol, const char *const *col, char *err,
-    size_t errlen)
+row_older(void *arg, int ncol, const char *const *col)
 {
 	struct load	*l = arg;
 	struct trend	*t = l->t;
 	long		 a, b, d;
 
-	(void)err;
-	(void)errlen;
 	if (ncol < 2 || (a = day_num(col[0])) < 0 || (b = day_num(col[1])) < 0)
 		return 0;
 	for (d = a > t->earliest ? a : t->earliest; d <= b && d < t->day0; d++)
@@ -264,14 +255,11 @@ row_older(void *arg, int ncol, const char *const *col, char *err,
 
 /* Rows (day, cause, events): the events per day of each cause. */
 static int
-row_daily(void *arg, int ncol, const char *const *col, char *err,
-    size_t errlen)
+row_daily(void *arg, int ncol, const char *const *col)
 {
 	struct trend	*t = arg;
 	long		 i, c;
 
-	(void)err;
-	(void)errlen;
 	if (ncol < 3 || col[0] == NULL || col[1] == NULL || col[2] == NULL ||
 	    (i = day_index(t, day_num(col[0]))) < 0 ||
 	    (c = cause_index(t, col[1])) < 0)
@@ -282,8 +270,7 @@ row_daily(void *arg, int ncol, const char *const *col, char *err,
 
 /* Rows (name, day, cause, events), grouped by name, into a part. */
 static int
-row_series(void *arg, int ncol, const char *const *col, char *err,
-    size_t errlen)
+row_series(void *arg, int ncol, const char *const *col)
 {
 	struct load		*l = arg;
 	struct trend		*t = l->t;
@@ -292,8 +279,6 @@ row_series(void *arg, int ncol, const char *const *col, char *err,
 	long			 i, k;
 	uint64_t		 n;
 
-	(void)err;
-	(void)errlen;
 	if (ncol < 4 || col[0] == NULL || col[1] == NULL || col[2] == NULL ||
 	    col[3] == NULL || (i = day_index(t, day_num(col[1]))) < 0 ||
 	    (k = part_index(p, cause_index(t, col[2]))) < 0 ||
@@ -350,16 +335,13 @@ space_series(struct load *l, const char *host, const char *store)
  * version 2 wrote them, the lowest last).
  */
 static int
-row_space(void *arg, int ncol, const char *const *col, char *err,
-    size_t errlen)
+row_space(void *arg, int ncol, const char *const *col)
 {
 	struct load		*l = arg;
 	struct trend_free	*f;
 	long			 i;
 	long long		 v, first, fa, la;
 
-	(void)err;
-	(void)errlen;
 	if (ncol < 7 || col[0] == NULL || col[1] == NULL || col[3] == NULL ||
 	    (i = day_index(l->t, day_num(col[2]))) < 0)
 		return 0;
@@ -503,7 +485,7 @@ static const char sql_users[] = "SELECT \"user\", day, cause, SUM(events) "
  * every output says how many there are and the --days that covers them.
  */
 static int
-load_older(struct history *h, struct trend *t, char *err, size_t errlen)
+load_older(struct history *h, struct trend *t)
 {
 	char		 a[16];
 	const char	*p[1] = { a };
@@ -512,8 +494,7 @@ load_older(struct history *h, struct trend *t, char *err, size_t errlen)
 	int		 rc;
 
 	t->older = 0;
-	if (history_query(h, sql_earliest, 0, NULL, row_newest, &t->earliest,
-	    err, errlen) == -1)
+	if (history_query(h, sql_earliest, 0, NULL, row_newest, &t->earliest) == -1)
 		return -1;
 	if (t->earliest < 0 || t->earliest >= t->day0)
 		return 0;
@@ -521,7 +502,7 @@ load_older(struct history *h, struct trend *t, char *err, size_t errlen)
 		t->earliest = t->day0 - TREND_SPAN_MAX;
 	l.seen = xcalloc((size_t)(t->day0 - t->earliest), 1);
 	trend_day(t->day0, a, sizeof(a));
-	rc = history_query(h, sql_older, 1, p, row_older, &l, err, errlen);
+	rc = history_query(h, sql_older, 1, p, row_older, &l);
 	for (d = 0; rc == 0 && d < t->day0 - t->earliest; d++)
 		t->older += l.seen[d];
 	free(l.seen);
@@ -530,13 +511,12 @@ load_older(struct history *h, struct trend *t, char *err, size_t errlen)
 
 /* The recorded days of the window, ascending, into t->dn. */
 static int
-load_days(struct history *h, struct trend *t, const char *const *p,
-    char *err, size_t errlen)
+load_days(struct history *h, struct trend *t, const char *const *p)
 {
 	long	 d;
 
 	t->dn = xcalloc((size_t)t->days, sizeof(*t->dn));
-	if (history_query(h, sql_runs, 2, p, row_run, t, err, errlen) == -1)
+	if (history_query(h, sql_runs, 2, p, row_run, t) == -1)
 		return -1;
 	for (d = 0; d < t->days; d++)	/* bitmap to the list of days */
 		if (t->dn[d])
@@ -601,7 +581,7 @@ part_has(const struct trend *t, const struct trend_part *p, const char *id)
  */
 static int
 part_space(struct history *h, struct trend *t, struct trend_part *p,
-    const char *const *prm, char *err, size_t errlen)
+    const char *const *prm)
 {
 	struct load	 l = { t, p, NULL, NULL, 0 };
 	unsigned char	*used;
@@ -609,8 +589,7 @@ part_space(struct history *h, struct trend *t, struct trend_part *p,
 
 	if (!part_has(t, p, "system_storage"))
 		return 0;
-	if (history_query(h, sql_space, 2, prm, row_space, &l, err,
-	    errlen) == -1) {
+	if (history_query(h, sql_space, 2, prm, row_space, &l) == -1) {
 		for (i = 0; i < l.nsp; i++)
 			series_release(&l.sp[i]);
 		free(l.sp);
@@ -650,7 +629,7 @@ part_space(struct history *h, struct trend *t, struct trend_part *p,
 /* A part's rows, their lines and ranking; its total and keys per day. */
 static int
 part_load(struct history *h, struct trend *t, struct trend_part *p,
-    const char *const *prm, char *err, size_t errlen)
+    const char *const *prm)
 {
 	struct load	 l = { t, p, NULL, NULL, 0 };
 	size_t		 i, j, last = t->nd - 1;
@@ -660,7 +639,7 @@ part_load(struct history *h, struct trend *t, struct trend_part *p,
 	if (p->ncauses == 0)
 		return 0;
 	if (history_query(h, p->kind == TREND_QUOTA ? sql_users : sql_hosts,
-	    2, prm, row_series, &l, err, errlen) == -1)
+	    2, prm, row_series, &l) == -1)
 		return -1;
 	for (i = 0; i < t->nd; i++) {
 		for (j = 0; j < p->ncauses; j++)
@@ -672,8 +651,7 @@ part_load(struct history *h, struct trend *t, struct trend_part *p,
 			p->keys.n[i] += p->rows[j].n[i] != 0;
 	for (i = 0; i < t->nd; i++)
 		p->keys.total += p->keys.n[i];
-	if (p->kind == TREND_SYSTEM && part_space(h, t, p, prm, err,
-	    errlen) == -1)
+	if (p->kind == TREND_SYSTEM && part_space(h, t, p, prm) == -1)
 		return -1;
 	for (j = 0; j < p->nrows; j++) {
 		series_fit(t, &p->rows[j], p->kind == TREND_SYSTEM);
@@ -694,7 +672,7 @@ part_load(struct history *h, struct trend *t, struct trend_part *p,
 }
 
 int
-trend_load(struct history *h, struct trend *t, char *err, size_t errlen)
+trend_load(struct history *h, struct trend *t)
 {
 	char		 a[16], b[16];
 	const char	*prm[2] = { a, b };
@@ -704,17 +682,16 @@ trend_load(struct history *h, struct trend *t, char *err, size_t errlen)
 
 	t->earliest = -1;
 	parts_init(t);
-	if (history_query(h, sql_newest, 0, NULL, row_newest, &newest, err,
-	    errlen) == -1)
+	if (history_query(h, sql_newest, 0, NULL, row_newest, &newest) == -1)
 		return -1;
 	if (newest < 0)
 		return 0;	/* nothing recorded yet */
 	t->day0 = newest - (t->days - 1);
-	if (load_older(h, t, err, errlen) == -1)
+	if (load_older(h, t) == -1)
 		return -1;
 	trend_day(t->day0, a, sizeof(a));
 	trend_day(newest, b, sizeof(b));
-	if (load_days(h, t, prm, err, errlen) == -1)
+	if (load_days(h, t, prm) == -1)
 		return -1;
 	t->rates = xcalloc(t->ncauses + 1, sizeof(*t->rates));
 	for (c = 0; c < t->ncauses; c++) {
@@ -723,8 +700,7 @@ trend_load(struct history *h, struct trend *t, char *err, size_t errlen)
 	}
 	if (t->nd == 0)
 		return 0;
-	if (history_query(h, sql_daily, 2, prm, row_daily, t, err,
-	    errlen) == -1)
+	if (history_query(h, sql_daily, 2, prm, row_daily, t) == -1)
 		return -1;
 	for (c = 0; c < t->ncauses; c++) {
 		for (k = 0; k < (int)t->nd; k++)
@@ -732,7 +708,7 @@ trend_load(struct history *h, struct trend *t, char *err, size_t errlen)
 		series_fit(t, &t->rates[c], 0);
 	}
 	for (k = 0; k < TREND_KINDS; k++)
-		if (part_load(h, t, &t->part[k], prm, err, errlen) == -1)
+		if (part_load(h, t, &t->part[k], prm) == -1)
 			return -1;
 	return 0;
 }
