@@ -107,4 +107,53 @@ done
 cmp -s "$tmp/cap1" "$tmp/cap2" && ok || bad "--max-keys -j1 vs -j2"
 jq -e '.dropped > 0 and .refused_sessions + .dropped == 3' "$tmp/cap1" \
     >/dev/null && ok || bad "--max-keys: $(cat "$tmp/cap1")"
+# Many sessions, over the blocks records are kept in (4096) and cut in
+# small chunks over several workers (the test binary's MXT_TEST_CHUNK):
+# user u<i % 500> logs in at 4i s and out at 4i+3 s from 10.0.<i/250>.
+# <i%250>, and for every 100th i a second client 203.0.113.<i/100>
+# logs in at 4i+1 and is refused at 4i+2: session i holds the lock
+# (the same user's sessions are 2000 s apart). So 60 refused, 60
+# held, 60 pairs of one event each; the same for -j1 and -j3.
+awk 'function ts(s) { return sprintf("Nov 21 %02d:%02d:%02d", \
+	int(s / 3600), int(s / 60) % 60, s % 60) }
+BEGIN {
+	for (i = 0; i < 6000; i++) {
+		u = "u" (i % 500); t = 4 * i
+		printf "%s store1 dovecot: pop3-login: Login: user=<%s>, method=PLAIN, rip=10.0.%d.%d, lip=192.0.2.250, mpid=%d, session=<s%05d>\n", ts(t), u, int(i / 250), i % 250, i, i
+		if (i % 100 == 0) {
+			printf "%s store1 dovecot: pop3-login: Login: user=<%s>, method=PLAIN, rip=203.0.113.%d, lip=192.0.2.250, mpid=9%d, session=<r%05d>\n", ts(t + 1), u, i / 100, i, i
+			printf "%s store1 dovecot: pop3(%s)<9%d><r%05d>: Disconnected: Couldn'"'"'t lock POP3 session top=0/0, retr=0/0, del=0/0, size=0\n", ts(t + 2), u, i, i
+		}
+		printf "%s store1 dovecot: pop3(%s)<%d><s%05d>: Disconnected: Logged out top=0/0, retr=0/0, del=0/0, size=0\n", ts(t + 3), u, i, i
+	}
+}' >"$tmp/many.log"
+MXTALLY_T=${MXTALLY_T:-}
+if [ -n "$MXTALLY_T" ] && [ -x "$MXTALLY_T" ]; then
+	for j in 1 3; do
+		MXT_TEST_CHUNK=65536 "$MXTALLY_T" -q --year 2026 -j$j -f json \
+		    "$tmp/many.log" | jq -c .lock_contention >"$tmp/many$j"
+	done
+	cmp -s "$tmp/many1" "$tmp/many3" && ok || bad "many sessions -j1 vs -j3"
+	jq -e '.refused_sessions == 60 and .holder_found == 60 and
+	    (.pairs | length) == 60 and all(.pairs[]; .events == 1) and
+	    (.sessions[0] | .user == "u400" and .session == "r05900" and
+	    .client == "203.0.113.59" and .holder_client == "10.0.23.150" and
+	    .holder_session == "s05900" and .holder_since ==
+	    "2026-11-21T06:33:20")' "$tmp/many1" >/dev/null && ok ||
+		bad "many sessions: $(head -c 400 "$tmp/many1")"
+	# capped, the records kept are the same whatever the chunks (a
+	# holder's records are kept by its own session id, apart)
+	for j in 1 3; do
+		MXT_TEST_CHUNK=65536 "$MXTALLY_T" -q --year 2026 -j$j \
+		    --max-keys 3000 -f json "$tmp/many.log" |
+		    jq -c .lock_contention >"$tmp/mcap$j"
+	done
+	cmp -s "$tmp/mcap1" "$tmp/mcap3" && ok ||
+		bad "many sessions capped -j1 vs -j3"
+	jq -e '.dropped > 0 and .refused_sessions + .dropped == 60 and
+	    .holder_found <= .refused_sessions' "$tmp/mcap1" >/dev/null && ok ||
+		bad "many sessions capped: $(head -c 300 "$tmp/mcap1")"
+else
+	skip "many sessions in chunks: no MXTALLY_T (build/rel/mxtally-t)"
+fi
 t_end

@@ -18,6 +18,12 @@
  * while too many, as tab.c does for the Dovecot sessions); a session's
  * start, end and refusal share the hash, so they are kept or dropped
  * together, and which are kept depends only on the set of records.
+ *
+ * Nearly every record is a session that no refusal concerns, and only
+ * the end can tell (the refusal may come in another worker's chunk),
+ * so the records are kept cheaply: in blocks that a merge moves whole,
+ * never copied, with the two hashes the end filters on (lkey) apart
+ * from the rest (lrec), so that the filter reads a few bytes a record.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,18 +42,30 @@ enum { L_LOGIN, L_END, L_REFUSED };
  */
 #define LOCK_OPEN	3600
 
+#define LBLOCK		4096	/* records a block holds */
+
+struct lkey {				/* what locks_keep_refused reads */
+	uint64_t	 sh, uh;	/* hash_pair of host and sid, of host and user */
+};
+
 struct lrec {
 	uint64_t	 hash;		/* of the session id */
-	uint64_t	 sh, uh;	/* hash_pair of host and sid, of host and user */
 	int64_t		 t;
 	const char	*sid, *user, *client;	/* client "" when none */
 	const char	*host;		/* syslog host: its own locks */
-	uint8_t		 kind;
+};
+
+struct lblock {				/* records i < n, in the order added */
+	struct lblock	*next;
+	size_t		 n;
+	struct lkey	 k[LBLOCK];
+	struct lrec	 v[LBLOCK];
+	uint8_t		 kind[LBLOCK];
 };
 
 struct lock_agg {
-	struct lrec	*v;
-	size_t		 n, cap;
+	struct lblock	*head;		/* locks_add fills the head */
+	size_t		 n;		/* records in all blocks */
 	size_t		 max;		/* records kept; 0 = all */
 	uint64_t	 hmax;
 	uint64_t	 dropped;	/* refusals the cap left out */
@@ -68,12 +86,23 @@ locks_new(void)
 	return l;
 }
 
+static void
+blocks_free(struct lblock *b)
+{
+	struct lblock	*next;
+
+	for (; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+}
+
 void
 locks_free(struct lock_agg *l)
 {
 	if (l == NULL)
 		return;
-	free(l->v);
+	blocks_free(l->head);
 	arena_release(&l->ar);
 	free(l);
 }
@@ -84,19 +113,32 @@ locks_set_max(struct lock_agg *l, size_t max)
 	l->max = max;
 }
 
+/* Drops from b what hmax no longer keeps; counts the refusals dropped. */
+static void
+block_fold(struct lock_agg *l, struct lblock *b)
+{
+	size_t	 i, k;
+
+	for (i = k = 0; i < b->n; i++)
+		if (b->v[i].hash <= l->hmax) {
+			b->k[k] = b->k[i];
+			b->v[k] = b->v[i];
+			b->kind[k++] = b->kind[i];
+		} else if (b->kind[i] == L_REFUSED)
+			l->dropped++;
+	l->n -= b->n - k;
+	b->n = k;
+}
+
 /* Drops what hmax no longer keeps; halves it while over the cap. */
 static void
 locks_fold(struct lock_agg *l)
 {
-	size_t	 i, k;
+	struct lblock	*b;
 
 	for (;;) {
-		for (i = k = 0; i < l->n; i++)
-			if (l->v[i].hash <= l->hmax)
-				l->v[k++] = l->v[i];
-			else if (l->v[i].kind == L_REFUSED)
-				l->dropped++;
-		l->n = k;
+		for (b = l->head; b != NULL; b = b->next)
+			block_fold(l, b);
 		if (l->max == 0 || l->n <= l->max || l->hmax == 0)
 			return;
 		l->hmax >>= 1;
@@ -104,20 +146,24 @@ locks_fold(struct lock_agg *l)
 }
 
 static void
-locks_push(struct lock_agg *l, const struct lrec *r)
+locks_push(struct lock_agg *l, const struct lkey *k, const struct lrec *r,
+    int kind)
 {
-	if (r->hash > l->hmax) {
-		if (r->kind == L_REFUSED)
-			l->dropped++;
-		return;
+	struct lblock	*b = l->head;
+
+	if (b == NULL || b->n == LBLOCK) {
+		b = xmalloc(sizeof(*b));
+		b->n = 0;
+		b->next = l->head;
+		l->head = b;
 	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	l->v[l->n++] = *r;
-	if (l->max != 0 && l->n > l->max)
+	b->k[b->n] = *k;
+	b->v[b->n] = *r;
+	b->kind[b->n++] = (uint8_t)kind;
+	if (l->max != 0 && ++l->n > l->max)
 		locks_fold(l);
+	else if (l->max == 0)
+		l->n++;
 }
 
 /*
@@ -169,55 +215,77 @@ lhost(struct lock_agg *l, struct slice s, uint64_t *h)
 void
 locks_add(struct lock_agg *l, const struct event *ev)
 {
+	struct lkey	 k;
 	struct lrec	 r;
 	uint64_t	 hs, hu, hh;
+	int		 kind;
 
 	if (ev->session.len == 0 || ev->user.len == 0 || ev->t == T_NONE ||
 	    ev->proto != PROTO_POP3)
 		return;
 	if (ev->sess == SESS_LOGIN)
-		r.kind = L_LOGIN;
+		kind = L_LOGIN;
 	else if (ev->sess == SESS_END)
-		r.kind = L_END;
+		kind = L_END;
 	else if (ev->cause == CAUSE_LOCK_CONTENTION && ev->proto == PROTO_POP3)
-		r.kind = L_REFUSED;
+		kind = L_REFUSED;
 	else
 		return;
 	r.hash = tab_hash(ev->session.p, ev->session.len);
 	if (r.hash > l->hmax) {
-		if (r.kind == L_REFUSED)
+		if (kind == L_REFUSED)
 			l->dropped++;
 		return;
 	}
 	r.t = ev->t;
-	r.sid = lcopy(l, ev->session, 0, &hs);
+	r.sid = lcopy(l, ev->session, 0, NULL);
+	/* the copy is the id itself unless cut or escaped: its hash is known */
+	hs = ev->session.len <= KEY_MAX && r.sid[ev->session.len] == '\0' ?
+	    r.hash : tab_hash(r.sid, strlen(r.sid));
 	r.user = lcopy(l, ev->user, 1, &hu);
 	r.client = lcopy(l, ev->client, 0, NULL);
 	r.host = lhost(l, ev->host, &hh);
-	r.sh = hash_pair(hh, hs);
-	r.uh = hash_pair(hh, hu);
-	locks_push(l, &r);
+	k.sh = hash_pair(hh, hs);
+	k.uh = hash_pair(hh, hu);
+	locks_push(l, &k, &r, kind);
 }
 
 void
 locks_merge(struct lock_agg *into, struct lock_agg *from)
 {
-	size_t	 i;
+	struct lblock	*b, *next, **at;
+	uint64_t	 hmax = into->hmax;
 
 	arena_take(&into->ar, &from->ar);
 	into->dropped += from->dropped;
-	if (from->hmax < into->hmax) {
+	if (from->hmax < into->hmax)
 		into->hmax = from->hmax;
-		locks_fold(into);
+	/* from's blocks go behind into's head, which locks_add fills */
+	at = into->head != NULL ? &into->head->next : &into->head;
+	for (b = from->head; b != NULL; b = next) {
+		next = b->next;
+		b->next = *at;
+		*at = b;
 	}
-	for (i = 0; i < from->n; i++)
-		locks_push(into, &from->v[i]);
+	into->n += from->n;
+	if (into->hmax < hmax || into->hmax < from->hmax ||
+	    (into->max != 0 && into->n > into->max))
+		locks_fold(into);
+	from->head = NULL;
 	from->n = 0;
 	memset(from->host, 0, sizeof(from->host));
 	from->dropped = 0;
 }
 
 /* --- the answer ---------------------------------------------------- */
+
+/* A record locks_keep_refused kept, whole. */
+struct lsel {
+	uint64_t	 sh, uh;	/* as struct lkey */
+	int64_t		 t;
+	const char	*sid, *user, *client, *host;
+	uint8_t		 kind;
+};
 
 struct lsess {				/* one session, its records joined */
 	uint64_t	 uh;		/* hash_pair of host and user */
@@ -228,7 +296,7 @@ struct lsess {				/* one session, its records joined */
 static int
 cmp_rec(const void *x, const void *y)
 {
-	const struct lrec	*a = x, *b = y;
+	const struct lsel	*a = x, *b = y;
 	int			 c;
 
 	if (a->sh != b->sh)
@@ -269,10 +337,13 @@ cmp_sess(const void *x, const void *y)
 	return strcmp(a->sid, b->sid);
 }
 
-/* A set of 64-bit hashes: open addressing, 0 for a free slot. */
+/*
+ * A set of 64-bit hashes: open addressing, 0 for a free slot (a 0 hash
+ * is stored as 1), at most half full: it doubles as it fills.
+ */
 struct hset {
 	uint64_t	*v;
-	size_t		 mask;
+	size_t		 mask, n;
 };
 
 static void
@@ -284,64 +355,97 @@ hset_init(struct hset *h, size_t n)
 		cap <<= 1;
 	h->v = xcalloc(cap, sizeof(*h->v));
 	h->mask = cap - 1;
+	h->n = 0;
 }
 
-/* Whether x is in h; adds it if add. A 0 hash is stored as 1. */
-static int
-hset_has(struct hset *h, uint64_t x, int add)
+/* The slot of x in h: x's, or the free one where x would go. */
+static size_t
+hset_slot(const struct hset *h, uint64_t x)
 {
 	size_t	 i;
 
+	for (i = (size_t)(x ^ x >> 29) & h->mask; h->v[i] != 0 &&
+	    h->v[i] != x; i = (i + 1) & h->mask)
+		;
+	return i;
+}
+
+static int
+hset_has(const struct hset *h, uint64_t x)
+{
+	return h->v[hset_slot(h, x != 0 ? x : 1)] != 0;
+}
+
+static void
+hset_add(struct hset *h, uint64_t x)
+{
+	struct hset	 old = *h;
+	size_t		 i;
+
 	x = x != 0 ? x : 1;
-	for (i = (size_t)(x ^ x >> 29) & h->mask; h->v[i] != 0;
-	    i = (i + 1) & h->mask)
-		if (h->v[i] == x)
-			return 1;
-	if (add)
-		h->v[i] = x;
-	return 0;
+	if (h->v[i = hset_slot(h, x)] != 0)
+		return;
+	h->v[i] = x;
+	if (++h->n <= h->mask / 2)
+		return;
+	hset_init(h, 2 * h->n);
+	for (i = 0; i <= old.mask; i++)
+		if (old.v[i] != 0)
+			h->v[hset_slot(h, old.v[i])] = old.v[i];
+	h->n = old.n;
+	free(old.v);
 }
 
 /*
- * Keeps only the records that can change the answer: those of every
+ * The records that can change the answer, *n of them: those of every
  * session that shares a user with a refused session (on its host). A
  * refused session's user is one of the users its records name, and a
  * session's user is one its records name, so each refused user's
  * sessions are all kept, whole. Most sessions are never refused: this
  * leaves the string sort below a few records instead of every POP3
- * session of the log. Hash collisions only keep more.
+ * session of the log. Hash collisions only keep more. The passes read
+ * the keys only, and probe sets the size of the answer.
  */
-static void
-locks_keep_refused(struct lock_agg *l)
+static struct lsel *
+locks_keep_refused(struct lock_agg *l, size_t *n)
 {
 	struct hset	 rs, ru, ks;
-	size_t		 i, k, n = 0;
+	struct lblock	*b;
+	struct lsel	*v = NULL;
+	size_t		 i, k = 0, cap = 0;
 
-	for (i = 0; i < l->n; i++)
-		n += l->v[i].kind == L_REFUSED;
-	hset_init(&rs, n);
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].kind == L_REFUSED)
-			hset_has(&rs, l->v[i].sh, 1);
-	for (i = n = 0; i < l->n; i++)
-		n += hset_has(&rs, l->v[i].sh, 0);
-	hset_init(&ru, n);
-	for (i = 0; i < l->n; i++)
-		if (hset_has(&rs, l->v[i].sh, 0))
-			hset_has(&ru, l->v[i].uh, 1);
-	for (i = n = 0; i < l->n; i++)
-		n += hset_has(&ru, l->v[i].uh, 0);
-	hset_init(&ks, n);	/* the sessions kept, a superset */
-	for (i = 0; i < l->n; i++)
-		if (hset_has(&ru, l->v[i].uh, 0))
-			hset_has(&ks, l->v[i].sh, 1);
-	for (i = k = 0; i < l->n; i++)
-		if (hset_has(&ks, l->v[i].sh, 0))
-			l->v[k++] = l->v[i];
-	l->n = k;
+	hset_init(&rs, 0);
+	hset_init(&ru, 0);
+	hset_init(&ks, 0);
+	for (b = l->head; b != NULL; b = b->next)
+		for (i = 0; i < b->n; i++)
+			if (b->kind[i] == L_REFUSED)
+				hset_add(&rs, b->k[i].sh);
+	for (b = l->head; b != NULL && rs.n > 0; b = b->next)
+		for (i = 0; i < b->n; i++)
+			if (hset_has(&rs, b->k[i].sh))
+				hset_add(&ru, b->k[i].uh);
+	for (b = l->head; b != NULL && ru.n > 0; b = b->next)
+		for (i = 0; i < b->n; i++)
+			if (hset_has(&ru, b->k[i].uh))
+				hset_add(&ks, b->k[i].sh);
+	for (b = l->head; b != NULL && ks.n > 0; b = b->next)
+		for (i = 0; i < b->n; i++) {
+			if (!hset_has(&ks, b->k[i].sh))
+				continue;
+			if (k == cap) {
+				cap = cap ? 2 * cap : 4 * ks.n;
+				v = xrealloc(v, cap * sizeof(*v));
+			}
+			v[k++] = (struct lsel){ b->k[i].sh, b->k[i].uh,
+			    b->v[i].t, b->v[i].sid, b->v[i].user,
+			    b->v[i].client, b->v[i].host, b->kind[i] };
+		}
 	free(rs.v);
 	free(ru.v);
 	free(ks.v);
+	*n = k;
+	return v;
 }
 
 /* The records of each session id as one session, by user and start. */
@@ -349,14 +453,15 @@ static struct lsess *
 locks_sessions(struct lock_agg *l, size_t *n)
 {
 	struct lsess	*s, *cur = NULL;
-	size_t		 i, k = 0;
+	struct lsel	*v;
+	size_t		 i, k = 0, nv;
 
-	locks_keep_refused(l);
-	s = xcalloc(l->n + 1, sizeof(*s));
-	if (l->n > 1)		/* l->v is NULL when nothing was kept */
-		qsort(l->v, l->n, sizeof(*l->v), cmp_rec);
-	for (i = 0; i < l->n; i++) {
-		const struct lrec *r = &l->v[i];
+	v = locks_keep_refused(l, &nv);
+	s = xcalloc(nv + 1, sizeof(*s));
+	if (nv > 1)		/* v is NULL when nothing was kept */
+		qsort(v, nv, sizeof(*v), cmp_rec);
+	for (i = 0; i < nv; i++) {
+		const struct lsel *r = &v[i];
 
 		if (cur == NULL || strcmp(cur->sid, r->sid) != 0 ||
 		    strcmp(cur->host, r->host) != 0) {
@@ -379,6 +484,7 @@ locks_sessions(struct lock_agg *l, size_t *n)
 		else if (r->kind == L_REFUSED && cur->refused == T_NONE)
 			cur->refused = r->t;
 	}
+	free(v);
 	qsort(s, k, sizeof(*s), cmp_sess);
 	*n = k;
 	return s;
@@ -394,8 +500,10 @@ locks_holder(const struct lsess *s, size_t lo, size_t hi,
 	for (i = lo; i < hi; i++) {
 		const struct lsess *h = &s[i];
 
-		if (h == r || h->refused != T_NONE || h->tin == T_NONE ||
-		    h->tin > r->refused)
+		/* by start, unknown last: none after h started in time */
+		if (h->tin == T_NONE || h->tin > r->refused)
+			break;
+		if (h == r || h->refused != T_NONE)
 			continue;
 		if ((h->tout == T_NONE && r->refused - h->tin <= LOCK_OPEN) ||
 		    (h->tout != T_NONE && h->tout >= r->refused))
