@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "mxtally/agg.h"
-#include "mxtally/state.h"
+#include "mxtally/merge.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,6 +15,7 @@ OWNER = {  # public header -> stage
     "period": "period", "mail": "mail", "hash": "base",
     "trend": "report", "cli": "base", "cmd": "cmd",
     "keytab": "base", "spill": "base", "ascii": "base",
+    "anon": "anon", "history": "history", "merge": "merge",
 }
 # what the scan stage may not know (architecture.md: sinks are registered
 # by the command; scan calls none of them by name)

@@ -22,7 +22,7 @@ run() { "$MXTALLY" -q --year 2026 -j1 "$@"; }
 # everything is compared, traffic lists included (each sample's top lists
 # are complete, so distinct senders and recipients are exact), except
 # sender_domains and recipient_domains: a merge sums them (upper bounds,
-# see src/state/merge.c), and since Exim's traffic is counted a domain
+# see src/merge/merge.c), and since Exim's traffic is counted a domain
 # appears in both postfix/mx.log and exim/mainlog.log
 norm() {
 	jq -S 'if .traffic then del(.traffic.sender_domains,

@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mxtally/anon.h"
 #include "mxtally/event.h"
 #include "mxtally/parse.h"
-#include "mxtally/state.h"
 #include "slurp.h"
 
 static const char test_key[] = "0123456789abcdef0123456789abcdef\n";

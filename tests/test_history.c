@@ -15,8 +15,8 @@
 
 #include "mxtally/cause.h"
 #include "mxtally/event.h"
+#include "mxtally/history.h"
 #include "mxtally/report.h"
-#include "mxtally/state.h"
 #include "slurp.h"
 
 static char dbpath[64];

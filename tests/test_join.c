@@ -21,11 +21,11 @@
 #include <unistd.h>
 
 #include "mxtally/agg.h"
+#include "mxtally/anon.h"
 #include "mxtally/cause.h"
 #include "mxtally/classify.h"
 #include "mxtally/parse.h"
 #include "mxtally/scan.h"
-#include "mxtally/state.h"
 #include "parse_util.h"
 #include "agg_helpers.h"
 

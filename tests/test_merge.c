@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mxtally/cause.h"
 #include "mxtally/agg.h"
-#include "mxtally/state.h"
+#include "mxtally/cause.h"
+#include "mxtally/merge.h"
 #include "slurp.h"
 
 static void write_file(char *path, const char *text);

@@ -1,8 +1,8 @@
 /*
  * A trend: what the daily history (--history, history.c) says about
- * where things lead, as the writers take it. trend_load (state.h,
- * src/state/trend.c) reads a window of days and computes, once,
- * everything the writers show (src/report/report_trend_*.c, helpers in
+ * where things lead, as the writers take it. trend_load (history.h,
+ * src/history/history_trend.c) reads a window of days and computes,
+ * once, everything the writers show (src/report/report_trend_*.c, helpers in
  * report_trend.c); the command (src/cmd/trend.c) parses options, loads
  * and picks a writer. Like struct result, this model belongs to the
  * report stage, so that the writers need nothing from the database.

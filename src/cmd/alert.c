@@ -14,6 +14,7 @@
 #include "mxtally/afile.h"
 #include "mxtally/agg.h"
 #include "mxtally/alert.h"
+#include "mxtally/anon.h"
 #include "mxtally/cause.h"
 #include "mxtally/classify.h"
 #include "mxtally/log.h"

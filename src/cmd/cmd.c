@@ -15,11 +15,11 @@
 #include <unistd.h>
 
 #include "mxtally/agg.h"
+#include "mxtally/anon.h"
 #include "mxtally/log.h"
 #include "mxtally/mail.h"
 #include "mxtally/period.h"
 #include "mxtally/report.h"
-#include "mxtally/state.h"
 #include "cmd_int.h"
 
 const struct cli_cmd *const cmd_list[] = {

@@ -1,14 +1,14 @@
 /*
  * `mxtally merge [options] REPORT.json...`: one report from saved JSON
  * reports (several servers or nights), built by merge_reports
- * (src/state/merge.c) and written by the report's writers.
+ * (src/merge/merge.c) and written by the report's writers.
  */
 #include <stdio.h>
 
 #include "mxtally/agg.h"
 #include "mxtally/log.h"
+#include "mxtally/merge.h"
 #include "mxtally/report.h"
-#include "mxtally/state.h"
 #include "cmd_int.h"
 
 static const struct cli_opt *const merge_opts[] = {

@@ -3,8 +3,8 @@
  * shared parser, src/cli.c), loads the causes of --rules files (so that a site's own
  * storage causes fall into their part: named *quota* per user, others
  * per host), opens the history without creating it, has trend_load
- * (src/state/trend.c) compute the trend and one writer (src/report/
- * report_trend_*.c) show it. Exit status: 0, 2 for a usage error, 3
+ * (src/history/history_trend.c) compute the trend and one writer
+ * (src/report/report_trend_*.c) show it. Exit status: 0, 2 for a usage error, 3
  * when the database cannot be read, 4 when standard output cannot be
  * written.
  */
@@ -17,8 +17,8 @@
 #include "mxtally/cause.h"
 #include "mxtally/classify.h"
 #include "mxtally/cli.h"
+#include "mxtally/history.h"
 #include "mxtally/log.h"
-#include "mxtally/state.h"
 #include "mxtally/trend.h"
 #include "cmd_int.h"
 

@@ -38,8 +38,8 @@
 #include <time.h>
 
 #include "mxtally/cause.h"
+#include "mxtally/history.h"
 #include "mxtally/log.h"
-#include "mxtally/state.h"
 #include "mxtally/trend.h"
 
 #define TREND_SPAN_MAX	(366 * 100)	/* days before the window looked at */

@@ -43,6 +43,7 @@
 #include "mxtally/cause.h"
 #include "mxtally/event.h"
 #include "mxtally/hash.h"
+#include "mxtally/history.h"
 #include "mxtally/input.h"
 #include "mxtally/log.h"
 #include "mxtally/parse.h"

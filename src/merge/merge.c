@@ -32,8 +32,8 @@
 #include "mxtally/event.h"
 #include "mxtally/keytab.h"
 #include "mxtally/log.h"
+#include "mxtally/merge.h"
 #include "mxtally/parse.h"
-#include "mxtally/state.h"
 
 
 struct mrow {				/* a user, host, hour, client, remote */

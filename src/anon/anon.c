@@ -43,9 +43,9 @@
 #include <nettle/hmac.h>
 
 #include "mxtally/agg.h"
+#include "mxtally/anon.h"
 #include "mxtally/log.h"
 #include "mxtally/scan.h"
-#include "mxtally/state.h"
 
 #define KEY_MIN		16	/* bytes */
 
