@@ -74,6 +74,7 @@ Test(trend, text_answers, .timeout = 5)
 	uint64_t		 hn[2] = { 1, 3 }, hb[2] = { 1, 3 };
 	uint64_t		 un[2] = { 2, 2 }, ub[2] = { 2, 2 };
 	uint64_t		 one[2] = { 1, 1 }, sys[2] = { 1, 3 }, q[2] = { 2, 2 };
+	uint64_t		 day_events[2] = { 3, 5 };	/* q + sys */
 	size_t			 qc[1] = { 0 }, sc[1] = { 1 };
 	struct trend_series	 host = { .name = (char *)"mx\x1b[2J1", .n = hn,
 	    .by = hb, .total = 4, .days = 2, .fit = 1, .slope = 1, .icpt = 1,
@@ -86,7 +87,8 @@ Test(trend, text_answers, .timeout = 5)
 	    .n = sys, .total = 4 } };
 	struct trend		 t = { .db = "h.db", .days = 14, .threshold = 10,
 	    .top = 10, .causes = causes, .ncauses = 2, .day0 = 20767,
-	    .nd = 2, .dn = dn, .earliest = 20778, .rates = rates };
+	    .nd = 2, .dn = dn, .earliest = 20778, .rates = rates,
+	    .day_events = day_events };
 	char			*buf = NULL;
 	size_t			 len = 0;
 	FILE			*f;
@@ -111,5 +113,9 @@ Test(trend, text_answers, .timeout = 5)
 	    "(system_storage)\n"));
 	cr_assert_not_null(strstr(buf, "\nMailbox quota per user "
 	    "(quota_exceeded)\n"));
+	/* the per-day table: the day's events of both causes, then each */
+	cr_assert_not_null(strstr(buf, "\n  2026-11-21       3  "
+	    "             2               1\n  2026-11-23       5  "
+	    "             2               3\n"), "%s", buf);
 	free(buf);
 }

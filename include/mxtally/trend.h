@@ -111,6 +111,9 @@ struct trend {
 	long		 earliest;	/* first recorded day, -1 = none */
 	long		 older;		/* recorded days before the window */
 	struct trend_series *rates;	/* per cause, as causes[] */
+	uint64_t	*day_events;	/* per recorded day (dn[]): the events
+					   of every cause counted, summed once
+					   for every writer */
 	struct trend_part part[TREND_KINDS];
 };
 

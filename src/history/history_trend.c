@@ -698,13 +698,16 @@ trend_load(struct history *h, struct trend *t)
 		t->rates[c].name = xstrdup(t->causes[c]);
 		t->rates[c].n = xcalloc(t->nd + 1, sizeof(*t->rates[c].n));
 	}
+	t->day_events = xcalloc(t->nd + 1, sizeof(*t->day_events));
 	if (t->nd == 0)
 		return 0;
 	if (history_query(h, sql_daily, 2, prm, row_daily, t) == -1)
 		return -1;
 	for (c = 0; c < t->ncauses; c++) {
-		for (k = 0; k < (int)t->nd; k++)
+		for (k = 0; k < (int)t->nd; k++) {
 			t->rates[c].total += t->rates[c].n[k];
+			t->day_events[k] += t->rates[c].n[k];
+		}
 		series_fit(t, &t->rates[c], 0);
 	}
 	for (k = 0; k < TREND_KINDS; k++)
@@ -732,6 +735,7 @@ trend_release(struct trend *t)
 	for (i = 0; t->rates != NULL && i < t->ncauses; i++)
 		series_release(&t->rates[i]);
 	free(t->rates);
+	free(t->day_events);
 	free(t->dn);
 	free(t->causes);
 }

@@ -117,14 +117,10 @@ html_perday(FILE *out, const struct trend *t)
 	}
 	fputs("</tr></thead>\n<tbody>\n", out);
 	for (i = 0; i < t->nd; i++) {
-		uint64_t sum = 0;
-
-		for (c = 0; c < t->ncauses; c++)
-			sum += t->rates[c].n[i];
 		fprintf(out, "<tr data-day=\"%s\" data-events=\"%" PRIu64
 		    "\"><td>%s</td><td class=\"n\">", trend_day(t->dn[i], day,
-		    sizeof(day)), sum, day);
-		num(out, sum);
+		    sizeof(day)), t->day_events[i], day);
+		num(out, t->day_events[i]);
 		fputs("</td>", out);
 		for (c = 0; c < t->ncauses; c++) {
 			fputs("<td class=\"n\">", out);
@@ -158,10 +154,9 @@ html_daily(FILE *out, const struct trend *t)
 		size_t j = (size_t)(t->dn[i] - t->dn[0]);
 
 		unknown[j] = 0;
-		for (c = 0; c < t->ncauses; c++) {
+		for (c = 0; c < t->ncauses; c++)
 			by[j * t->ncauses + c] = t->rates[c].n[i];
-			ev[j] += t->rates[c].n[i];
-		}
+		ev[j] = t->day_events[i];
 		if (ev[j] > ch.max)
 			ch.max = ev[j];
 	}

@@ -181,13 +181,9 @@ json_daily(FILE *out, const struct trend *t)
 		    trend_day(t->dn[i], day, sizeof(day)));
 	fputs("],\n  \"daily\": [", out);
 	for (i = 0; i < t->nd; i++) {
-		uint64_t sum = 0;
-
-		for (c = 0; c < t->ncauses; c++)
-			sum += t->rates[c].n[i];
 		fprintf(out, "%s\n    {\"day\": \"%s\", \"events\": %" PRIu64
 		    ", \"causes\": {", i ? "," : "", trend_day(t->dn[i], day,
-		    sizeof(day)), sum);
+		    sizeof(day)), t->day_events[i]);
 		for (c = 0; c < t->ncauses; c++) {
 			fputs(c ? ", " : "", out);
 			rep_json_str(out, t->causes[c]);

@@ -281,12 +281,8 @@ text_daily(FILE *out, const struct trend *t)
 	}
 	fputc('\n', out);
 	for (i = 0; i < t->nd; i++) {
-		uint64_t sum = 0;
-
-		for (c = 0; c < t->ncauses; c++)
-			sum += t->rates[c].n[i];
 		fprintf(out, "  %s  %6" PRIu64, trend_day(t->dn[i], day,
-		    sizeof(day)), sum);
+		    sizeof(day)), t->day_events[i]);
 		for (c = 0; c < t->ncauses; c++)
 			fprintf(out, "  %*" PRIu64, (int)strlen(t->causes[c]),
 			    t->rates[c].n[i]);
