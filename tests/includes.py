@@ -16,6 +16,7 @@ OWNER = {  # public header -> stage
     "trend": "report", "cli": "base", "cmd": "cmd",
     "keytab": "base", "spill": "base", "ascii": "base",
     "anon": "anon", "history": "history", "merge": "merge",
+    "order": "agg",
 }
 # what the scan stage may not know (architecture.md: sinks are registered
 # by the command; scan calls none of them by name)

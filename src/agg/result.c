@@ -13,6 +13,7 @@
 #include "mxtally/agg.h"
 #include "mxtally/cause.h"
 #include "mxtally/log.h"
+#include "mxtally/order.h"
 #include "agg_int.h"
 
 struct result_mem {
@@ -23,17 +24,6 @@ struct result_mem {
 
 /* the name of folded keys' row, made last by entities() */
 static const char other_name[] = "(other)";
-
-static int
-cmp_key(const struct ent *a, const struct ent *b)
-{
-	size_t	 n = a->klen < b->klen ? a->klen : b->klen;
-	int	 c = memcmp(a->key, b->key, n);
-
-	if (c != 0)
-		return c;
-	return (a->klen > b->klen) - (a->klen < b->klen);
-}
 
 /* by key, so that all causes of one user are adjacent (key minus cause) */
 static int
@@ -57,9 +47,7 @@ cmp_count_ent(const void *x, const void *y)
 	const struct ent *a = *(struct ent *const *)x;
 	const struct ent *b = *(struct ent *const *)y;
 
-	if (a->n != b->n)
-		return a->n < b->n ? 1 : -1;
-	return cmp_key(a, b);
+	return order_count_bytes(a->n, a->key, a->klen, b->n, b->key, b->klen);
 }
 
 static struct ent **
@@ -230,7 +218,7 @@ cmp_hour(const void *x, const void *y)
 {
 	const struct entity_row *a = x, *b = y;
 
-	return (a->start > b->start) - (a->start < b->start);
+	return order_time(a->start, b->start);
 }
 
 #define TOP_SELECT	64	/* up to this many rows: selection, not a sort */
@@ -314,9 +302,8 @@ result_cmp_cause(const void *x, const void *y)
 {
 	const struct cause_row *a = x, *b = y;
 
-	if (a->events != b->events)
-		return a->events < b->events ? 1 : -1;
-	return strcmp(cause_get(a->cause)->id, cause_get(b->cause)->id);
+	return order_count_name(a->events, cause_get(a->cause)->id, b->events,
+	    cause_get(b->cause)->id);
 }
 
 static void
@@ -399,9 +386,10 @@ static int
 cmp_where_row(const void *x, const void *y)
 {
 	const struct where_row *a = x, *b = y;
+	int	 c;
 
-	if (a->events != b->events)
-		return a->events < b->events ? 1 : -1;
+	if ((c = order_count(a->events, b->events)) != 0)
+		return c;
 	if ((a->name == other_name) != (b->name == other_name))
 		return a->name == other_name ? 1 : -1;
 	return strcmp(a->name, b->name);
@@ -467,7 +455,7 @@ cmp_cause_count(const void *x, const void *y)
 	const struct ent *b = *(struct ent *const *)y;
 
 	if (a->key[0] != b->key[0])
-		return (unsigned char)a->key[0] - (unsigned char)b->key[0];
+		return order_cause(a->key[0], b->key[0]);
 	return cmp_count_ent(x, y);
 }
 
@@ -553,9 +541,7 @@ cmp_cli_count(const void *x, const void *y)
 {
 	const struct cli *a = x, *b = y;
 
-	if (a->n != b->n)
-		return a->n < b->n ? 1 : -1;
-	return strcmp(a->key, b->key);
+	return order_count_name(a->n, a->key, b->n, b->key);
 }
 
 /*

@@ -29,6 +29,7 @@
 #include "mxtally/agg.h"
 #include "mxtally/cause.h"
 #include "mxtally/log.h"
+#include "mxtally/order.h"
 #include "agg_int.h"
 
 #define ADDR_MAX	320	/* bytes of an address kept */
@@ -1121,14 +1122,8 @@ cmp_tent_n(const void *x, const void *y)
 {
 	const struct tent *a = *(struct tent *const *)x;
 	const struct tent *b = *(struct tent *const *)y;
-	size_t	 n = a->klen < b->klen ? a->klen : b->klen;
-	int	 c;
 
-	if (a->n != b->n)
-		return a->n < b->n ? 1 : -1;
-	if ((c = memcmp(a->key, b->key, n)) != 0)
-		return c;
-	return (a->klen > b->klen) - (a->klen < b->klen);
+	return order_count_bytes(a->n, a->key, a->klen, b->n, b->key, b->klen);
 }
 
 static int
@@ -1136,10 +1131,9 @@ cmp_tent_bytes(const void *x, const void *y)
 {
 	const struct tent *a = *(struct tent *const *)x;
 	const struct tent *b = *(struct tent *const *)y;
+	int	 c = order_count(a->bytes, b->bytes);
 
-	if (a->bytes != b->bytes)
-		return a->bytes < b->bytes ? 1 : -1;
-	return cmp_tent_n(x, y);
+	return c != 0 ? c : cmp_tent_n(x, y);
 }
 
 static struct tent **
@@ -1295,7 +1289,7 @@ cmp_hour_key(const void *x, const void *y)
 
 	memcpy(&sa, a->key + 1, sizeof(sa));
 	memcpy(&sb, b->key + 1, sizeof(sb));
-	return (sa > sb) - (sa < sb);
+	return order_time(sa, sb);
 }
 
 static void

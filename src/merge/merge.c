@@ -33,6 +33,7 @@
 #include "mxtally/keytab.h"
 #include "mxtally/log.h"
 #include "mxtally/merge.h"
+#include "mxtally/order.h"
 #include "mxtally/parse.h"
 
 
@@ -817,9 +818,7 @@ cmp_mrow(const void *x, const void *y)
 {
 	const struct mrow *a = x, *b = y;
 
-	if (a->events != b->events)
-		return a->events < b->events ? 1 : -1;
-	return strcmp(a->name, b->name);
+	return order_count_name(a->events, a->name, b->events, b->name);
 }
 
 static int
@@ -827,7 +826,7 @@ cmp_hour(const void *x, const void *y)
 {
 	const struct mrow *a = x, *b = y;
 
-	return (a->start > b->start) - (a->start < b->start);
+	return order_time(a->start, b->start);
 }
 
 static int
@@ -835,9 +834,7 @@ cmp_top(const void *x, const void *y)
 {
 	const struct user_count *a = x, *b = y;
 
-	if (a->n != b->n)
-		return a->n < b->n ? 1 : -1;
-	return strcmp(a->user, b->user);
+	return order_count_name(a->n, a->user, b->n, b->user);
 }
 
 /* As agg's code key: code, enhanced, response, protocol, cause. */
@@ -847,15 +844,14 @@ cmp_code(const void *x, const void *y)
 	const struct code_row *a = x, *b = y;
 	int	 c;
 
-	if (a->events != b->events)
-		return a->events < b->events ? 1 : -1;
-	if ((c = strncmp(a->code, b->code, sizeof(a->code))) != 0 ||
+	if ((c = order_count(a->events, b->events)) != 0 ||
+	    (c = strncmp(a->code, b->code, sizeof(a->code))) != 0 ||
 	    (c = strncmp(a->enh, b->enh, sizeof(a->enh))) != 0 ||
 	    (c = strncmp(a->resp, b->resp, sizeof(a->resp))) != 0)
 		return c;
 	if (a->proto != b->proto)
 		return a->proto - b->proto;
-	return (unsigned char)a->cause - (unsigned char)b->cause;
+	return order_cause(a->cause, b->cause);
 }
 
 static int
@@ -864,11 +860,10 @@ cmp_reply(const void *x, const void *y)
 	const struct reply_row *a = x, *b = y;
 	int	 c;
 
-	if (a->events != b->events)
-		return a->events < b->events ? 1 : -1;
-	if ((c = strcmp(a->reply, b->reply)) != 0)
+	if ((c = order_count_name(a->events, a->reply, b->events,
+	    b->reply)) != 0)
 		return c;
-	return (unsigned char)a->cause - (unsigned char)b->cause;
+	return order_cause(a->cause, b->cause);
 }
 
 static int
@@ -876,9 +871,7 @@ cmp_tmpl(const void *x, const void *y)
 {
 	const struct tmpl_row *a = x, *b = y;
 
-	if (a->events != b->events)
-		return a->events < b->events ? 1 : -1;
-	return strcmp(a->tmpl, b->tmpl);
+	return order_count_name(a->events, a->tmpl, b->events, b->tmpl);
 }
 
 /* As traffic.c's result: count descending, then address. */
@@ -887,9 +880,7 @@ cmp_traffic_n(const void *x, const void *y)
 {
 	const struct traffic_row *a = x, *b = y;
 
-	if (a->n != b->n)
-		return a->n < b->n ? 1 : -1;
-	return strcmp(a->name, b->name);
+	return order_count_name(a->n, a->name, b->n, b->name);
 }
 
 /* Bytes descending, then as cmp_traffic_n. */
@@ -897,10 +888,9 @@ static int
 cmp_traffic_bytes(const void *x, const void *y)
 {
 	const struct traffic_row *a = x, *b = y;
+	int	 c = order_count(a->bytes, b->bytes);
 
-	if (a->bytes != b->bytes)
-		return a->bytes < b->bytes ? 1 : -1;
-	return cmp_traffic_n(x, y);
+	return c != 0 ? c : cmp_traffic_n(x, y);
 }
 
 static int
@@ -908,7 +898,7 @@ cmp_thour(const void *x, const void *y)
 {
 	const struct traffic_hour *a = x, *b = y;
 
-	return (a->start > b->start) - (a->start < b->start);
+	return order_time(a->start, b->start);
 }
 
 /*
@@ -1001,9 +991,7 @@ cmp_key_count(const void *x, const void *y)
 {
 	const struct key_count *a = x, *b = y;
 
-	if (a->n != b->n)
-		return a->n < b->n ? 1 : -1;
-	return strcmp(a->key, b->key);
+	return order_count_name(a->n, a->key, b->n, b->key);
 }
 
 /*
