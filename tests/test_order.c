@@ -95,6 +95,22 @@ Test(order, table_order)
 		cr_assert_str_eq(v[i].name, want[i], "row %zu", i);
 }
 
+/*
+ * The row of folded keys comes last among equal counts, though "(" sorts
+ * before letters and digits; a larger count still comes first.
+ */
+Test(order, other_last_among_equals)
+{
+	cr_assert_eq(sign(order_count_other(3, "(other)", 1, 3, "alice", 0)),
+	    1);
+	cr_assert_eq(sign(order_count_other(3, "alice", 0, 3, "(other)", 1)),
+	    -1);
+	cr_assert_eq(sign(order_count_other(4, "(other)", 1, 3, "alice", 0)),
+	    -1, "count before the folded row's place");
+	cr_assert_eq(sign(order_count_other(3, "b", 0, 3, "a", 0)), 1);
+	cr_assert_eq(order_count_other(3, "(other)", 1, 3, "(other)", 1), 0);
+}
+
 Test(order, time_and_cause)
 {
 	cr_assert_eq(sign(order_time(-1, 0)), -1);

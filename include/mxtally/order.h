@@ -52,6 +52,24 @@ order_count_name(uint64_t an, const char *a, uint64_t bn, const char *b)
 	return c != 0 ? c : strcmp(a, b);
 }
 
+/*
+ * As order_count_name, but among equal counts the row of folded keys
+ * ("(other)", a_other or b_other set) comes last, where the scan puts it
+ * (it made it after the kept keys), not where its name would sort.
+ */
+static inline int
+order_count_other(uint64_t an, const char *a, int a_other, uint64_t bn,
+    const char *b, int b_other)
+{
+	int	 c = order_count(an, bn);
+
+	if (c != 0)
+		return c;
+	if (!a_other != !b_other)
+		return a_other ? 1 : -1;
+	return strcmp(a, b);
+}
+
 /* start time ascending: the timelines */
 static inline int
 order_time(int64_t a, int64_t b)

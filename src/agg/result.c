@@ -386,13 +386,9 @@ static int
 cmp_where_row(const void *x, const void *y)
 {
 	const struct where_row *a = x, *b = y;
-	int	 c;
 
-	if ((c = order_count(a->events, b->events)) != 0)
-		return c;
-	if ((a->name == other_name) != (b->name == other_name))
-		return a->name == other_name ? 1 : -1;
-	return strcmp(a->name, b->name);
+	return order_count_other(a->events, a->name, a->name == other_name,
+	    b->events, b->name, b->name == other_name);
 }
 
 /*

@@ -813,12 +813,21 @@ sort_rows(void *v, size_t n, size_t size, int (*cmp)(const void *,
 		qsort(v, n, size, cmp);
 }
 
+/* A report's row of folded keys (--max-keys): its name, nothing else. */
+static int
+is_other(const char *name)
+{
+	return strcmp(name, "(other)") == 0;
+}
+
+/* Users, hosts, clients, remotes: count, then name, "(other)" last. */
 static int
 cmp_mrow(const void *x, const void *y)
 {
 	const struct mrow *a = x, *b = y;
 
-	return order_count_name(a->events, a->name, b->events, b->name);
+	return order_count_other(a->events, a->name, is_other(a->name),
+	    b->events, b->name, is_other(b->name));
 }
 
 static int
