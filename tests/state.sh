@@ -2,7 +2,7 @@
 # End-to-end tests of what outlives one run:
 #  - merge: one saved report merged alone gives itself back (run settings
 #    such as max_keys aside), a report with "(other)" rows in its own
-#    row order;
+#    row order and with its own distinct counts;
 #    reports of the sample files merged give what one run over all of them
 #    gives (the expectation is mxtally's own all-files report: both sides
 #    are computed independently, by the scan and by the merge); bad
@@ -88,6 +88,11 @@ for mk in 3 5 8; do
 		[ "$(jq -c "$q" "$tmp/mk.json")" = "$(jq -c "$q" "$tmp/mk-m.json")" ] &&
 		    ok || bad "merge --max-keys $mk report: $k order differs"
 	done
+	# and counts its users, hosts, clients, remotes as it did: the
+	# "(other)" row is no user (a merge counted it as one more)
+	q='[.totals.users, .totals.hosts, .totals.clients, .totals.remotes]'
+	[ "$(jq -c "$q" "$tmp/mk.json")" = "$(jq -c "$q" "$tmp/mk-m.json")" ] &&
+	    ok || bad "merge --max-keys $mk report: totals differ"
 done
 # errors
 "$MXTALLY" merge 2>"$tmp/err"; [ $? = 2 ] && ok || bad "merge without reports: not 2"

@@ -737,14 +737,23 @@ add_alerts(struct merged *m, const json_t *a)
 	}
 }
 
-/* What a report lists fewer of than it counts: n - listed, or 0. */
+/*
+ * What a report lists fewer of than it counts: n - listed, or 0. Its
+ * "(other)" row (--max-keys) is no key, and the count leaves it out.
+ */
 static uint64_t
 unlisted(struct merged *m, const json_t *tot, const char *key,
-    const json_t *list)
+    const json_t *list, const char *label)
 {
 	uint64_t	 n = cnt(m, tot, key);
+	size_t		 i, listed = 0;
+	const char	*name;
 
-	return n > json_array_size(list) ? n - json_array_size(list) : 0;
+	EACH(i, list) {
+		name = jstr(json_array_get(list, i), label);
+		listed += name == NULL || strcmp(name, "(other)") != 0;
+	}
+	return n > listed ? n - listed : 0;
 }
 
 static void
@@ -775,14 +784,14 @@ add_doc(struct merged *m, const json_t *doc)
 	ADD(m, &r->join_paired, tot, "join_paired");
 	if (cnt(m, tot, "max_keys") > r->max_keys)
 		r->max_keys = cnt(m, tot, "max_keys");
-	if (unlisted(m, tot, "users", arr(doc, "users")) > 0 ||
+	if (unlisted(m, tot, "users", arr(doc, "users"), "user") > 0 ||
 	    cnt(m, tot, "folded_users") > 0) {
 		m->partial = 1;
 		sum(m, &m->extra_users, unlisted(m, tot, "users",
-		    arr(doc, "users")), "users");
+		    arr(doc, "users"), "user"), "users");
 	}
-	sum(m, &m->extra_hosts, unlisted(m, tot, "hosts", arr(doc, "hosts")),
-	    "hosts");
+	sum(m, &m->extra_hosts, unlisted(m, tot, "hosts", arr(doc, "hosts"),
+	    "host"), "hosts");
 	add_traffic(m, &r->traffic, json_object_get(doc, "traffic"));
 	add_traffic_lists(m, doc);
 	add_causes(m, doc);
@@ -798,9 +807,9 @@ add_doc(struct merged *m, const json_t *doc)
 	ADD(m, &r->folded_clients, tot, "folded_clients");
 	ADD(m, &r->folded_remotes, tot, "folded_remotes");
 	sum(m, &m->extra_clients, unlisted(m, tot, "clients",
-	    arr(doc, "clients")), "clients");
+	    arr(doc, "clients"), "client"), "clients");
 	sum(m, &m->extra_remotes, unlisted(m, tot, "remotes",
-	    arr(doc, "remotes")), "remotes");
+	    arr(doc, "remotes"), "remote"), "remotes");
 	add_alerts(m, arr(doc, "alerts"));
 }
 
@@ -959,6 +968,13 @@ build_traffic(struct merged *m, size_t top)
 	t->hours = m->thours;
 }
 
+/* The rows of rs that are keys: all but a "(other)" row. */
+static size_t
+rows_named(const struct rows *rs)
+{
+	return rs->n - (keytab_find(&rs->idx, "(other)", 7) != NULL);
+}
+
 /* One entity_row per merged row, by_cause pointing into the row. */
 static struct entity_row *
 entity_rows(struct rows *rs, int hours)
@@ -1017,10 +1033,10 @@ build_where(struct merged *m, size_t top)
 	int		 c;
 
 	r->clients = where_rows(&m->clients);
-	r->nclients = m->clients.n + m->extra_clients;
+	r->nclients = rows_named(&m->clients) + m->extra_clients;
 	r->nclients_shown = top && top < m->clients.n ? top : m->clients.n;
 	r->remotes = where_rows(&m->remotes);
-	r->nremotes = m->remotes.n + m->extra_remotes;
+	r->nremotes = rows_named(&m->remotes) + m->extra_remotes;
 	r->nremotes_shown = top && top < m->remotes.n ? top : m->remotes.n;
 	for (i = 0; i < m->remotes.n; i++) {
 		r->remote_events += r->remotes[i].events;
@@ -1088,10 +1104,10 @@ build(struct merged *m, size_t top)
 
 	r->top = top;
 	r->users = entity_rows(&m->users, 0);
-	r->nusers = m->users.n + m->extra_users;
+	r->nusers = rows_named(&m->users) + m->extra_users;
 	r->nusers_shown = top && top < m->users.n ? top : m->users.n;
 	r->hosts = entity_rows(&m->hosts, 0);
-	r->nhosts = m->hosts.n + m->extra_hosts;
+	r->nhosts = rows_named(&m->hosts) + m->extra_hosts;
 	r->nhosts_shown = top && top < m->hosts.n ? top : m->hosts.n;
 	r->hours = entity_rows(&m->hours, 1);
 	r->nhours = m->hours.n;
