@@ -19,7 +19,8 @@ import subprocess
 import threading
 import time
 
-PORT_BASE = 21000
+# REALSERVERS_PORT_BASE moves the range, for two runs on one machine
+PORT_BASE = int(os.environ.get("REALSERVERS_PORT_BASE", "21000"))
 PORT_SLOT = 40           # ports per run; runs get slots 0..24
 
 
@@ -40,6 +41,8 @@ class Truth:
         self.traffic = collections.Counter()
         self.logins = collections.defaultdict(collections.Counter)
         self.details = collections.Counter()    # "cause/detail" -> n
+        # (protocol, user, refused client, holder's client) -> refusals
+        self.lock_pairs = collections.Counter()
 
     def told(self, scenario, user, reply, cause=None, logged=True, n=1,
              detail=None):
@@ -65,6 +68,12 @@ class Truth:
                                  "reply": reply, "cause": None,
                                  "logged": True, "count": 1})
 
+    def lock_pair(self, proto, user, client, holder):
+        """A session refused its mailbox lock, held by a session whose
+        client is known (the report must pair them)."""
+        with self.lock:
+            self.lock_pairs[(proto, user.lower(), client, holder)] += 1
+
     def count(self, key, n=1):
         with self.lock:
             self.traffic[key] += n
@@ -80,6 +89,7 @@ class Truth:
             "traffic": dict(sorted(self.traffic.items())),
             "logins": {p: dict(c) for p, c in sorted(self.logins.items())},
             "details": dict(sorted(self.details.items())),
+            "lock_pairs": sorted([list(k) + [n] for k, n in self.lock_pairs.items()]),
             "replies": self.replies,
         }
 

@@ -14,6 +14,7 @@ Layouts, one run each:
 import imaplib
 import os
 import poplib
+import signal
 import smtplib
 import threading
 import time
@@ -32,7 +33,7 @@ FULL_SIZE = "200k"          # tmpfs under the full user's mail store
 
 USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace",
          "heidi", "ivan", "judy", "quota1", "quota2", "quota3", "full1",
-         "lock1", "lock2"]
+         "lock1", "lock2", "lock3"]
 
 
 def addr(u):
@@ -54,7 +55,7 @@ class System(common.System):
     ports = {"pop3": 0, "imap": 1, "lmtp": 2, "smtp": 3}
     # independent scenarios, run concurrently
     groups = ("pop3_logins", "pop3_lock", "pop3_messages", "imap_logins",
-              "quota_and_full", "smtp_refusals")
+              "imap_lock", "quota_and_full", "smtp_refusals")
 
     # -- configuration -------------------------------------------------
 
@@ -207,6 +208,62 @@ class System(common.System):
         b.close()
         a.quit()
 
+    def imap_lock(self, truth):
+        """IMAP lock contention: session A (one address) holds its INBOX's
+        transaction log lock, as a long operation would (its imap process
+        is stopped by SIGSTOP while /proc/locks shows it holding the
+        lock, between STOREs it runs in a loop); session B (another
+        address) gives up waiting for it after mail_max_lock_timeout
+        (1s), is told NO [SERVERBUG], and Dovecot names A's pid, the
+        mpid of A's login. The report must pair B's client with A's."""
+        u = "lock3"
+        pw = PW % USERS.index(u)
+        ipa, ipb = src_ip(), src_ip()
+        a = IMAPFrom("127.0.0.1", self.p["imap"], ipa)
+        a.login(addr(u), pw)
+        truth.login("imap", True)
+        for k in range(3):
+            a.append("INBOX", None, None, (MSG % ("lock%d" % k, "x")).encode())
+        a.select("INBOX")
+        pid = imap_pid(addr(u), ipa)
+        ino = os.stat("%s/home/%s/Maildir/dovecot.index.log" % (self.t, u)).st_ino
+        stop = threading.Event()
+
+        def busy():
+            k = 0
+            while not stop.is_set():
+                a.store("1:*", "+FLAGS" if k % 2 == 0 else "-FLAGS", "\\Flagged")
+                k += 1
+        th = threading.Thread(target=busy)
+        th.start()
+        b = None
+        try:
+            for _ in range(20000):
+                os.kill(pid, signal.SIGSTOP)
+                if holds_lock(pid, ino):
+                    break
+                os.kill(pid, signal.SIGCONT)
+                time.sleep(0.001)
+            else:
+                raise RuntimeError("imap pid %d never held its lock" % pid)
+            b = IMAPFrom("127.0.0.1", self.p["imap"], ipb)
+            b.login(addr(u), pw)
+            truth.login("imap", True)
+            # one failed reply: SELECT's, or else the STORE's
+            typ, data = b.select("INBOX")
+            if typ == "OK":
+                typ, data = b.store("1", "+FLAGS", "\\Seen")
+            if typ != "NO":
+                raise RuntimeError("IMAP session B was not refused: %s %s" % (typ, data))
+            truth.told("imap_lock", addr(u), data[0].decode(), "lock_contention")
+            truth.lock_pair("imap", addr(u), ipb, ipa)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+            stop.set()
+            th.join()
+        b.logout()
+        a.logout()
+
     def pop3_messages(self, truth):
         # two messages for heidi come in through Postfix first
         u, i = USERS[7], 7
@@ -332,6 +389,36 @@ class System(common.System):
                                            ("ghost9@" + DOMAIN, "x")))
 
 
+def imap_pid(user, ip, timeout=10):
+    """The pid of the imap process serving user from ip (its title, with
+    verbose_proctitle, is "dovecot-INSTANCE/imap [user ip ...]")."""
+    end = time.time() + timeout
+    while time.time() < end:
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    cmd = f.read().decode(errors="replace")
+            except OSError:
+                continue
+            if "/imap [%s %s" % (user, ip) in cmd:
+                return int(d)
+        time.sleep(0.05)
+    raise RuntimeError("no imap process for %s from %s" % (user, ip))
+
+
+def holds_lock(pid, ino):
+    """Whether pid holds a write lock on the file with inode ino."""
+    with open("/proc/locks") as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 8 and w[1] != "->" and w[3] == "WRITE" and \
+                    w[4] == str(pid) and w[5].endswith(":%d" % ino):
+                return True
+    return False
+
+
 MSG = "From: s@example.org\r\nTo: u@example.net\r\nSubject: %s\r\n\r\n%s\r\n"
 
 DOVECOT_CONF = """\
@@ -352,6 +439,7 @@ default_internal_user = dovecot
 mail_location = maildir:~/Maildir
 mail_plugins = quota
 pop3_lock_session = yes
+verbose_proctitle = yes
 lmtp_rcpt_check_quota = yes
 %(log)s
 passdb {
