@@ -70,7 +70,7 @@ grep -q '<tr data-user="bob" data-events="1"><td>bob</td>' "$tmp/t.html" &&
 	"$tmp/t.html" && ok || bad "html locks"
 
 "$MXTALLY" --year 2026 -f csv --table locks "$L" | tr -d '\r' | sed -n 4p |
-    grep -qx 'alice,2026-11-21T10:00:06,aaaa0002,192.0.2.2,192.0.2.1,aaaa0001,2026-11-21T10:00:00' &&
+    grep -qx 'alice,2026-11-21T10:00:06,aaaa0002,192.0.2.2,192.0.2.1,aaaa0001,2026-11-21T10:00:00,pop3,alice,' &&
 	ok || bad "csv locks"
 
 # merge adds what each report found
@@ -156,4 +156,85 @@ if [ -n "$MXTALLY_T" ] && [ -x "$MXTALLY_T" ]; then
 else
 	skip "many sessions in chunks: no MXTALLY_T (build/rel/mxtally-t)"
 fi
+
+# IMAP (Dovecot): a session that timed out waiting for a lock is paired
+# with the session whose mail process had the pid Dovecot named (the
+# login's mpid), on the same host, open then, the latest such. By hand
+# from samples/locks/imap.log (lines per Dovecot's format strings):
+#   carol cccc0002 (198.51.100.20) timed out at 11:03:30 and again at
+#     11:06:31 on the same file: one event, one refused session; pid
+#     4100 on store1 is cccc0001 (192.0.2.10, logged in 11:00:00,
+#     ended 11:07:00), not store2's cccc0099 (another host)
+#   dave dddd0002 (203.0.113.5) at 12:28:00 names pid 4300: dave's own
+#     dddd0001 had it until 12:10:00 (ended), erin's eeee0001
+#     (203.0.113.6, 12:20:00) has it now: the holder, another user
+#   frank ffff0001 (192.0.2.30) names pid 5000, whose login is not in
+#     the log (a delivery, an indexer): no holder, the pid is shown
+#   gina gggg0001: a dotlock timeout names no pid, and her login is
+#     not in the log: no client, no holder
+# so 4 lock_contention events, 4 refused IMAP sessions, 2 holders.
+I=samples/locks/imap.log
+cat >"$tmp/iwant" <<'EOF'
+{"refused_sessions":4,"holder_found":2,"dropped":0,"imap_refused_sessions":4,"pairs":[{"user":"carol","client":"198.51.100.20","holder_client":"192.0.2.10","events":1,"protocol":"imap","holder_user":"carol"},{"user":"dave","client":"203.0.113.5","holder_client":"203.0.113.6","events":1,"protocol":"imap","holder_user":"erin"}],"sessions":[{"user":"gina","refused_at":"2026-11-21T13:10:00","session":"gggg0001","client":null,"holder_client":null,"holder_session":null,"holder_since":null,"protocol":"imap","holder_user":null,"holder_pid":null},{"user":"frank","refused_at":"2026-11-21T13:03:00","session":"ffff0001","client":"192.0.2.30","holder_client":null,"holder_session":null,"holder_since":null,"protocol":"imap","holder_user":null,"holder_pid":5000},{"user":"dave","refused_at":"2026-11-21T12:28:00","session":"dddd0002","client":"203.0.113.5","holder_client":"203.0.113.6","holder_session":"eeee0001","holder_since":"2026-11-21T12:20:00","protocol":"imap","holder_user":"erin","holder_pid":4300},{"user":"carol","refused_at":"2026-11-21T11:03:30","session":"cccc0002","client":"198.51.100.20","holder_client":"192.0.2.10","holder_session":"cccc0001","holder_since":"2026-11-21T11:00:00","protocol":"imap","holder_user":"carol","holder_pid":4100}]}
+EOF
+"$MXTALLY" --year 2026 -j1 -f json "$I" >"$tmp/i.json" || bad "report $I"
+jq -c .lock_contention "$tmp/i.json" >"$tmp/i1"
+cmp -s "$tmp/iwant" "$tmp/i1" && ok || { bad "imap lock_contention"; cat "$tmp/i1"; }
+[ "$(jq -c '.causes.lock_contention | [.events, .top_users]' "$tmp/i.json")" = \
+    '[4,[["carol",1],["dave",1],["frank",1],["gina",1]]]' ] && ok ||
+	bad "imap lock events: $(jq -c .causes.lock_contention.events "$tmp/i.json")"
+# logins in one file, the rest in another, either order; -j1 and -j2;
+# and POP3 and IMAP together: both answers, unchanged
+grep 'Login:' "$I" >"$tmp/ia.log"
+grep -v 'Login:' "$I" >"$tmp/ib.log"
+for j in 1 2; do
+	for order in "ia ib" "ib ia"; do
+		set -- $order
+		"$MXTALLY" --year 2026 -j$j -f json "$tmp/$1.log" "$tmp/$2.log" |
+		    jq -c .lock_contention >"$tmp/isplit"
+		cmp -s "$tmp/iwant" "$tmp/isplit" && ok ||
+			bad "imap split files $order -j$j: $(cat "$tmp/isplit")"
+	done
+done
+"$MXTALLY" --year 2026 -f json "$L" "$I" | jq -c '.lock_contention |
+    [.refused_sessions, .holder_found, .imap_refused_sessions,
+    (.pairs | map([.user, .protocol]))]' >"$tmp/both"
+[ "$(cat "$tmp/both")" = '[7,4,4,[["alice",null],["bob",null],["carol","imap"],["dave","imap"]]]' ] &&
+	ok || bad "pop3 and imap: $(cat "$tmp/both")"
+# a chunk end between every few lines (the test binary's 256-byte
+# chunks), -j1 and -j2: the same pairs
+if [ -n "${MXTALLY_T:-}" ]; then
+	for j in 1 2; do
+		MXT_TEST_CHUNK=256 "$MXTALLY_T" --year 2026 -j$j -f json "$I" |
+		    jq -c .lock_contention >"$tmp/ichunk"
+		cmp -s "$tmp/iwant" "$tmp/ichunk" && ok ||
+			bad "imap 256-byte chunks -j$j: $(cat "$tmp/ichunk")"
+	done
+fi
+# text, HTML and CSV say the same
+"$MXTALLY" --year 2026 "$I" >"$tmp/it.txt"
+grep -q '^  4 IMAP sessions refused the mailbox lock; the session holding it is in the log for 2\.$' \
+    "$tmp/it.txt" && ok || bad "imap text count"
+grep -Eq '^  dave +203\.0\.113\.5 +203\.0\.113\.6 +1  IMAP, held as erin$' \
+    "$tmp/it.txt" && ok || bad "imap text pair row"
+grep -q '^    2026-11-21T12:28:00  dave from 203.0.113.5 (IMAP): held by 203.0.113.6 as erin since 2026-11-21T12:20:00 (session eeee0001, pid 4300)$' \
+    "$tmp/it.txt" && ok || bad "imap text session"
+grep -q '^    2026-11-21T13:03:00  frank from 192.0.2.30 (IMAP): the holder, pid 5000, is not in the log$' \
+    "$tmp/it.txt" && ok || bad "imap text: holder pid not in the log"
+grep -q '^  Why (IMAP): ' "$tmp/it.txt" && ! grep -q '^  Why: ' "$tmp/it.txt" &&
+	ok || bad "imap text: the IMAP reason, not POP3's"
+"$MXTALLY" --year 2026 -f html "$I" >"$tmp/it.html"
+grep -q 'held by <span class="mono">203.0.113.6</span> as erin (IMAP)</td>' "$tmp/it.html" &&
+	grep -q '<li>2026-11-21 12:28:00 dave from 203.0.113.5 (IMAP): held by 203.0.113.6 as erin since 2026-11-21 12:20:00 (session <code>eeee0001</code>, pid 4300)</li>' \
+	"$tmp/it.html" && ok || bad "html imap locks"
+"$MXTALLY" --year 2026 -f csv --table locks "$I" | tr -d '\r' | sed -n 4p |
+    grep -qx 'dave,2026-11-21T12:28:00,dddd0002,203.0.113.5,203.0.113.6,eeee0001,2026-11-21T12:20:00,imap,erin,4300' &&
+	ok || bad "csv imap locks"
+# merge keeps IMAP pairs apart from POP3 ones and adds them up
+"$MXTALLY" merge -f json "$tmp/i.json" "$tmp/i.json" |
+    jq -c '.lock_contention | [.refused_sessions, .imap_refused_sessions,
+    .holder_found, (.pairs | map([.user, .holder_user, .protocol,
+    .events])), (.sessions | map(.holder_pid))]' >"$tmp/im"
+[ "$(cat "$tmp/im")" = '[8,8,4,[["carol","carol","imap",2],["dave","erin","imap",2]],[null,null,5000,5000,4300,4300,4100,4100]]' ] &&
+	ok || bad "merge imap: $(cat "$tmp/im")"
 t_end

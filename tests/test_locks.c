@@ -6,6 +6,12 @@
  */
 #include <criterion/criterion.h>
 
+#include <string.h>
+
+#include "mxtally/agg.h"
+#include "mxtally/cause.h"
+#include "mxtally/classify.h"
+#include "mxtally/report.h"
 #include "parse_util.h"
 
 Test(locks, pop3_login, .timeout = 10)
@@ -109,4 +115,114 @@ Test(locks, pop3_end_and_refusal, .timeout = 10)
 	cr_assert_eq(ev.sess, SESS_NONE, "a refusal is no end");
 	cr_assert(eq(ev.session, "vUe/JwxipeV/AAFQ"));
 	cr_assert_str_eq(cause_of(&ev), "lock_contention");
+}
+
+/*
+ * IMAP pairs by pid through parse, classify and agg, the lines of
+ * samples/locks/imap.log (per Dovecot's format strings; expected pairs
+ * derived by hand in tests/locks.sh) fed to two aggs split at every
+ * line, merged either way: the answer does not depend on where a chunk
+ * ends or which worker read a line.
+ */
+static const char *const imap_lines[] = {
+	"Nov 21 11:00:00 store1 dovecot: imap-login: Login: user=<carol>, method=PLAIN, rip=192.0.2.10, lip=10.0.0.1, mpid=4100, TLS, session=<cccc0001>",
+	"Nov 21 11:00:10 store2 dovecot: imap-login: Login: user=<carol>, method=PLAIN, rip=192.0.2.99, lip=10.0.0.2, mpid=4100, TLS, session=<cccc0099>",
+	"Nov 21 11:00:30 store1 dovecot: imap-login: Login: user=<carol>, method=PLAIN, rip=198.51.100.20, lip=10.0.0.1, mpid=4200, TLS, session=<cccc0002>",
+	"Nov 21 11:03:30 store1 dovecot: imap(carol)<4200><cccc0002>: Error: Mailbox INBOX: Timeout (180s) while waiting for lock for transaction log file /var/mail/carol/dovecot.index.log (WRITE lock held by pid 4100)",
+	"Nov 21 11:07:00 store1 dovecot: imap(carol)<4100><cccc0001>: Disconnected: Logged out in=1200 out=53100",
+	"Nov 21 12:00:00 store1 dovecot: imap-login: Login: user=<dave>, method=PLAIN, rip=203.0.113.5, lip=10.0.0.1, mpid=4300, TLS, session=<dddd0001>",
+	"Nov 21 12:10:00 store1 dovecot: imap(dave)<4300><dddd0001>: Disconnected: Logged out in=90 out=700",
+	"Nov 21 12:20:00 store1 dovecot: imap-login: Login: user=<erin>, method=PLAIN, rip=203.0.113.6, lip=10.0.0.1, mpid=4300, TLS, session=<eeee0001>",
+	"Nov 21 12:25:00 store1 dovecot: imap-login: Login: user=<dave>, method=PLAIN, rip=203.0.113.5, lip=10.0.0.1, mpid=4400, TLS, session=<dddd0002>",
+	"Nov 21 12:28:00 store1 dovecot: imap(dave)<4400><dddd0002>: Error: Mailbox Shared/erin/INBOX: Timeout (180s) while waiting for lock for transaction log file /var/mail/erin/dovecot.index.log (WRITE lock held by pid 4300)",
+};
+
+static struct classifier	*cl;
+static struct classify_scratch	*cs;
+
+static void
+pair_setup(void)
+{
+	cl = classify_new();
+	cr_assert_not_null(cl);
+	cs = classify_scratch_new(cl);
+}
+
+static void
+pair_teardown(void)
+{
+	classify_scratch_free(cs);
+	classify_free(cl);
+}
+
+/* One line as a worker's sink takes it: traffic facts and events. */
+static void
+feed(struct agg *a, const char *l, uint64_t pos)
+{
+	struct event	 ev;
+	int		 rc = line(l, &ev);
+
+	if (rc == 1) {
+		classify_event(cl, cs, &ev);
+		agg_traffic(a, &ev, pos, 1);
+		agg_add(a, &ev, pos);
+	} else if (ev.tkind != TR_NONE || ev.sess != SESS_NONE)
+		agg_traffic(a, &ev, pos, 0);
+}
+
+static const struct lock_row *
+row_of(const struct result *r, const char *session)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nlocks; i++)
+		if (strcmp(r->locks[i].session, session) == 0)
+			return &r->locks[i];
+	return NULL;
+}
+
+Test(locks, imap_pairs_split_anywhere, .init = pair_setup,
+    .fini = pair_teardown, .timeout = 20)
+{
+	size_t			 k, order, i, n = sizeof(imap_lines) /
+				    sizeof(imap_lines[0]);
+	struct agg		*a, *b;
+	struct result		*r;
+	const struct lock_row	*c, *d;
+
+	for (k = 0; k <= n; k++)
+		for (order = 0; order < 2; order++) {
+			a = agg_new();
+			b = agg_new();
+			for (i = 0; i < n; i++)
+				feed(i < k ? a : b, imap_lines[i], i);
+			agg_merge(order ? b : a, order ? a : b);
+			agg_finish(order ? b : a);
+			r = agg_result(order ? b : a, 0);
+			cr_assert_eq(r->nlocks_all, 2, "split %zu order %zu",
+			    k, order);
+			cr_assert_eq(r->nlocks_imap, 2);
+			cr_assert_eq(r->locks_held, 2);
+			cr_assert_eq(r->nlock_pairs, 2);
+			c = row_of(r, "cccc0002");
+			d = row_of(r, "dddd0002");
+			cr_assert_not_null(c);
+			cr_assert_not_null(d);
+			cr_assert(c->imap && d->imap);
+			/* carol: pid 4100 on store1, not store2's */
+			cr_assert_str_eq(c->client, "198.51.100.20");
+			cr_assert_str_eq(c->holder, "192.0.2.10");
+			cr_assert_str_eq(c->holder_session, "cccc0001");
+			cr_assert_str_eq(c->holder_user, "carol");
+			cr_assert_eq(c->holder_pid, 4100);
+			/* dave: pid 4300 is erin's now, dave's ended */
+			cr_assert_str_eq(d->holder, "203.0.113.6");
+			cr_assert_str_eq(d->holder_session, "eeee0001");
+			cr_assert_str_eq(d->holder_user, "erin");
+			cr_assert_eq(d->holder_pid, 4300);
+			cr_assert_str_eq(r->lock_pairs[1].holder_user, "erin");
+			result_free(r);
+			agg_free(a);
+			agg_free(b);
+		}
 }

@@ -91,11 +91,11 @@ Test(report_views, space_and_locks, .timeout = 5)
 		    T_1400, T_1400 + 3600 } },
 	};
 	struct lock_pair	 two[] = {
-		{ "alice", "192.0.2.1", "192.0.2.2", 3 },
-		{ "carol", "192.0.2.4", "192.0.2.5", 1 },
+		{ "alice", "192.0.2.1", "192.0.2.2", 3, NULL, 0 },
+		{ "carol", "192.0.2.4", "192.0.2.5", 1, NULL, 0 },
 	};
 	struct lock_pair	 same[] = { { "bob", "192.0.2.3", "192.0.2.3",
-	    1 } };
+	    1, NULL, 0 } };
 	struct result		 r = tiny_result();
 	const struct result_views *v = &r.views;
 
@@ -119,6 +119,14 @@ Test(report_views, space_and_locks, .timeout = 5)
 	report_views(&r);
 	cr_assert_null(v->lock_why[0]);
 	cr_assert(strstr(v->lock_why[1], "polling interval") != NULL);
+	cr_assert_null(v->lock_why_imap);
+	report_views_release(&r);
+	/* an IMAP pair (a lock timeout) has its own reason, not POP3's */
+	same[0].imap = 1;
+	report_views(&r);
+	cr_assert_null(v->lock_why[0]);
+	cr_assert_null(v->lock_why[1]);
+	cr_assert(strstr(v->lock_why_imap, "lock timeout") != NULL);
 	report_views_release(&r);
 }
 

@@ -182,8 +182,10 @@ void space_fig_add(struct space_fig *a, const struct space_fig *b);
 void space_sort(struct space_row *v, size_t n);
 
 /*
- * A POP3 session refused its mailbox lock, and the session that held
- * it (agg/locks.c): same user, logged in by then, not yet ended.
+ * A session refused its mailbox lock, and the session that held it
+ * (agg/locks.c). POP3: same user, logged in by then, not yet ended.
+ * IMAP (Dovecot): the session whose mail process had the pid Dovecot
+ * named as the lock's holder, on the same host, open by then.
  */
 struct lock_row {
 	const char	*user;
@@ -193,6 +195,9 @@ struct lock_row {
 	const char	*holder;	/* the holder's client IP, NULL none */
 	const char	*holder_session;
 	int64_t		 since;		/* the holder's login, T_NONE */
+	const char	*holder_user;	/* IMAP: the holder's user, else NULL */
+	uint32_t	 holder_pid;	/* IMAP: the pid named, 0 none */
+	uint8_t		 imap;		/* 1: an IMAP session, 0: POP3 */
 };
 
 struct lock_pair {			/* a mailbox polled by two at once */
@@ -200,6 +205,8 @@ struct lock_pair {			/* a mailbox polled by two at once */
 	const char	*client;	/* refused */
 	const char	*holder;	/* held the lock */
 	uint64_t	 events;
+	const char	*holder_user;	/* IMAP: the holder's user, else NULL */
+	uint8_t		 imap;		/* 1: IMAP sessions, 0: POP3 */
 };
 
 /* Sorts lock rows latest first and pairs most first, as reports do. */
@@ -259,10 +266,13 @@ struct result_views {
 	double		 bounce_pct;	/* bounced, % of delivered + bounced */
 	double		 login_failed_pct[3]; /* pop3, imap, smtp auth:
 					   failed, % of ok + failed */
-	const char	*lock_why[2];	/* what the lock pairs of two clients
-					   [0] and of one client twice [1]
-					   mean and the first step; NULL
-					   when r has no such pair */
+	const char	*lock_why[2];	/* what the POP3 lock pairs of two
+					   clients [0] and of one client
+					   twice [1] mean and the first
+					   step; NULL when r has no such
+					   pair */
+	const char	*lock_why_imap;	/* the same for IMAP pairs (a lock
+					   timeout), NULL when none */
 };
 
 /*
@@ -306,6 +316,7 @@ struct result {
 					   first */
 	size_t		 nlock_pairs;
 	uint64_t	 nlocks_all;	/* refused sessions, listed or not */
+	uint64_t	 nlocks_imap;	/* of which IMAP sessions */
 	uint64_t	 locks_held;	/* refusals whose holder was found */
 	uint64_t	 locks_dropped;	/* refusals --max-keys left out */
 	/*

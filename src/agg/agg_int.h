@@ -285,6 +285,18 @@ void locks_merge(struct lock_agg *into, struct lock_agg *from);
 /* Fills r's locks, lock_pairs, locks_held and locks_dropped; in ar. */
 void locks_result(struct lock_agg *l, struct arena *ar, struct result *r);
 
+/* lockpid.c: IMAP refusals paired with the holder by pid (locks.c's) */
+struct lock_pid;
+struct lock_pid *lockpid_new(void);
+void lockpid_free(struct lock_pid *l);
+void lockpid_set_max(struct lock_pid *l, size_t max);
+/* Copies what it keeps of a login, an end or an IMAP lock refusal. */
+void lockpid_add(struct lock_pid *l, const struct event *ev);
+void lockpid_merge(struct lock_pid *into, struct lock_pid *from);
+/* The refused IMAP sessions, holders found or not; rows in ar. */
+void lockpid_result(struct lock_pid *l, struct arena *ar,
+    struct lock_row **rows, size_t *nrows, uint64_t *dropped);
+
 /* Waits for agg_finish's traffic half; agg_result calls it. */
 void agg_traffic_wait(struct agg *a);
 

@@ -74,6 +74,7 @@ struct lock_agg {
 		uint64_t	 h;	/* its tab_hash */
 	}		 host[8];	/* by the last byte of its name */
 	struct arena	 ar;
+	struct lock_pid	*pid;		/* IMAP refusals, by pid (lockpid.c) */
 };
 
 struct lock_agg *
@@ -83,6 +84,7 @@ locks_new(void)
 
 	l->hmax = UINT64_MAX;
 	arena_init(&l->ar);
+	l->pid = lockpid_new();
 	return l;
 }
 
@@ -104,6 +106,7 @@ locks_free(struct lock_agg *l)
 		return;
 	blocks_free(l->head);
 	arena_release(&l->ar);
+	lockpid_free(l->pid);
 	free(l);
 }
 
@@ -111,6 +114,7 @@ void
 locks_set_max(struct lock_agg *l, size_t max)
 {
 	l->max = max;
+	lockpid_set_max(l->pid, max);
 }
 
 /* Drops from b what hmax no longer keeps; counts the refusals dropped. */
@@ -220,6 +224,9 @@ locks_add(struct lock_agg *l, const struct event *ev)
 	uint64_t	 hs, hu, hh;
 	int		 kind;
 
+	if (ev->proto == PROTO_IMAP || (ev->proto == PROTO_POP3 &&
+	    ev->sess != SESS_NONE))
+		lockpid_add(l->pid, ev);	/* a holder may be either */
 	if (ev->session.len == 0 || ev->user.len == 0 || ev->t == T_NONE ||
 	    ev->proto != PROTO_POP3)
 		return;
@@ -256,6 +263,7 @@ locks_merge(struct lock_agg *into, struct lock_agg *from)
 	struct lblock	*b, *next, **at;
 	uint64_t	 hmax = into->hmax;
 
+	lockpid_merge(into->pid, from->pid);
 	arena_take(&into->ar, &from->ar);
 	into->dropped += from->dropped;
 	if (from->hmax < into->hmax)
@@ -522,7 +530,12 @@ cmp_pair_key(const void *x, const void *y)
 		return c;
 	if ((c = strcmp(a->client, b->client)) != 0)
 		return c;
-	return strcmp(a->holder, b->holder);
+	if ((c = strcmp(a->holder, b->holder)) != 0)
+		return c;
+	if (a->imap != b->imap)		/* POP3 first */
+		return a->imap - b->imap;
+	return strcmp(a->holder_user ? a->holder_user : "",
+	    b->holder_user ? b->holder_user : "");
 }
 
 static int
@@ -550,7 +563,12 @@ cmp_lock(const void *x, const void *y)
 		return c;
 	if (a->holder == NULL || b->holder == NULL)
 		return (a->holder == NULL) - (b->holder == NULL);
-	return strcmp(a->holder, b->holder);
+	if ((c = strcmp(a->holder, b->holder)) != 0)
+		return c;
+	if (a->imap != b->imap)
+		return a->imap - b->imap;
+	return strcmp(a->holder_user ? a->holder_user : "",
+	    b->holder_user ? b->holder_user : "");
 }
 
 void
@@ -567,13 +585,15 @@ void
 locks_result(struct lock_agg *l, struct arena *ar, struct result *r)
 {
 	struct lsess	*s;
-	struct lock_row	*rows;
+	struct lock_row	*rows, *irows;
 	struct lock_pair *pairs;
-	size_t		 n, i, lo, hi, k = 0, np = 0, j;
+	size_t		 n, i, lo, hi, k = 0, np = 0, j, ni;
+	uint64_t	 idropped;
 
+	lockpid_result(l->pid, ar, &irows, &ni, &idropped);
 	s = locks_sessions(l, &n);
-	rows = arena_alloc(ar, (n + 1) * sizeof(*rows));
-	pairs = arena_alloc(ar, (n + 1) * sizeof(*pairs));
+	rows = arena_alloc(ar, (n + ni + 1) * sizeof(*rows));
+	pairs = arena_alloc(ar, (n + ni + 1) * sizeof(*pairs));
 	for (lo = 0; lo < n; lo = hi) {
 		for (hi = lo + 1; hi < n && strcmp(s[hi].user, s[lo].user) ==
 		    0 && strcmp(s[hi].host, s[lo].host) == 0; hi++)
@@ -595,13 +615,19 @@ locks_result(struct lock_agg *l, struct arena *ar, struct result *r)
 			k++;
 		}
 	}
+	/* the IMAP ones, paired by pid */
+	memcpy(rows + k, irows, ni * sizeof(*rows));
+	k += ni;
+	r->nlocks_imap = ni;
 	/* pairs: the held refusals by user, client and holder, counted */
 	r->locks_held = 0;
 	for (i = 0; i < k; i++)
 		if (rows[i].holder != NULL)
 			pairs[r->locks_held++] = (struct lock_pair){
 			    .user = rows[i].user, .client = rows[i].client,
-			    .holder = rows[i].holder, .events = 1 };
+			    .holder = rows[i].holder, .events = 1,
+			    .holder_user = rows[i].holder_user,
+			    .imap = rows[i].imap };
 	qsort(pairs, r->locks_held, sizeof(*pairs), cmp_pair_key);
 	for (i = 0; i < r->locks_held; i = j) {
 		for (j = i + 1; j < r->locks_held &&
@@ -615,6 +641,6 @@ locks_result(struct lock_agg *l, struct arena *ar, struct result *r)
 	r->nlocks = r->nlocks_all = k;
 	r->lock_pairs = pairs;
 	r->nlock_pairs = np;
-	r->locks_dropped = l->dropped;
+	r->locks_dropped = l->dropped + idropped;
 	free(s);
 }

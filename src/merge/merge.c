@@ -476,16 +476,21 @@ add_locks(struct merged *m, const json_t *doc)
 	ADD(m, &r->locks_held, o, "holder_found");
 	ADD(m, &r->locks_dropped, o, "dropped");
 	ADD(m, &m->extra_locks, o, "refused_sessions");
+	ADD(m, &r->nlocks_imap, o, "imap_refused_sessions");
 	a = arr(o, "pairs");
 	EACH(i, a) {
 		e = json_array_get(a, i);
 		p = (struct lock_pair){ .user = jstr(e, "user"),
 		    .client = jstr(e, "client"),
-		    .holder = jstr(e, "holder_client") };
+		    .holder = jstr(e, "holder_client"),
+		    .holder_user = jstr(e, "holder_user"),
+		    .imap = jstr(e, "protocol") != NULL &&
+		    strcmp(jstr(e, "protocol"), "imap") == 0 };
 		if (p.user == NULL || p.client == NULL || p.holder == NULL)
 			continue;
-		if (asprintf(&key, "%s\x1f%s\x1f%s", p.user, p.client,
-		    p.holder) == -1)
+		if (asprintf(&key, "%s\x1f%s\x1f%s\x1f%d\x1f%s", p.user,
+		    p.client, p.holder, p.imap, p.holder_user ?
+		    p.holder_user : "") == -1)
 			log_die("out of memory");
 		r->lock_pairs = grow(r->lock_pairs, &m->cappairs,
 		    r->nlock_pairs, sizeof(*r->lock_pairs));
@@ -508,7 +513,12 @@ add_locks(struct merged *m, const json_t *doc)
 		    jstr(e, "client") : "",
 		    .holder = jstr(e, "holder_client"),
 		    .holder_session = jstr(e, "holder_session"),
-		    .since = parse_stamp(jstr(e, "holder_since")) };
+		    .since = parse_stamp(jstr(e, "holder_since")),
+		    .holder_user = jstr(e, "holder_user"),
+		    .holder_pid = json_is_integer(json_object_get(e,
+		    "holder_pid")) ? (uint32_t)cnt(m, e, "holder_pid") : 0,
+		    .imap = jstr(e, "protocol") != NULL &&
+		    strcmp(jstr(e, "protocol"), "imap") == 0 };
 		if (m->extra_locks > 0)
 			m->extra_locks--;
 	}

@@ -300,16 +300,49 @@ rep_lock_session(FILE *out, const struct lock_row *l,
 	fmt->str(out, l->user);
 	fputs(" from ", out);
 	fmt->str(out, l->client[0] != '\0' ? l->client : "-");
+	if (l->imap)
+		fputs(" (IMAP)", out);
 	if (l->holder == NULL) {
-		fprintf(out, ": the holder is not in the log%s", fmt->end);
+		if (l->holder_pid != 0)
+			fprintf(out, ": the holder, pid %lu, is not in the log%s",
+			    (unsigned long)l->holder_pid, fmt->end);
+		else
+			fprintf(out, ": the holder is not in the log%s",
+			    fmt->end);
 		return;
 	}
 	fputs(": held by ", out);
 	fmt->str(out, l->holder[0] != '\0' ? l->holder : "-");
+	if (l->holder_user != NULL && strcmp(l->holder_user, l->user) != 0) {
+		fputs(" as ", out);
+		fmt->str(out, l->holder_user);
+	}
 	fprintf(out, " since %s (session %s", fmt->time(l->since, a,
 	    sizeof(a)), fmt->code);
 	fmt->str(out, l->holder_session);
-	fprintf(out, "%s)%s", fmt->uncode, fmt->end);
+	fputs(fmt->uncode, out);
+	if (l->holder_pid != 0)
+		fprintf(out, ", pid %lu", (unsigned long)l->holder_pid);
+	fprintf(out, ")%s", fmt->end);
+}
+
+void
+rep_lock_count(FILE *out, const struct result *r, const char *n,
+    const char *held)
+{
+	char	 a[32], b[32];
+
+	if (r->nlocks_imap == 0 || r->nlocks_imap == r->nlocks_all)
+		fprintf(out, "%s %s session%s refused the mailbox lock; the "
+		    "session holding it is in the log for %s.", n,
+		    r->nlocks_imap == 0 ? "POP3" : "IMAP",
+		    r->nlocks_all == 1 ? "" : "s", held);
+	else
+		fprintf(out, "%s session%s (%s POP3, %s IMAP) refused the "
+		    "mailbox lock; the session holding it is in the log for "
+		    "%s.", n, r->nlocks_all == 1 ? "" : "s",
+		    rep_num(r->nlocks_all - r->nlocks_imap, a, sizeof(a)),
+		    rep_num(r->nlocks_imap, b, sizeof(b)), held);
 }
 
 char *

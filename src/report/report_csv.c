@@ -385,7 +385,7 @@ csv_capacity(FILE *out, const struct result *r)
 	}
 }
 
-/* locks: refused POP3 sessions and the session that held the lock */
+/* locks: refused POP3/IMAP sessions and the session that held the lock */
 static void
 csv_locks(FILE *out, const struct result *r)
 {
@@ -394,7 +394,7 @@ csv_locks(FILE *out, const struct result *r)
 	size_t			 i;
 
 	fputs("user,refused_at,session,client,holder_client,holder_session,"
-	    "holder_since", out);
+	    "holder_since,protocol,holder_user,holder_pid", out);
 	csv_eol(out);
 	for (i = 0; i < r->nlocks; i++) {
 		l = &r->locks[i];
@@ -409,8 +409,15 @@ csv_locks(FILE *out, const struct result *r)
 		putc(',', out);
 		rep_csv_field(out, l->holder_session != NULL ?
 		    l->holder_session : "", 1);
-		fprintf(out, ",%s", l->since == T_NONE ? "" :
-		    report_time(l->since, b, sizeof(b)));
+		fprintf(out, ",%s,%s,", l->since == T_NONE ? "" :
+		    report_time(l->since, b, sizeof(b)),
+		    l->imap ? "imap" : "pop3");
+		rep_csv_field(out, l->holder_user != NULL ? l->holder_user :
+		    l->holder != NULL ? l->user : "", 1);
+		if (l->holder_pid != 0)
+			fprintf(out, ",%lu", (unsigned long)l->holder_pid);
+		else
+			putc(',', out);
 		csv_eol(out);
 	}
 }

@@ -917,18 +917,16 @@ html_locks(const struct hw *h)
 {
 	const struct result	*r = h->r;
 	const char		*why;
+	char			 a[32], b[32];
 	size_t			 i;
 
 	if (r->nlocks_all == 0)
 		return;
 	fputs("<section id=\"locks\">\n<h2>Lock contention: who held the "
 	    "lock</h2>\n<p>", h->out);
-	num(h, r->nlocks_all);
-	fprintf(h->out, " POP3 session%s refused the mailbox lock; the "
-	    "session holding it is in the log for ", r->nlocks_all == 1 ?
-	    "" : "s");
-	num(h, r->locks_held);
-	fputs(".</p>\n", h->out);
+	rep_lock_count(h->out, r, rep_num(r->nlocks_all, a, sizeof(a)),
+	    rep_num(r->locks_held, b, sizeof(b)));
+	fputs("</p>\n", h->out);
 	if (r->nlock_pairs > 0)
 		fputs("<div class=\"scroll\"><table id=\"lock-pairs\" "
 		    "class=\"stack\">\n<thead><tr><th>mailbox</th>"
@@ -948,7 +946,15 @@ html_locks(const struct hw *h)
 		rep_html_str(h->out, p->client[0] != '\0' ? p->client : "-");
 		fputs("</span> refused, held by <span class=\"mono\">", h->out);
 		rep_html_str(h->out, p->holder[0] != '\0' ? p->holder : "-");
-		fputs("</span></td></tr>\n", h->out);
+		fputs("</span>", h->out);
+		if (p->holder_user != NULL &&
+		    strcmp(p->holder_user, p->user) != 0) {
+			fputs(" as ", h->out);
+			rep_html_str(h->out, p->holder_user);
+		}
+		if (p->imap)
+			fputs(" (IMAP)", h->out);
+		fputs("</td></tr>\n", h->out);
 	}
 	if (r->nlock_pairs > 0)
 		fputs("</tbody></table></div>\n", h->out);
@@ -958,6 +964,9 @@ html_locks(const struct hw *h)
 	if ((why = h->v->lock_why[1]) != NULL)
 		fprintf(h->out, "<p class=\"step\"><b>Why (one client on "
 		    "both sides):</b> %s</p>\n", why);
+	if ((why = h->v->lock_why_imap) != NULL)
+		fprintf(h->out, "<p class=\"step\"><b>Why (IMAP):</b> %s"
+		    "</p>\n", why);
 	fputs("<details><summary>latest refused sessions</summary>\n"
 	    "<ul class=\"det\" id=\"lock-sessions\">\n", h->out);
 	for (i = 0; i < r->nlocks && i < h->rows; i++)

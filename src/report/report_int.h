@@ -108,6 +108,14 @@ struct lock_fmt {
 void rep_lock_session(FILE *out, const struct lock_row *l,
     const struct lock_fmt *fmt);
 
+/*
+ * "N POP3 sessions refused the mailbox lock; the session holding it is
+ * in the log for HELD." (with IMAP ones: "N sessions (P POP3, K IMAP)
+ * ..."); n and held are the counts as the writer formats them.
+ */
+void rep_lock_count(FILE *out, const struct result *r, const char *n,
+    const char *held);
+
 /* Formats bytes as "1.5 MiB" (or "512 bytes") into buf; returns buf. */
 char *rep_bytes(uint64_t n, char *buf, size_t len);
 

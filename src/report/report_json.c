@@ -695,6 +695,8 @@ json_locks(struct jw *w, const struct result *r)
 	jw_u64(w, "refused_sessions", r->nlocks_all);
 	jw_u64(w, "holder_found", r->locks_held);
 	jw_u64(w, "dropped", r->locks_dropped);
+	if (r->nlocks_imap > 0)
+		jw_u64(w, "imap_refused_sessions", r->nlocks_imap);
 	jw_open(w, "pairs", '[', 0);
 	for (i = 0; i < r->nlock_pairs; i++) {
 		jw_open(w, NULL, '{', 1);
@@ -702,6 +704,10 @@ json_locks(struct jw *w, const struct result *r)
 		jw_str(w, "client", r->lock_pairs[i].client);
 		jw_str(w, "holder_client", r->lock_pairs[i].holder);
 		jw_u64(w, "events", r->lock_pairs[i].events);
+		if (r->lock_pairs[i].imap) {	/* POP3 rows as they were */
+			jw_str(w, "protocol", "imap");
+			jw_str(w, "holder_user", r->lock_pairs[i].holder_user);
+		}
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');
@@ -718,6 +724,14 @@ json_locks(struct jw *w, const struct result *r)
 		    l->holder[0] != '\0' ? l->holder : NULL);
 		jw_str(w, "holder_session", l->holder_session);
 		jw_time(w, "holder_since", l->since);
+		if (l->imap) {
+			jw_str(w, "protocol", "imap");
+			jw_str(w, "holder_user", l->holder_user);
+			if (l->holder_pid != 0)
+				jw_u64(w, "holder_pid", l->holder_pid);
+			else		/* Dovecot named none (a dotlock) */
+				jw_str(w, "holder_pid", NULL);
+		}
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');

@@ -649,10 +649,10 @@ text_locks(const struct tx *t)
 	if (r->nlocks_all == 0)
 		return;
 	heading(t, "Lock contention: who held the lock");
-	fprintf(t->out, "  %s POP3 session%s refused the mailbox lock; the "
-	    "session holding it is in the log for %s.\n",
-	    rep_num(r->nlocks_all, a, sizeof(a)), r->nlocks_all == 1 ? "" : "s",
+	fputs("  ", t->out);
+	rep_lock_count(t->out, r, rep_num(r->nlocks_all, a, sizeof(a)),
 	    rep_num(r->locks_held, b, sizeof(b)));
+	fputc('\n', t->out);
 	for (i = 0; i < r->nlock_pairs && i < t->rows; i++)
 		w = name_width(r->lock_pairs[i].user, w);
 	if (r->nlock_pairs > 0) {
@@ -669,7 +669,15 @@ text_locks(const struct tx *t)
 		cell(t, p->client[0] != '\0' ? p->client : "-", 16);
 		fputs("  ", t->out);
 		cell(t, p->holder[0] != '\0' ? p->holder : "-", 16);
-		fprintf(t->out, "  %5s\n", rep_num(p->events, a, sizeof(a)));
+		fprintf(t->out, "  %5s", rep_num(p->events, a, sizeof(a)));
+		if (p->imap)
+			fputs("  IMAP", t->out);
+		if (p->holder_user != NULL &&
+		    strcmp(p->holder_user, p->user) != 0) {
+			fputs(", held as ", t->out);
+			rep_text_str(t->out, p->holder_user);
+		}
+		fputc('\n', t->out);
 	}
 	more(t, i, r->nlock_pairs, "pairs");
 	if ((why = t->v->lock_why[0]) != NULL)
@@ -677,6 +685,8 @@ text_locks(const struct tx *t)
 	if ((why = t->v->lock_why[1]) != NULL)
 		fprintf(t->out, "  Why (one client on both sides): %s\n",
 		    why);
+	if ((why = t->v->lock_why_imap) != NULL)
+		fprintf(t->out, "  Why (IMAP): %s\n", why);
 	fputs("  latest refused sessions\n", t->out);
 	for (i = 0; i < r->nlocks && i < t->rows; i++)
 		rep_lock_session(t->out, &r->locks[i], &text_lock_fmt);

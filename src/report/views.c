@@ -74,14 +74,30 @@ static const char lock_why_same[] =
     "mailbox, a slow link). First step: lengthen that client's "
     "polling interval.";
 
-/* The lock reasons that r's pairs call for: [0] two clients, [1] one. */
+static const char lock_why_imap[] =
+    "an IMAP session waited longer than Dovecot's lock timeout for a "
+    "mailbox index that another session's process kept locked: IMAP "
+    "shares a mailbox, so the holder was busy with it (a long expunge, "
+    "search or move in a big mailbox) or stuck on slow storage. First "
+    "step: look at what the holding client did then (its session and "
+    "pid are below) and at the storage's latency; split or archive the "
+    "mailbox if it is that big.";
+
+/*
+ * The lock reasons that r's pairs call for: POP3 [0] two clients, [1]
+ * one; *imap for IMAP pairs.
+ */
 static void
-lock_why(const struct result *r, const char *why[2])
+lock_why(const struct result *r, const char *why[2], const char **imap)
 {
 	size_t	 i;
 	int	 same;
 
 	for (i = 0; i < r->nlock_pairs; i++) {
+		if (r->lock_pairs[i].imap) {
+			*imap = lock_why_imap;
+			continue;
+		}
 		same = strcmp(r->lock_pairs[i].client,
 		    r->lock_pairs[i].holder) == 0;
 		why[same] = same ? lock_why_same : lock_why_two;
@@ -118,7 +134,7 @@ report_views(struct result *r)
 	for (i = 0; i < 3; i++)
 		v->login_failed_pct[i] = share(l[i]->failed, l[i]->ok +
 		    l[i]->failed);
-	lock_why(r, v->lock_why);
+	lock_why(r, v->lock_why, &v->lock_why_imap);
 	v->ready = 1;
 }
 

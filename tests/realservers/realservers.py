@@ -231,6 +231,18 @@ def compare(label, files, truth, rep):
             g = got["logins"].get(p, {}).get(k, 0)
             if c.get(k, 0) != g:
                 bad.append(("logins %s %s" % (p, k), c.get(k, 0), g, None))
+    # IMAP lock pairs: the refused client and the holder's, as the
+    # clients used them (Dovecot names the holder's pid)
+    gotp = {}
+    for p in rep.get("lock_contention", {}).get("pairs", []):
+        if p.get("protocol") == "imap":
+            k = "imap/%s/%s/%s" % (p["user"], p["client"], p["holder_client"])
+            gotp[k] = gotp.get(k, 0) + p["events"]
+    expp = {"/".join(k[:4]): k[4] for k in map(tuple, exp["lock_pairs"])}
+    for k in sorted(set(expp) | set(gotp)):
+        if expp.get(k, 0) != gotp.get(k, 0):
+            bad.append(("lock pair %s" % k, expp.get(k, 0), gotp.get(k, 0),
+                        "lock_contention"))
     for what, e, g, cause in bad:
         print("FAIL %s: %s: expected %d, mxtally %d" % (label, what, e, g))
     shown = set()
@@ -399,8 +411,10 @@ def check_all(results, status, workdir, known, copy_to):
         if diffs:
             failed += 1
         else:
-            print("ok %s: %s" % (label, ", ".join(
-                "%s %d" % kv for kv in sorted(truth.causes.items()))))
+            print("ok %s: %s%s" % (label, ", ".join(
+                "%s %d" % kv for kv in sorted(truth.causes.items())),
+                "; IMAP lock pairs %d" % sum(truth.lock_pairs.values())
+                if truth.lock_pairs else ""))
     return failed
 
 
