@@ -44,19 +44,32 @@ struct prec {
 	uint64_t	 ph;		/* of host and pid (login: its own;
 					   refusal: the holder's) */
 	int64_t		 t;
-	const char	*sid, *user, *client, *host;	/* "" when none */
+	const char	*sid, *user, *client;	/* as logged; "" when none */
+	const char	*host;		/* lower-cased */
 	uint32_t	 pid;		/* login: mpid; refusal: holder's */
+	uint16_t	 nsid, nuser, nclient;	/* their lengths */
 	uint8_t		 kind;
 };
 
+#define PBLOCK		2048	/* records a block holds */
+
+struct pblock {				/* records v[0..n), in the order added */
+	struct pblock	*next;
+	size_t		 n;
+	struct prec	 v[PBLOCK];
+};
+
 struct lock_pid {
-	struct prec	*v;
-	size_t		 n, cap;
+	struct pblock	*head;		/* lockpid_add fills the head */
+	size_t		 n;		/* records in all blocks */
+	struct prec	*v;		/* lockpid_result: the kept ones */
 	size_t		 max;		/* records kept; 0 = all */
 	uint64_t	 hmax;
 	uint64_t	 dropped;	/* refusals the cap left out */
-	const char	*host;		/* the last record's host, in ar */
-	uint64_t	 hosth;
+	struct {
+		const char	*name;	/* a recent record's host, in ar */
+		uint64_t	 h;	/* its tab_hash */
+	}		 host[8];	/* by the last byte of its name */
 	struct arena	 ar;
 };
 
@@ -70,11 +83,23 @@ lockpid_new(void)
 	return l;
 }
 
+static void
+pblocks_free(struct pblock *b)
+{
+	struct pblock	*next;
+
+	for (; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+}
+
 void
 lockpid_free(struct lock_pid *l)
 {
 	if (l == NULL)
 		return;
+	pblocks_free(l->head);
 	free(l->v);
 	arena_release(&l->ar);
 	free(l);
@@ -90,36 +115,43 @@ lockpid_set_max(struct lock_pid *l, size_t max)
 static void
 lockpid_fold(struct lock_pid *l)
 {
-	size_t	 i, k;
+	struct pblock	*b;
+	size_t		 i, k;
 
 	for (;;) {
-		for (i = k = 0; i < l->n; i++)
-			if (l->v[i].hash <= l->hmax)
-				l->v[k++] = l->v[i];
-			else if (l->v[i].kind == P_REFUSED)
-				l->dropped++;
-		l->n = k;
+		l->n = 0;
+		for (b = l->head; b != NULL; b = b->next) {
+			for (i = k = 0; i < b->n; i++)
+				if (b->v[i].hash <= l->hmax)
+					b->v[k++] = b->v[i];
+				else if (b->v[i].kind == P_REFUSED)
+					l->dropped++;
+			b->n = k;
+			l->n += k;
+		}
 		if (l->max == 0 || l->n <= l->max || l->hmax == 0)
 			return;
 		l->hmax >>= 1;
 	}
 }
 
+/* r, which hmax keeps, into the head block. */
 static void
 lockpid_push(struct lock_pid *l, const struct prec *r)
 {
-	if (r->hash > l->hmax) {
-		if (r->kind == P_REFUSED)
-			l->dropped++;
-		return;
+	struct pblock	*b = l->head;
+
+	if (b == NULL || b->n == PBLOCK) {
+		b = xmalloc(sizeof(*b));
+		b->n = 0;
+		b->next = l->head;
+		l->head = b;
 	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	l->v[l->n++] = *r;
-	if (l->max != 0 && l->n > l->max)
+	b->v[b->n++] = *r;
+	if (l->max != 0 && ++l->n > l->max)
 		lockpid_fold(l);
+	else if (l->max == 0)
+		l->n++;
 }
 
 static uint64_t
@@ -128,35 +160,66 @@ mix(uint64_t a, uint64_t b)
 	return a * 0x9e3779b97f4a7c15ULL ^ b;
 }
 
-/* A copy of s (at most KEY_MAX bytes), lower-cased if asked. */
-static const char *
-pcopy(struct lock_pid *l, struct slice s, int lower)
+/*
+ * The record's strings, as logged (at most KEY_MAX bytes each), in one
+ * allocation: most records are logins no refusal names, so the user is
+ * lower-cased and a NUL escaped only for the few kept (lockpid_keep).
+ */
+static void
+pcopy3(struct lock_pid *l, struct prec *r, struct slice a, struct slice b,
+    struct slice c)
 {
-	size_t	 n = s.len < KEY_MAX ? s.len : KEY_MAX;
-	char	 low[KEY_MAX];
+	size_t	 na = a.len < KEY_MAX ? a.len : KEY_MAX;
+	size_t	 nb = b.len < KEY_MAX ? b.len : KEY_MAX;
+	size_t	 nc = c.len < KEY_MAX ? c.len : KEY_MAX;
+	char	*p = arena_alloc(&l->ar, na + nb + nc + 3);
 
-	if (s.p == NULL || n == 0)
-		return "";
-	if (lower) {
-		lower_ascii(low, s.p, n);
-		return arena_strndup_name(&l->ar, low, n);
-	}
-	return arena_strndup_name(&l->ar, s.p, n);
+	memcpy(p, a.p, na);
+	r->sid = p;
+	p += na + 1;
+	memcpy(p, b.p, nb);
+	r->user = p;
+	p += nb + 1;
+	memcpy(p, c.p, nc);
+	r->client = p;
+	r->nsid = (uint16_t)na;
+	r->nuser = (uint16_t)nb;
+	r->nclient = (uint16_t)nc;
 }
 
-/* The host, copied once while the records name the same one. */
+/* A string of a kept record as the report shows it: NULs escaped. */
+static const char *
+pname(struct lock_pid *l, const char *s, size_t n, int lower)
+{
+	char	 low[KEY_MAX];
+
+	if (n == 0)
+		return "";
+	if (lower) {
+		lower_ascii(low, s, n);
+		s = low;
+	}
+	return arena_strndup_name(&l->ar, s, n);
+}
+
+/*
+ * The host of a recent record when s names it again (a log has a few
+ * hosts, "store1" to "store8" end in different bytes); *h its hash.
+ */
 static const char *
 phost(struct lock_pid *l, struct slice s, uint64_t *h)
 {
 	size_t	 n = s.len < KEY_MAX ? s.len : KEY_MAX;
+	size_t	 k = n > 0 ? (unsigned char)s.p[n - 1] % 8 : 0;
 
-	if (l->host == NULL || strncasecmp(l->host, s.p != NULL ? s.p : "",
-	    n) != 0 || l->host[n] != '\0') {
-		l->host = pcopy(l, s, 1);
-		l->hosth = tab_hash(l->host, strlen(l->host));
+	if (l->host[k].name == NULL || strncasecmp(l->host[k].name,
+	    s.p != NULL ? s.p : "", n) != 0 || l->host[k].name[n] != '\0') {
+		l->host[k].name = pname(l, s.p, n, 1);
+		l->host[k].h = tab_hash(l->host[k].name,
+		    strlen(l->host[k].name));
 	}
-	*h = l->hosth;
-	return l->host;
+	*h = l->host[k].h;
+	return l->host[k].name;
 }
 
 /* The decimal pid at s (all digits, not 0), else 0. */
@@ -219,30 +282,36 @@ lockpid_add(struct lock_pid *l, const struct event *ev)
 		return;
 	}
 	r.t = ev->t;
-	r.sid = pcopy(l, ev->session, 0);
-	r.user = r.kind == P_END ? "" : pcopy(l, ev->user, 1);
-	r.client = r.kind == P_LOGIN ? pcopy(l, ev->client, 0) : "";
+	pcopy3(l, &r, ev->session, r.kind == P_END ? SLICE_NULL : ev->user,
+	    r.kind == P_LOGIN ? ev->client : SLICE_NULL);
 	r.host = phost(l, ev->host, &hh);
-	r.sh = mix(hh, tab_hash(r.sid, strlen(r.sid)));
+	r.sh = mix(hh, r.hash);
 	r.ph = mix(hh, r.pid);
 	lockpid_push(l, &r);
 }
 
+/* Moves from's blocks into into, whole; then the cap as one set. */
 void
 lockpid_merge(struct lock_pid *into, struct lock_pid *from)
 {
-	size_t	 i;
+	struct pblock	*b;
 
 	arena_take(&into->ar, &from->ar);
 	into->dropped += from->dropped;
-	if (from->hmax < into->hmax) {
-		into->hmax = from->hmax;
-		lockpid_fold(into);
+	if (from->head != NULL) {
+		for (b = from->head; b->next != NULL; b = b->next)
+			;
+		b->next = into->head;
+		into->head = from->head;
+		into->n += from->n;
 	}
-	for (i = 0; i < from->n; i++)
-		lockpid_push(into, &from->v[i]);
+	if (from->hmax < into->hmax)
+		into->hmax = from->hmax;
+	if (into->hmax < UINT64_MAX || (into->max != 0 && into->n > into->max))
+		lockpid_fold(into);
+	from->head = NULL;
 	from->n = 0;
-	from->host = NULL;
+	memset(from->host, 0, sizeof(from->host));
 	from->dropped = 0;
 }
 
@@ -322,26 +391,53 @@ in_set(const uint64_t *v, size_t n, uint64_t x)
 static void
 lockpid_keep(struct lock_pid *l)
 {
+	struct pblock	*b;
 	uint64_t	*ph, *sh;
-	size_t		 i, k, np = 0, ns = 0;
+	size_t		 i, k = 0, np = 0, ns = 0;
 
-	ph = xcalloc(l->n + 1, sizeof(*ph));
-	sh = xcalloc(l->n + 1, sizeof(*sh));
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].kind == P_REFUSED) {
-			ph[np++] = l->v[i].ph;
-			sh[ns++] = l->v[i].sh;
-		}
+	for (b = l->head; b != NULL; b = b->next)
+		for (i = 0; i < b->n; i++)
+			np += b->v[i].kind == P_REFUSED;
+	ph = xcalloc(np + 1, sizeof(*ph));
+	for (b = l->head; b != NULL; b = b->next)
+		for (i = 0; i < b->n; i++)
+			if (b->v[i].kind == P_REFUSED)
+				ph[k++] = b->v[i].ph;
 	qsort(ph, np, sizeof(*ph), cmp_u64);
-	/* the sessions of the pids named join the refused ones */
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].kind == P_LOGIN && in_set(ph, np, l->v[i].ph))
-			sh[ns++] = l->v[i].sh;
+	/* the refused sessions, and the sessions of the pids named */
+	k = 0;
+	for (b = l->head; b != NULL; b = b->next)
+		for (i = 0; i < b->n; i++)
+			ns += b->v[i].kind == P_REFUSED ||
+			    (b->v[i].kind == P_LOGIN &&
+			    in_set(ph, np, b->v[i].ph));
+	sh = xcalloc(ns + 1, sizeof(*sh));
+	ns = 0;
+	for (b = l->head; b != NULL; b = b->next)
+		for (i = 0; i < b->n; i++)
+			if (b->v[i].kind == P_REFUSED ||
+			    (b->v[i].kind == P_LOGIN &&
+			    in_set(ph, np, b->v[i].ph)))
+				sh[ns++] = b->v[i].sh;
 	qsort(sh, ns, sizeof(*sh), cmp_u64);
-	for (i = k = 0; i < l->n; i++)
-		if (in_set(sh, ns, l->v[i].sh))
-			l->v[k++] = l->v[i];
+	for (b = l->head; b != NULL; b = b->next)
+		for (i = 0; i < b->n; i++)
+			k += in_set(sh, ns, b->v[i].sh);
+	l->v = xcalloc(k + 1, sizeof(*l->v));
+	k = 0;
+	for (b = l->head; b != NULL; b = b->next)
+		for (i = 0; i < b->n; i++)
+			if (in_set(sh, ns, b->v[i].sh)) {
+				struct prec *r = &l->v[k++];
+
+				*r = b->v[i];
+				r->sid = pname(l, r->sid, r->nsid, 0);
+				r->user = pname(l, r->user, r->nuser, 1);
+				r->client = pname(l, r->client, r->nclient, 0);
+			}
 	l->n = k;
+	pblocks_free(l->head);
+	l->head = NULL;
 	free(ph);
 	free(sh);
 }

@@ -239,6 +239,25 @@ lock_wait(struct slice msg, const char *wf, struct event *ev)
 }
 
 /*
+ * What follows the prefix "svc(u)<pid><S>: " of a mail process's line
+ * (par at its '('), else SLICE_NULL.
+ */
+static struct slice
+mail_rest(struct slice msg, const char *par)
+{
+	const char	*end = msg.p + msg.len, *p, *q;
+
+	if ((p = memchr(par, ')', (size_t)(end - par))) == NULL)
+		return SLICE_NULL;
+	for (p++; p < end && *p == '<'; p = q + 1)
+		if ((q = memchr(p, '>', (size_t)(end - p))) == NULL)
+			return SLICE_NULL;
+	if (end - p < 2 || p[0] != ':' || p[1] != ' ')
+		return SLICE_NULL;
+	return slice_make(p + 2, end);
+}
+
+/*
  * "pop3-login: Login: user=<u>, ..., rip=ip, ..., mpid=N, ...,
  * session=<S>" (or "imap-login: ..."): the start of a session, which may
  * hold the mailbox lock another session is refused (agg/locks.c); N is
@@ -248,10 +267,35 @@ lock_wait(struct slice msg, const char *wf, struct event *ev)
 static void
 mail_login(struct slice msg, struct event *ev)
 {
+	const char	*end = msg.p + msg.len, *p, *q;
+	size_t		 n;
+
+	/*
+	 * One pass over the ", key=value" items after the user (the
+	 * default login_log_format_elements); a line laid out otherwise
+	 * (a value with a comma) is looked up key by key.
+	 */
 	ev->user = FIELD(msg, "user=<", '>');
-	ev->client = FIELD(msg, "rip=", ',');
-	ev->session = FIELD(msg, "session=<", '>');
-	ev->subkey = FIELD(msg, ", mpid=", ',');
+	p = ev->user.len > 0 ? ev->user.p + ev->user.len + 1 : end;
+	for (; end - p > 2 && p[0] == ',' && p[1] == ' '; p = q) {
+		p += 2;
+		if ((q = memchr(p, ',', (size_t)(end - p))) == NULL)
+			q = end;
+		n = (size_t)(q - p);
+		if (n > 4 && memcmp(p, "rip=", 4) == 0)
+			ev->client = slice_make(p + 4, q);
+		else if (n > 5 && memcmp(p, "mpid=", 5) == 0)
+			ev->subkey = slice_make(p + 5, q);
+		else if (n > 10 && memcmp(p, "session=<", 9) == 0 &&
+		    q[-1] == '>')
+			ev->session = slice_make(p + 9, q - 1);
+	}
+	if (ev->client.len == 0)
+		ev->client = FIELD(msg, "rip=", ',');
+	if (ev->session.len == 0)
+		ev->session = FIELD(msg, "session=<", '>');
+	if (ev->subkey.len == 0)
+		ev->subkey = FIELD(msg, ", mpid=", ',');
 	if (ev->user.len > 0 && ev->session.len > 0)
 		ev->sess = SESS_LOGIN;
 }
@@ -286,7 +330,7 @@ has_suffix(struct slice s, const char *lit, size_t n)
 static int
 dovecot_parse(const struct logline *ll, struct event *ev)
 {
-	struct slice	 msg = ll->msg;
+	struct slice	 msg = ll->msg, rest = SLICE_NULL;
 	const char	*p, *sp, *par;
 	size_t		 head = msg.len < 24 ? msg.len : 24;
 
@@ -313,16 +357,23 @@ dovecot_parse(const struct logline *ll, struct event *ev)
 			return dovecot_mail(msg, CAUSE_LOCK_CONTENTION, p, ev);
 		if ((p = SLICE_FIND(msg, "Quota exceeded")) != NULL)
 			return dovecot_mail(msg, CAUSE_QUOTA_EXCEEDED, p, ev);
-		if ((p = SLICE_FIND(msg, " waiting for ")) != NULL &&
+		/* lock timeouts are errors (LMTP's "save failed" is info) */
+		rest = mail_rest(msg, par);
+		if ((SLICE_STARTS(rest, "Error: ") ||
+		    SLICE_STARTS(msg, "lmtp(")) &&
+		    (p = SLICE_FIND(rest, " waiting for ")) != NULL &&
 		    lock_wait(msg, p + 1, ev))
 			return 1;
 	}
 	if ((p = SLICE_FIND(msg, "No space left on device")) != NULL)
 		return dovecot_mail(msg, CAUSE_SYSTEM_STORAGE, p, ev);
 	/* a POP3 or IMAP session's end that is no failure (agg/locks.c) */
-	if (par != NULL && (SLICE_STARTS(msg, "pop3(") ||
-	    SLICE_STARTS(msg, "imap(")) &&
+	if (par != NULL && SLICE_STARTS(msg, "pop3(") &&
 	    SLICE_FIND(msg, ": Disconnected: ") != NULL)
+		return mail_end(msg, ev);
+	if (par != NULL && SLICE_STARTS(msg, "imap(") &&
+	    (SLICE_STARTS(rest, "Disconnected: ") ||
+	    SLICE_STARTS(rest, "Info: Disconnected: ")))
 		return mail_end(msg, ev);
 	return 0;
 }
