@@ -93,6 +93,10 @@ for mk in 3 5 8; do
 	q='[.totals.users, .totals.hosts, .totals.clients, .totals.remotes]'
 	[ "$(jq -c "$q" "$tmp/mk.json")" = "$(jq -c "$q" "$tmp/mk-m.json")" ] &&
 	    ok || bad "merge --max-keys $mk report: totals differ"
+	# a cause's top remotes are kept keys: no "(other)" among them
+	q='[.causes[] | .top_remotes]'
+	[ "$(jq -c "$q" "$tmp/mk.json")" = "$(jq -c "$q" "$tmp/mk-m.json")" ] &&
+	    ok || bad "merge --max-keys $mk report: top_remotes differ"
 done
 # errors
 "$MXTALLY" merge 2>"$tmp/err"; [ $? = 2 ] && ok || bad "merge without reports: not 2"

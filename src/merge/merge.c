@@ -1065,8 +1065,9 @@ build_where(struct merged *m, size_t top)
 		row->detail = mc->detail;
 		row->ndetail = mc->ndetail;
 		mc->remotes = xcalloc(m->remotes.n + 1, sizeof(*mc->remotes));
-		for (j = k = 0; j < m->remotes.n; j++)
-			if (r->remotes[j].by_cause[c] > 0)
+		for (j = k = 0; j < m->remotes.n; j++)	/* (other): no key */
+			if (r->remotes[j].by_cause[c] > 0 &&
+			    !is_other(r->remotes[j].name))
 				mc->remotes[k++] = (struct key_count){
 				    r->remotes[j].name,
 				    r->remotes[j].by_cause[c], NULL };
