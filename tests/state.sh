@@ -97,6 +97,10 @@ for mk in 3 5 8; do
 	q='[.causes[] | .top_remotes]'
 	[ "$(jq -c "$q" "$tmp/mk.json")" = "$(jq -c "$q" "$tmp/mk-m.json")" ] &&
 	    ok || bad "merge --max-keys $mk report: top_remotes differ"
+	# the traffic lists' folded counts are summed like folded_users
+	q='[.traffic.folded_senders, .traffic.folded_recipients]'
+	[ "$(jq -c "$q" "$tmp/mk.json")" = "$(jq -c "$q" "$tmp/mk-m.json")" ] &&
+	    ok || bad "merge --max-keys $mk report: folded traffic differs"
 done
 # errors
 "$MXTALLY" merge 2>"$tmp/err"; [ $? = 2 ] && ok || bad "merge without reports: not 2"

@@ -602,6 +602,8 @@ add_traffic(struct merged *m, struct traffic *t, const json_t *o)
 	ADD(m, &t->reject_warnings, o, "reject_warnings");
 	ADD(m, &t->sender_domains, o, "sender_domains");
 	ADD(m, &t->recipient_domains, o, "recipient_domains");
+	ADD(m, &t->folded_senders, o, "folded_senders");
+	ADD(m, &t->folded_recipients, o, "folded_recipients");
 	/* the lists: add_traffic_lists */
 	add_logins(m, &t->pop3, json_object_get(lg, "pop3"));
 	add_logins(m, &t->imap, json_object_get(lg, "imap"));
