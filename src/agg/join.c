@@ -313,9 +313,15 @@ join_merge_one(struct agg *into, struct tab *ti, struct jlist *li,
 	for (i = 0; i < tf->cap; i++)
 		if ((s = tf->slot[i].e) != NULL)
 			tab_count(ti, s->key, s->klen, s->n);
-	for (p = lf->head; p != NULL; p = p->next)
-		jlist_add(li, &p->ev, p->pos, p->key, p->klen, p->hash);
-	arena_release(&lf->ar);
+	/* from's lines, and the arena they point into, move as they are */
+	if ((p = lf->head) != NULL) {
+		while (p->next != NULL)
+			p = p->next;
+		p->next = li->head;
+		li->head = lf->head;
+		li->n += lf->n;
+	}
+	arena_take(&li->ar, &lf->ar);
 	lf->head = NULL;
 	lf->n = 0;
 	tab_release(tf);
