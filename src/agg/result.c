@@ -5,6 +5,7 @@
  * the input was split over threads.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -850,11 +851,65 @@ result_release(struct result *r)
 	free(m);
 }
 
+/*
+ * The lock holders and the users table: the half of the result that
+ * needs nothing else of it, built into its own arena (taken into the
+ * result's after) and, for a merged agg, on a second thread beside the
+ * rest: the serial work after the scan is what keeps -j2 from being
+ * twice -j1, and the workers' cores are idle by then. A run with one
+ * worker stays on one thread, as agg_finish's traffic half does.
+ */
+struct side_job {
+	pthread_t		 tid;
+	int			 threaded;
+	struct agg		*a;
+	struct result		*r;
+	size_t			 top;
+	struct arena		 ar;
+};
+
+static void *
+side_run(void *arg)
+{
+	struct side_job	*j = arg;
+	struct result	*r = j->r;
+	size_t		 n;
+
+	locks_result(j->a->locks, &j->ar, r);
+	r->users = entities(&j->ar, &j->a->users, &n, 0);
+	rows_by_count(r->users, n);
+	r->nusers = n - (j->a->users.other_n > 0);	/* distinct names kept */
+	r->nusers_shown = j->top && j->top < n ? j->top : n;
+	return NULL;
+}
+
+static void
+side_start(struct side_job *j, struct agg *a, struct result *r, size_t top)
+{
+	j->a = a;
+	j->r = r;
+	j->top = top;
+	arena_init(&j->ar);
+	j->threaded = a->merged &&
+	    pthread_create(&j->tid, NULL, side_run, j) == 0;
+	if (!j->threaded)
+		side_run(j);
+}
+
+static void
+side_wait(struct side_job *j, struct arena *into)
+{
+	if (j->threaded)
+		pthread_join(j->tid, NULL);
+	arena_take(into, &j->ar);
+}
+
 struct result *
 agg_result(struct agg *a, size_t top)
 {
 	struct result_mem	*m = xcalloc(1, sizeof(*m));
 	struct result		*r = &m->r;
+	struct side_job		 side;
 	size_t			 n;
 
 	arena_init(&m->ar);
@@ -862,6 +917,7 @@ agg_result(struct agg *a, size_t top)
 	r->top = top;
 	r->events = a->events;
 	r->first = r->last = T_NONE;
+	side_start(&side, a, r, top);
 	build_causes(m, a, top ? top : 10);
 	qsort(r->causes, r->ncauses, sizeof(*r->causes), result_cmp_cause);
 	build_cause_where(m, a, top ? top : 10);
@@ -870,10 +926,6 @@ agg_result(struct agg *a, size_t top)
 	build_codes(m, a);
 	build_templates(m, a);
 	build_folds(r, a);
-	r->users = entities(&m->ar, &a->users, &n, 0);
-	rows_by_count(r->users, n);
-	r->nusers = n - (a->users.other_n > 0);	/* distinct names kept */
-	r->nusers_shown = top && top < n ? top : n;
 	r->hosts = entities(&m->ar, &a->hosts, &n, 0);
 	rows_by_count(r->hosts, n);
 	r->nhosts = n - (a->hosts.other_n > 0);
@@ -881,7 +933,7 @@ agg_result(struct agg *a, size_t top)
 	r->hours = entities(&m->ar, &a->hours, &r->nhours, 1);
 	qsort(r->hours, r->nhours, sizeof(*r->hours), cmp_hour);
 	r->space = space_result(a->space, &m->ar, &r->nspace);
-	locks_result(a->locks, &m->ar, r);
+	side_wait(&side, &m->ar);
 	agg_traffic_wait(a);	/* last: agg_finish's thread ran beside */
 	join_traffic(a);
 	traffic_result(a->traffic, &r->traffic, &m->ar, top);
