@@ -167,6 +167,18 @@ uint64_t key_prefix(const char *key, size_t len);
  */
 void tab_settle(struct tab *t);
 
+/* A sort key and the index of what it stands for. */
+struct kidx {
+	uint64_t	 key;
+	size_t		 i;
+};
+
+/*
+ * result.c: sorts v by key, stably (LSD radix, a byte a pass): with the
+ * indexes ascending on entry, equal keys stay in index order.
+ */
+void kidx_sort(struct kidx *v, size_t n);
+
 /* The agg itself; shared by agg.c and result.c. */
 #include "mxtally/agg.h"
 #include "mxtally/cause.h"

@@ -377,6 +377,38 @@ cmp_key_time(const void *x, const void *y)
 	return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
+/*
+ * Sorts v[0..n) by the keys' hashes, then by cmp within each run of one
+ * hash (one key, or keys that collide): a radix sort on integers where
+ * a comparison sort compared key bytes. Which key comes first does not
+ * matter to the joins (each key is settled on its own, and what they
+ * count adds up), only the order within one key.
+ */
+static void
+sort_by_hash(struct jpend **v, size_t n, int (*cmp)(const void *,
+    const void *))
+{
+	struct kidx	*k = xmalloc((n + 1) * sizeof(*k));
+	struct jpend	**tmp = xmalloc((n + 1) * sizeof(*tmp));
+	size_t		 i, j;
+
+	for (i = 0; i < n; i++)
+		k[i] = (struct kidx){ v[i]->hash, i };
+	kidx_sort(k, n);
+	for (i = 0; i < n; i++)
+		tmp[i] = v[k[i].i];
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && k[j].key == k[i].key; j++)
+			;
+		if (j - i > 1)
+			qsort(tmp + i, j - i, sizeof(*tmp), cmp);
+	}
+	if (n > 0)
+		memcpy(v, tmp, n * sizeof(*v));
+	free(tmp);
+	free(k);
+}
+
 static struct jpend **
 jlist_array(const struct jlist *l)
 {
@@ -476,9 +508,12 @@ pairs(const struct jpend *d, const struct jpend *m)
 	    join_same_user(join_user(&d->ev), join_user(&m->ev));
 }
 
+/* x before y in sort_by_hash's order */
 static int
 before(const struct jpend *x, const struct jpend *y)
 {
+	if (x->hash != y->hash)
+		return x->hash < y->hash;
 	return cmp_key_time(&x, &y) < 0;
 }
 
@@ -490,8 +525,8 @@ peers_settle(struct agg *a, struct jpend **d, size_t nd, struct jpend **m,
 	size_t	 i = 0, j = 0;
 	int	 c;
 
-	qsort(d, nd, sizeof(*d), cmp_key_time);
-	qsort(m, nm, sizeof(*m), cmp_key_time);
+	sort_by_hash(d, nd, cmp_key_time);
+	sort_by_hash(m, nm, cmp_key_time);
 	while (i < nd || j < nm) {
 		c = i == nd ? 1 : j == nm ? -1 :
 		    d[i]->klen == m[j]->klen &&
@@ -526,7 +561,7 @@ join_finish(struct agg *a)
 	char		  k[PART_MAX];
 	size_t		  i, nd = 0, n;
 
-	qsort(g, a->gpend->n, sizeof(*g), cmp_key_pos);
+	sort_by_hash(g, a->gpend->n, cmp_key_pos);
 	for (i = 0; i < a->gpend->n; i++) {
 		p = g[i];
 		if (prev != NULL && prevlen == p->klen &&
@@ -540,6 +575,7 @@ join_finish(struct agg *a)
 			/* from here on, p stands for the server's failure */
 			p->key = arena_strndup(&a->gpend->ar, k, n);
 			p->klen = (uint32_t)n;
+			p->hash = tab_hash(k, n);	/* as the MTA's */
 			d[nd++] = p;
 		} else
 			count_as_is(a, p, 1);

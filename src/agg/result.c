@@ -64,19 +64,12 @@ tab_list(const struct tab *t, size_t *n)
 	return v;
 }
 
-/* A sort key and the index of what it stands for. */
-struct kidx {
-	uint64_t	 key;
-	size_t		 i;
-};
-
 /*
- * Sorts v by key, stably (LSD radix, a byte a pass): with the indexes
- * ascending on entry, equal keys stay in index order. One pass counts
- * all eight bytes; a byte that is the same in every key costs no pass.
+ * See agg_int.h. One pass counts all eight bytes; a byte that is the
+ * same in every key costs no pass.
  */
-static void
-radix_sort(struct kidx *v, size_t n)
+void
+kidx_sort(struct kidx *v, size_t n)
 {
 	size_t		(*cnt)[256] = xcalloc(8, sizeof(*cnt));
 	struct kidx	*tmp = xmalloc((n + 1) * sizeof(*tmp)), *a = v, *b = tmp, *t;
@@ -120,7 +113,7 @@ tab_sorted_by_name(const struct tab *t, size_t *n)
 	for (i = 0; i < *n; i++)
 		k[i] = (struct kidx){ v[i]->klen > 0 ?
 		    key_prefix(v[i]->key + 1, v[i]->klen - 1) : 0, i };
-	radix_sort(k, *n);
+	kidx_sort(k, *n);
 	out = xmalloc((*n + 1) * sizeof(*out));
 	for (i = 0; i < *n; i++)
 		out[i] = v[k[i].i];
@@ -205,7 +198,7 @@ rows_by_count(struct entity_row *rows, size_t n)
 
 	for (i = 0; i < n; i++)
 		k[i] = (struct kidx){ ~rows[i].events, i };
-	radix_sort(k, n);
+	kidx_sort(k, n);
 	for (i = 0; i < n; i++)
 		tmp[i] = rows[k[i].i];
 	if (n > 0)
