@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mxtally/ascii.h"
 #include "mxtally/spill.h"
@@ -151,6 +152,44 @@ struct ent *tab_get(struct tab *t, const void *key, size_t klen);
 struct ent *tab_find(const struct tab *t, const void *key, size_t klen);
 
 uint64_t tab_hash(const void *key, size_t len);
+
+/*
+ * a[0..n) == b[0..n), for a probe whose hashes matched (so nearly always
+ * equal): eight bytes a step, the last eight overlapping, no call. The
+ * keys are short, where memcmp's call and set-up cost more than this.
+ */
+static inline int
+key_eq(const void *a, const void *b, size_t n)
+{
+	const char	*p = a, *q = b;
+	uint64_t	 x, y;
+	uint32_t	 u, v;
+
+	if (n >= 8) {
+		for (; n > 8; p += 8, q += 8, n -= 8) {
+			memcpy(&x, p, 8);
+			memcpy(&y, q, 8);
+			if (x != y)
+				return 0;
+		}
+		memcpy(&x, p + n - 8, 8);
+		memcpy(&y, q + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		memcpy(&u, p, 4);
+		memcpy(&v, q, 4);
+		if (u != v)
+			return 0;
+		memcpy(&u, p + n - 4, 4);
+		memcpy(&v, q + n - 4, 4);
+		return u == v;
+	}
+	for (; n > 0; n--)
+		if (*p++ != *q++)
+			return 0;
+	return 1;
+}
 
 /*
  * The first 8 bytes of key as a big-endian number, zero-padded: two of

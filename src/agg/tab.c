@@ -288,7 +288,7 @@ tab_probe(const struct tab *t, const void *key, size_t klen, uint64_t h)
 	for (j = h & (t->cap - 1); (s = &t->slot[j])->e != NULL;
 	    j = (j + 1) & (t->cap - 1))
 		if (s->hash == h && s->e->klen == klen &&
-		    memcmp(s->e->key, key, klen) == 0)
+		    key_eq(s->e->key, key, klen))
 			break;
 	return j;
 }

@@ -160,7 +160,7 @@ tset_probe(const struct tset *t, const char *key, size_t klen, uint64_t h)
 	for (j = h & (t->cap - 1); (s = &t->slot[j])->e != NULL;
 	    j = (j + 1) & (t->cap - 1))
 		if (s->hash == h && s->e->klen == klen &&
-		    (klen == 0 || memcmp(s->e->key, key, klen) == 0))
+		    key_eq(s->e->key, key, klen))
 			break;
 	return j;
 }
