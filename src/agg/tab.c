@@ -202,6 +202,8 @@ tab_hash(const void *key, size_t len)
 {
 	const unsigned char	*p = key;
 	uint64_t		 h = 0x9e3779b97f4a7c15ULL ^ len, w;
+	uint32_t		 lo, hi;
+	int			 whole = len >= 8;
 
 	while (len >= 8) {
 		memcpy(&w, p, 8);
@@ -210,9 +212,31 @@ tab_hash(const void *key, size_t len)
 		p += 8;
 		len -= 8;
 	}
-	w = 0;
-	if (len > 0)
+	/*
+	 * w: the last len (< 8) bytes as memcpy leaves them, zero above, read
+	 * without a memcpy call of a variable length: as the end of the
+	 * last eight bytes of a key of eight or more, else as two
+	 * overlapping four-byte loads, else byte by byte.
+	 */
+	if (len == 0)
+		w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	else if (whole) {
+		memcpy(&w, p + len - 8, 8);
+		w >>= 8 * (8 - len);
+	} else if (len >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		w = (uint64_t)lo | (uint64_t)hi << (8 * (len - 4));
+	} else
+		w = (uint64_t)p[0] | (uint64_t)p[len / 2] << (8 * (len / 2)) |
+		    (uint64_t)p[len - 1] << (8 * (len - 1));
+#else
+	else {
+		w = 0;
 		memcpy(&w, p, len);
+	}
+#endif
 	h = (h ^ w) * 0x94d049bb133111ebULL;
 	h ^= h >> 32;
 	h *= 0xd6e8feb86659fd93ULL;
