@@ -49,30 +49,26 @@ static inline const char *
 slice_find(struct slice s, const char *lit, size_t n)
 {
 	const char	*p = s.p, *end = s.p + s.len, *q;
+	size_t		 k = 0;
 
 	/*
-	 * A literal that starts with a blank or a comma (", status=", " said:
-	 * "): every blank of a line would be a candidate, with a memchr and a
-	 * memcmp call each. Its second byte is searched for instead, from the
-	 * second byte of s, and the byte before it checked: the first such
-	 * place is the first occurrence of lit.
+	 * A literal that starts with blanks or commas (", status=", " said: ",
+	 * ", mpid="): every blank or comma of a line would be a candidate,
+	 * with a memchr and a memcmp call each. Its first other byte is
+	 * searched for instead, k bytes into s, and the k bytes before each
+	 * hit checked: the first such place is the first occurrence of lit.
+	 * For a literal known at compile time, k is a constant.
 	 */
-	if (n >= 2 && (lit[0] == ' ' || lit[0] == ',')) {
-		if (s.len < n)
-			return NULL;
-		for (p++; (size_t)(end - p) >= n - 1 &&
-		    (q = memchr(p, lit[1], (size_t)(end - p) - (n - 1) + 1)) !=
-		    NULL; p = q + 1)
-			if (q[-1] == lit[0] && memcmp(q + 1, lit + 2, n - 2) == 0)
-				return q - 1;
+	while (k + 1 < n && (lit[k] == ' ' || lit[k] == ','))
+		k++;
+	if (s.len < n)
 		return NULL;
-	}
-	while ((size_t)(end - p) >= n &&
-	    (q = memchr(p, lit[0], (size_t)(end - p) - n + 1)) != NULL) {
-		if (memcmp(q + 1, lit + 1, n - 1) == 0)
-			return q;
-		p = q + 1;
-	}
+	for (p += k; (size_t)(end - p) >= n - k &&
+	    (q = memchr(p, lit[k], (size_t)(end - p) - (n - k) + 1)) != NULL;
+	    p = q + 1)
+		if ((k == 0 || memcmp(q - k, lit, k) == 0) &&
+		    memcmp(q + 1, lit + k + 1, n - k - 1) == 0)
+			return q - k;
 	return NULL;
 }
 

@@ -60,18 +60,6 @@ parse_u64(const char *p, const char *end, uint64_t *v)
 	return (size_t)(q - p);
 }
 
-struct slice
-field_until(struct slice s, const char *key, size_t klen, char close)
-{
-	const char	*p = slice_find(s, key, klen), *end = s.p + s.len, *q;
-
-	if (p == NULL)
-		return SLICE_NULL;
-	p += klen;
-	q = memchr(p, close, (size_t)(end - p));
-	return slice_make(p, q ? q : end);
-}
-
 int
 host_ip(struct slice s, struct slice *name, struct slice *ip)
 {

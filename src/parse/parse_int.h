@@ -47,9 +47,21 @@ extern const struct parser parser_generic;
  */
 struct slice user_normal(struct slice s);
 
-/* After the literal key (e.g. "to=<"), the text up to the closing c. */
-struct slice field_until(struct slice s, const char *key, size_t klen,
-    char close);
+/*
+ * After the literal key (e.g. "to=<"), the text up to the closing c.
+ * Inline, so that slice_find sees FIELD's key as a constant.
+ */
+static inline struct slice
+field_until(struct slice s, const char *key, size_t klen, char close)
+{
+	const char	*p = slice_find(s, key, klen), *end = s.p + s.len, *q;
+
+	if (p == NULL)
+		return SLICE_NULL;
+	p += klen;
+	q = memchr(p, close, (size_t)(end - p));
+	return slice_make(p, q ? q : end);
+}
 #define FIELD(s, key, close) field_until((s), (key), sizeof(key) - 1, (close))
 
 /*
