@@ -97,6 +97,20 @@ csv_field(struct slice msg, int i)
 	return slice_make(p, q ? q : end);
 }
 
+/* The closing quote of a quoted field at p ("" inside it), or end. */
+static const char *
+csv_quote_end(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (*p == '"') {
+			if (p + 1 < end && p[1] == '"')
+				p++;
+			else
+				break;
+		}
+	return p;
+}
+
 /* The data field at p: quoted ("..." with "" inside) or up to ','. */
 static struct slice
 csv_data(const char *p, const char *end)
@@ -104,13 +118,7 @@ csv_data(const char *p, const char *end)
 	const char	*q;
 
 	if (p < end && *p == '"') {
-		for (q = ++p; q < end; q++)
-			if (*q == '"') {
-				if (q + 1 < end && q[1] == '"')
-					q++;
-				else
-					break;
-			}
+		q = csv_quote_end(++p, end);
 		return slice_make(p, q);
 	}
 	q = memchr(p, ',', (size_t)(end - p));
@@ -237,13 +245,7 @@ trk_fields(struct slice msg, struct slice *f, int n)
 	for (i = 0; p <= end; i++, p = q + 1) {
 		dst = i < n ? &f[i] : &skip;
 		if (p < end && *p == '"') {
-			for (q = ++p; q < end; q++)
-				if (*q == '"') {
-					if (q + 1 < end && q[1] == '"')
-						q++;
-					else
-						break;
-				}
+			q = csv_quote_end(++p, end);
 			*dst = slice_make(p, q);
 			q = q < end ? q + 1 : end;
 			if (q < end && *q != ',')
