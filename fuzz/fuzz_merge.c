@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: `mxtally merge` (src/state/merge.c) on arbitrary
+ * libFuzzer target: `mxtally merge` (src/merge/merge.c) on arbitrary
  * bytes, which libjansson parses. The report is merged with itself:
  * either it is refused with a message naming the file, or it merges,
  * and then no count of the merge is smaller than the report's own
@@ -14,6 +14,7 @@
 
 #include "mxtally/agg.h"
 #include "mxtally/merge.h"
+#include "fuzz_said.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,21 +26,11 @@ static struct result *
 merge_said(char **paths, size_t n, char *err, size_t len)
 {
 	struct result	*r;
-	int		 mem, saved;
-	ssize_t		 got;
+	struct said	 said;
 
-	if ((mem = memfd_create("err", 0)) == -1 || (saved = dup(2)) == -1)
-		abort();
-	fflush(stderr);
-	dup2(mem, 2);
+	said_begin(&said);
 	r = merge_reports(paths, n, 0);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	if ((got = pread(mem, err, len - 1, 0)) < 0)
-		abort();
-	err[got] = '\0';
-	close(mem);
+	said_end(&said, err, len);
 	return r;
 }
 

@@ -13,6 +13,7 @@
 
 #include "mxtally/classify.h"
 #include "mxtally/parse.h"
+#include "fuzz_said.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,21 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int
 load_said(struct classifier *cl, const char *path, char *err, size_t len)
 {
-	int		 mem, saved, rc;
-	ssize_t		 got;
+	struct said	 said;
+	int		 rc;
 
-	if ((mem = memfd_create("err", 0)) == -1 || (saved = dup(2)) == -1)
-		abort();
-	fflush(stderr);
-	dup2(mem, 2);
+	said_begin(&said);
 	rc = classify_load_rules(cl, path);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	if ((got = pread(mem, err, len - 1, 0)) < 0)
-		abort();
-	err[got] = '\0';
-	close(mem);
+	said_end(&said, err, len);
 	return rc;
 }
 
