@@ -44,14 +44,6 @@ char *arena_strndup_name(struct arena *ar, const char *s, size_t n);
  */
 size_t name_escape(const char *s, size_t n, char *buf);
 
-/*
- * n zeroed elements of size bytes for a hash table's slots, written now:
- * calloc's fresh pages map the shared zero page on the first probe (a
- * read) and fault again, with a TLB flush on every core, on the first
- * insert; at -j2 that cost a tenth of the workers' time.
- */
-void *slots_alloc(size_t n, size_t size);
-
 struct ent {
 	uint64_t	 hash;
 	uint64_t	 n;		/* count */

@@ -110,14 +110,6 @@ arena_reset(struct arena *ar)
 	ar->used = ar->cap = 0;
 }
 
-void *
-slots_alloc(size_t n, size_t size)
-{
-	void	*p = xmalloc(n * size);
-
-	return memset(p, 0, n * size);
-}
-
 /*
  * Moves from's blocks, and what they hold, into into; from ends empty.
  * They go behind into's head block, which keeps taking allocations.
@@ -262,7 +254,7 @@ tab_init(struct tab *t)
 	memset(t, 0, sizeof(*t));
 	t->cap = 64;
 	t->hmax = UINT64_MAX;
-	t->slot = slots_alloc(t->cap, sizeof(*t->slot));
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 	arena_init(&t->ar);
 	fold_init(&t->sp, 0);		/* aux: the example's position */
 }
@@ -296,7 +288,7 @@ tab_grow(struct tab *t)
 	size_t		 oldcap = t->cap, i;
 
 	t->cap *= 2;
-	t->slot = slots_alloc(t->cap, sizeof(*t->slot));
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 	for (i = 0; i < oldcap; i++)
 		if (old[i].e != NULL)
 			tab_place(t, old[i].e);
@@ -376,7 +368,7 @@ tab_fold_to(struct tab *t, uint64_t hmax)
 	if (hmax >= t->hmax)
 		return;
 	t->hmax = hmax;
-	t->slot = slots_alloc(t->cap, sizeof(*t->slot));
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 	t->len = 0;
 	arena_init(&t->ar);
 	for (i = 0; i < t->cap; i++) {

@@ -133,7 +133,7 @@ tset_init(struct tset *t, struct arena *ar)
 	t->cap = 64;
 	t->max = SIZE_MAX;
 	fold_init(&t->sp, 1);		/* aux: bytes */
-	t->slot = slots_alloc(t->cap, sizeof(*t->slot));
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 	t->other = xcalloc(1, sizeof(*t->other) + 1);
 	arena_init(&t->own);
 	t->ar = ar != NULL ? ar : &t->own;
@@ -204,7 +204,7 @@ tset_grow(struct tset *t)
 	size_t		 oldcap = t->cap, i, j;
 
 	t->cap *= 2;
-	t->slot = slots_alloc(t->cap, sizeof(*t->slot));
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 	for (i = 0; i < oldcap; i++) {
 		if (old[i].e == NULL)
 			continue;
