@@ -72,6 +72,7 @@ agg_free(struct agg *a)
 	if (a == NULL)
 		return;
 	agg_traffic_wait(a);
+	locks_job_end(a, NULL, NULL);
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
 		tab_release(tabs[i]);
 	join_release(a);
@@ -451,6 +452,34 @@ merge_tab(struct tab *into, struct tab *from)
 	spill_take(&into->sp, &from->sp);
 }
 
+static void *
+job_run(void *arg)
+{
+	struct job	*j = arg;
+
+	j->fn(j->arg);
+	return NULL;
+}
+
+void
+job_start(struct job *j, void (*fn)(void *), void *arg, int threaded)
+{
+	j->fn = fn;
+	j->arg = arg;
+	j->threaded = threaded &&
+	    pthread_create(&j->tid, NULL, job_run, j) == 0;
+	if (!j->threaded)
+		fn(arg);
+}
+
+void
+job_wait(struct job *j)
+{
+	if (j->threaded)
+		pthread_join(j->tid, NULL);
+	j->threaded = 0;
+}
+
 /*
  * The traffic context and the error tables share nothing, so a merge,
  * and the finish of a merged agg, run the traffic half on a second
@@ -460,12 +489,11 @@ merge_tab(struct tab *into, struct tab *from)
  * with one worker never merges and stays on one thread.
  */
 struct traffic_job {
-	pthread_t		 tid;
-	int			 threaded;
+	struct job		 job;
 	struct traffic_agg	*into, *from;	/* from NULL: finish into */
 };
 
-static void *
+static void
 traffic_job_run(void *arg)
 {
 	struct traffic_job	*j = arg;
@@ -474,7 +502,6 @@ traffic_job_run(void *arg)
 		traffic_merge(j->into, j->from);
 	else
 		traffic_finish(j->into);
-	return NULL;
 }
 
 static void
@@ -483,17 +510,7 @@ traffic_job_start(struct traffic_job *j, struct traffic_agg *into,
 {
 	j->into = into;
 	j->from = from;
-	j->threaded = threaded &&
-	    pthread_create(&j->tid, NULL, traffic_job_run, j) == 0;
-	if (!j->threaded)
-		traffic_job_run(j);
-}
-
-static void
-traffic_job_wait(struct traffic_job *j)
-{
-	if (j->threaded)
-		pthread_join(j->tid, NULL);
+	job_start(&j->job, traffic_job_run, j, threaded);
 }
 
 void
@@ -528,7 +545,7 @@ agg_merge(struct agg *into, struct agg *from)
 		agg_add(into, &p->ev, p->pos);
 	}
 	from->pend = NULL;
-	traffic_job_wait(&j);
+	job_wait(&j.job);
 	traffic_free(from->traffic);
 	from->traffic = traffic_new();
 	traffic_set_max_keys(from->traffic, from->users.max);
@@ -579,10 +596,11 @@ agg_finish(struct agg *a)
 	size_t		 i;
 
 	traffic_job_start(j, a->traffic, NULL, a->merged);
-	if (j->threaded)
+	if (j->job.threaded)
 		a->finishing = j;
 	else
 		free(j);
+	locks_job_start(a);
 	for (p = a->pend; p != NULL; p = p->next) {
 		/*
 		 * The auth process found no such user: still an
@@ -606,7 +624,7 @@ agg_traffic_wait(struct agg *a)
 {
 	if (a->finishing == NULL)
 		return;
-	traffic_job_wait(a->finishing);
+	job_wait(&a->finishing->job);
 	free(a->finishing);
 	a->finishing = NULL;
 }

@@ -6,6 +6,7 @@
 #ifndef MXTALLY_AGG_INT_H
 #define MXTALLY_AGG_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -259,8 +260,30 @@ struct agg {
 	struct lock_agg	*locks;		/* locks.c: POP3 lock holders */
 	int		 merged;	/* another agg was merged in */
 	struct traffic_job *finishing;	/* traffic_finish still running */
+	struct lock_job	*locking;	/* locks_result running: result.c */
 	char		 key[KEY_MAX + 64];
 };
+
+/*
+ * Work run beside the caller, on a thread of its own when threaded (the
+ * workers' cores are idle after the scan), else at once. agg.c.
+ */
+struct job {
+	pthread_t	 tid;
+	int		 threaded;	/* job_wait has a thread to join */
+	void		(*fn)(void *);
+	void		*arg;
+};
+void job_start(struct job *j, void (*fn)(void *), void *arg, int threaded);
+void job_wait(struct job *j);
+
+/*
+ * result.c: agg_finish starts the lock holders of a merged agg on a
+ * thread of their own; agg_result takes them into r, their strings into
+ * ar; with r NULL (agg_free) they are only waited for and dropped.
+ */
+void locks_job_start(struct agg *a);
+void locks_job_end(struct agg *a, struct result *r, struct arena *ar);
 
 /* Counts ev as one row of every table (agg.c). */
 void agg_count(struct agg *a, const struct event *ev, uint64_t pos);
