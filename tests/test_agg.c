@@ -1,8 +1,11 @@
 /*
  * Unit tests of the agg stage: counting, the Dovecot auth join across
- * per-thread tables, merge order independence and example choice.
+ * per-thread tables, merge order independence and example choice, and
+ * rows counted elsewhere (agg_add_row, the merge's way in).
  */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "mxtally/agg.h"
@@ -178,6 +181,116 @@ Test(agg, users_alike_in_prefix, .timeout = 5)
 		    u->by_cause[CAUSE_LOCK_CONTENTION]);
 	}
 	cr_assert_str_eq(r->users[40].name, "mailbox");	/* first with 1 */
+	result_free(r);
+	agg_free(a);
+}
+
+/*
+ * The cold path (merge): rows counted elsewhere come out of agg_result
+ * as the same events counted here do. The scan's agg counts three
+ * events; a second agg gets its result's rows back as rows.
+ */
+Test(agg, rows_as_events, .timeout = 5)
+{
+	struct agg	*a = agg_new(), *b = agg_new();
+	struct event	 e1 = ev_make(CAUSE_QUOTA_EXCEEDED, "carol", "s1", 7200);
+	struct event	 e2 = ev_make(CAUSE_QUOTA_EXCEEDED, "alice", "s2", 3600);
+	struct event	 e3 = ev_make(CAUSE_LOCK_CONTENTION, "bob", "s1", 7300);
+	struct result	*ra, *rb;
+	size_t		 i;
+	int		 c;
+
+	agg_add(a, &e1, 1);
+	agg_add(a, &e2, 2);
+	agg_add(a, &e3, 3);
+	agg_finish(a);
+	ra = agg_result(a, 0);
+	/* the rows in reverse, so that order comes from agg_result */
+	for (i = ra->nusers; i-- > 0;)
+		for (c = 0; c < cause_count(); c++)
+			if (ra->users[i].by_cause[c] > 0)
+				cr_assert_eq(agg_add_row(b, &(struct agg_row){
+				    .table = AGG_USERS, .name = ra->users[i].name,
+				    .cause = c, .n = ra->users[i].by_cause[c] }),
+				    0);
+	for (i = ra->nhours; i-- > 0;)
+		for (c = 0; c < cause_count(); c++)
+			if (ra->hours[i].by_cause[c] > 0)
+				agg_add_row(b, &(struct agg_row){
+				    .table = AGG_HOURS, .start = ra->hours[i].start,
+				    .cause = c, .n = ra->hours[i].by_cause[c] });
+	for (i = 0; i < ra->ncauses; i++)
+		agg_add_cause(b, ra->causes[i].cause, ra->causes[i].events, NULL);
+	agg_finish(b);
+	rb = agg_result(b, 0);
+	cr_assert_eq(rb->nusers, 3);
+	cr_assert_eq(rb->ncauses, ra->ncauses);
+	for (i = 0; i < 3; i++) {
+		cr_assert_str_eq(rb->users[i].name, ra->users[i].name);
+		cr_assert_eq(rb->users[i].events, ra->users[i].events);
+	}
+	/* alice 1, bob 1, carol 1: by name */
+	cr_assert_str_eq(rb->users[0].name, "alice");
+	cr_assert_eq(rb->causes[0].users, ra->causes[0].users);
+	cr_assert_str_eq(rb->causes[0].top[0].user, ra->causes[0].top[0].user);
+	cr_assert_eq(rb->nhours, 2);
+	cr_assert_eq(rb->hours[0].start, 3600);
+	cr_assert_eq(rb->hours[1].events, 2);
+	result_free(ra);
+	result_free(rb);
+	agg_free(a);
+	agg_free(b);
+}
+
+/*
+ * A report's "(other)" rows (name NULL) go to the table's remainder:
+ * users' after the named rows of equal count, the template's and the
+ * top recipients' after every kept key whatever its count, as a scan
+ * puts them. A sum past 2^64 - 1 is refused, the count kept.
+ */
+Test(agg, rows_folded_and_bounded, .timeout = 5)
+{
+	struct agg	*a = agg_new();
+	struct agg_row	 row = { .table = AGG_USERS, .name = "zed",
+			    .cause = CAUSE_QUOTA_EXCEEDED, .n = 2 };
+	struct result	*r;
+
+	cr_assert_eq(agg_add_row(a, &row), 0);
+	row.name = NULL;
+	cr_assert_eq(agg_add_row(a, &row), 0);
+	row = (struct agg_row){ .table = AGG_UNCL, .name = "frob N",
+	    .n = 1, .ex = "frob 7", .pos = 2 };
+	agg_add_row(a, &row);
+	row.ex = "frob 1";		/* read first: its example is kept */
+	row.pos = 1;
+	agg_add_row(a, &row);
+	row = (struct agg_row){ .table = AGG_UNCL, .n = 5 };
+	agg_add_row(a, &row);
+	row = (struct agg_row){ .table = AGG_RCPTS, .name = "a@x", .n = 1 };
+	agg_add_row(a, &row);
+	row.name = NULL;
+	row.n = 9;
+	agg_add_row(a, &row);
+	row = (struct agg_row){ .table = AGG_USERS, .name = "zed",
+	    .cause = CAUSE_QUOTA_EXCEEDED, .n = UINT64_MAX };
+	cr_assert_eq(agg_add_row(a, &row), -1);
+	cr_assert_eq(errno, ERANGE);
+	agg_add_cause(a, CAUSE_QUOTA_EXCEEDED, 4, NULL);
+	agg_finish(a);
+	r = agg_result(a, 0);
+	cr_assert_eq(r->nusers, 1);
+	cr_assert_str_eq(r->users[0].name, "zed");
+	cr_assert_eq(r->users[0].events, 2);
+	cr_assert_str_eq(r->users[1].name, "(other)");
+	cr_assert_eq(r->nunclassified, 2);
+	cr_assert_str_eq(r->unclassified[0].tmpl, "frob N");
+	cr_assert_str_eq(r->unclassified[0].example, "frob 1");
+	cr_assert_str_eq(r->unclassified[1].tmpl, "(other)");
+	cr_assert_eq(r->unclassified[1].events, 5);
+	cr_assert_eq(r->traffic.ntop_recipients, 2);
+	cr_assert_str_eq(r->traffic.top_recipients[0].name, "a@x");
+	cr_assert_str_eq(r->traffic.top_recipients[1].name, "(other)");
+	cr_assert_eq(r->traffic.folded_recipients, 9);
 	result_free(r);
 	agg_free(a);
 }

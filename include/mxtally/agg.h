@@ -5,6 +5,8 @@
  * agg; after all workers finish they are merged into one and turned into a
  * sorted result (report.h) in a single place, so -j1 and -jN agree byte for
  * byte. agg_add copies every string it keeps into the agg's arena.
+ * `merge` fills an agg from saved reports through agg_add_row and its
+ * kin (the cold path, src/agg/rows.c), so its result is made the same way.
  */
 #ifndef MXTALLY_AGG_H
 #define MXTALLY_AGG_H
@@ -82,6 +84,64 @@ void agg_finish(struct agg *a);
  * and hosts listed (0 = all). Free with result_free before agg_free.
  */
 struct result *agg_result(struct agg *a, size_t top);
+
+/*
+ * The cold path of `merge`: rows a report counted, added to a's tables
+ * as the scan's events would have left them, so that agg_finish and
+ * agg_result sort, cut and fold them with the scan's own code. Never
+ * called per line. One row is one key of one table with its count.
+ */
+enum agg_table {
+	AGG_USERS, AGG_HOSTS, AGG_CLIENTS, AGG_REMOTES,	/* cause + name */
+	AGG_URGENT,		/* remotes: our IP listed; ex = reply */
+	AGG_DETAILS,		/* cause + detail key; ex = example */
+	AGG_HOURS,		/* cause + start */
+	AGG_CODES,		/* cause + code */
+	AGG_POP3,		/* cause + reply template */
+	AGG_UNCL,		/* template; ex = example */
+	AGG_SENDERS, AGG_RCPTS	/* traffic: address, n and bytes */
+};
+
+struct agg_row {
+	enum agg_table	 table;
+	const char	*name;		/* the key; NULL: the keys a report
+					   folded into "(other)" */
+	int		 cause;
+	int64_t		 start;		/* AGG_HOURS */
+	const struct code_row *code;	/* AGG_CODES: proto, code, enh, resp */
+	uint64_t	 n;		/* events, messages or deliveries */
+	uint64_t	 bytes;		/* AGG_SENDERS, AGG_RCPTS */
+	const char	*ex;		/* example, client's name, remote's
+					   "MX host\treply"; NULL: none */
+	uint64_t	 pos;		/* the example of the lowest is kept */
+};
+
+/*
+ * Adds row to its table, copying name and ex. Returns 0, or -1 with
+ * errno ERANGE when a count would pass 2^64 - 1 (nothing is added).
+ */
+int agg_add_row(struct agg *a, const struct agg_row *row);
+
+/*
+ * Adds n events of cause and their count by direction (dir[DIR_COUNT],
+ * or NULL); -1 with ERANGE as agg_add_row.
+ */
+int agg_add_cause(struct agg *a, int cause, uint64_t n, const uint64_t *dir);
+
+/*
+ * Adds t's counters (messages, bytes, logins, the families counted
+ * from), its reasons and its hours to a's traffic; not its lists (rows
+ * of AGG_SENDERS, AGG_RCPTS) nor its distinct counts, which do not add
+ * up. -1 with ERANGE as agg_add_row.
+ */
+int agg_add_traffic(struct agg *a, const struct traffic *t);
+
+/*
+ * Adds the free-space figures of host's store kind (enum space_kind);
+ * host NULL: the hosts a report folded into "(other)".
+ */
+void agg_add_space(struct agg *a, int kind, const char *host,
+    const struct space_fig *f);
 
 /*
  * From r->clients[0..n) (addresses with counts per cause, by count, an

@@ -122,26 +122,12 @@ count_example(struct tab *t, const char *key, size_t klen, uint64_t n,
 	}
 }
 
-/* key: code, enhanced, response code, proto, cause: sorts by code */
-#define CODE_KEY_LEN	(sizeof(((struct event *)0)->code) + \
-			 sizeof(((struct event *)0)->enh) + \
-			 sizeof(((struct event *)0)->resp) + 2)
-
 static void
 add_codes(struct agg *a, const struct event *ev, uint64_t n)
 {
-	char	*k = a->key;
-
 	if (ev->code[0] == '\0' && ev->enh[0] == '\0' && ev->resp[0] == '\0')
 		return;
-	memcpy(k, ev->code, sizeof(ev->code));
-	k += sizeof(ev->code);
-	memcpy(k, ev->enh, sizeof(ev->enh));
-	k += sizeof(ev->enh);
-	memcpy(k, ev->resp, sizeof(ev->resp));
-	k += sizeof(ev->resp);
-	k[0] = (char)ev->proto;
-	k[1] = (char)ev->cause;
+	code_key(a->key, ev->code, ev->enh, ev->resp, ev->proto, ev->cause);
 	count(&a->codes, a->key, CODE_KEY_LEN, n);
 }
 

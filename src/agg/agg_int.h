@@ -285,6 +285,29 @@ void job_wait(struct job *j);
 void locks_job_start(struct agg *a);
 void locks_job_end(struct agg *a, struct result *r, struct arena *ar);
 
+/*
+ * The key of the codes table: code, enhanced code, response code (each
+ * as wide as the event's, NUL-padded), protocol and cause; it sorts by
+ * code. Writes CODE_KEY_LEN bytes at k.
+ */
+#define CODE_KEY_LEN	(sizeof(((struct event *)0)->code) + \
+			 sizeof(((struct event *)0)->enh) + \
+			 sizeof(((struct event *)0)->resp) + 2)
+
+static inline void
+code_key(char *k, const char *code, const char *enh, const char *resp,
+    int proto, int cause)
+{
+	memcpy(k, code, sizeof(((struct event *)0)->code));
+	k += sizeof(((struct event *)0)->code);
+	memcpy(k, enh, sizeof(((struct event *)0)->enh));
+	k += sizeof(((struct event *)0)->enh);
+	memcpy(k, resp, sizeof(((struct event *)0)->resp));
+	k += sizeof(((struct event *)0)->resp);
+	k[0] = (char)proto;
+	k[1] = (char)cause;
+}
+
 /* Counts ev as one row of every table (agg.c). */
 void agg_count(struct agg *a, const struct event *ev, uint64_t pos);
 
@@ -336,6 +359,9 @@ struct space_agg *space_new(void);
 void space_free(struct space_agg *s);
 void space_add(struct space_agg *s, const struct event *ev);
 void space_merge(struct space_agg *into, struct space_agg *from);
+/* A host's figures as they are (merge); NULL: into "(other)". */
+void space_add_fig(struct space_agg *s, int kind, const char *host,
+    const struct space_fig *f);
 /* Rows lowest free space first, "(other)" rows last; in ar. */
 struct space_row *space_result(const struct space_agg *s, struct arena *ar,
     size_t *n);
@@ -384,5 +410,13 @@ void traffic_recause(struct traffic_agg *t, int kind, int from, int to,
     uint64_t n);
 void traffic_result(const struct traffic_agg *t, struct traffic *out,
     struct arena *ar, size_t top);
+/*
+ * rows.c's (merge): a sender's (rcpt 0) or recipient's counts, name NULL
+ * for the folded ones; a report's counters, reasons and hours. -1 when
+ * a count would pass 2^64 - 1.
+ */
+int traffic_add_row(struct traffic_agg *t, int rcpt, const char *name,
+    uint64_t n, uint64_t bytes);
+int traffic_add_counts(struct traffic_agg *t, const struct traffic *in);
 
 #endif

@@ -188,6 +188,18 @@ space_add(struct space_agg *s, const struct event *ev)
 }
 
 void
+space_add_fig(struct space_agg *s, int kind, const char *host,
+    const struct space_fig *f)
+{
+	if (kind <= SP_NONE || kind >= SP_COUNT)
+		return;
+	if (host == NULL)
+		space_fig_add(&s->other[kind], f);
+	else
+		space_put(s, kind, host, strlen(host), f);
+}
+
+void
 space_merge(struct space_agg *into, struct space_agg *from)
 {
 	size_t	 i;

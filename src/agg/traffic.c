@@ -70,6 +70,7 @@ struct tset {
 	struct spill	 sp;		/* runs of a capped set */
 	struct arena	*ar;		/* own, or the chunk's */
 	struct arena	 own;
+	int		 folded;	/* rows.c: a report folded keys */
 };
 
 enum rec_kind { R_RCVD, R_SIZE, R_SIZE_TAIL, R_DLV, R_REMOVED };
@@ -1153,6 +1154,107 @@ traffic_finish(struct traffic_agg *t)
 	tset_tops(&t->rcpts);
 }
 
+/* --- rows counted elsewhere (merge) ------------------------------------ */
+
+/* *to += n, or 1 when the sum would pass 2^64 - 1 (then *to is kept). */
+static int
+add_over(uint64_t *to, uint64_t n)
+{
+	return __builtin_add_overflow(*to, n, to) ? (*to -= n, 1) : 0;
+}
+
+int
+traffic_add_row(struct traffic_agg *t, int rcpt, const char *name,
+    uint64_t n, uint64_t bytes)
+{
+	struct tset	*s = rcpt ? &t->rcpts : &t->senders;
+	struct tent	*e = name != NULL ? tset_get(s, name, strlen(name)) :
+			    s->other;
+
+	if (add_over(&e->n, n))
+		return -1;
+	if (add_over(&e->bytes, bytes)) {
+		e->n -= n;
+		return -1;
+	}
+	s->folded |= name == NULL;
+	return 0;
+}
+
+/* by[cause] += n for each of rows[0..n); 1 on an overflow. */
+static int
+add_reasons(uint64_t *by, const struct reason_row *rows, size_t n)
+{
+	size_t	 i;
+	int	 over = 0;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].cause >= 0 && rows[i].cause < CAUSE_MAX)
+			over |= add_over(&by[rows[i].cause], rows[i].n);
+	return over;
+}
+
+/* The hours of h[0..n), every kind a key (even at 0), as the scan's. */
+static int
+add_hours(struct traffic_agg *t, const struct traffic_hour *h, size_t n)
+{
+	static const int kinds[] = { TR_RECEIVED, TR_SENT, TR_DEFERRED,
+	    TR_BOUNCED, TR_REJECTED };
+	char		 key[1 + sizeof(int64_t)];
+	size_t		 i, k;
+	int		 over = 0;
+
+	for (i = 0; i < n; i++) {
+		const uint64_t v[] = { h[i].received, h[i].delivered,
+		    h[i].deferred, h[i].bounced, h[i].rejected };
+		memcpy(key + 1, &h[i].start, sizeof(h[i].start));
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			key[0] = (char)kinds[k];
+			over |= add_over(&tset_get(&t->hours, key,
+			    sizeof(key))->n, v[k]);
+		}
+	}
+	return over;
+}
+
+int
+traffic_add_counts(struct traffic_agg *t, const struct traffic *in)
+{
+	const struct { uint64_t *to, n; } v[] = {
+		{ &t->n[TR_RECEIVED], in->received },
+		{ &t->n[TR_SENT], in->delivered },
+		{ &t->n[TR_FORWARDED], in->forwarded },
+		{ &t->n[TR_DEFERRED], in->deferrals },
+		{ &t->n[TR_BOUNCED], in->bounced },
+		{ &t->n[TR_REJECTED], in->rejected },
+		{ &t->n[TR_REJECT_WARNING], in->reject_warnings },
+		{ &t->n[TR_HELD], in->held },
+		{ &t->n[TR_DISCARDED], in->discarded },
+		{ &t->bytes_in, in->bytes_received },
+		{ &t->bytes_out, in->bytes_delivered },
+		{ &t->ok[PROTO_POP3], in->pop3.ok },
+		{ &t->failed[PROTO_POP3], in->pop3.failed },
+		{ &t->ok[PROTO_IMAP], in->imap.ok },
+		{ &t->failed[PROTO_IMAP], in->imap.failed },
+		{ &t->ok[PROTO_SMTP], in->smtp_auth.ok },
+		{ &t->failed[PROTO_SMTP], in->smtp_auth.failed },
+	};
+	size_t	 i;
+	int	 over = 0;
+
+	t->fams |= in->counted_from;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		over |= add_over(v[i].to, v[i].n);
+	over |= add_reasons(t->why_defer, in->defer_reasons,
+	    in->ndefer_reasons);
+	over |= add_reasons(t->why_bounce, in->bounce_reasons,
+	    in->nbounce_reasons);
+	over |= add_reasons(t->why_reject, in->reject_reasons,
+	    in->nreject_reasons);
+	over |= add_hours(t, in->hours, in->nhours);
+	return over ? -1 : 0;
+}
+
 /* --- the result ----------------------------------------------------------- */
 
 static int
@@ -1216,7 +1318,7 @@ rows_of(const struct tset *t, struct arena *ar, struct tent **v, size_t n,
 		rows[i].n = v[i]->n;
 		rows[i].bytes = v[i]->bytes;
 	}
-	if (t->distinct > t->len) {	/* folded: last, whatever its count */
+	if (t->distinct > t->len || t->folded) {	/* last, whatever its count */
 		rows[n].name = "(other)";
 		rows[n].n = t->other->n;
 		rows[n].bytes = t->other->bytes;
