@@ -2,7 +2,8 @@
 # End-to-end tests of what outlives one run:
 #  - merge: one saved report merged alone gives itself back (run settings
 #    such as max_keys aside), a report with "(other)" rows in its own
-#    row order and with its own distinct counts;
+#    row order (tables, traffic lists, templates) and with its own
+#    distinct counts;
 #    reports of the sample files merged give what one run over all of them
 #    gives (the expectation is mxtally's own all-files report: both sides
 #    are computed independently, by the scan and by the merge); bad
@@ -88,6 +89,17 @@ for mk in 3 5 8; do
 		[ "$(jq -c "$q" "$tmp/mk.json")" = "$(jq -c "$q" "$tmp/mk-m.json")" ] &&
 		    ok || bad "merge --max-keys $mk report: $k order differs"
 	done
+	# the traffic top lists and the unclassified templates in their own
+	# order too: there "(other)" comes after every kept key, whatever
+	# its count (a merge sorted it among them by its count)
+	q='[.traffic | .top_senders, .top_senders_by_size, .top_recipients,
+	    .top_recipients_by_size | map([.address, .messages // .deliveries,
+	    .bytes])]'
+	[ "$(jq -c "$q" "$tmp/mk.json")" = "$(jq -c "$q" "$tmp/mk-m.json")" ] &&
+	    ok || bad "merge --max-keys $mk report: traffic list order differs"
+	q='[.unclassified[] | [.template, .events, .example]]'
+	[ "$(jq -c "$q" "$tmp/mk.json")" = "$(jq -c "$q" "$tmp/mk-m.json")" ] &&
+	    ok || bad "merge --max-keys $mk report: template order differs"
 	# and counts its users, hosts, clients, remotes as it did: the
 	# "(other)" row is no user (a merge counted it as one more)
 	q='[.totals.users, .totals.hosts, .totals.clients, .totals.remotes]'

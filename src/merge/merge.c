@@ -1,27 +1,37 @@
 /*
  * `mxtally merge`: reads JSON reports (schema mxtally/1) written by many
  * servers or on many nights and rebuilds one struct result from them, so
- * that every report writer can print the combination. Rows are joined by
- * their key (user, host, hour, code, reply template) and their counts
- * added; the sort at the end is the one agg_result uses (count
- * descending, then key), so merging a single report gives it back
- * unchanged and merging reports of disjoint inputs gives what one run
- * over all the inputs gives. Traffic lists are joined the same way
- * (hours by start, reasons by cause, senders and recipients by address,
- * then cut to the top N); a merged top list is exact only when each
- * report's list was complete, since a report lists its top N only. The
- * distinct senders and recipients are counted from the lists when every
- * report listed all of its own, else summed; sender and recipient
- * domains and deferred messages (distinct queue ids) are always summed:
- * these sums are upper bounds.
+ * that every report writer can print the combination. This file is the
+ * reader: every row of a report's tables (users, hosts, hours, codes,
+ * replies, templates, clients, remotes, details, traffic lists and
+ * hours, free space) goes into an agg through its cold path
+ * (agg_add_row), and agg_result makes the result with the scan's own
+ * code: the same keys, sums, sort, --top cuts and "(other)" rows. So
+ * merging a single report gives it back unchanged, "(other)" rows of
+ * --max-keys where it had them, and merging reports of disjoint inputs
+ * gives what one run over all the inputs gives.
  *
- * Owns the parsed documents: every string in the result points into them
- * or into the merge's own allocations, all freed by result_free (which
- * calls merge_release).
+ * What a report cannot give back exactly is settled in build(): keys a
+ * report did not list (--top, or folded into "(other)") count as many
+ * as it said, an upper bound when several reports leave some out; with
+ * users left out, a cause's users are summed and its top users are the
+ * reports' summed top lists. A merged top list of senders or
+ * recipients is exact only when each report's list was complete, since
+ * a report lists its top N only. Distinct senders and recipients are
+ * counted from the lists when every report listed all of its own, else
+ * summed; sender and recipient domains and deferred messages (distinct
+ * queue ids) are always summed: these sums are upper bounds. Lock
+ * contention (refused sessions, pairs) is joined here, and fired alerts
+ * are appended.
+ *
+ * Owns the parsed documents, the aggs and agg_result's results: every
+ * string in the result points into them or into the merge's own
+ * allocations, all freed by result_free (which calls merge_release).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,73 +43,37 @@
 #include "mxtally/keytab.h"
 #include "mxtally/log.h"
 #include "mxtally/merge.h"
-#include "mxtally/order.h"
 #include "mxtally/parse.h"
 
-
-struct mrow {				/* a user, host, hour, client, remote */
-	const char	*name;
-	int64_t		 start;
-	uint64_t	 events;
-	uint64_t	 by[CAUSE_MAX];
-	const char	*note;		/* client's name, remote's MX host */
-	const char	*reply;		/* remote's reply */
-	uint64_t	 urgent;	/* remote: our IP listed */
-};
-
-struct rows {
-	struct mrow	*v;
-	size_t		 n, cap;
-	struct keytab	 idx;
-};
-
-struct mcause {
-	uint64_t	 events, users;
-	struct user_count *top;		/* summed top_users, when incomplete */
-	size_t		 ntop, cap;
-	struct keytab	 tidx;
-	uint64_t	 dir[DIR_COUNT];
-	struct key_count *detail;	/* summed, first example kept */
-	size_t		 ndetail, capdetail;
-	struct keytab	 didx;
-	struct key_count *remotes;	/* top_remotes, rebuilt */
-};
-
 /*
- * Senders or recipients summed over the reports' top lists (by count
- * and by size, an address in both counted once per report).
+ * The traffic lists of one kind (senders or recipients): their distinct
+ * count, summed, and whether a report listed fewer than it counted.
  */
-struct tlist {
-	struct traffic_row *v, *bysize;
-	size_t		 n, cap;
-	struct keytab	 idx;
-	int		 partial;	/* a report does not list them all */
+struct tdist {
+	uint64_t	 sum;
+	int		 partial;
 };
 
 struct merged {
 	struct result	 r;		/* first: merge_release casts back */
+	struct agg	*agg;		/* every report's rows */
+	struct agg	*tops;		/* the causes' top_users lists */
+	struct result	*ares, *tres;	/* agg_result of agg and of tops */
 	json_t		**docs;
 	size_t		 ndocs;
 	const char	*path;		/* the report being added */
 	int		 failed;	/* its first error was said */
-	struct rows	 users, hosts, hours, clients, remotes;
-	struct wmem	*wmem;		/* result_clients' */
-	struct mcause	 causes[CAUSE_MAX];
-	struct keytab	 codeidx, pop3idx, anidx, spaceidx, lockidx;
-	size_t		 capcodes, cappop3, capuncl, capspace;
+	uint64_t	 pos;		/* rows added: the first example wins */
+	struct keytab	 lockidx;
 	size_t		 caplocks, cappairs;
 	char		**owned;	/* keys built here */
 	size_t		 nowned;
 	int		 partial;	/* a report lists only some users */
 	uint64_t	 extra_users, extra_hosts, extra_clients, extra_remotes;
 	uint64_t	 extra_locks;	/* refused sessions not listed */
-	struct tlist	 senders, rcpts;
-	uint64_t	 why_defer[CAUSE_MAX], why_bounce[CAUSE_MAX];
-	uint64_t	 why_reject[CAUSE_MAX];
-	struct traffic_hour *thours;
-	size_t		 capthours;
-	struct keytab	 thouridx;
-	struct reason_row *reasons;	/* the three lists, one allocation */
+	uint64_t	 cause_users[CAUSE_MAX];	/* summed "users" */
+	struct tdist	 senders, rcpts;
+	uint64_t	 sender_domains, recipient_domains, deferred;
 };
 
 static void	merge_release(struct result *r);
@@ -255,102 +229,133 @@ pair(struct merged *m, const json_t *p, uint64_t *n, const char *what)
 	return json_string_value(json_array_get(p, 0));
 }
 
-/* Each member of object o that names a cause, added to by[cause]. */
-static void
-add_by_cause(struct merged *m, const json_t *doc, json_t *o,
-    uint64_t *by)
+/* A report's row of folded keys (--max-keys): its name, nothing else. */
+static int
+is_other(const char *name)
 {
-	const char	*key;
+	return strcmp(name, "(other)") == 0;
+}
+
+/* row into the agg a (m's agg or its tops), in reading order. */
+static void
+put(struct merged *m, struct agg *a, struct agg_row *row, const char *what)
+{
+	row->pos = m->pos++;
+	if (agg_add_row(a, row) == -1)
+		merge_fail(m, "'%s' adds up past 2^64 - 1", what);
+}
+
+/*
+ * A remote's MX host and reply as the scan keeps them, "host\treply"
+ * (host alone when there is no reply); NULL when neither is given.
+ * The caller frees it.
+ */
+static char *
+remote_example(const json_t *e)
+{
+	const char	*host = jstr(e, "host"), *reply = jstr(e, "reply");
+	char		*ex;
+
+	if (reply == NULL)
+		return host != NULL ? xstrdup(host) : NULL;
+	if (asprintf(&ex, "%s\t%s", host != NULL ? host : "", reply) == -1)
+		log_die("out of memory");
+	return ex;
+}
+
+/*
+ * One row of users, hosts, clients, remotes or timeline (label NULL):
+ * a table row per cause, its "(other)" row into the table's remainder;
+ * a client's name and a remote's host and reply as the example, a
+ * remote's urgent count on its first cause. Its events must be the sum
+ * of its causes, as the report writes them.
+ */
+static void
+add_entity(struct merged *m, const json_t *doc, const json_t *e,
+    enum agg_table t, const char *label)
+{
+	const char	*name = jstr(e, label != NULL ? label : "start"), *key;
+	struct agg_row	 row = { .table = t };
+	uint64_t	 events = cnt(m, e, "events"), sumc = 0;
+	uint64_t	 urgent = cnt(m, e, "urgent");
+	char		*ex = NULL;
 	json_t		*v;
 	int		 c;
 
-	json_object_foreach(o, key, v)
-		if ((c = cause_of(doc, key)) != CAUSE_NONE)
-			sum(m, &by[c], count_of(m, v, key), key);
-}
-
-static void
-add_entities(struct merged *m, const json_t *doc, json_t *a,
-    const char *label, struct rows *rs)
-{
-	json_t		*e;
-	struct mrow	*row;
-	const char	*key;
-	size_t		 i, ix;
-	int		 isnew;
-
-	EACH(i, a) {
-		e = json_array_get(a, i);
-		key = jstr(e, label != NULL ? label : "start");
-		if (label != NULL && key == NULL)
+	if (label == NULL)
+		row.start = parse_stamp(name);
+	else if (name == NULL)
+		return;
+	else if (!is_other(name)) {
+		row.name = name;
+		ex = t == AGG_REMOTES ? remote_example(e) : NULL;
+		row.ex = t == AGG_CLIENTS ? jstr(e, "name") : ex;
+	}
+	json_object_foreach(json_object_get(e, "causes"), key, v) {
+		if ((c = cause_of(doc, key)) == CAUSE_NONE ||
+		    (row.n = count_of(m, v, key)) == 0)
 			continue;
-		rs->v = grow(rs->v, &rs->cap, rs->n, sizeof(*rs->v));
-		ix = smap_get(&rs->idx, key != NULL ? key : "", rs->n, &isnew);
-		if (isnew) {
-			row = &rs->v[rs->n++];
-			row->name = key;
-			row->start = parse_stamp(jstr(e, "start"));
+		row.cause = c;
+		put(m, m->agg, &row, key);
+		sum(m, &sumc, row.n, key);
+		if (urgent > 0 && row.name != NULL) {
+			put(m, m->agg, &(struct agg_row){ .table = AGG_URGENT,
+			    .name = name, .cause = c, .n = urgent,
+			    .ex = jstr(e, "reply") }, "urgent");
+			urgent = 0;
 		}
-		row = &rs->v[ix];
-		ADD(m, &row->events, e, "events");
-		ADD(m, &row->urgent, e, "urgent");
-		if (row->note == NULL)
-			row->note = jstr(e, "name") != NULL ?
-			    jstr(e, "name") : jstr(e, "host");
-		if (row->reply == NULL)
-			row->reply = jstr(e, "reply");
-		add_by_cause(m, doc, json_object_get(e, "causes"), row->by);
 	}
+	free(ex);
+	if (sumc != events)
+		merge_fail(m, "'%s': causes add up to %ju, not to its %ju "
+		    "events", name != NULL ? name : "(no start)",
+		    (uintmax_t)sumc, (uintmax_t)events);
 }
 
 static void
-add_top(struct merged *m, struct mcause *mc, const json_t *top)
+add_entities(struct merged *m, const json_t *doc, const json_t *a,
+    enum agg_table t, const char *label)
 {
-	const char	*name;
-	uint64_t	 n = 0;
-	size_t		 i, ix;
-	int		 isnew;
+	size_t	 i;
 
-	EACH(i, top) {
-		name = pair(m, json_array_get(top, i), &n, "top_users");
-		if (name == NULL)
-			continue;
-		mc->top = grow(mc->top, &mc->cap, mc->ntop, sizeof(*mc->top));
-		ix = smap_get(&mc->tidx, name, mc->ntop, &isnew);
-		if (isnew)
-			mc->top[mc->ntop++].user = name;
-		sum(m, &mc->top[ix].n, n, "top_users");
-	}
+	EACH(i, a)
+		add_entity(m, doc, json_array_get(a, i), t, label);
 }
 
-/* A cause's direction and details, summed; the first example kept. */
+/*
+ * A cause: its events and direction; its users, summed, and top users
+ * into m's tops (used when a report lists only some users); its
+ * details with their examples.
+ */
 static void
-add_where(struct merged *m, struct mcause *mc, const json_t *o)
+add_cause(struct merged *m, int c, const json_t *o)
 {
 	const json_t	*dir = json_object_get(o, "direction");
-	const json_t	*det = arr(o, "detail");
+	const json_t	*top = arr(o, "top_users"), *det = arr(o, "detail");
 	const json_t	*ex = json_object_get(o, "detail_examples");
-	const char	*name;
-	uint64_t	 n = 0;
-	size_t		 i, ix;
-	int		 d, isnew;
+	struct agg_row	 row = { .cause = c };
+	uint64_t	 n = cnt(m, o, "events"), by[DIR_COUNT] = { 0 };
+	size_t		 i;
+	int		 d;
 
 	for (d = DIR_TO_CLIENT; d < DIR_COUNT; d++)
-		ADD(m, &mc->dir[d], dir, dir_name(d));
-	EACH(i, det) {
-		name = pair(m, json_array_get(det, i), &n, "detail");
-		if (name == NULL)
-			continue;
-		mc->detail = grow(mc->detail, &mc->capdetail, mc->ndetail,
-		    sizeof(*mc->detail));
-		ix = smap_get(&mc->didx, name, mc->ndetail, &isnew);
-		if (isnew)
-			mc->detail[mc->ndetail++] = (struct key_count){
-			    name, 0, NULL };
-		sum(m, &mc->detail[ix].n, n, "detail");
-		if (mc->detail[ix].example == NULL)
-			mc->detail[ix].example = jstr(ex, name);
-	}
+		by[d] = cnt(m, dir, dir_name(d));
+	if (agg_add_cause(m->agg, c, n, by) == -1 ||
+	    agg_add_cause(m->tops, c, n, NULL) == -1)
+		merge_fail(m, "'%s' adds up past 2^64 - 1", "events");
+	sum(m, &m->cause_users[c], cnt(m, o, "users"), "users");
+	row.table = AGG_USERS;
+	EACH(i, top)
+		if ((row.name = pair(m, json_array_get(top, i), &row.n,
+		    "top_users")) != NULL)
+			put(m, m->tops, &row, "top_users");
+	row.table = AGG_DETAILS;
+	EACH(i, det)
+		if ((row.name = pair(m, json_array_get(det, i), &row.n,
+		    "detail")) != NULL) {
+			row.ex = jstr(ex, row.name);
+			put(m, m->agg, &row, "detail");
+		}
 }
 
 static void
@@ -360,14 +365,9 @@ add_causes(struct merged *m, const json_t *doc)
 	const char	*key;
 	int		 c;
 
-	json_object_foreach(cs, key, v) {
-		if ((c = cause_of(doc, key)) == CAUSE_NONE)
-			continue;
-		ADD(m, &m->causes[c].events, v, "events");
-		ADD(m, &m->causes[c].users, v, "users");
-		add_top(m, &m->causes[c], arr(v, "top_users"));
-		add_where(m, &m->causes[c], v);
-	}
+	json_object_foreach(cs, key, v)
+		if ((c = cause_of(doc, key)) != CAUSE_NONE)
+			add_cause(m, c, v);
 }
 
 static int
@@ -387,33 +387,37 @@ copy_field(char *dst, size_t size, const char *s)
 	snprintf(dst, size, "%s", s != NULL ? s : "");
 }
 
+/* The cause a codes or pop3 row names; CAUSE_NONE fails the merge. */
+static int
+row_cause(struct merged *m, const json_t *doc, const json_t *e,
+    const char *what)
+{
+	int	 c = cause_of(doc, jstr(e, "cause"));
+
+	if (c == CAUSE_NONE)
+		merge_fail(m, "a row of '%s' names no cause", what);
+	return c;
+}
+
 static void
 add_codes(struct merged *m, const json_t *doc)
 {
 	const json_t	*a = arr(doc, "codes"), *e;
-	struct result	*r = &m->r;
-	struct code_row	 row;
-	char		*key;
-	size_t		 i, ix;
-	int		 isnew;
+	struct code_row	 code;
+	struct agg_row	 row = { .table = AGG_CODES, .code = &code };
+	size_t		 i;
 
 	EACH(i, a) {
 		e = json_array_get(a, i);
-		memset(&row, 0, sizeof(row));
-		row.proto = proto_of(jstr(e, "protocol"));
-		copy_field(row.code, sizeof(row.code), jstr(e, "code"));
-		copy_field(row.enh, sizeof(row.enh), jstr(e, "enhanced"));
-		copy_field(row.resp, sizeof(row.resp), jstr(e, "response"));
-		row.cause = cause_of(doc, jstr(e, "cause"));
-		if (asprintf(&key, "%d\x1f%s\x1f%s\x1f%s\x1f%d", row.proto,
-		    row.code, row.enh, row.resp, row.cause) == -1)
-			log_die("out of memory");
-		r->codes = grow(r->codes, &m->capcodes, r->ncodes,
-		    sizeof(*r->codes));
-		ix = smap_get(&m->codeidx, own(m, key), r->ncodes, &isnew);
-		if (isnew)
-			r->codes[r->ncodes++] = row;
-		ADD(m, &r->codes[ix].events, e, "events");
+		memset(&code, 0, sizeof(code));
+		code.proto = proto_of(jstr(e, "protocol"));
+		copy_field(code.code, sizeof(code.code), jstr(e, "code"));
+		copy_field(code.enh, sizeof(code.enh), jstr(e, "enhanced"));
+		copy_field(code.resp, sizeof(code.resp), jstr(e, "response"));
+		if ((row.cause = row_cause(m, doc, e, "codes")) == CAUSE_NONE)
+			return;
+		row.n = cnt(m, e, "events");
+		put(m, m->agg, &row, "events");
 	}
 }
 
@@ -422,12 +426,10 @@ static void
 add_space(struct merged *m, const json_t *doc)
 {
 	const json_t	*a = arr(doc, "capacity"), *e;
-	struct result		*r = &m->r;
-	struct space_fig	 f;
-	const char		*host, *store;
-	char			*key;
-	size_t			 i, ix;
-	int			 isnew, kind;
+	struct space_fig f;
+	const char	*host, *store;
+	size_t		 i;
+	int		 kind;
 
 	EACH(i, a) {
 		e = json_array_get(a, i);
@@ -445,18 +447,9 @@ add_space(struct merged *m, const json_t *doc)
 		    .first_at = parse_stamp(jstr(e, "first")),
 		    .last = cnt(m, e, "free_last"),
 		    .last_at = parse_stamp(jstr(e, "last")) };
-		if (asprintf(&key, "%d\x1f%s", kind, host) == -1)
-			log_die("out of memory");
-		r->space = grow(r->space, &m->capspace, r->nspace,
-		    sizeof(*r->space));
-		ix = smap_get(&m->spaceidx, own(m, key), r->nspace, &isnew);
-		if (isnew)
-			r->space[r->nspace++] = (struct space_row){ .host = host,
-			    .kind = kind };
-		space_fig_add(&r->space[ix].f, &f);
+		agg_add_space(m->agg, kind, is_other(host) ? NULL : host, &f);
 	}
 }
-
 /*
  * "lock_contention": counts add up, pairs join by (user, client,
  * holder), refused sessions are listed again latest first.
@@ -524,58 +517,93 @@ add_locks(struct merged *m, const json_t *doc)
 	}
 }
 
+/* POP3 reply templates, and unclassified templates with an example. */
 static void
 add_templates(struct merged *m, const json_t *doc)
 {
 	const json_t	*a = arr(doc, "pop3"), *e;
-	struct result	*r = &m->r;
-	char		*key;
-	size_t		 i, ix;
-	int		 isnew, c;
+	struct agg_row	 row = { .table = AGG_POP3 };
+	size_t		 i;
 
 	EACH(i, a) {
 		e = json_array_get(a, i);
-		if (jstr(e, "reply") == NULL)
+		if ((row.name = jstr(e, "reply")) == NULL)
 			continue;
-		c = cause_of(doc, jstr(e, "cause"));
-		if (asprintf(&key, "%s\x1f%d", jstr(e, "reply"), c) == -1)
-			log_die("out of memory");
-		r->pop3 = grow(r->pop3, &m->cappop3, r->npop3,
-		    sizeof(*r->pop3));
-		ix = smap_get(&m->pop3idx, own(m, key), r->npop3, &isnew);
-		if (isnew)
-			r->pop3[r->npop3++] = (struct reply_row){
-			    jstr(e, "reply"), c, 0 };
-		ADD(m, &r->pop3[ix].events, e, "events");
+		if ((row.cause = row_cause(m, doc, e, "pop3")) == CAUSE_NONE)
+			return;
+		row.n = cnt(m, e, "events");
+		put(m, m->agg, &row, "events");
 	}
 	a = arr(doc, "unclassified");
+	row = (struct agg_row){ .table = AGG_UNCL };
 	EACH(i, a) {
 		e = json_array_get(a, i);
-		if (jstr(e, "template") == NULL)
+		if ((row.name = jstr(e, "template")) == NULL)
 			continue;
-		r->unclassified = grow(r->unclassified, &m->capuncl,
-		    r->nunclassified, sizeof(*r->unclassified));
-		ix = smap_get(&m->anidx, jstr(e, "template"),
-		    r->nunclassified, &isnew);
-		if (isnew)
-			r->unclassified[r->nunclassified++] = (struct tmpl_row){
-			    jstr(e, "template"), jstr(e, "example"), 0 };
-		ADD(m, &r->unclassified[ix].events, e, "events");
+		row.name = is_other(row.name) ? NULL : row.name;
+		row.ex = jstr(e, "example");
+		row.n = cnt(m, e, "events");
+		put(m, m->agg, &row, "events");
 	}
 }
 
 static void
 add_logins(struct merged *m, struct login_counts *l, const json_t *o)
 {
-	ADD(m, &l->ok, o, "ok");
-	ADD(m, &l->failed, o, "failed");
+	l->ok = cnt(m, o, "ok");
+	l->failed = cnt(m, o, "failed");
 }
 
+/* The reasons of object o ({cause: count}) as rows at v (CAUSE_MAX). */
+static size_t
+add_reasons(struct merged *m, const json_t *doc, json_t *o,
+    struct reason_row *v)
+{
+	const char	*key;
+	json_t		*n;
+	size_t		 k = 0;
+	int		 c;
+
+	json_object_foreach(o, key, n)
+		if ((c = cause_of(doc, key)) != CAUSE_NONE && k < CAUSE_MAX)
+			v[k++] = (struct reason_row){ c, count_of(m, n, key) };
+	return k;
+}
+
+/* The traffic section's hours as rows (the caller frees them). */
+static struct traffic_hour *
+add_hours(struct merged *m, const json_t *a, size_t *n)
+{
+	struct traffic_hour	*h = xcalloc(json_array_size(a) + 1,
+				    sizeof(*h));
+	const json_t		*e;
+	size_t			 i;
+
+	EACH(i, a) {
+		e = json_array_get(a, i);
+		h[i] = (struct traffic_hour){
+		    .start = parse_stamp(jstr(e, "start")),
+		    .received = cnt(m, e, "received"),
+		    .delivered = cnt(m, e, "delivered"),
+		    .deferred = cnt(m, e, "deferred"),
+		    .bounced = cnt(m, e, "bounced"),
+		    .rejected = cnt(m, e, "rejected") };
+	}
+	*n = json_array_size(a);
+	return h;
+}
+
+/*
+ * The counts of traffic section o, its reasons and its hours; its
+ * distinct counts are summed apart (upper bounds, see build).
+ */
 static void
-add_traffic(struct merged *m, struct traffic *t, const json_t *o)
+add_traffic(struct merged *m, const json_t *doc, const json_t *o)
 {
 	const json_t	*lg = json_object_get(o, "logins");
 	const json_t	*cf = arr(o, "counted_from");
+	struct reason_row why[3][CAUSE_MAX];
+	struct traffic	 t = { 0 };
 	const char	*name, *s;
 	size_t		 i;
 	int		 f;
@@ -585,47 +613,57 @@ add_traffic(struct merged *m, struct traffic *t, const json_t *o)
 		    (s = json_string_value(json_array_get(cf, i))) != NULL; f++)
 			if ((name = parse_family_name(f)) != NULL &&
 			    strcmp(name, s) == 0)
-				t->counted_from |= UINT32_C(1) << f;
-	ADD(m, &t->received, o, "received");
-	ADD(m, &t->delivered, o, "delivered");
-	ADD(m, &t->forwarded, o, "forwarded");
-	ADD(m, &t->deferred, o, "deferred");
-	ADD(m, &t->bounced, o, "bounced");
-	ADD(m, &t->rejected, o, "rejected");
-	ADD(m, &t->held, o, "held");
-	ADD(m, &t->discarded, o, "discarded");
-	ADD(m, &t->bytes_received, o, "bytes_received");
-	ADD(m, &t->bytes_delivered, o, "bytes_delivered");
-	ADD(m, &t->senders, o, "senders");
-	ADD(m, &t->recipients, o, "recipients");
-	ADD(m, &t->deferrals, o, "deferrals");
-	ADD(m, &t->reject_warnings, o, "reject_warnings");
-	ADD(m, &t->sender_domains, o, "sender_domains");
-	ADD(m, &t->recipient_domains, o, "recipient_domains");
-	ADD(m, &t->folded_senders, o, "folded_senders");
-	ADD(m, &t->folded_recipients, o, "folded_recipients");
-	/* the lists: add_traffic_lists */
-	add_logins(m, &t->pop3, json_object_get(lg, "pop3"));
-	add_logins(m, &t->imap, json_object_get(lg, "imap"));
-	add_logins(m, &t->smtp_auth, json_object_get(lg, "smtp_auth"));
+				t.counted_from |= UINT32_C(1) << f;
+	t.received = cnt(m, o, "received");
+	t.delivered = cnt(m, o, "delivered");
+	t.forwarded = cnt(m, o, "forwarded");
+	t.bounced = cnt(m, o, "bounced");
+	t.rejected = cnt(m, o, "rejected");
+	t.held = cnt(m, o, "held");
+	t.discarded = cnt(m, o, "discarded");
+	t.bytes_received = cnt(m, o, "bytes_received");
+	t.bytes_delivered = cnt(m, o, "bytes_delivered");
+	t.deferrals = cnt(m, o, "deferrals");
+	t.reject_warnings = cnt(m, o, "reject_warnings");
+	add_logins(m, &t.pop3, json_object_get(lg, "pop3"));
+	add_logins(m, &t.imap, json_object_get(lg, "imap"));
+	add_logins(m, &t.smtp_auth, json_object_get(lg, "smtp_auth"));
+	t.defer_reasons = why[0];
+	t.ndefer_reasons = add_reasons(m, doc,
+	    json_object_get(o, "defer_reasons"), why[0]);
+	t.bounce_reasons = why[1];
+	t.nbounce_reasons = add_reasons(m, doc,
+	    json_object_get(o, "bounce_reasons"), why[1]);
+	t.reject_reasons = why[2];
+	t.nreject_reasons = add_reasons(m, doc,
+	    json_object_get(o, "reject_reasons"), why[2]);
+	t.hours = add_hours(m, arr(o, "hours"), &t.nhours);
+	if (agg_add_traffic(m->agg, &t) == -1)
+		merge_fail(m, "'%s' adds up past 2^64 - 1", "traffic");
+	free(t.hours);
+	ADD(m, &m->deferred, o, "deferred");
+	ADD(m, &m->sender_domains, o, "sender_domains");
+	ADD(m, &m->recipient_domains, o, "recipient_domains");
 }
 
 /*
- * Adds one report's top senders (or recipients) to tl: lists a (by
- * count) and b (by size) of that report, each address once. The sum is
- * exact only for addresses every report listed: a report lists its top
- * N only, so an address just outside one server's top N is missing
- * from the sum (as users are with --top). distinct: the report's count
- * of distinct addresses; when its lists hold fewer, tl is partial.
+ * Adds one report's top senders (or recipients) to m's agg: lists a (by
+ * count) and b (by size) of that report, each address once, its
+ * "(other)" row into the folded remainder. The sum is exact only for
+ * addresses every report listed: a report lists its top N only, so an
+ * address just outside one server's top N is missing from the sum (as
+ * users are with --top). distinct: the report's count of distinct
+ * addresses; when it lists fewer, td is partial.
  */
 static void
-add_tlist(struct merged *m, struct tlist *tl, const json_t *a,
-    const json_t *b, const char *what, uint64_t distinct)
+add_tlist(struct merged *m, struct tdist *td, enum agg_table t,
+    const json_t *a, const json_t *b, const char *what, uint64_t distinct)
 {
 	const json_t	*lists[2] = { a, b }, *e;
 	struct keytab	 seen = { 0 };
+	struct agg_row	 row = { .table = t };
 	const char	*addr;
-	size_t		 i, k, ix;
+	size_t		 i, k, named = 0;
 	int		 isnew;
 
 	for (k = 0; k < 2; k++)
@@ -633,62 +671,33 @@ add_tlist(struct merged *m, struct tlist *tl, const json_t *a,
 			e = json_array_get(lists[k], i);
 			if ((addr = jstr(e, "address")) == NULL)
 				continue;
-			smap_get(&seen, addr, 0, &isnew);
+			keytab_add(&seen, addr, strlen(addr), &isnew);
 			if (!isnew)
 				continue;
-			tl->v = grow(tl->v, &tl->cap, tl->n, sizeof(*tl->v));
-			ix = smap_get(&tl->idx, addr, tl->n, &isnew);
-			if (isnew)
-				tl->v[tl->n++].name = addr;
-			ADD(m, &tl->v[ix].n, e, what);
-			ADD(m, &tl->v[ix].bytes, e, "bytes");
+			row.name = is_other(addr) ? NULL : addr;
+			named += row.name != NULL;
+			row.n = cnt(m, e, what);
+			row.bytes = cnt(m, e, "bytes");
+			put(m, m->agg, &row, what);
 		}
-	if (seen.len < distinct)
-		tl->partial = 1;
+	if (named < distinct)
+		td->partial = 1;
+	sum(m, &td->sum, distinct, what);
 	keytab_release(&seen);
 }
 
-/* The traffic lists of doc: top senders and recipients, reasons, hours. */
+/* The traffic lists of doc: top senders and recipients. */
 static void
 add_traffic_lists(struct merged *m, const json_t *doc)
 {
-	const json_t		*o = json_object_get(doc, "traffic");
-	const json_t		*a = arr(o, "hours"), *e;
-	struct traffic_hour	*h;
-	const char		*start;
-	size_t			 i, ix;
-	int			 isnew;
+	const json_t	*o = json_object_get(doc, "traffic");
 
-	add_tlist(m, &m->senders, arr(o, "top_senders"),
+	add_tlist(m, &m->senders, AGG_SENDERS, arr(o, "top_senders"),
 	    arr(o, "top_senders_by_size"), "messages", cnt(m, o, "senders"));
-	add_tlist(m, &m->rcpts, arr(o, "top_recipients"),
+	add_tlist(m, &m->rcpts, AGG_RCPTS, arr(o, "top_recipients"),
 	    arr(o, "top_recipients_by_size"), "deliveries",
 	    cnt(m, o, "recipients"));
-	add_by_cause(m, doc, json_object_get(o, "defer_reasons"),
-	    m->why_defer);
-	add_by_cause(m, doc, json_object_get(o, "bounce_reasons"),
-	    m->why_bounce);
-	add_by_cause(m, doc, json_object_get(o, "reject_reasons"),
-	    m->why_reject);
-	EACH(i, a) {
-		e = json_array_get(a, i);
-		start = jstr(e, "start") ? jstr(e, "start") : "";
-		m->thours = grow(m->thours, &m->capthours, m->r.traffic.nhours,
-		    sizeof(*m->thours));
-		ix = smap_get(&m->thouridx, start, m->r.traffic.nhours,
-		    &isnew);
-		if (isnew)
-			m->thours[m->r.traffic.nhours++].start =
-			    parse_stamp(jstr(e, "start"));
-		h = &m->thours[ix];
-		ADD(m, &h->received, e, "received");
-		ADD(m, &h->delivered, e, "delivered");
-		ADD(m, &h->deferred, e, "deferred");
-		ADD(m, &h->bounced, e, "bounced");
-		ADD(m, &h->rejected, e, "rejected");
-	}
 }
-
 static void
 add_input(struct merged *m, const json_t *in)
 {
@@ -790,6 +799,8 @@ add_doc(struct merged *m, const json_t *doc)
 	ADD(m, &r->folded_codes, tot, "folded_codes");
 	ADD(m, &r->folded_pop3, tot, "folded_pop3");
 	ADD(m, &r->folded_unclassified, tot, "folded_unclassified");
+	ADD(m, &r->folded_clients, tot, "folded_clients");
+	ADD(m, &r->folded_remotes, tot, "folded_remotes");
 	ADD(m, &r->join_unresolved, tot, "join_unresolved");
 	ADD(m, &r->join_dropped, tot, "join_dropped");
 	ADD(m, &r->join_evicted, tot, "join_evicted");
@@ -804,346 +815,130 @@ add_doc(struct merged *m, const json_t *doc)
 	}
 	sum(m, &m->extra_hosts, unlisted(m, tot, "hosts", arr(doc, "hosts"),
 	    "host"), "hosts");
-	add_traffic(m, &r->traffic, json_object_get(doc, "traffic"));
+	sum(m, &m->extra_clients, unlisted(m, tot, "clients",
+	    arr(doc, "clients"), "client"), "clients");
+	sum(m, &m->extra_remotes, unlisted(m, tot, "remotes",
+	    arr(doc, "remotes"), "remote"), "remotes");
+	add_traffic(m, doc, json_object_get(doc, "traffic"));
 	add_traffic_lists(m, doc);
 	add_causes(m, doc);
 	add_codes(m, doc);
 	add_space(m, doc);
 	add_locks(m, doc);
 	add_templates(m, doc);
-	add_entities(m, doc, arr(doc, "users"), "user", &m->users);
-	add_entities(m, doc, arr(doc, "hosts"), "host", &m->hosts);
-	add_entities(m, doc, arr(doc, "timeline"), NULL, &m->hours);
-	add_entities(m, doc, arr(doc, "clients"), "client", &m->clients);
-	add_entities(m, doc, arr(doc, "remotes"), "remote", &m->remotes);
-	ADD(m, &r->folded_clients, tot, "folded_clients");
-	ADD(m, &r->folded_remotes, tot, "folded_remotes");
-	sum(m, &m->extra_clients, unlisted(m, tot, "clients",
-	    arr(doc, "clients"), "client"), "clients");
-	sum(m, &m->extra_remotes, unlisted(m, tot, "remotes",
-	    arr(doc, "remotes"), "remote"), "remotes");
+	add_entities(m, doc, arr(doc, "users"), AGG_USERS, "user");
+	add_entities(m, doc, arr(doc, "hosts"), AGG_HOSTS, "host");
+	add_entities(m, doc, arr(doc, "timeline"), AGG_HOURS, NULL);
+	add_entities(m, doc, arr(doc, "clients"), AGG_CLIENTS, "client");
+	add_entities(m, doc, arr(doc, "remotes"), AGG_REMOTES, "remote");
 	add_alerts(m, arr(doc, "alerts"));
 }
 
-/* qsort, but never with a NULL base (empty arrays are NULL here). */
-static void
-sort_rows(void *v, size_t n, size_t size, int (*cmp)(const void *,
-    const void *))
-{
-	if (n > 1)
-		qsort(v, n, size, cmp);
-}
-
-/* A report's row of folded keys (--max-keys): its name, nothing else. */
-static int
-is_other(const char *name)
-{
-	return strcmp(name, "(other)") == 0;
-}
-
-/* Users, hosts, clients, remotes: count, then name, "(other)" last. */
-static int
-cmp_mrow(const void *x, const void *y)
-{
-	const struct mrow *a = x, *b = y;
-
-	return order_count_other(a->events, a->name, is_other(a->name),
-	    b->events, b->name, is_other(b->name));
-}
-
-static int
-cmp_hour(const void *x, const void *y)
-{
-	const struct mrow *a = x, *b = y;
-
-	return order_time(a->start, b->start);
-}
-
-static int
-cmp_top(const void *x, const void *y)
-{
-	const struct user_count *a = x, *b = y;
-
-	return order_count_name(a->n, a->user, b->n, b->user);
-}
-
-/* As agg's code key: code, enhanced, response, protocol, cause. */
-static int
-cmp_code(const void *x, const void *y)
-{
-	const struct code_row *a = x, *b = y;
-	int	 c;
-
-	if ((c = order_count(a->events, b->events)) != 0 ||
-	    (c = strncmp(a->code, b->code, sizeof(a->code))) != 0 ||
-	    (c = strncmp(a->enh, b->enh, sizeof(a->enh))) != 0 ||
-	    (c = strncmp(a->resp, b->resp, sizeof(a->resp))) != 0)
-		return c;
-	if (a->proto != b->proto)
-		return a->proto - b->proto;
-	return order_cause(a->cause, b->cause);
-}
-
-static int
-cmp_reply(const void *x, const void *y)
-{
-	const struct reply_row *a = x, *b = y;
-	int	 c;
-
-	if ((c = order_count_name(a->events, a->reply, b->events,
-	    b->reply)) != 0)
-		return c;
-	return order_cause(a->cause, b->cause);
-}
-
-static int
-cmp_tmpl(const void *x, const void *y)
-{
-	const struct tmpl_row *a = x, *b = y;
-
-	return order_count_name(a->events, a->tmpl, b->events, b->tmpl);
-}
-
-/* As traffic.c's result: count descending, then address. */
-static int
-cmp_traffic_n(const void *x, const void *y)
-{
-	const struct traffic_row *a = x, *b = y;
-
-	return order_count_name(a->n, a->name, b->n, b->name);
-}
-
-/* Bytes descending, then as cmp_traffic_n. */
-static int
-cmp_traffic_bytes(const void *x, const void *y)
-{
-	const struct traffic_row *a = x, *b = y;
-	int	 c = order_count(a->bytes, b->bytes);
-
-	return c != 0 ? c : cmp_traffic_n(x, y);
-}
-
-static int
-cmp_thour(const void *x, const void *y)
-{
-	const struct traffic_hour *a = x, *b = y;
-
-	return order_time(a->start, b->start);
-}
-
 /*
- * The top lists of tl, top rows each, by count into *byn and by size
- * into *bysize. Distinct addresses: counted from the union when every
- * report listed all of its own, else left as the reports' sum (an
- * upper bound, as are the domain counts, which no list carries).
+ * What the reports give whole rather than as rows of a table (their
+ * inputs, period, totals, folded and join counts, lock contention and
+ * alerts), from w into r.
  */
 static void
-tlist_rows(struct tlist *tl, size_t top, struct traffic_row **byn,
-    size_t *nbyn, struct traffic_row **bysize, size_t *nbysize,
-    uint64_t *distinct)
+given_whole(struct result *r, const struct result *w)
 {
-	size_t	 n = tl->n < top ? tl->n : top;
-
-	if (!tl->partial)
-		*distinct = tl->n;
-	tl->bysize = xcalloc(tl->n + 1, sizeof(*tl->bysize));
-	if (tl->n > 0)
-		memcpy(tl->bysize, tl->v, tl->n * sizeof(*tl->v));
-	sort_rows(tl->v, tl->n, sizeof(*tl->v), cmp_traffic_n);
-	sort_rows(tl->bysize, tl->n, sizeof(*tl->v), cmp_traffic_bytes);
-	*byn = tl->v;
-	*nbyn = n;
-	*bysize = tl->bysize;
-	*nbysize = n;
+	r->files = w->files;
+	r->nfiles = w->nfiles;
+	r->errors = w->errors;
+	r->nerrors = w->nerrors;
+	r->warnings = w->warnings;
+	r->nwarnings = w->nwarnings;
+	r->bytes = w->bytes;
+	r->lines = w->lines;
+	r->error_lines = w->error_lines;
+	r->unparsed_lines = w->unparsed_lines;
+	r->overlong_lines = w->overlong_lines;
+	r->first = w->first;
+	r->last = w->last;
+	r->events = w->events;
+	r->folded_users = w->folded_users;
+	r->folded_hosts = w->folded_hosts;
+	r->folded_hours = w->folded_hours;
+	r->folded_codes = w->folded_codes;
+	r->folded_pop3 = w->folded_pop3;
+	r->folded_unclassified = w->folded_unclassified;
+	r->folded_clients = w->folded_clients;
+	r->folded_remotes = w->folded_remotes;
+	r->join_unresolved = w->join_unresolved;
+	r->join_dropped = w->join_dropped;
+	r->join_evicted = w->join_evicted;
+	r->join_paired = w->join_paired;
+	r->max_keys = w->max_keys;
+	r->locks = w->locks;
+	r->nlocks = w->nlocks;
+	r->lock_pairs = w->lock_pairs;
+	r->nlock_pairs = w->nlock_pairs;
+	r->nlocks_imap = w->nlocks_imap;
+	r->locks_held = w->locks_held;
+	r->locks_dropped = w->locks_dropped;
+	r->alerts = w->alerts;
+	r->nalerts = w->nalerts;
 }
 
-/* The traffic lists, top rows each (0 = 10, as traffic_result). */
+/* The causes' users and top users from the reports' own lists. */
 static void
-build_traffic(struct merged *m, size_t top)
-{
-	struct traffic	*t = &m->r.traffic;
-
-	top = top ? top : 10;
-	tlist_rows(&m->senders, top, &t->top_senders, &t->ntop_senders,
-	    &t->top_senders_size, &t->ntop_senders_size, &t->senders);
-	tlist_rows(&m->rcpts, top, &t->top_recipients, &t->ntop_recipients,
-	    &t->top_recipients_size, &t->ntop_recipients_size,
-	    &t->recipients);
-	m->reasons = xcalloc(3 * CAUSE_MAX, sizeof(*m->reasons));
-	t->defer_reasons = m->reasons;
-	t->ndefer_reasons = agg_reason_rows(m->why_defer, t->defer_reasons);
-	t->bounce_reasons = m->reasons + CAUSE_MAX;
-	t->nbounce_reasons = agg_reason_rows(m->why_bounce, t->bounce_reasons);
-	t->reject_reasons = m->reasons + 2 * CAUSE_MAX;
-	t->nreject_reasons = agg_reason_rows(m->why_reject, t->reject_reasons);
-	sort_rows(m->thours, t->nhours, sizeof(*m->thours), cmp_thour);
-	t->hours = m->thours;
-}
-
-/* The rows of rs that are keys: all but a "(other)" row. */
-static size_t
-rows_named(const struct rows *rs)
-{
-	return rs->n - (keytab_find(&rs->idx, "(other)", 7) != NULL);
-}
-
-/* One entity_row per merged row, by_cause pointing into the row. */
-static struct entity_row *
-entity_rows(struct rows *rs, int hours)
-{
-	struct entity_row	*v = xcalloc(rs->n + 1, sizeof(*v));
-	size_t			 i;
-
-	sort_rows(rs->v, rs->n, sizeof(*rs->v), hours ? cmp_hour : cmp_mrow);
-	for (i = 0; i < rs->n; i++) {
-		v[i].name = hours ? NULL : rs->v[i].name;
-		v[i].start = hours ? rs->v[i].start : 0;
-		v[i].events = rs->v[i].events;
-		v[i].by_cause = rs->v[i].by;
-	}
-	return v;
-}
-
-/* One where_row per merged row, as entity_rows. */
-static struct where_row *
-where_rows(struct rows *rs)
-{
-	struct where_row	*v = xcalloc(rs->n + 1, sizeof(*v));
-	size_t			 i;
-
-	sort_rows(rs->v, rs->n, sizeof(*rs->v), cmp_mrow);
-	for (i = 0; i < rs->n; i++) {
-		v[i].name = rs->v[i].name;
-		v[i].events = rs->v[i].events;
-		v[i].by_cause = rs->v[i].by;
-		v[i].note = rs->v[i].note;
-		v[i].reply = rs->v[i].reply;
-		v[i].urgent = rs->v[i].urgent;
-	}
-	return v;
-}
-
-static int
-cmp_key_count(const void *x, const void *y)
-{
-	const struct key_count *a = x, *b = y;
-
-	return order_count_name(a->n, a->key, b->n, b->key);
-}
-
-/*
- * Clients and remotes from the merged rows, as agg_result makes them:
- * exact when every report listed all of its own (no --top).
- */
-static void
-build_where(struct merged *m, size_t top)
+cause_tops(struct merged *m)
 {
 	struct result	*r = &m->r;
-	struct mcause	*mc;
-	struct cause_where *row;
-	size_t		 i, j, k, per = top ? top : 10;
-	int		 c;
+	struct cause_row *row;
+	size_t		 i, j;
 
-	r->clients = where_rows(&m->clients);
-	r->nclients = rows_named(&m->clients) + m->extra_clients;
-	r->nclients_shown = top && top < m->clients.n ? top : m->clients.n;
-	r->remotes = where_rows(&m->remotes);
-	r->nremotes = rows_named(&m->remotes) + m->extra_remotes;
-	r->nremotes_shown = top && top < m->remotes.n ? top : m->remotes.n;
-	for (i = 0; i < m->remotes.n; i++) {
-		r->remote_events += r->remotes[i].events;
-		r->urgent_events += r->remotes[i].urgent;
-	}
-	r->where = xcalloc((size_t)cause_count() + 1, sizeof(*r->where));
 	for (i = 0; i < r->ncauses; i++) {
-		c = r->causes[i].cause;
-		row = &r->where[c];
-		mc = &m->causes[c];
-		memcpy(row->dir, mc->dir, sizeof(row->dir));
-		for (j = 0; j < DIR_COUNT; j++)
-			r->dir[j] += row->dir[j];
-		sort_rows(mc->detail, mc->ndetail, sizeof(*mc->detail),
-		    cmp_key_count);
-		row->detail = mc->detail;
-		row->ndetail = mc->ndetail;
-		mc->remotes = xcalloc(m->remotes.n + 1, sizeof(*mc->remotes));
-		for (j = k = 0; j < m->remotes.n; j++)	/* (other): no key */
-			if (r->remotes[j].by_cause[c] > 0 &&
-			    !is_other(r->remotes[j].name))
-				mc->remotes[k++] = (struct key_count){
-				    r->remotes[j].name,
-				    r->remotes[j].by_cause[c], NULL };
-		sort_rows(mc->remotes, k, sizeof(*mc->remotes), cmp_key_count);
-		row->top_remotes = mc->remotes;
-		row->ntop_remotes = k < per ? k : per;
+		row = &r->causes[i];
+		row->users = m->cause_users[row->cause];
+		row->top = NULL;
+		row->ntop = 0;
+		for (j = 0; j < m->tres->ncauses; j++)
+			if (m->tres->causes[j].cause == row->cause) {
+				row->top = m->tres->causes[j].top;
+				row->ntop = m->tres->causes[j].ntop;
+			}
 	}
-	result_clients(r, m->clients.n, top, &m->wmem);
 }
 
 /*
- * Top users and distinct users of cause c: recounted from the merged
- * users when every report listed all of them, else the summed lists.
+ * The result: agg_result over the rows, then what the reports cannot
+ * give back exactly. Keys a report did not list (--top, or folded into
+ * "(other)") are counted by adding its count of them to the keys
+ * listed: an upper bound when several reports leave some out. With
+ * users left out, a cause's users are the reports' sum and its top
+ * users the summed top lists (agg_result over m->tops). Distinct
+ * senders and recipients are counted from the lists when every report
+ * listed all of its own, else summed; sender and recipient domains and
+ * deferred messages are always summed: upper bounds.
  */
-static void
-cause_users(struct merged *m, int c, struct cause_row *row, size_t top)
-{
-	struct mcause	*mc = &m->causes[c];
-	size_t		 i;
-
-	if (m->partial) {
-		sort_rows(mc->top, mc->ntop, sizeof(*mc->top), cmp_top);
-		row->users = mc->users;
-		row->top = mc->top;
-		row->ntop = mc->ntop < top ? mc->ntop : top;
-		return;
-	}
-	mc->top = xrealloc(mc->top, (m->users.n + 1) * sizeof(*mc->top));
-	mc->ntop = 0;
-	for (i = 0; i < m->users.n; i++)
-		if (m->users.v[i].by[c] != 0)
-			mc->top[mc->ntop++] = (struct user_count){
-			    m->users.v[i].name, m->users.v[i].by[c] };
-	sort_rows(mc->top, mc->ntop, sizeof(*mc->top), cmp_top);
-	row->users = mc->ntop;
-	row->top = mc->top;
-	row->ntop = mc->ntop < top ? mc->ntop : top;
-}
-
 static void
 build(struct merged *m, size_t top)
 {
-	struct result	*r = &m->r;
-	int		 c, nc = cause_count();
+	struct result	 whole = m->r, *r = &m->r;
 
-	r->top = top;
-	r->users = entity_rows(&m->users, 0);
-	r->nusers = rows_named(&m->users) + m->extra_users;
-	r->nusers_shown = top && top < m->users.n ? top : m->users.n;
-	r->hosts = entity_rows(&m->hosts, 0);
-	r->nhosts = rows_named(&m->hosts) + m->extra_hosts;
-	r->nhosts_shown = top && top < m->hosts.n ? top : m->hosts.n;
-	r->hours = entity_rows(&m->hours, 1);
-	r->nhours = m->hours.n;
-	r->causes = xcalloc((size_t)nc + 1, sizeof(*r->causes));
-	for (c = 0; c < nc; c++) {
-		struct cause_row *row;
-		if (m->causes[c].events == 0)
-			continue;
-		row = &r->causes[r->ncauses++];
-		row->cause = c;
-		row->events = m->causes[c].events;
-		cause_users(m, c, row, top ? top : 10);
-	}
-	sort_rows(r->causes, r->ncauses, sizeof(*r->causes), result_cmp_cause);
-	build_where(m, top);
-	sort_rows(r->codes, r->ncodes, sizeof(*r->codes), cmp_code);
-	sort_rows(r->pop3, r->npop3, sizeof(*r->pop3), cmp_reply);
-	sort_rows(r->unclassified, r->nunclassified, sizeof(*r->unclassified),
-	    cmp_tmpl);
-	space_sort(r->space, r->nspace);
+	agg_finish(m->agg);
+	agg_finish(m->tops);
+	m->ares = agg_result(m->agg, top);
+	m->tres = agg_result(m->tops, top);
+	*r = *m->ares;
+	r->release = merge_release;
+	given_whole(r, &whole);
 	locks_sort(r->locks, r->nlocks, r->lock_pairs, r->nlock_pairs);
+	r->nusers += m->extra_users;
+	r->nhosts += m->extra_hosts;
+	r->nclients += m->extra_clients;
+	r->nremotes += m->extra_remotes;
 	r->nlocks_all = r->nlocks + m->extra_locks;
-	build_traffic(m, top);
+	if (m->senders.partial)
+		r->traffic.senders = m->senders.sum;
+	if (m->rcpts.partial)
+		r->traffic.recipients = m->rcpts.sum;
+	r->traffic.sender_domains = m->sender_domains;
+	r->traffic.recipient_domains = m->recipient_domains;
+	r->traffic.deferred = m->deferred;
+	if (m->partial)
+		cause_tops(m);
 }
 
 /*
@@ -1185,6 +980,8 @@ merge_reports(char *const *paths, size_t n, size_t top)
 
 	m->r.first = m->r.last = T_NONE;
 	m->r.release = merge_release;
+	m->agg = agg_new();
+	m->tops = agg_new();
 	m->docs = xcalloc(n + 1, sizeof(*m->docs));
 	for (i = 0; i < n; i++) {
 		if ((doc = merge_load(paths[i])) == NULL)
@@ -1207,63 +1004,27 @@ fail:
 	return NULL;
 }
 
-static void
-rows_release(struct rows *rs)
-{
-	free(rs->v);
-	keytab_release(&rs->idx);
-}
-
-/* The merge's own memory, as result_free's last step. */
+/*
+ * The merge's own memory, as result_free's last step: agg_result's two
+ * results (whose rows r shares), the aggs they point into, the lock
+ * rows and keys made here, the documents.
+ */
 static void
 merge_release(struct result *r)
 {
 	struct merged	*m = (struct merged *)r;
 	size_t		 i;
 
-	for (i = 0; i < CAUSE_MAX; i++) {
-		free(m->causes[i].top);
-		keytab_release(&m->causes[i].tidx);
-		free(m->causes[i].detail);
-		keytab_release(&m->causes[i].didx);
-		free(m->causes[i].remotes);
-	}
-	rows_release(&m->users);
-	rows_release(&m->hosts);
-	rows_release(&m->hours);
-	rows_release(&m->clients);
-	rows_release(&m->remotes);
-	result_clients_free(m->wmem);
-	keytab_release(&m->codeidx);
-	keytab_release(&m->pop3idx);
-	keytab_release(&m->anidx);
-	keytab_release(&m->spaceidx);
+	result_free(m->ares);
+	result_free(m->tres);
+	agg_free(m->agg);
+	agg_free(m->tops);
 	keytab_release(&m->lockidx);
-	free(r->space);
 	free(r->locks);
 	free(r->lock_pairs);
-	free(m->senders.v);
-	free(m->senders.bysize);
-	keytab_release(&m->senders.idx);
-	free(m->rcpts.v);
-	free(m->rcpts.bysize);
-	keytab_release(&m->rcpts.idx);
-	free(m->thours);
-	keytab_release(&m->thouridx);
-	free(m->reasons);
 	for (i = 0; i < m->nowned; i++)
 		free(m->owned[i]);
 	free(m->owned);
-	free(r->causes);
-	free(r->codes);
-	free(r->pop3);
-	free(r->unclassified);
-	free(r->users);
-	free(r->hosts);
-	free(r->hours);
-	free(r->clients);
-	free(r->remotes);
-	free(r->where);
 	for (i = 0; i < m->ndocs; i++)
 		json_decref(m->docs[i]);
 	free(m->docs);
