@@ -787,19 +787,61 @@ result_clients(struct result *r, size_t n, size_t top, struct wmem **mem)
 	free(cl);
 }
 
-/* Clients by address, the dominating networks and the rolled-up view. */
+/*
+ * Clients by address, the dominating networks and the rolled-up view,
+ * once the causes and their rows are built: into their own arena and
+ * list, so that a merged agg builds them on a thread of their own while
+ * agg_result goes on with the remotes and the rest (they write only
+ * their own fields of r). A tenth of the -j2 serial tail on 512 MiB.
+ */
+struct clients_job {
+	struct job	 job;
+	struct result	*r;
+	struct agg	*a;
+	size_t		 top;
+	struct arena	 ar;
+	struct wmem	*wmem;
+};
+
 static void
-build_clients(struct result_mem *m, struct agg *a, size_t top)
+clients_run(void *arg)
 {
-	struct result	*r = &m->r;
-	size_t		 n;
-	struct where_row *rows = where_rows(&m->ar, &a->clients, NULL, &n);
+	struct clients_job	*j = arg;
+	struct result		*r = j->r;
+	size_t			 n;
+	struct where_row	*rows = where_rows(&j->ar, &j->a->clients, NULL,
+	    &n);
 
 	r->clients = rows;
-	r->nclients = n - (a->clients.other_n > 0);
-	r->nclients_shown = top && top < n ? top : n;
-	r->folded_clients = a->clients.other_n;
-	result_clients(r, n, top, &m->wmem);
+	r->nclients = n - (j->a->clients.other_n > 0);
+	r->nclients_shown = j->top && j->top < n ? j->top : n;
+	r->folded_clients = j->a->clients.other_n;
+	result_clients(r, n, j->top, &j->wmem);
+}
+
+static void
+clients_start(struct clients_job *j, struct agg *a, struct result *r,
+    size_t top)
+{
+	j->r = r;
+	j->a = a;
+	j->top = top;
+	j->wmem = NULL;
+	arena_init(&j->ar);
+	job_start(&j->job, clients_run, j, a->merged);
+}
+
+static void
+clients_wait(struct clients_job *j, struct result_mem *m)
+{
+	struct wmem	**end = &j->wmem;
+
+	job_wait(&j->job);
+	arena_take(&m->ar, &j->ar);
+	while (*end != NULL)
+		end = &(*end)->next;
+	*end = m->wmem;
+	m->wmem = j->wmem;
 }
 
 /*
@@ -958,6 +1000,7 @@ agg_result(struct agg *a, size_t top)
 	struct result_mem	*m = xcalloc(1, sizeof(*m));
 	struct result		*r = &m->r;
 	struct side_job		 side;
+	struct clients_job	 clients;
 	size_t			 n;
 
 	arena_init(&m->ar);
@@ -969,7 +1012,7 @@ agg_result(struct agg *a, size_t top)
 	build_causes(m, a, top ? top : 10);
 	qsort(r->causes, r->ncauses, sizeof(*r->causes), result_cmp_cause);
 	build_cause_where(m, a, top ? top : 10);
-	build_clients(m, a, top);
+	clients_start(&clients, a, r, top);
 	build_remotes(m, a, top);
 	build_codes(m, a);
 	build_templates(m, a);
@@ -981,6 +1024,7 @@ agg_result(struct agg *a, size_t top)
 	r->hours = entities(&m->ar, &a->hours, &r->nhours, 1);
 	qsort(r->hours, r->nhours, sizeof(*r->hours), cmp_hour);
 	r->space = space_result(a->space, &m->ar, &r->nspace);
+	clients_wait(&clients, m);
 	side_wait(&side, &m->ar);
 	agg_traffic_wait(a);	/* last: agg_finish's thread ran beside */
 	join_traffic(a);
