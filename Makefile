@@ -8,7 +8,7 @@ DOCDIR     ?= $(PREFIX)/share/doc/mxtally
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 CC         ?= cc
-CFLAGS     ?= -O2 -g
+CFLAGS     ?= -O3 -g
 PKGS       := libpcre2-8 libzstd zlib inih libmicrohttpd libcurl nettle
 PKGS       += sqlite3 libpq liblzma liblz4 jansson
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -20,6 +20,9 @@ LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -pthread -lm
 
 comma      := ,
 ifeq ($(SAN),)
+# the scan's stages call each other across files on every line: -O3 and
+# link-time optimisation take 6 % of its instructions (callgrind, -j1)
+LTO        := -flto=auto
 LDLIBS     += $(shell pkg-config --libs jemalloc 2>/dev/null)
 MXT_CFLAGS += $(if $(shell pkg-config --exists jemalloc 2>/dev/null && echo y),-DHAVE_JEMALLOC)
 BUILD      := build/rel
@@ -44,11 +47,11 @@ mxtally: $(BIN)
 	ln -sf $(BIN) $@
 
 $(BIN): $(OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LTO) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(MXT_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(MXT_CFLAGS) $(LTO) -c -o $@ $<
 
 $(BUILD)/t/%.o: %.c
 	@mkdir -p $(@D)
