@@ -226,3 +226,109 @@ Test(locks, imap_pairs_split_anywhere, .init = pair_setup,
 			agg_free(b);
 		}
 }
+
+/*
+ * The one engine under both rules and the cap: the POP3 lines of
+ * samples/locks/dovecot.log (3 refused, 2 held; tests/locks.sh) and the
+ * IMAP lines above (2 refused, 2 held), split at every line over two
+ * aggs and merged either way, with --max-keys off and at 2, 4 and 8
+ * records a rule: each answer is the one agg reading every line gives,
+ * the refusals kept and dropped adding up to 5. Each rule keeps or
+ * drops a session's records together by the session id's hash, so
+ * which are kept cannot depend on the split.
+ */
+static const char *const pop3_lines[] = {
+	"Nov 21 10:00:00 store3 dovecot: pop3-login: Login: user=<alice>, method=PLAIN, rip=192.0.2.1, lip=192.0.2.250, mpid=100, session=<aaaa0001>",
+	"Nov 21 10:00:05 store3 dovecot: pop3-login: Login: user=<alice>, method=PLAIN, rip=192.0.2.2, lip=192.0.2.250, mpid=101, session=<aaaa0002>",
+	"Nov 21 10:00:06 store3 dovecot: pop3(alice)<101><aaaa0002>: Disconnected: Couldn't lock POP3 session top=0/0, retr=0/0, del=0/0, size=0",
+	"Nov 21 10:00:20 store3 dovecot: pop3(alice)<100><aaaa0001>: Disconnected: Logged out top=0/0, retr=2/4096, del=2/2, size=4096",
+	"Nov 21 10:00:30 store3 dovecot: pop3-login: Login: user=<alice>, method=PLAIN, rip=192.0.2.2, lip=192.0.2.250, mpid=102, session=<aaaa0003>",
+	"Nov 21 10:00:31 store3 dovecot: pop3(alice)<102><aaaa0003>: Disconnected: Couldn't lock POP3 session top=0/0, retr=0/0, del=0/0, size=0",
+	"Nov 21 10:01:00 store3 dovecot: pop3-login: Login: user=<Bob>, method=PLAIN, rip=198.51.100.3, lip=192.0.2.250, mpid=103, session=<bbbb0001>",
+	"Nov 21 10:01:10 store3 dovecot: pop3-login: Login: user=<bob>, method=PLAIN, rip=198.51.100.3, lip=192.0.2.250, mpid=104, session=<bbbb0002>",
+	"Nov 21 10:01:11 store3 dovecot: pop3(bob)<104><bbbb0002>: Disconnected: Couldn't lock POP3 session top=0/0, retr=0/0, del=0/0, size=0",
+	"Nov 21 10:02:00 store3 dovecot: pop3(bob)<103><bbbb0001>: Disconnected: Logged out top=0/0, retr=0/0, del=0/0, size=0",
+};
+
+/* Line i of the POP3 lines, then the IMAP ones. */
+static const char *
+both_line(size_t i)
+{
+	size_t	 np = sizeof(pop3_lines) / sizeof(pop3_lines[0]);
+
+	return i < np ? pop3_lines[i] : imap_lines[i - np];
+}
+
+/*
+ * The answer of lines [0, n) split at k over two aggs, merged as told;
+ * ag gets the aggs, for agg_free after the result's.
+ */
+static struct result *
+both_result(size_t n, size_t k, int order, size_t max, struct agg **ag)
+{
+	struct agg	*a = agg_new(), *b = agg_new();
+	size_t		 i;
+
+	agg_set_max_keys(a, max);
+	agg_set_max_keys(b, max);
+	for (i = 0; i < n; i++)
+		feed(i < k ? a : b, both_line(i), i);
+	agg_merge(order ? b : a, order ? a : b);
+	agg_finish(order ? b : a);
+	ag[0] = a;
+	ag[1] = b;
+	return agg_result(order ? b : a, 0);
+}
+
+Test(locks, both_rules_capped_split_anywhere, .init = pair_setup,
+    .fini = pair_teardown, .timeout = 30)
+{
+	static const size_t	 maxes[] = { 0, 2, 4, 8 };
+	size_t			 n = sizeof(pop3_lines) / sizeof(pop3_lines[0]) +
+				    sizeof(imap_lines) / sizeof(imap_lines[0]);
+	size_t			 m, k, order, i;
+	struct result		*want, *r;
+	struct agg		*wa[2], *ra[2];
+
+	for (m = 0; m < sizeof(maxes) / sizeof(maxes[0]); m++) {
+		want = both_result(n, n, 0, maxes[m], wa);
+		cr_assert_eq(want->nlocks_all + want->locks_dropped, 5,
+		    "max %zu", maxes[m]);
+		if (maxes[m] == 0) {
+			cr_assert_eq(want->nlocks_all, 5);
+			cr_assert_eq(want->nlocks_imap, 2);
+			cr_assert_eq(want->locks_held, 4);
+		} else if (maxes[m] == 2)
+			cr_assert_gt(want->locks_dropped, 0);
+		for (k = 0; k <= n; k++)
+			for (order = 0; order < 2; order++) {
+				r = both_result(n, k, (int)order, maxes[m],
+				    ra);
+				cr_assert_eq(r->nlocks_all, want->nlocks_all,
+				    "max %zu split %zu order %zu", maxes[m], k,
+				    order);
+				cr_assert_eq(r->nlocks_imap, want->nlocks_imap);
+				cr_assert_eq(r->locks_held, want->locks_held);
+				cr_assert_eq(r->locks_dropped,
+				    want->locks_dropped);
+				for (i = 0; i < r->nlocks; i++) {
+					const struct lock_row *x = &r->locks[i],
+					    *y = &want->locks[i];
+
+					cr_assert_str_eq(x->session, y->session);
+					cr_assert_eq(x->holder == NULL,
+					    y->holder == NULL);
+					if (x->holder != NULL)
+						cr_assert_str_eq(
+						    x->holder_session,
+						    y->holder_session);
+				}
+				result_free(r);
+				agg_free(ra[0]);
+				agg_free(ra[1]);
+			}
+		result_free(want);
+		agg_free(wa[0]);
+		agg_free(wa[1]);
+	}
+}

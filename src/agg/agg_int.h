@@ -257,7 +257,7 @@ struct agg {
 	void		*emit_arg;
 	struct traffic_agg *traffic;	/* traffic.c */
 	struct space_agg *space;	/* space.c: free space logged */
-	struct lock_agg	*locks;		/* locks.c: POP3 lock holders */
+	struct lock_agg	*locks;		/* locks.c: lock holders */
 	int		 merged;	/* another agg was merged in */
 	struct traffic_job *finishing;	/* traffic_finish still running */
 	struct lock_job	*locking;	/* locks_result running: result.c */
@@ -366,28 +366,18 @@ void space_add_fig(struct space_agg *s, int kind, const char *host,
 struct space_row *space_result(const struct space_agg *s, struct arena *ar,
     size_t *n);
 
-/* locks.c: who held the lock a POP3 session was refused (see there) */
+/* locks.c: who held the lock a POP3 or IMAP session was refused */
 struct lock_agg;
 struct result;
 struct lock_agg *locks_new(void);
 void locks_free(struct lock_agg *l);
 void locks_set_max(struct lock_agg *l, size_t max);
+/* Keeps what a login, an end or a lock refusal says; copies names once. */
 void locks_add(struct lock_agg *l, const struct event *ev);
+/* Takes from's records and names; from is left empty. */
 void locks_merge(struct lock_agg *into, struct lock_agg *from);
 /* Fills r's locks, lock_pairs, locks_held and locks_dropped; in ar. */
 void locks_result(struct lock_agg *l, struct arena *ar, struct result *r);
-
-/* lockpid.c: IMAP refusals paired with the holder by pid (locks.c's) */
-struct lock_pid;
-struct lock_pid *lockpid_new(void);
-void lockpid_free(struct lock_pid *l);
-void lockpid_set_max(struct lock_pid *l, size_t max);
-/* Copies what it keeps of a login, an end or an IMAP lock refusal. */
-void lockpid_add(struct lock_pid *l, const struct event *ev);
-void lockpid_merge(struct lock_pid *into, struct lock_pid *from);
-/* The refused IMAP sessions, holders found or not; rows in ar. */
-void lockpid_result(struct lock_pid *l, struct arena *ar,
-    struct lock_row **rows, size_t *nrows, uint64_t *dropped);
 
 /* Waits for agg_finish's traffic half; agg_result calls it. */
 void agg_traffic_wait(struct agg *a);

@@ -1,90 +1,151 @@
 /*
- * Lock contention explained (issue 15 item 6). A POP3 server lets one
- * session at a time open a mailbox; Dovecot refuses the second with
- * "Couldn't lock POP3 session". The log holds both sessions: each
- * "pop3-login: Login: user=<u>, rip=ip, session=<S>" and each
- * "pop3(u)<pid><S>: Disconnected: ..." line. This file keeps those
- * starts and ends and the refusals, by session id, and at the end finds
- * (a session id is one host's: sessions are keyed by host and id), and
- * for each refused session the one that held the lock: a session of
- * the same user on the same host that had logged in by the refusal, had
- * not yet ended (or, with no end in the log, logged in at most
- * LOCK_OPEN seconds before) and was not refused itself (the earliest
- * such, which took the lock first).
+ * Lock contention explained (issue 15 item 6): for each session Dovecot
+ * refused a mailbox lock, the session that held it. This file owns a
+ * worker's lock records and the answer; one engine serves two rules:
  *
- * Records are appended in any order and sorted once, so the answer is
- * the same for any -j. --max-keys caps the records: over it, only the
- * records whose session id hashes at or below hmax are kept (halved
- * while too many, as tab.c does for the Dovecot sessions); a session's
- * start, end and refusal share the hash, so they are kept or dropped
- * together, and which are kept depends only on the set of records.
+ * - POP3 lets one session at a time open a mailbox and refuses the
+ *   next with "pop3(u)<pid><S>: Disconnected: Couldn't lock POP3
+ *   session". The holder is a session of the same user on the same
+ *   host that had logged in by the refusal, was still open and was not
+ *   refused itself: the earliest such, which took the lock first.
+ * - An IMAP mail process that gives up waiting logs "imap(u)<pid><S>:
+ *   ... Timeout (Ns) while waiting for lock for transaction log file
+ *   PATH (WRITE lock held by pid N)". The holder is the session whose
+ *   mail process had pid N on that host (its login's "mpid=N"; a POP3
+ *   session may hold it too), logged in by the refusal and still open:
+ *   the latest such (a pid is used again only after its process
+ *   ended). Its user may differ (a shared mailbox).
  *
- * Nearly every record is a session that no refusal concerns, and only
- * the end can tell (the refusal may come in another worker's chunk),
- * so the records are kept cheaply: in blocks that a merge moves whole,
- * never copied, with the two hashes the end filters on (lkey) apart
- * from the rest (lrec), so that the filter reads a few bytes a record.
+ * Open is: ended at or after the refusal or, with no end in the log
+ * (rotated away, or the log ends), logged in at most the rule's window
+ * before it. A session id is one host's: sessions are keyed by host
+ * and id, from "*-login: Login: user=<u>, rip=IP, mpid=N, session=<S>",
+ * the "Disconnected" end and the refusal.
+ *
+ * Records are appended in any order, in blocks a merge moves whole,
+ * and sorted once at the end, so the answer is the same for any -j and
+ * wherever chunks end. A record serves the rules its line concerns (its
+ * roles: a POP3 login with a pid serves both). --max-keys caps each
+ * rule's records apart: over it, a record keeps a role only while its
+ * session id hashes at or below the rule's hmax (halved while too
+ * many, as tab.c does for the Dovecot sessions), so a session's records
+ * are kept or dropped together and which are kept depends only on the
+ * set of records.
+ *
+ * Nearly every record is a login no refusal concerns, and only the end
+ * can tell (the refusal may be in another worker's chunk), so a record
+ * is cheap: hashes, the time, the pid, the session id inline (Dovecot's
+ * are 16 bytes) and pointers to the users, clients and hosts the
+ * worker interned once each (far fewer than logins). The answer filters
+ * on hashes and names only the records it keeps. Under the cap a fold
+ * that left most interned names unused builds them anew from the
+ * records kept, so memory stays bounded on hostile input.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "mxtally/agg.h"
+#include "mxtally/ascii.h"
 #include "mxtally/log.h"
 #include "agg_int.h"
 
-enum { L_LOGIN, L_END, L_REFUSED };
+enum { L_LOGIN, L_END, L_REFUSED };	/* a session's records sort so */
+enum { RULE_POP3, RULE_IMAP, RULE_COUNT };
 
 /*
- * A session whose end is not in the log (rotated away, or the log ends)
- * counts as open for at most this long after its login: POP3 sessions
- * last seconds to minutes.
+ * How long a session whose end is not in the log counts as open after
+ * its login: POP3 sessions last seconds to minutes, IMAP clients stay
+ * connected for hours.
  */
 #define LOCK_OPEN	3600
+#define PID_OPEN	86400
 
-#define LBLOCK		4096	/* records a block holds */
-
-struct lkey {				/* what locks_keep_refused reads */
-	uint64_t	 sh, uh;	/* hash_pair of host and sid, of host and user */
+static const struct lrule {		/* where the two rules differ */
+	int64_t		 open;		/* LOCK_OPEN or PID_OPEN */
+	int		 latest;	/* the latest open session holds (else
+					   the earliest) */
+	int		 unrefused;	/* a refused session holds nothing */
+} rules[RULE_COUNT] = {
+	[RULE_POP3] = { LOCK_OPEN, 0, 1 },
+	[RULE_IMAP] = { PID_OPEN, 1, 0 },
 };
+
+struct lstr {				/* an interned name, in the arena */
+	uint64_t	 hash;		/* tab_hash of s[0..len) */
+	uint64_t	 fold;		/* the same of s lower-cased */
+	uint32_t	 len;
+	char		 s[];		/* as logged (cut at KEY_MAX), then
+					   a NUL */
+};
+
+#define LSID_IN		16	/* bytes of a session id kept inline */
 
 struct lrec {
-	uint64_t	 hash;		/* of the session id */
+	uint64_t	 hash;		/* tab_hash of the session id */
 	int64_t		 t;
-	const char	*sid, *user, *client;	/* client "" when none */
-	const char	*host;		/* syslog host: its own locks */
+	const struct lstr *host;
+	const struct lstr *user;	/* NULL for an end */
+	const struct lstr *client;	/* NULL but for a login */
+	union {
+		char		 in[LSID_IN];	/* nsid <= LSID_IN */
+		const char	*p;	/* else, in the arena */
+	}		 sid;		/* as logged, cut at KEY_MAX */
+	uint32_t	 pid;		/* login: its mail process; IMAP
+					   refusal: the pid named; else 0 */
+	uint16_t	 nsid;
+	uint8_t		 kind;		/* L_LOGIN, L_END, L_REFUSED */
+	uint8_t		 roles;		/* 1 << RULE_*: the rules it serves */
 };
 
-struct lblock {				/* records i < n, in the order added */
+/* records a block holds: the block fills 64 KiB, an allocator class */
+#define LBLOCK		((65536 - 2 * sizeof(size_t)) / sizeof(struct lrec))
+
+struct lblock {				/* records v[0..n) */
 	struct lblock	*next;
 	size_t		 n;
-	struct lkey	 k[LBLOCK];
 	struct lrec	 v[LBLOCK];
-	uint8_t		 kind[LBLOCK];
+};
+
+struct lcap {				/* one rule's share of --max-keys */
+	size_t		 n;		/* records that serve the rule */
+	uint64_t	 hmax;
+	uint64_t	 dropped;	/* its refusals the cap left out */
 };
 
 struct lock_agg {
 	struct lblock	*head;		/* locks_add fills the head */
 	size_t		 n;		/* records in all blocks */
-	size_t		 max;		/* records kept; 0 = all */
-	uint64_t	 hmax;
-	uint64_t	 dropped;	/* refusals the cap left out */
-	struct {
-		const char	*name;	/* a recent record's host, in ar */
-		uint64_t	 h;	/* its tab_hash */
-	}		 host[8];	/* by the last byte of its name */
-	struct arena	 ar;
-	struct lock_pid	*pid;		/* IMAP refusals, by pid (lockpid.c) */
+	size_t		 max;		/* records a rule keeps; 0 = all */
+	struct lcap	 cap[RULE_COUNT];
+	struct arena	 ar;		/* interned names, long session ids */
+	const struct lstr **set;	/* ar's names by hash; NULL free */
+	size_t		 mask, nset;
+	size_t		 made;		/* names and ids put in ar */
+	const struct lstr *host[8];	/* recent hosts, by their last byte */
 };
+
+static void
+intern_init(struct lock_agg *l, size_t n)
+{
+	size_t	 cap = 64;
+
+	while (cap < 2 * n)
+		cap <<= 1;
+	l->set = xcalloc(cap, sizeof(*l->set));
+	l->mask = cap - 1;
+	l->nset = 0;
+}
 
 struct lock_agg *
 locks_new(void)
 {
 	struct lock_agg	*l = xcalloc(1, sizeof(*l));
+	int		 i;
 
-	l->hmax = UINT64_MAX;
+	for (i = 0; i < RULE_COUNT; i++)
+		l->cap[i].hmax = UINT64_MAX;
 	arena_init(&l->ar);
-	l->pid = lockpid_new();
+	intern_init(l, 0);
 	return l;
 }
 
@@ -106,7 +167,7 @@ locks_free(struct lock_agg *l)
 		return;
 	blocks_free(l->head);
 	arena_release(&l->ar);
-	lockpid_free(l->pid);
+	free(l->set);
 	free(l);
 }
 
@@ -114,46 +175,219 @@ void
 locks_set_max(struct lock_agg *l, size_t max)
 {
 	l->max = max;
-	lockpid_set_max(l->pid, max);
 }
 
-/* Drops from b what hmax no longer keeps; counts the refusals dropped. */
-static void
-block_fold(struct lock_agg *l, struct lblock *b)
+/* --- names --------------------------------------------------------- */
+
+/* The slot of the name s[0..n) (hash h): its own, or the free one. */
+static size_t
+intern_slot(const struct lock_agg *l, uint64_t h, const char *s, size_t n)
 {
-	size_t	 i, k;
+	const struct lstr	*e;
+	size_t			 i;
 
-	for (i = k = 0; i < b->n; i++)
-		if (b->v[i].hash <= l->hmax) {
-			b->k[k] = b->k[i];
-			b->v[k] = b->v[i];
-			b->kind[k++] = b->kind[i];
-		} else if (b->kind[i] == L_REFUSED)
-			l->dropped++;
-	l->n -= b->n - k;
-	b->n = k;
+	for (i = (size_t)(h ^ h >> 29) & l->mask; (e = l->set[i]) != NULL;
+	    i = (i + 1) & l->mask)
+		if (e->hash == h && e->len == n && memcmp(e->s, s, n) == 0)
+			break;
+	return i;
 }
 
-/* Drops what hmax no longer keeps; halves it while over the cap. */
+static void
+intern_grow(struct lock_agg *l)
+{
+	const struct lstr	**old = l->set;
+	size_t			 i, mask = l->mask, n = l->nset;
+
+	intern_init(l, 2 * n);
+	for (i = 0; i <= mask; i++)
+		if (old[i] != NULL)
+			l->set[intern_slot(l, old[i]->hash, old[i]->s,
+			    old[i]->len)] = old[i];
+	l->nset = n;
+	free(old);
+}
+
+/*
+ * The name s[0..n) (n <= KEY_MAX, hash h), interned: copied and its
+ * lower-cased hash made once (users and hosts are compared so).
+ */
+static const struct lstr *
+intern(struct lock_agg *l, const char *s, size_t n, uint64_t h)
+{
+	size_t		 i = intern_slot(l, h, s, n);
+	struct lstr	*e;
+
+	if (l->set[i] != NULL)
+		return l->set[i];
+	e = arena_alloc(&l->ar, sizeof(*e) + n + 1);
+	e->hash = h;
+	e->len = (uint32_t)n;
+	lower_ascii(e->s, s, n);
+	e->fold = tab_hash(e->s, n);
+	memcpy(e->s, s, n);
+	l->set[i] = e;
+	l->made++;
+	if (++l->nset > l->mask / 2)
+		intern_grow(l);
+	return e;
+}
+
+/* s, cut at KEY_MAX bytes, interned. */
+static const struct lstr *
+lname(struct lock_agg *l, struct slice s)
+{
+	size_t		 n = s.len < KEY_MAX ? s.len : KEY_MAX;
+	const char	*p = n > 0 ? s.p : "";
+
+	return intern(l, p, n, tab_hash(p, n));
+}
+
+/*
+ * The host s, interned: a recent record's when s names it again (a log
+ * has a few hosts, "store1" to "store8" end in different bytes).
+ */
+static const struct lstr *
+lhost(struct lock_agg *l, struct slice s)
+{
+	size_t			 n = s.len < KEY_MAX ? s.len : KEY_MAX;
+	const struct lstr	**c;
+
+	c = &l->host[n > 0 ? (unsigned char)s.p[n - 1] % 8 : 0];
+	if (*c == NULL || (*c)->len != n || memcmp((*c)->s, s.p, n) != 0)
+		*c = lname(l, s);
+	return *c;
+}
+
+/* The session id s, cut at KEY_MAX bytes, into r: inline if it fits. */
+static void
+lsid_set(struct lock_agg *l, struct lrec *r, const char *s, size_t n)
+{
+	char	*p;
+
+	r->nsid = (uint16_t)n;
+	if (n <= LSID_IN) {
+		memcpy(r->sid.in, s, n);
+		return;
+	}
+	p = arena_alloc(&l->ar, n);
+	memcpy(p, s, n);
+	r->sid.p = p;
+	l->made++;
+}
+
+static const char *
+lsid(const struct lrec *r)
+{
+	return r->nsid <= LSID_IN ? r->sid.in : r->sid.p;
+}
+
+/*
+ * Makes ar and the set anew from the records kept: after folds most of
+ * the names and ids made belong to records dropped.
+ */
+static void
+locks_compact(struct lock_agg *l)
+{
+	struct arena		 old = l->ar;
+	const struct lstr	**oset = l->set;
+	struct lblock		*b;
+	size_t			 i;
+
+	arena_init(&l->ar);
+	intern_init(l, 0);
+	l->made = 0;
+	memset(l->host, 0, sizeof(l->host));
+	for (b = l->head; b != NULL; b = b->next)
+		for (i = 0; i < b->n; i++) {
+			struct lrec *r = &b->v[i];
+
+			r->host = intern(l, r->host->s, r->host->len,
+			    r->host->hash);
+			if (r->user != NULL)
+				r->user = intern(l, r->user->s, r->user->len,
+				    r->user->hash);
+			if (r->client != NULL)
+				r->client = intern(l, r->client->s,
+				    r->client->len, r->client->hash);
+			if (r->nsid > LSID_IN)
+				lsid_set(l, r, r->sid.p, r->nsid);
+		}
+	arena_release(&old);
+	free(oset);
+}
+
+/* --- records and the cap ------------------------------------------- */
+
+/*
+ * Drops the roles hmax no longer keeps, and the records left with none,
+ * packing the rest into the first blocks (a capped run must not keep
+ * a block per 64 KiB of records ever added); the empty blocks are freed.
+ */
+static void
+locks_fold_pass(struct lock_agg *l)
+{
+	struct lblock	*w = l->head, *b, *next;
+	size_t		 i, k = 0;
+	int		 j;
+
+	l->n = 0;
+	for (b = l->head; b != NULL; b = b->next)
+		for (i = 0; i < b->n; i++) {
+			struct lrec *r = &b->v[i];
+
+			for (j = 0; j < RULE_COUNT; j++)
+				if ((r->roles & 1 << j) &&
+				    r->hash > l->cap[j].hmax) {
+					r->roles &= (uint8_t)~(1 << j);
+					l->cap[j].n--;
+					l->cap[j].dropped += r->kind ==
+					    L_REFUSED;
+				}
+			if (r->roles == 0)
+				continue;
+			if (k == LBLOCK) {	/* w is full, and behind b */
+				w->n = LBLOCK;
+				w = w->next;
+				k = 0;
+			}
+			w->v[k++] = *r;
+			l->n++;
+		}
+	if (w == NULL)
+		return;
+	w->n = k;
+	for (b = w->next; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	w->next = NULL;
+}
+
+/* Drops what the rules' hmax no longer keep; halves each while over. */
 static void
 locks_fold(struct lock_agg *l)
 {
-	struct lblock	*b;
+	int	 j, over;
 
-	for (;;) {
-		for (b = l->head; b != NULL; b = b->next)
-			block_fold(l, b);
-		if (l->max == 0 || l->n <= l->max || l->hmax == 0)
-			return;
-		l->hmax >>= 1;
-	}
+	do {
+		locks_fold_pass(l);
+		for (j = over = 0; j < RULE_COUNT; j++)
+			if (l->max != 0 && l->cap[j].n > l->max &&
+			    l->cap[j].hmax != 0) {
+				l->cap[j].hmax >>= 1;
+				over = 1;
+			}
+	} while (over);
+	if (l->made > 4 * l->n + 1024)
+		locks_compact(l);
 }
 
 static void
-locks_push(struct lock_agg *l, const struct lkey *k, const struct lrec *r,
-    int kind)
+locks_push(struct lock_agg *l, const struct lrec *r)
 {
 	struct lblock	*b = l->head;
+	int		 j, over = 0;
 
 	if (b == NULL || b->n == LBLOCK) {
 		b = xmalloc(sizeof(*b));
@@ -161,36 +395,147 @@ locks_push(struct lock_agg *l, const struct lkey *k, const struct lrec *r,
 		b->next = l->head;
 		l->head = b;
 	}
-	b->k[b->n] = *k;
-	b->v[b->n] = *r;
-	b->kind[b->n++] = (uint8_t)kind;
-	if (l->max != 0 && ++l->n > l->max)
+	b->v[b->n++] = *r;
+	l->n++;
+	for (j = 0; j < RULE_COUNT; j++)
+		if (r->roles & 1 << j)
+			over |= ++l->cap[j].n > l->max;
+	if (l->max != 0 && over)
 		locks_fold(l);
-	else if (l->max == 0)
-		l->n++;
+}
+
+/* The decimal pid at s (all digits, not 0), else 0. */
+static uint32_t
+pid_of(struct slice s)
+{
+	uint64_t	 v = 0;
+	size_t		 i;
+
+	if (s.len == 0 || s.len > 9)
+		return 0;
+	for (i = 0; i < s.len; i++) {
+		if ((unsigned)(s.p[i] - '0') > 9)
+			return 0;
+		v = v * 10 + (uint64_t)(s.p[i] - '0');
+	}
+	return (uint32_t)v;
+}
+
+/* "... (WRITE lock held by pid N)" in the text: N, else 0. */
+static uint32_t
+holder_pid(struct slice text)
+{
+	static const char	 key[] = "lock held by pid ";
+	const char		*p = slice_find(text, key, sizeof(key) - 1), *q;
+	const char		*end = text.p + text.len;
+
+	if (p == NULL)
+		return 0;
+	p += sizeof(key) - 1;
+	for (q = p; q < end && (unsigned)(*q - '0') <= 9; q++)
+		;
+	return pid_of(slice_make(p, q));
 }
 
 /*
- * Copies s (at most KEY_MAX bytes, lower-cased if asked, a NUL as
- * "\x00"); *h gets the copy's tab_hash. Lower-casing before the escape
- * is lower-casing after it: "\x00" has no capital.
+ * The rules ev serves and its kind: the POP3 rule takes a POP3 login,
+ * end or refusal that names its user; the IMAP rule a login with the
+ * pid of its mail process (POP3's too: either may hold the lock), an
+ * end, and an IMAP refusal with the pid it names.
  */
-static const char *
-lcopy(struct lock_agg *l, struct slice s, int lower, uint64_t *h)
+static int
+locks_roles(const struct event *ev, struct lrec *r)
 {
-	size_t		 n = s.len < KEY_MAX ? s.len : KEY_MAX;
-	const char	*src = s.p != NULL ? s.p : "";
-	char		 low[KEY_MAX], *p;
+	int	 roles = 0;
 
-	if (lower) {
-		lower_ascii(low, src, n);
-		src = low;
-	}
-	p = arena_strndup_name(&l->ar, src, n);
-	if (h != NULL)		/* an escape made it longer than n */
-		*h = tab_hash(p, p[n] == '\0' ? n : n + strlen(p + n));
-	return p;
+	if (ev->sess == SESS_LOGIN) {
+		r->kind = L_LOGIN;
+		if ((r->pid = pid_of(ev->subkey)) != 0)
+			roles = 1 << RULE_IMAP;	/* else none can name it */
+	} else if (ev->sess == SESS_END) {
+		r->kind = L_END;
+		roles = 1 << RULE_IMAP;
+	} else if (ev->cause == CAUSE_LOCK_CONTENTION) {
+		r->kind = L_REFUSED;
+		if (ev->proto == PROTO_IMAP) {
+			r->pid = holder_pid(ev->text);
+			roles = 1 << RULE_IMAP;
+		}
+	} else
+		return 0;
+	if (ev->proto == PROTO_POP3 && ev->user.len > 0)
+		roles |= 1 << RULE_POP3;
+	return roles;
 }
+
+void
+locks_add(struct lock_agg *l, const struct event *ev)
+{
+	struct lrec	 r;
+	int		 roles, j;
+
+	if (ev->session.len == 0 || ev->t == T_NONE ||
+	    (ev->proto != PROTO_POP3 && ev->proto != PROTO_IMAP))
+		return;
+	memset(&r, 0, sizeof(r));
+	if ((roles = locks_roles(ev, &r)) == 0)
+		return;
+	r.hash = tab_hash(ev->session.p, ev->session.len);
+	for (j = 0; j < RULE_COUNT; j++)
+		if ((roles & 1 << j) && r.hash > l->cap[j].hmax) {
+			roles &= ~(1 << j);
+			l->cap[j].dropped += r.kind == L_REFUSED;
+		}
+	if (roles == 0)
+		return;
+	r.roles = (uint8_t)roles;
+	r.t = ev->t;
+	r.host = lhost(l, ev->host);
+	if (r.kind != L_END)
+		r.user = lname(l, ev->user);
+	if (r.kind == L_LOGIN)
+		r.client = lname(l, ev->client);
+	lsid_set(l, &r, ev->session.p,
+	    ev->session.len < KEY_MAX ? ev->session.len : KEY_MAX);
+	locks_push(l, &r);
+}
+
+/* Moves from's blocks into into, whole; then the cap over both. */
+void
+locks_merge(struct lock_agg *into, struct lock_agg *from)
+{
+	struct lblock	*b;
+	int		 j, fold = 0;
+
+	arena_take(&into->ar, &from->ar);
+	into->made += from->made;
+	if (from->head != NULL) {
+		for (b = from->head; b->next != NULL; b = b->next)
+			;
+		b->next = into->head;
+		into->head = from->head;
+		into->n += from->n;
+	}
+	for (j = 0; j < RULE_COUNT; j++) {
+		into->cap[j].n += from->cap[j].n;
+		into->cap[j].dropped += from->cap[j].dropped;
+		if (from->cap[j].hmax < into->cap[j].hmax)
+			into->cap[j].hmax = from->cap[j].hmax;
+		fold |= into->cap[j].hmax < UINT64_MAX ||
+		    (into->max != 0 && into->cap[j].n > into->max);
+		from->cap[j].n = 0;
+		from->cap[j].dropped = 0;
+	}
+	if (fold)
+		locks_fold(into);
+	/* from's names are into's now */
+	from->head = NULL;
+	from->n = from->made = from->nset = 0;
+	memset(from->set, 0, (from->mask + 1) * sizeof(*from->set));
+	memset(from->host, 0, sizeof(from->host));
+}
+
+/* --- the answer ---------------------------------------------------- */
 
 /* Sorts and groups by these before any string compare. */
 static uint64_t
@@ -199,150 +544,24 @@ hash_pair(uint64_t a, uint64_t b)
 	return a * 0x9e3779b97f4a7c15ULL ^ b;
 }
 
-/*
- * The host of a recent record when s names it again (a log has a few
- * hosts, "store1" to "store8" end in different bytes); *h its hash.
- */
-static const char *
-lhost(struct lock_agg *l, struct slice s, uint64_t *h)
+/* Of host and session id: which session r is part of. */
+static uint64_t
+rec_session(const struct lrec *r)
 {
-	size_t	 n = s.len < KEY_MAX ? s.len : KEY_MAX;
-	size_t	 k = n > 0 ? (unsigned char)s.p[n - 1] % 8 : 0;
-
-	if (l->host[k].name == NULL || strncasecmp(l->host[k].name,
-	    s.p != NULL ? s.p : "", n) != 0 || l->host[k].name[n] != '\0')
-		l->host[k].name = lcopy(l, s, 1, &l->host[k].h);
-	*h = l->host[k].h;
-	return l->host[k].name;
-}
-
-void
-locks_add(struct lock_agg *l, const struct event *ev)
-{
-	struct lkey	 k;
-	struct lrec	 r;
-	uint64_t	 hs, hu, hh;
-	int		 kind;
-
-	if (ev->proto == PROTO_IMAP || (ev->proto == PROTO_POP3 &&
-	    ev->sess != SESS_NONE))
-		lockpid_add(l->pid, ev);	/* a holder may be either */
-	if (ev->session.len == 0 || ev->user.len == 0 || ev->t == T_NONE ||
-	    ev->proto != PROTO_POP3)
-		return;
-	if (ev->sess == SESS_LOGIN)
-		kind = L_LOGIN;
-	else if (ev->sess == SESS_END)
-		kind = L_END;
-	else if (ev->cause == CAUSE_LOCK_CONTENTION && ev->proto == PROTO_POP3)
-		kind = L_REFUSED;
-	else
-		return;
-	r.hash = tab_hash(ev->session.p, ev->session.len);
-	if (r.hash > l->hmax) {
-		if (kind == L_REFUSED)
-			l->dropped++;
-		return;
-	}
-	r.t = ev->t;
-	r.sid = lcopy(l, ev->session, 0, NULL);
-	/* the copy is the id itself unless cut or escaped: its hash is known */
-	hs = ev->session.len <= KEY_MAX && r.sid[ev->session.len] == '\0' ?
-	    r.hash : tab_hash(r.sid, strlen(r.sid));
-	r.user = lcopy(l, ev->user, 1, &hu);
-	r.client = lcopy(l, ev->client, 0, NULL);
-	r.host = lhost(l, ev->host, &hh);
-	k.sh = hash_pair(hh, hs);
-	k.uh = hash_pair(hh, hu);
-	locks_push(l, &k, &r, kind);
-}
-
-void
-locks_merge(struct lock_agg *into, struct lock_agg *from)
-{
-	struct lblock	*b, *next, **at;
-	uint64_t	 hmax = into->hmax;
-
-	lockpid_merge(into->pid, from->pid);
-	arena_take(&into->ar, &from->ar);
-	into->dropped += from->dropped;
-	if (from->hmax < into->hmax)
-		into->hmax = from->hmax;
-	/* from's blocks go behind into's head, which locks_add fills */
-	at = into->head != NULL ? &into->head->next : &into->head;
-	for (b = from->head; b != NULL; b = next) {
-		next = b->next;
-		b->next = *at;
-		*at = b;
-	}
-	into->n += from->n;
-	if (into->hmax < hmax || into->hmax < from->hmax ||
-	    (into->max != 0 && into->n > into->max))
-		locks_fold(into);
-	from->head = NULL;
-	from->n = 0;
-	memset(from->host, 0, sizeof(from->host));
-	from->dropped = 0;
-}
-
-/* --- the answer ---------------------------------------------------- */
-
-/* A record locks_keep_refused kept, whole. */
-struct lsel {
-	uint64_t	 sh, uh;	/* as struct lkey */
-	int64_t		 t;
-	const char	*sid, *user, *client, *host;
-	uint8_t		 kind;
-};
-
-struct lsess {				/* one session, its records joined */
-	uint64_t	 uh;		/* hash_pair of host and user */
-	const char	*sid, *user, *client, *host;
-	int64_t		 tin, tout, refused;	/* T_NONE: not seen */
-};
-
-static int
-cmp_rec(const void *x, const void *y)
-{
-	const struct lsel	*a = x, *b = y;
-	int			 c;
-
-	if (a->sh != b->sh)
-		return a->sh < b->sh ? -1 : 1;
-	if ((c = strcmp(a->host, b->host)) != 0 ||
-	    (c = strcmp(a->sid, b->sid)) != 0)
-		return c;
-	if (a->kind != b->kind)
-		return a->kind - b->kind;
-	if (a->t != b->t)
-		return a->t < b->t ? -1 : 1;
-	if ((c = strcmp(a->user, b->user)) != 0)
-		return c;
-	return strcmp(a->client, b->client);
+	return hash_pair(r->host->fold, r->hash);
 }
 
 /*
- * By host and user (their hash first: the groups' order does not
- * matter, the rows are sorted at the end), then start (unknown last),
- * then session id.
+ * What the rule pairs r by, 0 none: POP3 host and user; IMAP host and
+ * pid (a login's own, the one a refusal names).
  */
-static int
-cmp_sess(const void *x, const void *y)
+static uint64_t
+rec_key(const struct lrec *r, int rule)
 {
-	const struct lsess	*a = x, *b = y;
-	int			 c;
-
-	if (a->uh != b->uh)
-		return a->uh < b->uh ? -1 : 1;
-	if ((c = strcmp(a->host, b->host)) != 0 ||
-	    (c = strcmp(a->user, b->user)) != 0)
-		return c;
-	if (a->tin != b->tin) {
-		if (a->tin == T_NONE || b->tin == T_NONE)
-			return a->tin == T_NONE ? 1 : -1;
-		return a->tin < b->tin ? -1 : 1;
-	}
-	return strcmp(a->sid, b->sid);
+	if (rule == RULE_POP3)
+		return r->user != NULL ? hash_pair(r->host->fold,
+		    r->user->fold) : 0;
+	return r->pid != 0 ? hash_pair(r->host->fold, r->pid) : 0;
 }
 
 /*
@@ -381,7 +600,7 @@ hset_slot(const struct hset *h, uint64_t x)
 static int
 hset_has(const struct hset *h, uint64_t x)
 {
-	return h->v[hset_slot(h, x != 0 ? x : 1)] != 0;
+	return h->n > 0 && h->v[hset_slot(h, x != 0 ? x : 1)] != 0;
 }
 
 static void
@@ -405,119 +624,276 @@ hset_add(struct hset *h, uint64_t x)
 }
 
 /*
- * The records that can change the answer, *n of them: those of every
- * session that shares a user with a refused session (on its host). A
- * refused session's user is one of the users its records name, and a
- * session's user is one its records name, so each refused user's
- * sessions are all kept, whole. Most sessions are never refused: this
- * leaves the string sort below a few records instead of every POP3
- * session of the log. Hash collisions only keep more. The passes read
- * the keys only, and probe sets the size of the answer.
+ * A record locks_keep kept, with its names (NULs escaped, users and
+ * hosts lower-cased).
+ */
+struct lsel {
+	uint64_t	 sh;		/* rec_session */
+	uint64_t	 hh, uh;	/* of host, of user (0 none) */
+	int64_t		 t;
+	const char	*sid, *user, *client, *host;	/* "" none */
+	uint32_t	 pid;
+	uint8_t		 kind;
+};
+
+static const char *
+sel_name(struct arena *ar, const struct lstr *s, int lower)
+{
+	char	 low[KEY_MAX];
+
+	if (s == NULL || s->len == 0)
+		return "";
+	if (!lower)
+		return arena_strndup_name(ar, s->s, s->len);
+	lower_ascii(low, s->s, s->len);
+	return arena_strndup_name(ar, low, s->len);
+}
+
+/*
+ * The records of the rule that can change its answer, *n of them, named
+ * in ar: those of the refused sessions and of every session that shares
+ * a key with one (on its host). Most sessions are never refused nor
+ * named: this leaves the string sort below a few records instead of
+ * every session of the log. Hash collisions only keep more. The passes
+ * read hashes only; the sets are as large as the answer.
  */
 static struct lsel *
-locks_keep_refused(struct lock_agg *l, size_t *n)
+locks_keep(const struct lock_agg *l, int rule, struct arena *ar,
+    size_t *n)
 {
-	struct hset	 rs, ru, ks;
+	struct hset	 rs, ks, ss;
 	struct lblock	*b;
 	struct lsel	*v = NULL;
 	size_t		 i, k = 0, cap = 0;
+	uint64_t	 key;
+	int		 role = 1 << rule;
 
 	hset_init(&rs, 0);
-	hset_init(&ru, 0);
 	hset_init(&ks, 0);
+	hset_init(&ss, 0);
 	for (b = l->head; b != NULL; b = b->next)
 		for (i = 0; i < b->n; i++)
-			if (b->kind[i] == L_REFUSED)
-				hset_add(&rs, b->k[i].sh);
+			if ((b->v[i].roles & role) &&
+			    b->v[i].kind == L_REFUSED)
+				hset_add(&rs, rec_session(&b->v[i]));
 	for (b = l->head; b != NULL && rs.n > 0; b = b->next)
 		for (i = 0; i < b->n; i++)
-			if (hset_has(&rs, b->k[i].sh))
-				hset_add(&ru, b->k[i].uh);
-	for (b = l->head; b != NULL && ru.n > 0; b = b->next)
+			if ((b->v[i].roles & role) &&
+			    (key = rec_key(&b->v[i], rule)) != 0 &&
+			    hset_has(&rs, rec_session(&b->v[i])))
+				hset_add(&ks, key);
+	for (b = l->head; b != NULL && rs.n > 0; b = b->next)
 		for (i = 0; i < b->n; i++)
-			if (hset_has(&ru, b->k[i].uh))
-				hset_add(&ks, b->k[i].sh);
-	for (b = l->head; b != NULL && ks.n > 0; b = b->next)
+			if ((b->v[i].roles & role) &&
+			    (b->v[i].kind == L_REFUSED ||
+			    ((key = rec_key(&b->v[i], rule)) != 0 &&
+			    hset_has(&ks, key))))
+				hset_add(&ss, rec_session(&b->v[i]));
+	for (b = l->head; b != NULL && ss.n > 0; b = b->next)
 		for (i = 0; i < b->n; i++) {
-			if (!hset_has(&ks, b->k[i].sh))
+			const struct lrec *r = &b->v[i];
+
+			if (!(r->roles & role) ||
+			    !hset_has(&ss, rec_session(r)))
 				continue;
 			if (k == cap) {
-				cap = cap ? 2 * cap : 4 * ks.n;
+				cap = cap ? 2 * cap : 4 * ss.n;
 				v = xrealloc(v, cap * sizeof(*v));
 			}
-			v[k++] = (struct lsel){ b->k[i].sh, b->k[i].uh,
-			    b->v[i].t, b->v[i].sid, b->v[i].user,
-			    b->v[i].client, b->v[i].host, b->kind[i] };
+			v[k++] = (struct lsel){ rec_session(r), r->host->fold,
+			    r->user != NULL ? r->user->fold : 0, r->t,
+			    arena_strndup_name(ar, lsid(r), r->nsid),
+			    sel_name(ar, r->user, 1),
+			    sel_name(ar, r->client, 0),
+			    sel_name(ar, r->host, 1), r->pid, r->kind };
 		}
 	free(rs.v);
-	free(ru.v);
 	free(ks.v);
+	free(ss.v);
 	*n = k;
 	return v;
 }
 
-/* The records of each session id as one session, by user and start. */
+struct lsess {				/* one session, its records joined */
+	uint64_t	 kh;		/* hash_pair of host and key */
+	uint64_t	 hh, uh;	/* of host, of user */
+	const char	*sid, *user, *client, *host;	/* "" none */
+	const char	*ku;		/* its key: POP3 its user, IMAP "" */
+	uint32_t	 kp;		/* its key: IMAP its pid, POP3 0 */
+	uint32_t	 holder;	/* IMAP refused: the pid named */
+	int64_t		 tin, tout, refused;	/* T_NONE: not seen */
+	size_t		 next;		/* the first session of another key */
+};
+
+static int
+cmp_sel(const void *x, const void *y)
+{
+	const struct lsel	*a = x, *b = y;
+	int			 c;
+
+	if (a->sh != b->sh)
+		return a->sh < b->sh ? -1 : 1;
+	if ((c = strcmp(a->host, b->host)) != 0 ||
+	    (c = strcmp(a->sid, b->sid)) != 0)
+		return c;
+	if (a->kind != b->kind)
+		return a->kind - b->kind;
+	if (a->t != b->t)
+		return a->t < b->t ? -1 : 1;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if ((c = strcmp(a->user, b->user)) != 0)
+		return c;
+	return strcmp(a->client, b->client);
+}
+
+/*
+ * By key (its hash first: the groups' order does not matter, the rows
+ * are sorted at the end), then login (unknown last), then session id.
+ */
+static int
+cmp_sess(const void *x, const void *y)
+{
+	const struct lsess	*a = x, *b = y;
+	int			 c;
+
+	if (a->kh != b->kh)
+		return a->kh < b->kh ? -1 : 1;
+	if ((c = strcmp(a->host, b->host)) != 0 ||
+	    (c = strcmp(a->ku, b->ku)) != 0)
+		return c;
+	if (a->kp != b->kp)
+		return a->kp < b->kp ? -1 : 1;
+	if (a->tin != b->tin) {
+		if (a->tin == T_NONE || b->tin == T_NONE)
+			return a->tin == T_NONE ? 1 : -1;
+		return a->tin < b->tin ? -1 : 1;
+	}
+	return strcmp(a->sid, b->sid);
+}
+
+static int
+same_key(const struct lsess *a, const struct lsess *b)
+{
+	return a->kh == b->kh && a->kp == b->kp &&
+	    strcmp(a->host, b->host) == 0 && strcmp(a->ku, b->ku) == 0;
+}
+
+/* Joins r, the next record of cur's session by cmp_sel, into cur. */
+static void
+sess_join(struct lsess *cur, const struct lsel *r)
+{
+	if (r->kind == L_LOGIN && cur->tin == T_NONE) {
+		cur->tin = r->t;
+		cur->kp = r->pid;
+		cur->user = r->user;
+		cur->uh = r->uh;
+		cur->client = r->client;
+	} else if (r->kind == L_END && cur->tout == T_NONE)
+		cur->tout = r->t;
+	else if (r->kind == L_REFUSED && cur->refused == T_NONE) {
+		cur->refused = r->t;
+		cur->holder = r->pid;
+		if (cur->user[0] == '\0') {	/* no login, or no user */
+			cur->user = r->user;
+			cur->uh = r->uh;
+		}
+	}
+}
+
+/* The rule's sessions, *n of them, sorted by cmp_sess; names in ar. */
 static struct lsess *
-locks_sessions(struct lock_agg *l, size_t *n)
+locks_sessions(const struct lock_agg *l, int rule, struct arena *ar,
+    size_t *n)
 {
 	struct lsess	*s, *cur = NULL;
 	struct lsel	*v;
 	size_t		 i, k = 0, nv;
 
-	v = locks_keep_refused(l, &nv);
+	v = locks_keep(l, rule, ar, &nv);
 	s = xcalloc(nv + 1, sizeof(*s));
 	if (nv > 1)		/* v is NULL when nothing was kept */
-		qsort(v, nv, sizeof(*v), cmp_rec);
+		qsort(v, nv, sizeof(*v), cmp_sel);
 	for (i = 0; i < nv; i++) {
-		const struct lsel *r = &v[i];
-
-		if (cur == NULL || strcmp(cur->sid, r->sid) != 0 ||
-		    strcmp(cur->host, r->host) != 0) {
+		if (cur == NULL || v[i].sh != v[i - 1].sh ||
+		    strcmp(cur->sid, v[i].sid) != 0 ||
+		    strcmp(cur->host, v[i].host) != 0) {
 			cur = &s[k++];
-			cur->sid = r->sid;
-			cur->user = r->user;
-			cur->uh = r->uh;
-			cur->host = r->host;
-			cur->client = "";
+			cur->sid = v[i].sid;
+			cur->host = v[i].host;
+			cur->hh = v[i].hh;
+			cur->user = cur->client = cur->ku = "";
 			cur->tin = cur->tout = cur->refused = T_NONE;
 		}
-		if (r->kind == L_LOGIN && cur->tin == T_NONE) {
-			cur->tin = r->t;
-			cur->client = r->client;
-			cur->user = r->user;
-			cur->uh = r->uh;
-			cur->host = r->host;
-		} else if (r->kind == L_END && cur->tout == T_NONE)
-			cur->tout = r->t;
-		else if (r->kind == L_REFUSED && cur->refused == T_NONE)
-			cur->refused = r->t;
+		sess_join(cur, &v[i]);
+	}
+	for (i = 0; i < k; i++) {
+		if (rule == RULE_POP3) {
+			s[i].ku = s[i].user;
+			s[i].kp = 0;
+			s[i].kh = hash_pair(s[i].hh, s[i].uh);
+		} else
+			s[i].kh = hash_pair(s[i].hh, s[i].kp);
 	}
 	free(v);
-	qsort(s, k, sizeof(*s), cmp_sess);
+	if (k > 1)
+		qsort(s, k, sizeof(*s), cmp_sess);
+	for (i = k; i-- > 0;)
+		s[i].next = i + 1 < k && same_key(&s[i], &s[i + 1]) ?
+		    s[i + 1].next : i + 1;
 	*n = k;
 	return s;
 }
 
-/* The session of the same user (s[lo..hi)) that held r's lock, or NULL. */
+/*
+ * The session that held r's lock among s[0..n) (sorted by cmp_sess):
+ * of the sessions with the key the rule pairs r by (POP3: its own, IMAP:
+ * the pid named, on r's host) logged in by the refusal and open then,
+ * the earliest or the latest as the rule says; NULL when none.
+ */
 static const struct lsess *
-locks_holder(const struct lsess *s, size_t lo, size_t hi,
-    const struct lsess *r)
+locks_holder(const struct lsess *s, size_t n, const struct lsess *r,
+    int rule)
 {
-	size_t	 i;
+	const struct lrule	*ru = &rules[rule];
+	const struct lsess	*best = NULL;
+	const char		*ku = rule == RULE_POP3 ? r->ku : "";
+	uint32_t		 kp = rule == RULE_POP3 ? 0 : r->holder;
+	uint64_t		 kh = hash_pair(r->hh, rule == RULE_POP3 ?
+				    r->uh : r->holder);
+	size_t			 lo = 0, hi = n, i, end;
 
-	for (i = lo; i < hi; i++) {
+	if (rule == RULE_IMAP && r->holder == 0)
+		return NULL;		/* a dotlock: no pid named */
+	while (lo < hi) {		/* the first of kh's group */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s[mid].kh < kh)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < n && s[i].kh == kh && (s[i].kp != kp ||
+	    strcmp(s[i].host, r->host) != 0 || strcmp(s[i].ku, ku) != 0);
+	    i = s[i].next)
+		;			/* another key of the same hash */
+	if (i == n || s[i].kh != kh)
+		return NULL;
+	for (end = s[i].next; i < end; i++) {
 		const struct lsess *h = &s[i];
 
-		/* by start, unknown last: none after h started in time */
 		if (h->tin == T_NONE || h->tin > r->refused)
-			break;
-		if (h == r || h->refused != T_NONE)
+			break;		/* by login, unknown last: no more */
+		if (h == r || (ru->unrefused && h->refused != T_NONE))
 			continue;
-		if ((h->tout == T_NONE && r->refused - h->tin <= LOCK_OPEN) ||
-		    (h->tout != T_NONE && h->tout >= r->refused))
-			return h;	/* the earliest still open */
+		if ((h->tout == T_NONE && r->refused - h->tin <= ru->open) ||
+		    (h->tout != T_NONE && h->tout >= r->refused)) {
+			best = h;
+			if (!ru->latest)
+				break;	/* the earliest */
+		}
 	}
-	return NULL;
+	return best;
 }
 
 static int
@@ -581,44 +957,54 @@ locks_sort(struct lock_row *rows, size_t n, struct lock_pair *pairs,
 		qsort(pairs, np, sizeof(*pairs), cmp_pair);
 }
 
+/* The rule's refused sessions of s[0..n) as rows at rows; how many. */
+static size_t
+locks_rows(const struct lsess *s, size_t n, int rule,
+    struct lock_row *rows)
+{
+	size_t	 i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct lsess *x = &s[i], *h;
+
+		if (x->refused == T_NONE)
+			continue;
+		h = locks_holder(s, n, x, rule);
+		rows[k] = (struct lock_row){ .user = x->user,
+		    .t = x->refused, .session = x->sid, .client = x->client,
+		    .since = T_NONE, .imap = rule == RULE_IMAP,
+		    .holder_pid = rule == RULE_IMAP ? x->holder : 0 };
+		if (h != NULL) {
+			rows[k].holder = h->client;
+			rows[k].holder_session = h->sid;
+			rows[k].since = h->tin;
+			if (rule == RULE_IMAP)
+				rows[k].holder_user = h->user;
+		}
+		k++;
+	}
+	return k;
+}
+
 void
 locks_result(struct lock_agg *l, struct arena *ar, struct result *r)
 {
-	struct lsess	*s;
-	struct lock_row	*rows, *irows;
+	struct lsess	*s[RULE_COUNT];
+	struct lock_row	*rows;
 	struct lock_pair *pairs;
-	size_t		 n, i, lo, hi, k = 0, np = 0, j, ni;
-	uint64_t	 idropped;
+	size_t		 ns[RULE_COUNT], i, j, k = 0, np = 0, all = 1;
+	int		 rule;
 
-	lockpid_result(l->pid, ar, &irows, &ni, &idropped);
-	s = locks_sessions(l, &n);
-	rows = arena_alloc(ar, (n + ni + 1) * sizeof(*rows));
-	pairs = arena_alloc(ar, (n + ni + 1) * sizeof(*pairs));
-	for (lo = 0; lo < n; lo = hi) {
-		for (hi = lo + 1; hi < n && strcmp(s[hi].user, s[lo].user) ==
-		    0 && strcmp(s[hi].host, s[lo].host) == 0; hi++)
-			;
-		for (i = lo; i < hi; i++) {
-			const struct lsess *h;
-
-			if (s[i].refused == T_NONE)
-				continue;
-			h = locks_holder(s, lo, hi, &s[i]);
-			rows[k] = (struct lock_row){ .user = s[i].user,
-			    .t = s[i].refused, .session = s[i].sid,
-			    .client = s[i].client, .since = T_NONE };
-			if (h != NULL) {
-				rows[k].holder = h->client;
-				rows[k].holder_session = h->sid;
-				rows[k].since = h->tin;
-			}
-			k++;
-		}
+	for (rule = 0; rule < RULE_COUNT; rule++) {
+		s[rule] = locks_sessions(l, rule, ar, &ns[rule]);
+		all += ns[rule];
 	}
-	/* the IMAP ones, paired by pid */
-	memcpy(rows + k, irows, ni * sizeof(*rows));
-	k += ni;
-	r->nlocks_imap = ni;
+	rows = arena_alloc(ar, all * sizeof(*rows));
+	pairs = arena_alloc(ar, all * sizeof(*pairs));
+	k = locks_rows(s[RULE_POP3], ns[RULE_POP3], RULE_POP3, rows);
+	r->nlocks_imap = locks_rows(s[RULE_IMAP], ns[RULE_IMAP], RULE_IMAP,
+	    rows + k);
+	k += r->nlocks_imap;
 	/* pairs: the held refusals by user, client and holder, counted */
 	r->locks_held = 0;
 	for (i = 0; i < k; i++)
@@ -641,6 +1027,8 @@ locks_result(struct lock_agg *l, struct arena *ar, struct result *r)
 	r->nlocks = r->nlocks_all = k;
 	r->lock_pairs = pairs;
 	r->nlock_pairs = np;
-	r->locks_dropped = l->dropped + idropped;
-	free(s);
+	r->locks_dropped = l->cap[RULE_POP3].dropped +
+	    l->cap[RULE_IMAP].dropped;
+	for (rule = 0; rule < RULE_COUNT; rule++)
+		free(s[rule]);
 }
