@@ -1,9 +1,9 @@
 #!/bin/sh
 # End-to-end tests of what outlives one run:
-#  - merge: one saved report merged alone gives itself back (run settings
-#    such as max_keys aside), a report with "(other)" rows in its own
-#    row order (tables, traffic lists, templates) and with its own
-#    distinct counts;
+#  - merge: a saved report merged alone gives itself back whole, each
+#    sample's and those of --max-keys with their "(other)" rows in their
+#    own order (tables, traffic lists, templates) and their own distinct
+#    counts;
 #    reports of the sample files merged give what one run over all of them
 #    gives (the expectation is mxtally's own all-files report: both sides
 #    are computed independently, by the scan and by the merge); bad
@@ -43,6 +43,15 @@ norm "$tmp/one.json" >"$tmp/one.n"
 norm "$tmp/generic_pop3.json" >"$tmp/pop3.n"
 cmp -s "$tmp/one.n" "$tmp/pop3.n" && ok ||
     bad "merging one report changes it"
+# and so does every sample's report, whole: the merge counts its rows
+# with the scan's aggregation (src/agg/rows.c, agg_result)
+n=0
+for b in $(cat "$tmp/order"); do
+	"$MXTALLY" merge -f json "$tmp/$b" | jq -S . >"$tmp/alone.n"
+	jq -S . "$tmp/$b" | cmp -s - "$tmp/alone.n" ||
+	    { n=$((n + 1)); echo "merged alone differs: $b"; }
+done
+[ $n = 0 ] && ok || bad "$n sample reports merged alone differ"
 (cd "$tmp" && "$MXTALLY" merge -f json $(cat order)) >"$tmp/m.json" ||
     bad "merge all"
 # the merged files list names the paths as the reports gave them
@@ -100,6 +109,9 @@ for mk in 3 5 8; do
 	q='[.unclassified[] | [.template, .events, .example]]'
 	[ "$(jq -c "$q" "$tmp/mk.json")" = "$(jq -c "$q" "$tmp/mk-m.json")" ] &&
 	    ok || bad "merge --max-keys $mk report: template order differs"
+	# in short, it gives the whole report back
+	[ "$(jq -S . "$tmp/mk.json")" = "$(jq -S . "$tmp/mk-m.json")" ] &&
+	    ok || bad "merge --max-keys $mk report: merged alone differs"
 	# and counts its users, hosts, clients, remotes as it did: the
 	# "(other)" row is no user (a merge counted it as one more)
 	q='[.totals.users, .totals.hosts, .totals.clients, .totals.remotes]'
