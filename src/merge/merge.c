@@ -556,7 +556,7 @@ add_logins(struct merged *m, struct login_counts *l, const json_t *o)
 
 /* The reasons of object o ({cause: count}) as rows at v (CAUSE_MAX). */
 static size_t
-add_reasons(struct merged *m, const json_t *doc, json_t *o,
+read_reasons(struct merged *m, const json_t *doc, json_t *o,
     struct reason_row *v)
 {
 	const char	*key;
@@ -572,7 +572,7 @@ add_reasons(struct merged *m, const json_t *doc, json_t *o,
 
 /* The traffic section's hours as rows (the caller frees them). */
 static struct traffic_hour *
-add_hours(struct merged *m, const json_t *a, size_t *n)
+read_hours(struct merged *m, const json_t *a, size_t *n)
 {
 	struct traffic_hour	*h = xcalloc(json_array_size(a) + 1,
 				    sizeof(*h));
@@ -629,15 +629,15 @@ add_traffic(struct merged *m, const json_t *doc, const json_t *o)
 	add_logins(m, &t.imap, json_object_get(lg, "imap"));
 	add_logins(m, &t.smtp_auth, json_object_get(lg, "smtp_auth"));
 	t.defer_reasons = why[0];
-	t.ndefer_reasons = add_reasons(m, doc,
+	t.ndefer_reasons = read_reasons(m, doc,
 	    json_object_get(o, "defer_reasons"), why[0]);
 	t.bounce_reasons = why[1];
-	t.nbounce_reasons = add_reasons(m, doc,
+	t.nbounce_reasons = read_reasons(m, doc,
 	    json_object_get(o, "bounce_reasons"), why[1]);
 	t.reject_reasons = why[2];
-	t.nreject_reasons = add_reasons(m, doc,
+	t.nreject_reasons = read_reasons(m, doc,
 	    json_object_get(o, "reject_reasons"), why[2]);
-	t.hours = add_hours(m, arr(o, "hours"), &t.nhours);
+	t.hours = read_hours(m, arr(o, "hours"), &t.nhours);
 	if (agg_add_traffic(m->agg, &t) == -1)
 		merge_fail(m, "'%s' adds up past 2^64 - 1", "traffic");
 	free(t.hours);
