@@ -125,9 +125,13 @@ count_example(struct tab *t, const char *key, size_t klen, uint64_t n,
 static void
 add_codes(struct agg *a, const struct event *ev, uint64_t n)
 {
+	char	*k;
+
 	if (ev->code[0] == '\0' && ev->enh[0] == '\0' && ev->resp[0] == '\0')
 		return;
-	code_key(a->key, ev->code, ev->enh, ev->resp, ev->proto, ev->cause);
+	k = code_key(a->key, ev->code, ev->enh, ev->resp);
+	k[0] = (char)ev->proto;
+	k[1] = (char)ev->cause;
 	count(&a->codes, a->key, CODE_KEY_LEN, n);
 }
 

@@ -288,24 +288,23 @@ void locks_job_end(struct agg *a, struct result *r, struct arena *ar);
 /*
  * The key of the codes table: code, enhanced code, response code (each
  * as wide as the event's, NUL-padded), protocol and cause; it sorts by
- * code. Writes CODE_KEY_LEN bytes at k.
+ * code, CODE_KEY_LEN bytes. code_key writes the three codes at k and
+ * returns where the protocol and cause bytes go (the caller stores
+ * them: agg.c reads the event's only after the copies, as before).
  */
 #define CODE_KEY_LEN	(sizeof(((struct event *)0)->code) + \
 			 sizeof(((struct event *)0)->enh) + \
 			 sizeof(((struct event *)0)->resp) + 2)
 
-static inline void
-code_key(char *k, const char *code, const char *enh, const char *resp,
-    int proto, int cause)
+static inline char *
+code_key(char *k, const char *code, const char *enh, const char *resp)
 {
 	memcpy(k, code, sizeof(((struct event *)0)->code));
 	k += sizeof(((struct event *)0)->code);
 	memcpy(k, enh, sizeof(((struct event *)0)->enh));
 	k += sizeof(((struct event *)0)->enh);
 	memcpy(k, resp, sizeof(((struct event *)0)->resp));
-	k += sizeof(((struct event *)0)->resp);
-	k[0] = (char)proto;
-	k[1] = (char)cause;
+	return k + sizeof(((struct event *)0)->resp);
 }
 
 /* Counts ev as one row of every table (agg.c). */

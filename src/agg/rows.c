@@ -49,7 +49,7 @@ static char *
 row_key(const struct agg_row *row, size_t *klen)
 {
 	size_t	 n = row->name != NULL ? strlen(row->name) : 0;
-	char	*k = xmalloc(n + CODE_KEY_LEN + 2);
+	char	*k = xmalloc(n + CODE_KEY_LEN + 2), *end;
 
 	switch (row->table) {
 	case AGG_HOURS:
@@ -58,8 +58,10 @@ row_key(const struct agg_row *row, size_t *klen)
 		*klen = 1 + sizeof(row->start);
 		break;
 	case AGG_CODES:
-		code_key(k, row->code->code, row->code->enh, row->code->resp,
-		    row->code->proto, row->cause);
+		end = code_key(k, row->code->code, row->code->enh,
+		    row->code->resp);
+		end[0] = (char)row->code->proto;
+		end[1] = (char)row->cause;
 		*klen = CODE_KEY_LEN;
 		break;
 	case AGG_POP3:		/* reply template, NUL, cause byte */
