@@ -21,7 +21,7 @@
  * then the 14 slices' pointers (SLICE_NULL points at ""), unrolled so
  * that no pattern matcher turns it back into a memset.
  */
-void
+inline __attribute__((always_inline)) void
 event_reset(struct event *ev)
 {
 #ifdef __SSE2__
@@ -299,7 +299,8 @@ parse_other(const struct logline *ll, struct event *ev, int *known)
 	return rc;
 }
 
-int
+/* Inlined into the scan loop as layout_header is (layout.c). */
+inline __attribute__((always_inline)) int
 parse_line_known(const struct logline *ll, struct event *ev, int *known)
 {
 	size_t	 i;
