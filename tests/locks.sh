@@ -300,6 +300,22 @@ if [ -n "$MXTALLY_T" ] && [ -x "$MXTALLY_T" ]; then
 		bad "POP3 and IMAP capped: $(head -c 300 "$tmp/both1")"
 fi
 
+# Clients are shown as logged, whether kept packed (a dotted quad as
+# the writers show it) or as names: per client, a POP3 holder and its
+# refused second session from the same address.
+i=0
+for c in 0.0.0.0 255.255.255.255 010.1.2.3 9.09.1.1 256.1.1.1 1.2.3 \
+    1.2.3.4.5 2001:db8::1 ::ffff:192.0.2.1; do
+	i=$((i + 1))
+	printf 'Nov 21 10:%02d:00 store3 dovecot: pop3-login: Login: user=<c%d>, method=PLAIN, rip=%s, lip=192.0.2.250, mpid=%d, session=<c%da>\n' $i $i "$c" $((500 + i)) $i
+	printf 'Nov 21 10:%02d:05 store3 dovecot: pop3-login: Login: user=<c%d>, method=PLAIN, rip=%s, lip=192.0.2.250, mpid=%d, session=<c%db>\n' $i $i "$c" $((600 + i)) $i
+	printf "Nov 21 10:%02d:06 store3 dovecot: pop3(c%d)<%d><c%db>: Disconnected: Couldn't lock POP3 session top=0/0, retr=0/0, del=0/0, size=0\n" $i $i $((600 + i)) $i
+done >"$tmp/clients.log"
+"$MXTALLY" --year 2026 -f json "$tmp/clients.log" | jq -c '[.lock_contention.sessions[] |
+    select(.client == .holder_client) | .client] | sort' >"$tmp/clients"
+[ "$(cat "$tmp/clients")" = '["0.0.0.0","010.1.2.3","1.2.3","1.2.3.4.5","2001:db8::1","255.255.255.255","256.1.1.1","9.09.1.1","::ffff:192.0.2.1"]' ] &&
+	ok || bad "clients as logged: $(cat "$tmp/clients")"
+
 # Memory stays bounded under the cap on hostile input: every login a
 # new user, client, session and pid. Eight times the logins may not
 # cost a quarter more peak RSS at --max-keys 1000 (uncapped, the

@@ -35,12 +35,16 @@
  * Nearly every record is a login no refusal concerns, and only the end
  * can tell (the refusal may be in another worker's chunk), so a record
  * is cheap: hashes, the time, the pid, the session id inline (Dovecot's
- * are 16 bytes) and pointers to the users, clients and hosts the
- * worker interned once each (far fewer than logins). The answer filters
+ * are 16 bytes), an IPv4 client packed in 32 bits, its user copied with
+ * the user's lower-cased hash, and pointers to the host and any other
+ * client, interned once per worker. (Users are far fewer than logins,
+ * but a set of them is far from the cache: its probes cost more time
+ * than the copies' memory.) The answer filters
  * on hashes and names only the records it keeps. Under the cap a fold
- * that left most interned names unused builds them anew from the
- * records kept, so memory stays bounded on hostile input.
+ * that left most of the arena unused builds it anew from the records
+ * kept, so memory stays bounded on hostile input.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,14 +82,23 @@ struct lstr {				/* an interned name, in the arena */
 					   a NUL */
 };
 
+struct luser {				/* a record's user, in the arena */
+	uint64_t	 fold;		/* tab_hash of s lower-cased */
+	uint32_t	 len;
+	char		 s[];		/* as logged (cut at KEY_MAX) */
+};
+
 #define LSID_IN		16	/* bytes of a session id kept inline */
 
 struct lrec {
 	uint64_t	 hash;		/* tab_hash of the session id */
 	int64_t		 t;
 	const struct lstr *host;
-	const struct lstr *user;	/* NULL for an end */
-	const struct lstr *client;	/* NULL but for a login */
+	const struct luser *user;	/* NULL for an end */
+	union {
+		const struct lstr *name;	/* NULL but for a login */
+		uint32_t	 v4;	/* with v4: the address, packed */
+	}		 client;
 	union {
 		char		 in[LSID_IN];	/* nsid <= LSID_IN */
 		const char	*p;	/* else, in the arena */
@@ -94,7 +107,8 @@ struct lrec {
 					   refusal: the pid named; else 0 */
 	uint16_t	 nsid;
 	uint8_t		 kind;		/* L_LOGIN, L_END, L_REFUSED */
-	uint8_t		 roles;		/* 1 << RULE_*: the rules it serves */
+	uint8_t		 roles : 7;	/* 1 << RULE_*: the rules it serves */
+	uint8_t		 v4 : 1;	/* the client is a dotted quad, packed */
 };
 
 /* records a block holds: the block fills 64 KiB, an allocator class */
@@ -117,8 +131,11 @@ struct lock_agg {
 	size_t		 n;		/* records in all blocks */
 	size_t		 max;		/* records a rule keeps; 0 = all */
 	struct lcap	 cap[RULE_COUNT];
-	struct arena	 ar;		/* interned names, long session ids */
-	const struct lstr **set;	/* ar's names by hash; NULL free */
+	struct arena	 ar;		/* names, users, long session ids */
+	struct lslot {
+		uint64_t		 hash;	/* e's, probed without e */
+		const struct lstr	*e;	/* NULL: a free slot */
+	}		*set;		/* ar's names by hash */
 	size_t		 mask, nset;
 	size_t		 made;		/* names and ids put in ar */
 	const struct lstr *host[8];	/* recent hosts, by their last byte */
@@ -179,16 +196,21 @@ locks_set_max(struct lock_agg *l, size_t max)
 
 /* --- names --------------------------------------------------------- */
 
-/* The slot of the name s[0..n) (hash h): its own, or the free one. */
+/*
+ * The slot of the name s[0..n) (hash h): its own, or the free one. The
+ * slots hold the hashes: a probe reads a name only when they match (a
+ * set of 100k names is far from the cache).
+ */
 static size_t
 intern_slot(const struct lock_agg *l, uint64_t h, const char *s, size_t n)
 {
-	const struct lstr	*e;
+	const struct lslot	*v = l->set;
 	size_t			 i;
 
-	for (i = (size_t)(h ^ h >> 29) & l->mask; (e = l->set[i]) != NULL;
+	for (i = (size_t)(h ^ h >> 29) & l->mask; v[i].e != NULL;
 	    i = (i + 1) & l->mask)
-		if (e->hash == h && e->len == n && memcmp(e->s, s, n) == 0)
+		if (v[i].hash == h && v[i].e->len == n &&
+		    memcmp(v[i].e->s, s, n) == 0)
 			break;
 	return i;
 }
@@ -196,21 +218,24 @@ intern_slot(const struct lock_agg *l, uint64_t h, const char *s, size_t n)
 static void
 intern_grow(struct lock_agg *l)
 {
-	const struct lstr	**old = l->set;
-	size_t			 i, mask = l->mask, n = l->nset;
+	struct lslot	*old = l->set;
+	size_t		 i, j, mask = l->mask, n = l->nset;
 
 	intern_init(l, 2 * n);
 	for (i = 0; i <= mask; i++)
-		if (old[i] != NULL)
-			l->set[intern_slot(l, old[i]->hash, old[i]->s,
-			    old[i]->len)] = old[i];
+		if (old[i].e != NULL) {
+			for (j = (size_t)(old[i].hash ^ old[i].hash >> 29) &
+			    l->mask; l->set[j].e != NULL; j = (j + 1) & l->mask)
+				;
+			l->set[j] = old[i];
+		}
 	l->nset = n;
 	free(old);
 }
 
 /*
  * The name s[0..n) (n <= KEY_MAX, hash h), interned: copied and its
- * lower-cased hash made once (users and hosts are compared so).
+ * lower-cased hash made once (hosts are compared so).
  */
 static const struct lstr *
 intern(struct lock_agg *l, const char *s, size_t n, uint64_t h)
@@ -218,22 +243,42 @@ intern(struct lock_agg *l, const char *s, size_t n, uint64_t h)
 	size_t		 i = intern_slot(l, h, s, n);
 	struct lstr	*e;
 
-	if (l->set[i] != NULL)
-		return l->set[i];
+	if (l->set[i].e != NULL)
+		return l->set[i].e;
 	e = arena_alloc(&l->ar, sizeof(*e) + n + 1);
 	e->hash = h;
 	e->len = (uint32_t)n;
 	lower_ascii(e->s, s, n);
 	e->fold = tab_hash(e->s, n);
 	memcpy(e->s, s, n);
-	l->set[i] = e;
+	l->set[i].hash = h;
+	l->set[i].e = e;
 	l->made++;
 	if (++l->nset > l->mask / 2)
 		intern_grow(l);
 	return e;
 }
 
-/* s, cut at KEY_MAX bytes, interned. */
+/*
+ * s, cut at KEY_MAX bytes, copied with its lower-cased hash but not
+ * interned: users. A login's user is looked up nowhere else, and a set
+ * of 50,000 users is far from the cache: its probe cost more time than
+ * the copy's memory does.
+ */
+static const struct luser *
+lcopy(struct lock_agg *l, const char *s, size_t n)
+{
+	struct luser	*e = arena_alloc(&l->ar, sizeof(*e) + n);
+
+	e->len = (uint32_t)n;
+	lower_ascii(e->s, s, n);
+	e->fold = tab_hash(e->s, n);
+	memcpy(e->s, s, n);
+	l->made++;
+	return e;
+}
+
+/* s, cut at KEY_MAX bytes, interned: hosts, clients. */
 static const struct lstr *
 lname(struct lock_agg *l, struct slice s)
 {
@@ -290,7 +335,7 @@ static void
 locks_compact(struct lock_agg *l)
 {
 	struct arena		 old = l->ar;
-	const struct lstr	**oset = l->set;
+	struct lslot		*oset = l->set;
 	struct lblock		*b;
 	size_t			 i;
 
@@ -305,11 +350,10 @@ locks_compact(struct lock_agg *l)
 			r->host = intern(l, r->host->s, r->host->len,
 			    r->host->hash);
 			if (r->user != NULL)
-				r->user = intern(l, r->user->s, r->user->len,
-				    r->user->hash);
-			if (r->client != NULL)
-				r->client = intern(l, r->client->s,
-				    r->client->len, r->client->hash);
+				r->user = lcopy(l, r->user->s, r->user->len);
+			if (!r->v4 && r->client.name != NULL)
+				r->client.name = intern(l, r->client.name->s,
+				    r->client.name->len, r->client.name->hash);
 			if (r->nsid > LSID_IN)
 				lsid_set(l, r, r->sid.p, r->nsid);
 		}
@@ -438,6 +482,38 @@ holder_pid(struct slice text)
 }
 
 /*
+ * The dotted quad s as 32 bits when it is one as the writers show it
+ * (four numbers 0 to 255, no leading zero): most clients, kept in the
+ * record, not interned.
+ */
+static int
+v4_pack(struct slice s, uint32_t *v)
+{
+	uint32_t	 a = 0, part = 0;
+	size_t		 i, digits = 0, dots = 0;
+
+	if (s.len < 7 || s.len > 15)
+		return 0;
+	for (i = 0; i < s.len; i++) {
+		if (s.p[i] == '.') {
+			if (digits == 0 || ++dots > 3)
+				return 0;
+			a = a << 8 | part;
+			part = digits = 0;
+		} else if ((unsigned)(s.p[i] - '0') > 9 ||
+		    (digits > 0 && part == 0) ||
+		    (part = part * 10 + (uint32_t)(s.p[i] - '0')) > 255)
+			return 0;
+		else
+			digits++;
+	}
+	if (dots != 3 || digits == 0)
+		return 0;
+	*v = a << 8 | part;
+	return 1;
+}
+
+/*
  * The rules ev serves and its kind: the POP3 rule takes a POP3 login,
  * end or refusal that names its user; the IMAP rule a login with the
  * pid of its mail process (POP3's too: either may hold the lock), an
@@ -492,9 +568,10 @@ locks_add(struct lock_agg *l, const struct event *ev)
 	r.t = ev->t;
 	r.host = lhost(l, ev->host);
 	if (r.kind != L_END)
-		r.user = lname(l, ev->user);
-	if (r.kind == L_LOGIN)
-		r.client = lname(l, ev->client);
+		r.user = lcopy(l, ev->user.len > 0 ? ev->user.p : "",
+		    ev->user.len < KEY_MAX ? ev->user.len : KEY_MAX);
+	if (r.kind == L_LOGIN && !(r.v4 = v4_pack(ev->client, &r.client.v4)))
+		r.client.name = lname(l, ev->client);
 	lsid_set(l, &r, ev->session.p,
 	    ev->session.len < KEY_MAX ? ev->session.len : KEY_MAX);
 	locks_push(l, &r);
@@ -637,16 +714,31 @@ struct lsel {
 };
 
 static const char *
-sel_name(struct arena *ar, const struct lstr *s, int lower)
+sel_name(struct arena *ar, const char *s, size_t n, int lower)
 {
 	char	 low[KEY_MAX];
 
-	if (s == NULL || s->len == 0)
+	if (n == 0)
 		return "";
 	if (!lower)
-		return arena_strndup_name(ar, s->s, s->len);
-	lower_ascii(low, s->s, s->len);
-	return arena_strndup_name(ar, low, s->len);
+		return arena_strndup_name(ar, s, n);
+	lower_ascii(low, s, n);
+	return arena_strndup_name(ar, low, n);
+}
+
+static const char *
+sel_client(struct arena *ar, const struct lrec *r)
+{
+	char	 buf[16];
+	int	 n;
+
+	if (!r->v4)
+		return r->client.name == NULL ? "" : sel_name(ar,
+		    r->client.name->s, r->client.name->len, 0);
+	n = snprintf(buf, sizeof(buf), "%u.%u.%u.%u", r->client.v4 >> 24,
+	    r->client.v4 >> 16 & 255, r->client.v4 >> 8 & 255,
+	    r->client.v4 & 255);
+	return arena_strndup(ar, buf, (size_t)n);
 }
 
 /*
@@ -703,9 +795,11 @@ locks_keep(const struct lock_agg *l, int rule, struct arena *ar,
 			v[k++] = (struct lsel){ rec_session(r), r->host->fold,
 			    r->user != NULL ? r->user->fold : 0, r->t,
 			    arena_strndup_name(ar, lsid(r), r->nsid),
-			    sel_name(ar, r->user, 1),
-			    sel_name(ar, r->client, 0),
-			    sel_name(ar, r->host, 1), r->pid, r->kind };
+			    r->user != NULL ? sel_name(ar, r->user->s,
+			    r->user->len, 1) : "",
+			    sel_client(ar, r),
+			    sel_name(ar, r->host->s, r->host->len, 1), r->pid,
+			    r->kind };
 		}
 	free(rs.v);
 	free(ks.v);
