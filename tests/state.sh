@@ -78,6 +78,13 @@ cmp -s "$tmp/m2.n" "$tmp/twice.n" && ok ||
 "$MXTALLY" merge "$tmp/postfix_mx.json" "$tmp/dovecot_store.json" >"$tmp/m.txt" && ok ||
     bad "merge text"
 grep -q "^" "$tmp/m.txt" && ok || bad "merge text empty"
+# a --top report merged alone keeps its events with a client, remote
+# and urgent reply: they are totals, not the sum of the rows it listed
+run --top 2 -f json samples/*/*.log >"$tmp/top2.json"
+"$MXTALLY" merge -f json "$tmp/top2.json" >"$tmp/top2-m.json"
+q='[.totals.client_events, .totals.remote_events, .totals.urgent_events]'
+[ "$(jq -c "$q" "$tmp/top2.json")" = "$(jq -c "$q" "$tmp/top2-m.json")" ] &&
+    ok || bad "merge --top 2 report: client and remote events differ"
 # --top 1 while merging: one user listed, the total still counts all
 "$MXTALLY" merge --top 1 -f json "$tmp/postfix_mx.json" "$tmp/dovecot_store.json" \
     >"$tmp/top.json"

@@ -71,6 +71,7 @@ struct merged {
 	int		 partial;	/* a report lists only some users */
 	uint64_t	 extra_users, extra_hosts, extra_clients, extra_remotes;
 	uint64_t	 extra_locks;	/* refused sessions not listed */
+	uint64_t	 client_events, remote_events, urgent_events; /* summed */
 	uint64_t	 cause_users[CAUSE_MAX];	/* summed "users" */
 	struct tdist	 senders, rcpts;
 	uint64_t	 sender_domains, recipient_domains, deferred;
@@ -819,6 +820,9 @@ add_doc(struct merged *m, const json_t *doc)
 	    arr(doc, "clients"), "client"), "clients");
 	sum(m, &m->extra_remotes, unlisted(m, tot, "remotes",
 	    arr(doc, "remotes"), "remote"), "remotes");
+	ADD(m, &m->client_events, tot, "client_events");
+	ADD(m, &m->remote_events, tot, "remote_events");
+	ADD(m, &m->urgent_events, tot, "urgent_events");
 	add_traffic(m, doc, json_object_get(doc, "traffic"));
 	add_traffic_lists(m, doc);
 	add_causes(m, doc);
@@ -910,7 +914,10 @@ cause_tops(struct merged *m)
  * users the summed top lists (agg_result over m->tops). Distinct
  * senders and recipients are counted from the lists when every report
  * listed all of its own, else summed; sender and recipient domains and
- * deferred messages are always summed: upper bounds.
+ * deferred messages are always summed: upper bounds. The events that
+ * name a client or a remote (and urgent ones) are the reports' totals
+ * summed, exact where --top cut the lists, or the listed rows' where
+ * those hold more (a report without the totals).
  */
 static void
 build(struct merged *m, size_t top)
@@ -939,6 +946,13 @@ build(struct merged *m, size_t top)
 	r->traffic.deferred = m->deferred;
 	if (m->partial)
 		cause_tops(m);
+	/* events with a client, remote, urgent reply: sums, not cut lists */
+	r->client_events = r->client_events > m->client_events ?
+	    r->client_events : m->client_events;
+	r->remote_events = r->remote_events > m->remote_events ?
+	    r->remote_events : m->remote_events;
+	r->urgent_events = r->urgent_events > m->urgent_events ?
+	    r->urgent_events : m->urgent_events;
 }
 
 /*
