@@ -44,7 +44,6 @@
  * that left most of the arena unused builds it anew from the records
  * kept, so memory stays bounded on hostile input.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,7 +82,8 @@ struct lstr {				/* an interned name, in the arena */
 };
 
 struct luser {				/* a record's user, in the arena */
-	uint64_t	 fold;		/* tab_hash of s lower-cased */
+	uint64_t	 fold;		/* tab_hash of s lower-cased; 0 when
+					   the record is no POP3 rule's */
 	uint32_t	 len;
 	char		 s[];		/* as logged (cut at KEY_MAX) */
 };
@@ -260,19 +260,21 @@ intern(struct lock_agg *l, const char *s, size_t n, uint64_t h)
 }
 
 /*
- * s, cut at KEY_MAX bytes, copied with its lower-cased hash but not
- * interned: users. A login's user is looked up nowhere else, and a set
- * of 50,000 users is far from the cache: its probe cost more time than
- * the copy's memory does.
+ * s, cut at KEY_MAX bytes, copied but not interned: users. A login's
+ * user is looked up nowhere else, and a set of 50,000 users is far from
+ * the cache: its probe cost more time than the copy's memory does. The
+ * POP3 rule pairs by user: with fold, the lower-cased hash is made.
  */
 static const struct luser *
-lcopy(struct lock_agg *l, const char *s, size_t n)
+lcopy(struct lock_agg *l, const char *s, size_t n, int fold)
 {
 	struct luser	*e = arena_alloc(&l->ar, sizeof(*e) + n);
 
 	e->len = (uint32_t)n;
-	lower_ascii(e->s, s, n);
-	e->fold = tab_hash(e->s, n);
+	if (fold) {
+		lower_ascii(e->s, s, n);
+		e->fold = tab_hash(e->s, n);
+	}
 	memcpy(e->s, s, n);
 	l->made++;
 	return e;
@@ -350,7 +352,8 @@ locks_compact(struct lock_agg *l)
 			r->host = intern(l, r->host->s, r->host->len,
 			    r->host->hash);
 			if (r->user != NULL)
-				r->user = lcopy(l, r->user->s, r->user->len);
+				r->user = lcopy(l, r->user->s, r->user->len,
+				    r->roles & 1 << RULE_POP3);
 			if (!r->v4 && r->client.name != NULL)
 				r->client.name = intern(l, r->client.name->s,
 				    r->client.name->len, r->client.name->hash);
@@ -569,7 +572,8 @@ locks_add(struct lock_agg *l, const struct event *ev)
 	r.host = lhost(l, ev->host);
 	if (r.kind != L_END)
 		r.user = lcopy(l, ev->user.len > 0 ? ev->user.p : "",
-		    ev->user.len < KEY_MAX ? ev->user.len : KEY_MAX);
+		    ev->user.len < KEY_MAX ? ev->user.len : KEY_MAX,
+		    roles & 1 << RULE_POP3);
 	if (r.kind == L_LOGIN && !(r.v4 = v4_pack(ev->client, &r.client.v4)))
 		r.client.name = lname(l, ev->client);
 	lsid_set(l, &r, ev->session.p,
@@ -729,16 +733,23 @@ sel_name(struct arena *ar, const char *s, size_t n, int lower)
 static const char *
 sel_client(struct arena *ar, const struct lrec *r)
 {
-	char	 buf[16];
-	int	 n;
+	char		 buf[16], *p = buf;
+	unsigned	 b;
+	int		 i;
 
 	if (!r->v4)
 		return r->client.name == NULL ? "" : sel_name(ar,
 		    r->client.name->s, r->client.name->len, 0);
-	n = snprintf(buf, sizeof(buf), "%u.%u.%u.%u", r->client.v4 >> 24,
-	    r->client.v4 >> 16 & 255, r->client.v4 >> 8 & 255,
-	    r->client.v4 & 255);
-	return arena_strndup(ar, buf, (size_t)n);
+	for (i = 24; i >= 0; i -= 8) {	/* the dotted quad v4_pack read */
+		b = r->client.v4 >> i & 255;
+		if (b >= 100)
+			*p++ = (char)('0' + b / 100);
+		if (b >= 10)
+			*p++ = (char)('0' + b / 10 % 10);
+		*p++ = (char)('0' + b % 10);
+		*p++ = '.';
+	}
+	return arena_strndup(ar, buf, (size_t)(p - buf - 1));
 }
 
 /*
