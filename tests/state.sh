@@ -85,6 +85,10 @@ run --top 2 -f json samples/*/*.log >"$tmp/top2.json"
 q='[.totals.client_events, .totals.remote_events, .totals.urgent_events]'
 [ "$(jq -c "$q" "$tmp/top2.json")" = "$(jq -c "$q" "$tmp/top2-m.json")" ] &&
     ok || bad "merge --top 2 report: client and remote events differ"
+# and each cause's top clients and remotes, from its own lists
+q='[.causes[] | [.top_clients, .top_remotes]]'
+[ "$(jq -c "$q" "$tmp/top2.json")" = "$(jq -c "$q" "$tmp/top2-m.json")" ] &&
+    ok || bad "merge --top 2 report: top clients or remotes differ"
 # --top 1 while merging: one user listed, the total still counts all
 "$MXTALLY" merge --top 1 -f json "$tmp/postfix_mx.json" "$tmp/dovecot_store.json" \
     >"$tmp/top.json"

@@ -323,10 +323,24 @@ add_entities(struct merged *m, const json_t *doc, const json_t *a,
 		add_entity(m, doc, json_array_get(a, i), t, label);
 }
 
+/* The [name, count] pairs of a cause's top list a into m's tops. */
+static void
+add_top(struct merged *m, struct agg_row *row, enum agg_table t,
+    const json_t *a, const char *what)
+{
+	size_t	 i;
+
+	row->table = t;
+	EACH(i, a)
+		if ((row->name = pair(m, json_array_get(a, i), &row->n,
+		    what)) != NULL)
+			put(m, m->tops, row, what);
+}
+
 /*
- * A cause: its events and direction; its users, summed, and top users
- * into m's tops (used when a report lists only some users); its
- * details with their examples.
+ * A cause: its events and direction; its users, summed, and its top
+ * users, clients and remotes into m's tops (used when a report lists
+ * only some of them); its details with their examples.
  */
 static void
 add_cause(struct merged *m, int c, const json_t *o)
@@ -345,11 +359,9 @@ add_cause(struct merged *m, int c, const json_t *o)
 	    agg_add_cause(m->tops, c, n, NULL) == -1)
 		merge_fail(m, "'%s' adds up past 2^64 - 1", "events");
 	sum(m, &m->cause_users[c], cnt(m, o, "users"), "users");
-	row.table = AGG_USERS;
-	EACH(i, top)
-		if ((row.name = pair(m, json_array_get(top, i), &row.n,
-		    "top_users")) != NULL)
-			put(m, m->tops, &row, "top_users");
+	add_top(m, &row, AGG_USERS, top, "top_users");
+	add_top(m, &row, AGG_CLIENTS, arr(o, "top_clients"), "top_clients");
+	add_top(m, &row, AGG_REMOTES, arr(o, "top_remotes"), "top_remotes");
 	row.table = AGG_DETAILS;
 	EACH(i, det)
 		if ((row.name = pair(m, json_array_get(det, i), &row.n,
@@ -884,24 +896,38 @@ given_whole(struct result *r, const struct result *w)
 	r->nalerts = w->nalerts;
 }
 
-/* The causes' users and top users from the reports' own lists. */
+/*
+ * The causes' users and top users (when a report left users out), top
+ * clients and top remotes (likewise) from the reports' own lists.
+ */
 static void
 cause_tops(struct merged *m)
 {
 	struct result	*r = &m->r;
+	const struct result *t = m->tres;
 	struct cause_row *row;
+	struct cause_where *w;
 	size_t		 i, j;
 
 	for (i = 0; i < r->ncauses; i++) {
 		row = &r->causes[i];
-		row->users = m->cause_users[row->cause];
-		row->top = NULL;
-		row->ntop = 0;
-		for (j = 0; j < m->tres->ncauses; j++)
-			if (m->tres->causes[j].cause == row->cause) {
-				row->top = m->tres->causes[j].top;
-				row->ntop = m->tres->causes[j].ntop;
-			}
+		w = &r->where[row->cause];
+		for (j = 0; m->partial && j < t->ncauses; j++)
+			if (t->causes[j].cause == row->cause)
+				break;
+		if (m->partial) {
+			row->users = m->cause_users[row->cause];
+			row->top = j < t->ncauses ? t->causes[j].top : NULL;
+			row->ntop = j < t->ncauses ? t->causes[j].ntop : 0;
+		}
+		if (m->extra_clients > 0) {
+			w->top_clients = t->where[row->cause].top_clients;
+			w->ntop_clients = t->where[row->cause].ntop_clients;
+		}
+		if (m->extra_remotes > 0) {
+			w->top_remotes = t->where[row->cause].top_remotes;
+			w->ntop_remotes = t->where[row->cause].ntop_remotes;
+		}
 	}
 }
 
@@ -911,7 +937,8 @@ cause_tops(struct merged *m)
  * "(other)") are counted by adding its count of them to the keys
  * listed: an upper bound when several reports leave some out. With
  * users left out, a cause's users are the reports' sum and its top
- * users the summed top lists (agg_result over m->tops). Distinct
+ * users the summed top lists (agg_result over m->tops), and so are its
+ * top clients and remotes when clients or remotes are left out. Distinct
  * senders and recipients are counted from the lists when every report
  * listed all of its own, else summed; sender and recipient domains and
  * deferred messages are always summed: upper bounds. The events that
@@ -944,8 +971,7 @@ build(struct merged *m, size_t top)
 	r->traffic.sender_domains = m->sender_domains;
 	r->traffic.recipient_domains = m->recipient_domains;
 	r->traffic.deferred = m->deferred;
-	if (m->partial)
-		cause_tops(m);
+	cause_tops(m);
 	/* events with a client, remote, urgent reply: sums, not cut lists */
 	r->client_events = r->client_events > m->client_events ?
 	    r->client_events : m->client_events;
