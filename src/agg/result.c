@@ -788,25 +788,56 @@ result_clients(struct result *r, size_t n, size_t top, struct wmem **mem)
 }
 
 /*
- * Clients by address, the dominating networks and the rolled-up view,
- * once the causes and their rows are built: into their own arena and
- * list, so that a merged agg builds them on a thread of their own while
- * agg_result goes on with the remotes and the rest (they write only
- * their own fields of r). A tenth of the -j2 serial tail on 512 MiB.
+ * A part of the result that needs only the agg and what is built before
+ * it starts, and writes only its own fields of r: built into its own
+ * arena and allocation list (taken into the result's by part_wait) and,
+ * for a merged agg, on a thread of its own beside the rest, since the
+ * workers' cores are idle by then. A run with one worker stays on one
+ * thread, as agg_finish's traffic half does.
  */
-struct clients_job {
+struct part_job {
 	struct job	 job;
-	struct result	*r;
 	struct agg	*a;
+	struct result	*r;
 	size_t		 top;
 	struct arena	 ar;
 	struct wmem	*wmem;
 };
 
 static void
+part_start(struct part_job *j, void (*run)(void *), struct agg *a,
+    struct result *r, size_t top)
+{
+	j->a = a;
+	j->r = r;
+	j->top = top;
+	j->wmem = NULL;
+	arena_init(&j->ar);
+	job_start(&j->job, run, j, a->merged);
+}
+
+static void
+part_wait(struct part_job *j, struct result_mem *m)
+{
+	struct wmem	**end = &j->wmem;
+
+	job_wait(&j->job);
+	arena_take(&m->ar, &j->ar);
+	while (*end != NULL)
+		end = &(*end)->next;
+	*end = m->wmem;
+	m->wmem = j->wmem;
+}
+
+/*
+ * A part: clients by address, the dominating networks and the rolled-up
+ * view, once the causes and their rows are built (a tenth of the -j2
+ * serial tail on 512 MiB).
+ */
+static void
 clients_run(void *arg)
 {
-	struct clients_job	*j = arg;
+	struct part_job		*j = arg;
 	struct result		*r = j->r;
 	size_t			 n;
 	struct where_row	*rows = where_rows(&j->ar, &j->a->clients, NULL,
@@ -817,31 +848,6 @@ clients_run(void *arg)
 	r->nclients_shown = j->top && j->top < n ? j->top : n;
 	r->folded_clients = j->a->clients.other_n;
 	result_clients(r, n, j->top, &j->wmem);
-}
-
-static void
-clients_start(struct clients_job *j, struct agg *a, struct result *r,
-    size_t top)
-{
-	j->r = r;
-	j->a = a;
-	j->top = top;
-	j->wmem = NULL;
-	arena_init(&j->ar);
-	job_start(&j->job, clients_run, j, a->merged);
-}
-
-static void
-clients_wait(struct clients_job *j, struct result_mem *m)
-{
-	struct wmem	**end = &j->wmem;
-
-	job_wait(&j->job);
-	arena_take(&m->ar, &j->ar);
-	while (*end != NULL)
-		end = &(*end)->next;
-	*end = m->wmem;
-	m->wmem = j->wmem;
 }
 
 /*
@@ -946,24 +952,13 @@ locks_job_end(struct agg *a, struct result *r, struct arena *ar)
 }
 
 /*
- * The users table (and the lock holders, when agg_finish did not start
- * them): the half of the result that needs nothing else of it, built
- * into its own arena (taken into the result's after) and, for a merged
- * agg, on a second thread beside the rest. A run with one worker stays
- * on one thread, as agg_finish's traffic half does.
+ * A part: the users table, and the lock holders (taken from agg_finish's
+ * thread, or found here when it started none).
  */
-struct side_job {
-	struct job		 job;
-	struct agg		*a;
-	struct result		*r;
-	size_t			 top;
-	struct arena		 ar;
-};
-
 static void
-side_run(void *arg)
+users_run(void *arg)
 {
-	struct side_job	*j = arg;
+	struct part_job	*j = arg;
 	struct result	*r = j->r;
 	size_t		 n;
 
@@ -977,30 +972,12 @@ side_run(void *arg)
 		locks_result(j->a->locks, &j->ar, r);
 }
 
-static void
-side_start(struct side_job *j, struct agg *a, struct result *r, size_t top)
-{
-	j->a = a;
-	j->r = r;
-	j->top = top;
-	arena_init(&j->ar);
-	job_start(&j->job, side_run, j, a->merged);
-}
-
-static void
-side_wait(struct side_job *j, struct arena *into)
-{
-	job_wait(&j->job);
-	arena_take(into, &j->ar);
-}
-
 struct result *
 agg_result(struct agg *a, size_t top)
 {
 	struct result_mem	*m = xcalloc(1, sizeof(*m));
 	struct result		*r = &m->r;
-	struct side_job		 side;
-	struct clients_job	 clients;
+	struct part_job		 users, clients;
 	size_t			 n;
 
 	arena_init(&m->ar);
@@ -1008,11 +985,11 @@ agg_result(struct agg *a, size_t top)
 	r->top = top;
 	r->events = a->events;
 	r->first = r->last = T_NONE;
-	side_start(&side, a, r, top);
+	part_start(&users, users_run, a, r, top);
 	build_causes(m, a, top ? top : 10);
 	qsort(r->causes, r->ncauses, sizeof(*r->causes), result_cmp_cause);
 	build_cause_where(m, a, top ? top : 10);
-	clients_start(&clients, a, r, top);
+	part_start(&clients, clients_run, a, r, top);
 	build_remotes(m, a, top);
 	build_codes(m, a);
 	build_templates(m, a);
@@ -1024,8 +1001,8 @@ agg_result(struct agg *a, size_t top)
 	r->hours = entities(&m->ar, &a->hours, &r->nhours, 1);
 	qsort(r->hours, r->nhours, sizeof(*r->hours), cmp_hour);
 	r->space = space_result(a->space, &m->ar, &r->nspace);
-	clients_wait(&clients, m);
-	side_wait(&side, &m->ar);
+	part_wait(&clients, m);
+	part_wait(&users, m);
 	agg_traffic_wait(a);	/* last: agg_finish's thread ran beside */
 	join_traffic(a);
 	traffic_result(a->traffic, &r->traffic, &m->ar, top);
