@@ -827,6 +827,9 @@ struct lsess {				/* one session, its records joined */
 	uint32_t	 kp;		/* its key: IMAP its pid, POP3 0 */
 	uint32_t	 holder;	/* IMAP refused: the pid named */
 	int64_t		 tin, tout, refused;	/* T_NONE: not seen */
+	int64_t		 open;		/* open until (sess_open) */
+	int64_t		 reach;		/* the latest open of its key's
+					   sessions up to it */
 	size_t		 next;		/* the first session of another key */
 };
 
@@ -882,6 +885,19 @@ same_key(const struct lsess *a, const struct lsess *b)
 {
 	return a->kh == b->kh && a->kp == b->kp &&
 	    strcmp(a->host, b->host) == 0 && strcmp(a->ku, b->ku) == 0;
+}
+
+/*
+ * Until when s can hold a lock: its end, or with no end in the log its
+ * login and the rule's window; INT64_MIN when it cannot (no login, or
+ * refused where the rule says a refused session holds nothing).
+ */
+static int64_t
+sess_open(const struct lsess *s, const struct lrule *ru)
+{
+	if (s->tin == T_NONE || (ru->unrefused && s->refused != T_NONE))
+		return INT64_MIN;
+	return s->tout != T_NONE ? s->tout : s->tin + ru->open;
 }
 
 /* Joins r, the next record of cur's session by cmp_sel, into cur. */
@@ -946,6 +962,11 @@ locks_sessions(const struct lock_agg *l, int rule, struct arena *ar,
 	for (i = k; i-- > 0;)
 		s[i].next = i + 1 < k && same_key(&s[i], &s[i + 1]) ?
 		    s[i + 1].next : i + 1;
+	for (i = 0; i < k; i++) {
+		s[i].open = sess_open(&s[i], &rules[rule]);
+		s[i].reach = i > 0 && s[i - 1].next == s[i].next &&
+		    s[i - 1].reach > s[i].open ? s[i - 1].reach : s[i].open;
+	}
 	*n = k;
 	return s;
 }
@@ -961,12 +982,11 @@ locks_holder(const struct lsess *s, size_t n, const struct lsess *r,
     int rule)
 {
 	const struct lrule	*ru = &rules[rule];
-	const struct lsess	*best = NULL;
 	const char		*ku = rule == RULE_POP3 ? r->ku : "";
 	uint32_t		 kp = rule == RULE_POP3 ? 0 : r->holder;
 	uint64_t		 kh = hash_pair(r->hh, rule == RULE_POP3 ?
 				    r->uh : r->holder);
-	size_t			 lo = 0, hi = n, i, end;
+	size_t			 lo = 0, hi = n, i, q;
 
 	if (rule == RULE_IMAP && r->holder == 0)
 		return NULL;		/* a dotlock: no pid named */
@@ -984,21 +1004,32 @@ locks_holder(const struct lsess *s, size_t n, const struct lsess *r,
 		;			/* another key of the same hash */
 	if (i == n || s[i].kh != kh)
 		return NULL;
-	for (end = s[i].next; i < end; i++) {
-		const struct lsess *h = &s[i];
+	/* [i, q): the key's sessions logged in by the refusal, by login */
+	for (lo = i, hi = s[i].next; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (h->tin == T_NONE || h->tin > r->refused)
-			break;		/* by login, unknown last: no more */
-		if (h == r || (ru->unrefused && h->refused != T_NONE))
-			continue;
-		if ((h->tout == T_NONE && r->refused - h->tin <= ru->open) ||
-		    (h->tout != T_NONE && h->tout >= r->refused)) {
-			best = h;
-			if (!ru->latest)
-				break;	/* the earliest */
-		}
+		if (s[mid].tin != T_NONE && s[mid].tin <= r->refused)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return best;
+	q = lo;
+	if (ru->latest) {
+		while (q-- > i)		/* the latest open */
+			if (&s[q] != r && s[q].open >= r->refused)
+				return &s[q];
+		return NULL;
+	}
+	/* the earliest open: where reach (never less further on) gets there */
+	for (lo = i, hi = q; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s[mid].reach < r->refused)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < q && &s[lo] != r ? &s[lo] : NULL;
 }
 
 static int
