@@ -294,3 +294,52 @@ Test(agg, rows_folded_and_bounded, .timeout = 5)
 	result_free(r);
 	agg_free(a);
 }
+
+/*
+ * A saved report's lock contention through the cold path: rows listed
+ * latest first, pairs of one user, client and holder added up, the
+ * counts summed (refused: the unlisted ones, beside the rows), sums
+ * past 2^64 - 1 refused.
+ */
+Test(agg, lock_rows_given, .timeout = 5)
+{
+	struct agg		*a = agg_new();
+	struct lock_counts	 c = { .refused = 3, .held = 2, .dropped = 1 };
+	struct lock_pair	 p = { .user = "ann", .client = "10.0.0.2",
+				    .holder = "10.0.0.1", .events = 2 };
+	struct result		*r;
+
+	cr_assert_eq(agg_add_lock_counts(a, &c), 0);
+	agg_add_lock_row(a, &(struct lock_row){ .user = "ann", .t = 100,
+	    .session = "s1", .client = "10.0.0.2", .holder = "10.0.0.1",
+	    .since = 90 });
+	agg_add_lock_row(a, &(struct lock_row){ .user = "bob", .t = 200,
+	    .session = "s2", .client = "10.0.0.3" });
+	cr_assert_eq(agg_add_lock_pair(a, &p), 0);
+	p.events = 3;		/* the same pair in a second report */
+	cr_assert_eq(agg_add_lock_pair(a, &p), 0);
+	p.client = "10.0.0.4";
+	p.events = 1;
+	cr_assert_eq(agg_add_lock_pair(a, &p), 0);
+	p.events = UINT64_MAX;
+	cr_assert_eq(agg_add_lock_pair(a, &p), -1);
+	cr_assert_eq(errno, ERANGE);
+	c.refused = UINT64_MAX;
+	cr_assert_eq(agg_add_lock_counts(a, &c), -1);
+	cr_assert_eq(errno, ERANGE);
+	agg_finish(a);
+	r = agg_result(a, 0);
+	cr_assert_eq(r->nlocks, 2);
+	cr_assert_str_eq(r->locks[0].user, "bob");	/* latest first */
+	cr_assert_str_eq(r->locks[1].user, "ann");
+	cr_assert_eq(r->nlocks_all, 5);		/* 2 listed + 3 not */
+	cr_assert_eq(r->locks_held, 2);
+	cr_assert_eq(r->locks_dropped, 1);
+	cr_assert_eq(r->nlock_pairs, 2);
+	cr_assert_str_eq(r->lock_pairs[0].client, "10.0.0.2");	/* most first */
+	cr_assert_eq(r->lock_pairs[0].events, 5);
+	cr_assert_str_eq(r->lock_pairs[1].client, "10.0.0.4");
+	cr_assert_eq(r->lock_pairs[1].events, 1);
+	result_free(r);
+	agg_free(a);
+}

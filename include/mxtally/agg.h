@@ -144,6 +144,21 @@ void agg_add_space(struct agg *a, int kind, const char *host,
     const struct space_fig *f);
 
 /*
+ * A report's lock contention: its counts (refused: every refused
+ * session, listed or not), then each listed refused session and each
+ * pair, which agg_result lists and joins (pairs of one user, client and
+ * holder add up) with the scan's own. Borrows the strings: they must
+ * live as long as the result. The counts and the pairs' events return
+ * -1 with ERANGE, adding nothing, where a sum would pass 2^64 - 1.
+ */
+struct lock_counts {
+	uint64_t	 refused, held, dropped, imap;
+};
+int agg_add_lock_counts(struct agg *a, const struct lock_counts *c);
+void agg_add_lock_row(struct agg *a, const struct lock_row *row);
+int agg_add_lock_pair(struct agg *a, const struct lock_pair *p);
+
+/*
  * From r->clients[0..n) (addresses with counts per cause, by count, an
  * "(other)" row included): each address's network, the
  * networks that dominate (three or more addresses with at least a tenth

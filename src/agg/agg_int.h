@@ -375,6 +375,10 @@ void locks_set_max(struct lock_agg *l, size_t max);
 void locks_add(struct lock_agg *l, const struct event *ev);
 /* Takes from's records and names; from is left empty. */
 void locks_merge(struct lock_agg *into, struct lock_agg *from);
+/* What a saved report gives (agg_add_lock_*); borrows the strings. */
+int locks_add_counts(struct lock_agg *l, const struct lock_counts *c);
+void locks_add_row(struct lock_agg *l, const struct lock_row *row);
+int locks_add_pair(struct lock_agg *l, const struct lock_pair *p);
 /* Fills r's locks, lock_pairs, locks_held and locks_dropped; in ar. */
 void locks_result(struct lock_agg *l, struct arena *ar, struct result *r);
 

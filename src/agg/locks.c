@@ -43,7 +43,12 @@
  * on hashes and names only the records it keeps. Under the cap a fold
  * that left most of the arena unused builds it anew from the records
  * kept, so memory stays bounded on hostile input.
+ *
+ * merge hands in what saved reports say (locks_add_counts, _row, _pair):
+ * their refused sessions are listed beside the scan's, their pairs join
+ * the scan's by user, client and holder, their counts add up.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +144,13 @@ struct lock_agg {
 	size_t		 mask, nset;
 	size_t		 made;		/* names and ids put in ar */
 	const struct lstr *host[8];	/* recent hosts, by their last byte */
+	struct {			/* saved reports' (merge), borrowed */
+		struct lock_row	*rows;
+		struct lock_pair *pairs;
+		size_t		 nrows, caprows, npairs, cappairs;
+		struct lock_counts c;
+		uint64_t	 events;	/* of the pairs */
+	}		 given;
 };
 
 static void
@@ -185,7 +197,57 @@ locks_free(struct lock_agg *l)
 	blocks_free(l->head);
 	arena_release(&l->ar);
 	free(l->set);
+	free(l->given.rows);
+	free(l->given.pairs);
 	free(l);
+}
+
+int
+locks_add_counts(struct lock_agg *l, const struct lock_counts *c)
+{
+	struct lock_counts	 t = l->given.c;
+
+	if (__builtin_add_overflow(t.refused, c->refused, &t.refused) ||
+	    __builtin_add_overflow(t.held, c->held, &t.held) ||
+	    __builtin_add_overflow(t.dropped, c->dropped, &t.dropped) ||
+	    __builtin_add_overflow(t.imap, c->imap, &t.imap)) {
+		errno = ERANGE;
+		return -1;
+	}
+	l->given.c = t;
+	return 0;
+}
+
+void
+locks_add_row(struct lock_agg *l, const struct lock_row *row)
+{
+	if (l->given.nrows == l->given.caprows) {
+		l->given.caprows = l->given.caprows ? 2 * l->given.caprows : 16;
+		l->given.rows = xrealloc(l->given.rows,
+		    l->given.caprows * sizeof(*l->given.rows));
+	}
+	l->given.rows[l->given.nrows++] = *row;
+}
+
+/* No pair's sum passes 2^64 - 1 while all the pairs' events do not. */
+int
+locks_add_pair(struct lock_agg *l, const struct lock_pair *p)
+{
+	uint64_t	 total;
+
+	if (__builtin_add_overflow(l->given.events, p->events, &total)) {
+		errno = ERANGE;
+		return -1;
+	}
+	l->given.events = total;
+	if (l->given.npairs == l->given.cappairs) {
+		l->given.cappairs = l->given.cappairs ?
+		    2 * l->given.cappairs : 16;
+		l->given.pairs = xrealloc(l->given.pairs,
+		    l->given.cappairs * sizeof(*l->given.pairs));
+	}
+	l->given.pairs[l->given.npairs++] = *p;
+	return 0;
 }
 
 void
@@ -1135,36 +1197,46 @@ locks_result(struct lock_agg *l, struct arena *ar, struct result *r)
 		s[rule] = locks_sessions(l, rule, ar, &ns[rule]);
 		all += ns[rule];
 	}
-	rows = arena_alloc(ar, all * sizeof(*rows));
-	pairs = arena_alloc(ar, all * sizeof(*pairs));
+	rows = arena_alloc(ar, (all + l->given.nrows) * sizeof(*rows));
+	pairs = arena_alloc(ar, (all + l->given.npairs) * sizeof(*pairs));
 	k = locks_rows(s[RULE_POP3], ns[RULE_POP3], RULE_POP3, rows);
 	r->nlocks_imap = locks_rows(s[RULE_IMAP], ns[RULE_IMAP], RULE_IMAP,
 	    rows + k);
 	k += r->nlocks_imap;
 	/* pairs: the held refusals by user, client and holder, counted */
-	r->locks_held = 0;
-	for (i = 0; i < k; i++)
+	for (i = np = 0; i < k; i++)
 		if (rows[i].holder != NULL)
-			pairs[r->locks_held++] = (struct lock_pair){
+			pairs[np++] = (struct lock_pair){
 			    .user = rows[i].user, .client = rows[i].client,
 			    .holder = rows[i].holder, .events = 1,
 			    .holder_user = rows[i].holder_user,
 			    .imap = rows[i].imap };
-	qsort(pairs, r->locks_held, sizeof(*pairs), cmp_pair_key);
-	for (i = 0; i < r->locks_held; i = j) {
-		for (j = i + 1; j < r->locks_held &&
-		    cmp_pair_key(&pairs[i], &pairs[j]) == 0; j++)
-			;
+	r->locks_held = np + l->given.c.held;
+	r->nlocks_imap += l->given.c.imap;
+	/* a saved report's rows and pairs join the scan's (merge) */
+	if (l->given.nrows > 0)
+		memcpy(rows + k, l->given.rows, l->given.nrows * sizeof(*rows));
+	k += l->given.nrows;
+	r->nlocks_all = k + l->given.c.refused;
+	if (l->given.npairs > 0)
+		memcpy(pairs + np, l->given.pairs,
+		    l->given.npairs * sizeof(*pairs));
+	all = np + l->given.npairs;
+	qsort(pairs, all, sizeof(*pairs), cmp_pair_key);
+	for (i = np = 0; i < all; i = j) {
 		pairs[np] = pairs[i];
-		pairs[np++].events = j - i;
+		for (j = i + 1; j < all &&
+		    cmp_pair_key(&pairs[i], &pairs[j]) == 0; j++)
+			pairs[np].events += pairs[j].events;
+		np++;
 	}
 	locks_sort(rows, k, pairs, np);
 	r->locks = rows;
-	r->nlocks = r->nlocks_all = k;
+	r->nlocks = k;
 	r->lock_pairs = pairs;
 	r->nlock_pairs = np;
 	r->locks_dropped = l->cap[RULE_POP3].dropped +
-	    l->cap[RULE_IMAP].dropped;
+	    l->cap[RULE_IMAP].dropped + l->given.c.dropped;
 	for (rule = 0; rule < RULE_COUNT; rule++)
 		free(s[rule]);
 }

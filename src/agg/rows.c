@@ -157,3 +157,21 @@ agg_add_space(struct agg *a, int kind, const char *host,
 {
 	space_add_fig(a->space, kind, host, f);
 }
+
+int
+agg_add_lock_counts(struct agg *a, const struct lock_counts *c)
+{
+	return locks_add_counts(a->locks, c);
+}
+
+void
+agg_add_lock_row(struct agg *a, const struct lock_row *row)
+{
+	locks_add_row(a->locks, row);
+}
+
+int
+agg_add_lock_pair(struct agg *a, const struct lock_pair *p)
+{
+	return locks_add_pair(a->locks, p);
+}

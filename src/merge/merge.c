@@ -21,8 +21,9 @@
  * counted from the lists when every report listed all of its own, else
  * summed; sender and recipient domains and deferred messages (distinct
  * queue ids) are always summed: these sums are upper bounds. Lock
- * contention (refused sessions, pairs) is joined here, and fired alerts
- * are appended.
+ * contention goes to the agg as listed sessions, pairs and counts
+ * (agg_add_lock_*), which agg_result joins as it joins a scan's; fired
+ * alerts are appended.
  *
  * Owns the parsed documents, the aggs and agg_result's results: every
  * string in the result points into them or into the merge's own
@@ -64,13 +65,8 @@ struct merged {
 	const char	*path;		/* the report being added */
 	int		 failed;	/* its first error was said */
 	uint64_t	 pos;		/* rows added: the first example wins */
-	struct keytab	 lockidx;
-	size_t		 caplocks, cappairs;
-	char		**owned;	/* keys built here */
-	size_t		 nowned;
 	int		 partial;	/* a report lists only some users */
 	uint64_t	 extra_users, extra_hosts, extra_clients, extra_remotes;
-	uint64_t	 extra_locks;	/* refused sessions not listed */
 	uint64_t	 client_events, remote_events, urgent_events; /* summed */
 	uint64_t	 cause_users[CAUSE_MAX];	/* summed "users" */
 	struct tdist	 senders, rcpts;
@@ -78,38 +74,6 @@ struct merged {
 };
 
 static void	merge_release(struct result *r);
-
-/* Row number of key; when absent, stores next and sets *isnew. */
-static size_t
-smap_get(struct keytab *m, const char *key, size_t next, int *isnew)
-{
-	struct keytab_ent	*e = keytab_add(m, key, strlen(key), isnew);
-
-	if (*isnew)
-		e->val = next;
-	return (size_t)e->val;
-}
-
-static void *
-grow(void *v, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return v;
-	*cap = *cap ? 2 * *cap : 16;
-	v = xrealloc(v, *cap * size);
-	memset((char *)v + n * size, 0, (*cap - n) * size);
-	return v;
-}
-
-static const char *
-own(struct merged *m, char *s)
-{
-	if ((m->nowned & (m->nowned + 1)) == 0)	/* 0, 1, 3, 7, ... */
-		m->owned = xrealloc(m->owned, (2 * m->nowned + 2) *
-		    sizeof(*m->owned));
-	m->owned[m->nowned++] = s;
-	return s;
-}
 
 /* "2026-11-21T14:00:00" to seconds; T_NONE for null or a bad string. */
 static int64_t
@@ -464,53 +428,33 @@ add_space(struct merged *m, const json_t *doc)
 	}
 }
 /*
- * "lock_contention": counts add up, pairs join by (user, client,
- * holder), refused sessions are listed again latest first.
+ * "lock_contention": its counts, its listed refused sessions and its
+ * pairs go to the agg, whose result lists them with the scan's rules
+ * (pairs of one user, client and holder add up, sessions latest first).
  */
 static void
 add_locks(struct merged *m, const json_t *doc)
 {
-	const json_t	*o = json_object_get(doc, "lock_contention"), *a, *e;
-	struct result		*r = &m->r;
+	const json_t		*o = json_object_get(doc, "lock_contention");
+	const json_t		*a, *e;
+	struct lock_counts	 c = { 0 };
 	struct lock_pair	 p;
-	char			*key;
-	size_t			 i, ix;
-	int			 isnew;
+	size_t			 i;
 
 	if (o == NULL)
 		return;
-	ADD(m, &r->locks_held, o, "holder_found");
-	ADD(m, &r->locks_dropped, o, "dropped");
-	ADD(m, &m->extra_locks, o, "refused_sessions");
-	ADD(m, &r->nlocks_imap, o, "imap_refused_sessions");
-	a = arr(o, "pairs");
-	EACH(i, a) {
-		e = json_array_get(a, i);
-		p = (struct lock_pair){ .user = jstr(e, "user"),
-		    .client = jstr(e, "client"),
-		    .holder = jstr(e, "holder_client"),
-		    .holder_user = jstr(e, "holder_user"),
-		    .imap = jstr(e, "protocol") != NULL &&
-		    strcmp(jstr(e, "protocol"), "imap") == 0 };
-		if (p.user == NULL || p.client == NULL || p.holder == NULL)
-			continue;
-		if (asprintf(&key, "%s\x1f%s\x1f%s\x1f%d\x1f%s", p.user,
-		    p.client, p.holder, p.imap, p.holder_user ?
-		    p.holder_user : "") == -1)
-			log_die("out of memory");
-		r->lock_pairs = grow(r->lock_pairs, &m->cappairs,
-		    r->nlock_pairs, sizeof(*r->lock_pairs));
-		ix = smap_get(&m->lockidx, own(m, key), r->nlock_pairs, &isnew);
-		if (isnew)
-			r->lock_pairs[r->nlock_pairs++] = p;
-		ADD(m, &r->lock_pairs[ix].events, e, "events");
-	}
+	c.held = cnt(m, o, "holder_found");
+	c.dropped = cnt(m, o, "dropped");
+	c.imap = cnt(m, o, "imap_refused_sessions");
 	a = arr(o, "sessions");
+	c.refused = cnt(m, o, "refused_sessions");
+	c.refused = c.refused > json_array_size(a) ?
+	    c.refused - json_array_size(a) : 0;	/* the ones not listed */
+	if (agg_add_lock_counts(m->agg, &c) == -1)
+		merge_fail(m, "'lock_contention' adds up past 2^64 - 1");
 	EACH(i, a) {
 		e = json_array_get(a, i);
-		r->locks = grow(r->locks, &m->caplocks, r->nlocks,
-		    sizeof(*r->locks));
-		r->locks[r->nlocks++] = (struct lock_row){
+		agg_add_lock_row(m->agg, &(struct lock_row){
 		    .user = jstr(e, "user") ? jstr(e, "user") : "",
 		    .t = parse_stamp(jstr(e, "refused_at")),
 		    .session = jstr(e, "session") ?
@@ -524,9 +468,23 @@ add_locks(struct merged *m, const json_t *doc)
 		    .holder_pid = json_is_integer(json_object_get(e,
 		    "holder_pid")) ? (uint32_t)cnt(m, e, "holder_pid") : 0,
 		    .imap = jstr(e, "protocol") != NULL &&
+		    strcmp(jstr(e, "protocol"), "imap") == 0 });
+	}
+	a = arr(o, "pairs");
+	EACH(i, a) {
+		e = json_array_get(a, i);
+		p = (struct lock_pair){ .user = jstr(e, "user"),
+		    .client = jstr(e, "client"),
+		    .holder = jstr(e, "holder_client"),
+		    .holder_user = jstr(e, "holder_user"),
+		    .events = cnt(m, e, "events"),
+		    .imap = jstr(e, "protocol") != NULL &&
 		    strcmp(jstr(e, "protocol"), "imap") == 0 };
-		if (m->extra_locks > 0)
-			m->extra_locks--;
+		if (p.user == NULL || p.client == NULL || p.holder == NULL)
+			continue;
+		if (agg_add_lock_pair(m->agg, &p) == -1)
+			merge_fail(m, "'events' of lock pairs add up past "
+			    "2^64 - 1");
 	}
 }
 
@@ -885,13 +843,6 @@ given_whole(struct result *r, const struct result *w)
 	r->join_evicted = w->join_evicted;
 	r->join_paired = w->join_paired;
 	r->max_keys = w->max_keys;
-	r->locks = w->locks;
-	r->nlocks = w->nlocks;
-	r->lock_pairs = w->lock_pairs;
-	r->nlock_pairs = w->nlock_pairs;
-	r->nlocks_imap = w->nlocks_imap;
-	r->locks_held = w->locks_held;
-	r->locks_dropped = w->locks_dropped;
 	r->alerts = w->alerts;
 	r->nalerts = w->nalerts;
 }
@@ -958,12 +909,10 @@ build(struct merged *m, size_t top)
 	*r = *m->ares;
 	r->release = merge_release;
 	given_whole(r, &whole);
-	locks_sort(r->locks, r->nlocks, r->lock_pairs, r->nlock_pairs);
 	r->nusers += m->extra_users;
 	r->nhosts += m->extra_hosts;
 	r->nclients += m->extra_clients;
 	r->nremotes += m->extra_remotes;
-	r->nlocks_all = r->nlocks + m->extra_locks;
 	if (m->senders.partial)
 		r->traffic.senders = m->senders.sum;
 	if (m->rcpts.partial)
@@ -1059,12 +1008,6 @@ merge_release(struct result *r)
 	result_free(m->tres);
 	agg_free(m->agg);
 	agg_free(m->tops);
-	keytab_release(&m->lockidx);
-	free(r->locks);
-	free(r->lock_pairs);
-	for (i = 0; i < m->nowned; i++)
-		free(m->owned[i]);
-	free(m->owned);
 	for (i = 0; i < m->ndocs; i++)
 		json_decref(m->docs[i]);
 	free(m->docs);
