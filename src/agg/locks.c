@@ -1190,7 +1190,7 @@ locks_result(struct lock_agg *l, struct arena *ar, struct result *r)
 	struct lsess	*s[RULE_COUNT];
 	struct lock_row	*rows;
 	struct lock_pair *pairs;
-	size_t		 ns[RULE_COUNT], i, j, k = 0, np = 0, all = 1;
+	size_t		 ns[RULE_COUNT], i, j, k, np, all = 1, npairs;
 	int		 rule;
 
 	for (rule = 0; rule < RULE_COUNT; rule++) {
@@ -1221,11 +1221,11 @@ locks_result(struct lock_agg *l, struct arena *ar, struct result *r)
 	if (l->given.npairs > 0)
 		memcpy(pairs + np, l->given.pairs,
 		    l->given.npairs * sizeof(*pairs));
-	all = np + l->given.npairs;
-	qsort(pairs, all, sizeof(*pairs), cmp_pair_key);
-	for (i = np = 0; i < all; i = j) {
+	npairs = np + l->given.npairs;
+	qsort(pairs, npairs, sizeof(*pairs), cmp_pair_key);
+	for (i = np = 0; i < npairs; i = j) {
 		pairs[np] = pairs[i];
-		for (j = i + 1; j < all &&
+		for (j = i + 1; j < npairs &&
 		    cmp_pair_key(&pairs[i], &pairs[j]) == 0; j++)
 			pairs[np].events += pairs[j].events;
 		np++;
